@@ -1,0 +1,148 @@
+package localdb
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// BenchmarkSyncWrite measures the write path of a message sync: one thread
+// upsert and one message upsert, each its own immediate transaction, and
+// SaveThread with five messages in one transaction, beside a baseline of one
+// bare INSERT per transaction on the same file and DSN.
+func BenchmarkSyncWrite(b *testing.B) {
+	ctx := context.Background()
+	b.Run("baseline_bare_insert", func(b *testing.B) {
+		db, _ := openTest(b)
+		if _, err := db.sql.ExecContext(ctx, `CREATE TABLE bench (id INTEGER PRIMARY KEY, body TEXT NOT NULL)`); err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		for i := 0; b.Loop(); i++ {
+			tx, err := db.sql.BeginTx(ctx, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO bench (body) VALUES (?)`, "Hello, where is my parcel? "+strconv.Itoa(i)); err != nil {
+				b.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+	})
+	b.Run("upsert_thread_and_message", func(b *testing.B) {
+		db, _ := openTest(b)
+		st, err := db.CreateStore(ctx, Store{Name: "s", Marketplace: "amazon"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		for i := 0; b.Loop(); i++ {
+			id := strconv.Itoa(i)
+			th, _, err := db.UpsertThread(ctx, Thread{StoreID: st.ID, MarketplaceThreadID: "T" + id, Subject: "Order " + id,
+				MarketplaceOrderID: "O" + id, ReplyDeadline: t0.Add(24 * time.Hour)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, _, err := db.UpsertMessage(ctx, Message{ThreadID: th.ID, MarketplaceMessageID: "M" + id,
+				Direction: DirectionIn, Body: "Hello, where is my parcel? " + id, SentAt: t0}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "threads/s")
+	})
+	b.Run("save_thread_with_5_messages", func(b *testing.B) {
+		db, _ := openTest(b)
+		st, err := db.CreateStore(ctx, Store{Name: "s", Marketplace: "amazon"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		for i := 0; b.Loop(); i++ {
+			id := strconv.Itoa(i)
+			msgs := make([]Message, 5)
+			for j := range msgs {
+				msgs[j] = Message{MarketplaceMessageID: "M" + strconv.Itoa(j), Direction: DirectionIn,
+					Body: "Hello, where is my parcel? " + id, SentAt: t0.Add(time.Duration(j) * time.Minute)}
+			}
+			if _, err := db.SaveThread(ctx, Thread{StoreID: st.ID, MarketplaceThreadID: "T" + id, Subject: "Order " + id,
+				MarketplaceOrderID: "O" + id, ReplyDeadline: t0.Add(24 * time.Hour)}, msgs); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "threads/s")
+	})
+}
+
+// BenchmarkSearchMessages compares the FTS5 search over 50,000 messages (two words, both
+// required; ranked, with snippets) with a LIKE scan of the same rows.
+func BenchmarkSearchMessages(b *testing.B) {
+	ctx := context.Background()
+	db, _ := openTest(b)
+	st, err := db.CreateStore(ctx, Store{Name: "s", Marketplace: "amazon"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	words := []string{"parcel", "refund", "broken", "late", "address", "invoice", "thanks", "size", "colour", "return"}
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 5000 {
+		res, err := tx.ExecContext(ctx, `INSERT INTO threads (store_id, marketplace_thread_id, subject, created_at, updated_at)
+			VALUES (?, ?, ?, 0, 0)`, st.ID, "T"+strconv.Itoa(i), "Order "+strconv.Itoa(i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		tid, _ := res.LastInsertId()
+		for j := range 10 {
+			body := fmt.Sprintf("Message %d about my %s and the %s, order %d", j, words[(i+j)%10], words[(i*3+j)%10], i)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO messages (thread_id, marketplace_message_id, direction, body, sent_at, created_at)
+				VALUES (?, ?, 'in', ?, ?, 0)`, tid, strconv.Itoa(j), body, int64(i*10+j)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	cases := []struct{ name, like, fts string }{
+		// about 1% of the messages match both words
+		{"common_words", `body LIKE '%refund%' AND body LIKE '%late%'`, "refund late"},
+		// one thread's ten messages match: an order number
+		{"rare_term", `body LIKE '%order 4242%'`, "order 4242"},
+	}
+	for _, c := range cases {
+		b.Run(c.name+"/baseline_like_scan", func(b *testing.B) {
+			for b.Loop() {
+				rows, err := db.sql.QueryContext(ctx, `SELECT id FROM messages WHERE `+c.like+` LIMIT 50`)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for rows.Next() {
+					n++
+				}
+				rows.Close()
+				if n == 0 {
+					b.Fatal("no rows")
+				}
+			}
+		})
+		b.Run(c.name+"/fts5", func(b *testing.B) {
+			for b.Loop() {
+				hits, err := db.SearchMessages(ctx, c.fts, 50)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(hits) == 0 {
+					b.Fatal("no hits")
+				}
+			}
+		})
+	}
+}

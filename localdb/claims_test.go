@@ -1,0 +1,164 @@
+package localdb
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func mustShipment(t *testing.T, db *DB, courier, number string) Shipment {
+	t.Helper()
+	s, _, err := db.EnsureShipment(context.Background(), Shipment{Courier: courier, TrackingNumber: number})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestClaimOneLivePerKind(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	sh := mustShipment(t, db, "usps", "9400111")
+	c, err := db.CreateClaim(ctx, Claim{ShipmentID: sh.ID, Kind: ClaimLost, Amount: 2500, Currency: "USD",
+		WindowOpens: t0, WindowCloses: t0.Add(45 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.State != ClaimDraft || !c.WindowOpens.Equal(t0) {
+		t.Fatalf("created claim = %+v", c)
+	}
+	// Same parcel, same kind: refused by the partial unique index.
+	_, err = db.CreateClaim(ctx, Claim{ShipmentID: sh.ID, Kind: ClaimLost})
+	if !errors.Is(err, ErrConflict) {
+		t.Fatalf("second lost claim: %v, want ErrConflict", err)
+	}
+	if !strings.Contains(err.Error(), "id 1") {
+		t.Errorf("error %q should name the existing claim", err)
+	}
+	// Another kind is fine.
+	if _, err := db.CreateClaim(ctx, Claim{ShipmentID: sh.ID, Kind: ClaimDamaged}); err != nil {
+		t.Fatalf("damaged claim beside a lost one: %v", err)
+	}
+	// Once cancelled, a new lost claim may be drafted; the cancelled one stays.
+	if _, err := db.SetClaimState(ctx, c.ID, ClaimCancelled); err != nil {
+		t.Fatal(err)
+	}
+	c2, err := db.CreateClaim(ctx, Claim{ShipmentID: sh.ID, Kind: ClaimLost})
+	if err != nil {
+		t.Fatalf("new claim after cancel: %v", err)
+	}
+	live, err := db.FindLiveClaim(ctx, sh.ID, ClaimLost)
+	if err != nil || live.ID != c2.ID {
+		t.Errorf("FindLiveClaim = %+v, %v; want id %d", live, err, c2.ID)
+	}
+	all, err := db.ListClaims(ctx, ClaimFilter{ShipmentID: sh.ID, Kind: ClaimLost})
+	if err != nil || len(all) != 2 {
+		t.Errorf("ListClaims = %d, %v; want 2", len(all), err)
+	}
+	if _, err := db.CreateClaim(ctx, Claim{ShipmentID: 999, Kind: ClaimLost}); !errors.Is(err, ErrConflict) {
+		t.Errorf("claim for a missing shipment: %v, want ErrConflict", err)
+	}
+	if _, err := db.CreateClaim(ctx, Claim{ShipmentID: sh.ID, Kind: "stolen"}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("kind stolen: %v, want ErrInvalid", err)
+	}
+}
+
+func TestClaimLifecycle(t *testing.T) {
+	ctx := context.Background()
+	db, clock := openTest(t)
+	sh := mustShipment(t, db, "ups", "1Z1")
+	c, err := db.CreateClaim(ctx, Claim{ShipmentID: sh.ID, Kind: ClaimDamaged, Amount: 5000, Currency: "USD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := db.AddClaimEvidence(ctx, ClaimEvidence{ClaimID: c.ID, Kind: EvidencePhoto, Path: "evidence/1.jpg", SHA256: "ab"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddClaimEvidence(ctx, ClaimEvidence{ClaimID: c.ID, Kind: EvidenceNote, Note: "box crushed"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddClaimEvidence(ctx, ClaimEvidence{ClaimID: c.ID, Kind: "video", Path: "x"}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("evidence kind video: %v, want ErrInvalid", err)
+	}
+	if err := db.RemoveClaimEvidence(ctx, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := db.ListClaimEvidence(ctx, c.ID)
+	if err != nil || len(evs) != 1 || evs[0].Kind != EvidenceNote {
+		t.Fatalf("evidence = %+v, %v", evs, err)
+	}
+	c, err = db.UpdateClaimDraft(ctx, c.ID, ClaimEdit{Amount: 4000, Currency: "USD", Description: "Mug broken", Portal: "ups"})
+	if err != nil || c.Amount != 4000 || c.Description != "Mug broken" {
+		t.Fatalf("edit draft: %+v, %v", c, err)
+	}
+
+	if _, err := db.SetClaimState(ctx, c.ID, ClaimFiling); err != nil {
+		t.Fatal(err)
+	}
+	filedAt := t0.Add(time.Hour)
+	c, err = db.RecordClaimFiled(ctx, c.ID, "CLM-001", filedAt)
+	if err != nil || c.State != ClaimSubmitted || c.ConfirmationNumber != "CLM-001" || !c.FiledAt.Equal(filedAt) {
+		t.Fatalf("filed: %+v, %v", c, err)
+	}
+	// Recording the same number again is harmless; another number is not.
+	if _, err := db.RecordClaimFiled(ctx, c.ID, "CLM-001", filedAt); err != nil {
+		t.Errorf("same confirmation again: %v", err)
+	}
+	if _, err := db.RecordClaimFiled(ctx, c.ID, "CLM-002", filedAt); !errors.Is(err, ErrConflict) {
+		t.Errorf("different confirmation: %v, want ErrConflict", err)
+	}
+	if _, err := db.UpdateClaimDraft(ctx, c.ID, ClaimEdit{Amount: 1}); !errors.Is(err, ErrConflict) {
+		t.Errorf("editing a submitted claim: %v, want ErrConflict", err)
+	}
+	if _, err := db.AddClaimEvidence(ctx, ClaimEvidence{ClaimID: c.ID, Kind: EvidenceNote, Note: "late"}); !errors.Is(err, ErrConflict) {
+		t.Errorf("evidence after filing: %v, want ErrConflict", err)
+	}
+	if _, err := db.SetClaimState(ctx, c.ID, ClaimDraft); !errors.Is(err, ErrConflict) {
+		t.Errorf("submitted back to draft: %v, want ErrConflict", err)
+	}
+
+	clock.Advance(48 * time.Hour)
+	c, err = db.RecordClaimStatus(ctx, c.ID, ClaimUnderReview, -1)
+	if err != nil || c.State != ClaimUnderReview || !c.StatusCheckedAt.Equal(t0.Add(48*time.Hour)) {
+		t.Fatalf("under review: %+v, %v", c, err)
+	}
+	c, err = db.RecordClaimStatus(ctx, c.ID, ClaimPaid, 4000)
+	if err != nil || c.State != ClaimPaid || c.PaidAmount != 4000 {
+		t.Fatalf("paid: %+v, %v", c, err)
+	}
+	if _, err := db.SetClaimState(ctx, c.ID, ClaimCancelled); !errors.Is(err, ErrConflict) {
+		t.Errorf("cancel a paid claim: %v, want ErrConflict", err)
+	}
+	// The paid claim still blocks a second damaged claim on the parcel.
+	if _, err := db.CreateClaim(ctx, Claim{ShipmentID: sh.ID, Kind: ClaimDamaged}); !errors.Is(err, ErrConflict) {
+		t.Errorf("second damaged claim after payment: %v, want ErrConflict", err)
+	}
+	open, err := db.ListClaims(ctx, ClaimFilter{States: []ClaimState{ClaimSubmitted, ClaimUnderReview}})
+	if err != nil || len(open) != 0 {
+		t.Errorf("open claims = %+v, %v", open, err)
+	}
+}
+
+func TestCanMoveClaim(t *testing.T) {
+	cases := []struct {
+		from, to ClaimState
+		ok       bool
+	}{
+		{ClaimDraft, ClaimFiling, true},
+		{ClaimFiling, ClaimDraft, true},
+		{ClaimDraft, ClaimPaid, false},
+		{ClaimSubmitted, ClaimPaid, true},
+		{ClaimDenied, ClaimUnderReview, true},
+		{ClaimPaid, ClaimDenied, false},
+		{ClaimCancelled, ClaimDraft, false},
+		{ClaimPaid, ClaimPaid, true},
+	}
+	for _, c := range cases {
+		if got := CanMoveClaim(c.from, c.to); got != c.ok {
+			t.Errorf("CanMoveClaim(%s, %s) = %v, want %v", c.from, c.to, got, c.ok)
+		}
+	}
+}

@@ -1,0 +1,413 @@
+// Package config reads the one sellerops configuration file: stores,
+// schedules, carrier endpoints, thresholds and the unattended-filing policy.
+// It lives in YAML so that an operator can edit it by hand, and every error
+// names the file, the key and the line to fix.
+//
+// The file never holds a secret. Passwords, TOTP seeds and API keys live in
+// the keyring (see package secrets).
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// FileName is the configuration file's name inside the config directory.
+const FileName = "config.yaml"
+
+// Config is the whole file. Every field is optional; Defaults fills the rest.
+type Config struct {
+	Stores     []Store            `yaml:"stores"`
+	Carriers   map[string]Carrier `yaml:"carriers"`
+	Thresholds Thresholds         `yaml:"thresholds"`
+	Claims     Claims             `yaml:"claims"`
+	Schedules  []Schedule         `yaml:"schedules"`
+	Agents     Agents             `yaml:"agents"`
+	Report     Report             `yaml:"report"`
+
+	// Path is where the file was read from ("" when built from defaults).
+	Path string `yaml:"-"`
+}
+
+// Store declares a marketplace account. Its secrets are in the keyring under
+// the store's name.
+type Store struct {
+	Name        string `yaml:"name"`
+	Marketplace string `yaml:"marketplace"`
+	BaseURL     string `yaml:"base_url"`
+	Username    string `yaml:"username"`
+	Recipe      string `yaml:"recipe"`
+}
+
+// Carrier holds one carrier's endpoints and limits.
+type Carrier struct {
+	APIBaseURL   string  `yaml:"api_base_url"`
+	WebBaseURL   string  `yaml:"web_base_url"`
+	PortalURL    string  `yaml:"portal_url"`
+	StalledDays  int     `yaml:"stalled_days"`
+	RatePerSec   float64 `yaml:"rate_per_second"`
+	DisableAPI   bool    `yaml:"disable_api"`
+	ClaimAccount string  `yaml:"claim_account"`
+}
+
+// Thresholds tune what the product calls stalled, due soon or urgent.
+type Thresholds struct {
+	StalledDays    int      `yaml:"stalled_days"`
+	PastETADays    int      `yaml:"past_eta_days"`
+	DueSoon        Duration `yaml:"due_soon"`
+	ClaimAlertDays int      `yaml:"claim_alert_days"`
+	TrackMaxAge    Duration `yaml:"track_max_age"`
+}
+
+// Claims sets the unattended-filing policy and any rule overrides.
+type Claims struct {
+	AutoFile       bool           `yaml:"auto_file"`
+	MaxAutoAmount  float64        `yaml:"max_auto_amount"`
+	Currency       string         `yaml:"currency"`
+	RuleOverrides  []RuleOverride `yaml:"rules"`
+	DamageKeywords []string       `yaml:"damage_keywords"`
+}
+
+// RuleOverride replaces one claim window from the built-in rules table.
+type RuleOverride struct {
+	Carrier   string `yaml:"carrier"`
+	Service   string `yaml:"service"`
+	Kind      string `yaml:"kind"`
+	OpensDay  int    `yaml:"opens_after_days"`
+	ClosesDay int    `yaml:"closes_after_days"`
+	Source    string `yaml:"source"`
+}
+
+// Schedule runs a job on a cron expression.
+type Schedule struct {
+	Job     string   `yaml:"job"`
+	Cron    string   `yaml:"cron"`
+	Stores  []string `yaml:"stores"`
+	Enabled *bool    `yaml:"enabled"`
+}
+
+// Agents governs what scripts and the MCP server may do on their own.
+type Agents struct {
+	AllowSendReplies bool `yaml:"allow_send_replies"`
+	AllowFileClaims  bool `yaml:"allow_file_claims"`
+}
+
+// Report configures the morning report.
+type Report struct {
+	Dir     string `yaml:"dir"`
+	Webhook string `yaml:"webhook"`
+}
+
+// Duration reads "36h", "90m" or "2d" (days are a convenience the standard
+// parser lacks).
+type Duration time.Duration
+
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseDuration(n.Value)
+	if err != nil {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %v", n.Line, err)}}
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D returns the value as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// ParseDuration accepts Go durations plus a whole number of days ("3d").
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if strings.HasSuffix(s, "d") {
+		n, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("duration %q: want a whole number of days such as 3d, or a Go duration such as 36h", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("duration %q: want a duration such as 36h, 90m or 3d", s)
+	}
+	return d, nil
+}
+
+// Defaults returns the configuration used when no file exists.
+func Defaults() *Config {
+	c := &Config{}
+	c.applyDefaults()
+	return c
+}
+
+func (c *Config) applyDefaults() {
+	if c.Thresholds.StalledDays == 0 {
+		c.Thresholds.StalledDays = 5
+	}
+	if c.Thresholds.PastETADays == 0 {
+		c.Thresholds.PastETADays = 3
+	}
+	if c.Thresholds.DueSoon == 0 {
+		c.Thresholds.DueSoon = Duration(4 * time.Hour)
+	}
+	if c.Thresholds.ClaimAlertDays == 0 {
+		c.Thresholds.ClaimAlertDays = 7
+	}
+	if c.Thresholds.TrackMaxAge == 0 {
+		c.Thresholds.TrackMaxAge = Duration(time.Hour)
+	}
+	if c.Claims.Currency == "" {
+		c.Claims.Currency = "USD"
+	}
+	if c.Carriers == nil {
+		c.Carriers = map[string]Carrier{}
+	}
+}
+
+// StalledDays returns the stalled threshold for a carrier: its own setting,
+// else the global one.
+func (c *Config) StalledDays(carrier string) int {
+	if cc, ok := c.Carriers[carrier]; ok && cc.StalledDays > 0 {
+		return cc.StalledDays
+	}
+	return c.Thresholds.StalledDays
+}
+
+// Error is a problem in the file, located by key path and line.
+type Error struct {
+	File string
+	Line int
+	Key  string
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	if e.Key != "" {
+		fmt.Fprintf(&b, ": %s", e.Key)
+	}
+	fmt.Fprintf(&b, ": %s", e.Msg)
+	return b.String()
+}
+
+// ErrInvalid is matched by every *Error with errors.Is.
+var ErrInvalid = errors.New("invalid configuration")
+
+func (e *Error) Is(target error) bool { return target == ErrInvalid }
+
+// Load reads the file at path. A missing file is not an error: it yields the
+// defaults, so a new user needs no config to start. Set mustExist when the
+// user named the file explicitly.
+func Load(path string, mustExist bool) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && !mustExist {
+		c := Defaults()
+		return c, nil
+	}
+	if err != nil {
+		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))}
+	}
+	c, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+var lineRe = regexp.MustCompile(`line (\d+): (.*)`)
+
+// Parse decodes and validates data; path is used in messages only.
+func Parse(path string, data []byte) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, yamlError(path, err)
+	}
+	c := &Config{}
+	if len(bytes.TrimSpace(data)) > 0 {
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(c); err != nil {
+			return nil, yamlError(path, err)
+		}
+	}
+	c.Path = path
+	if err := c.validate(path, &root); err != nil {
+		return nil, err
+	}
+	c.applyDefaults()
+	return c, nil
+}
+
+func yamlError(path string, err error) error {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "yaml: unmarshal errors:\n")
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	first := strings.TrimSpace(strings.SplitN(msg, "\n", 2)[0])
+	if m := lineRe.FindStringSubmatch(first); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		detail := m[2]
+		key := ""
+		if f := regexp.MustCompile(`field (\S+) not found in type`).FindStringSubmatch(detail); f != nil {
+			key = f[1]
+			detail = "unknown key (check its spelling against the README's configuration section)"
+		}
+		return &Error{File: path, Line: line, Key: key, Msg: detail}
+	}
+	return &Error{File: path, Msg: first}
+}
+
+// Known marketplace and carrier names.
+var (
+	Marketplaces = []string{"amazon", "ebay", "tiktok", "shopee"}
+	CarrierNames = []string{"ups", "fedex", "usps", "dhl"}
+	JobNames     = []string{"sync", "track", "claims-draft", "claims-file", "claims-status", "report"}
+)
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+var storeNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+
+func (c *Config) validate(path string, root *yaml.Node) error {
+	at := func(key string, msg string, args ...any) error {
+		return &Error{File: path, Line: lineOf(root, key), Key: key, Msg: fmt.Sprintf(msg, args...)}
+	}
+	seen := map[string]bool{}
+	for i, s := range c.Stores {
+		k := fmt.Sprintf("stores[%d]", i)
+		if !storeNameRe.MatchString(s.Name) {
+			return at(k+".name", "store name %q must be lower-case letters, digits, - or _ (up to 63)", s.Name)
+		}
+		if seen[s.Name] {
+			return at(k+".name", "store %q is declared twice", s.Name)
+		}
+		seen[s.Name] = true
+		if !contains(Marketplaces, s.Marketplace) {
+			return at(k+".marketplace", "unknown marketplace %q; use one of %s", s.Marketplace, strings.Join(Marketplaces, ", "))
+		}
+		if s.BaseURL != "" {
+			if err := checkURL(s.BaseURL); err != nil {
+				return at(k+".base_url", "%v", err)
+			}
+		}
+	}
+	for name, cc := range c.Carriers {
+		k := "carriers." + name
+		if !contains(CarrierNames, name) {
+			return at(k, "unknown carrier %q; use one of %s", name, strings.Join(CarrierNames, ", "))
+		}
+		for field, u := range map[string]string{"api_base_url": cc.APIBaseURL, "web_base_url": cc.WebBaseURL, "portal_url": cc.PortalURL} {
+			if u == "" {
+				continue
+			}
+			if err := checkURL(u); err != nil {
+				return at(k+"."+field, "%v", err)
+			}
+		}
+		if cc.StalledDays < 0 {
+			return at(k+".stalled_days", "must be zero (use the global threshold) or more")
+		}
+		if cc.RatePerSec < 0 {
+			return at(k+".rate_per_second", "must be zero (the carrier's default) or more")
+		}
+	}
+	if c.Thresholds.StalledDays < 0 {
+		return at("thresholds.stalled_days", "must be 0 or more")
+	}
+	if c.Claims.MaxAutoAmount < 0 {
+		return at("claims.max_auto_amount", "must be 0 or more")
+	}
+	for i, r := range c.Claims.RuleOverrides {
+		k := fmt.Sprintf("claims.rules[%d]", i)
+		if !contains(CarrierNames, r.Carrier) {
+			return at(k+".carrier", "unknown carrier %q; use one of %s", r.Carrier, strings.Join(CarrierNames, ", "))
+		}
+		if r.Kind != "lost" && r.Kind != "damaged" {
+			return at(k+".kind", "kind %q must be lost or damaged", r.Kind)
+		}
+		if r.ClosesDay <= 0 || r.OpensDay < 0 || r.OpensDay >= r.ClosesDay {
+			return at(k, "want 0 <= opens_after_days < closes_after_days")
+		}
+	}
+	for i, s := range c.Schedules {
+		k := fmt.Sprintf("schedules[%d]", i)
+		if !contains(JobNames, s.Job) {
+			return at(k+".job", "unknown job %q; use one of %s", s.Job, strings.Join(JobNames, ", "))
+		}
+		if strings.TrimSpace(s.Cron) == "" {
+			return at(k+".cron", "a cron expression is required, such as \"0 * * * *\" for hourly")
+		}
+	}
+	if c.Report.Webhook != "" {
+		if err := checkURL(c.Report.Webhook); err != nil {
+			return at("report.webhook", "%v", err)
+		}
+	}
+	return nil
+}
+
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", s)
+	}
+	return nil
+}
+
+// lineOf finds the line of a dotted key path such as "stores[1].name" in the
+// parsed document; 0 when it cannot be found.
+func lineOf(root *yaml.Node, path string) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := 0
+	for _, part := range strings.Split(path, ".") {
+		name, idx := part, -1
+		if i := strings.IndexByte(part, '['); i >= 0 && strings.HasSuffix(part, "]") {
+			name = part[:i]
+			idx, _ = strconv.Atoi(part[i+1 : len(part)-1])
+		}
+		if n == nil || n.Kind != yaml.MappingNode {
+			return line
+		}
+		var next *yaml.Node
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			if n.Content[j].Value == name {
+				line = n.Content[j].Line
+				next = n.Content[j+1]
+				break
+			}
+		}
+		if next == nil {
+			return line
+		}
+		n = next
+		if idx >= 0 {
+			if n.Kind != yaml.SequenceNode || idx >= len(n.Content) {
+				return line
+			}
+			n = n.Content[idx]
+			line = n.Line
+		}
+	}
+	return line
+}

@@ -1,0 +1,131 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMissingFileGivesDefaults(t *testing.T) {
+	c, err := Load(filepath.Join(t.TempDir(), FileName), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Thresholds.StalledDays != 5 || c.Thresholds.DueSoon.D() != 4*time.Hour {
+		t.Fatalf("defaults not applied: %+v", c.Thresholds)
+	}
+}
+
+func TestMissingFileNamedExplicitlyIsAnError(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "nope.yaml")
+	_, err := Load(p, true)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), p) {
+		t.Fatalf("want an error naming %s, got %v", p, err)
+	}
+}
+
+func TestParsesFullFile(t *testing.T) {
+	src := `
+stores:
+  - name: main-shop
+    marketplace: amazon
+    username: seller@example.com
+carriers:
+  ups:
+    api_base_url: https://onlinetools.ups.com
+    stalled_days: 7
+thresholds:
+  due_soon: 6h
+  track_max_age: 2d
+claims:
+  auto_file: true
+  max_auto_amount: 80
+schedules:
+  - job: sync
+    cron: "0 * * * *"
+`
+	c, err := Parse("config.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Stores) != 1 || c.Stores[0].Name != "main-shop" {
+		t.Fatalf("stores: %+v", c.Stores)
+	}
+	if c.StalledDays("ups") != 7 || c.StalledDays("dhl") != 5 {
+		t.Fatalf("stalled days: ups %d dhl %d", c.StalledDays("ups"), c.StalledDays("dhl"))
+	}
+	if c.Thresholds.TrackMaxAge.D() != 48*time.Hour || c.Thresholds.DueSoon.D() != 6*time.Hour {
+		t.Fatalf("durations: %+v", c.Thresholds)
+	}
+	if !c.Claims.AutoFile || c.Claims.MaxAutoAmount != 80 {
+		t.Fatalf("claims: %+v", c.Claims)
+	}
+}
+
+func TestErrorsNameFileKeyAndLine(t *testing.T) {
+	cases := []struct {
+		name, src, key string
+		line           int
+	}{
+		{"unknown key", "thresholds:\n  stalled_dayz: 3\n", "stalled_dayz", 2},
+		{"bad marketplace", "stores:\n  - name: a\n    marketplace: amazon\n  - name: b\n    marketplace: etsy\n", "stores[1].marketplace", 5},
+		{"duplicate store", "stores:\n  - name: a\n    marketplace: amazon\n  - name: a\n    marketplace: ebay\n", "stores[1].name", 4},
+		{"bad carrier", "carriers:\n  royalmail:\n    stalled_days: 3\n", "carriers.royalmail", 2},
+		{"bad url", "carriers:\n  ups:\n    api_base_url: ftp://x\n", "carriers.ups.api_base_url", 3},
+		{"bad duration", "thresholds:\n  due_soon: soon\n", "", 2},
+		{"bad job", "schedules:\n  - job: dance\n    cron: '* * * * *'\n", "schedules[0].job", 2},
+		{"bad rule", "claims:\n  rules:\n    - carrier: ups\n      kind: lost\n      opens_after_days: 9\n      closes_after_days: 3\n", "claims.rules[0]", 3},
+		{"wrong type", "thresholds:\n  stalled_days: many\n", "", 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("/etc/sellerops.yaml", []byte(tc.src))
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("want *config.Error, got %v", err)
+			}
+			if ce.Line != tc.line || ce.Key != tc.key || ce.File != "/etc/sellerops.yaml" {
+				t.Fatalf("got file %q line %d key %q (%v); want line %d key %q", ce.File, ce.Line, ce.Key, err, tc.line, tc.key)
+			}
+			if !strings.HasPrefix(err.Error(), "/etc/sellerops.yaml:") {
+				t.Fatalf("message should start with file:line: %v", err)
+			}
+		})
+	}
+}
+
+func TestUnreadableFile(t *testing.T) {
+	if os.Geteuid() == 0 {
+		// root reads anything; use a directory instead of a file to fail the read.
+		dir := t.TempDir()
+		_, err := Load(dir, true)
+		if !errors.Is(err, ErrInvalid) {
+			t.Fatalf("want ErrInvalid, got %v", err)
+		}
+		return
+	}
+	p := filepath.Join(t.TempDir(), FileName)
+	if err := os.WriteFile(p, []byte("stores: []\n"), 0o000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(p, false); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("want ErrInvalid, got %v", err)
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{"3d": 72 * time.Hour, "90m": 90 * time.Minute, "0s": 0} {
+		got, err := ParseDuration(in)
+		if err != nil || got != want {
+			t.Errorf("ParseDuration(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "-1d", "xd", "-5m"} {
+		if _, err := ParseDuration(in); err == nil {
+			t.Errorf("ParseDuration(%q) accepted", in)
+		}
+	}
+}

@@ -1,0 +1,252 @@
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// maxConns caps the connection pool. WAL lets readers run beside the one
+// writer; more connections than this only add waiting.
+const maxConns = 8
+
+// DB is an open sellerops database. It is safe for concurrent use.
+type DB struct {
+	sql   *sql.DB
+	path  string
+	clock func() time.Time
+}
+
+// Option changes how Open opens the database.
+type Option func(*options)
+
+type options struct {
+	clock       func() time.Time
+	busyTimeout time.Duration
+}
+
+// WithClock sets the clock used for created, updated and checked times and
+// for "overdue as of now" queries. The default is time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) {
+		if now != nil {
+			o.clock = now
+		}
+	}
+}
+
+// WithBusyTimeout sets how long a connection waits for another writer before
+// giving up with a busy error. The default is five seconds.
+func WithBusyTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.busyTimeout = d
+		}
+	}
+}
+
+// Open opens the database file at path, creating it (mode 0600) and its
+// directory (mode 0700) when they are missing, and applies any pending
+// migrations. A database written by a newer binary is refused with
+// ErrSchemaTooNew.
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+	o := options{clock: time.Now, busyTimeout: 5 * time.Second}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if path == "" {
+		return nil, fmt.Errorf("open database: empty path; pass --db FILE or set SELLEROPS_DB")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open database %q: %w", path, err)
+	}
+	if err := EnsurePrivateDir(filepath.Dir(abs)); err != nil {
+		return nil, fmt.Errorf("open database %q: %w", abs, err)
+	}
+	if err := createPrivateFile(abs); err != nil {
+		return nil, fmt.Errorf("open database %q: %w", abs, err)
+	}
+
+	sdb, err := sql.Open("sqlite", dsn(abs, o.busyTimeout))
+	if err != nil {
+		return nil, fmt.Errorf("open database %q: %w", abs, err)
+	}
+	// Writers queue in the pool rather than in SQLite's busy handler, and
+	// a burst of goroutines does not open a connection each.
+	sdb.SetMaxOpenConns(maxConns)
+	sdb.SetMaxIdleConns(maxConns)
+	db := &DB{sql: sdb, path: abs, clock: o.clock}
+	if err := db.setUp(ctx, o.busyTimeout); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("open database %q: %w", abs, err)
+	}
+	return db, nil
+}
+
+// setUp opens the first connection and migrates. When several processes
+// open a new file at the same moment, switching it to WAL can report
+// SQLITE_BUSY without waiting in the busy handler; setUp then tries again
+// until the busy timeout has passed.
+func (db *DB) setUp(ctx context.Context, budget time.Duration) error {
+	deadline := time.Now().Add(budget)
+	for {
+		err := db.sql.PingContext(ctx)
+		if err == nil {
+			err = db.migrate(ctx)
+		}
+		switch {
+		case err == nil:
+			return nil
+		case primaryCode(err) == sqlite3.SQLITE_NOTADB:
+			return fmt.Errorf("%w; the file is not a sellerops database: point --db or SELLEROPS_DB at another path", err)
+		case !isBusy(err):
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w; another sellerops process holds the database: wait for it or stop it", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(25 * time.Millisecond):
+		}
+	}
+}
+
+// dsn builds the connection string. Every pooled connection runs these
+// pragmas when it is opened, so none of them depends on which connection
+// database/sql hands out.
+func dsn(path string, busy time.Duration) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: q.Encode()}
+	if filepath.VolumeName(path) != "" {
+		// Windows: file:///C:/dir/file.db
+		u.Path = "/" + u.Path
+	}
+	return u.String()
+}
+
+// createPrivateFile creates an empty file with mode 0600 when path does not
+// exist yet, so that SQLite (and its -wal and -shm files, which copy the
+// database file's mode) never start out readable by others.
+func createPrivateFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create database file: %w; check that the directory is writable", err)
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("set mode 0600: %w", err)
+	}
+	return f.Close()
+}
+
+// Close closes every connection of the pool.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Path returns the absolute path of the database file.
+func (db *DB) Path() string { return db.path }
+
+// SQL returns the underlying pool for read-only reports that need a query
+// this package does not offer. Writes belong in this package.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// now returns the injected clock's time in UTC.
+func (db *DB) now() time.Time { return db.clock().UTC() }
+
+// tx runs fn in one immediate transaction: it commits when fn returns nil and
+// rolls back otherwise. Errors are mapped with mapErr.
+func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return mapErr(err)
+	}
+	return mapErr(tx.Commit())
+}
+
+// CheckResult is what `sellerops doctor` reports about the database.
+type CheckResult struct {
+	Path          string      `json:"path"`
+	FileMode      fs.FileMode `json:"file_mode"`
+	DirMode       fs.FileMode `json:"dir_mode"`
+	ModeOK        bool        `json:"mode_ok"`
+	SchemaVersion int         `json:"schema_version"`
+	HeadVersion   int         `json:"head_version"`
+	Integrity     string      `json:"integrity"`
+	JournalMode   string      `json:"journal_mode"`
+	ForeignKeys   bool        `json:"foreign_keys"`
+	// Problems lists each failed check with what to do about it.
+	Problems []string `json:"problems"`
+}
+
+// OK reports whether every check passed.
+func (r CheckResult) OK() bool { return len(r.Problems) == 0 }
+
+// Check inspects the file mode, the schema version against the binary's
+// head, the connection pragmas and SQLite's quick integrity check. A failed
+// check is listed in Problems; the error is only for a check that could not
+// run at all.
+func (db *DB) Check(ctx context.Context) (CheckResult, error) {
+	r := CheckResult{Path: db.path, HeadVersion: headVersion(), Problems: []string{}}
+	st, err := os.Stat(db.path)
+	if err != nil {
+		return r, fmt.Errorf("check database %q: %w", db.path, err)
+	}
+	r.FileMode = st.Mode().Perm()
+	if dst, err := os.Stat(filepath.Dir(db.path)); err == nil {
+		r.DirMode = dst.Mode().Perm()
+	}
+	r.ModeOK = r.FileMode&0o077 == 0
+	if !r.ModeOK {
+		r.Problems = append(r.Problems, fmt.Sprintf("database file %s has mode %04o, readable by other users; run: chmod 600 %s", db.path, r.FileMode, db.path))
+	}
+	if r.SchemaVersion, err = db.SchemaVersion(ctx); err != nil {
+		return r, fmt.Errorf("check database %q: %w", db.path, err)
+	}
+	if r.SchemaVersion != r.HeadVersion {
+		r.Problems = append(r.Problems, fmt.Sprintf("schema version %d, this binary expects %d; reopen with this binary to migrate, or upgrade sellerops", r.SchemaVersion, r.HeadVersion))
+	}
+	if err := db.sql.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&r.Integrity); err != nil {
+		return r, fmt.Errorf("check database %q: quick_check: %w", db.path, err)
+	}
+	if r.Integrity != "ok" {
+		r.Problems = append(r.Problems, fmt.Sprintf("integrity check failed (%s); restore %s from a backup", r.Integrity, db.path))
+	}
+	if err := db.sql.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&r.JournalMode); err != nil {
+		return r, fmt.Errorf("check database %q: journal_mode: %w", db.path, err)
+	}
+	if r.JournalMode != "wal" {
+		r.Problems = append(r.Problems, fmt.Sprintf("journal mode is %q, not wal; the file may be on a file system without shared memory (for example a network share): move it to a local disk", r.JournalMode))
+	}
+	var fk int
+	if err := db.sql.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil {
+		return r, fmt.Errorf("check database %q: foreign_keys: %w", db.path, err)
+	}
+	r.ForeignKeys = fk == 1
+	if !r.ForeignKeys {
+		r.Problems = append(r.Problems, "foreign keys are off on this connection; this is a bug in sellerops, please report it")
+	}
+	return r, nil
+}

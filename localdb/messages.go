@@ -1,0 +1,647 @@
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// ThreadKind says what a buyer thread is about.
+type ThreadKind string
+
+// Thread kinds.
+const (
+	KindMessage ThreadKind = "message"
+	KindReturn  ThreadKind = "return"
+	KindCase    ThreadKind = "case"
+)
+
+// ThreadStatus says whether a thread still waits for the seller.
+type ThreadStatus string
+
+// Thread statuses.
+const (
+	StatusOpen             ThreadStatus = "open"
+	StatusReplied          ThreadStatus = "replied"
+	StatusNoResponseNeeded ThreadStatus = "no_response_needed"
+)
+
+// Direction says who wrote a message: the buyer (in) or the seller (out).
+type Direction string
+
+// Message directions.
+const (
+	DirectionIn  Direction = "in"
+	DirectionOut Direction = "out"
+)
+
+var (
+	threadKinds    = []ThreadKind{KindMessage, KindReturn, KindCase}
+	threadStatuses = []ThreadStatus{StatusOpen, StatusReplied, StatusNoResponseNeeded}
+	directions     = []Direction{DirectionIn, DirectionOut}
+)
+
+// Thread is a conversation with a buyer on one store.
+type Thread struct {
+	ID                  int64  `json:"id"`
+	StoreID             int64  `json:"store_id"`
+	MarketplaceThreadID string `json:"marketplace_thread_id"`
+	// OrderID links the local order once it is known (0 until then).
+	OrderID            int64        `json:"order_id,omitempty"`
+	MarketplaceOrderID string       `json:"marketplace_order_id,omitempty"`
+	BuyerName          string       `json:"buyer_name"`
+	Subject            string       `json:"subject"`
+	Language           string       `json:"language"`
+	Kind               ThreadKind   `json:"kind"`
+	Status             ThreadStatus `json:"status"`
+	LastMessageAt      time.Time    `json:"last_message_at,omitzero"`
+	ReplyDeadline      time.Time    `json:"reply_deadline,omitzero"`
+	CreatedAt          time.Time    `json:"created_at"`
+	UpdatedAt          time.Time    `json:"updated_at"`
+
+	// Filled on reads.
+	StoreName   string `json:"store"`
+	Marketplace string `json:"marketplace"`
+	// Overdue is true for an open thread whose reply deadline has passed
+	// by the database's clock.
+	Overdue bool `json:"overdue"`
+}
+
+// Message is one message of a thread.
+type Message struct {
+	ID                   int64        `json:"id"`
+	ThreadID             int64        `json:"thread_id"`
+	MarketplaceMessageID string       `json:"marketplace_message_id"`
+	Direction            Direction    `json:"direction"`
+	Sender               string       `json:"sender"`
+	Body                 string       `json:"body"`
+	SentAt               time.Time    `json:"sent_at"`
+	Language             string       `json:"language"`
+	CreatedAt            time.Time    `json:"created_at"`
+	Attachments          []Attachment `json:"attachments,omitempty"`
+}
+
+// Attachment is a file attached to a message and saved locally.
+type Attachment struct {
+	ID        int64     `json:"id"`
+	MessageID int64     `json:"message_id"`
+	FileName  string    `json:"file_name"`
+	MIME      string    `json:"mime"`
+	LocalPath string    `json:"local_path"`
+	Size      int64     `json:"size"`
+	SHA256    string    `json:"sha256"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+const threadCols = `t.id, t.store_id, t.marketplace_thread_id, t.order_id, t.marketplace_order_id, t.buyer_name,
+	t.subject, t.language, t.kind, t.status, t.last_message_at, t.reply_deadline, t.created_at, t.updated_at,
+	s.name, s.marketplace`
+
+// threadFrom joins the store so that each thread carries its store's name
+// and marketplace.
+const threadFrom = ` FROM threads t JOIN stores s ON s.id = t.store_id`
+
+func (db *DB) scanThread(now time.Time) func(row interface{ Scan(...any) error }) (Thread, error) {
+	return func(row interface{ Scan(...any) error }) (Thread, error) {
+		var t Thread
+		var order, last, deadline sql.NullInt64
+		var created, updated int64
+		err := row.Scan(&t.ID, &t.StoreID, &t.MarketplaceThreadID, &order, &t.MarketplaceOrderID, &t.BuyerName,
+			&t.Subject, &t.Language, &t.Kind, &t.Status, &last, &deadline, &created, &updated,
+			&t.StoreName, &t.Marketplace)
+		if err != nil {
+			return Thread{}, err
+		}
+		t.OrderID = fromNullID(order)
+		t.LastMessageAt = fromMS(last)
+		t.ReplyDeadline = fromMS(deadline)
+		t.CreatedAt = time.UnixMilli(created).UTC()
+		t.UpdatedAt = time.UnixMilli(updated).UTC()
+		t.Overdue = t.Status == StatusOpen && !t.ReplyDeadline.IsZero() && t.ReplyDeadline.Before(now)
+		return t, nil
+	}
+}
+
+const messageCols = `id, thread_id, marketplace_message_id, direction, sender, body, sent_at, language, created_at`
+
+func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
+	var m Message
+	var sent, created int64
+	if err := row.Scan(&m.ID, &m.ThreadID, &m.MarketplaceMessageID, &m.Direction, &m.Sender, &m.Body,
+		&sent, &m.Language, &created); err != nil {
+		return Message{}, err
+	}
+	m.SentAt = time.UnixMilli(sent).UTC()
+	m.CreatedAt = time.UnixMilli(created).UTC()
+	return m, nil
+}
+
+const attachmentCols = `id, message_id, file_name, mime, local_path, size, sha256, created_at`
+
+func scanAttachment(row interface{ Scan(...any) error }) (Attachment, error) {
+	var a Attachment
+	var created int64
+	if err := row.Scan(&a.ID, &a.MessageID, &a.FileName, &a.MIME, &a.LocalPath, &a.Size, &a.SHA256, &created); err != nil {
+		return Attachment{}, err
+	}
+	a.CreatedAt = time.UnixMilli(created).UTC()
+	return a, nil
+}
+
+// UpsertThread stores a thread keyed by store and marketplace thread id and
+// reports whether it is new. Storing the same thread again updates it in
+// place: empty fields keep the stored values, LastMessageAt only moves
+// forward, and Status is taken only when the thread is new (later changes go
+// through SetThreadStatus and UpsertMessage, so a local "no response needed"
+// survives a resync). When the order is already stored it is linked by its
+// marketplace order id.
+func (db *DB) UpsertThread(ctx context.Context, t Thread) (out Thread, created bool, err error) {
+	if t.StoreID == 0 || t.MarketplaceThreadID == "" {
+		return Thread{}, false, invalidf("thread needs a store id and a marketplace thread id (got %d, %q)", t.StoreID, t.MarketplaceThreadID)
+	}
+	if t.Kind != "" {
+		if err := oneOf("thread kind", t.Kind, threadKinds...); err != nil {
+			return Thread{}, false, err
+		}
+	}
+	if t.Status == "" {
+		t.Status = StatusOpen
+	}
+	if err := oneOf("thread status", t.Status, threadStatuses...); err != nil {
+		return Thread{}, false, err
+	}
+	now := db.now()
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		id, created, err = upsertThread(ctx, tx, t, msNow(now))
+		if err != nil {
+			return err
+		}
+		out, err = getThread(ctx, tx, db.scanThread(now), id)
+		return err
+	})
+	if err != nil {
+		return Thread{}, false, fmt.Errorf("store thread %s: %w", t.MarketplaceThreadID, err)
+	}
+	return out, created, nil
+}
+
+func upsertThread(ctx context.Context, tx *sql.Tx, t Thread, now int64) (int64, bool, error) {
+	orderID := t.OrderID
+	if orderID == 0 && t.MarketplaceOrderID != "" {
+		err := tx.QueryRowContext(ctx, `SELECT id FROM orders WHERE store_id = ? AND marketplace_order_id = ?`,
+			t.StoreID, t.MarketplaceOrderID).Scan(&orderID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, false, err
+		}
+	}
+	kind := t.Kind
+	if kind == "" {
+		kind = KindMessage
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO threads
+		(store_id, marketplace_thread_id, order_id, marketplace_order_id, buyer_name, subject, language, kind,
+		 status, last_message_at, reply_deadline, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (store_id, marketplace_thread_id) DO NOTHING RETURNING id`,
+		t.StoreID, t.MarketplaceThreadID, nullID(orderID), t.MarketplaceOrderID, t.BuyerName, t.Subject,
+		t.Language, kind, t.Status, ms(t.LastMessageAt), ms(t.ReplyDeadline), now, now).Scan(&id)
+	if err == nil {
+		return id, true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, err
+	}
+	err = tx.QueryRowContext(ctx, `UPDATE threads SET
+		order_id = coalesce(?, order_id),
+		marketplace_order_id = coalesce(nullif(?, ''), marketplace_order_id),
+		buyer_name = coalesce(nullif(?, ''), buyer_name),
+		subject = coalesce(nullif(?, ''), subject),
+		language = coalesce(nullif(?, ''), language),
+		kind = coalesce(nullif(?, ''), kind),
+		last_message_at = CASE WHEN ? IS NULL THEN last_message_at ELSE max(coalesce(last_message_at, 0), ?) END,
+		reply_deadline = coalesce(?, reply_deadline),
+		updated_at = ?
+		WHERE store_id = ? AND marketplace_thread_id = ? RETURNING id`,
+		nullID(orderID), t.MarketplaceOrderID, t.BuyerName, t.Subject, t.Language, string(t.Kind),
+		ms(t.LastMessageAt), ms(t.LastMessageAt), ms(t.ReplyDeadline), now, t.StoreID, t.MarketplaceThreadID).Scan(&id)
+	if err != nil {
+		return 0, false, err
+	}
+	return id, false, nil
+}
+
+func getThread(ctx context.Context, q queryRower, scan func(interface{ Scan(...any) error }) (Thread, error), id int64) (Thread, error) {
+	t, err := scan(q.QueryRowContext(ctx, `SELECT `+threadCols+threadFrom+` WHERE t.id = ?`, id))
+	if err != nil {
+		return Thread{}, fmt.Errorf("thread id %d: %w", id, mapErr(err))
+	}
+	return t, nil
+}
+
+// GetThread returns the thread with the given id.
+func (db *DB) GetThread(ctx context.Context, id int64) (Thread, error) {
+	return getThread(ctx, db.sql, db.scanThread(db.now()), id)
+}
+
+// GetThreadByMarketplaceID returns a store's thread by the marketplace's id.
+func (db *DB) GetThreadByMarketplaceID(ctx context.Context, storeID int64, marketplaceThreadID string) (Thread, error) {
+	t, err := db.scanThread(db.now())(db.sql.QueryRowContext(ctx, `SELECT `+threadCols+threadFrom+`
+		WHERE t.store_id = ? AND t.marketplace_thread_id = ?`, storeID, marketplaceThreadID))
+	if err != nil {
+		return Thread{}, fmt.Errorf("thread %q of store %d: %w", marketplaceThreadID, storeID, mapErr(err))
+	}
+	return t, nil
+}
+
+// SetThreadStatus sets a thread's status, for example to
+// no_response_needed when the operator marks it done.
+func (db *DB) SetThreadStatus(ctx context.Context, threadID int64, status ThreadStatus) error {
+	if err := oneOf("thread status", status, threadStatuses...); err != nil {
+		return err
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		return execOne(ctx, tx, fmt.Sprintf("thread id %d", threadID),
+			`UPDATE threads SET status = ?, updated_at = ? WHERE id = ?`, status, msNow(db.now()), threadID)
+	})
+}
+
+// SetReplyDeadline sets (or, with the zero time, clears) a thread's reply
+// deadline.
+func (db *DB) SetReplyDeadline(ctx context.Context, threadID int64, deadline time.Time) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		return execOne(ctx, tx, fmt.Sprintf("thread id %d", threadID),
+			`UPDATE threads SET reply_deadline = ?, updated_at = ? WHERE id = ?`, ms(deadline), msNow(db.now()), threadID)
+	})
+}
+
+// UpsertMessage stores a message keyed by thread and marketplace message id
+// and reports whether it is new. A message stored before is returned as it
+// is (only an empty language is filled in). A new message moves the
+// thread's last_message_at forward; when it is the newest message of the
+// thread, a buyer's message reopens the thread and a seller's message marks
+// it replied.
+func (db *DB) UpsertMessage(ctx context.Context, m Message) (out Message, created bool, err error) {
+	if m.ThreadID == 0 || m.MarketplaceMessageID == "" {
+		return Message{}, false, invalidf("message needs a thread id and a marketplace message id (got %d, %q)", m.ThreadID, m.MarketplaceMessageID)
+	}
+	if err := oneOf("message direction", m.Direction, directions...); err != nil {
+		return Message{}, false, err
+	}
+	if m.SentAt.IsZero() {
+		return Message{}, false, invalidf("message %s has no sent time", m.MarketplaceMessageID)
+	}
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		out, created, err = upsertMessage(ctx, tx, m, db.now())
+		return err
+	})
+	if err != nil {
+		return Message{}, false, fmt.Errorf("store message %s: %w", m.MarketplaceMessageID, err)
+	}
+	return out, created, nil
+}
+
+func upsertMessage(ctx context.Context, tx *sql.Tx, m Message, now time.Time) (Message, bool, error) {
+	sent := m.SentAt.UnixMilli()
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO messages
+		(thread_id, marketplace_message_id, direction, sender, body, sent_at, language, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (thread_id, marketplace_message_id) DO NOTHING RETURNING id`,
+		m.ThreadID, m.MarketplaceMessageID, m.Direction, m.Sender, m.Body, sent, m.Language, msNow(now)).Scan(&id)
+	created := err == nil
+	switch {
+	case created:
+		// Newest message decides the status: the buyer waits again, or the
+		// seller has answered. An older message arriving late changes nothing.
+		status := StatusOpen
+		if m.Direction == DirectionOut {
+			status = StatusReplied
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE threads SET
+			status = CASE WHEN ? >= (SELECT max(sent_at) FROM messages WHERE thread_id = ?) THEN ? ELSE status END,
+			last_message_at = max(coalesce(last_message_at, 0), ?),
+			updated_at = ?
+			WHERE id = ?`, sent, m.ThreadID, status, sent, msNow(now), m.ThreadID); err != nil {
+			return Message{}, false, err
+		}
+	case errors.Is(err, sql.ErrNoRows):
+		if m.Language != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE messages SET language = ? WHERE thread_id = ?
+				AND marketplace_message_id = ? AND language = ''`, m.Language, m.ThreadID, m.MarketplaceMessageID); err != nil {
+				return Message{}, false, err
+			}
+		}
+	default:
+		return Message{}, false, err
+	}
+	out, err := scanMessage(tx.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages
+		WHERE thread_id = ? AND marketplace_message_id = ?`, m.ThreadID, m.MarketplaceMessageID))
+	return out, created, err
+}
+
+// SavedThread is what SaveThread stored.
+type SavedThread struct {
+	Thread      Thread
+	Created     bool // the thread is new
+	NewMessages int  // messages not stored before
+	// NewMessageIDs are the ids of the new messages, in the order given.
+	NewMessageIDs []int64
+}
+
+// SaveThread stores a thread with its messages and their attachments in
+// one transaction, with the same rules as UpsertThread, UpsertMessage and
+// UpsertAttachment (ThreadID and MessageID are filled in). It is the unit a
+// sync writes per thread: all of it is stored, or none of it.
+func (db *DB) SaveThread(ctx context.Context, t Thread, msgs []Message) (SavedThread, error) {
+	if t.StoreID == 0 || t.MarketplaceThreadID == "" {
+		return SavedThread{}, invalidf("thread needs a store id and a marketplace thread id (got %d, %q)", t.StoreID, t.MarketplaceThreadID)
+	}
+	if t.Kind != "" {
+		if err := oneOf("thread kind", t.Kind, threadKinds...); err != nil {
+			return SavedThread{}, err
+		}
+	}
+	if t.Status == "" {
+		t.Status = StatusOpen
+	}
+	if err := oneOf("thread status", t.Status, threadStatuses...); err != nil {
+		return SavedThread{}, err
+	}
+	for _, m := range msgs {
+		if m.MarketplaceMessageID == "" || m.SentAt.IsZero() {
+			return SavedThread{}, invalidf("thread %s: message %q needs a marketplace id and a sent time", t.MarketplaceThreadID, m.MarketplaceMessageID)
+		}
+		if err := oneOf("message direction", m.Direction, directions...); err != nil {
+			return SavedThread{}, err
+		}
+		for _, a := range m.Attachments {
+			if a.FileName == "" {
+				return SavedThread{}, invalidf("thread %s: message %s has an attachment without a file name", t.MarketplaceThreadID, m.MarketplaceMessageID)
+			}
+		}
+	}
+	now := db.now()
+	var out SavedThread
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		id, created, err := upsertThread(ctx, tx, t, msNow(now))
+		if err != nil {
+			return err
+		}
+		out.Created = created
+		for _, m := range msgs {
+			m.ThreadID = id
+			sm, mc, err := upsertMessage(ctx, tx, m, now)
+			if err != nil {
+				return fmt.Errorf("message %s: %w", m.MarketplaceMessageID, err)
+			}
+			if mc {
+				out.NewMessages++
+				out.NewMessageIDs = append(out.NewMessageIDs, sm.ID)
+			}
+			for _, a := range m.Attachments {
+				a.MessageID = sm.ID
+				if _, _, err := upsertAttachment(ctx, tx, a, msNow(now)); err != nil {
+					return fmt.Errorf("attachment %q of message %s: %w", a.FileName, m.MarketplaceMessageID, err)
+				}
+			}
+		}
+		out.Thread, err = getThread(ctx, tx, db.scanThread(now), id)
+		return err
+	})
+	if err != nil {
+		return SavedThread{}, fmt.Errorf("store thread %s: %w", t.MarketplaceThreadID, err)
+	}
+	return out, nil
+}
+
+// ListMessages returns a thread's messages, oldest first, each with its
+// attachments.
+func (db *DB) ListMessages(ctx context.Context, threadID int64) ([]Message, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+messageCols+` FROM messages WHERE thread_id = ?
+		ORDER BY sent_at, id`, threadID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	msgs, err := collect(rows, scanMessage)
+	if err != nil {
+		return nil, err
+	}
+	rows, err = db.sql.QueryContext(ctx, `SELECT `+attachmentCols+` FROM attachments
+		WHERE message_id IN (SELECT id FROM messages WHERE thread_id = ?) ORDER BY id`, threadID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	atts, err := collect(rows, scanAttachment)
+	if err != nil {
+		return nil, err
+	}
+	byMsg := map[int64]int{}
+	for i, m := range msgs {
+		byMsg[m.ID] = i
+	}
+	for _, a := range atts {
+		i := byMsg[a.MessageID]
+		msgs[i].Attachments = append(msgs[i].Attachments, a)
+	}
+	return msgs, nil
+}
+
+// UpsertAttachment stores an attachment keyed by message and file name and
+// reports whether it is new. Storing it again fills in the fields that are
+// not empty (for example the local path and hash once the download ends).
+func (db *DB) UpsertAttachment(ctx context.Context, a Attachment) (out Attachment, created bool, err error) {
+	if a.MessageID == 0 || a.FileName == "" {
+		return Attachment{}, false, invalidf("attachment needs a message id and a file name (got %d, %q)", a.MessageID, a.FileName)
+	}
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		out, created, err = upsertAttachment(ctx, tx, a, msNow(db.now()))
+		return err
+	})
+	if err != nil {
+		return Attachment{}, false, fmt.Errorf("store attachment %q of message %d: %w", a.FileName, a.MessageID, err)
+	}
+	return out, created, nil
+}
+
+func upsertAttachment(ctx context.Context, tx *sql.Tx, a Attachment, now int64) (Attachment, bool, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO attachments
+		(message_id, file_name, mime, local_path, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (message_id, file_name) DO NOTHING RETURNING id`,
+		a.MessageID, a.FileName, a.MIME, a.LocalPath, a.Size, a.SHA256, now).Scan(&id)
+	created := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Attachment{}, false, err
+	}
+	if !created {
+		if _, err := tx.ExecContext(ctx, `UPDATE attachments SET
+			mime = coalesce(nullif(?, ''), mime),
+			local_path = coalesce(nullif(?, ''), local_path),
+			size = coalesce(nullif(?, 0), size),
+			sha256 = coalesce(nullif(?, ''), sha256)
+			WHERE message_id = ? AND file_name = ?`,
+			a.MIME, a.LocalPath, a.Size, a.SHA256, a.MessageID, a.FileName); err != nil {
+			return Attachment{}, false, err
+		}
+	}
+	out, err := scanAttachment(tx.QueryRowContext(ctx, `SELECT `+attachmentCols+` FROM attachments
+		WHERE message_id = ? AND file_name = ?`, a.MessageID, a.FileName))
+	return out, created, err
+}
+
+// ThreadFilter selects threads for ListThreads. Zero fields do not filter.
+type ThreadFilter struct {
+	StoreIDs []int64
+	Language string
+	Statuses []ThreadStatus
+	// Overdue keeps open threads whose reply deadline has passed.
+	Overdue bool
+	// Search keeps threads with a message (or subject) matching the words,
+	// as SearchMessages matches them.
+	Search string
+	// Limit caps the result; 0 means no cap.
+	Limit int
+}
+
+// ListThreads returns the threads that pass f: overdue threads first (most
+// overdue first), then the other open threads by reply deadline, then the
+// rest by latest message.
+func (db *DB) ListThreads(ctx context.Context, f ThreadFilter) ([]Thread, error) {
+	now := db.now()
+	nowMS := now.UnixMilli()
+	var where []string
+	var args []any
+	if len(f.StoreIDs) > 0 {
+		where = append(where, "t.store_id IN ("+placeholders(len(f.StoreIDs))+")")
+		for _, id := range f.StoreIDs {
+			args = append(args, id)
+		}
+	}
+	if f.Language != "" {
+		where = append(where, "t.language = ?")
+		args = append(args, f.Language)
+	}
+	if len(f.Statuses) > 0 {
+		for _, s := range f.Statuses {
+			if err := oneOf("thread status", s, threadStatuses...); err != nil {
+				return nil, err
+			}
+			args = append(args, s)
+		}
+		where = append(where, "t.status IN ("+placeholders(len(f.Statuses))+")")
+	}
+	if f.Overdue {
+		where = append(where, "t.status = 'open' AND t.reply_deadline < ?")
+		args = append(args, nowMS)
+	}
+	if strings.TrimSpace(f.Search) != "" {
+		q := ftsQuery(f.Search)
+		if q == "" {
+			return []Thread{}, nil
+		}
+		where = append(where, `t.id IN (SELECT m.thread_id FROM message_fts JOIN messages m ON m.id = message_fts.rowid
+			WHERE message_fts MATCH ?)`)
+		args = append(args, q)
+	}
+	query := `SELECT ` + threadCols + threadFrom
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += ` ORDER BY
+		CASE WHEN t.status = 'open' AND t.reply_deadline < ? THEN 0 WHEN t.status = 'open' THEN 1 ELSE 2 END,
+		CASE WHEN t.status = 'open' THEN t.reply_deadline END ASC NULLS LAST,
+		t.last_message_at DESC NULLS LAST, t.id`
+	args = append(args, nowMS)
+	if f.Limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := db.sql.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list threads: %w", mapErr(err))
+	}
+	return collect(rows, db.scanThread(now))
+}
+
+// MessageHit is one result of SearchMessages.
+type MessageHit struct {
+	MessageID int64     `json:"message_id"`
+	ThreadID  int64     `json:"thread_id"`
+	StoreID   int64     `json:"store_id"`
+	StoreName string    `json:"store"`
+	Subject   string    `json:"subject"`
+	Direction Direction `json:"direction"`
+	Sender    string    `json:"sender"`
+	SentAt    time.Time `json:"sent_at"`
+	// Snippet is a short excerpt with the matched words in [brackets].
+	Snippet string `json:"snippet"`
+}
+
+// SearchMessages finds messages whose body or thread subject contains every
+// word of text (each word also matches as a prefix: "refund" finds
+// "refunded"), best match first. text is taken as plain words: quotes,
+// parentheses and FTS operators such as AND, OR, NOT or NEAR carry no
+// meaning, so no input causes a query syntax error. Text without any
+// letter or digit finds nothing. limit <= 0 means 50.
+func (db *DB) SearchMessages(ctx context.Context, text string, limit int) ([]MessageHit, error) {
+	q := ftsQuery(text)
+	if q == "" {
+		return []MessageHit{}, nil
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT m.id, m.thread_id, t.store_id, s.name, t.subject, m.direction,
+		m.sender, m.sent_at, snippet(message_fts, -1, '[', ']', '…', 12)
+		FROM message_fts
+		JOIN messages m ON m.id = message_fts.rowid
+		JOIN threads t ON t.id = m.thread_id
+		JOIN stores s ON s.id = t.store_id
+		WHERE message_fts MATCH ?
+		ORDER BY message_fts.rank
+		LIMIT ?`, q, limit)
+	if err != nil {
+		return nil, fmt.Errorf("search messages for %q: %w", text, mapErr(err))
+	}
+	return collect(rows, func(row interface{ Scan(...any) error }) (MessageHit, error) {
+		var h MessageHit
+		var sent int64
+		err := row.Scan(&h.MessageID, &h.ThreadID, &h.StoreID, &h.StoreName, &h.Subject, &h.Direction,
+			&h.Sender, &sent, &h.Snippet)
+		h.SentAt = time.UnixMilli(sent).UTC()
+		return h, err
+	})
+}
+
+// ftsQuery turns user text into an FTS5 query that cannot be malformed:
+// each word (separated by spaces or control characters) with a letter or
+// digit in it becomes a quoted string (inner quotes doubled) with a prefix
+// star, and the words are joined by FTS5's implicit AND. Words with no letter or digit are
+// dropped, since they hold no token to match. The empty string means
+// "nothing to search for".
+func ftsQuery(text string) string {
+	// Control characters (a NUL would end the string early on its way to
+	// SQLite) and invalid UTF-8 separate words like spaces do.
+	text = strings.ToValidUTF8(text, " ")
+	var terms []string
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		if !strings.ContainsFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
+			continue
+		}
+		terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"*`)
+	}
+	return strings.Join(terms, " ")
+}
+
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}

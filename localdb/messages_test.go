@@ -1,0 +1,403 @@
+package localdb
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func mustThread(t *testing.T, db *DB, th Thread) Thread {
+	t.Helper()
+	out, _, err := db.UpsertThread(context.Background(), th)
+	if err != nil {
+		t.Fatalf("UpsertThread(%s): %v", th.MarketplaceThreadID, err)
+	}
+	return out
+}
+
+func mustMessage(t *testing.T, db *DB, m Message) Message {
+	t.Helper()
+	out, _, err := db.UpsertMessage(context.Background(), m)
+	if err != nil {
+		t.Fatalf("UpsertMessage(%s): %v", m.MarketplaceMessageID, err)
+	}
+	return out
+}
+
+func TestThreadAndMessageUpsertsAreIdempotent(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	s := mustStore(t, db, "shop", "amazon")
+	in := Thread{StoreID: s.ID, MarketplaceThreadID: "T-1", BuyerName: "Ana", Subject: "Where is my parcel?",
+		Language: "en", Kind: KindMessage, LastMessageAt: t0.Add(-2 * time.Hour), ReplyDeadline: t0.Add(22 * time.Hour)}
+	th, created, err := db.UpsertThread(ctx, in)
+	if err != nil || !created {
+		t.Fatalf("first thread upsert: created=%v err=%v", created, err)
+	}
+	if th.StoreName != "shop" || th.Marketplace != "amazon" || th.Status != StatusOpen || th.Overdue {
+		t.Errorf("thread = %+v", th)
+	}
+	th2, created, err := db.UpsertThread(ctx, in)
+	if err != nil || created || th2.ID != th.ID {
+		t.Fatalf("second thread upsert: id %d/%d created=%v err=%v", th2.ID, th.ID, created, err)
+	}
+
+	msg := Message{ThreadID: th.ID, MarketplaceMessageID: "M-1", Direction: DirectionIn, Sender: "Ana",
+		Body: "Hello, where is my parcel?", SentAt: t0.Add(-2 * time.Hour)}
+	m, created, err := db.UpsertMessage(ctx, msg)
+	if err != nil || !created {
+		t.Fatalf("first message upsert: created=%v err=%v", created, err)
+	}
+	msg.Language = "en"
+	m2, created, err := db.UpsertMessage(ctx, msg)
+	if err != nil || created || m2.ID != m.ID {
+		t.Fatalf("second message upsert: created=%v err=%v", created, err)
+	}
+	if m2.Language != "en" {
+		t.Errorf("language not filled in on re-upsert: %q", m2.Language)
+	}
+
+	a := Attachment{MessageID: m.ID, FileName: "photo.jpg", MIME: "image/jpeg"}
+	a1, created, err := db.UpsertAttachment(ctx, a)
+	if err != nil || !created {
+		t.Fatalf("attachment: created=%v err=%v", created, err)
+	}
+	a.LocalPath, a.Size, a.SHA256 = "att/photo.jpg", 2048, strings.Repeat("ab", 32)
+	a2, created, err := db.UpsertAttachment(ctx, a)
+	if err != nil || created || a2.ID != a1.ID || a2.Size != 2048 || a2.LocalPath != "att/photo.jpg" {
+		t.Fatalf("attachment re-upsert: %+v created=%v err=%v", a2, created, err)
+	}
+
+	msgs, err := db.ListMessages(ctx, th.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 1 || len(msgs[0].Attachments) != 1 || msgs[0].Attachments[0].SHA256 == "" {
+		t.Fatalf("ListMessages = %+v", msgs)
+	}
+	for table, want := range map[string]int{"threads": 1, "messages": 1, "attachments": 1, "message_fts": 1} {
+		var n int
+		if err := db.sql.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != want {
+			t.Errorf("%s has %d rows, want %d", table, n, want)
+		}
+	}
+}
+
+func TestThreadUpsertKeepsLocalStatusAndMovesForward(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	s := mustStore(t, db, "shop", "amazon")
+	th := mustThread(t, db, Thread{StoreID: s.ID, MarketplaceThreadID: "T", Subject: "Hi", LastMessageAt: t0})
+	if err := db.SetThreadStatus(ctx, th.ID, StatusNoResponseNeeded); err != nil {
+		t.Fatal(err)
+	}
+	// A resync with an older last-message time and empty fields.
+	th2 := mustThread(t, db, Thread{StoreID: s.ID, MarketplaceThreadID: "T", LastMessageAt: t0.Add(-time.Hour)})
+	if th2.Status != StatusNoResponseNeeded || !th2.LastMessageAt.Equal(t0) || th2.Subject != "Hi" {
+		t.Errorf("resync changed the thread: %+v", th2)
+	}
+	if err := db.SetThreadStatus(ctx, th.ID, "closed"); !errors.Is(err, ErrInvalid) {
+		t.Errorf("SetThreadStatus(closed) = %v, want ErrInvalid", err)
+	}
+	if _, _, err := db.UpsertThread(ctx, Thread{StoreID: s.ID, MarketplaceThreadID: "X", Kind: "chat"}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("kind chat: %v, want ErrInvalid", err)
+	}
+}
+
+func TestNewMessagesDriveThreadStatus(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	s := mustStore(t, db, "shop", "amazon")
+	th := mustThread(t, db, Thread{StoreID: s.ID, MarketplaceThreadID: "T"})
+	mustMessage(t, db, Message{ThreadID: th.ID, MarketplaceMessageID: "1", Direction: DirectionIn, Body: "hi", SentAt: t0})
+	mustMessage(t, db, Message{ThreadID: th.ID, MarketplaceMessageID: "2", Direction: DirectionOut, Body: "hello", SentAt: t0.Add(time.Hour)})
+	got, _ := db.GetThread(ctx, th.ID)
+	if got.Status != StatusReplied || !got.LastMessageAt.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("after seller reply: status %s, last %v", got.Status, got.LastMessageAt)
+	}
+	// An older buyer message arriving late changes nothing.
+	mustMessage(t, db, Message{ThreadID: th.ID, MarketplaceMessageID: "0", Direction: DirectionIn, Body: "early", SentAt: t0.Add(-time.Hour)})
+	if got, _ := db.GetThread(ctx, th.ID); got.Status != StatusReplied {
+		t.Fatalf("late old message reopened the thread: %s", got.Status)
+	}
+	// A newer buyer message reopens it.
+	mustMessage(t, db, Message{ThreadID: th.ID, MarketplaceMessageID: "3", Direction: DirectionIn, Body: "thanks but", SentAt: t0.Add(2 * time.Hour)})
+	if got, _ := db.GetThread(ctx, th.ID); got.Status != StatusOpen {
+		t.Fatalf("new buyer message: status %s, want open", got.Status)
+	}
+	if _, _, err := db.UpsertMessage(ctx, Message{ThreadID: th.ID, MarketplaceMessageID: "4", Direction: "sideways", SentAt: t0}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("bad direction: %v, want ErrInvalid", err)
+	}
+	if _, _, err := db.UpsertMessage(ctx, Message{ThreadID: 999, MarketplaceMessageID: "5", Direction: DirectionIn, SentAt: t0}); !errors.Is(err, ErrConflict) {
+		t.Errorf("message for a missing thread: %v, want ErrConflict", err)
+	}
+}
+
+func TestListThreadsFiltersAndOrder(t *testing.T) {
+	ctx := context.Background()
+	db, clock := openTest(t)
+	a := mustStore(t, db, "a", "amazon")
+	b := mustStore(t, db, "b", "tiktok")
+	mk := func(store Store, id, lang string, deadline time.Duration, body string) Thread {
+		th := mustThread(t, db, Thread{StoreID: store.ID, MarketplaceThreadID: id, Language: lang, Subject: "order " + id,
+			ReplyDeadline: t0.Add(deadline)})
+		mustMessage(t, db, Message{ThreadID: th.ID, MarketplaceMessageID: id + "-m", Direction: DirectionIn, Body: body,
+			SentAt: t0.Add(deadline - 24*time.Hour)})
+		return th
+	}
+	late2h := mk(a, "late2h", "en", -2*time.Hour, "my parcel never arrived")
+	late1h := mk(b, "late1h", "th", -1*time.Hour, "สินค้าเสียหาย")
+	soon := mk(a, "soon", "en", 3*time.Hour, "can I change the address")
+	later := mk(b, "later", "vi", 10*time.Hour, "hàng bị hỏng rồi")
+	done := mk(a, "done", "en", -5*time.Hour, "never mind, parcel arrived")
+	if err := db.SetThreadStatus(ctx, done.ID, StatusNoResponseNeeded); err != nil {
+		t.Fatal(err)
+	}
+
+	ids := func(ts []Thread) []int64 {
+		out := []int64{}
+		for _, th := range ts {
+			out = append(out, th.ID)
+		}
+		return out
+	}
+	check := func(name string, f ThreadFilter, want ...Thread) {
+		t.Helper()
+		got, err := db.ListThreads(ctx, f)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if g, w := ids(got), ids(want); !equalIDs(g, w) {
+			t.Errorf("%s: got ids %v, want %v", name, g, w)
+		}
+	}
+	check("all", ThreadFilter{}, late2h, late1h, soon, later, done)
+	check("overdue", ThreadFilter{Overdue: true}, late2h, late1h)
+	check("store b", ThreadFilter{StoreIDs: []int64{b.ID}}, late1h, later)
+	check("lang en", ThreadFilter{Language: "en"}, late2h, soon, done)
+	check("status", ThreadFilter{Statuses: []ThreadStatus{StatusNoResponseNeeded}}, done)
+	check("search parcel", ThreadFilter{Search: "parcel"}, late2h, done)
+	check("search overdue", ThreadFilter{Search: "parcel", Overdue: true}, late2h)
+	check("search diacritics", ThreadFilter{Search: "hong"}, later)
+	check("search nothing", ThreadFilter{Search: `"()`})
+	check("limit", ThreadFilter{Limit: 1}, late2h)
+
+	got, _ := db.ListThreads(ctx, ThreadFilter{Overdue: true})
+	if !got[0].Overdue || got[0].StoreName != "a" || got[1].Marketplace != "tiktok" {
+		t.Errorf("overdue rows = %+v", got)
+	}
+
+	// Time passes: "soon" becomes overdue, by the injected clock.
+	clock.Advance(4 * time.Hour)
+	check("overdue later", ThreadFilter{Overdue: true}, late2h, late1h, soon)
+}
+
+func equalIDs(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestSearchMessages(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	s := mustStore(t, db, "shop", "amazon")
+	th := mustThread(t, db, Thread{StoreID: s.ID, MarketplaceThreadID: "T", Subject: "Damaged mug"})
+	m1 := mustMessage(t, db, Message{ThreadID: th.ID, MarketplaceMessageID: "1", Direction: DirectionIn,
+		Body: "The mug arrived broken, I want a refund", SentAt: t0})
+	m2 := mustMessage(t, db, Message{ThreadID: th.ID, MarketplaceMessageID: "2", Direction: DirectionOut,
+		Body: `We refunded you. Reference "AND OR (" NEAR`, SentAt: t0.Add(time.Hour)})
+
+	hits, err := db.SearchMessages(ctx, "refund", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 2 {
+		t.Fatalf("refund: %d hits, want 2 (prefix match finds refunded)", len(hits))
+	}
+	if hits[0].StoreName != "shop" || hits[0].Subject != "Damaged mug" || !strings.Contains(hits[0].Snippet, "[") {
+		t.Errorf("hit = %+v", hits[0])
+	}
+	// Subject words match too.
+	if hits, err := db.SearchMessages(ctx, "damaged", 10); err != nil || len(hits) != 2 {
+		t.Errorf("subject search: %d hits, %v; want 2", len(hits), err)
+	}
+	// Every word must match.
+	if hits, _ := db.SearchMessages(ctx, "mug broken", 10); len(hits) != 1 || !hasMessage(hits, m1.ID) {
+		t.Errorf("mug broken: %+v", hits)
+	}
+	if hits, _ := db.SearchMessages(ctx, "broken refunded", 10); len(hits) != 0 {
+		t.Errorf("words from two messages matched one: %+v", hits)
+	}
+
+	// Hostile input never turns into an SQL error.
+	hostile := []string{`"foo`, `AND OR (`, `)`, `"`, `*`, `NEAR(a b)`, `foo" OR "bar`, `col:value`, `^start`,
+		`-minus`, `a AND`, `NOT`, `'; DROP TABLE messages; --`, "\x00", `"""`, `🙂`, `破损`, `{a b}`, `+`, `a:`,
+		strings.Repeat("(", 200), `mug"`, `"mug`}
+	for _, q := range hostile {
+		if _, err := db.SearchMessages(ctx, q, 10); err != nil {
+			t.Errorf("SearchMessages(%q) = %v, want no error", q, err)
+		}
+		if _, err := db.ListThreads(ctx, ThreadFilter{Search: q}); err != nil {
+			t.Errorf("ListThreads(Search %q) = %v, want no error", q, err)
+		}
+	}
+	// Operators are plain words: the reference text is findable.
+	if hits, _ := db.SearchMessages(ctx, `"AND OR (" NEAR`, 10); len(hits) != 1 || hits[0].MessageID != m2.ID {
+		t.Errorf(`operator words as text: %+v`, hits)
+	}
+	if hits, _ := db.SearchMessages(ctx, `"mug`, 10); len(hits) != 2 {
+		t.Errorf(`"mug: %d hits, want 2`, len(hits))
+	}
+	var n int
+	if err := db.sql.QueryRow(`SELECT count(*) FROM messages`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("messages table damaged: %d, %v", n, err)
+	}
+}
+
+func hasMessage(hits []MessageHit, id int64) bool {
+	for _, h := range hits {
+		if h.MessageID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// The index follows edits: a new subject, a changed body, a deleted
+// message.
+func TestSearchIndexFollowsChanges(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	s := mustStore(t, db, "shop", "amazon")
+	th := mustThread(t, db, Thread{StoreID: s.ID, MarketplaceThreadID: "T", Subject: "alpha"})
+	m := mustMessage(t, db, Message{ThreadID: th.ID, MarketplaceMessageID: "1", Direction: DirectionIn, Body: "bravo", SentAt: t0})
+	mustThread(t, db, Thread{StoreID: s.ID, MarketplaceThreadID: "T", Subject: "charlie"})
+	if hits, _ := db.SearchMessages(ctx, "alpha", 10); len(hits) != 0 {
+		t.Errorf("old subject still found")
+	}
+	if hits, _ := db.SearchMessages(ctx, "charlie", 10); len(hits) != 1 {
+		t.Errorf("new subject not found")
+	}
+	if _, err := db.sql.Exec(`UPDATE messages SET body = 'delta' WHERE id = ?`, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if hits, _ := db.SearchMessages(ctx, "bravo", 10); len(hits) != 0 {
+		t.Errorf("old body still found")
+	}
+	if hits, _ := db.SearchMessages(ctx, "delta", 10); len(hits) != 1 {
+		t.Errorf("new body not found")
+	}
+	if err := db.DeleteStore(ctx, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.sql.QueryRow(`SELECT count(*) FROM message_fts`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("fts rows after cascade delete = %d, %v; want 0", n, err)
+	}
+}
+
+func TestFTSQuery(t *testing.T) {
+	cases := map[string]string{
+		"refund":        `"refund"*`,
+		"  two  words ": `"two"* "words"*`,
+		`"foo`:          `"""foo"*`,
+		`AND OR (`:      `"AND"* "OR"*`,
+		`((( ))) "`:     ``,
+		"a\x00b":        `"a"* "b"*`,
+		`a"b`:           `"a""b"*`,
+	}
+	for in, want := range cases {
+		if got := ftsQuery(in); got != want {
+			t.Errorf("ftsQuery(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzSearchMessages(f *testing.F) {
+	for _, s := range []string{`"foo`, `AND OR (`, `NEAR(a b, 2)`, `x*`, `"a" "b"`, `🙂 x`, "\x00a"} {
+		f.Add(s)
+	}
+	db, _ := openTest(f)
+	st, err := db.CreateStore(context.Background(), Store{Name: "s", Marketplace: "m"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	th, _, err := db.UpsertThread(context.Background(), Thread{StoreID: st.ID, MarketplaceThreadID: "T", Subject: "x"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, _, err := db.UpsertMessage(context.Background(), Message{ThreadID: th.ID, MarketplaceMessageID: "1",
+		Direction: DirectionIn, Body: "foo bar baz", SentAt: t0}); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		if _, err := db.SearchMessages(context.Background(), q, 5); err != nil {
+			t.Fatalf("SearchMessages(%q): %v", q, err)
+		}
+	})
+}
+
+func TestSaveThreadIdempotent(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	s := mustStore(t, db, "shop", "tiktok")
+	th := Thread{StoreID: s.ID, MarketplaceThreadID: "T9", BuyerName: "Budi", Subject: "Barang rusak", Language: "id",
+		ReplyDeadline: t0.Add(12 * time.Hour)}
+	msgs := []Message{
+		{MarketplaceMessageID: "a", Direction: DirectionIn, Body: "Barangnya rusak", SentAt: t0,
+			Attachments: []Attachment{{FileName: "rusak.jpg", MIME: "image/jpeg", LocalPath: "att/rusak.jpg", Size: 10}}},
+		{MarketplaceMessageID: "b", Direction: DirectionOut, Body: "Maaf, kami cek", SentAt: t0.Add(time.Hour)},
+	}
+	r, err := db.SaveThread(ctx, th, msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Created || r.NewMessages != 2 || len(r.NewMessageIDs) != 2 || r.Thread.Status != StatusReplied ||
+		!r.Thread.LastMessageAt.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("first save = %+v", r)
+	}
+	msgs = append(msgs, Message{MarketplaceMessageID: "c", Direction: DirectionIn, Body: "Kapan refund?", SentAt: t0.Add(2 * time.Hour)})
+	r2, err := db.SaveThread(ctx, th, msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2.Created || r2.NewMessages != 1 || r2.Thread.ID != r.Thread.ID || r2.Thread.Status != StatusOpen {
+		t.Fatalf("second save = %+v", r2)
+	}
+	stored, err := db.ListMessages(ctx, r.Thread.ID)
+	if err != nil || len(stored) != 3 || len(stored[0].Attachments) != 1 || stored[0].Attachments[0].LocalPath != "att/rusak.jpg" {
+		t.Fatalf("stored = %+v, %v", stored, err)
+	}
+	// A bad message rejects the whole thread before anything is written.
+	_, err = db.SaveThread(ctx, Thread{StoreID: s.ID, MarketplaceThreadID: "T10"},
+		[]Message{{MarketplaceMessageID: "x", Direction: DirectionIn, SentAt: t0}, {MarketplaceMessageID: "y", Direction: "up", SentAt: t0}})
+	if !errors.Is(err, ErrInvalid) {
+		t.Fatalf("bad direction: %v, want ErrInvalid", err)
+	}
+	if _, err := db.GetThreadByMarketplaceID(ctx, s.ID, "T10"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("rejected thread was stored: %v", err)
+	}
+	// A failure inside the transaction (the thread names a missing order id)
+	// leaves nothing behind either.
+	_, err = db.SaveThread(ctx, Thread{StoreID: s.ID, MarketplaceThreadID: "T11", OrderID: 4242},
+		[]Message{{MarketplaceMessageID: "x", Direction: DirectionIn, SentAt: t0}})
+	if !errors.Is(err, ErrConflict) {
+		t.Fatalf("missing order: %v, want ErrConflict", err)
+	}
+	var n int
+	if err := db.sql.QueryRow(`SELECT count(*) FROM messages`).Scan(&n); err != nil || n != 3 {
+		t.Errorf("messages = %d, %v; want 3", n, err)
+	}
+}

@@ -1,0 +1,387 @@
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Source says where a tracking result came from.
+type Source string
+
+// Tracking sources.
+const (
+	SourceAPI   Source = "api"   // the carrier's official API
+	SourceWeb   Source = "web"   // the carrier's public tracking page, in the browser
+	SourceCache Source = "cache" // this database, without a lookup
+)
+
+var sources = []Source{"", SourceAPI, SourceWeb, SourceCache}
+
+// TagDelivered is the taxonomy tag of a delivered parcel; delivered parcels
+// are never stalled.
+const TagDelivered = "Delivered"
+
+// Shipment is one parcel, keyed by courier and tracking number. Tag and
+// Subtag follow the AfterShip-compatible taxonomy of the carriers package.
+type Shipment struct {
+	ID                int64     `json:"id"`
+	Courier           string    `json:"courier"`
+	TrackingNumber    string    `json:"tracking_number"`
+	OrderID           int64     `json:"order_id,omitempty"`
+	Service           string    `json:"service,omitempty"`
+	ShipDate          time.Time `json:"ship_date,omitzero"`
+	Tag               string    `json:"tag"`
+	Subtag            string    `json:"subtag,omitempty"`
+	LastEventAt       time.Time `json:"last_event_at,omitzero"`
+	EstimatedDelivery time.Time `json:"estimated_delivery,omitzero"`
+	CheckedAt         time.Time `json:"checked_at,omitzero"`
+	Source            Source    `json:"source,omitempty"`
+	// ErrorClass is the failure class of the last lookup ("" when it
+	// succeeded).
+	ErrorClass string    `json:"error_class,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// TrackingEvent is one scan or status change of a parcel.
+type TrackingEvent struct {
+	ID          int64     `json:"id,omitempty"`
+	ShipmentID  int64     `json:"shipment_id,omitempty"`
+	Time        time.Time `json:"time"`
+	Tag         string    `json:"tag"`
+	Subtag      string    `json:"subtag,omitempty"`
+	RawCode     string    `json:"raw_code,omitempty"`
+	Location    string    `json:"location,omitempty"`
+	Description string    `json:"description"`
+	Source      Source    `json:"source,omitempty"`
+}
+
+const shipmentCols = `id, courier, tracking_number, order_id, service, ship_date, tag, subtag, last_event_at,
+	estimated_delivery, checked_at, source, error_class, created_at, updated_at`
+
+func scanShipment(row interface{ Scan(...any) error }) (Shipment, error) {
+	var s Shipment
+	var order, ship, last, eta, checked sql.NullInt64
+	var created, updated int64
+	err := row.Scan(&s.ID, &s.Courier, &s.TrackingNumber, &order, &s.Service, &ship, &s.Tag, &s.Subtag, &last,
+		&eta, &checked, &s.Source, &s.ErrorClass, &created, &updated)
+	if err != nil {
+		return Shipment{}, err
+	}
+	s.OrderID = fromNullID(order)
+	s.ShipDate = fromMS(ship)
+	s.LastEventAt = fromMS(last)
+	s.EstimatedDelivery = fromMS(eta)
+	s.CheckedAt = fromMS(checked)
+	s.CreatedAt = time.UnixMilli(created).UTC()
+	s.UpdatedAt = time.UnixMilli(updated).UTC()
+	return s, nil
+}
+
+const eventCols = `id, shipment_id, time, tag, subtag, raw_code, location, description, source`
+
+func scanEvent(row interface{ Scan(...any) error }) (TrackingEvent, error) {
+	var e TrackingEvent
+	var at int64
+	if err := row.Scan(&e.ID, &e.ShipmentID, &at, &e.Tag, &e.Subtag, &e.RawCode, &e.Location, &e.Description, &e.Source); err != nil {
+		return TrackingEvent{}, err
+	}
+	e.Time = time.UnixMilli(at).UTC()
+	return e, nil
+}
+
+func checkShipmentKey(courier, number string) error {
+	if courier == "" || number == "" {
+		return invalidf("shipment needs a courier and a tracking number (got %q, %q)", courier, number)
+	}
+	return nil
+}
+
+// EnsureShipment stores a parcel to be tracked (for example from an order)
+// and reports whether it is new. For a parcel already stored, a non-zero
+// OrderID, Service or ShipDate fills in what was missing; the tracking
+// status is left alone.
+func (db *DB) EnsureShipment(ctx context.Context, s Shipment) (out Shipment, created bool, err error) {
+	if err := checkShipmentKey(s.Courier, s.TrackingNumber); err != nil {
+		return Shipment{}, false, err
+	}
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		id, created, err = ensureShipment(ctx, tx, s, msNow(db.now()))
+		if err != nil {
+			return err
+		}
+		out, err = scanShipment(tx.QueryRowContext(ctx, `SELECT `+shipmentCols+` FROM shipments WHERE id = ?`, id))
+		return err
+	})
+	if err != nil {
+		return Shipment{}, false, fmt.Errorf("store shipment %s %s: %w", s.Courier, s.TrackingNumber, err)
+	}
+	return out, created, nil
+}
+
+func ensureShipment(ctx context.Context, tx *sql.Tx, s Shipment, now int64) (int64, bool, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO shipments
+		(courier, tracking_number, order_id, service, ship_date, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (courier, tracking_number) DO NOTHING RETURNING id`,
+		s.Courier, s.TrackingNumber, nullID(s.OrderID), s.Service, ms(s.ShipDate), now, now).Scan(&id)
+	if err == nil {
+		return id, true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, err
+	}
+	err = tx.QueryRowContext(ctx, `UPDATE shipments SET
+		order_id = coalesce(order_id, ?),
+		service = CASE WHEN service = '' THEN ? ELSE service END,
+		ship_date = coalesce(ship_date, ?),
+		updated_at = ?
+		WHERE courier = ? AND tracking_number = ? RETURNING id`,
+		nullID(s.OrderID), s.Service, ms(s.ShipDate), now, s.Courier, s.TrackingNumber).Scan(&id)
+	return id, false, err
+}
+
+// TrackResult is the outcome of one lookup, as SaveTrackResult stores it.
+type TrackResult struct {
+	Courier        string
+	TrackingNumber string
+	// OrderID, Service and ShipDate fill in what the stored parcel lacks.
+	OrderID  int64
+	Service  string
+	ShipDate time.Time
+
+	Tag               string
+	Subtag            string
+	EstimatedDelivery time.Time
+	Source            Source
+	// ErrorClass is set when the lookup failed (blocked, timeout, ...). The
+	// parcel's last known status and events are then kept as they are and
+	// only the failure and the check time are recorded.
+	ErrorClass string
+	Events     []TrackingEvent
+	// CheckedAt is when the lookup ran; zero means the database's clock.
+	CheckedAt time.Time
+}
+
+// SaveTrackResult stores a lookup: it upserts the shipment and adds the
+// events it has not seen before, in one transaction. Events are keyed by
+// time, raw code and description, so tracking a parcel again never
+// duplicates them. It returns the stored shipment and how many events were
+// new.
+func (db *DB) SaveTrackResult(ctx context.Context, r TrackResult) (out Shipment, newEvents int, err error) {
+	if err := checkShipmentKey(r.Courier, r.TrackingNumber); err != nil {
+		return Shipment{}, 0, err
+	}
+	if err := oneOf("tracking source", r.Source, sources...); err != nil {
+		return Shipment{}, 0, err
+	}
+	for i, e := range r.Events {
+		if e.Time.IsZero() {
+			return Shipment{}, 0, invalidf("%s %s: event %d (%q) has no time", r.Courier, r.TrackingNumber, i, e.Description)
+		}
+		if err := oneOf("event source", e.Source, sources...); err != nil {
+			return Shipment{}, 0, err
+		}
+	}
+	now := db.now()
+	checked := r.CheckedAt
+	if checked.IsZero() {
+		checked = now
+	}
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		id, _, err := ensureShipment(ctx, tx, Shipment{Courier: r.Courier, TrackingNumber: r.TrackingNumber,
+			OrderID: r.OrderID, Service: r.Service, ShipDate: r.ShipDate}, msNow(now))
+		if err != nil {
+			return err
+		}
+		if r.ErrorClass != "" {
+			_, err = tx.ExecContext(ctx, `UPDATE shipments SET error_class = ?, checked_at = ?, updated_at = ?
+				WHERE id = ?`, r.ErrorClass, ms(checked), msNow(now), id)
+			if err != nil {
+				return err
+			}
+		} else {
+			for _, e := range r.Events {
+				src := e.Source
+				if src == "" {
+					src = r.Source
+				}
+				res, err := tx.ExecContext(ctx, `INSERT INTO tracking_events
+					(shipment_id, time, tag, subtag, raw_code, location, description, source)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+					ON CONFLICT (shipment_id, time, raw_code, description) DO NOTHING`,
+					id, e.Time.UnixMilli(), e.Tag, e.Subtag, e.RawCode, e.Location, e.Description, src)
+				if err != nil {
+					return err
+				}
+				n, _ := res.RowsAffected()
+				newEvents += int(n)
+			}
+			tag := r.Tag
+			if tag == "" {
+				tag = "Pending"
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE shipments SET
+				tag = ?, subtag = ?, estimated_delivery = ?, source = ?, error_class = '', checked_at = ?,
+				last_event_at = (SELECT max(time) FROM tracking_events WHERE shipment_id = ?),
+				updated_at = ?
+				WHERE id = ?`, tag, r.Subtag, ms(r.EstimatedDelivery), r.Source, ms(checked), id, msNow(now), id)
+			if err != nil {
+				return err
+			}
+		}
+		out, err = scanShipment(tx.QueryRowContext(ctx, `SELECT `+shipmentCols+` FROM shipments WHERE id = ?`, id))
+		return err
+	})
+	if err != nil {
+		return Shipment{}, 0, fmt.Errorf("store tracking of %s %s: %w", r.Courier, r.TrackingNumber, err)
+	}
+	return out, newEvents, nil
+}
+
+// GetShipment returns the shipment with the given id.
+func (db *DB) GetShipment(ctx context.Context, id int64) (Shipment, error) {
+	s, err := scanShipment(db.sql.QueryRowContext(ctx, `SELECT `+shipmentCols+` FROM shipments WHERE id = ?`, id))
+	if err != nil {
+		return Shipment{}, fmt.Errorf("shipment id %d: %w", id, mapErr(err))
+	}
+	return s, nil
+}
+
+// GetShipmentByNumber returns the parcel with the given courier and
+// tracking number.
+func (db *DB) GetShipmentByNumber(ctx context.Context, courier, trackingNumber string) (Shipment, error) {
+	s, err := scanShipment(db.sql.QueryRowContext(ctx, `SELECT `+shipmentCols+` FROM shipments
+		WHERE courier = ? AND tracking_number = ?`, courier, trackingNumber))
+	if err != nil {
+		return Shipment{}, fmt.Errorf("shipment %s %s: %w", courier, trackingNumber, mapErr(err))
+	}
+	return s, nil
+}
+
+// ShipmentEvents returns a parcel's events, newest first.
+func (db *DB) ShipmentEvents(ctx context.Context, shipmentID int64) ([]TrackingEvent, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+eventCols+` FROM tracking_events WHERE shipment_id = ?
+		ORDER BY time DESC, id DESC`, shipmentID)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return collect(rows, scanEvent)
+}
+
+// ShipmentFilter selects shipments for ListShipments. Zero fields do not
+// filter.
+type ShipmentFilter struct {
+	Courier string
+	Tags    []string
+	// Open keeps parcels that are not delivered.
+	Open bool
+	// CheckedBefore keeps parcels never checked or last checked before it.
+	CheckedBefore time.Time
+	Limit         int
+}
+
+// ListShipments returns the shipments that pass f, most recent event first.
+func (db *DB) ListShipments(ctx context.Context, f ShipmentFilter) ([]Shipment, error) {
+	var where []string
+	var args []any
+	if f.Courier != "" {
+		where = append(where, "courier = ?")
+		args = append(args, f.Courier)
+	}
+	if len(f.Tags) > 0 {
+		where = append(where, "tag IN ("+placeholders(len(f.Tags))+")")
+		for _, t := range f.Tags {
+			args = append(args, t)
+		}
+	}
+	if f.Open {
+		where = append(where, "tag <> ?")
+		args = append(args, TagDelivered)
+	}
+	if !f.CheckedBefore.IsZero() {
+		where = append(where, "(checked_at IS NULL OR checked_at < ?)")
+		args = append(args, f.CheckedBefore.UnixMilli())
+	}
+	query := `SELECT ` + shipmentCols + ` FROM shipments`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY coalesce(last_event_at, ship_date, created_at) DESC, id DESC"
+	if f.Limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := db.sql.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list shipments: %w", mapErr(err))
+	}
+	return collect(rows, scanShipment)
+}
+
+// StallThreshold says when a parcel counts as stalled. A zero field turns
+// that test off.
+type StallThreshold struct {
+	// NoEventFor: no new event for this long (counted from the ship date,
+	// or from when the parcel was stored, while it has no event at all).
+	NoEventFor time.Duration
+	// PastETA: this long past the estimated delivery without delivery.
+	PastETA time.Duration
+}
+
+// StalledShipment is a parcel that passed a stall threshold, and why.
+type StalledShipment struct {
+	Shipment
+	Reason string        `json:"reason"`
+	Idle   time.Duration `json:"idle"` // time since the last event (or ship date)
+}
+
+// StalledShipments returns the undelivered parcels that have stalled by the
+// threshold of their courier (perCourier, keyed by courier code) or by def
+// when their courier has none, most idle first.
+func (db *DB) StalledShipments(ctx context.Context, perCourier map[string]StallThreshold, def StallThreshold) ([]StalledShipment, error) {
+	now := db.now()
+	open, err := db.ListShipments(ctx, ShipmentFilter{Open: true})
+	if err != nil {
+		return nil, err
+	}
+	out := []StalledShipment{}
+	for _, s := range open {
+		th, ok := perCourier[s.Courier]
+		if !ok {
+			th = def
+		}
+		since := s.LastEventAt
+		if since.IsZero() {
+			since = s.ShipDate
+		}
+		if since.IsZero() {
+			since = s.CreatedAt
+		}
+		idle := now.Sub(since)
+		var reasons []string
+		if th.NoEventFor > 0 && idle >= th.NoEventFor {
+			reasons = append(reasons, fmt.Sprintf("no new event for %s (threshold %s)", days(idle), days(th.NoEventFor)))
+		}
+		if th.PastETA > 0 && !s.EstimatedDelivery.IsZero() && now.Sub(s.EstimatedDelivery) >= th.PastETA {
+			reasons = append(reasons, fmt.Sprintf("%s past the estimated delivery (threshold %s)", days(now.Sub(s.EstimatedDelivery)), days(th.PastETA)))
+		}
+		if len(reasons) > 0 {
+			out = append(out, StalledShipment{Shipment: s, Reason: strings.Join(reasons, "; "), Idle: idle})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Idle > out[j].Idle })
+	return out, nil
+}
+
+// days formats a duration in days with one decimal, as thresholds are set.
+func days(d time.Duration) string {
+	return fmt.Sprintf("%.1f days", d.Hours()/24)
+}

@@ -1,0 +1,207 @@
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// SessionState is what the last login attempt left behind for a store.
+type SessionState string
+
+// Session states.
+const (
+	SessionOK         SessionState = "ok"
+	SessionNeedsHuman SessionState = "needs_human" // CAPTCHA or unknown 2FA: run `stores login --show`
+	SessionLoggedOut  SessionState = "logged_out"
+	SessionAuthFailed SessionState = "auth_failed"
+	SessionUnknown    SessionState = "unknown"
+)
+
+var sessionStates = []SessionState{SessionOK, SessionNeedsHuman, SessionLoggedOut, SessionAuthFailed, SessionUnknown}
+
+// Store is one marketplace seller account. It never holds a secret: the
+// password, TOTP seed and session cookies are in the keyring.
+type Store struct {
+	ID           int64        `json:"id"`
+	Name         string       `json:"name"`
+	Marketplace  string       `json:"marketplace"`
+	BaseURL      string       `json:"base_url"`
+	Username     string       `json:"username"`
+	Recipe       string       `json:"recipe"`
+	SessionState SessionState `json:"session_state"`
+	LastSyncAt   time.Time    `json:"last_sync_at,omitzero"`
+	SyncCursor   string       `json:"sync_cursor,omitempty"`
+	Demo         bool         `json:"demo"`
+	CreatedAt    time.Time    `json:"created_at"`
+	UpdatedAt    time.Time    `json:"updated_at"`
+}
+
+const storeCols = `id, name, marketplace, base_url, username, recipe, session_state,
+	last_sync_at, sync_cursor, demo, created_at, updated_at`
+
+func scanStore(row interface{ Scan(...any) error }) (Store, error) {
+	var s Store
+	var lastSync sql.NullInt64
+	var created, updated int64
+	var demo int64
+	err := row.Scan(&s.ID, &s.Name, &s.Marketplace, &s.BaseURL, &s.Username, &s.Recipe, &s.SessionState,
+		&lastSync, &s.SyncCursor, &demo, &created, &updated)
+	if err != nil {
+		return Store{}, err
+	}
+	s.LastSyncAt = fromMS(lastSync)
+	s.Demo = demo == 1
+	s.CreatedAt = time.UnixMilli(created).UTC()
+	s.UpdatedAt = time.UnixMilli(updated).UTC()
+	return s, nil
+}
+
+// CreateStore adds a store. Name and Marketplace are required; a name that
+// is already taken gives ErrConflict. An empty SessionState is stored as
+// unknown.
+func (db *DB) CreateStore(ctx context.Context, s Store) (Store, error) {
+	if s.Name == "" || s.Marketplace == "" {
+		return Store{}, invalidf("store needs a name and a marketplace (got name %q, marketplace %q)", s.Name, s.Marketplace)
+	}
+	if s.SessionState == "" {
+		s.SessionState = SessionUnknown
+	}
+	if err := oneOf("session state", s.SessionState, sessionStates...); err != nil {
+		return Store{}, err
+	}
+	var out Store
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		now := msNow(db.now())
+		row := tx.QueryRowContext(ctx, `INSERT INTO stores
+			(name, marketplace, base_url, username, recipe, session_state, last_sync_at, sync_cursor, demo, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+storeCols,
+			s.Name, s.Marketplace, s.BaseURL, s.Username, s.Recipe, s.SessionState, ms(s.LastSyncAt),
+			s.SyncCursor, boolInt(s.Demo), now, now)
+		var err error
+		out, err = scanStore(row)
+		return err
+	})
+	if errors.Is(err, ErrConflict) {
+		return Store{}, fmt.Errorf("store %q already exists; choose another name or remove it first: %w", s.Name, err)
+	}
+	return out, err
+}
+
+// UpdateStore changes a store's name, marketplace, base URL, username,
+// recipe and demo flag. Session state and sync progress have their own
+// setters.
+func (db *DB) UpdateStore(ctx context.Context, s Store) (Store, error) {
+	if s.Name == "" || s.Marketplace == "" {
+		return Store{}, invalidf("store needs a name and a marketplace (got name %q, marketplace %q)", s.Name, s.Marketplace)
+	}
+	var out Store
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		row := tx.QueryRowContext(ctx, `UPDATE stores SET name = ?, marketplace = ?, base_url = ?, username = ?,
+			recipe = ?, demo = ?, updated_at = ? WHERE id = ? RETURNING `+storeCols,
+			s.Name, s.Marketplace, s.BaseURL, s.Username, s.Recipe, boolInt(s.Demo), msNow(db.now()), s.ID)
+		var err error
+		out, err = scanStore(row)
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return Store{}, fmt.Errorf("store id %d: %w", s.ID, err)
+	}
+	return out, err
+}
+
+// GetStore returns the store with the given id.
+func (db *DB) GetStore(ctx context.Context, id int64) (Store, error) {
+	s, err := scanStore(db.sql.QueryRowContext(ctx, `SELECT `+storeCols+` FROM stores WHERE id = ?`, id))
+	if err != nil {
+		return Store{}, fmt.Errorf("store id %d: %w", id, mapErr(err))
+	}
+	return s, nil
+}
+
+// GetStoreByName returns the store with the given name.
+func (db *DB) GetStoreByName(ctx context.Context, name string) (Store, error) {
+	s, err := scanStore(db.sql.QueryRowContext(ctx, `SELECT `+storeCols+` FROM stores WHERE name = ?`, name))
+	if err != nil {
+		return Store{}, fmt.Errorf("store %q: %w; see `sellerops stores list`", name, mapErr(err))
+	}
+	return s, nil
+}
+
+// ListStores returns every store, by name.
+func (db *DB) ListStores(ctx context.Context) ([]Store, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+storeCols+` FROM stores ORDER BY name`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return collect(rows, scanStore)
+}
+
+// DeleteStore removes a store with its orders, threads and messages.
+// Shipments and claims stay (their order link is cleared).
+func (db *DB) DeleteStore(ctx context.Context, id int64) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		return execOne(ctx, tx, fmt.Sprintf("store id %d", id), `DELETE FROM stores WHERE id = ?`, id)
+	})
+}
+
+// SetSessionState records the outcome of a login attempt.
+func (db *DB) SetSessionState(ctx context.Context, storeID int64, state SessionState) error {
+	if err := oneOf("session state", state, sessionStates...); err != nil {
+		return err
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		return execOne(ctx, tx, fmt.Sprintf("store id %d", storeID),
+			`UPDATE stores SET session_state = ?, updated_at = ? WHERE id = ?`, state, msNow(db.now()), storeID)
+	})
+}
+
+// RecordSync stores the marketplace's incremental sync cursor and the sync
+// time. Call it in the same logical step as the data it covers has been
+// stored, so that a crash never skips data.
+func (db *DB) RecordSync(ctx context.Context, storeID int64, cursor string, at time.Time) error {
+	if at.IsZero() {
+		at = db.now()
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		return execOne(ctx, tx, fmt.Sprintf("store id %d", storeID),
+			`UPDATE stores SET sync_cursor = ?, last_sync_at = ?, updated_at = ? WHERE id = ?`,
+			cursor, ms(at.UTC()), msNow(db.now()), storeID)
+	})
+}
+
+// execOne runs a statement that must touch exactly one row; none is
+// ErrNotFound, named by what.
+func execOne(ctx context.Context, tx *sql.Tx, what, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return nil
+}
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err)
+	}
+	return out, nil
+}
