@@ -1,0 +1,99 @@
+package dhl
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/sellerops/sellerops/carriers"
+	"github.com/sellerops/sellerops/carriers/internal/apiclient"
+)
+
+// DefaultBaseURL is DHL's production API root.
+const DefaultBaseURL = "https://api-eu.dhl.com"
+
+// DHL's default tracking plan allows one call every five seconds (and 250 a
+// day); the default bucket keeps to that. Plans with more set their own rate.
+const (
+	DefaultRatePerSecond = 0.2
+	DefaultBurst         = 1
+	defaultWorkers       = 4
+)
+
+// Client calls the DHL unified tracking API.
+type Client struct {
+	api *apiclient.Client
+}
+
+var _ carriers.Tracker = (*Client)(nil)
+
+// New makes a client. creds needs APIKey, from the keyring.
+func New(creds carriers.Credentials, opts carriers.ClientOptions) (*Client, error) {
+	if creds.APIKey == "" {
+		return nil, errors.New("dhl: an API key is required; store it in the keyring (sellerops carriers login dhl)")
+	}
+	api := apiclient.New(apiclient.Config{
+		Courier:      Courier,
+		Options:      opts,
+		DefaultBase:  DefaultBaseURL,
+		DefaultRate:  DefaultRatePerSecond,
+		DefaultBurst: DefaultBurst,
+		Authorize:    func(req *http.Request, _ string) { req.Header.Set("DHL-API-Key", creds.APIKey) },
+	})
+	return &Client{api: api}, nil
+}
+
+// Courier returns "dhl".
+func (c *Client) Courier() string { return Courier }
+
+// MaxBatch is 1: the unified API takes one tracking number per request.
+func (c *Client) MaxBatch() int { return 1 }
+
+// Stats returns the client's traffic counters.
+func (c *Client) Stats() carriers.ClientStats { return c.api.Stats() }
+
+// Track looks each number up.
+func (c *Client) Track(ctx context.Context, numbers []string) ([]carriers.Result, error) {
+	results := make([]carriers.Result, len(numbers))
+	apiclient.Each(ctx, len(numbers), defaultWorkers, func(i int) {
+		n := carriers.Normalize(numbers[i])
+		sh, err := c.trackOne(ctx, n)
+		results[i] = carriers.Result{Number: n, Shipment: sh, Err: apiclient.WithNumber(err, n)}
+	})
+	if err := ctx.Err(); err != nil {
+		apiclient.FillUnfinished(results, numbers, Courier, err)
+		return results, err
+	}
+	for _, r := range results {
+		if errors.Is(r.Err, carriers.ErrAuth) {
+			return results, r.Err
+		}
+	}
+	return results, nil
+}
+
+func (c *Client) trackOne(ctx context.Context, number string) (carriers.Shipment, error) {
+	resp, err := c.api.Do(ctx, func(ctx context.Context, base string) (*http.Request, error) {
+		q := url.Values{"trackingNumber": {number}}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/track/shipments?"+q.Encode(), nil)
+		if err == nil {
+			req.Header.Set("Accept", "application/json")
+		}
+		return req, err
+	})
+	if err != nil {
+		return carriers.Shipment{Number: number, Courier: Courier}, err
+	}
+	switch {
+	case resp.Status == http.StatusNotFound:
+		return carriers.Shipment{Number: number, Courier: Courier, Tag: carriers.Pending, Subtag: carriers.PendingNoInfo, Events: []carriers.Event{}}, nil
+	case resp.Status == http.StatusForbidden:
+		code, msg := apiclient.ErrorDetail(resp.Body)
+		return carriers.Shipment{Number: number, Courier: Courier}, &carriers.APIError{Courier: Courier, Kind: carriers.ErrAuth, Status: resp.Status, Code: code, Message: msg}
+	case resp.Status >= 400:
+		code, msg := apiclient.ErrorDetail(resp.Body)
+		return carriers.Shipment{Number: number, Courier: Courier}, &carriers.APIError{Courier: Courier, Kind: carriers.ErrBadRequest, Status: resp.Status, Code: code, Message: msg}
+	}
+	return Parse(resp.Body, number)
+}

@@ -1,0 +1,368 @@
+package carriers
+
+import (
+	"sort"
+	"strings"
+	"time"
+)
+
+// Tag is a delivery status, compatible with AfterShip's nine tags.
+type Tag string
+
+// The tags, in the order a parcel usually meets them.
+const (
+	Pending            Tag = "Pending"
+	InfoReceived       Tag = "InfoReceived"
+	InTransit          Tag = "InTransit"
+	OutForDelivery     Tag = "OutForDelivery"
+	AttemptFail        Tag = "AttemptFail"
+	Delivered          Tag = "Delivered"
+	AvailableForPickup Tag = "AvailableForPickup"
+	Exception          Tag = "Exception"
+	Expired            Tag = "Expired"
+)
+
+// Tags lists every tag.
+func Tags() []Tag {
+	return []Tag{Pending, InfoReceived, InTransit, OutForDelivery, AttemptFail, Delivered, AvailableForPickup, Exception, Expired}
+}
+
+// Valid reports whether t is one of the nine tags.
+func (t Tag) Valid() bool {
+	for _, x := range Tags() {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Subtag refines a tag, e.g. Exception_013 (lost). Its prefix is its tag.
+type Subtag string
+
+// Subtags used by the carrier tables and the claims rules.
+const (
+	PendingNoInfo Subtag = "Pending_001"
+
+	InfoReceivedLabel Subtag = "InfoReceived_001"
+
+	InTransitOnTheWay        Subtag = "InTransit_001"
+	InTransitAccepted        Subtag = "InTransit_002"
+	InTransitArrival         Subtag = "InTransit_003"
+	InTransitDestCountry     Subtag = "InTransit_004"
+	InTransitCustomsCleared  Subtag = "InTransit_005"
+	InTransitCustomsStarted  Subtag = "InTransit_006"
+	InTransitDeparture       Subtag = "InTransit_007"
+	InTransitProblemResolved Subtag = "InTransit_008"
+	InTransitForwarded       Subtag = "InTransit_009"
+
+	OutForDeliveryOnVehicle Subtag = "OutForDelivery_001"
+	OutForDeliveryContacted Subtag = "OutForDelivery_003"
+	OutForDeliveryScheduled Subtag = "OutForDelivery_004"
+
+	AttemptFailGeneric      Subtag = "AttemptFail_001"
+	AttemptFailNotAvailable Subtag = "AttemptFail_002"
+	AttemptFailClosed       Subtag = "AttemptFail_003"
+
+	DeliveredOK        Subtag = "Delivered_001"
+	DeliveredPickedUp  Subtag = "Delivered_002"
+	DeliveredSigned    Subtag = "Delivered_003"
+	DeliveredCOD       Subtag = "Delivered_004"
+	DeliveredNeighbour Subtag = "Delivered_005"
+
+	AvailableForPickupReady Subtag = "AvailableForPickup_001"
+
+	ExceptionGeneric        Subtag = "Exception_001"
+	ExceptionMoved          Subtag = "Exception_002"
+	ExceptionRefused        Subtag = "Exception_003"
+	ExceptionCustomsDelay   Subtag = "Exception_004"
+	ExceptionDelayed        Subtag = "Exception_005"
+	ExceptionHeldPayment    Subtag = "Exception_006"
+	ExceptionBadAddress     Subtag = "Exception_007"
+	ExceptionPickupMissed   Subtag = "Exception_008"
+	ExceptionRejected       Subtag = "Exception_009"
+	ExceptionReturning      Subtag = "Exception_010"
+	ExceptionReturned       Subtag = "Exception_011"
+	ExceptionDamaged        Subtag = "Exception_012"
+	ExceptionLost           Subtag = "Exception_013"
+	ExpiredNoRecentActivity Subtag = "Expired_001"
+)
+
+// SubtagInfo describes a subtag.
+type SubtagInfo struct {
+	Code        Subtag
+	Tag         Tag
+	Message     string
+	Description string
+}
+
+// subtags is the taxonomy, after AfterShip's public list of delivery
+// sub-statuses (docs "Delivery Sub-statuses"), described in our own words.
+var subtags = []SubtagInfo{
+	{PendingNoInfo, Pending, "Pending", "The carrier has no information yet, or the number has not been looked up"},
+	{InfoReceivedLabel, InfoReceived, "Info received", "The shipper created a label; the carrier has not taken the parcel yet"},
+	{InTransitOnTheWay, InTransit, "In transit", "The parcel is moving through the carrier's network"},
+	{InTransitAccepted, InTransit, "Acceptance scan", "The carrier accepted or picked up the parcel"},
+	{InTransitArrival, InTransit, "Arrival scan", "The parcel arrived at a hub or sorting facility"},
+	{InTransitDestCountry, InTransit, "Arrived in destination country", "An international parcel reached the destination country"},
+	{InTransitCustomsCleared, InTransit, "Customs clearance completed", "Customs released the parcel"},
+	{InTransitCustomsStarted, InTransit, "Customs clearance started", "The parcel was handed to customs for clearance"},
+	{InTransitDeparture, InTransit, "Departure scan", "The parcel left a facility"},
+	{InTransitProblemResolved, InTransit, "Problem resolved", "An earlier problem was resolved and the parcel moves again"},
+	{InTransitForwarded, InTransit, "Forwarded", "The parcel was redirected to another delivery address or location"},
+	{OutForDeliveryOnVehicle, OutForDelivery, "Out for delivery", "The parcel is on the vehicle for delivery today"},
+	{OutForDeliveryContacted, OutForDelivery, "Customer contacted", "The carrier contacted the recipient before delivery"},
+	{OutForDeliveryScheduled, OutForDelivery, "Delivery appointment scheduled", "A delivery appointment was set"},
+	{AttemptFailGeneric, AttemptFail, "Failed attempt", "Delivery was attempted and failed; the carrier usually tries again"},
+	{AttemptFailNotAvailable, AttemptFail, "Addressee not available", "Nobody was available to receive the parcel"},
+	{AttemptFailClosed, AttemptFail, "Business closed", "The business was closed at the delivery attempt"},
+	{DeliveredOK, Delivered, "Delivered", "The parcel was delivered"},
+	{DeliveredPickedUp, Delivered, "Picked up by the customer", "The recipient collected the parcel"},
+	{DeliveredSigned, Delivered, "Signed by the customer", "The parcel was delivered against a signature"},
+	{DeliveredCOD, Delivered, "Delivered, cash collected", "Delivered and cash on delivery collected"},
+	{DeliveredNeighbour, Delivered, "Delivered to a neighbour", "The parcel was left with a neighbour"},
+	{AvailableForPickupReady, AvailableForPickup, "Available for pickup", "The parcel waits at a pickup point or post office"},
+	{ExceptionGeneric, Exception, "Exception", "Something went wrong in shipping"},
+	{ExceptionMoved, Exception, "Customer moved", "The recipient moved away"},
+	{ExceptionRefused, Exception, "Refused", "The recipient refused the parcel"},
+	{ExceptionCustomsDelay, Exception, "Delayed (customs)", "Customs clearance is held up"},
+	{ExceptionDelayed, Exception, "Delayed (external factors)", "The parcel is delayed by weather, volume or another outside cause"},
+	{ExceptionHeldPayment, Exception, "Held for payment", "The parcel is held until duties or charges are paid"},
+	{ExceptionBadAddress, Exception, "Incorrect address", "The address is wrong or incomplete"},
+	{ExceptionPickupMissed, Exception, "Pickup missed", "The parcel was not collected from the pickup point in time"},
+	{ExceptionRejected, Exception, "Rejected by carrier", "The carrier refused to carry the parcel"},
+	{ExceptionReturning, Exception, "Returning to sender", "The parcel is on its way back to the sender"},
+	{ExceptionReturned, Exception, "Returned to sender", "The sender received the parcel back"},
+	{ExceptionDamaged, Exception, "Damaged", "The parcel was damaged"},
+	{ExceptionLost, Exception, "Lost", "The parcel was lost"},
+	{ExpiredNoRecentActivity, Expired, "Expired", "No tracking update for a long time"},
+}
+
+// Subtags lists the taxonomy.
+func Subtags() []SubtagInfo {
+	out := make([]SubtagInfo, len(subtags))
+	copy(out, subtags)
+	return out
+}
+
+// LookupSubtag describes a subtag code.
+func LookupSubtag(code Subtag) (SubtagInfo, bool) {
+	for _, s := range subtags {
+		if s.Code == code {
+			return s, true
+		}
+	}
+	return SubtagInfo{}, false
+}
+
+// Tag returns the tag a subtag belongs to (the part before the underscore).
+func (s Subtag) Tag() Tag {
+	if i := strings.IndexByte(string(s), '_'); i > 0 {
+		return Tag(s[:i])
+	}
+	return ""
+}
+
+// DefaultSubtag is the generic subtag of a tag (its _001).
+func DefaultSubtag(t Tag) Subtag {
+	if t == "" {
+		return ""
+	}
+	return Subtag(string(t) + "_001")
+}
+
+// Event is one checkpoint in a parcel's history.
+type Event struct {
+	Time        time.Time `json:"time"`
+	Location    string    `json:"location,omitempty"`
+	Description string    `json:"description"`
+	RawCode     string    `json:"raw_code,omitempty"`
+	Tag         Tag       `json:"tag"`
+	Subtag      Subtag    `json:"subtag"`
+}
+
+// Shipment is a parcel's normalised status.
+type Shipment struct {
+	Number  string  `json:"number"`
+	Courier string  `json:"courier"`
+	Tag     Tag     `json:"tag"`
+	Subtag  Subtag  `json:"subtag"`
+	Events  []Event `json:"events"` // newest first
+	// EstimatedDelivery is the carrier's current estimate, or its
+	// standard-transit commitment when it gives no estimate.
+	EstimatedDelivery *time.Time `json:"estimated_delivery,omitempty"`
+	Service           string     `json:"service,omitempty"`
+	ShipDate          *time.Time `json:"ship_date,omitempty"`
+	// Found is false when the carrier does not know the number (yet).
+	Found bool `json:"found"`
+}
+
+// LastEvent returns the newest event.
+func (s Shipment) LastEvent() (Event, bool) {
+	if len(s.Events) == 0 {
+		return Event{}, false
+	}
+	return s.Events[0], true
+}
+
+// StatusRule maps one raw carrier code to the taxonomy.
+type StatusRule struct {
+	Code   string
+	Tag    Tag
+	Subtag Subtag
+}
+
+// StatusTable is a carrier's one table from raw codes to tags and subtags.
+// Codes match case-insensitively after trimming.
+type StatusTable struct {
+	Courier string
+	rules   map[string]StatusRule
+	order   []StatusRule
+}
+
+// NewStatusTable builds a table. A rule without a subtag gets its tag's _001;
+// a rule without a tag takes it from its subtag.
+func NewStatusTable(courier string, rules []StatusRule) *StatusTable {
+	t := &StatusTable{Courier: courier, rules: map[string]StatusRule{}}
+	for _, r := range rules {
+		if r.Subtag == "" {
+			r.Subtag = DefaultSubtag(r.Tag)
+		}
+		if r.Tag == "" {
+			r.Tag = r.Subtag.Tag()
+		}
+		key := strings.ToUpper(strings.TrimSpace(r.Code))
+		t.rules[key] = r
+		t.order = append(t.order, r)
+	}
+	return t
+}
+
+// Lookup maps a raw code.
+func (t *StatusTable) Lookup(code string) (Tag, Subtag, bool) {
+	r, ok := t.rules[strings.ToUpper(strings.TrimSpace(code))]
+	return r.Tag, r.Subtag, ok
+}
+
+// Rules returns the table's rules in their declared order.
+func (t *StatusTable) Rules() []StatusRule {
+	out := make([]StatusRule, len(t.order))
+	copy(out, t.order)
+	return out
+}
+
+// textRules classify free status text, first match wins. Carriers' public
+// tracking pages and API descriptions share these phrases.
+var textRules = []struct {
+	words  []string
+	subtag Subtag
+}{
+	{[]string{"damaged", "damage"}, ExceptionDamaged},
+	{[]string{"lost", "missing", "cannot be located"}, ExceptionLost},
+	{[]string{"returned to sender", "returned to shipper", "return to sender delivered"}, ExceptionReturned},
+	{[]string{"return to sender", "returning to sender", "return to shipper", "returning"}, ExceptionReturning},
+	{[]string{"refused"}, ExceptionRefused},
+	{[]string{"incorrect address", "insufficient address", "address unknown", "undeliverable as addressed", "no such number"}, ExceptionBadAddress},
+	{[]string{"delivery attempt", "attempted", "notice left", "no access to delivery location"}, AttemptFailGeneric},
+	{[]string{"available for pickup", "ready for pickup", "ready for recipient pickup", "held at post office", "awaiting collection", "at ups access point"}, AvailableForPickupReady},
+	{[]string{"picked up by", "collected by"}, DeliveredPickedUp},
+	{[]string{"out for delivery", "on fedex vehicle for delivery", "with delivery courier", "on vehicle for delivery"}, OutForDeliveryOnVehicle},
+	{[]string{"delivered"}, DeliveredOK},
+	{[]string{"clearance delay", "customs delay", "held by customs"}, ExceptionCustomsDelay},
+	{[]string{"clearance in progress", "clearing agency", "submitted for clearance", "customs clearance"}, InTransitCustomsStarted},
+	{[]string{"released by", "cleared customs", "clearance completed"}, InTransitCustomsCleared},
+	{[]string{"delay", "running late", "weather"}, ExceptionDelayed},
+	{[]string{"exception"}, ExceptionGeneric},
+	{[]string{"label created", "shipment information sent", "shipping label", "pre-shipment", "awaiting item", "order processed", "shipper created a label"}, InfoReceivedLabel},
+	{[]string{"picked up", "pickup scan", "accepted", "in possession", "we have your package"}, InTransitAccepted},
+	{[]string{"departed", "left fedex", "departure"}, InTransitDeparture},
+	{[]string{"arrived", "arrival"}, InTransitArrival},
+	{[]string{"in transit", "on the way", "moving through network", "processed"}, InTransitOnTheWay},
+}
+
+// ClassifyText maps free status text (a public tracking page's status line,
+// an event description) to the taxonomy by its wording. ok is false when no
+// phrase matched.
+func ClassifyText(text string) (Tag, Subtag, bool) {
+	s := strings.ToLower(text)
+	if strings.TrimSpace(s) == "" {
+		return "", "", false
+	}
+	for _, r := range textRules {
+		for _, w := range r.words {
+			if strings.Contains(s, w) {
+				return r.subtag.Tag(), r.subtag, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// StatusMapper maps a carrier's raw code and status text to the taxonomy.
+type StatusMapper func(code, text string) (Tag, Subtag, bool)
+
+var mappers = map[string]StatusMapper{}
+
+// RegisterStatusMapper makes a carrier's mapping available through MapStatus.
+// Each carrier package registers its own at init.
+func RegisterStatusMapper(courier string, m StatusMapper) { mappers[courier] = m }
+
+// MapStatus maps a carrier's status code and text (from its API or its public
+// tracking page) to a tag and subtag: the carrier's table first, then the
+// wording. Import the carrier's package (e.g. carriers/ups) to register it.
+func MapStatus(courier, code, text string) (Tag, Subtag, bool) {
+	if m, ok := mappers[courier]; ok {
+		if tag, sub, ok := m(code, text); ok {
+			return tag, sub, true
+		}
+	}
+	return ClassifyText(text)
+}
+
+// Summarise sets a shipment's tag and subtag from its newest event that has
+// one, falling back to the given shipment-level status.
+func Summarise(s *Shipment, fallbackTag Tag, fallbackSub Subtag) {
+	for _, e := range s.Events {
+		if e.Tag != "" {
+			s.Tag, s.Subtag = e.Tag, e.Subtag
+			return
+		}
+	}
+	if fallbackTag != "" {
+		s.Tag, s.Subtag = fallbackTag, fallbackSub
+		if s.Subtag == "" {
+			s.Subtag = DefaultSubtag(fallbackTag)
+		}
+		return
+	}
+	s.Tag, s.Subtag = Pending, PendingNoInfo
+}
+
+// FirstEventTime returns the time of the oldest event with the given subtag,
+// e.g. the acceptance scan that starts a claim window.
+func FirstEventTime(events []Event, sub Subtag) *time.Time {
+	for i := len(events) - 1; i >= 0; i-- {
+		if events[i].Subtag == sub && !events[i].Time.IsZero() {
+			t := events[i].Time
+			return &t
+		}
+	}
+	return nil
+}
+
+// JoinLocation joins the non-empty parts of a location with ", ".
+func JoinLocation(parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, ", ")
+}
+
+// SortEventsNewestFirst orders events newest first, keeping the carrier's
+// order among equal times.
+func SortEventsNewestFirst(events []Event) {
+	sort.SliceStable(events, func(i, j int) bool { return events[i].Time.After(events[j].Time) })
+}

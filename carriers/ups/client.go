@@ -1,0 +1,135 @@
+package ups
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/sellerops/sellerops/carriers"
+	"github.com/sellerops/sellerops/carriers/internal/apiclient"
+)
+
+// DefaultBaseURL is UPS's production API root.
+const DefaultBaseURL = "https://onlinetools.ups.com"
+
+// Defaults for the client-side limit. UPS publishes no fixed quota for the
+// Track API; this stays well under what it tolerates. Override per account.
+const (
+	DefaultRatePerSecond = 10
+	DefaultBurst         = 10
+	defaultWorkers       = 4
+)
+
+// Client calls the UPS Track API.
+type Client struct {
+	api *apiclient.Client
+}
+
+var _ carriers.Tracker = (*Client)(nil)
+
+// New makes a client. creds needs ClientID and ClientSecret (from the
+// keyring); they are sent only to the token endpoint, as HTTP Basic auth.
+func New(creds carriers.Credentials, opts carriers.ClientOptions) (*Client, error) {
+	if creds.ClientID == "" || creds.ClientSecret == "" {
+		return nil, errors.New("ups: client id and client secret are required; store them in the keyring (sellerops carriers login ups)")
+	}
+	api := apiclient.New(apiclient.Config{
+		Courier:      Courier,
+		Options:      opts,
+		DefaultBase:  DefaultBaseURL,
+		DefaultRate:  DefaultRatePerSecond,
+		DefaultBurst: DefaultBurst,
+		TokenRequest: func(ctx context.Context, base string) (*http.Request, error) {
+			form := url.Values{"grant_type": {"client_credentials"}}
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/security/v1/oauth/token", strings.NewReader(form.Encode()))
+			if err != nil {
+				return nil, err
+			}
+			req.SetBasicAuth(creds.ClientID, creds.ClientSecret)
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Accept", "application/json")
+			return req, nil
+		},
+		Authorize: func(req *http.Request, token string) { req.Header.Set("Authorization", "Bearer "+token) },
+	})
+	return &Client{api: api}, nil
+}
+
+// Courier returns "ups".
+func (c *Client) Courier() string { return Courier }
+
+// MaxBatch is 1: the Track API takes one inquiry number per request.
+func (c *Client) MaxBatch() int { return 1 }
+
+// Stats returns the client's traffic counters.
+func (c *Client) Stats() carriers.ClientStats { return c.api.Stats() }
+
+// Track looks each number up. Authentication failures and a cancelled
+// context end the whole call; other failures go into the number's Result.
+func (c *Client) Track(ctx context.Context, numbers []string) ([]carriers.Result, error) {
+	results := make([]carriers.Result, len(numbers))
+	apiclient.Each(ctx, len(numbers), defaultWorkers, func(i int) {
+		n := carriers.Normalize(numbers[i])
+		sh, err := c.trackOne(ctx, n)
+		results[i] = carriers.Result{Number: n, Shipment: sh, Err: apiclient.WithNumber(err, n)}
+	})
+	if err := ctx.Err(); err != nil {
+		apiclient.FillUnfinished(results, numbers, Courier, err)
+		return results, err
+	}
+	for _, r := range results {
+		if errors.Is(r.Err, carriers.ErrAuth) {
+			return results, r.Err
+		}
+	}
+	return results, nil
+}
+
+func (c *Client) trackOne(ctx context.Context, number string) (carriers.Shipment, error) {
+	resp, err := c.api.Do(ctx, func(ctx context.Context, base string) (*http.Request, error) {
+		q := url.Values{"locale": {"en_US"}, "returnSignature": {"false"}}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/track/v1/details/"+url.PathEscape(number)+"?"+q.Encode(), nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("transId", transID())
+		req.Header.Set("transactionSrc", "sellerops")
+		return req, nil
+	})
+	if err != nil {
+		return carriers.Shipment{Number: number, Courier: Courier}, err
+	}
+	switch {
+	case resp.Status >= 200 && resp.Status < 300, resp.Status == http.StatusNotFound:
+		sh, perr := Parse(resp.Body, number)
+		if perr != nil && resp.Status == http.StatusNotFound {
+			return notFound(number), nil
+		}
+		return sh, perr
+	default:
+		code, msg := apiclient.ErrorDetail(resp.Body)
+		if notFoundCodes[code] {
+			return notFound(number), nil
+		}
+		kind := carriers.ErrBadRequest
+		if resp.Status == http.StatusForbidden {
+			kind = carriers.ErrAuth
+		}
+		return carriers.Shipment{Number: number, Courier: Courier}, &carriers.APIError{Courier: Courier, Kind: kind, Status: resp.Status, Code: code, Message: msg}
+	}
+}
+
+func notFound(number string) carriers.Shipment {
+	return carriers.Shipment{Number: number, Courier: Courier, Tag: carriers.Pending, Subtag: carriers.PendingNoInfo, Events: []carriers.Event{}}
+}
+
+func transID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,280 @@
+package ups
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sellerops/sellerops/carriers"
+	"github.com/sellerops/sellerops/carriers/internal/conformance"
+)
+
+func sample(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(conformance.File(t, "carrier_responses", "ups", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestSampleDelivered(t *testing.T) {
+	sh, err := Parse(sample(t, "delivered.json"), "1Z1442YY7229014688")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sh.Found || sh.Tag != carriers.Delivered || sh.Subtag != carriers.DeliveredOK {
+		t.Fatalf("status %v %s/%s", sh.Found, sh.Tag, sh.Subtag)
+	}
+	if len(sh.Events) != 2 {
+		t.Fatalf("events %d, want 2", len(sh.Events))
+	}
+	last := sh.Events[0]
+	if last.Description != "DELIVERED" || last.Location != "PARAMUS, NJ, US" || last.RawCode != "D/F4/011" ||
+		!last.Time.Equal(time.Date(2022, 1, 26, 16, 30, 0, 0, time.UTC)) {
+		t.Fatalf("last event %+v", last)
+	}
+	if sh.Events[1].Subtag != carriers.InfoReceivedLabel {
+		t.Fatalf("label event mapped to %s", sh.Events[1].Subtag)
+	}
+	if sh.EstimatedDelivery != nil {
+		t.Fatalf("a delivered parcel's DEL date is no estimate: %v", sh.EstimatedDelivery)
+	}
+}
+
+func TestSampleInTransitCustoms(t *testing.T) {
+	sh, err := Parse(sample(t, "in_transit_customs_exception.json"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sh.Number != "1Z1202R66698804005" || !sh.Found {
+		t.Fatalf("number %q found %v", sh.Number, sh.Found)
+	}
+	if sh.Tag != carriers.InTransit || sh.Subtag != carriers.InTransitCustomsStarted {
+		t.Fatalf("status %s/%s, want InTransit/InTransit_006", sh.Tag, sh.Subtag)
+	}
+	if len(sh.Events) != 17 {
+		t.Fatalf("events %d, want 17", len(sh.Events))
+	}
+	last := sh.Events[0]
+	wantTime := time.Date(2024, 3, 20, 11, 8, 38, 0, time.UTC)
+	if !strings.HasPrefix(last.Description, "The package is at the clearing agency") || !last.Time.Equal(wantTime) {
+		t.Fatalf("last event %+v", last)
+	}
+	if sh.EstimatedDelivery != nil {
+		t.Fatalf("no delivery date in the answer, got %v", sh.EstimatedDelivery)
+	}
+	if sh.Service != "UPS Express®" {
+		t.Fatalf("service %q", sh.Service)
+	}
+	if sh.ShipDate == nil || !sh.ShipDate.Equal(time.Date(2024, 3, 18, 14, 44, 3, 0, time.UTC)) {
+		t.Fatalf("ship date %v, want the pickup scan", sh.ShipDate)
+	}
+	// the earlier customs hold is an exception subtag, the release a clearance
+	var sawDelay bool
+	for _, e := range sh.Events {
+		if e.Subtag == carriers.ExceptionCustomsDelay {
+			sawDelay = true
+		}
+		if e.Tag == "" {
+			t.Errorf("unmapped event %+v", e)
+		}
+	}
+	if !sawDelay {
+		t.Error("the 'contact the sender for clearance information' event should map to Exception_004")
+	}
+}
+
+func TestSampleNotFound(t *testing.T) {
+	sh, err := Parse(sample(t, "not_found.json"), "1Z0000000000000000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sh.Found || len(sh.Events) != 0 || sh.Tag != carriers.Pending {
+		t.Fatalf("got %+v", sh)
+	}
+}
+
+func TestMapStatusRegistered(t *testing.T) {
+	if tag, sub, ok := carriers.MapStatus("ups", "DP", ""); !ok || tag != carriers.InTransit || sub != carriers.InTransitDeparture {
+		t.Fatalf("DP -> %s %s %v", tag, sub, ok)
+	}
+	if tag, _, ok := carriers.MapStatus("ups", "", "Delivered"); !ok || tag != carriers.Delivered {
+		t.Fatalf("text fallback -> %s %v", tag, ok)
+	}
+}
+
+// fakeUPS is an httptest stand-in for the UPS token and tracking endpoints.
+type fakeUPS struct {
+	tokens, calls, throttled atomic.Int64
+	throttleEvery            int64 // every Nth tracking call gets a 429
+	delivered                []byte
+}
+
+func (f *fakeUPS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/security/v1/oauth/token":
+		id, secret, ok := r.BasicAuth()
+		if !ok || id != "id" || secret != "secret" || r.FormValue("grant_type") != "client_credentials" {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"response":{"errors":[{"code":"250003","message":"Invalid Access License number"}]}}`))
+			return
+		}
+		n := f.tokens.Add(1)
+		fmt.Fprintf(w, `{"token_type":"Bearer","issued_at":"1","client_id":"id","access_token":"tok%d","expires_in":"14399","status":"approved"}`, n)
+	case strings.HasPrefix(r.URL.Path, "/api/track/v1/details/"):
+		n := f.calls.Add(1)
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer tok") || r.Header.Get("transId") == "" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if f.throttleEvery > 0 && n%f.throttleEvery == 0 {
+			f.throttled.Add(1)
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		num := strings.TrimPrefix(r.URL.Path, "/api/track/v1/details/")
+		if strings.HasSuffix(num, "0000") {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"response":{"errors":[{"code":"TW0001","message":"Tracking Information Not Found"}]}}`))
+			return
+		}
+		_, _ = w.Write([]byte(strings.ReplaceAll(string(f.delivered), "1Z1442YY7229014688", num)))
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+const ownDelivered = `{"trackResponse":{"shipment":[{"inquiryNumber":"1Z1442YY7229014688","package":[{"trackingNumber":"1Z1442YY7229014688",
+"activity":[{"location":{"address":{"city":"LYON","countryCode":"FR"}},"status":{"type":"D","description":"DELIVERED","code":"KB","statusCode":"011"},"date":"20260102","time":"101500"}]}]}]}}`
+
+func TestClientTracksCachesTokenAndHandlesNotFound(t *testing.T) {
+	f := &fakeUPS{delivered: []byte(ownDelivered), throttleEvery: 3}
+	ts := httptest.NewServer(f)
+	defer ts.Close()
+	c, err := New(carriers.Credentials{ClientID: "id", ClientSecret: "secret"}, carriers.ClientOptions{BaseURL: ts.URL, RatePerSecond: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nums := []string{"1z 879e 9303 4683 4440", "1Z8V92A70367203024", "1Z5R89390357560000", "1Z410E7W0392751591"}
+	res, err := c.Track(context.Background(), nums)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 4 {
+		t.Fatalf("%d results", len(res))
+	}
+	if res[0].Number != "1Z879E930346834440" || !res[0].Shipment.Found || res[0].Shipment.Tag != carriers.Delivered {
+		t.Fatalf("result 0: %+v", res[0])
+	}
+	if res[2].Err != nil || res[2].Shipment.Found {
+		t.Fatalf("not-found number: %+v", res[2])
+	}
+	if f.tokens.Load() != 1 {
+		t.Fatalf("token fetched %d times", f.tokens.Load())
+	}
+	if st := c.Stats(); st.Honoured429 != f.throttled.Load() || st.Honoured429 == 0 {
+		t.Fatalf("honoured %d, server throttled %d", st.Honoured429, f.throttled.Load())
+	}
+}
+
+func TestClientBadCredentials(t *testing.T) {
+	ts := httptest.NewServer(&fakeUPS{delivered: []byte(ownDelivered)})
+	defer ts.Close()
+	c, err := New(carriers.Credentials{ClientID: "id", ClientSecret: "not-the-secret"}, carriers.ClientOptions{BaseURL: ts.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Track(context.Background(), []string{"1Z879E930346834440"})
+	if !errors.Is(err, carriers.ErrAuth) {
+		t.Fatalf("err = %v, want ErrAuth", err)
+	}
+	if strings.Contains(err.Error(), "not-the-secret") {
+		t.Fatal("error leaks the secret")
+	}
+	if _, err := New(carriers.Credentials{}, carriers.ClientOptions{}); err == nil {
+		t.Fatal("missing credentials accepted")
+	}
+	if s := fmt.Sprintf("%v %+v %#v", carriers.Credentials{ClientSecret: "x-secret"}, carriers.Credentials{ClientSecret: "x-secret"}, carriers.Credentials{ClientSecret: "x-secret"}); strings.Contains(s, "x-secret") {
+		t.Fatalf("credentials print their secret: %s", s)
+	}
+}
+
+// BenchmarkTrack2000 looks 2,000 numbers up against an httptest API that
+// answers every 50th call with 429, and reports lookups per second and the
+// 429s honoured, beside a baseline of one number per Track call on one goroutine.
+func BenchmarkTrack2000(b *testing.B) {
+	const n = 2000
+	nums := make([]string, n)
+	for i := range nums {
+		nums[i] = fmt.Sprintf("1Z%016d", i+1)
+	}
+	run := func(b *testing.B, parallel bool) {
+		var honoured int64
+		for b.Loop() {
+			f := &fakeUPS{delivered: []byte(ownDelivered), throttleEvery: 50}
+			ts := httptest.NewServer(f)
+			c, err := New(carriers.Credentials{ClientID: "id", ClientSecret: "secret"}, carriers.ClientOptions{BaseURL: ts.URL, RatePerSecond: -1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			if parallel {
+				var wg sync.WaitGroup
+				chunks := 8
+				for w := 0; w < chunks; w++ {
+					wg.Add(1)
+					go func(part []string) {
+						defer wg.Done()
+						if _, err := c.Track(ctx, part); err != nil {
+							b.Error(err)
+						}
+					}(nums[w*n/chunks : (w+1)*n/chunks])
+				}
+				wg.Wait()
+			} else {
+				for _, num := range nums {
+					if _, err := c.Track(ctx, []string{num}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			honoured += c.Stats().Honoured429
+			ts.Close()
+		}
+		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "lookups/s")
+		b.ReportMetric(float64(honoured)/float64(b.N), "429s-honoured/op")
+	}
+	b.Run("sequential-baseline", func(b *testing.B) { run(b, false) })
+	b.Run("pooled", func(b *testing.B) { run(b, true) })
+}
+
+func TestTrackCancelledLeavesNoBlankResult(t *testing.T) {
+	ts := httptest.NewServer(&fakeUPS{delivered: []byte(ownDelivered)})
+	defer ts.Close()
+	c, _ := New(carriers.Credentials{ClientID: "id", ClientSecret: "secret"}, carriers.ClientOptions{BaseURL: ts.URL, RatePerSecond: 1, Burst: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	nums := []string{"1Z0000000000000001", "1Z0000000000000002", "1Z0000000000000003", "1Z0000000000000004", "1Z0000000000000005", "1Z0000000000000006"}
+	res, err := c.Track(ctx, nums)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the deadline", err)
+	}
+	for i, r := range res {
+		if r.Number != nums[i] {
+			t.Fatalf("result %d has number %q", i, r.Number)
+		}
+		if !r.Shipment.Found && r.Err == nil {
+			t.Fatalf("result %d is neither found nor failed: %+v", i, r)
+		}
+	}
+}
