@@ -1,0 +1,220 @@
+package sandbox
+
+import (
+	"fmt"
+	"hash/fnv"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Fault spec syntax: a comma-separated list of terms KEY=VALUE or
+// SITE.KEY=VALUE. A term without a site applies to every site; a term with
+// a site overrides the global value for that site. Keys:
+//
+//	latency=150ms   added delay before every response (Go duration)
+//	5xx=0.05        share of requests answered 503 (0..1)
+//	429=0.1         share of requests answered 429 with Retry-After (0..1)
+//	captcha=0.2     share of page views that get a CAPTCHA interstitial (0..1)
+//	expire=20m      sessions end this long after login (Go duration)
+//	totp=reject     every TOTP code is refused ("accept" undoes it)
+//	variant=2       serve the second DOM variant (1 or 2)
+//	rate=20         API requests per second allowed per client before 429 (0 = no limit)
+//
+// Example: "latency=150ms,5xx=0.05,amazon.captcha=1,ups.rate=5".
+
+// FaultConfig is the resolved fault setting of one site.
+type FaultConfig struct {
+	Latency    time.Duration `json:"latency"`
+	Rate5xx    float64       `json:"rate_5xx"`
+	Rate429    float64       `json:"rate_429"`
+	Captcha    float64       `json:"captcha"`
+	Expire     time.Duration `json:"expire"`
+	RejectTOTP bool          `json:"reject_totp"`
+	Variant    int           `json:"variant"`
+	RateLimit  int           `json:"rate_limit"` // per client per second; 0 = site default
+}
+
+type faultTerm struct {
+	site, key, value string
+}
+
+// faultSet is a parsed spec.
+type faultSet struct {
+	spec  string
+	terms []faultTerm
+}
+
+// siteNames lists every site a term may name.
+var siteNames = []string{"amazon", "ebay", "tiktok", "ups", "fedex", "usps", "dhl", "control"}
+
+// ParseFaults checks a fault spec and returns its normalised form. Errors
+// name the bad term.
+func ParseFaults(spec string) (string, error) {
+	fs, err := parseFaults(spec)
+	if err != nil {
+		return "", err
+	}
+	return fs.spec, nil
+}
+
+func parseFaults(spec string) (*faultSet, error) {
+	fs := &faultSet{}
+	var norm []string
+	for raw := range strings.SplitSeq(spec, ",") {
+		term := strings.TrimSpace(raw)
+		if term == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(term, "=")
+		if !ok {
+			return nil, fmt.Errorf("fault term %q: want KEY=VALUE or SITE.KEY=VALUE, e.g. latency=150ms or amazon.captcha=1", term)
+		}
+		k, v = strings.ToLower(strings.TrimSpace(k)), strings.TrimSpace(v)
+		ft := faultTerm{key: k, value: v}
+		if site, key, ok := strings.Cut(k, "."); ok {
+			if !contains(siteNames, site) {
+				return nil, fmt.Errorf("fault term %q: unknown site %q; sites are %s", term, site, strings.Join(siteNames, ", "))
+			}
+			ft.site, ft.key = site, key
+		}
+		if err := applyTerm(&FaultConfig{}, ft); err != nil {
+			return nil, fmt.Errorf("fault term %q: %w", term, err)
+		}
+		fs.terms = append(fs.terms, ft)
+		if ft.site != "" {
+			norm = append(norm, ft.site+"."+ft.key+"="+ft.value)
+		} else {
+			norm = append(norm, ft.key+"="+ft.value)
+		}
+	}
+	fs.spec = strings.Join(norm, ",")
+	return fs, nil
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func parseRate(v string) (float64, error) {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 || f > 1 {
+		return 0, fmt.Errorf("value %q is not a share between 0 and 1 (e.g. 0.05)", v)
+	}
+	return f, nil
+}
+
+func applyTerm(c *FaultConfig, t faultTerm) error {
+	var err error
+	switch t.key {
+	case "latency", "expire":
+		d, perr := time.ParseDuration(t.value)
+		if perr != nil || d < 0 {
+			return fmt.Errorf("value %q is not a duration (e.g. 150ms, 20m)", t.value)
+		}
+		if t.key == "latency" {
+			c.Latency = d
+		} else {
+			c.Expire = d
+		}
+	case "5xx":
+		c.Rate5xx, err = parseRate(t.value)
+	case "429":
+		c.Rate429, err = parseRate(t.value)
+	case "captcha":
+		c.Captcha, err = parseRate(t.value)
+	case "totp":
+		switch strings.ToLower(t.value) {
+		case "reject":
+			c.RejectTOTP = true
+		case "accept":
+			c.RejectTOTP = false
+		default:
+			return fmt.Errorf("value %q: totp takes reject or accept", t.value)
+		}
+	case "variant":
+		switch t.value {
+		case "1", "2":
+			c.Variant = int(t.value[0] - '0')
+		default:
+			return fmt.Errorf("value %q: variant takes 1 or 2", t.value)
+		}
+	case "rate":
+		n, perr := strconv.Atoi(t.value)
+		if perr != nil || n < 0 {
+			return fmt.Errorf("value %q: rate takes a whole number of requests per second (0 = no limit)", t.value)
+		}
+		c.RateLimit = n
+	default:
+		return fmt.Errorf("unknown key %q; keys are latency, 5xx, 429, captcha, expire, totp, variant, rate", t.key)
+	}
+	return err
+}
+
+// forSite resolves the config of one site: global terms first, then the
+// site's own, each in spec order.
+func (fs *faultSet) forSite(site string) FaultConfig {
+	c := FaultConfig{Variant: 1}
+	for _, pass := range []bool{false, true} {
+		for _, t := range fs.terms {
+			if (t.site != "") == pass && (t.site == "" || t.site == site) {
+				_ = applyTerm(&c, t)
+			}
+		}
+	}
+	return c
+}
+
+// roller draws deterministic numbers in [0,1): the n-th draw of a kind on a
+// site is the same for the same seed.
+type roller struct {
+	seed    uint64
+	mu      chan struct{}
+	counter map[string]uint64
+}
+
+func newRoller(seed int64) *roller {
+	return &roller{seed: uint64(seed), mu: make(chan struct{}, 1), counter: map[string]uint64{}}
+}
+
+func (r *roller) reset() {
+	r.mu <- struct{}{}
+	clear(r.counter)
+	<-r.mu
+}
+
+func (r *roller) roll(site, kind string) float64 {
+	key := site + "." + kind
+	r.mu <- struct{}{}
+	n := r.counter[key]
+	r.counter[key] = n + 1
+	<-r.mu
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	x := splitmix(r.seed ^ h.Sum64() ^ splitmix(n))
+	return float64(x>>11) / (1 << 53)
+}
+
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// describe lists the resolved config of every site, for the control page.
+func (fs *faultSet) describe() map[string]FaultConfig {
+	out := map[string]FaultConfig{}
+	names := append([]string(nil), siteNames...)
+	sort.Strings(names)
+	for _, n := range names {
+		out[n] = fs.forSite(n)
+	}
+	return out
+}

@@ -1,0 +1,212 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// The tiktok site is a chat-style single-page seller centre: the login and
+// the chat talk to JSON endpoints; messages arrive in a scrolling pane.
+
+type ttEnvelope struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	Data    any    `json:"data,omitempty"`
+}
+
+type ttConv struct {
+	ConversationID string `json:"conversation_id"`
+	OrderID        string `json:"order_id"`
+	BuyerName      string `json:"buyer_name"`
+	Subject        string `json:"subject"`
+	Lang           string `json:"lang"`
+	Status         string `json:"status"`
+	LastMessageAt  int64  `json:"last_message_time"` // unix seconds
+	ReplyDeadline  int64  `json:"reply_deadline"`    // unix seconds; 0 when none
+	Preview        string `json:"preview"`
+}
+
+type ttMsg struct {
+	MessageID  string   `json:"message_id"`
+	Sender     string   `json:"sender"` // BUYER or SELLER
+	Content    string   `json:"content"`
+	ClientRef  string   `json:"client_ref,omitempty"`
+	CreateTime int64    `json:"create_time"`
+	Images     []string `json:"images,omitempty"`
+}
+
+const ttPageSize = 50
+
+func ttOK(w http.ResponseWriter, data any) {
+	writeJSON(w, http.StatusOK, ttEnvelope{Code: 0, Message: "success", Data: data})
+}
+
+func ttFail(w http.ResponseWriter, status, code int, msg string) {
+	writeJSON(w, status, ttEnvelope{Code: code, Message: msg})
+}
+
+func mountTiktok(s *site) {
+	sb := s.sb
+	s.handle("GET /{$}", kindPage, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/chat", http.StatusSeeOther) })
+	s.handle("GET /login", kindLogin, func(w http.ResponseWriter, r *http.Request) {
+		s.render(w, r, http.StatusOK, "tiktok/login", map[string]any{"Title": "TikTok Shop Seller Center", "CSRF": csrfIssue(w, s.name),
+			"Expired": r.URL.Query().Get("expired") != ""})
+	})
+	s.handle("POST /api/passport/login", kindLogin, func(w http.ResponseWriter, r *http.Request) {
+		var req struct{ Email, Password string }
+		_ = json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req)
+		c, err := r.Cookie("csrf-" + s.name)
+		if err != nil || c.Value == "" || r.Header.Get("X-CSRF-Token") != c.Value {
+			sb.st.login(s.name, func(l *Logins) { l.BadCSRF++ })
+			ttFail(w, http.StatusForbidden, 10003, "Security check failed. Refresh the page and try again.")
+			return
+		}
+		acct, ok := sb.storeForUser("tiktok", strings.TrimSpace(req.Email))
+		if !ok || acct.Password != req.Password {
+			sb.st.login(s.name, func(l *Logins) { l.BadPassword++ })
+			ttFail(w, http.StatusUnauthorized, 10001, "Incorrect account or password.")
+			return
+		}
+		ss := s.newSession(acct.Name, acct.Username, true)
+		s.setSessionCookie(w, ss)
+		ttOK(w, map[string]any{"next": "otp"})
+	})
+	s.handle("POST /api/passport/otp", kindLogin, func(w http.ResponseWriter, r *http.Request) {
+		var req struct{ Code string }
+		_ = json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req)
+		ss, _ := s.anySession(r)
+		if ss == nil || !ss.pending {
+			ttFail(w, http.StatusUnauthorized, 10004, "Your login attempt expired. Start again.")
+			return
+		}
+		if sb.faultsFor(s.name).RejectTOTP || !checkTOTP(req.Code, sb.accounts[ss.store].TOTPSecret) {
+			sb.st.login(s.name, func(l *Logins) { l.TOTPRejected++ })
+			ttFail(w, http.StatusUnauthorized, 10002, "Verification code is incorrect.")
+			return
+		}
+		s.dropSession(ss.token)
+		s.setSessionCookie(w, s.newSession(ss.store, ss.user, false))
+		sb.st.login(s.name, func(l *Logins) { l.Succeeded++ })
+		ttOK(w, map[string]any{"redirect": "/chat"})
+	})
+	s.handle("GET /logout", kindLogin, func(w http.ResponseWriter, r *http.Request) {
+		if ss, _ := s.anySession(r); ss != nil {
+			s.dropSession(ss.token)
+		}
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	})
+	xhr := func(h func(http.ResponseWriter, *http.Request, *session)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			ss, expired := s.session(r)
+			if ss == nil {
+				msg := "Please log in."
+				if expired {
+					msg = "Session expired. Please log in again."
+				}
+				ttFail(w, http.StatusUnauthorized, 40101, msg)
+				return
+			}
+			h(w, r, ss)
+		}
+	}
+	s.handle("GET /chat", kindPage, func(w http.ResponseWriter, r *http.Request) {
+		ss, expired := s.session(r)
+		if ss == nil {
+			loginRedirect(w, r, "/login", expired)
+			return
+		}
+		s.render(w, r, http.StatusOK, "tiktok/chat", map[string]any{"Title": "Customer messages - TikTok Shop", "User": ss.user, "CSRF": ss.csrf})
+	})
+	s.handle("GET /api/im/conversations", kindXHR, xhr(func(w http.ResponseWriter, r *http.Request, ss *session) {
+		now := sb.Now()
+		all := sb.storeThreads(ss.store, now)
+		cur, _ := strconv.Atoi(r.URL.Query().Get("cursor"))
+		cur = max(0, min(cur, len(all)))
+		end := min(cur+ttPageSize, len(all))
+		list := make([]ttConv, 0, end-cur)
+		for _, v := range all[cur:end] {
+			t := sb.world.Thread(v.ID)
+			c := ttConv{ConversationID: v.ID, OrderID: v.OrderID, BuyerName: v.Buyer, Subject: v.Subject, Lang: v.Lang,
+				Status: v.Status, LastMessageAt: v.Received.Unix()}
+			if !v.Due.IsZero() {
+				c.ReplyDeadline = v.Due.Unix()
+			}
+			if ms := t.VisibleMessages(now); len(ms) > 0 {
+				c.Preview = truncate(ms[len(ms)-1].Body, 60)
+			}
+			list = append(list, c)
+		}
+		next := ""
+		if end < len(all) {
+			next = strconv.Itoa(end)
+		}
+		ttOK(w, map[string]any{"conversations": list, "has_more": next != "", "next_cursor": next, "total": len(all)})
+	}))
+	s.handle("GET /api/im/conversations/{id}/messages", kindXHR, xhr(func(w http.ResponseWriter, r *http.Request, ss *session) {
+		now := sb.Now()
+		t := sb.threadOf(ss.store, r.PathValue("id"), now)
+		if t == nil {
+			ttFail(w, http.StatusNotFound, 20001, "Conversation not found: "+r.PathValue("id"))
+			return
+		}
+		v := sb.viewThread(t, now, true)
+		ttOK(w, map[string]any{"conversation_id": t.ID, "order_id": t.OrderID, "status": v.Status, "messages": ttMessages(v)})
+	}))
+	s.handle("POST /api/im/conversations/{id}/messages", kindXHR, xhr(func(w http.ResponseWriter, r *http.Request, ss *session) {
+		var req struct {
+			Content   string `json:"content"`
+			ClientRef string `json:"client_ref"`
+		}
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req); err != nil {
+			ttFail(w, http.StatusBadRequest, 30001, "Request body must be JSON {content, client_ref}: "+err.Error())
+			return
+		}
+		if r.Header.Get("X-CSRF-Token") != ss.csrf {
+			ttFail(w, http.StatusForbidden, 10003, "Security check failed. Refresh the page and try again.")
+			return
+		}
+		now := sb.Now()
+		t := sb.threadOf(ss.store, r.PathValue("id"), now)
+		if t == nil {
+			ttFail(w, http.StatusNotFound, 20001, "Conversation not found: "+r.PathValue("id"))
+			return
+		}
+		if strings.TrimSpace(req.Content) == "" {
+			ttFail(w, http.StatusBadRequest, 30002, "Message content is empty.")
+			return
+		}
+		rep := sb.st.addReply(Reply{ThreadID: t.ID, StoreID: ss.store, Body: strings.TrimSpace(req.Content), Ref: strings.TrimSpace(req.ClientRef), At: now})
+		ttOK(w, ttMsg{MessageID: rep.ID, Sender: "SELLER", Content: rep.Body, ClientRef: rep.Ref, CreateTime: rep.At.Unix()})
+	}))
+	s.handle("GET /api/im/images/{id}", kindAsset, func(w http.ResponseWriter, r *http.Request) {
+		ss, _ := s.session(r)
+		if ss == nil {
+			ttFail(w, http.StatusUnauthorized, 40101, "Please log in.")
+			return
+		}
+		s.serveAttachment(w, r, ss.store)
+	})
+}
+
+func ttMessages(v threadView) []ttMsg {
+	out := make([]ttMsg, 0, len(v.Messages))
+	for _, m := range v.Messages {
+		tm := ttMsg{MessageID: m.ID, Sender: strings.ToUpper(m.From), Content: m.Body, ClientRef: m.Ref, CreateTime: m.Time.Unix()}
+		for _, a := range m.Attachments {
+			tm.Images = append(tm.Images, "/api/im/images/"+a.ID)
+		}
+		out = append(out, tm)
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

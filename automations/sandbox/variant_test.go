@@ -1,0 +1,111 @@
+package sandbox
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// In variant 2 the JavaScript-rendered pages use the renamed classes and
+// attributes, and the variant-1 selectors find nothing.
+func TestE2EVariant2(t *testing.T) {
+	sb := startSandbox(t, Options{Seed: 13, Faults: "variant=2"})
+	t.Run("ebay", func(t *testing.T) {
+		acct := sb.Account("ebay")
+		p := newPage(t)
+		p.MustNavigate(sb.URL("ebay") + "/signin").MustWaitLoad()
+		if p.MustHas("#userid") {
+			t.Fatal("variant 2 still has #userid")
+		}
+		p.MustElement("#uid-field").MustInput(acct.Username)
+		p.MustElement("#pwd-field").MustInput(acct.Password)
+		p.MustElement("#sign-in-btn").MustClick()
+		p.MustElement("#code-field").MustInput(totpNow(t, acct.TOTPSecret))
+		p.MustElement("#code-btn").MustClick()
+		item := p.MustElement("li.m-card[data-cid]")
+		if item.MustElement(".m-user").MustText() == "" {
+			t.Fatal("variant 2 item has no buyer")
+		}
+		if p.MustHas("li.conv-item") {
+			t.Fatal("variant 2 still renders li.conv-item")
+		}
+	})
+	t.Run("tiktok", func(t *testing.T) {
+		acct := sb.Account("tiktok")
+		p := newPage(t)
+		p.MustNavigate(sb.URL("tiktok") + "/login").MustWaitLoad()
+		p.MustElement("#tt-account").MustInput(acct.Username)
+		p.MustElement("#tt-secret").MustInput(acct.Password)
+		p.MustElement("#tt-go").MustClick()
+		p.MustElement("#tt-otp").MustWaitVisible().MustInput(totpNow(t, acct.TOTPSecret))
+		p.MustElement("#tt-otp-go").MustClick()
+		p.MustElement(`#im-sessions[data-loaded="true"] li.im-session`).MustClick()
+		msg := p.MustElement(`#im-window[data-loaded="true"] .im-msg`)
+		// The text comes before the time in variant 2.
+		if first := msg.MustEval(`() => this.firstElementChild.className`).String(); first != "im-msg-content" {
+			t.Fatalf("first child of a variant-2 message is %q", first)
+		}
+	})
+	t.Run("ups", func(t *testing.T) {
+		var n string
+		for _, x := range sb.World().Parcels {
+			if x.Carrier == "ups" {
+				n = x.TrackingNumber
+				break
+			}
+		}
+		p := newPage(t)
+		p.MustNavigate(sb.URL("ups") + "/track?tracknum=" + n).MustWaitLoad()
+		p.MustElement(`#trk-result[data-state="ready"] .trk-row .trk-row-what`)
+		if p.MustHas(".trk-event") {
+			t.Fatal("variant 2 still renders .trk-event")
+		}
+	})
+}
+
+// A CAPTCHA stops a robot on a carrier's tracking page; the timeline never
+// renders.
+func TestE2ECaptchaOnTrackingPage(t *testing.T) {
+	sb := startSandbox(t, Options{Seed: 14, Faults: "fedex.captcha=1"})
+	n := ""
+	for _, x := range sb.World().Parcels {
+		if x.Carrier == "fedex" {
+			n = x.TrackingNumber
+			break
+		}
+	}
+	p := newPage(t)
+	p.MustNavigate(sb.URL("fedex") + "/fedextrack/?trknbr=" + n).MustWaitLoad()
+	p.MustElement("#captcha-form")
+	if p.MustHas("#trk-result") {
+		t.Fatal("tracking result present behind the CAPTCHA")
+	}
+	// A person types the digits and goes on.
+	id := *p.MustElement("#captcha").MustAttribute("data-challenge")
+	p.MustElement("#captcha-answer").MustInput(sb.CaptchaAnswer("fedex", id))
+	p.MustElement("#captcha-submit").MustClick()
+	p.Timeout(10 * time.Second).MustElement(`#trk-result[data-state="ready"]`)
+}
+
+func TestSeveralStoresPerMarketplace(t *testing.T) {
+	sb := startSandbox(t, Options{Seed: 15, Stores: 2, Orders: 30})
+	a1, a2 := sb.Account("amazon"), sb.Account("amazon-2")
+	if a2.Username == "" || a1.Username == a2.Username {
+		t.Fatalf("accounts %q and %q", a1.Username, a2.Username)
+	}
+	if n := len(sb.World().Stores); n != 6 {
+		t.Fatalf("%d stores, want 6", n)
+	}
+	// Each store sees only its own threads.
+	for _, th := range sb.World().StoreThreads("amazon-2") {
+		if th.StoreID != "amazon-2" {
+			t.Fatalf("thread %s of %s listed for amazon-2", th.ID, th.StoreID)
+		}
+		if sb.threadOf("amazon", th.ID, sb.Now().Add(100*time.Hour)) != nil {
+			t.Fatalf("amazon can open amazon-2's thread %s", th.ID)
+		}
+	}
+	if !strings.HasPrefix(a2.Username, "seller+amazon-2") {
+		t.Fatalf("amazon-2 username %q", a2.Username)
+	}
+}
