@@ -1,0 +1,5 @@
+//go:build !unix
+
+package automations
+
+func runHelper(string) int { return 2 }
