@@ -1,0 +1,103 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zalando/go-keyring"
+)
+
+type doctorLine struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+	Fix    string `json:"fix"`
+}
+
+func parseDoctor(t *testing.T, out string) map[string]doctorLine {
+	t.Helper()
+	var lines []doctorLine
+	if err := json.Unmarshal([]byte(out), &lines); err != nil {
+		t.Fatalf("doctor --json is not a JSON array: %v\n%s", err, out)
+	}
+	m := map[string]doctorLine{}
+	for _, l := range lines {
+		m[l.Name] = l
+	}
+	return m
+}
+
+// TestDoctorAllChecksPass launches the real Chromium, opens a real database
+// file and goes through the keyring API (an in-memory keyring here; the real
+// Secret Service has its own integration test).
+func TestDoctorAllChecksPass(t *testing.T) {
+	keyring.MockInit()
+	res := runCommand(t, []string{"doctor", "--json"}, false, "")
+	checks := parseDoctor(t, res.stdout)
+	for _, name := range []string{"config", "database", "browser", "keyring"} {
+		c, ok := checks[name]
+		if !ok {
+			t.Fatalf("no %s check in %s", name, res.stdout)
+		}
+		if !c.OK {
+			t.Errorf("%s failed: %s (fix: %s)", name, c.Detail, c.Fix)
+		}
+	}
+	if res.code != exitOK {
+		t.Fatalf("exit %d, stderr %s", res.code, res.stderr)
+	}
+	if !strings.Contains(checks["browser"].Detail, "rendered a local page") {
+		t.Errorf("browser detail: %s", checks["browser"].Detail)
+	}
+	if !strings.Contains(checks["database"].Detail, "mode 0600") {
+		t.Errorf("database detail: %s", checks["database"].Detail)
+	}
+}
+
+func TestDoctorReportsBadConfigWithFix(t *testing.T) {
+	keyring.MockInit()
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("thresholds:\n  stalled_dayz: 2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := runCommand(t, []string{"doctor", "--json", "--only", "config,database", "--config", cfg}, false, "")
+	if res.code != exitCheckFailed {
+		t.Fatalf("want exit %d, got %d (%s)", exitCheckFailed, res.code, res.stderr)
+	}
+	checks := parseDoctor(t, res.stdout)
+	c := checks["config"]
+	if c.OK || !strings.Contains(c.Detail, cfg+":2") || !strings.Contains(c.Detail, "stalled_dayz") || c.Fix == "" {
+		t.Fatalf("config check should name file, line and key and give a fix: %+v", c)
+	}
+	if !checks["database"].OK {
+		t.Fatalf("database should still pass: %+v", checks["database"])
+	}
+}
+
+func TestDoctorMissingBrowserNamesTheFix(t *testing.T) {
+	res := runCommand(t, []string{"doctor", "--only", "browser", "--browser", "/nonexistent/chromium"}, false, "")
+	if res.code != exitCheckFailed {
+		t.Fatalf("want exit %d, got %d", exitCheckFailed, res.code)
+	}
+	if !strings.Contains(res.stdout, "browser\tFAIL") || !strings.Contains(res.stderr, "apt-get install chromium") {
+		t.Fatalf("stdout %q stderr %q", res.stdout, res.stderr)
+	}
+}
+
+func TestDoctorUnknownCheck(t *testing.T) {
+	res := runCommand(t, []string{"doctor", "--only", "coffee"}, false, "")
+	if res.code != exitUsage || !strings.Contains(res.stderr, "coffee") {
+		t.Fatalf("code %d stderr %q", res.code, res.stderr)
+	}
+}
+
+func TestDoctorTableOnTTY(t *testing.T) {
+	keyring.MockInit()
+	res := runCommand(t, []string{"doctor", "--only", "database"}, true, "")
+	if res.code != exitOK || !strings.HasPrefix(res.stdout, "CHECK") || !strings.Contains(res.stdout, "database  ok") {
+		t.Fatalf("code %d stdout %q", res.code, res.stdout)
+	}
+}

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/config"
+	"github.com/sellerops/sellerops/localdb/secrets"
+)
+
+// exitCode is the process's exit status. Scripts and agents branch on these,
+// so a code never changes meaning once released.
+type exitCode int
+
+const (
+	exitOK             exitCode = 0
+	exitError          exitCode = 1
+	exitUsage          exitCode = 2
+	exitConfig         exitCode = 3
+	exitBadInput       exitCode = 4
+	exitNotFound       exitCode = 5
+	exitNoBrowser      exitCode = 6
+	exitKeyring        exitCode = 7
+	exitDatabase       exitCode = 8
+	exitSomeFailed     exitCode = 9
+	exitAllFailed      exitCode = 10
+	exitNeedsHuman     exitCode = 11
+	exitAuthFailed     exitCode = 12
+	exitAlreadyRunning exitCode = 13
+	exitCheckFailed    exitCode = 14
+	exitInterrupted    exitCode = 130
+)
+
+// exitCodeDocs is the one table of exit codes; `sellerops help exit-codes`
+// prints it and the README repeats it.
+var exitCodeDocs = []struct {
+	Code    exitCode `json:"code"`
+	Name    string   `json:"name"`
+	Meaning string   `json:"meaning"`
+}{
+	{exitOK, "ok", "Success. Listing commands that find nothing also exit 0 (with --json they print [])."},
+	{exitError, "error", "An unexpected error; the message says what failed."},
+	{exitUsage, "usage", "Unknown command or flag, or wrong arguments; see the command's --help."},
+	{exitConfig, "config", "The configuration file is invalid; the message names the file, key and line."},
+	{exitBadInput, "bad_input", "An input is malformed (tracking number, CSV row, template, recipe); the message names it."},
+	{exitNotFound, "not_found", "A named store, thread, parcel or claim does not exist."},
+	{exitNoBrowser, "no_browser", "No Chromium could be started or reached; install it or pass --browser."},
+	{exitKeyring, "keyring", "The keyring is unreachable or locked and no environment variable supplies the secret."},
+	{exitDatabase, "database", "The local database cannot be opened, is newer than this binary, or is damaged."},
+	{exitSomeFailed, "some_failed", "A batch finished but some items failed; each failure is reported."},
+	{exitAllFailed, "all_failed", "A batch finished and every item failed."},
+	{exitNeedsHuman, "needs_human", "A site asked for a person (CAPTCHA, unknown second factor); run `sellerops stores login STORE --show`."},
+	{exitAuthFailed, "auth_failed", "A site refused the stored credentials; update them with `sellerops stores add`."},
+	{exitAlreadyRunning, "already_running", "Another sellerops process holds the lock for this job."},
+	{exitCheckFailed, "check_failed", "`sellerops doctor` found a failing check; its output names the fix."},
+	{exitInterrupted, "interrupted", "Stopped by Ctrl-C or SIGTERM; work in flight was cancelled cleanly."},
+}
+
+// codedError carries an explicit exit code chosen by a command, such as a
+// batch in which some items failed.
+type codedError struct {
+	code exitCode
+	err  error
+}
+
+func (e *codedError) Error() string { return e.err.Error() }
+func (e *codedError) Unwrap() error { return e.err }
+
+func withCode(code exitCode, err error) error { return &codedError{code: code, err: err} }
+
+// usageError marks bad arguments.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// silentError has already been reported to the user (as a doctor table or
+// a stream of failure lines); only its code remains.
+var errSilent = errors.New("reported above")
+
+// exitCodeFor is the one place that turns an error into an exit code.
+func exitCodeFor(err error) exitCode {
+	var coded *codedError
+	var usage *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &coded):
+		return coded.code
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
+	case errors.As(err, &usage):
+		return exitUsage
+	case errors.Is(err, config.ErrInvalid):
+		return exitConfig
+	case errors.Is(err, localdb.ErrNotFound):
+		return exitNotFound
+	case errors.Is(err, automations.ErrNoBrowser):
+		return exitNoBrowser
+	case errors.Is(err, secrets.ErrUnavailable), errors.Is(err, secrets.ErrReadOnly):
+		return exitKeyring
+	case errors.Is(err, localdb.ErrSchemaTooNew), errors.Is(err, errDatabase):
+		return exitDatabase
+	}
+	return exitError
+}
+
+// errDatabase marks a failure to open the database.
+var errDatabase = errors.New("database unavailable")
+
+func printExitCodes(w io.Writer) {
+	fmt.Fprintln(w, "sellerops exit codes:")
+	fmt.Fprintln(w)
+	for _, d := range exitCodeDocs {
+		fmt.Fprintf(w, "  %3d  %-16s %s\n", d.Code, d.Name, d.Meaning)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, strings.TrimSpace(`
+Errors go to stderr and data to stdout. With --json, a failed item in a batch
+is reported as a JSON line with an "error" field, and the exit code sums up
+the batch (0, 9 or 10).`))
+}

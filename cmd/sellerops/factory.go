@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/config"
+	"github.com/sellerops/sellerops/localdb/secrets"
+)
+
+// globalOptions are the flags every command shares.
+type globalOptions struct {
+	DBPath     string
+	ConfigPath string
+	Browser    string
+	Show       bool
+	LogLevel   string
+}
+
+// factory hands out the dependencies a command needs, each made on first
+// use, so that a command that needs no browser never starts one and a
+// command that needs no database never creates one.
+type factory struct {
+	IO   *ioStreams
+	Opts globalOptions
+	Now  func() time.Time
+	// Getenv is os.Getenv outside tests.
+	Getenv func(string) string
+
+	redactor *secrets.Redactor
+
+	mu        sync.Mutex
+	db        *localdb.DB
+	cfg       *config.Config
+	secretsS  secrets.Store
+	browser   *automations.Browser
+	logger    *slog.Logger
+	logCloser io.Closer
+}
+
+func newFactory(ioS *ioStreams) *factory {
+	return &factory{
+		IO:       ioS,
+		Now:      time.Now,
+		Getenv:   os.Getenv,
+		redactor: secrets.NewRedactor(),
+	}
+}
+
+// DBPath is --db, else $SELLEROPS_DB, else the file under the data dir.
+func (f *factory) DBPath() (string, error) {
+	if f.Opts.DBPath != "" {
+		return f.Opts.DBPath, nil
+	}
+	if p := f.Getenv("SELLEROPS_DB"); p != "" {
+		return p, nil
+	}
+	return localdb.DefaultDBPath()
+}
+
+// ConfigPath is --config, else $SELLEROPS_CONFIG, else config.yaml in the config dir.
+func (f *factory) ConfigPath() (path string, explicit bool, err error) {
+	if f.Opts.ConfigPath != "" {
+		return f.Opts.ConfigPath, true, nil
+	}
+	if p := f.Getenv("SELLEROPS_CONFIG"); p != "" {
+		return p, true, nil
+	}
+	dir, err := localdb.ConfigDir()
+	if err != nil {
+		return "", false, err
+	}
+	return filepath.Join(dir, config.FileName), false, nil
+}
+
+// DB opens the database once.
+func (f *factory) DB(ctx context.Context) (*localdb.DB, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.db != nil {
+		return f.db, nil
+	}
+	path, err := f.DBPath()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errDatabase, err)
+	}
+	db, err := localdb.Open(ctx, path, localdb.WithClock(f.Now))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v (check the path, or pass --db / set SELLEROPS_DB)", errDatabase, err)
+	}
+	f.db = db
+	return db, nil
+}
+
+// Config loads the configuration once.
+func (f *factory) Config() (*config.Config, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.cfg != nil {
+		return f.cfg, nil
+	}
+	path, explicit, err := f.ConfigPath()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(path, explicit)
+	if err != nil {
+		return nil, err
+	}
+	f.cfg = cfg
+	return cfg, nil
+}
+
+// Secrets is the environment-over-keyring store, remembering every value it
+// hands out so that the log can blank it.
+func (f *factory) Secrets() secrets.Store {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.secretsS == nil {
+		f.secretsS = secrets.Tracking{Store: secrets.Default(), R: f.redactor}
+	}
+	return f.secretsS
+}
+
+// Logger writes to the log file, never to the terminal.
+func (f *factory) Logger() *slog.Logger {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.logger != nil {
+		return f.logger
+	}
+	level := slog.LevelInfo
+	if f.Opts.LogLevel == "debug" {
+		level = slog.LevelDebug
+	}
+	var w io.Writer = io.Discard
+	if path, err := f.logPath(); err == nil {
+		if err := localdb.EnsurePrivateDir(filepath.Dir(path)); err == nil {
+			if file, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
+				w = file
+				f.logCloser = file
+			}
+		}
+	}
+	f.logger = slog.New(secrets.Handler{Next: slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}), R: f.redactor})
+	return f.logger
+}
+
+func (f *factory) logPath() (string, error) {
+	if p := f.Getenv("SELLEROPS_LOG"); p != "" {
+		return p, nil
+	}
+	dir, err := localdb.DataDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "logs", "sellerops.log"), nil
+}
+
+// BrowserOptions are the options every browser launch uses.
+func (f *factory) BrowserOptions() automations.BrowserOptions {
+	return automations.BrowserOptions{
+		Bin:     f.Opts.Browser,
+		Show:    f.Opts.Show,
+		Logger:  f.Logger(),
+		Timeout: 30 * time.Second,
+	}
+}
+
+// Browser launches or connects the browser once.
+func (f *factory) Browser(ctx context.Context) (*automations.Browser, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.browser != nil {
+		return f.browser, nil
+	}
+	f.mu.Unlock()
+	opts := f.BrowserOptions()
+	f.mu.Lock()
+	b, err := automations.Launch(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	f.browser = b
+	return b, nil
+}
+
+// Close releases whatever was made, the browser first.
+func (f *factory) Close() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.browser != nil {
+		_ = f.browser.Close()
+		f.browser = nil
+	}
+	if f.db != nil {
+		_ = f.db.Close()
+		f.db = nil
+	}
+	if f.logCloser != nil {
+		_ = f.logCloser.Close()
+		f.logCloser = nil
+	}
+}

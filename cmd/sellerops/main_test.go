@@ -1,0 +1,42 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// cmdResult is what one command line produced.
+type cmdResult struct {
+	stdout, stderr string
+	code           exitCode
+}
+
+// runCommand runs a command line with buffer IO, as a script or a person at a
+// terminal would (isTTY), against a private data and config dir.
+func runCommand(t *testing.T, args []string, isTTY bool, stdin string, setup ...func(*factory)) cmdResult {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	ios := &ioStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut,
+		stdinTTY: isTTY, stdoutTTY: isTTY, stderrTTY: isTTY}
+	f := newFactory(ios)
+	dir := t.TempDir()
+	env := map[string]string{
+		"SELLEROPS_DB":     dir + "/data/sellerops.db",
+		"SELLEROPS_CONFIG": "",
+		"SELLEROPS_LOG":    dir + "/data/logs/sellerops.log",
+	}
+	f.Getenv = func(k string) string { return env[k] }
+	t.Setenv("XDG_CONFIG_HOME", dir+"/config")
+	t.Setenv("XDG_DATA_HOME", dir+"/data")
+	for _, s := range setup {
+		s(f)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	code := execute(ctx, f, args)
+	f.Close()
+	return cmdResult{stdout: out.String(), stderr: errOut.String(), code: code}
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sellerops/sellerops/automations/sandbox"
+)
+
+type sandboxOptions struct {
+	Addr   string
+	Seed   int64
+	Faults string
+	Stores int
+	Orders int
+}
+
+func newSandboxCmd(f *factory) *cobra.Command {
+	opts := sandboxOptions{Addr: "127.0.0.1:0", Seed: 1}
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Serve the simulated marketplaces and carriers on 127.0.0.1",
+		Long: strings.TrimSpace(`
+Serve stand-ins for three marketplaces (amazon, ebay, tiktok) and four carriers
+(ups, fedex, usps, dhl), each on its own port, plus a control site that shows
+the demo accounts, moves the clock and switches faults on. It prints one
+"name URL" line per site, then serves until interrupted.
+
+The same --seed gives the same world. --faults switches trouble on, for example
+  latency=150ms,5xx=0.05,429=0.1,captcha=0.2,expire=20m,totp=reject,variant=2
+A term may be limited to one site: amazon.captcha=1. See the sandbox README.`),
+		Example: "  sellerops sandbox\n  sellerops sandbox --addr 127.0.0.1:8700 --seed 7 --faults 'latency=100ms,5xx=0.05'",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return sandboxRun(cmd.Context(), f, &opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Addr, "addr", opts.Addr, "Loopback `host:port` for the first site; port 0 picks free ports, port N gives the sites N, N+1, ...")
+	cmd.Flags().Int64Var(&opts.Seed, "seed", opts.Seed, "Seed for the simulated world; the same seed gives the same world")
+	cmd.Flags().StringVar(&opts.Faults, "faults", "", "Fault `spec` such as 'latency=100ms,5xx=0.05,amazon.captcha=1'")
+	cmd.Flags().IntVar(&opts.Stores, "stores", 1, "Stores per marketplace")
+	cmd.Flags().IntVar(&opts.Orders, "orders", 300, "Orders (and buyer threads) per store")
+	return cmd
+}
+
+func sandboxRun(ctx context.Context, f *factory, opts *sandboxOptions) error {
+	so := sandbox.Options{Seed: opts.Seed, Faults: opts.Faults, Stores: opts.Stores, Orders: opts.Orders}
+	if err := so.SetAddr(opts.Addr); err != nil {
+		return usageErrorf("--addr: %v", err)
+	}
+	if ip := net.ParseIP(so.Host); so.Host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return usageErrorf("--addr %q: the sandbox serves demo credentials and only listens on loopback; use 127.0.0.1", opts.Addr)
+	}
+	if opts.Stores < 1 || opts.Orders < 1 {
+		return usageErrorf("--stores and --orders must be at least 1")
+	}
+	if _, err := sandbox.ParseFaults(opts.Faults); err != nil {
+		return withCode(exitBadInput, fmt.Errorf("--faults: %v", err))
+	}
+	if f.IO.IsStderrTTY() {
+		fmt.Fprintln(f.IO.ErrOut, "serving the sandbox; press Ctrl-C to stop")
+	}
+	err := sandbox.Serve(ctx, so, f.IO.Out)
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		// Being stopped is how a server ends; it is not a failure.
+		return nil
+	}
+	return nil
+}
