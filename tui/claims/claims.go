@@ -1,0 +1,556 @@
+// Package claims is the dashboard's claims view: claims with their windows
+// and states, drafts with their evidence, and filing behind a confirmation
+// dialog.
+package claims
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/sellerops/sellerops/carriers"
+	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/tui/common"
+	"github.com/sellerops/sellerops/tui/keys"
+)
+
+// ClaimsLoadedMsg carries a window of the claim list.
+type ClaimsLoadedMsg struct {
+	Seq  int
+	Page localdb.Page[localdb.ClaimRow]
+	Err  error
+}
+
+// EvidenceLoadedMsg carries the evidence of one claim.
+type EvidenceLoadedMsg struct {
+	ClaimID  int64
+	Evidence []localdb.ClaimEvidence
+	Err      error
+}
+
+// CandidatesLoadedMsg carries a window of the parcels that may deserve a
+// claim.
+type CandidatesLoadedMsg struct {
+	Seq  int
+	Page localdb.Page[localdb.ClaimCandidate]
+	Err  error
+}
+
+// StallAfter is how long without an event makes a parcel a candidate for
+// a lost claim.
+const StallAfter = 7 * 24 * time.Hour
+
+// States is the cycle of the state filter; "" is every state.
+var States = []localdb.ClaimState{"", localdb.ClaimDraft, localdb.ClaimFiling, localdb.ClaimSubmitted,
+	localdb.ClaimUnderReview, localdb.ClaimApproved, localdb.ClaimPaid, localdb.ClaimDenied, localdb.ClaimCancelled}
+
+// Model is the claims view.
+type Model struct {
+	common.Common
+
+	list       common.List[localdb.ClaimRow]
+	cands      common.List[localdb.ClaimCandidate]
+	candidates bool // the candidates list is shown
+	err        error
+	stateIdx   int
+
+	filtering bool
+	filter    textinput.Model
+	search    string
+
+	detail     *localdb.ClaimRow
+	evidence   []localdb.ClaimEvidence
+	confirming *localdb.ClaimRow
+}
+
+// New returns the claims view.
+func New(c common.Common) *Model {
+	ti := textinput.New()
+	ti.Prompt = "parcel number starts with: "
+	ti.Cursor.SetMode(cursor.CursorStatic)
+	return &Model{Common: c, filter: ti}
+}
+
+// Title names the view.
+func (m *Model) Title() string { return "Claims" }
+
+// Capturing reports whether the view takes every key: the confirmation
+// dialog and the filter input do.
+func (m *Model) Capturing() bool { return m.confirming != nil || m.filtering }
+
+// Confirming returns the claim the dialog asks about, if any.
+func (m *Model) Confirming() *localdb.ClaimRow { return m.confirming }
+
+// Rows returns the loaded claims and the total that pass the filter.
+func (m *Model) Rows() ([]localdb.ClaimRow, int) { return m.list.Rows, m.list.Total }
+
+// SetSize sets the view's size.
+func (m *Model) SetSize(w, h int) {
+	m.Common.SetSize(w, h)
+	m.list.SetHeight(h - 2)
+	m.cands.SetHeight(h - 2)
+	m.filter.Width = max(w-30, 10)
+}
+
+// Init loads the first window of claims. Candidates are read when they
+// are first shown.
+func (m *Model) Init() tea.Cmd { return m.loadWindowCmd() }
+
+// Candidates returns the loaded candidates and their total.
+func (m *Model) Candidates() ([]localdb.ClaimCandidate, int) { return m.cands.Rows, m.cands.Total }
+
+func (m *Model) loadCandidatesCmd() tea.Cmd {
+	offset, limit, ok := m.cands.NeedWindow()
+	if !ok {
+		return nil
+	}
+	q := localdb.CandidateQuery{StalledBefore: m.Now().Add(-StallAfter), Offset: offset, Limit: limit}
+	db, seq := m.DB, m.cands.Requested()
+	return func() tea.Msg {
+		p, err := db.PageClaimCandidates(context.Background(), q)
+		return CandidatesLoadedMsg{Seq: seq, Page: p, Err: err}
+	}
+}
+
+// Reload reads the visible claims again.
+func (m *Model) Reload() tea.Cmd {
+	m.list.Invalidate()
+	cmds := []tea.Cmd{m.loadWindowCmd()}
+	m.cands.Invalidate() // read again now if shown, else when next shown
+	if m.candidates {
+		cmds = append(cmds, m.loadCandidatesCmd())
+	}
+	if m.detail != nil {
+		cmds = append(cmds, loadEvidenceCmd(m.DB, m.detail.ID))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) loadWindowCmd() tea.Cmd {
+	offset, limit, ok := m.list.NeedWindow()
+	if !ok {
+		return nil
+	}
+	return loadClaimsCmd(m.DB, m.list.Requested(), localdb.ClaimQuery{State: States[m.stateIdx], Search: m.search,
+		Offset: offset, Limit: limit})
+}
+
+func loadClaimsCmd(db *localdb.DB, seq int, q localdb.ClaimQuery) tea.Cmd {
+	return func() tea.Msg {
+		p, err := db.PageClaims(context.Background(), q)
+		return ClaimsLoadedMsg{Seq: seq, Page: p, Err: err}
+	}
+}
+
+func loadEvidenceCmd(db *localdb.DB, id int64) tea.Cmd {
+	return func() tea.Msg {
+		ev, err := db.ListClaimEvidence(context.Background(), id)
+		return EvidenceLoadedMsg{ClaimID: id, Evidence: ev, Err: err}
+	}
+}
+
+// Update handles loaded data and keys.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case ClaimsLoadedMsg:
+		if msg.Err != nil {
+			m.list.Failed(msg.Seq)
+			m.err = msg.Err
+			m.Logger.Error("claims: load", "err", msg.Err)
+			return m, nil
+		}
+		if m.list.SetWindow(msg.Seq, msg.Page.Offset, msg.Page.Rows, msg.Page.Total) {
+			m.err = nil
+			if m.detail != nil {
+				for _, r := range msg.Page.Rows {
+					if r.ID == m.detail.ID {
+						r := r
+						m.detail = &r
+					}
+				}
+			}
+			return m, m.loadWindowCmd()
+		}
+	case CandidatesLoadedMsg:
+		if msg.Err != nil {
+			m.cands.Failed(msg.Seq)
+			m.err = msg.Err
+			m.Logger.Error("claims: load candidates", "err", msg.Err)
+			return m, nil
+		}
+		if m.cands.SetWindow(msg.Seq, msg.Page.Offset, msg.Page.Rows, msg.Page.Total) {
+			return m, m.loadCandidatesCmd()
+		}
+	case EvidenceLoadedMsg:
+		if m.detail == nil || msg.ClaimID != m.detail.ID {
+			return m, nil
+		}
+		if msg.Err != nil {
+			return m, common.StatusCmd(common.LevelError, fmt.Sprintf("evidence of claim %d: %v", msg.ClaimID, msg.Err))
+		}
+		m.evidence = msg.Evidence
+	case tea.KeyMsg:
+		return m, m.handleKey(msg)
+	default:
+		if m.filtering {
+			var cmd tea.Cmd
+			m.filter, cmd = m.filter.Update(msg)
+			return m, cmd
+		}
+	}
+	return m, nil
+}
+
+func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.Keys
+	if c := m.confirming; c != nil {
+		switch {
+		case key.Matches(msg, k.Confirm):
+			m.confirming = nil
+			actions, id := m.Actions, c.ID
+			return common.RequestJobCmd(fmt.Sprintf("file claim %d (%s %s)", c.ID, c.Courier, c.TrackingNumber),
+				func(ctx context.Context) (<-chan common.Progress, error) { return actions.FileClaim(ctx, id) })
+		case key.Matches(msg, k.Deny):
+			m.confirming = nil
+			return common.StatusCmd(common.LevelInfo, fmt.Sprintf("claim %d not filed", c.ID))
+		}
+		return nil
+	}
+	if m.filtering {
+		switch msg.Type {
+		case tea.KeyEnter:
+			m.filtering = false
+			m.filter.Blur()
+			m.search = strings.TrimSpace(m.filter.Value())
+			m.list.Reset()
+			return m.loadWindowCmd()
+		case tea.KeyEsc:
+			m.filtering = false
+			m.filter.Blur()
+			return nil
+		}
+		var cmd tea.Cmd
+		m.filter, cmd = m.filter.Update(msg)
+		return cmd
+	}
+	if key.Matches(msg, k.Candidates) {
+		m.candidates = !m.candidates
+		m.detail, m.evidence = nil, nil
+		if m.candidates {
+			return m.loadCandidatesCmd()
+		}
+		return nil
+	}
+	if m.candidates {
+		navigate(&m.cands, msg, k)
+		return m.loadCandidatesCmd()
+	}
+	switch {
+	case key.Matches(msg, k.Filter):
+		m.filtering = true
+		m.filter.SetValue(m.search)
+		return m.filter.Focus()
+	case key.Matches(msg, k.Up):
+		m.list.Move(-1)
+	case key.Matches(msg, k.Down):
+		m.list.Move(1)
+	case key.Matches(msg, k.PageUp):
+		m.list.Move(-m.list.Height)
+	case key.Matches(msg, k.PageDown):
+		m.list.Move(m.list.Height)
+	case key.Matches(msg, k.Top):
+		m.list.GoTo(0)
+	case key.Matches(msg, k.Bottom):
+		m.list.GoTo(m.list.Total - 1)
+	case key.Matches(msg, k.Open):
+		if c, ok := m.list.Selected(); ok {
+			m.detail, m.evidence = &c, nil
+			return loadEvidenceCmd(m.DB, c.ID)
+		}
+	case key.Matches(msg, k.Back):
+		if m.detail == nil && m.search != "" {
+			m.search = ""
+			m.list.Reset()
+			return m.loadWindowCmd()
+		}
+		m.detail, m.evidence = nil, nil
+		return nil
+	case key.Matches(msg, k.CycleState):
+		m.stateIdx = (m.stateIdx + 1) % len(States)
+		m.list.Reset()
+	case key.Matches(msg, k.File):
+		c, ok := m.list.Selected()
+		if m.detail != nil {
+			c, ok = *m.detail, true
+		}
+		if !ok {
+			return nil
+		}
+		if c.State != localdb.ClaimDraft {
+			return common.StatusCmd(common.LevelWarning, fmt.Sprintf("claim %d is %s; only a draft can be filed", c.ID, c.State))
+		}
+		if !c.WindowCloses.IsZero() && c.WindowCloses.Before(m.Now()) {
+			return common.StatusCmd(common.LevelError, fmt.Sprintf("claim %d: the carrier's window closed %s; it can no longer be filed",
+				c.ID, common.Ago(c.WindowCloses, m.Now())))
+		}
+		m.confirming = &c
+		return nil
+	}
+	return m.loadWindowCmd()
+}
+
+// navigate moves a list's cursor by a navigation key.
+func navigate[T any](l *common.List[T], msg tea.KeyMsg, k *keys.KeyMap) {
+	switch {
+	case key.Matches(msg, k.Up):
+		l.Move(-1)
+	case key.Matches(msg, k.Down):
+		l.Move(1)
+	case key.Matches(msg, k.PageUp):
+		l.Move(-l.Height)
+	case key.Matches(msg, k.PageDown):
+		l.Move(l.Height)
+	case key.Matches(msg, k.Top):
+		l.GoTo(0)
+	case key.Matches(msg, k.Bottom):
+		l.GoTo(l.Total - 1)
+	}
+}
+
+// View draws the list, the detail pane and the dialog.
+func (m *Model) View() string {
+	if m.Width <= 0 || m.Height <= 0 {
+		return ""
+	}
+	if m.candidates {
+		return common.Fit(m.viewCandidates(m.Width), m.Width, m.Height)
+	}
+	var out string
+	switch {
+	case m.detail == nil:
+		out = common.Fit(m.viewList(m.Width), m.Width, m.Height)
+	case m.Width < common.SplitWidth:
+		out = common.Fit(m.viewDetail(m.Width), m.Width, m.Height)
+	default:
+		lw := m.Width * common.ListShare / 100
+		rw := m.Width - lw - 1
+		sep := m.Styles.Separator.Render(strings.TrimSuffix(strings.Repeat("│\n", m.Height), "\n"))
+		out = lipgloss.JoinHorizontal(lipgloss.Top, common.Fit(m.viewList(lw), lw, m.Height), sep,
+			common.Fit(m.viewDetail(rw), rw, m.Height))
+	}
+	if m.confirming != nil {
+		return lipgloss.Place(m.Width, m.Height, lipgloss.Center, lipgloss.Center, m.viewDialog())
+	}
+	return out
+}
+
+func (m *Model) viewDialog() string {
+	c := m.confirming
+	w := min(common.DialogWidth, m.Width-4)
+	text := fmt.Sprintf("File claim %d with %s?\n\n%s claim for parcel %s\namount %s · %d evidence items",
+		c.ID, orDash(c.Portal, c.Courier), c.Kind, c.TrackingNumber, common.Money(c.Amount, c.Currency), c.Evidence)
+	if !c.WindowCloses.IsZero() {
+		text += "\nwindow closes in " + common.Countdown(c.WindowCloses.Sub(m.Now()))
+	}
+	text += "\n\nThe claim is submitted on the carrier's portal and cannot be taken back.\n\ny file · n or esc cancel"
+	return m.Styles.Dialog.Width(w).Render(ansi.Wrap(text, w-4, ""))
+}
+
+func orDash(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}
+
+func (m *Model) viewList(w int) string {
+	var b strings.Builder
+	state := "all"
+	if States[m.stateIdx] != "" {
+		state = string(States[m.stateIdx])
+	}
+	total := fmt.Sprintf("%d claims", m.list.Total)
+	if !m.list.Loaded {
+		total = "loading…"
+	}
+	line := fmt.Sprintf("state:%s  %s", state, total)
+	if m.search != "" {
+		line += fmt.Sprintf("  parcel:%s*", m.search)
+	}
+	if m.filtering {
+		b.WriteString(m.filter.View() + "\n")
+	} else {
+		b.WriteString(m.Styles.Faint.Render(line) + "\n")
+	}
+	numW := max(w-54, 6) // the other columns and their gaps take 54 cells
+	b.WriteString(m.Styles.Heading.Render(common.Pad("  "+common.Pad("ID", 5)+" "+common.Pad("KIND", 8)+" "+
+		common.Pad("STATE", 12)+" "+common.Pad("AMOUNT", 12)+" "+common.Pad("WINDOW", 10)+" "+common.Pad("PARCEL", numW), w)))
+	if m.err != nil {
+		b.WriteString("\n" + m.Styles.Error.Render(common.Truncate("error: "+m.err.Error(), w)))
+	}
+	if m.list.Loaded && m.list.Total == 0 {
+		b.WriteString("\n" + m.Styles.Faint.Render("No claims. Drafts appear here when a parcel is lost or damaged."))
+		return b.String()
+	}
+	now := m.Now()
+	for i := m.list.Top; i < min(m.list.Top+m.list.Height, m.list.Total); i++ {
+		b.WriteString("\n")
+		c, ok := m.list.Row(i)
+		if !ok {
+			b.WriteString(m.Styles.Faint.Render("  …"))
+			continue
+		}
+		marker := "  "
+		if i == m.list.Cursor {
+			marker = "› "
+		}
+		window := common.Pad("-", 10)
+		if !c.WindowCloses.IsZero() && (c.State == localdb.ClaimDraft || c.State == localdb.ClaimFiling) {
+			left := c.WindowCloses.Sub(now)
+			window = common.Pad(common.Countdown(left), 10)
+			switch {
+			case left < 0:
+				window = m.Styles.Error.Render(common.Pad("closed", 10))
+			case left < closingSoon:
+				window = m.Styles.Warning.Render(window)
+			}
+		}
+		st := common.Pad(string(c.State), 12)
+		switch c.State {
+		case localdb.ClaimPaid:
+			st = m.Styles.Success.Render(st)
+		case localdb.ClaimDenied:
+			st = m.Styles.Error.Render(st)
+		}
+		line := marker + common.Pad(fmt.Sprint(c.ID), 5) + " " + common.Pad(string(c.Kind), 8) + " " + st + " " +
+			common.PadLeft(common.Money(c.Amount, c.Currency), 12) + " " + window + " " +
+			common.Pad(c.Courier+" "+c.TrackingNumber, numW)
+		if i == m.list.Cursor {
+			line = m.Styles.Selected.Render(common.Pad(ansi.Strip(line), w))
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+func (m *Model) viewCandidates(w int) string {
+	var b strings.Builder
+	total := fmt.Sprintf("%d parcels in an exception or stalled for %d days, without a claim", m.cands.Total, int(StallAfter.Hours()/24))
+	if !m.cands.Loaded {
+		total = "loading…"
+	}
+	b.WriteString(m.Styles.Faint.Render(common.Truncate("candidates: "+total+" (c shows claims)", w)) + "\n")
+	numW := max(w-48, 6) // the other columns and their gaps take 48 cells
+	b.WriteString(m.Styles.Heading.Render(common.Pad("  "+common.Pad("KIND", 7)+" "+common.Pad("PARCEL", numW)+" "+
+		common.Pad("STATUS", 10)+" "+common.Pad("WINDOW", 15)+" "+common.PadLeft("VALUE", 10), w)))
+	if m.cands.Loaded && m.cands.Total == 0 {
+		b.WriteString("\n" + m.Styles.Faint.Render("No parcel needs a claim."))
+		return b.String()
+	}
+	now := m.Now()
+	for i := m.cands.Top; i < min(m.cands.Top+m.cands.Height, m.cands.Total); i++ {
+		b.WriteString("\n")
+		c, ok := m.cands.Row(i)
+		if !ok {
+			b.WriteString(m.Styles.Faint.Render("  …"))
+			continue
+		}
+		marker := "  "
+		if i == m.cands.Cursor {
+			marker = "› "
+		}
+		value := "-"
+		if c.DeclaredValue > 0 {
+			value = common.Money(c.DeclaredValue, c.Currency)
+		}
+		line := marker + common.Pad(string(c.Kind), 7) + " " + common.Pad(c.Courier+" "+c.TrackingNumber, numW) + " " +
+			common.Pad(c.Tag, 10) + " " + m.windowCell(c, now) + " " + common.PadLeft(value, 10)
+		if i == m.cands.Cursor {
+			line = m.Styles.Selected.Render(common.Pad(ansi.Strip(line), w))
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// windowCell says, in 15 cells, where the carrier's claim window stands.
+func (m *Model) windowCell(c localdb.ClaimCandidate, now time.Time) string {
+	opens, closes, _, err := carriers.Window(c.Courier, c.Service, carriers.ClaimKind(c.Kind), c.ShipDate, false)
+	switch {
+	case err != nil && c.ShipDate.IsZero():
+		return m.Styles.Faint.Render(common.Pad("ship date?", 15))
+	case err != nil:
+		return m.Styles.Faint.Render(common.Pad("no rule", 15))
+	case now.Before(opens):
+		return common.Pad("opens in "+common.Countdown(opens.Sub(now)), 15)
+	case now.After(closes):
+		return m.Styles.Error.Render(common.Pad("closed", 15))
+	case closes.Sub(now) < closingSoon:
+		return m.Styles.Warning.Render(common.Pad("closes "+common.Countdown(closes.Sub(now)), 15))
+	}
+	return common.Pad("closes "+common.Countdown(closes.Sub(now)), 15)
+}
+
+// closingSoon is when a claim window turns to a warning.
+const closingSoon = 7 * 24 * time.Hour
+
+func (m *Model) viewDetail(w int) string {
+	c := m.detail
+	var b strings.Builder
+	b.WriteString(m.Styles.Heading.Render(common.Truncate(fmt.Sprintf("Claim %d · %s · %s", c.ID, c.Kind, c.State), w)) + "\n")
+	b.WriteString(common.Truncate(fmt.Sprintf("parcel %s %s", c.Courier, c.TrackingNumber), w) + "\n")
+	b.WriteString(common.Truncate(fmt.Sprintf("amount %s · paid %s", common.Money(c.Amount, c.Currency), common.Money(c.PaidAmount, c.Currency)), w) + "\n")
+	if !c.WindowCloses.IsZero() {
+		b.WriteString(common.Truncate("window closes "+common.Stamp(c.WindowCloses), w) + "\n")
+	}
+	if c.ConfirmationNumber != "" {
+		b.WriteString(m.Styles.Success.Render(common.Truncate("confirmation "+c.ConfirmationNumber+" · filed "+common.Stamp(c.FiledAt), w)) + "\n")
+	}
+	if c.Description != "" {
+		b.WriteString(ansi.Wrap(c.Description, max(w, 1), "") + "\n")
+	}
+	b.WriteString(m.Styles.Heading.Render("Evidence"))
+	switch {
+	case m.evidence == nil:
+		b.WriteString("\n" + m.Styles.Faint.Render("loading…"))
+	case len(m.evidence) == 0:
+		b.WriteString("\n" + m.Styles.Warning.Render("no evidence yet"))
+	}
+	for _, e := range m.evidence {
+		what := e.Path
+		if what == "" {
+			what = common.OneLine(e.Note)
+		}
+		b.WriteString("\n" + common.Truncate(common.Pad(string(e.Kind), 18)+" "+what, w))
+	}
+	if c.State == localdb.ClaimDraft {
+		b.WriteString("\n\n" + m.Styles.Faint.Render("f files this claim (asks first) · esc closes"))
+	}
+	return b.String()
+}
+
+// ShortHelp lists the main keys.
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.Keys
+	if m.confirming != nil {
+		return []key.Binding{k.Confirm, k.Deny}
+	}
+	if m.candidates {
+		return []key.Binding{k.Up, k.Down, k.Candidates, k.Help}
+	}
+	return []key.Binding{k.Up, k.Down, k.Open, k.File, k.CycleState, k.Candidates, k.Filter, k.Help}
+}
+
+// FullHelp lists every key: navigation, actions, then quit and help.
+func (m *Model) FullHelp() [][]key.Binding {
+	k := m.Keys
+	return [][]key.Binding{k.Navigation(), k.Actions(k.File, k.Confirm, k.Deny, k.CycleState, k.Candidates), k.QuitHelp()}
+}

@@ -1,0 +1,69 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+
+	"github.com/sellerops/sellerops/tui/internal/fixture"
+)
+
+// step is a key to press and a text that shows the frame it leads to has
+// been drawn.
+type step struct{ key, waitFor string }
+
+// TestGolden runs the dashboard as a program on the fixture database and
+// compares each view's final frame with testdata/TestGolden/*.golden.
+// Refresh the files with: go test ./tui -run TestGolden -update
+func TestGolden(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	db := fixture.Open(t)
+	fixture.Fill(t, db)
+	cases := []struct {
+		name  string
+		steps []step
+	}{
+		{"overview", []step{{"", "Last runs"}}},
+		{"inbox", []step{{"2", "Where is my"}}},
+		{"inbox_thread", []step{{"2", "Where is my"}, {"enter", "Departed facility"}}},
+		{"inbox_composer", []step{{"2", "Where is my"}, {"enter", "Departed facility"}, {"r", "ctrl+s send"}, {"ctrl+t", "template: where"}}},
+		{"shipments", []step{{"3", "1Z999AA"}}},
+		{"shipments_stalled_detail", []step{{"3", "1Z999AA"}, {"s", "7 days)  1 parcels"}, {"enter", "Departed facility"}}},
+		{"claims", []step{{"4", "SPX0000123"}}},
+		{"claims_dialog", []step{{"4", "SPX0000123"}, {"down", ""}, {"f", "y file"}}},
+		{"claims_candidates", []step{{"4", "SPX0000123"}, {"c", "closes 40d"}}},
+		{"jobs", []step{{"5", "need a person"}}},
+		{"help", []step{{"2", "Where is my"}, {"?", "any key closes"}}},
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for _, tc := range cases {
+			t.Run(fmt.Sprintf("%s_%dx%d", tc.name, size[0], size[1]), func(t *testing.T) {
+				m := newModel(context.Background(), Options{DB: db, Now: fixture.Clock})
+				m.noTick = true
+				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(size[0], size[1]))
+				for _, s := range tc.steps {
+					if s.key != "" {
+						tm.Send(keyMsg(s.key))
+					}
+					if s.waitFor != "" {
+						want := []byte(s.waitFor)
+						teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, want) },
+							teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+					}
+				}
+				if err := tm.Quit(); err != nil {
+					t.Fatal(err)
+				}
+				final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+				golden.RequireEqual(t, []byte(final.View()))
+			})
+		}
+	}
+}

@@ -1,0 +1,138 @@
+package tui
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/tui/common"
+	"github.com/sellerops/sellerops/tui/internal/fixture"
+)
+
+// harness drives the root model the way bubbletea does: it runs each
+// command, feeds its message back into Update, and follows batches. A
+// command still blocked after cmdWait (a job's progress wait that only
+// ends on cancel) is left running; its message arrives on late.
+type harness struct {
+	t    testing.TB
+	m    *Model
+	db   *localdb.DB
+	ids  fixture.IDs
+	late chan tea.Msg
+	quit bool
+}
+
+// cmdWait is long enough for any query on a busy machine; only a job's
+// progress wait, which ends on cancel, runs into it.
+const cmdWait = 3 * time.Second
+
+func newHarness(t testing.TB, w, h int, actions common.Actions) *harness {
+	t.Helper()
+	db := fixture.Open(t)
+	ids := fixture.Fill(t, db)
+	return startHarness(t, db, ids, w, h, actions)
+}
+
+func startHarness(t testing.TB, db *localdb.DB, ids fixture.IDs, w, h int, actions common.Actions) *harness {
+	t.Helper()
+	opts := Options{DB: db, Now: fixture.Clock}
+	if actions != nil {
+		opts.Actions = actions
+	}
+	return startHarnessOpts(t, ids, w, h, opts)
+}
+
+func startHarnessOpts(t testing.TB, ids fixture.IDs, w, h int, opts Options) *harness {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	db := opts.DB
+	m := newModel(ctx, opts)
+	m.noTick = true
+	hs := &harness{t: t, m: m, db: db, ids: ids, late: make(chan tea.Msg, 16)}
+	hs.run(m.Init())
+	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
+	return hs
+}
+
+func (h *harness) send(msg tea.Msg) {
+	h.t.Helper()
+	_, cmd := h.m.Update(msg)
+	h.run(cmd)
+}
+
+func (h *harness) run(cmd tea.Cmd) {
+	h.t.Helper()
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		done := make(chan tea.Msg, 1)
+		go func() { done <- c() }()
+		var msg tea.Msg
+		select {
+		case msg = <-done:
+		case <-time.After(cmdWait):
+			go func() { h.late <- <-done }()
+			continue
+		}
+		switch msg := msg.(type) {
+		case nil:
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case tea.QuitMsg:
+			h.quit = true
+		default:
+			_, next := h.m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+}
+
+// awaitLate feeds the next late message into the model.
+func (h *harness) awaitLate() {
+	h.t.Helper()
+	select {
+	case msg := <-h.late:
+		h.send(msg)
+	case <-time.After(5 * time.Second):
+		h.t.Fatal("no late message within 5s")
+	}
+}
+
+var specialKeys = map[string]tea.KeyType{
+	"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
+	"up": tea.KeyUp, "down": tea.KeyDown, "pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp,
+	"ctrl+s": tea.KeyCtrlS, "ctrl+t": tea.KeyCtrlT, "ctrl+p": tea.KeyCtrlP, "ctrl+c": tea.KeyCtrlC, "ctrl+r": tea.KeyCtrlR,
+}
+
+func keyMsg(k string) tea.KeyMsg {
+	if t, ok := specialKeys[k]; ok {
+		return tea.KeyMsg{Type: t}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+}
+
+// press sends each key in turn.
+func (h *harness) press(keys ...string) {
+	h.t.Helper()
+	for _, k := range keys {
+		h.send(keyMsg(k))
+	}
+}
+
+// typeText sends s one rune at a time.
+func (h *harness) typeText(s string) {
+	h.t.Helper()
+	for _, r := range s {
+		h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+}
+
+func resize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }

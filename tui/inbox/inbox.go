@@ -1,0 +1,799 @@
+// Package inbox is the dashboard's inbox: buyer threads ordered by reply
+// deadline, filters, full-text search, a thread pane with the order and the
+// parcel beside the messages, and a reply composer with templates.
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textarea"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/tui/common"
+)
+
+// ThreadsLoadedMsg carries a window of the thread list.
+type ThreadsLoadedMsg struct {
+	Seq  int
+	Page localdb.Page[localdb.Thread]
+	Err  error
+}
+
+// FacetsLoadedMsg carries the stores and languages the filters cycle
+// through.
+type FacetsLoadedMsg struct {
+	Stores    []localdb.Store
+	Languages []string
+	Err       error
+}
+
+// ThreadOpenedMsg carries a thread with its messages, order and parcel.
+type ThreadOpenedMsg struct {
+	ThreadID int64
+	Context  localdb.ThreadContext
+	Err      error
+}
+
+// SearchFinishedMsg carries the messages found by a full-text search.
+type SearchFinishedMsg struct {
+	Query string
+	Hits  []localdb.MessageHit
+	Err   error
+}
+
+// NoResponseMarkedMsg reports that a thread was marked "no response
+// needed", or why not.
+type NoResponseMarkedMsg struct {
+	ThreadID int64
+	Err      error
+}
+
+type mode int
+
+const (
+	modeList mode = iota
+	modeThread
+	modeCompose
+	modeSearch // typing a search
+	modeHits   // reading search results
+)
+
+// searchLimit caps the hits of one search.
+const searchLimit = 200
+
+var statusCycle = []localdb.ThreadStatus{"", localdb.StatusOpen, localdb.StatusReplied, localdb.StatusNoResponseNeeded}
+
+// Model is the inbox view.
+type Model struct {
+	common.Common
+
+	list   common.List[localdb.Thread]
+	mode   mode
+	back   mode // where esc goes from the thread pane
+	err    error
+	stores []localdb.Store
+	langs  []string
+
+	storeIdx, langIdx, statusIdx int // 0 means "all"
+
+	search    textinput.Model
+	query     string
+	hits      []localdb.MessageHit
+	hitCursor int
+
+	openID  int64
+	thread  *localdb.ThreadContext
+	loading bool
+	scroll  int
+
+	composer  textarea.Model
+	templates []Template
+	tplIdx    int
+	preview   bool
+}
+
+// New returns the inbox view.
+func New(c common.Common) *Model {
+	ti := textinput.New()
+	ti.Prompt = "search: "
+	ti.Placeholder = "words in messages or subjects"
+	ta := textarea.New()
+	ta.Placeholder = "Write a reply, or ctrl+t for a template. Placeholders: {{buyer}} {{order}} {{tracking}} {{status}}"
+	ta.ShowLineNumbers = false
+	ta.CharLimit = 5000
+	// A steady cursor: no blink timer, and frames that only change on input.
+	ti.Cursor.SetMode(cursor.CursorStatic)
+	ta.Cursor.SetMode(cursor.CursorStatic)
+	m := &Model{Common: c, search: ti, composer: ta, templates: DefaultTemplates(), tplIdx: -1}
+	m.statusIdx = 1 // open threads first: that is the work
+	m.list.Height = 1
+	return m
+}
+
+// Title names the view.
+func (m *Model) Title() string { return "Inbox" }
+
+// Capturing reports whether a text input has the focus.
+func (m *Model) Capturing() bool { return m.mode == modeCompose || m.mode == modeSearch }
+
+// SetSize sets the view's size.
+func (m *Model) SetSize(w, h int) {
+	m.Common.SetSize(w, h)
+	m.list.SetHeight(h - 2)
+	m.composer.SetWidth(max(m.paneWidth()-2, 10))
+	m.composer.SetHeight(max(h/3, 3))
+	m.search.Width = max(w-12, 10)
+}
+
+func (m *Model) split() bool { return m.Width >= common.SplitWidth }
+
+func (m *Model) listWidth() int {
+	if m.split() {
+		return m.Width * common.ListShare / 100
+	}
+	return m.Width
+}
+
+func (m *Model) paneWidth() int {
+	if m.split() {
+		return m.Width - m.listWidth() - 1
+	}
+	return m.Width
+}
+
+// Init loads the filters' choices and the first window of threads.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(loadFacetsCmd(m.DB), m.loadWindowCmd())
+}
+
+// Reload reads the visible threads and the open thread again.
+func (m *Model) Reload() tea.Cmd {
+	m.list.Invalidate()
+	cmds := []tea.Cmd{m.loadWindowCmd()}
+	if m.openID != 0 && m.mode != modeCompose {
+		cmds = append(cmds, openThreadCmd(m.DB, m.openID))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) threadQuery() localdb.ThreadQuery {
+	q := localdb.ThreadQuery{Status: statusCycle[m.statusIdx]}
+	if m.storeIdx > 0 && m.storeIdx <= len(m.stores) {
+		q.StoreID = m.stores[m.storeIdx-1].ID
+	}
+	if m.langIdx > 0 && m.langIdx <= len(m.langs) {
+		q.Language = m.langs[m.langIdx-1]
+	}
+	return q
+}
+
+func (m *Model) loadWindowCmd() tea.Cmd {
+	offset, limit, ok := m.list.NeedWindow()
+	if !ok {
+		return nil
+	}
+	q := m.threadQuery()
+	q.Offset, q.Limit = offset, limit
+	return loadThreadsCmd(m.DB, m.list.Requested(), q)
+}
+
+func loadThreadsCmd(db *localdb.DB, seq int, q localdb.ThreadQuery) tea.Cmd {
+	return func() tea.Msg {
+		p, err := db.PageThreads(context.Background(), q)
+		return ThreadsLoadedMsg{Seq: seq, Page: p, Err: err}
+	}
+}
+
+func loadFacetsCmd(db *localdb.DB) tea.Cmd {
+	return func() tea.Msg {
+		ctx := context.Background()
+		stores, err := db.ListStores(ctx)
+		if err != nil {
+			return FacetsLoadedMsg{Err: err}
+		}
+		langs, err := db.ThreadLanguages(ctx)
+		return FacetsLoadedMsg{Stores: stores, Languages: langs, Err: err}
+	}
+}
+
+func openThreadCmd(db *localdb.DB, id int64) tea.Cmd {
+	return func() tea.Msg {
+		tc, err := db.GetThreadContext(context.Background(), id)
+		return ThreadOpenedMsg{ThreadID: id, Context: tc, Err: err}
+	}
+}
+
+func searchCmd(db *localdb.DB, text string) tea.Cmd {
+	return func() tea.Msg {
+		hits, err := db.SearchMessages(context.Background(), text, searchLimit)
+		return SearchFinishedMsg{Query: text, Hits: hits, Err: err}
+	}
+}
+
+func markNoResponseCmd(a common.Actions, id int64) tea.Cmd {
+	return func() tea.Msg {
+		return NoResponseMarkedMsg{ThreadID: id, Err: a.MarkNoResponse(context.Background(), id)}
+	}
+}
+
+// Update handles loaded data and keys.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case ThreadsLoadedMsg:
+		if msg.Err != nil {
+			m.list.Failed(msg.Seq)
+			m.err = msg.Err
+			m.Logger.Error("inbox: load threads", "err", msg.Err)
+			return m, nil
+		}
+		if m.list.SetWindow(msg.Seq, msg.Page.Offset, msg.Page.Rows, msg.Page.Total) {
+			m.err = nil
+			return m, m.loadWindowCmd()
+		}
+		return m, nil
+	case FacetsLoadedMsg:
+		if msg.Err != nil {
+			m.Logger.Error("inbox: load filters", "err", msg.Err)
+			return m, nil
+		}
+		m.stores, m.langs = msg.Stores, msg.Languages
+		return m, nil
+	case ThreadOpenedMsg:
+		if msg.ThreadID != m.openID {
+			return m, nil
+		}
+		m.loading = false
+		if msg.Err != nil {
+			m.err = msg.Err
+			return m, common.StatusCmd(common.LevelError, fmt.Sprintf("open thread %d: %v", msg.ThreadID, msg.Err))
+		}
+		tc := msg.Context
+		m.thread = &tc
+		return m, nil
+	case SearchFinishedMsg:
+		if msg.Query != m.query {
+			return m, nil
+		}
+		if msg.Err != nil {
+			return m, common.StatusCmd(common.LevelError, msg.Err.Error())
+		}
+		m.hits, m.hitCursor, m.mode = msg.Hits, 0, modeHits
+		return m, common.StatusCmd(common.LevelInfo, fmt.Sprintf("%d messages match %q (esc clears the search)", len(msg.Hits), msg.Query))
+	case NoResponseMarkedMsg:
+		if msg.Err != nil {
+			if errors.Is(msg.Err, common.ErrNotAvailable) {
+				return m, common.StatusCmd(common.LevelWarning, "marking \"no response needed\" is not available yet: no messages automation is wired in")
+			}
+			return m, common.StatusCmd(common.LevelError, fmt.Sprintf("mark thread %d: %v", msg.ThreadID, msg.Err))
+		}
+		return m, tea.Batch(common.StatusCmd(common.LevelSuccess, fmt.Sprintf("thread %d marked \"no response needed\"", msg.ThreadID)),
+			func() tea.Msg { return common.DataChangedMsg{} })
+	case tea.KeyMsg:
+		return m, m.handleKey(msg)
+	}
+	if m.mode == modeCompose {
+		var cmd tea.Cmd
+		m.composer, cmd = m.composer.Update(msg)
+		return m, cmd
+	}
+	if m.mode == modeSearch {
+		var cmd tea.Cmd
+		m.search, cmd = m.search.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.Keys
+	switch m.mode {
+	case modeSearch:
+		switch msg.Type {
+		case tea.KeyEnter:
+			m.query = strings.TrimSpace(m.search.Value())
+			m.search.Blur()
+			if m.query == "" {
+				m.mode = modeList
+				return nil
+			}
+			m.mode = modeHits
+			m.hits = nil
+			return searchCmd(m.DB, m.query)
+		case tea.KeyEsc:
+			m.search.Blur()
+			m.mode = modeList
+			return nil
+		}
+		var cmd tea.Cmd
+		m.search, cmd = m.search.Update(msg)
+		return cmd
+	case modeCompose:
+		switch {
+		case msg.Type == tea.KeyEsc:
+			m.composer.Blur()
+			m.mode = modeThread
+			m.preview = false
+			return nil
+		case key.Matches(msg, k.NextTemplate):
+			m.tplIdx = (m.tplIdx + 1) % len(m.templates)
+			m.composer.SetValue(m.templates[m.tplIdx].Body)
+			return common.StatusCmd(common.LevelInfo, "template: "+m.templates[m.tplIdx].Name)
+		case key.Matches(msg, k.Preview):
+			m.preview = !m.preview
+			return nil
+		case key.Matches(msg, k.Send):
+			return m.send()
+		}
+		var cmd tea.Cmd
+		m.composer, cmd = m.composer.Update(msg)
+		return cmd
+	case modeHits:
+		switch {
+		case msg.Type == tea.KeyEsc:
+			m.mode, m.hits, m.query = modeList, nil, ""
+			return nil
+		case key.Matches(msg, k.Up):
+			m.hitCursor = max(m.hitCursor-1, 0)
+		case key.Matches(msg, k.Down):
+			m.hitCursor = min(m.hitCursor+1, max(len(m.hits)-1, 0))
+		case key.Matches(msg, k.Filter):
+			return m.startSearch()
+		case key.Matches(msg, k.Open):
+			if m.hitCursor < len(m.hits) {
+				return m.open(m.hits[m.hitCursor].ThreadID, modeHits)
+			}
+		}
+		return nil
+	case modeThread:
+		switch {
+		case key.Matches(msg, k.Back):
+			m.mode, m.openID, m.thread = m.back, 0, nil
+		case key.Matches(msg, k.Up):
+			m.scroll = max(m.scroll-1, 0)
+		case key.Matches(msg, k.Down):
+			m.scroll++
+		case key.Matches(msg, k.Reply):
+			return m.compose()
+		case key.Matches(msg, k.NoResponse):
+			return markNoResponseCmd(m.Actions, m.openID)
+		}
+		return nil
+	}
+	// modeList
+	switch {
+	case key.Matches(msg, k.Up):
+		m.list.Move(-1)
+	case key.Matches(msg, k.Down):
+		m.list.Move(1)
+	case key.Matches(msg, k.PageUp):
+		m.list.Move(-m.list.Height)
+	case key.Matches(msg, k.PageDown):
+		m.list.Move(m.list.Height)
+	case key.Matches(msg, k.Top):
+		m.list.GoTo(0)
+	case key.Matches(msg, k.Bottom):
+		m.list.GoTo(m.list.Total - 1)
+	case key.Matches(msg, k.Open):
+		if t, ok := m.list.Selected(); ok {
+			return m.open(t.ID, modeList)
+		}
+	case key.Matches(msg, k.Reply):
+		if t, ok := m.list.Selected(); ok {
+			cmd := m.open(t.ID, modeList)
+			return tea.Batch(cmd, m.compose())
+		}
+	case key.Matches(msg, k.NoResponse):
+		if t, ok := m.list.Selected(); ok {
+			return markNoResponseCmd(m.Actions, t.ID)
+		}
+	case key.Matches(msg, k.CycleStore):
+		m.storeIdx = (m.storeIdx + 1) % (len(m.stores) + 1)
+		return m.refilter()
+	case key.Matches(msg, k.CycleLanguage):
+		m.langIdx = (m.langIdx + 1) % (len(m.langs) + 1)
+		return m.refilter()
+	case key.Matches(msg, k.CycleStatus):
+		m.statusIdx = (m.statusIdx + 1) % len(statusCycle)
+		return m.refilter()
+	case key.Matches(msg, k.Filter):
+		return m.startSearch()
+	}
+	return m.loadWindowCmd()
+}
+
+func (m *Model) startSearch() tea.Cmd {
+	m.mode = modeSearch
+	m.search.SetValue(m.query)
+	return m.search.Focus()
+}
+
+func (m *Model) refilter() tea.Cmd {
+	m.list.Reset()
+	return m.loadWindowCmd()
+}
+
+func (m *Model) open(id int64, back mode) tea.Cmd {
+	m.openID, m.back, m.mode, m.scroll, m.loading = id, back, modeThread, 0, true
+	if m.thread != nil && m.thread.Thread.ID != id {
+		m.thread = nil
+	}
+	m.composer.Reset()
+	m.tplIdx, m.preview = -1, false
+	return openThreadCmd(m.DB, id)
+}
+
+func (m *Model) compose() tea.Cmd {
+	m.mode = modeCompose
+	return m.composer.Focus()
+}
+
+// send fills the reply's placeholders and asks the root to send it. A
+// placeholder without a value refuses the send and says which.
+func (m *Model) send() tea.Cmd {
+	if m.thread == nil {
+		return common.StatusCmd(common.LevelWarning, "the thread is still loading; try again in a moment")
+	}
+	text := strings.TrimSpace(m.composer.Value())
+	if text == "" {
+		return common.StatusCmd(common.LevelWarning, "the reply is empty; write something or press ctrl+t for a template")
+	}
+	body, err := Fill(text, Values(*m.thread))
+	if err != nil {
+		m.preview = true
+		return common.StatusCmd(common.LevelError, err.Error())
+	}
+	id := m.thread.Thread.ID
+	actions := m.Actions
+	m.composer.Blur()
+	m.composer.Reset()
+	m.mode, m.preview, m.tplIdx = modeThread, false, -1
+	return common.RequestJobCmd(replyJobName(m.thread.Thread), func(ctx context.Context) (<-chan common.Progress, error) {
+		return actions.SendReply(ctx, id, body)
+	})
+}
+
+// ComposerValue returns the text in the reply composer.
+func (m *Model) ComposerValue() string { return m.composer.Value() }
+
+// OpenThread returns the thread shown in the pane, if any.
+func (m *Model) OpenThread() *localdb.ThreadContext { return m.thread }
+
+// Rows returns the loaded threads and the total that pass the filters.
+func (m *Model) Rows() ([]localdb.Thread, int) { return m.list.Rows, m.list.Total }
+
+// Cursor returns the index of the selected thread.
+func (m *Model) Cursor() int { return m.list.Cursor }
+
+// Hits returns the results of the current search.
+func (m *Model) Hits() []localdb.MessageHit { return m.hits }
+
+// View draws the inbox.
+func (m *Model) View() string {
+	if m.Width <= 0 || m.Height <= 0 {
+		return ""
+	}
+	var left string
+	switch m.mode {
+	case modeHits, modeSearch:
+		left = m.viewHits(m.listWidth())
+	default:
+		left = m.viewList(m.listWidth())
+	}
+	showPane := m.mode == modeThread || m.mode == modeCompose
+	if !m.split() {
+		if showPane {
+			return common.Fit(m.viewThread(m.Width), m.Width, m.Height)
+		}
+		return common.Fit(left, m.Width, m.Height)
+	}
+	right := ""
+	if showPane {
+		right = m.viewThread(m.paneWidth())
+	} else {
+		right = m.Styles.Faint.Render("enter opens the selected thread")
+	}
+	sep := m.Styles.Separator.Render(strings.TrimSuffix(strings.Repeat("│\n", m.Height), "\n"))
+	return lipgloss.JoinHorizontal(lipgloss.Top,
+		common.Fit(left, m.listWidth(), m.Height), sep, common.Fit(right, m.paneWidth(), m.Height))
+}
+
+func (m *Model) filterLine() string {
+	store, lang, status := "all", "all", "all"
+	if m.storeIdx > 0 && m.storeIdx <= len(m.stores) {
+		store = m.stores[m.storeIdx-1].Name
+	}
+	if m.langIdx > 0 && m.langIdx <= len(m.langs) {
+		lang = m.langs[m.langIdx-1]
+	}
+	if s := statusCycle[m.statusIdx]; s != "" {
+		status = string(s)
+	}
+	total := fmt.Sprintf("%d threads", m.list.Total)
+	if !m.list.Loaded {
+		total = "loading…"
+	}
+	return m.Styles.Faint.Render(fmt.Sprintf("store:%s  lang:%s  status:%s  %s", store, lang, status, total))
+}
+
+func (m *Model) viewList(w int) string {
+	var b strings.Builder
+	if m.mode == modeSearch {
+		b.WriteString(m.search.View())
+	} else {
+		b.WriteString(m.filterLine())
+	}
+	b.WriteString("\n")
+	subjW := max(w-38, 4) // the other columns and their gaps take 38 cells
+	b.WriteString(m.Styles.Heading.Render(common.Pad("  "+common.Pad("DUE", 8)+" "+common.Pad("STORE", 10)+" "+
+		common.Pad("LG", 3)+common.Pad("BUYER", 12)+" "+common.Pad("SUBJECT", subjW), w)))
+	if m.err != nil {
+		b.WriteString("\n" + m.Styles.Error.Render(common.Truncate("error: "+m.err.Error(), w)))
+	}
+	if m.list.Loaded && m.list.Total == 0 {
+		b.WriteString("\n" + m.Styles.Faint.Render("No threads match. Press t, s or l to change the filters, or sync with :sync."))
+		return b.String()
+	}
+	now := m.Now()
+	end := min(m.list.Top+m.list.Height, m.list.Total)
+	for i := m.list.Top; i < end; i++ {
+		b.WriteString("\n")
+		t, ok := m.list.Row(i)
+		if !ok {
+			b.WriteString(m.Styles.Faint.Render("  …"))
+			continue
+		}
+		marker := "  "
+		if i == m.list.Cursor {
+			marker = "› "
+		}
+		due := m.dueCell(t, now)
+		line := marker + due + " " + common.Pad(t.StoreName, 10) + " " + common.Pad(t.Language, 3) +
+			common.Pad(t.BuyerName, 12) + " " + common.Pad(common.OneLine(t.Subject), subjW)
+		if i == m.list.Cursor {
+			line = m.Styles.Selected.Render(common.Pad(ansi.Strip(line), w))
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// dueCell is the 8-cell countdown of a thread, coloured by urgency.
+func (m *Model) dueCell(t localdb.Thread, now time.Time) string {
+	switch {
+	case t.Status == localdb.StatusReplied:
+		return m.Styles.Success.Render(common.Pad("replied", 8))
+	case t.Status == localdb.StatusNoResponseNeeded:
+		return m.Styles.Faint.Render(common.Pad("no-resp", 8))
+	case t.ReplyDeadline.IsZero():
+		return common.Pad("-", 8)
+	}
+	left := t.ReplyDeadline.Sub(now)
+	cell := common.PadLeft(common.Countdown(left), 7) + " "
+	switch {
+	case left < 0:
+		return m.Styles.Error.Render(cell)
+	case left < dueSoon:
+		return m.Styles.Warning.Render(cell)
+	}
+	return cell
+}
+
+// dueSoon is when a countdown turns to a warning.
+const dueSoon = 4 * time.Hour
+
+func replyJobName(t localdb.Thread) string {
+	who := t.BuyerName
+	if who == "" {
+		who = fmt.Sprintf("thread %d", t.ID)
+	}
+	return "reply to " + who
+}
+
+func (m *Model) viewHits(w int) string {
+	var b strings.Builder
+	if m.mode == modeSearch {
+		b.WriteString(m.search.View())
+	} else {
+		b.WriteString(m.Styles.Faint.Render(fmt.Sprintf("search %q: %d messages  (enter opens, / searches again, esc clears)", m.query, len(m.hits))))
+	}
+	b.WriteString("\n")
+	if m.mode == modeSearch {
+		b.WriteString(m.Styles.Faint.Render("enter searches every message and subject; esc cancels"))
+		return b.String()
+	}
+	b.WriteString(m.Styles.Heading.Render(common.Pad("  "+common.Pad("SENT", 11)+" "+common.Pad("STORE", 10)+" MATCH", w)))
+	h := max(m.Height-2, 1)
+	top := 0
+	if m.hitCursor >= h {
+		top = m.hitCursor - h + 1
+	}
+	for i := top; i < min(top+h, len(m.hits)); i++ {
+		hit := m.hits[i]
+		marker := "  "
+		if i == m.hitCursor {
+			marker = "› "
+		}
+		line := marker + common.Pad(common.Stamp(hit.SentAt), 11) + " " + common.Pad(hit.StoreName, 10) + " " +
+			common.OneLine(hit.Snippet)
+		line = common.Pad(line, w)
+		if i == m.hitCursor {
+			line = m.Styles.Selected.Render(line)
+		}
+		b.WriteString("\n" + line)
+	}
+	return b.String()
+}
+
+func (m *Model) viewThread(w int) string {
+	if m.thread == nil {
+		if m.loading {
+			return m.Styles.Faint.Render("loading thread…")
+		}
+		return ""
+	}
+	tc := m.thread
+	t := tc.Thread
+	now := m.Now()
+	var head strings.Builder
+	head.WriteString(m.Styles.Heading.Render(common.Truncate(common.OneLine(t.Subject), w)) + "\n")
+	due := "no deadline"
+	if !t.ReplyDeadline.IsZero() && t.Status == localdb.StatusOpen {
+		due = "reply within " + common.Countdown(t.ReplyDeadline.Sub(now))
+		if t.Overdue {
+			due = "overdue by " + common.Countdown(now.Sub(t.ReplyDeadline))
+		}
+	} else if t.Status != localdb.StatusOpen {
+		due = string(t.Status)
+	}
+	head.WriteString(m.Styles.Faint.Render(common.Truncate(fmt.Sprintf("%s · %s · %s · %s", t.StoreName, orDash(t.BuyerName), orDash(t.MarketplaceOrderID), due), w)))
+
+	sideW := common.SideWidth
+	if w < 2*sideW {
+		sideW = w / 3
+	}
+	msgW := w - sideW - 1
+	bodyH := m.Height - 2
+	var lower string
+	if m.mode == modeCompose {
+		lower = m.viewComposer(w)
+		bodyH -= lipgloss.Height(lower)
+	}
+	msgs := m.viewMessages(msgW)
+	lines := strings.Split(msgs, "\n")
+	if m.scroll > max(len(lines)-bodyH, 0) {
+		m.scroll = max(len(lines)-bodyH, 0)
+	}
+	msgs = strings.Join(lines[m.scroll:], "\n")
+	side := m.viewSide(sideW)
+	sep := m.Styles.Separator.Render(strings.TrimSuffix(strings.Repeat("│\n", max(bodyH, 1)), "\n"))
+	body := lipgloss.JoinHorizontal(lipgloss.Top, common.Fit(msgs, msgW, max(bodyH, 1)), sep, common.Fit(side, sideW, max(bodyH, 1)))
+	out := head.String() + "\n" + body
+	if lower != "" {
+		out += "\n" + lower
+	}
+	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func (m *Model) viewMessages(w int) string {
+	if len(m.thread.Messages) == 0 {
+		return m.Styles.Faint.Render("no messages stored yet")
+	}
+	var b strings.Builder
+	for i, msg := range m.thread.Messages {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		who := msg.Sender
+		if who == "" {
+			who = "buyer"
+			if msg.Direction == localdb.DirectionOut {
+				who = "you"
+			}
+		}
+		st := m.Styles.Primary
+		if msg.Direction == localdb.DirectionOut {
+			st = m.Styles.Success
+		}
+		b.WriteString(st.Render(common.Truncate(fmt.Sprintf("%s · %s", who, common.Stamp(msg.SentAt)), w)) + "\n")
+		b.WriteString(ansi.Wrap(strings.TrimSpace(msg.Body), max(w, 1), ""))
+		for _, a := range msg.Attachments {
+			b.WriteString("\n" + m.Styles.Faint.Render(common.Truncate("📎 "+a.FileName, w)))
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func (m *Model) viewSide(w int) string {
+	tc := m.thread
+	var b strings.Builder
+	b.WriteString(m.Styles.Heading.Render("Order") + "\n")
+	if o := tc.Order; o != nil {
+		b.WriteString(common.Truncate(o.MarketplaceOrderID, w) + "\n")
+		b.WriteString(common.Truncate(orDash(o.BuyerName), w) + "\n")
+		b.WriteString(common.Truncate(fmt.Sprintf("%d items · %s", len(o.Items), common.Money(o.DeclaredValue, o.Currency)), w) + "\n")
+	} else {
+		b.WriteString(m.Styles.Faint.Render("not synced yet") + "\n")
+	}
+	b.WriteString(m.Styles.Heading.Render("Parcel") + "\n")
+	s := tc.Shipment
+	if s == nil {
+		b.WriteString(m.Styles.Faint.Render("no parcel known"))
+		return b.String()
+	}
+	b.WriteString(common.Truncate(s.Courier+" "+s.TrackingNumber, w) + "\n")
+	status := s.Tag
+	if s.Subtag != "" {
+		status += " (" + s.Subtag + ")"
+	}
+	b.WriteString(common.Truncate(status, w) + "\n")
+	if !s.EstimatedDelivery.IsZero() {
+		b.WriteString(common.Truncate("ETA "+common.Stamp(s.EstimatedDelivery), w) + "\n")
+	}
+	b.WriteString(m.Styles.Heading.Render("Timeline"))
+	for _, e := range tc.Events {
+		b.WriteString("\n" + m.Styles.Faint.Render(common.Stamp(e.Time)) + " " + common.Truncate(e.Tag, max(w-12, 1)))
+		if e.Description != "" {
+			b.WriteString("\n  " + common.Truncate(common.OneLine(e.Description), max(w-2, 1)))
+		}
+	}
+	return b.String()
+}
+
+func (m *Model) viewComposer(w int) string {
+	title := "Reply"
+	if m.tplIdx >= 0 {
+		title += " · template: " + m.templates[m.tplIdx].Name
+	}
+	title += "  (ctrl+s send · ctrl+t template · ctrl+p preview · esc close)"
+	out := m.Styles.Heading.Render(common.Truncate(title, w)) + "\n"
+	if m.preview {
+		body, err := Fill(m.composer.Value(), Values(*m.thread))
+		if err != nil {
+			return out + m.Styles.Error.Render(ansi.Wrap(err.Error(), max(w, 1), ""))
+		}
+		return out + common.Fit(ansi.Wrap(body, max(w, 1), ""), w, m.composer.Height())
+	}
+	return out + m.composer.View()
+}
+
+// ShortHelp lists the main keys of the current mode.
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.Keys
+	switch m.mode {
+	case modeCompose:
+		return []key.Binding{k.Send, k.NextTemplate, k.Preview, k.Back}
+	case modeThread:
+		return []key.Binding{k.Reply, k.NoResponse, k.Back, k.Help}
+	case modeSearch, modeHits:
+		return []key.Binding{k.Open, k.Back, k.Help}
+	}
+	return []key.Binding{k.Up, k.Down, k.Open, k.Reply, k.NoResponse, k.Filter, k.Help, k.Quit}
+}
+
+// FullHelp lists every key: navigation, actions, then quit and help.
+func (m *Model) FullHelp() [][]key.Binding {
+	k := m.Keys
+	return [][]key.Binding{
+		k.Navigation(),
+		k.Actions(k.Reply, k.NoResponse, k.CycleStore, k.CycleLanguage, k.CycleStatus, k.NextTemplate, k.Preview, k.Send),
+		k.QuitHelp(),
+	}
+}

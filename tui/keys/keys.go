@@ -1,0 +1,103 @@
+// Package keys holds the dashboard's key bindings. Views pick the bindings
+// they use from one KeyMap, so that a key means the same thing everywhere.
+package keys
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap is every binding of the dashboard.
+type KeyMap struct {
+	// Navigation.
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Open, Back                              key.Binding
+	NextView, PrevView                      key.Binding
+	Views                                   [5]key.Binding
+
+	// Global.
+	Help, Filter, Palette, Quit, Refresh key.Binding
+
+	// Inbox.
+	Reply, NoResponse, CycleStore, CycleLanguage, CycleStatus key.Binding
+	NextTemplate, Preview, Send                               key.Binding
+
+	// Shipments.
+	CycleTag, Stalled, Retrack key.Binding
+
+	// Claims.
+	File, CycleState, Confirm, Deny, Candidates key.Binding
+
+	// Jobs.
+	Cancel, Retry key.Binding
+}
+
+func b(help string, desc string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+}
+
+// Default returns the dashboard's bindings.
+func Default() *KeyMap {
+	return &KeyMap{
+		Up:       b("↑/k", "up", "up", "k"),
+		Down:     b("↓/j", "down", "down", "j"),
+		PageUp:   b("pgup", "page up", "pgup", "ctrl+b"),
+		PageDown: b("pgdn", "page down", "pgdown", "ctrl+f"),
+		Top:      b("g/home", "first", "g", "home"),
+		Bottom:   b("G/end", "last", "G", "end"),
+		Open:     b("enter", "open", "enter"),
+		Back:     b("esc", "back", "esc"),
+		NextView: b("tab", "next view", "tab"),
+		PrevView: b("shift+tab", "previous view", "shift+tab"),
+		Views: [5]key.Binding{
+			b("1", "overview", "1"),
+			b("2", "inbox", "2"),
+			b("3", "shipments", "3"),
+			b("4", "claims", "4"),
+			b("5", "jobs", "5"),
+		},
+
+		Help:    b("?", "help", "?"),
+		Filter:  b("/", "filter", "/"),
+		Palette: b(":", "commands", ":"),
+		Quit:    b("q", "quit", "q", "ctrl+c"),
+		Refresh: b("ctrl+r", "refresh", "ctrl+r"),
+
+		Reply:         b("r", "reply", "r"),
+		NoResponse:    b("n", "no response needed", "n"),
+		CycleStore:    b("s", "store filter", "s"),
+		CycleLanguage: b("l", "language filter", "l"),
+		CycleStatus:   b("t", "status filter", "t"),
+		NextTemplate:  b("ctrl+t", "next template", "ctrl+t"),
+		Preview:       b("ctrl+p", "preview", "ctrl+p"),
+		Send:          b("ctrl+s", "send", "ctrl+s"),
+
+		CycleTag: b("t", "tag filter", "t"),
+		Stalled:  b("s", "stalled only", "s"),
+		Retrack:  b("r", "re-track", "r"),
+
+		File:       b("f", "file claim", "f"),
+		CycleState: b("t", "state filter", "t"),
+		Confirm:    b("y", "confirm", "y"),
+		Deny:       b("n/esc", "cancel", "n", "esc"),
+		Candidates: b("c", "candidates / claims", "c"),
+
+		Cancel: b("x", "cancel job", "x"),
+		Retry:  b("R", "retry job", "R"),
+	}
+}
+
+// The full help shows three groups: navigation, actions (the view's own
+// followed by Actions' shared ones), then quit and help.
+
+// Navigation is the group of movement bindings.
+func (k *KeyMap) Navigation() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back, k.NextView, k.PrevView}
+}
+
+// Actions appends the actions every view shares to a view's own.
+func (k *KeyMap) Actions(own ...key.Binding) []key.Binding {
+	return append(own, k.Filter, k.Palette, k.Refresh)
+}
+
+// QuitHelp is the last group.
+func (k *KeyMap) QuitHelp() []key.Binding {
+	return []key.Binding{k.Help, k.Quit}
+}

@@ -1,0 +1,392 @@
+// Package shipments is the dashboard's parcel table: tag and stalled
+// filters, a detail pane with the event timeline, and re-tracking.
+package shipments
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/tui/common"
+)
+
+// ShipmentsLoadedMsg carries a window of the parcel table.
+type ShipmentsLoadedMsg struct {
+	Seq  int
+	Page localdb.Page[localdb.Shipment]
+	Err  error
+}
+
+// EventsLoadedMsg carries the timeline of one parcel.
+type EventsLoadedMsg struct {
+	ShipmentID int64
+	Events     []localdb.TrackingEvent
+	Err        error
+}
+
+// StallAfter is how long without an event makes an undelivered parcel
+// stalled.
+const StallAfter = 7 * 24 * time.Hour
+
+// compactWidth is the table width below which the time columns are left
+// out.
+const compactWidth = 70
+
+// Tags is the cycle of the tag filter; "" is every tag.
+var Tags = []string{"", "Pending", "InfoReceived", "InTransit", "OutForDelivery", "AttemptFail", "Delivered",
+	"AvailableForPickup", "Exception", "Expired"}
+
+// Model is the shipments view.
+type Model struct {
+	common.Common
+
+	list    common.List[localdb.Shipment]
+	err     error
+	tagIdx  int
+	stalled bool
+
+	filtering bool
+	filter    textinput.Model
+	search    string
+
+	detail *localdb.Shipment
+	events []localdb.TrackingEvent
+}
+
+// New returns the shipments view.
+func New(c common.Common) *Model {
+	ti := textinput.New()
+	ti.Prompt = "tracking number starts with: "
+	ti.Cursor.SetMode(cursor.CursorStatic)
+	return &Model{Common: c, filter: ti}
+}
+
+// Title names the view.
+func (m *Model) Title() string { return "Shipments" }
+
+// Capturing reports whether the filter input has the focus.
+func (m *Model) Capturing() bool { return m.filtering }
+
+// SetSize sets the view's size.
+func (m *Model) SetSize(w, h int) {
+	m.Common.SetSize(w, h)
+	m.list.SetHeight(h - 2)
+	m.filter.Width = max(w-32, 10)
+}
+
+// Init loads the first window.
+func (m *Model) Init() tea.Cmd { return m.loadWindowCmd() }
+
+// Reload reads the visible parcels (and the open timeline) again.
+func (m *Model) Reload() tea.Cmd {
+	m.list.Invalidate()
+	cmds := []tea.Cmd{m.loadWindowCmd()}
+	if m.detail != nil {
+		cmds = append(cmds, loadEventsCmd(m.DB, m.detail.ID))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) loadWindowCmd() tea.Cmd {
+	offset, limit, ok := m.list.NeedWindow()
+	if !ok {
+		return nil
+	}
+	q := localdb.ShipmentQuery{Tag: Tags[m.tagIdx], Search: m.search, Offset: offset, Limit: limit}
+	if m.stalled {
+		q.StalledBefore = m.Now().Add(-StallAfter)
+	}
+	return loadShipmentsCmd(m.DB, m.list.Requested(), q)
+}
+
+func loadShipmentsCmd(db *localdb.DB, seq int, q localdb.ShipmentQuery) tea.Cmd {
+	return func() tea.Msg {
+		p, err := db.PageShipments(context.Background(), q)
+		return ShipmentsLoadedMsg{Seq: seq, Page: p, Err: err}
+	}
+}
+
+func loadEventsCmd(db *localdb.DB, id int64) tea.Cmd {
+	return func() tea.Msg {
+		ev, err := db.ShipmentEvents(context.Background(), id)
+		return EventsLoadedMsg{ShipmentID: id, Events: ev, Err: err}
+	}
+}
+
+// Update handles loaded data and keys.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case ShipmentsLoadedMsg:
+		if msg.Err != nil {
+			m.list.Failed(msg.Seq)
+			m.err = msg.Err
+			m.Logger.Error("shipments: load", "err", msg.Err)
+			return m, nil
+		}
+		if m.list.SetWindow(msg.Seq, msg.Page.Offset, msg.Page.Rows, msg.Page.Total) {
+			m.err = nil
+			return m, m.loadWindowCmd()
+		}
+	case EventsLoadedMsg:
+		if m.detail == nil || msg.ShipmentID != m.detail.ID {
+			return m, nil
+		}
+		if msg.Err != nil {
+			return m, common.StatusCmd(common.LevelError, fmt.Sprintf("timeline of shipment %d: %v", msg.ShipmentID, msg.Err))
+		}
+		m.events = msg.Events
+	case tea.KeyMsg:
+		return m, m.handleKey(msg)
+	default:
+		if m.filtering {
+			var cmd tea.Cmd
+			m.filter, cmd = m.filter.Update(msg)
+			return m, cmd
+		}
+	}
+	return m, nil
+}
+
+func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.Keys
+	if m.filtering {
+		switch msg.Type {
+		case tea.KeyEnter:
+			m.filtering = false
+			m.filter.Blur()
+			m.search = strings.TrimSpace(m.filter.Value())
+			return m.refilter()
+		case tea.KeyEsc:
+			m.filtering = false
+			m.filter.Blur()
+			return nil
+		}
+		var cmd tea.Cmd
+		m.filter, cmd = m.filter.Update(msg)
+		return cmd
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		m.list.Move(-1)
+	case key.Matches(msg, k.Down):
+		m.list.Move(1)
+	case key.Matches(msg, k.PageUp):
+		m.list.Move(-m.list.Height)
+	case key.Matches(msg, k.PageDown):
+		m.list.Move(m.list.Height)
+	case key.Matches(msg, k.Top):
+		m.list.GoTo(0)
+	case key.Matches(msg, k.Bottom):
+		m.list.GoTo(m.list.Total - 1)
+	case key.Matches(msg, k.Open):
+		if s, ok := m.list.Selected(); ok {
+			m.detail, m.events = &s, nil
+			return loadEventsCmd(m.DB, s.ID)
+		}
+	case key.Matches(msg, k.Back):
+		if m.detail != nil {
+			m.detail, m.events = nil, nil
+			return nil
+		}
+		if m.search != "" {
+			m.search = ""
+			m.filter.SetValue("")
+			return m.refilter()
+		}
+	case key.Matches(msg, k.CycleTag):
+		m.tagIdx = (m.tagIdx + 1) % len(Tags)
+		return m.refilter()
+	case key.Matches(msg, k.Stalled):
+		m.stalled = !m.stalled
+		return m.refilter()
+	case key.Matches(msg, k.Filter):
+		m.filtering = true
+		m.filter.SetValue(m.search)
+		return m.filter.Focus()
+	case key.Matches(msg, k.Retrack):
+		s, ok := m.list.Selected()
+		if m.detail != nil {
+			s, ok = *m.detail, true
+		}
+		if !ok {
+			return nil
+		}
+		actions, id := m.Actions, s.ID
+		return common.RequestJobCmd("re-track "+s.TrackingNumber, func(ctx context.Context) (<-chan common.Progress, error) {
+			return actions.TrackShipments(ctx, []int64{id})
+		})
+	}
+	return m.loadWindowCmd()
+}
+
+func (m *Model) refilter() tea.Cmd {
+	m.list.Reset()
+	return m.loadWindowCmd()
+}
+
+// Rows returns the loaded parcels and the total that pass the filters.
+func (m *Model) Rows() ([]localdb.Shipment, int) { return m.list.Rows, m.list.Total }
+
+// Detail returns the parcel in the detail pane, if any.
+func (m *Model) Detail() *localdb.Shipment { return m.detail }
+
+// View draws the table and, when a parcel is open, its timeline.
+func (m *Model) View() string {
+	if m.Width <= 0 || m.Height <= 0 {
+		return ""
+	}
+	if m.detail == nil {
+		return common.Fit(m.viewTable(m.Width), m.Width, m.Height)
+	}
+	if m.Width < common.SplitWidth {
+		return common.Fit(m.viewDetail(m.Width), m.Width, m.Height)
+	}
+	lw := m.Width * common.ListShare / 100
+	rw := m.Width - lw - 1
+	sep := m.Styles.Separator.Render(strings.TrimSuffix(strings.Repeat("│\n", m.Height), "\n"))
+	return lipgloss.JoinHorizontal(lipgloss.Top, common.Fit(m.viewTable(lw), lw, m.Height), sep,
+		common.Fit(m.viewDetail(rw), rw, m.Height))
+}
+
+func (m *Model) viewTable(w int) string {
+	var b strings.Builder
+	if m.filtering {
+		b.WriteString(m.filter.View())
+	} else {
+		tag := "all"
+		if Tags[m.tagIdx] != "" {
+			tag = Tags[m.tagIdx]
+		}
+		stalled := "off"
+		if m.stalled {
+			stalled = fmt.Sprintf("on (no event for %d days)", int(StallAfter.Hours()/24))
+		}
+		total := fmt.Sprintf("%d parcels", m.list.Total)
+		if !m.list.Loaded {
+			total = "loading…"
+		}
+		line := fmt.Sprintf("tag:%s  stalled:%s  %s", tag, stalled, total)
+		if m.search != "" {
+			line += fmt.Sprintf("  number:%s*", m.search)
+		}
+		b.WriteString(m.Styles.Faint.Render(line))
+	}
+	b.WriteString("\n")
+	// Narrow (beside the detail pane) the table drops its two time columns.
+	compact := w < compactWidth
+	numW := max(w-45, 8) // the other columns and their gaps take 45 cells
+	head := "  " + common.Pad("CARR", 6) + " " + common.Pad("TRACKING", numW) + " " + common.Pad("STATUS", 15) + " " +
+		common.Pad("LAST EVT", 9) + " " + common.Pad("CHECKED", 9)
+	if compact {
+		numW = max(w-25, 8) // carrier, status and gaps take 25 cells
+		head = "  " + common.Pad("CARR", 6) + " " + common.Pad("TRACKING", numW) + " " + common.Pad("STATUS", 15)
+	}
+	b.WriteString(m.Styles.Heading.Render(common.Pad(head, w)))
+	if m.err != nil {
+		b.WriteString("\n" + m.Styles.Error.Render(common.Truncate("error: "+m.err.Error(), w)))
+	}
+	if m.list.Loaded && m.list.Total == 0 {
+		b.WriteString("\n" + m.Styles.Faint.Render("No parcels match. Press t or s to change the filters."))
+		return b.String()
+	}
+	now := m.Now()
+	for i := m.list.Top; i < min(m.list.Top+m.list.Height, m.list.Total); i++ {
+		b.WriteString("\n")
+		s, ok := m.list.Row(i)
+		if !ok {
+			b.WriteString(m.Styles.Faint.Render("  …"))
+			continue
+		}
+		marker := "  "
+		if i == m.list.Cursor {
+			marker = "› "
+		}
+		status := common.Pad(s.Tag, 15)
+		switch {
+		case s.ErrorClass != "":
+			status = m.Styles.Error.Render(common.Pad("! "+s.ErrorClass, 15))
+		case s.Tag == "Exception" || s.Tag == "AttemptFail" || s.Tag == "Expired":
+			status = m.Styles.Warning.Render(status)
+		case s.Tag == localdb.TagDelivered:
+			status = m.Styles.Success.Render(status)
+		}
+		line := marker + common.Pad(s.Courier, 6) + " " + common.Pad(s.TrackingNumber, numW) + " " + status
+		if !compact {
+			line += " " + common.Pad(common.Ago(lastActivity(s), now), 9) + " " + common.Pad(common.Ago(s.CheckedAt, now), 9)
+		}
+		if i == m.list.Cursor {
+			line = m.Styles.Selected.Render(common.Pad(ansi.Strip(line), w))
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+func lastActivity(s localdb.Shipment) time.Time {
+	switch {
+	case !s.LastEventAt.IsZero():
+		return s.LastEventAt
+	case !s.ShipDate.IsZero():
+		return s.ShipDate
+	}
+	return s.CreatedAt
+}
+
+func (m *Model) viewDetail(w int) string {
+	s := m.detail
+	var b strings.Builder
+	b.WriteString(m.Styles.Heading.Render(common.Truncate(s.Courier+" "+s.TrackingNumber, w)) + "\n")
+	status := s.Tag
+	if s.Subtag != "" {
+		status += " (" + s.Subtag + ")"
+	}
+	b.WriteString(common.Truncate(fmt.Sprintf("%s · checked %s via %s", status, common.Ago(s.CheckedAt, m.Now()), orDash(string(s.Source))), w) + "\n")
+	if s.ErrorClass != "" {
+		b.WriteString(m.Styles.Error.Render(common.Truncate("last lookup failed: "+s.ErrorClass+" (r re-tracks)", w)) + "\n")
+	}
+	if !s.EstimatedDelivery.IsZero() {
+		b.WriteString(common.Truncate("estimated delivery "+common.Stamp(s.EstimatedDelivery), w) + "\n")
+	}
+	b.WriteString(m.Styles.Heading.Render("Timeline") + m.Styles.Faint.Render("  (r re-tracks · esc closes)"))
+	if m.events == nil {
+		b.WriteString("\n" + m.Styles.Faint.Render("loading…"))
+	} else if len(m.events) == 0 {
+		b.WriteString("\n" + m.Styles.Faint.Render("no events yet"))
+	}
+	for _, e := range m.events {
+		line := common.Stamp(e.Time) + "  " + common.Pad(e.Tag, 14) + " " + common.OneLine(e.Description)
+		if e.Location != "" {
+			line += " · " + e.Location
+		}
+		b.WriteString("\n" + common.Truncate(line, w))
+	}
+	return b.String()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// ShortHelp lists the main keys.
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.Keys
+	return []key.Binding{k.Up, k.Down, k.Open, k.CycleTag, k.Stalled, k.Retrack, k.Filter, k.Help}
+}
+
+// FullHelp lists every key: navigation, actions, then quit and help.
+func (m *Model) FullHelp() [][]key.Binding {
+	k := m.Keys
+	return [][]key.Binding{k.Navigation(), k.Actions(k.CycleTag, k.Stalled, k.Retrack), k.QuitHelp()}
+}
