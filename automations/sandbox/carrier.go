@@ -61,10 +61,12 @@ var carrierEvents = map[string]map[string]carrierEvent{
 		"out_for_delivery": {"Out for Delivery", "OF", "", "Out for Delivery", ""},
 		"delivered":        {"Delivered", "01", "", "Delivered, In/At Mailbox", ""},
 		"delivery_failed":  {"Alert", "02", "", "Notice Left (No Authorized Recipient Available)", ""},
-		"damaged":          {"Alert", "53", "", "Damaged Item", ""},
-		"lost":             {"Alert", "LO", "", "Item Could Not Be Located", ""},
-		"return":           {"Alert", "21", "", "Return to Sender Processed", ""},
-		"returned":         {"Delivered", "04", "", "Delivered, To Original Sender", ""},
+		// USPS publishes no event code for damage; the answer carries the
+		// words only, and code 53 means a blocked mail receptacle.
+		"damaged":  {"Alert", "", "", "Damaged Item", ""},
+		"lost":     {"Alert", "LO", "", "Item Could Not Be Located", ""},
+		"return":   {"Alert", "09", "", "Return to Sender Processed", ""},
+		"returned": {"Return to Sender", "", "", "Returned to Sender", ""},
 	},
 	"dhl": {
 		"label":            {"pre-transit", "SHIPMENT INFORMATION RECEIVED", "", "Shipment information received", ""},

@@ -3,6 +3,8 @@ package sandbox
 import (
 	"fmt"
 	"hash/fnv"
+	"html"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +19,7 @@ import (
 //	5xx=0.05        share of requests answered 503 (0..1)
 //	429=0.1         share of requests answered 429 with Retry-After (0..1)
 //	captcha=0.2     share of page views that get a CAPTCHA interstitial (0..1)
+//	blocked=0.1     share of page views refused with a 403 access-denied page (0..1)
 //	expire=20m      sessions end this long after login (Go duration)
 //	totp=reject     every TOTP code is refused ("accept" undoes it)
 //	variant=2       serve the second DOM variant (1 or 2)
@@ -30,6 +33,7 @@ type FaultConfig struct {
 	Rate5xx    float64       `json:"rate_5xx"`
 	Rate429    float64       `json:"rate_429"`
 	Captcha    float64       `json:"captcha"`
+	Blocked    float64       `json:"blocked"`
 	Expire     time.Duration `json:"expire"`
 	RejectTOTP bool          `json:"reject_totp"`
 	Variant    int           `json:"variant"`
@@ -129,6 +133,8 @@ func applyTerm(c *FaultConfig, t faultTerm) error {
 		c.Rate429, err = parseRate(t.value)
 	case "captcha":
 		c.Captcha, err = parseRate(t.value)
+	case "blocked":
+		c.Blocked, err = parseRate(t.value)
 	case "totp":
 		switch strings.ToLower(t.value) {
 		case "reject":
@@ -152,7 +158,7 @@ func applyTerm(c *FaultConfig, t faultTerm) error {
 		}
 		c.RateLimit = n
 	default:
-		return fmt.Errorf("unknown key %q; keys are latency, 5xx, 429, captcha, expire, totp, variant, rate", t.key)
+		return fmt.Errorf("unknown key %q; keys are latency, 5xx, 429, captcha, blocked, expire, totp, variant, rate", t.key)
 	}
 	return err
 }
@@ -217,4 +223,25 @@ func (fs *faultSet) describe() map[string]FaultConfig {
 		out[n] = fs.forSite(n)
 	}
 	return out
+}
+
+// accessDenied answers like the anti-bot walls in front of carrier sites: a
+// bare 403 page that names no site feature, only the refusal.
+func accessDenied(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusForbidden)
+	fmt.Fprintf(w, `<!doctype html>
+<html><head><title>Access Denied</title></head>
+<body><main id="access-denied" class="access-denied">
+<h1>Access Denied</h1>
+<p>You don't have permission to access "%s" on this server.</p>
+<p class="reference">Reference #18.%08x</p>
+</main></body></html>
+`, html.EscapeString(r.URL.Path), fnvHash(r.URL.RequestURI()))
+}
+
+func fnvHash(s string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32()
 }

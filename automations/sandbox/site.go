@@ -115,6 +115,12 @@ func (s *site) wrap(kind string, h http.HandlerFunc) http.HandlerFunc {
 				s.unavailable(w, r, kind)
 				return
 			}
+			if (kind == kindPage || kind == kindLogin) && r.Method == http.MethodGet && fc.Blocked > 0 &&
+				sb.rolls.roll(s.name, "blocked") < fc.Blocked {
+				sb.st.count("fault." + s.name + ".blocked")
+				accessDenied(w, r)
+				return
+			}
 			if (kind == kindPage || kind == kindLogin) && r.Method == http.MethodGet && fc.Captcha > 0 &&
 				!s.passed(r) && sb.rolls.roll(s.name, "captcha") < fc.Captcha {
 				sb.st.count("fault." + s.name + ".captcha")

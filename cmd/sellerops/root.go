@@ -94,6 +94,8 @@ Start with 'sellerops doctor' to check this machine.`),
 		newDoctorCmd(f),
 		newSandboxCmd(f),
 		newCarriersCmd(f),
+		newTrackCmd(f),
+		newShipmentsCmd(f),
 	)
 	root.SetHelpCommand(newHelpCmd(f, root))
 	return root
