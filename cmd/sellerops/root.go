@@ -96,6 +96,10 @@ Start with 'sellerops doctor' to check this machine.`),
 		newCarriersCmd(f),
 		newTrackCmd(f),
 		newShipmentsCmd(f),
+		newStoresCmd(f),
+		newSyncCmd(f),
+		newMessagesCmd(f),
+		newRecipesCmd(f),
 	)
 	root.SetHelpCommand(newHelpCmd(f, root))
 	return root

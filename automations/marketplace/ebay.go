@@ -1,0 +1,177 @@
+package marketplace
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/go-rod/rod"
+)
+
+// ebaySite is eBay's messages: its inbox is drawn in the browser from a
+// JSON endpoint, which the flow reads directly from the signed-in page.
+type ebaySite struct{}
+
+func (ebaySite) login(p *rod.Page, s *session, c credentials) error { return formLogin(p, s, c) }
+
+type ebayConv struct {
+	ID            string  `json:"id"`
+	OrderID       string  `json:"orderId"`
+	Buyer         string  `json:"buyer"`
+	Subject       string  `json:"subject"`
+	Kind          string  `json:"kind"`
+	Status        string  `json:"status"`
+	LastMessageAt string  `json:"lastMessageAt"`
+	RespondBy     *string `json:"respondBy"`
+}
+
+func (c ebayConv) summary() threadSummary {
+	return threadSummary{ID: c.ID, OrderID: c.OrderID, Buyer: c.Buyer, Subject: c.Subject, Kind: c.Kind, Status: c.Status,
+		Received: parseTime(c.LastMessageAt)}
+}
+
+func (ebaySite) list(p *rod.Page, s *session, since time.Time) ([]threadSummary, error) {
+	var out []threadSummary
+	sel := recipeSelsJSON(s)
+	for offset := 0; offset >= 0; {
+		u, err := s.recipe.Expand("conversations_api", map[string]string{"offset": strconv.Itoa(offset), "limit": "100"})
+		if err != nil {
+			return nil, err
+		}
+		res, err := fetchWithRetry(p, s, []string{u}, "json", "", sel)
+		if err != nil {
+			return nil, err
+		}
+		var page struct {
+			Conversations []ebayConv `json:"conversations"`
+			NextOffset    *int       `json:"nextOffset"`
+		}
+		if err := json.Unmarshal(res[0].Data, &page); err != nil {
+			return nil, fmt.Errorf("read conversations at offset %d: %w", offset, err)
+		}
+		older := false
+		for _, c := range page.Conversations {
+			t := c.summary()
+			if !since.IsZero() && t.Received.Before(since) {
+				older = true
+				continue
+			}
+			out = append(out, t)
+		}
+		if older || page.NextOffset == nil || *page.NextOffset <= offset {
+			break
+		}
+		offset = *page.NextOffset
+	}
+	return out, nil
+}
+
+func recipeSelsJSON(s *session) map[string]string {
+	return map[string]string{"captcha": optSel(s.recipe, "login.captcha"), "login": optSel(s.recipe, "login.username"),
+		"expired": optSel(s.recipe, "session.expired")}
+}
+
+func (ebaySite) details(p *rod.Page, s *session, ids []string) ([]threadDetail, []error) {
+	out := make([]threadDetail, len(ids))
+	errs := make([]error, len(ids))
+	urls := make([]string, len(ids))
+	for i, id := range ids {
+		u, err := s.recipe.Expand("conversation_api", map[string]string{"conversation": id})
+		if err != nil {
+			return out, fill(errs, err)
+		}
+		urls[i] = u
+	}
+	res, err := fetchInPage(p, urls, "json", "", recipeSelsJSON(s))
+	if err != nil {
+		return out, fill(errs, err)
+	}
+	for i, f := range res {
+		if errs[i] = f.problem(s.recipe.Site); errs[i] != nil {
+			continue
+		}
+		var body struct {
+			Conversation ebayConv `json:"conversation"`
+			Messages     []struct {
+				ID          string   `json:"id"`
+				From        string   `json:"from"`
+				Text        string   `json:"text"`
+				Ref         string   `json:"ref"`
+				SentAt      string   `json:"sentAt"`
+				Attachments []string `json:"attachments"`
+			} `json:"messages"`
+			Order *struct {
+				ID             string  `json:"id"`
+				Buyer          string  `json:"buyer"`
+				Item           string  `json:"item"`
+				Value          float64 `json:"value"`
+				Currency       string  `json:"currency"`
+				ShipDate       string  `json:"ship_date"`
+				Carrier        string  `json:"carrier"`
+				TrackingNumber string  `json:"tracking_number"`
+			} `json:"order"`
+		}
+		if err := json.Unmarshal(f.Data, &body); err != nil {
+			errs[i] = fmt.Errorf("read conversation %s: %w", ids[i], err)
+			continue
+		}
+		d := threadDetail{threadSummary: body.Conversation.summary()}
+		if d.ID == "" {
+			d.ID = ids[i]
+		}
+		for _, m := range body.Messages {
+			d.Messages = append(d.Messages, remoteMessage{ID: m.ID, From: m.From, Body: m.Text, Ref: m.Ref, At: parseTime(m.SentAt), Attachments: m.Attachments})
+		}
+		if o := body.Order; o != nil && o.ID != "" {
+			d.Order = &remoteOrder{ID: o.ID, Buyer: o.Buyer, Item: o.Item, Value: o.Value, Currency: o.Currency,
+				ShipDate: parseTime(o.ShipDate), Carrier: o.Carrier, Tracking: o.TrackingNumber}
+		}
+		out[i] = d
+	}
+	return out, errs
+}
+
+func fill(errs []error, err error) []error {
+	for i := range errs {
+		errs[i] = err
+	}
+	return errs
+}
+
+func (ebaySite) orders(*rod.Page, *session, []string) (map[string]remoteOrder, error) {
+	return nil, nil
+}
+
+func (ebaySite) fill(p *rod.Page, s *session, threadID, body, ref string) error {
+	return formFill(p, s, threadID, body, ref)
+}
+
+func (ebaySite) submit(p *rod.Page, s *session, threadID, ref string) error {
+	return formSubmit(p, s, ref)
+}
+
+func (ebaySite) hasReply(p *rod.Page, s *session, threadID, ref string) (bool, error) {
+	u, err := s.recipe.Expand("conversation_api", map[string]string{"conversation": threadID})
+	if err != nil {
+		return false, err
+	}
+	res, err := fetchWithRetry(p, s, []string{u}, "json", "", recipeSelsJSON(s))
+	if err != nil {
+		return false, err
+	}
+	var body struct {
+		Messages []struct {
+			Ref string `json:"ref"`
+		} `json:"messages"`
+	}
+	if err := json.Unmarshal(res[0].Data, &body); err != nil {
+		return false, fmt.Errorf("read conversation %s: %w", threadID, err)
+	}
+	for _, m := range body.Messages {
+		if m.Ref == ref {
+			return true, nil
+		}
+	}
+	return false, nil
+}

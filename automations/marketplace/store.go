@@ -1,0 +1,235 @@
+package marketplace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/secrets"
+)
+
+// Marketplaces lists the marketplaces this package has flows for.
+var Marketplaces = []string{"amazon", "ebay", "tiktok"}
+
+// ErrInvalidInput marks a bad value given by the operator (a store name, a
+// URL, a TOTP seed, a template); the message names it.
+var ErrInvalidInput = errors.New("invalid input")
+
+// Deps are what the flows need. DB, Secrets, Browser and Recipes are
+// required; the rest have defaults.
+type Deps struct {
+	DB      *localdb.DB
+	Secrets secrets.Store
+	Browser *automations.Browser
+	Recipes *automations.RecipeSet
+	Logger  *slog.Logger
+	// EvidenceDir receives screenshots, sanitised HTML and step logs of
+	// failed steps. Empty means no evidence is kept.
+	EvidenceDir string
+	// AttachmentDir receives buyers' attachments, one folder per store.
+	// Empty means attachments are recorded but not downloaded.
+	AttachmentDir string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Retry is the policy for rate_limited, site_error and timeout
+	// failures; the zero value means automations.DefaultRetry.
+	Retry automations.RetryPolicy
+	// Hook, when set, is called at each named step boundary of a reply
+	// (see ReplyPoints). Tests use it to stop the process at a chosen point.
+	Hook func(point string)
+}
+
+func (d *Deps) logger() *slog.Logger {
+	if d.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return d.Logger
+}
+
+func (d *Deps) now() time.Time {
+	if d.Now == nil {
+		return time.Now().UTC()
+	}
+	return d.Now().UTC()
+}
+
+func (d *Deps) retry() automations.RetryPolicy {
+	if d.Retry.Attempts == 0 {
+		return automations.DefaultRetry
+	}
+	return d.Retry
+}
+
+func (d *Deps) hook(point string) {
+	if d.Hook != nil {
+		d.Hook(point)
+	}
+}
+
+func (d *Deps) check() error {
+	switch {
+	case d.DB == nil:
+		return errors.New("marketplace: no database")
+	case d.Secrets == nil:
+		return errors.New("marketplace: no secret store")
+	case d.Recipes == nil:
+		return errors.New("marketplace: no recipes")
+	}
+	return nil
+}
+
+// StoreSpec describes a store to register. Password and TOTPSecret go to
+// the secret store only.
+type StoreSpec struct {
+	Name        string
+	Marketplace string // amazon, ebay or tiktok
+	BaseURL     string // the portal's address; empty means the recipe's
+	Username    string
+	Recipe      string // recipe site name; empty means the marketplace's default
+	Password    string
+	TOTPSecret  string // base32 seed of the authenticator; may be empty
+	Demo        bool
+}
+
+var storeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+
+// DefaultRecipe is the recipe a new store of the marketplace uses when none
+// is named: the real site's.
+func DefaultRecipe(marketplace string) string {
+	switch marketplace {
+	case "amazon":
+		return "amazon-seller-central"
+	case "ebay":
+		return "ebay"
+	case "tiktok":
+		return "tiktok-shop"
+	}
+	return ""
+}
+
+// Validate checks a spec without touching anything and names the first bad
+// field and its fix.
+func (s StoreSpec) Validate(recipes *automations.RecipeSet) error {
+	if !storeName.MatchString(s.Name) {
+		return fmt.Errorf("%w: store name %q: use 1-63 letters, digits, dots, dashes or underscores", ErrInvalidInput, s.Name)
+	}
+	known := false
+	for _, m := range Marketplaces {
+		known = known || m == s.Marketplace
+	}
+	if !known {
+		return fmt.Errorf("%w: marketplace %q: use one of %s", ErrInvalidInput, s.Marketplace, strings.Join(Marketplaces, ", "))
+	}
+	if s.BaseURL != "" {
+		u, err := url.Parse(s.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("%w: base URL %q: give an absolute http(s) address such as https://sellercentral.amazon.com", ErrInvalidInput, s.BaseURL)
+		}
+	}
+	if strings.TrimSpace(s.Username) == "" {
+		return fmt.Errorf("%w: store %s: the username is empty; pass --username", ErrInvalidInput, s.Name)
+	}
+	if s.Password == "" {
+		return fmt.Errorf("%w: store %s: the password is empty; pass it on the prompt or with --password-stdin", ErrInvalidInput, s.Name)
+	}
+	if s.TOTPSecret != "" {
+		if _, err := totp.GenerateCode(normalizeSeed(s.TOTPSecret), time.Now()); err != nil {
+			return fmt.Errorf("%w: store %s: the TOTP secret is not a base32 seed (the text under the QR code, letters A-Z and digits 2-7)", ErrInvalidInput, s.Name)
+		}
+	}
+	if recipes != nil {
+		r := s.Recipe
+		if r == "" {
+			r = DefaultRecipe(s.Marketplace)
+		}
+		if _, err := recipes.Get(r); err != nil {
+			return fmt.Errorf("%w: store %s: %v", ErrInvalidInput, s.Name, err)
+		}
+	}
+	return nil
+}
+
+func normalizeSeed(s string) string {
+	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
+}
+
+// AddStore registers a store: its secrets go to sec (the keyring, or a
+// MemorySecrets for the demo), its description to the database. A store
+// name already taken is refused (localdb.ErrConflict) and nothing is stored.
+func AddStore(ctx context.Context, db *localdb.DB, sec secrets.Store, spec StoreSpec) (localdb.Store, error) {
+	return AddStoreWithRecipes(ctx, db, sec, nil, spec)
+}
+
+// AddStoreWithRecipes is AddStore that also checks that the store's recipe
+// exists in recipes (nil skips the check).
+func AddStoreWithRecipes(ctx context.Context, db *localdb.DB, sec secrets.Store, recipes *automations.RecipeSet, spec StoreSpec) (localdb.Store, error) {
+	if err := spec.Validate(recipes); err != nil {
+		return localdb.Store{}, err
+	}
+	if spec.Recipe == "" {
+		spec.Recipe = DefaultRecipe(spec.Marketplace)
+	}
+	if _, err := db.GetStoreByName(ctx, spec.Name); err == nil {
+		return localdb.Store{}, fmt.Errorf("store %q already exists; remove it first with `sellerops stores remove %s`: %w", spec.Name, spec.Name, localdb.ErrConflict)
+	}
+	if err := sec.Set(ctx, secrets.StorePasswordKey(spec.Name), spec.Password); err != nil {
+		return localdb.Store{}, fmt.Errorf("store %s: keep the password: %w", spec.Name, err)
+	}
+	if spec.TOTPSecret != "" {
+		if err := sec.Set(ctx, secrets.StoreTOTPKey(spec.Name), normalizeSeed(spec.TOTPSecret)); err != nil {
+			_ = sec.Delete(ctx, secrets.StorePasswordKey(spec.Name))
+			return localdb.Store{}, fmt.Errorf("store %s: keep the TOTP secret: %w", spec.Name, err)
+		}
+	}
+	st, err := db.CreateStore(ctx, localdb.Store{Name: spec.Name, Marketplace: spec.Marketplace, BaseURL: spec.BaseURL,
+		Username: strings.TrimSpace(spec.Username), Recipe: spec.Recipe, Demo: spec.Demo})
+	if err != nil {
+		_ = sec.Delete(ctx, secrets.StorePasswordKey(spec.Name))
+		_ = sec.Delete(ctx, secrets.StoreTOTPKey(spec.Name))
+		return localdb.Store{}, err
+	}
+	return st, nil
+}
+
+// RemoveStore deletes a store with its threads and orders, and its secrets.
+func RemoveStore(ctx context.Context, db *localdb.DB, sec secrets.Store, name string) error {
+	st, err := db.GetStoreByName(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := db.DeleteStore(ctx, st.ID); err != nil {
+		return err
+	}
+	var errs []error
+	for _, k := range []string{secrets.StorePasswordKey(name), secrets.StoreTOTPKey(name), secrets.StoreSessionKey(name)} {
+		if err := sec.Delete(ctx, k); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// recipeFor returns the store's recipe pointed at the store's base URL.
+func recipeFor(set *automations.RecipeSet, st localdb.Store) (*automations.Recipe, error) {
+	name := st.Recipe
+	if name == "" {
+		name = DefaultRecipe(st.Marketplace)
+	}
+	r, err := set.Get(name)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", st.Name, err)
+	}
+	if st.BaseURL != "" {
+		r = r.WithBaseURL(st.BaseURL)
+	}
+	return r, nil
+}

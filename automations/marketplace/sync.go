@@ -1,0 +1,784 @@
+package marketplace
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-rod/rod"
+
+	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/localdb"
+)
+
+// SyncJob is the job name sync runs are recorded under.
+const SyncJob = "sync"
+
+// Progress reports a sync or a reply as it goes.
+type Progress struct {
+	Store   string `json:"store"`
+	Phase   string `json:"phase"` // login, list, threads, done, failed, check, send
+	Done    int    `json:"done"`
+	Total   int    `json:"total"`
+	Message string `json:"message,omitempty"`
+}
+
+// StoreSummary is how one store's sync ended.
+type StoreSummary struct {
+	Store        string `json:"store"`
+	Marketplace  string `json:"marketplace"`
+	OK           bool   `json:"ok"`
+	FailureClass string `json:"failure_class,omitempty"`
+	Error        string `json:"error,omitempty"`
+	Evidence     string `json:"evidence,omitempty"`
+	Checked      int    `json:"checked"`
+	NewThreads   int    `json:"new_threads"`
+	NewMessages  int    `json:"new_messages"`
+	Attachments  int    `json:"attachments"`
+	Failed       int    `json:"failed_threads"`
+	Overdue      int    `json:"overdue"`
+}
+
+// Summary is how a sync ended, over every store.
+type Summary struct {
+	RunID       int64          `json:"run_id"`
+	Stores      []StoreSummary `json:"stores"`
+	NewThreads  int            `json:"new_threads"`
+	NewMessages int            `json:"new_messages"`
+	Overdue     int            `json:"overdue"`
+	Failed      int            `json:"failed_threads"`
+	StoreErrors int            `json:"failed_stores"`
+	Seconds     float64        `json:"seconds"`
+}
+
+// SyncOptions tune a sync.
+type SyncOptions struct {
+	// Parallel is how many stores sync at once; zero means 3.
+	Parallel int
+	// Batch is how many threads one page reads at once; zero means 10.
+	// 1 reads thread by thread, as a naive loop would.
+	Batch int
+}
+
+// SyncStores pulls new threads, messages, orders and attachments from the
+// named stores (every store when names is empty) into the database. Each
+// store signs in on its own isolated page; a store that fails (a CAPTCHA,
+// refused credentials) is recorded and the others go on. Every thread is
+// either stored or recorded as a failed item of the run, with its class and
+// evidence. The error is nil unless the sync could not run at all.
+func SyncStores(ctx context.Context, deps *Deps, names []string, progress func(Progress)) (Summary, error) {
+	return SyncStoresWith(ctx, deps, names, SyncOptions{}, progress)
+}
+
+// SyncStoresWith is SyncStores with explicit options.
+func SyncStoresWith(ctx context.Context, deps *Deps, names []string, opts SyncOptions, progress func(Progress)) (Summary, error) {
+	start := time.Now()
+	if err := deps.check(); err != nil {
+		return Summary{}, err
+	}
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	var progressMu sync.Mutex
+	report := progress
+	progress = func(p Progress) {
+		progressMu.Lock()
+		defer progressMu.Unlock()
+		report(p)
+	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = 3
+	}
+	if opts.Batch <= 0 {
+		opts.Batch = 10
+	}
+	stores, err := selectStores(ctx, deps.DB, names)
+	if err != nil {
+		return Summary{}, err
+	}
+	if len(stores) == 0 {
+		return Summary{Stores: []StoreSummary{}}, nil
+	}
+	if deps.Browser == nil {
+		return Summary{}, errors.New("marketplace: sync needs a browser")
+	}
+	job, err := deps.DB.GetJobByName(ctx, SyncJob)
+	if errors.Is(err, localdb.ErrNotFound) {
+		job, err = deps.DB.UpsertJob(ctx, localdb.Job{Name: SyncJob, Enabled: true})
+	}
+	if err != nil {
+		return Summary{}, err
+	}
+	run, err := deps.DB.StartRun(ctx, job.ID, os.Getpid())
+	if err != nil {
+		return Summary{}, err
+	}
+	keys := make([]string, len(stores))
+	for i, st := range stores {
+		keys[i] = "store:" + st.Name
+	}
+	if _, err := deps.DB.AddRunItems(ctx, run.ID, keys...); err != nil {
+		return Summary{}, err
+	}
+
+	sum := Summary{RunID: run.ID, Stores: make([]StoreSummary, len(stores))}
+	sem := make(chan struct{}, opts.Parallel)
+	var wg sync.WaitGroup
+	for i, st := range stores {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				sum.Stores[i] = StoreSummary{Store: st.Name, Marketplace: st.Marketplace, FailureClass: string(automations.Canceled), Error: ctx.Err().Error()}
+				return
+			}
+			defer func() { <-sem }()
+			sy := &storeSync{deps: deps, store: st, run: run.ID, batch: opts.Batch, progress: progress}
+			sum.Stores[i] = sy.sync(ctx)
+		}()
+	}
+	wg.Wait()
+
+	state, msg := localdb.RunDone, ""
+	for _, s := range sum.Stores {
+		sum.NewThreads += s.NewThreads
+		sum.NewMessages += s.NewMessages
+		sum.Overdue += s.Overdue
+		sum.Failed += s.Failed
+		if !s.OK {
+			sum.StoreErrors++
+		}
+	}
+	if sum.StoreErrors > 0 || sum.Failed > 0 {
+		msg = fmt.Sprintf("%d stores failed, %d threads failed", sum.StoreErrors, sum.Failed)
+		if sum.StoreErrors == len(stores) {
+			state = localdb.RunFailed
+		}
+	}
+	if ctx.Err() != nil {
+		state = localdb.RunInterrupted
+	}
+	if _, err := deps.DB.FinishRun(context.WithoutCancel(ctx), run.ID, state, msg); err != nil {
+		return sum, err
+	}
+	sum.Seconds = time.Since(start).Seconds()
+	return sum, nil
+}
+
+// selectStores returns the named stores, or every store.
+func selectStores(ctx context.Context, db *localdb.DB, names []string) ([]localdb.Store, error) {
+	if len(names) == 0 {
+		return db.ListStores(ctx)
+	}
+	var out []localdb.Store
+	for _, n := range names {
+		st, err := db.GetStoreByName(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// storeSync is one store's part of a sync.
+type storeSync struct {
+	deps     *Deps
+	store    localdb.Store
+	run      int64
+	batch    int
+	progress func(Progress)
+
+	sess     *session
+	sum      StoreSummary
+	relogins int
+	evidence int
+}
+
+const maxRelogins = 5
+const maxEvidencePerStore = 10
+
+func (y *storeSync) sync(ctx context.Context) StoreSummary {
+	y.sum = StoreSummary{Store: y.store.Name, Marketplace: y.store.Marketplace}
+	key := "store:" + y.store.Name
+	db := y.deps.DB
+	if _, err := db.StartItem(ctx, y.run, key); err != nil {
+		return y.fail(ctx, key, err)
+	}
+	y.progress(Progress{Store: y.store.Name, Phase: "login"})
+	sess, err := openSession(ctx, y.deps, y.store)
+	if err != nil {
+		return y.fail(ctx, key, err)
+	}
+	defer sess.close()
+	y.sess = sess
+	if err := sess.ensure(ctx); err != nil {
+		return y.fail(ctx, key, err)
+	}
+
+	since := parseTime(y.store.SyncCursor)
+	y.progress(Progress{Store: y.store.Name, Phase: "list"})
+	var all []threadSummary
+	err = y.withSession(ctx, func() error {
+		return sess.step(ctx, "inbox.list", 3*batchBudget, func(p *rod.Page) error {
+			var err error
+			all, err = sess.site.list(p, sess, time.Time{})
+			return err
+		})
+	})
+	if err != nil {
+		return y.fail(ctx, key, err)
+	}
+	list, err := y.changed(ctx, all, since)
+	if err != nil {
+		return y.fail(ctx, key, err)
+	}
+	y.sum.Checked = len(list)
+	keys := make([]string, len(list))
+	for i, t := range list {
+		keys[i] = y.threadKey(t.ID)
+	}
+	if len(keys) > 0 {
+		if _, err := db.AddRunItems(ctx, y.run, keys...); err != nil {
+			return y.fail(ctx, key, err)
+		}
+	}
+
+	orders, err := y.orders(ctx, list)
+	if err != nil {
+		// Orders are a help, not the point: threads are still stored.
+		y.deps.logger().Warn("orders not read", "store", y.store.Name, "err", err)
+	}
+
+	failedAt := time.Time{}
+	var fatal error
+	for i := 0; i < len(list) && fatal == nil; i += y.batch {
+		part := list[i:min(i+y.batch, len(list))]
+		failed, err := y.readBatch(ctx, part, orders)
+		if err != nil {
+			fatal = err
+			failed = part
+		}
+		for _, t := range failed {
+			if failedAt.IsZero() || t.Received.Before(failedAt) {
+				failedAt = t.Received
+			}
+		}
+		y.progress(Progress{Store: y.store.Name, Phase: "threads", Done: min(i+y.batch, len(list)), Total: len(list)})
+	}
+	if fatal != nil {
+		// The rest of the threads were never read: record them too.
+		y.failPending(ctx, fatal)
+		return y.fail(ctx, key, fatal)
+	}
+
+	cursor := y.store.SyncCursor
+	if len(list) > 0 {
+		newest := list[0].Received
+		for _, t := range list {
+			if t.Received.After(newest) {
+				newest = t.Received
+			}
+		}
+		if !failedAt.IsZero() {
+			newest = failedAt
+		}
+		if !newest.IsZero() {
+			cursor = newest.Format(time.RFC3339Nano)
+		}
+	}
+	if err := db.RecordSync(ctx, y.store.ID, cursor, y.deps.now()); err != nil {
+		return y.fail(ctx, key, err)
+	}
+	y.sum.OK = true
+	y.countOverdue(ctx)
+	if _, err := db.FinishItem(ctx, y.run, key, localdb.ItemOutcome{State: localdb.ItemDone}); err != nil {
+		y.deps.logger().Warn("run item not finished", "item", key, "err", err)
+	}
+	y.progress(Progress{Store: y.store.Name, Phase: "done", Done: len(list), Total: len(list),
+		Message: fmt.Sprintf("%d new threads, %d new messages", y.sum.NewThreads, y.sum.NewMessages)})
+	return y.sum
+}
+
+// changed picks the listed threads worth reading: those with a buyer
+// message since the last sync, those not stored yet, and those whose
+// status on the site no longer matches the local one (a seller message
+// arrived some other way). Listing is cheap; reading threads is not.
+func (y *storeSync) changed(ctx context.Context, all []threadSummary, since time.Time) ([]threadSummary, error) {
+	if since.IsZero() {
+		return all, nil
+	}
+	local, err := y.deps.DB.ListThreads(ctx, localdb.ThreadFilter{StoreIDs: []int64{y.store.ID}})
+	if err != nil {
+		return nil, err
+	}
+	status := make(map[string]localdb.ThreadStatus, len(local))
+	for _, t := range local {
+		status[t.MarketplaceThreadID] = t.Status
+	}
+	var out []threadSummary
+	for _, t := range all {
+		st, ok := status[t.ID]
+		switch {
+		case !ok, !t.Received.Before(since):
+		case st == localdb.StatusNoResponseNeeded:
+			continue
+		case t.Status == "answered" && st != localdb.StatusReplied:
+		case t.Status == "awaiting_reply" && st != localdb.StatusOpen:
+		default:
+			continue
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func (y *storeSync) threadKey(id string) string { return "thread:" + y.store.Name + ":" + id }
+
+func (y *storeSync) countOverdue(ctx context.Context) {
+	ts, err := y.deps.DB.ListThreads(ctx, localdb.ThreadFilter{StoreIDs: []int64{y.store.ID}, Overdue: true})
+	if err == nil {
+		y.sum.Overdue = len(ts)
+	}
+}
+
+// withSession runs fn and, when the site ended the session, signs in again
+// and runs it once more.
+func (y *storeSync) withSession(ctx context.Context, fn func() error) error {
+	for {
+		err := fn()
+		if automations.Classify(err) != automations.LoggedOut || y.relogins >= maxRelogins {
+			return err
+		}
+		y.relogins++
+		y.deps.logger().Info("session ended; signing in again", "store", y.store.Name)
+		if lerr := y.sess.login(ctx); lerr != nil {
+			return lerr
+		}
+	}
+}
+
+// orders reads the orders the listed threads name and the database lacks,
+// for sites whose thread pages do not carry them.
+func (y *storeSync) orders(ctx context.Context, list []threadSummary) (map[string]remoteOrder, error) {
+	var missing []string
+	seen := map[string]bool{}
+	for _, t := range list {
+		if t.OrderID == "" || seen[t.OrderID] {
+			continue
+		}
+		seen[t.OrderID] = true
+		if _, err := y.deps.DB.GetOrderByMarketplaceID(ctx, y.store.ID, t.OrderID); errors.Is(err, localdb.ErrNotFound) {
+			missing = append(missing, t.OrderID)
+		}
+	}
+	if len(missing) == 0 {
+		return nil, nil
+	}
+	var out map[string]remoteOrder
+	err := y.withSession(ctx, func() error {
+		return y.sess.step(ctx, "orders.read", 3*batchBudget, func(p *rod.Page) error {
+			var err error
+			out, err = y.sess.site.orders(p, y.sess, missing)
+			return err
+		})
+	})
+	return out, err
+}
+
+// readBatch reads and stores a batch of threads. It returns the threads
+// that failed (each recorded as a failed run item), and an error only when
+// the store cannot go on (a CAPTCHA, refused credentials, cancellation).
+func (y *storeSync) readBatch(ctx context.Context, part []threadSummary, orders map[string]remoteOrder) ([]threadSummary, error) {
+	db := y.deps.DB
+	pending := slices.Clone(part)
+	results := map[string]threadDetail{}
+	lastErr := map[string]error{}
+	policy := y.deps.retry()
+	for try := 1; len(pending) > 0; try++ {
+		ids := make([]string, len(pending))
+		for i, t := range pending {
+			ids[i] = t.ID
+		}
+		var ds []threadDetail
+		var errs []error
+		err := y.sess.step(ctx, "thread.read", batchBudget, func(p *rod.Page) error {
+			ds, errs = y.sess.site.details(p, y.sess, ids)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		var again []threadSummary
+		var wait time.Duration
+		loggedOut := false
+		for i, t := range pending {
+			if errs[i] == nil {
+				results[t.ID] = ds[i]
+				delete(lastErr, t.ID)
+				continue
+			}
+			lastErr[t.ID] = errs[i]
+			switch c := automations.Classify(errs[i]); {
+			case c == automations.NeedsHuman || c == automations.AuthFailed || c == automations.Canceled:
+				y.sess.recordFailure(ctx, errs[i])
+				return nil, errs[i]
+			case c == automations.LoggedOut:
+				loggedOut = true
+				again = append(again, t)
+			case c.Retryable():
+				again = append(again, t)
+				var he *automations.HTTPError
+				if errors.As(errs[i], &he) && he.RetryAfter > wait {
+					wait = he.RetryAfter
+				}
+			}
+		}
+		if len(again) == 0 || try >= max(policy.Attempts, 1)+1 {
+			break
+		}
+		if loggedOut {
+			if y.relogins >= maxRelogins {
+				break
+			}
+			y.relogins++
+			if err := y.sess.login(ctx); err != nil {
+				return nil, err
+			}
+		} else {
+			wait = max(wait, policy.Backoff(try))
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, ctx.Err()
+			case <-t.C:
+			}
+		}
+		pending = again
+	}
+
+	if err := y.downloadAttachments(ctx, results); err != nil {
+		y.deps.logger().Warn("attachments not downloaded", "store", y.store.Name, "err", err)
+	}
+	var failed []threadSummary
+	for _, t := range part {
+		key := y.threadKey(t.ID)
+		d, ok := results[t.ID]
+		if !ok {
+			failed = append(failed, t)
+			y.recordItemFailure(ctx, key, lastErr[t.ID])
+			continue
+		}
+		if err := y.save(ctx, t, d, orders); err != nil {
+			failed = append(failed, t)
+			y.recordItemFailure(ctx, key, err)
+			continue
+		}
+		if _, err := db.FinishItem(ctx, y.run, key, localdb.ItemOutcome{State: localdb.ItemDone}); err != nil {
+			y.deps.logger().Warn("run item not finished", "item", key, "err", err)
+		}
+	}
+	return failed, nil
+}
+
+// classOf returns an error's failure class and, for a *Failure, the
+// evidence it left.
+func classOf(err error) (automations.Class, string) {
+	if err == nil {
+		return automations.SiteError, ""
+	}
+	var f *automations.Failure
+	if errors.As(err, &f) {
+		return f.Class, f.Evidence
+	}
+	return automations.Classify(err), ""
+}
+
+// recordItemFailure marks a thread's item failed with its class and
+// evidence of what the page showed.
+func (y *storeSync) recordItemFailure(ctx context.Context, key string, err error) {
+	if err == nil {
+		err = errors.New("no answer for this thread")
+	}
+	class, evidence := classOf(err)
+	if evidence == "" && y.deps.EvidenceDir != "" && y.evidence < maxEvidencePerStore {
+		y.evidence++
+		if rp := y.sess.page.Rod(); rp != nil {
+			dir, eerr := automations.SaveEvidence(ctx, rp, y.deps.EvidenceDir, "thread.read",
+				append(y.sess.page.Log(), key+": "+string(class)+": "+err.Error()))
+			if eerr == nil {
+				evidence = dir
+			}
+		}
+	}
+	state := localdb.ItemFailed
+	if class == automations.NeedsHuman {
+		state = localdb.ItemNeedsHuman
+	}
+	y.sum.Failed++
+	ctx = context.WithoutCancel(ctx)
+	if _, ferr := y.deps.DB.FinishItem(ctx, y.run, key, localdb.ItemOutcome{State: state, FailureClass: string(class),
+		EvidencePath: evidence, Error: err.Error()}); ferr != nil {
+		y.deps.logger().Warn("run item not finished", "item", key, "err", ferr)
+	}
+	y.deps.logger().Warn("thread not synced", "item", key, "class", class, "err", err)
+}
+
+// failPending records every listed thread still pending or running as
+// failed with the error that stopped the store.
+func (y *storeSync) failPending(ctx context.Context, cause error) {
+	ctx = context.WithoutCancel(ctx)
+	items, err := y.deps.DB.ListRunItems(ctx, y.run, localdb.ItemPending, localdb.ItemRunning)
+	if err != nil {
+		return
+	}
+	prefix := "thread:" + y.store.Name + ":"
+	for _, it := range items {
+		if !strings.HasPrefix(it.ItemKey, prefix) {
+			continue
+		}
+		y.recordItemFailure(ctx, it.ItemKey, cause)
+	}
+}
+
+// fail ends the store's part with the error that stopped it.
+func (y *storeSync) fail(ctx context.Context, key string, err error) StoreSummary {
+	class, evidence := classOf(err)
+	y.sum.OK = false
+	y.sum.FailureClass = string(class)
+	y.sum.Error = err.Error()
+	y.sum.Evidence = evidence
+	state := localdb.ItemFailed
+	if class == automations.NeedsHuman {
+		state = localdb.ItemNeedsHuman
+	}
+	if _, ferr := y.deps.DB.FinishItem(context.WithoutCancel(ctx), y.run, key, localdb.ItemOutcome{State: state,
+		FailureClass: string(class), EvidencePath: evidence, Error: err.Error()}); ferr != nil {
+		y.deps.logger().Warn("run item not finished", "item", key, "err", ferr)
+	}
+	y.deps.logger().Warn("store not synced", "store", y.store.Name, "class", class, "err", err)
+	y.progress(Progress{Store: y.store.Name, Phase: "failed", Message: string(class) + ": " + err.Error()})
+	return y.sum
+}
+
+// threadKind maps a site's thread kind to the local one.
+func threadKind(kind string) localdb.ThreadKind {
+	switch kind {
+	case "return":
+		return localdb.KindReturn
+	case "case":
+		return localdb.KindCase
+	}
+	return localdb.KindMessage
+}
+
+// save stores one thread with its order, messages and attachments.
+func (y *storeSync) save(ctx context.Context, sum threadSummary, d threadDetail, orders map[string]remoteOrder) error {
+	if d.OrderID == "" {
+		d.OrderID = sum.OrderID
+	}
+	if d.Buyer == "" {
+		d.Buyer = sum.Buyer
+	}
+	if d.Subject == "" {
+		d.Subject = sum.Subject
+	}
+	if d.Kind == "" {
+		d.Kind = sum.Kind
+	}
+	if d.Status == "" {
+		d.Status = sum.Status
+	}
+	order := d.Order
+	if o, ok := orders[d.OrderID]; ok {
+		order = &o
+	}
+	if order != nil && order.ID != "" {
+		if order.Buyer == "" {
+			order.Buyer = d.Buyer
+		}
+		o := localdb.Order{StoreID: y.store.ID, MarketplaceOrderID: order.ID, BuyerName: order.Buyer,
+			DeclaredValue: int64(order.Value*100 + 0.5), Currency: order.Currency, ShipDate: order.ShipDate,
+			Carrier: order.Carrier, TrackingNumber: order.Tracking}
+		if order.Item != "" {
+			o.Items = []localdb.OrderItem{{Title: order.Item, Quantity: 1, UnitPrice: o.DeclaredValue}}
+		}
+		if _, _, err := y.deps.DB.UpsertOrder(ctx, o); err != nil {
+			return err
+		}
+	}
+	kind := threadKind(d.Kind)
+	var msgs []localdb.Message
+	var buyerText []string
+	var lastBuyer time.Time
+	for _, m := range d.Messages {
+		if m.ID == "" || m.At.IsZero() {
+			continue
+		}
+		lm := localdb.Message{MarketplaceMessageID: m.ID, Direction: localdb.DirectionIn, Sender: d.Buyer, Body: m.Body, SentAt: m.At}
+		if m.From == "seller" {
+			lm.Direction = localdb.DirectionOut
+			lm.Sender = "seller"
+		} else {
+			lm.Language = DetectLanguage(m.Body)
+			buyerText = append(buyerText, m.Body)
+			if m.At.After(lastBuyer) {
+				lastBuyer = m.At
+			}
+		}
+		if m.Ref != "" {
+			// The reply this tool sent, under the key its outbox used.
+			lm.MarketplaceMessageID = "ref:" + m.Ref
+		}
+		for _, u := range m.Attachments {
+			lm.Attachments = append(lm.Attachments, y.attachment(u))
+		}
+		msgs = append(msgs, lm)
+	}
+	t := localdb.Thread{StoreID: y.store.ID, MarketplaceThreadID: d.ID, MarketplaceOrderID: d.OrderID, BuyerName: d.Buyer,
+		Subject: d.Subject, Language: DetectLanguage(strings.Join(buyerText, "\n")), Kind: kind,
+		ReplyDeadline: ReplyDeadline(y.store.Marketplace, kind, lastBuyer)}
+	switch d.Status {
+	case "answered":
+		t.Status = localdb.StatusReplied
+	case "no_response_needed":
+		t.Status = localdb.StatusNoResponseNeeded
+	}
+	saved, err := y.deps.DB.SaveThread(ctx, t, msgs)
+	if err != nil {
+		return err
+	}
+	if saved.Created {
+		y.sum.NewThreads++
+	}
+	y.sum.NewMessages += saved.NewMessages
+	return nil
+}
+
+// attachment describes a downloaded (or, without an attachment folder,
+// only referenced) attachment.
+func (y *storeSync) attachment(ref string) localdb.Attachment {
+	name := attachmentName(ref)
+	a := localdb.Attachment{FileName: name, MIME: "image/png"}
+	if y.deps.AttachmentDir == "" {
+		return a
+	}
+	p := filepath.Join(y.deps.AttachmentDir, y.store.Name, name)
+	if data, err := os.ReadFile(p); err == nil {
+		sum := sha256.Sum256(data)
+		a.LocalPath, a.Size, a.SHA256 = p, int64(len(data)), hex.EncodeToString(sum[:])
+	}
+	return a
+}
+
+// attachmentName is a file name for the attachment at ref: its last path
+// segment, with .png when it has no extension.
+func attachmentName(ref string) string {
+	u, err := url.Parse(ref)
+	name := ref
+	if err == nil {
+		name = path.Base(u.Path)
+	}
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		}
+	}
+	name = strings.TrimLeft(b.String(), ".")
+	if name == "" {
+		name = "attachment"
+	}
+	if path.Ext(name) == "" {
+		name += ".png"
+	}
+	return name
+}
+
+const fetchBinaryJS = `async (urls) => JSON.stringify(await Promise.all(urls.map(async (u) => {
+	try {
+		const r = await fetch(u, {credentials: 'same-origin'});
+		if (!r.ok) return {url: u, status: r.status};
+		const buf = new Uint8Array(await r.arrayBuffer());
+		let s = '';
+		for (let i = 0; i < buf.length; i += 8192) s += String.fromCharCode.apply(null, buf.subarray(i, i + 8192));
+		return {url: u, status: r.status, type: r.headers.get('Content-Type') || '', b64: btoa(s)};
+	} catch (e) { return {url: u, err: String(e)}; }
+})))`
+
+// downloadAttachments saves the attachments of the read threads that are
+// not on disk yet, under AttachmentDir/<store>/.
+func (y *storeSync) downloadAttachments(ctx context.Context, threads map[string]threadDetail) error {
+	if y.deps.AttachmentDir == "" {
+		return nil
+	}
+	dir := filepath.Join(y.deps.AttachmentDir, y.store.Name)
+	var urls []string
+	for _, d := range threads {
+		for _, m := range d.Messages {
+			for _, u := range m.Attachments {
+				if _, err := os.Stat(filepath.Join(dir, attachmentName(u))); err == nil {
+					continue
+				}
+				urls = append(urls, absURL(y.sess.recipe, u))
+			}
+		}
+	}
+	if len(urls) == 0 {
+		return nil
+	}
+	if err := localdb.EnsurePrivateDir(dir); err != nil {
+		return err
+	}
+	var got []struct {
+		URL    string `json:"url"`
+		Status int    `json:"status"`
+		B64    string `json:"b64"`
+		Err    string `json:"err"`
+	}
+	err := y.sess.step(ctx, "attachments.download", batchBudget, func(p *rod.Page) error {
+		return evalJSON(p, &got, fetchBinaryJS, urls)
+	})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, g := range got {
+		if g.Err != "" || g.Status != 200 {
+			errs = append(errs, fmt.Errorf("attachment %s: status %d %s", g.URL, g.Status, g.Err))
+			continue
+		}
+		data, err := base64.StdEncoding.DecodeString(g.B64)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		p := filepath.Join(dir, attachmentName(g.URL))
+		tmp := p + ".part"
+		if err := os.WriteFile(tmp, data, 0o600); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := os.Rename(tmp, p); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		y.sum.Attachments++
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,240 @@
+package marketplace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/sellerops/sellerops/localdb"
+)
+
+// Template is a reply text with {{placeholders}}.
+type Template struct {
+	Name   string `json:"name"`
+	Body   string `json:"body"`
+	Source string `json:"source"` // "built-in" or the file it came from
+}
+
+// Placeholders are the values a template may use, filled from local data.
+var Placeholders = []string{"buyer", "order", "tracking", "carrier", "status", "store"}
+
+var builtinTemplates = map[string]string{
+	"tracking": `Hello {{buyer}},
+
+thank you for your message about order {{order}}. Your parcel travels with {{carrier}} under tracking number {{tracking}}; its current status is: {{status}}.
+
+Kind regards`,
+	"shipped": `Hello {{buyer}},
+
+your order {{order}} has shipped. You can follow it with {{carrier}} using tracking number {{tracking}}.
+
+Kind regards`,
+	"damaged": `Hello {{buyer}},
+
+we are sorry that order {{order}} arrived damaged. Please send us a photo of the parcel and the item; we will make it right straight away.
+
+Kind regards`,
+	"thanks": `Hello {{buyer}},
+
+thank you for your message about order {{order}}. We are looking into it and will get back to you shortly.
+
+Kind regards`,
+}
+
+var placeholderRE = regexp.MustCompile(`\{\{\s*([A-Za-z_]+)\s*\}\}`)
+
+// MissingValueError refuses a reply whose template needs a value the local
+// data lacks: a reply is never sent with a blank.
+type MissingValueError struct {
+	Template    string
+	Placeholder string
+	Why         string
+}
+
+func (e *MissingValueError) Error() string {
+	return fmt.Sprintf("template %q needs {{%s}}, which is not known for this thread (%s); nothing was sent — "+
+		"sync or track first, or write the reply with --body-file", e.Template, e.Placeholder, e.Why)
+}
+
+func (e *MissingValueError) Unwrap() error { return ErrInvalidInput }
+
+var templateName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+
+// LoadTemplates returns the built-in templates and every NAME.txt in dir
+// (normally <config dir>/templates), a file replacing the built-in of the
+// same name. A missing dir means the built-ins only.
+func LoadTemplates(dir string) (map[string]Template, error) {
+	out := map[string]Template{}
+	for n, b := range builtinTemplates {
+		out[n] = Template{Name: n, Body: b, Source: "built-in"}
+	}
+	if dir == "" {
+		return out, nil
+	}
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return out, nil
+	}
+	if err != nil {
+		return out, fmt.Errorf("read templates in %s: %w", dir, err)
+	}
+	var errs []error
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".txt") {
+			continue
+		}
+		name := strings.TrimSuffix(e.Name(), ".txt")
+		file := filepath.Join(dir, e.Name())
+		if !templateName.MatchString(name) {
+			errs = append(errs, fmt.Errorf("%w: template file %s: name it with letters, digits, dashes or underscores", ErrInvalidInput, file))
+			continue
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("template file %s: %w", file, err))
+			continue
+		}
+		t := Template{Name: name, Body: strings.TrimSpace(string(data)), Source: file}
+		if err := t.Check(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out[name] = t
+	}
+	return out, errors.Join(errs...)
+}
+
+// TemplateNames returns the names in a template set, sorted.
+func TemplateNames(set map[string]Template) []string {
+	names := make([]string, 0, len(set))
+	for n := range set {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Check reports an empty template or a placeholder this package does not
+// know, naming the line.
+func (t Template) Check() error {
+	if strings.TrimSpace(t.Body) == "" {
+		return fmt.Errorf("%w: template %s (%s) is empty", ErrInvalidInput, t.Name, t.Source)
+	}
+	for i, line := range strings.Split(t.Body, "\n") {
+		for _, m := range placeholderRE.FindAllStringSubmatch(line, -1) {
+			if !known(m[1]) {
+				return fmt.Errorf("%w: template %s (%s) line %d: unknown placeholder {{%s}}; use one of {{%s}}",
+					ErrInvalidInput, t.Name, t.Source, i+1, m[1], strings.Join(Placeholders, "}}, {{"))
+			}
+		}
+	}
+	return nil
+}
+
+func known(p string) bool {
+	for _, k := range Placeholders {
+		if k == p {
+			return true
+		}
+	}
+	return false
+}
+
+// Fill replaces every placeholder with its value. A placeholder without a
+// value is a *MissingValueError naming it; nothing is half-filled.
+func (t Template) Fill(values map[string]string, why map[string]string) (string, error) {
+	if err := t.Check(); err != nil {
+		return "", err
+	}
+	var missing *MissingValueError
+	out := placeholderRE.ReplaceAllStringFunc(t.Body, func(m string) string {
+		name := placeholderRE.FindStringSubmatch(m)[1]
+		v := strings.TrimSpace(values[name])
+		if v == "" && missing == nil {
+			missing = &MissingValueError{Template: t.Name, Placeholder: name, Why: why[name]}
+		}
+		return v
+	})
+	if missing != nil {
+		return "", missing
+	}
+	return out, nil
+}
+
+// TemplateValues gathers the placeholder values of a thread from the local
+// database: the buyer, the order, its tracking number and carrier, and the
+// parcel's status from the last tracking. why says, for each value that is
+// missing, what is missing.
+func TemplateValues(ctx context.Context, db *localdb.DB, threadID int64) (values, why map[string]string, err error) {
+	th, err := db.GetThread(ctx, threadID)
+	if err != nil {
+		return nil, nil, err
+	}
+	values = map[string]string{"buyer": th.BuyerName, "order": th.MarketplaceOrderID, "store": th.StoreName}
+	why = map[string]string{"buyer": "the thread has no buyer name", "order": "the thread names no order"}
+	var order localdb.Order
+	if th.OrderID != 0 {
+		order, err = db.GetOrder(ctx, th.OrderID)
+	} else if th.MarketplaceOrderID != "" {
+		order, err = db.GetOrderByMarketplaceID(ctx, th.StoreID, th.MarketplaceOrderID)
+	} else {
+		err = localdb.ErrNotFound
+	}
+	switch {
+	case err == nil:
+		if values["buyer"] == "" {
+			values["buyer"] = order.BuyerName
+		}
+		values["tracking"] = order.TrackingNumber
+		values["carrier"] = strings.ToUpper(order.Carrier)
+		why["tracking"] = "order " + order.MarketplaceOrderID + " has no tracking number"
+		why["carrier"] = "order " + order.MarketplaceOrderID + " has no carrier"
+	case errors.Is(err, localdb.ErrNotFound):
+		why["tracking"] = "the order is not in the local database"
+		why["carrier"] = why["tracking"]
+	default:
+		return nil, nil, err
+	}
+	why["status"] = "the parcel has not been tracked yet; run `sellerops track`"
+	if order.TrackingNumber != "" && order.Carrier != "" {
+		sh, err := db.GetShipmentByNumber(ctx, order.Carrier, order.TrackingNumber)
+		switch {
+		case err == nil && sh.Tag != "":
+			values["status"] = statusText(sh.Tag)
+		case err != nil && !errors.Is(err, localdb.ErrNotFound):
+			return nil, nil, err
+		}
+	}
+	return values, why, nil
+}
+
+// statusText turns a status tag into words a buyer reads.
+func statusText(tag string) string {
+	switch tag {
+	case "Pending":
+		return "label created, waiting for the carrier"
+	case "InfoReceived":
+		return "the carrier has the shipment details"
+	case "InTransit":
+		return "in transit"
+	case "OutForDelivery":
+		return "out for delivery"
+	case "AttemptFail":
+		return "a delivery attempt failed"
+	case "Delivered":
+		return "delivered"
+	case "AvailableForPickup":
+		return "ready for pickup"
+	case "Exception":
+		return "held up by an exception; we are on it"
+	case "Expired":
+		return "no recent updates from the carrier"
+	}
+	return tag
+}

@@ -1,0 +1,272 @@
+package marketplace
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/go-rod/rod"
+
+	"github.com/sellerops/sellerops/automations"
+)
+
+// tiktokSite is TikTok Shop's chat seller centre: a single-page app over
+// JSON endpoints wrapped in {code, message, data}.
+type tiktokSite struct{}
+
+// login fills the two forms of the one sign-in page; its script posts
+// them as JSON and moves to the chat when both pass.
+func (tiktokSite) login(p *rod.Page, s *session, c credentials) error {
+	r := s.recipe
+	login, err := r.URL("login")
+	if err != nil {
+		return err
+	}
+	if err := automations.Navigate(p, login); err != nil {
+		return err
+	}
+	if err := s.captchaGate(p); err != nil {
+		return err
+	}
+	if err := typeInto(p, r, "login.username", c.user); err != nil {
+		return err
+	}
+	if err := typeInto(p, r, "login.password", c.password); err != nil {
+		return err
+	}
+	if err := click(p, r, "login.submit"); err != nil {
+		return err
+	}
+	out, err := waitFor(p, []cond{{Name: "totp", Sel: optSel(r, "login.totp")}, {Name: "error", Sel: optSel(r, "login.error"), Text: true}})
+	if err != nil {
+		return err
+	}
+	if out == "error" {
+		return automations.Fail(automations.AuthFailed, "%s refused the username or password of store %s; update them with `sellerops stores add`", r.Site, s.store.Name)
+	}
+	code, err := totpCode(c, r.Site)
+	if err != nil {
+		return err
+	}
+	if err := typeInto(p, r, "login.totp", code); err != nil {
+		return err
+	}
+	if err := click(p, r, "login.totp_submit"); err != nil {
+		return err
+	}
+	out, err = waitFor(p, []cond{{Name: "in", Sel: optSel(r, "inbox.list")}, {Name: "error", Sel: optSel(r, "login.error"), Text: true},
+		{Name: "captcha", Sel: optSel(r, "login.captcha")}})
+	if err != nil {
+		return err
+	}
+	switch out {
+	case "error":
+		return automations.Fail(automations.AuthFailed, "%s refused the one-time code of store %s; check the TOTP secret and this machine's clock", r.Site, s.store.Name)
+	case "captcha":
+		return automations.Fail(automations.NeedsHuman, "%s shows a CAPTCHA after sign-in; run `sellerops stores login %s --show`", r.Site, s.store.Name)
+	}
+	return nil
+}
+
+// ttData unwraps TikTok's envelope.
+func ttData(f fetched, into any) error {
+	var env struct {
+		Code    int             `json:"code"`
+		Message string          `json:"message"`
+		Data    json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(f.Data, &env); err != nil {
+		return fmt.Errorf("read %s: %w", f.URL, err)
+	}
+	if env.Code == 40101 {
+		return automations.Fail(automations.LoggedOut, "tiktok ended the session: %s", env.Message)
+	}
+	if env.Code != 0 {
+		return automations.Fail(automations.SiteError, "tiktok answered code %d: %s", env.Code, env.Message)
+	}
+	return json.Unmarshal(env.Data, into)
+}
+
+type ttConv struct {
+	ID       string `json:"conversation_id"`
+	OrderID  string `json:"order_id"`
+	Buyer    string `json:"buyer_name"`
+	Subject  string `json:"subject"`
+	Status   string `json:"status"`
+	LastAt   int64  `json:"last_message_time"`
+	Deadline int64  `json:"reply_deadline"`
+	Preview  string `json:"preview"`
+	Language string `json:"lang"`
+}
+
+func unix(sec int64) time.Time {
+	if sec == 0 {
+		return time.Time{}
+	}
+	return time.Unix(sec, 0).UTC()
+}
+
+func (tiktokSite) list(p *rod.Page, s *session, since time.Time) ([]threadSummary, error) {
+	var out []threadSummary
+	cursor := ""
+	for page := 0; page < 1000; page++ {
+		u, err := s.recipe.Expand("conversations_api", map[string]string{"cursor": cursor})
+		if err != nil {
+			return nil, err
+		}
+		res, err := fetchWithRetry(p, s, []string{u}, "json", "", recipeSelsJSON(s))
+		if err != nil {
+			return nil, err
+		}
+		var data struct {
+			Conversations []ttConv `json:"conversations"`
+			HasMore       bool     `json:"has_more"`
+			NextCursor    string   `json:"next_cursor"`
+		}
+		if err := ttData(res[0], &data); err != nil {
+			return nil, err
+		}
+		older := false
+		for _, c := range data.Conversations {
+			t := threadSummary{ID: c.ID, OrderID: c.OrderID, Buyer: c.Buyer, Subject: c.Subject, Status: c.Status, Received: unix(c.LastAt)}
+			if !since.IsZero() && t.Received.Before(since) {
+				older = true
+				continue
+			}
+			out = append(out, t)
+		}
+		if older || !data.HasMore || data.NextCursor == "" || data.NextCursor == cursor {
+			break
+		}
+		cursor = data.NextCursor
+	}
+	return out, nil
+}
+
+type ttMessages struct {
+	ConversationID string `json:"conversation_id"`
+	OrderID        string `json:"order_id"`
+	Status         string `json:"status"`
+	Messages       []struct {
+		ID      string   `json:"message_id"`
+		Sender  string   `json:"sender"`
+		Content string   `json:"content"`
+		Ref     string   `json:"client_ref"`
+		Created int64    `json:"create_time"`
+		Images  []string `json:"images"`
+	} `json:"messages"`
+}
+
+func (tiktokSite) details(p *rod.Page, s *session, ids []string) ([]threadDetail, []error) {
+	out := make([]threadDetail, len(ids))
+	errs := make([]error, len(ids))
+	urls := make([]string, len(ids))
+	for i, id := range ids {
+		u, err := s.recipe.Expand("messages_api", map[string]string{"conversation": id})
+		if err != nil {
+			return out, fill(errs, err)
+		}
+		urls[i] = u
+	}
+	res, err := fetchInPage(p, urls, "json", "", recipeSelsJSON(s))
+	if err != nil {
+		return out, fill(errs, err)
+	}
+	for i, f := range res {
+		if errs[i] = f.problem(s.recipe.Site); errs[i] != nil {
+			continue
+		}
+		var m ttMessages
+		if errs[i] = ttData(f, &m); errs[i] != nil {
+			continue
+		}
+		d := threadDetail{threadSummary: threadSummary{ID: ids[i], OrderID: m.OrderID, Status: m.Status}}
+		for _, x := range m.Messages {
+			from := "buyer"
+			if x.Sender == "SELLER" {
+				from = "seller"
+			}
+			d.Messages = append(d.Messages, remoteMessage{ID: x.ID, From: from, Body: x.Content, Ref: x.Ref, At: unix(x.Created), Attachments: x.Images})
+		}
+		if m.OrderID != "" {
+			d.Order = &remoteOrder{ID: m.OrderID}
+		}
+		out[i] = d
+	}
+	return out, errs
+}
+
+func (tiktokSite) orders(*rod.Page, *session, []string) (map[string]remoteOrder, error) {
+	return nil, nil
+}
+
+func (tiktokSite) fill(p *rod.Page, s *session, threadID, body, ref string) error {
+	u, err := threadURL(s.recipe, threadID)
+	if err != nil {
+		return err
+	}
+	if err := automations.Navigate(p, u); err != nil {
+		return err
+	}
+	if err := s.checkSignedIn(p); err != nil {
+		return err
+	}
+	loaded, err := s.recipe.Selector("thread.loaded")
+	if err != nil {
+		return err
+	}
+	if _, err := automations.Find(p, "thread.loaded", loaded); err != nil {
+		return err
+	}
+	if err := typeInto(p, s.recipe, "thread.reply_body", body); err != nil {
+		return err
+	}
+	return typeInto(p, s.recipe, "thread.reply_ref", ref)
+}
+
+func (tiktokSite) submit(p *rod.Page, s *session, threadID, ref string) error {
+	pane, err := s.recipe.Selector("thread.pane")
+	if err != nil {
+		return err
+	}
+	attr, err := s.recipe.Attr("last_sent")
+	if err != nil {
+		return err
+	}
+	if err := click(p, s.recipe, "thread.reply_send"); err != nil {
+		return err
+	}
+	s.deps.hook("submitted")
+	if _, err := waitFor(p, []cond{{Name: "sent", Sel: pane + "[" + attr + "]"}}); err != nil {
+		return err
+	}
+	ok, err := tiktokSite{}.hasReply(p, s, threadID, ref)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return automations.Fail(automations.SiteError, "tiktok showed the message as sent but does not list it in conversation %s", threadID)
+	}
+	return nil
+}
+
+func (tiktokSite) hasReply(p *rod.Page, s *session, threadID, ref string) (bool, error) {
+	u, err := s.recipe.Expand("messages_api", map[string]string{"conversation": threadID})
+	if err != nil {
+		return false, err
+	}
+	res, err := fetchWithRetry(p, s, []string{u}, "json", "", recipeSelsJSON(s))
+	if err != nil {
+		return false, err
+	}
+	var m ttMessages
+	if err := ttData(res[0], &m); err != nil {
+		return false, err
+	}
+	for _, x := range m.Messages {
+		if x.Ref == ref {
+			return true, nil
+		}
+	}
+	return false, nil
+}

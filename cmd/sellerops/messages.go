@@ -1,0 +1,430 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/localdb"
+)
+
+func newMessagesCmd(f *factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "messages",
+		Short: "The buyer-message inbox: list, show, reply, mark done",
+		Long: strings.TrimSpace(`
+Work through the buyer messages that 'sellerops sync' pulled in, offline.
+Threads are listed overdue first, then by reply deadline: Amazon counts 24 h
+of calendar time after the buyer's last message (weekends included), TikTok
+Shop 12 h, eBay 3 business days for returns and cases and none otherwise.`),
+	}
+	cmd.AddCommand(newMessagesListCmd(f), newMessagesShowCmd(f), newMessagesReplyCmd(f), newMessagesDoneCmd(f), newMessagesTemplatesCmd(f))
+	return cmd
+}
+
+type messagesListOptions struct {
+	Overdue bool
+	Stores  []string
+	Lang    string
+	Search  string
+	Status  string
+	Limit   int
+	JSON    jsonFlags
+}
+
+func newMessagesListCmd(f *factory) *cobra.Command {
+	var opts messagesListOptions
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List threads, overdue first, with their reply deadlines",
+		Example: strings.Join([]string{
+			"  sellerops messages list --overdue",
+			"  sellerops messages list --lang de --search refund",
+			"  sellerops messages list --json --jq '.[] | [.id, .store, .reply_deadline] | @tsv'",
+		}, "\n"),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return messagesListRun(cmd.Context(), f, &opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.Overdue, "overdue", false, "Only open threads past their reply deadline")
+	fl.StringSliceVar(&opts.Stores, "store", nil, "Only this `store` (repeatable)")
+	fl.StringVar(&opts.Lang, "lang", "", "Only threads in this `language` (ISO 639-1, such as de)")
+	fl.StringVar(&opts.Search, "search", "", "Only threads with a message matching these `words`")
+	fl.StringVar(&opts.Status, "status", "", "Only threads in this `status`: open, replied or no_response_needed")
+	fl.IntVar(&opts.Limit, "limit", 0, "At most this many threads (0: all)")
+	addJSONFlags(cmd, &opts.JSON)
+	return cmd
+}
+
+func messagesListRun(ctx context.Context, f *factory, opts *messagesListOptions) error {
+	db, err := f.DB(ctx)
+	if err != nil {
+		return err
+	}
+	filter := localdb.ThreadFilter{Language: strings.ToLower(opts.Lang), Overdue: opts.Overdue, Search: opts.Search, Limit: opts.Limit}
+	if opts.Lang != "" && len(opts.Lang) != 2 {
+		return usageErrorf("--lang %q: give a two-letter ISO 639-1 code such as en, de or ja", opts.Lang)
+	}
+	if opts.Status != "" {
+		switch s := localdb.ThreadStatus(opts.Status); s {
+		case localdb.StatusOpen, localdb.StatusReplied, localdb.StatusNoResponseNeeded:
+			filter.Statuses = []localdb.ThreadStatus{s}
+		default:
+			return usageErrorf("--status %q: use open, replied or no_response_needed", opts.Status)
+		}
+	}
+	for _, n := range opts.Stores {
+		st, err := db.GetStoreByName(ctx, n)
+		if err != nil {
+			return err
+		}
+		filter.StoreIDs = append(filter.StoreIDs, st.ID)
+	}
+	threads, err := db.ListThreads(ctx, filter)
+	if err != nil {
+		return err
+	}
+	if opts.JSON.enabled() {
+		return writeJSON(f.IO.Out, threads, opts.JSON.JQ)
+	}
+	if len(threads) == 0 {
+		fmt.Fprintln(f.IO.ErrOut, "no threads match")
+		return nil
+	}
+	now := f.Now()
+	t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "ID", "STORE", "BUYER", "SUBJECT", "LANG", "STATUS", "REPLY BY")
+	for _, th := range threads {
+		t.row(strconv.FormatInt(th.ID, 10), th.StoreName, th.BuyerName, clip(th.Subject, 48), th.Language, string(th.Status), dueText(th, now))
+	}
+	t.flush()
+	return nil
+}
+
+// dueText says when a thread must be answered, relative to now.
+func dueText(th localdb.Thread, now time.Time) string {
+	if th.Status != localdb.StatusOpen || th.ReplyDeadline.IsZero() {
+		return "-"
+	}
+	d := th.ReplyDeadline.Sub(now)
+	when := th.ReplyDeadline.Format("2006-01-02 15:04")
+	if d < 0 {
+		return when + " (overdue " + roundDur(-d) + ")"
+	}
+	return when + " (in " + roundDur(d) + ")"
+}
+
+func roundDur(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dm", int(d.Minutes()))
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// threadArg reads a THREAD argument: the local thread id.
+func threadArg(arg string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(arg, "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usageErrorf("THREAD %q: give the thread's id from `sellerops messages list`", arg)
+	}
+	return id, nil
+}
+
+type threadView struct {
+	localdb.Thread
+	Messages []localdb.Message `json:"messages"`
+	Order    *localdb.Order    `json:"order,omitempty"`
+}
+
+func newMessagesShowCmd(f *factory) *cobra.Command {
+	var jf jsonFlags
+	cmd := &cobra.Command{
+		Use:     "show THREAD",
+		Short:   "Show a thread with its messages, order and attachments",
+		Example: "  sellerops messages show 42\n  sellerops messages show 42 --json --jq '.messages[-1].body'",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := threadArg(args[0])
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			db, err := f.DB(ctx)
+			if err != nil {
+				return err
+			}
+			th, err := db.GetThread(ctx, id)
+			if err != nil {
+				return err
+			}
+			msgs, err := db.ListMessages(ctx, id)
+			if err != nil {
+				return err
+			}
+			v := threadView{Thread: th, Messages: msgs}
+			if th.OrderID != 0 {
+				if o, err := db.GetOrder(ctx, th.OrderID); err == nil {
+					v.Order = &o
+				}
+			}
+			if jf.enabled() {
+				return writeJSON(f.IO.Out, v, jf.JQ)
+			}
+			w := f.IO.Out
+			fmt.Fprintf(w, "#%d %s\n", th.ID, th.Subject)
+			fmt.Fprintf(w, "store %s (%s), buyer %s, language %s, %s, status %s, reply by %s\n",
+				th.StoreName, th.Marketplace, th.BuyerName, orDash(th.Language), th.Kind, th.Status, dueText(th, f.Now()))
+			if v.Order != nil {
+				o := v.Order
+				fmt.Fprintf(w, "order %s: %s %s, tracking %s\n", o.MarketplaceOrderID, orDash(o.Carrier), money(o.DeclaredValue, o.Currency), orDash(o.TrackingNumber))
+			} else if th.MarketplaceOrderID != "" {
+				fmt.Fprintf(w, "order %s (not synced)\n", th.MarketplaceOrderID)
+			}
+			for _, m := range msgs {
+				who := m.Sender
+				if m.Direction == localdb.DirectionOut {
+					who = "you"
+				}
+				fmt.Fprintf(w, "\n--- %s, %s\n%s\n", who, m.SentAt.Format("2006-01-02 15:04"), m.Body)
+				for _, a := range m.Attachments {
+					fmt.Fprintf(w, "[attachment %s %s]\n", a.FileName, orDash(a.LocalPath))
+				}
+			}
+			return nil
+		},
+	}
+	addJSONFlags(cmd, &jf)
+	return cmd
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func money(minor int64, currency string) string {
+	if currency == "" {
+		return ""
+	}
+	return fmt.Sprintf("%d.%02d %s", minor/100, minor%100, currency)
+}
+
+type messagesReplyOptions struct {
+	Thread   int64
+	Template string
+	BodyFile string
+	DryRun   bool
+	JSON     jsonFlags
+}
+
+func newMessagesReplyCmd(f *factory) *cobra.Command {
+	var opts messagesReplyOptions
+	cmd := &cobra.Command{
+		Use:   "reply THREAD (--template NAME | --body-file FILE)",
+		Short: "Answer a buyer through the outbox, never twice",
+		Long: strings.TrimSpace(`
+Send a reply in the marketplace's own message page. The text comes from a
+template, whose placeholders ({{buyer}}, {{order}}, {{tracking}}, {{carrier}},
+{{status}}, {{store}}) are filled from the local data, or from a file ("-"
+for standard input). A template with a value missing is refused (exit 4),
+naming the placeholder: nothing is sent with a blank.
+
+The reply is first written to the outbox under an idempotency key; the site
+keeps the key beside the reply. If sellerops stops half-way, running the same
+command again looks for the reply on the site before sending anything. The
+same text to the same thread is sent once.`),
+		Example: strings.Join([]string{
+			"  sellerops messages reply 42 --template tracking",
+			"  sellerops messages reply 42 --body-file answer.txt",
+			"  sellerops messages reply 42 --template tracking --dry-run",
+		}, "\n"),
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := threadArg(args[0])
+			if err != nil {
+				return err
+			}
+			opts.Thread = id
+			return messagesReplyRun(cmd.Context(), f, &opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Template, "template", "", "Reply with the template `NAME` (see `sellerops messages templates`)")
+	cmd.Flags().StringVar(&opts.BodyFile, "body-file", "", "Reply with the text of `FILE` (\"-\" for standard input)")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "Print the reply and send nothing")
+	addJSONFlags(cmd, &opts.JSON)
+	return cmd
+}
+
+func templateDir(f *factory) string {
+	path, _, err := f.ConfigPath()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(path), "templates")
+}
+
+// replyBody builds the reply text from a template or a file.
+func replyBody(ctx context.Context, f *factory, db *localdb.DB, opts *messagesReplyOptions) (string, error) {
+	switch {
+	case (opts.Template == "") == (opts.BodyFile == ""):
+		return "", usageErrorf("give exactly one of --template NAME or --body-file FILE")
+	case opts.BodyFile != "":
+		var data []byte
+		var err error
+		if opts.BodyFile == "-" {
+			data, err = readAll(f)
+		} else {
+			data, err = os.ReadFile(opts.BodyFile)
+		}
+		if err != nil {
+			return "", withCode(exitBadInput, fmt.Errorf("--body-file %s: %w", opts.BodyFile, err))
+		}
+		body := strings.TrimSpace(string(data))
+		if body == "" {
+			return "", withCode(exitBadInput, fmt.Errorf("--body-file %s is empty; write the reply in it", opts.BodyFile))
+		}
+		return body, nil
+	}
+	set, err := marketplace.LoadTemplates(templateDir(f))
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
+	}
+	tpl, ok := set[opts.Template]
+	if !ok {
+		return "", withCode(exitBadInput, fmt.Errorf("--template %q: no such template; known: %s (add one as %s)",
+			opts.Template, strings.Join(marketplace.TemplateNames(set), ", "), filepath.Join(templateDir(f), opts.Template+".txt")))
+	}
+	values, why, err := marketplace.TemplateValues(ctx, db, opts.Thread)
+	if err != nil {
+		return "", err
+	}
+	body, err := tpl.Fill(values, why)
+	return body, flowError(err)
+}
+
+func readAll(f *factory) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(f.IO.In, 1<<20+1))
+	if err == nil && len(data) > 1<<20 {
+		return nil, fmt.Errorf("the reply is over 1 MB")
+	}
+	return data, err
+}
+
+func messagesReplyRun(ctx context.Context, f *factory, opts *messagesReplyOptions) error {
+	db, err := f.DB(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := db.GetThread(ctx, opts.Thread); err != nil {
+		return err
+	}
+	body, err := replyBody(ctx, f, db, opts)
+	if err != nil {
+		return err
+	}
+	if opts.DryRun {
+		fmt.Fprintln(f.IO.Out, body)
+		return nil
+	}
+	deps, err := marketplaceDeps(ctx, f, true)
+	if err != nil {
+		return err
+	}
+	res, err := marketplace.SendReplyResult(ctx, deps, opts.Thread, body, func(p marketplace.Progress) {
+		fmt.Fprintf(f.IO.ErrOut, "%s: %s\n", p.Store, p.Phase)
+	})
+	if err != nil {
+		return flowError(err)
+	}
+	if opts.JSON.enabled() {
+		return writeJSON(f.IO.Out, res, opts.JSON.JQ)
+	}
+	switch {
+	case res.AlreadySent:
+		fmt.Fprintf(f.IO.Out, "thread %d: this reply was already sent (%s); nothing sent again\n", opts.Thread, res.Key)
+	case res.Recovered:
+		fmt.Fprintf(f.IO.Out, "thread %d: an earlier attempt had reached the site; recorded, not sent again (%s)\n", opts.Thread, res.Key)
+	default:
+		fmt.Fprintf(f.IO.Out, "thread %d: reply sent (%s)\n", opts.Thread, res.Key)
+	}
+	return nil
+}
+
+func newMessagesDoneCmd(f *factory) *cobra.Command {
+	return &cobra.Command{
+		Use:     "done THREAD",
+		Short:   "Mark a thread \"no response needed\"",
+		Long:    "Mark a thread \"no response needed\" in the local inbox: it leaves the overdue list. A new buyer message opens it again.",
+		Example: "  sellerops messages done 42",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := threadArg(args[0])
+			if err != nil {
+				return err
+			}
+			db, err := f.DB(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if err := db.SetThreadStatus(cmd.Context(), id, localdb.StatusNoResponseNeeded); err != nil {
+				return err
+			}
+			fmt.Fprintf(f.IO.ErrOut, "thread %d: no response needed\n", id)
+			return nil
+		},
+	}
+}
+
+func newMessagesTemplatesCmd(f *factory) *cobra.Command {
+	var jf jsonFlags
+	cmd := &cobra.Command{
+		Use:     "templates",
+		Short:   "List the reply templates: built-in ones and <config dir>/templates/*.txt",
+		Example: "  sellerops messages templates\n  sellerops messages templates --jq '.[].name'",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			set, err := marketplace.LoadTemplates(templateDir(f))
+			if err != nil {
+				fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
+			}
+			list := []marketplace.Template{}
+			for _, n := range marketplace.TemplateNames(set) {
+				list = append(list, set[n])
+			}
+			if jf.enabled() {
+				return writeJSON(f.IO.Out, list, jf.JQ)
+			}
+			t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "NAME", "SOURCE", "FIRST LINE")
+			for _, tp := range list {
+				first, _, _ := strings.Cut(tp.Body, "\n")
+				t.row(tp.Name, tp.Source, clip(first, 50))
+			}
+			t.flush()
+			return nil
+		},
+	}
+	addJSONFlags(cmd, &jf)
+	return cmd
+}

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/localdb"
+)
+
+// sharedEnv makes every runCommand of a test use one database, config dir,
+// log and in-memory secret store, as one machine would across commands.
+func sharedEnv(t *testing.T) (dir string, setup func(*factory)) {
+	t.Helper()
+	dir = t.TempDir()
+	mem := marketplace.NewMemorySecrets()
+	env := map[string]string{
+		"SELLEROPS_DB":     filepath.Join(dir, "data", "sellerops.db"),
+		"SELLEROPS_CONFIG": filepath.Join(dir, "config", "config.yaml"),
+		"SELLEROPS_LOG":    filepath.Join(dir, "data", "logs", "sellerops.log"),
+	}
+	return dir, func(f *factory) {
+		f.Getenv = func(k string) string { return env[k] }
+		f.secretsS = mem
+	}
+}
+
+func TestMessagesCommandsEndToEnd(t *testing.T) {
+	sb, err := sandbox.Start(context.Background(), sandbox.Options{Seed: 5, Orders: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	dir, shared := sharedEnv(t)
+	setup := func(f *factory) {
+		shared(f)
+		f.Now = sb.Now
+	}
+	acct := sb.Account("amazon")
+	add := []string{"stores", "add", "shop", "--marketplace", "amazon", "--username", acct.Username,
+		"--base-url", sb.URL("amazon"), "--recipe", "amazon-sandbox", "--password-stdin", "--totp-secret-stdin"}
+	res := runCommand(t, add, false, acct.Password+"\n"+acct.TOTPSecret+"\n", setup)
+	if res.code != exitOK {
+		t.Fatalf("stores add: %d %s", res.code, res.stderr)
+	}
+	if res = runCommand(t, add, false, acct.Password+"\n"+acct.TOTPSecret+"\n", setup); res.code != exitBadInput {
+		t.Errorf("adding the same store again: exit %d %s", res.code, res.stderr)
+	}
+	res = runCommand(t, []string{"stores", "list", "--json"}, false, "", setup)
+	if res.code != exitOK || !strings.Contains(res.stdout, `"name": "shop"`) || strings.Contains(res.stdout, acct.Password) {
+		t.Fatalf("stores list: %d %s", res.code, res.stdout)
+	}
+
+	res = runCommand(t, []string{"sync", "--json"}, false, "", setup)
+	if res.code != exitOK {
+		t.Fatalf("sync: %d %s %s", res.code, res.stdout, res.stderr)
+	}
+	var sum marketplace.Summary
+	if err := json.Unmarshal([]byte(res.stdout), &sum); err != nil || sum.NewThreads == 0 {
+		t.Fatalf("sync summary %q: %v", res.stdout, err)
+	}
+	if !strings.Contains(res.stderr, "shop: done") {
+		t.Errorf("no progress on stderr: %q", res.stderr)
+	}
+
+	res = runCommand(t, []string{"messages", "list", "--json"}, false, "", setup)
+	var threads []map[string]any
+	if err := json.Unmarshal([]byte(res.stdout), &threads); err != nil || len(threads) != sum.NewThreads {
+		t.Fatalf("messages list: %d threads, %v", len(threads), err)
+	}
+	for _, k := range []string{"store", "marketplace", "reply_deadline", "language", "overdue"} {
+		if _, ok := threads[0][k]; !ok {
+			t.Errorf("a listed thread has no %q: %v", k, threads[0])
+		}
+	}
+	if res = runCommand(t, []string{"messages", "list", "--lang", "zz", "--json"}, false, "", setup); strings.TrimSpace(res.stdout) != "[]" || res.code != exitOK {
+		t.Errorf("empty list: %q %d", res.stdout, res.code)
+	}
+	if res = runCommand(t, []string{"messages", "list", "--lang", "english"}, false, "", setup); res.code != exitUsage {
+		t.Errorf("bad --lang: exit %d", res.code)
+	}
+
+	// Pick an open thread and answer it.
+	var id int64
+	for _, th := range threads {
+		if th["status"] == "open" {
+			id = int64(th["id"].(float64))
+			break
+		}
+	}
+	if id == 0 {
+		t.Fatal("no open thread")
+	}
+	sid := strconv.FormatInt(id, 10)
+	res = runCommand(t, []string{"messages", "show", sid}, false, "", setup)
+	if res.code != exitOK || !strings.Contains(res.stdout, "store shop (amazon)") {
+		t.Fatalf("messages show: %d %s", res.code, res.stdout)
+	}
+	// No parcel status is known yet: the tracking template is refused.
+	res = runCommand(t, []string{"messages", "reply", sid, "--template", "tracking"}, false, "", setup)
+	if res.code != exitBadInput || !strings.Contains(res.stderr, "{{status}}") {
+		t.Errorf("template with a missing value: exit %d %s", res.code, res.stderr)
+	}
+	body := filepath.Join(dir, "answer.txt")
+	if err := os.WriteFile(body, []byte("Thank you, we are checking with the carrier."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res = runCommand(t, []string{"messages", "reply", sid, "--body-file", body}, false, "", setup)
+	if res.code != exitOK || !strings.Contains(res.stdout, "reply sent") {
+		t.Fatalf("reply: %d %s %s", res.code, res.stdout, res.stderr)
+	}
+	res = runCommand(t, []string{"messages", "reply", sid, "--body-file", body}, false, "", setup)
+	if res.code != exitOK || !strings.Contains(res.stdout, "already sent") {
+		t.Errorf("second reply: %d %s %s", res.code, res.stdout, res.stderr)
+	}
+	db, err := localdb.Open(context.Background(), filepath.Join(dir, "data", "sellerops.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, err := db.GetThread(context.Background(), id)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(sb.State().Replies[th.MarketplaceThreadID]); n != 1 {
+		t.Errorf("the site holds %d replies", n)
+	}
+
+	if res = runCommand(t, []string{"messages", "done", sid}, false, "", setup); res.code != exitOK {
+		t.Fatalf("done: %d %s", res.code, res.stderr)
+	}
+	res = runCommand(t, []string{"messages", "list", "--status", "no_response_needed", "--jq", ".[].id"}, false, "", setup)
+	if strings.TrimSpace(res.stdout) != sid {
+		t.Errorf("after done: %q", res.stdout)
+	}
+	if res = runCommand(t, []string{"messages", "show", "99999"}, false, "", setup); res.code != exitNotFound {
+		t.Errorf("unknown thread: exit %d", res.code)
+	}
+	if res = runCommand(t, []string{"stores", "remove", "shop"}, false, "", setup); res.code != exitOK {
+		t.Errorf("remove: %d %s", res.code, res.stderr)
+	}
+	if res = runCommand(t, []string{"stores", "list", "--json"}, false, "", setup); strings.TrimSpace(res.stdout) != "[]" {
+		t.Errorf("after remove: %q", res.stdout)
+	}
+}
+
+func TestStoresAddRefusesBadInput(t *testing.T) {
+	_, setup := sharedEnv(t)
+	res := runCommand(t, []string{"stores", "add", "shop", "--marketplace", "amazon", "--username", "me"}, false, "", setup)
+	if res.code != exitUsage || !strings.Contains(res.stderr, "--password-stdin") {
+		t.Errorf("no password in a script: %d %s", res.code, res.stderr)
+	}
+	res = runCommand(t, []string{"stores", "add", "shop", "--marketplace", "etsy", "--username", "me", "--password-stdin"}, false, "pw\n", setup)
+	if res.code != exitBadInput || !strings.Contains(res.stderr, `"etsy"`) {
+		t.Errorf("unknown marketplace: %d %s", res.code, res.stderr)
+	}
+	res = runCommand(t, []string{"stores", "add", "shop", "--marketplace", "amazon", "--username", "me", "--password-stdin", "--totp-secret-stdin"}, false, "pw\nnot base32!\n", setup)
+	if res.code != exitBadInput || !strings.Contains(res.stderr, "TOTP") || strings.Contains(res.stderr, "not base32!") {
+		t.Errorf("bad TOTP secret: %d %s", res.code, res.stderr)
+	}
+	// On a terminal, missing fields are asked for.
+	res = runCommand(t, []string{"stores", "add", "--no-totp"}, true, "tty-shop\nebay\nseller@example.com\nsecret-pw\n", setup)
+	if res.code != exitOK || !strings.Contains(res.stderr, "store name:") || !strings.Contains(res.stderr, "password (hidden)") {
+		t.Errorf("prompted add: %d %s", res.code, res.stderr)
+	}
+	res = runCommand(t, []string{"stores", "list"}, false, "", setup)
+	if !strings.HasPrefix(res.stdout, "tty-shop\tebay\tseller@example.com\tunknown\tnever\tebay") {
+		t.Errorf("stores list: %q", res.stdout)
+	}
+	if res = runCommand(t, []string{"stores", "test", "nope"}, false, "", setup); res.code != exitNotFound {
+		t.Errorf("test of an unknown store: %d", res.code)
+	}
+	if res = runCommand(t, []string{"sync", "--store", "nope"}, false, "", setup); res.code != exitNotFound {
+		t.Errorf("sync of an unknown store: %d", res.code)
+	}
+	if res = runCommand(t, []string{"messages", "list", "--json"}, false, "", setup); strings.TrimSpace(res.stdout) != "[]" || res.code != 0 {
+		t.Errorf("empty inbox: %q %d", res.stdout, res.code)
+	}
+	if res = runCommand(t, []string{"messages", "reply", "1"}, false, "", setup); res.code != exitNotFound && res.code != exitUsage {
+		t.Errorf("reply without text: %d", res.code)
+	}
+}
+
+func TestRecipesCommands(t *testing.T) {
+	dir, setup := sharedEnv(t)
+	res := runCommand(t, []string{"recipes", "list", "--json"}, false, "", setup)
+	var rows []recipeRow
+	if err := json.Unmarshal([]byte(res.stdout), &rows); err != nil || len(rows) < 6 {
+		t.Fatalf("recipes list: %v %s", err, res.stdout)
+	}
+	res = runCommand(t, []string{"recipes", "check"}, false, "", setup)
+	if res.code != exitOK || !strings.Contains(res.stdout, "all usable") {
+		t.Errorf("recipes check: %d %s", res.code, res.stdout)
+	}
+	res = runCommand(t, []string{"recipes", "show", "amazon-sandbox"}, false, "", setup)
+	if res.code != exitOK || !strings.Contains(res.stdout, "login.username") {
+		t.Errorf("recipes show: %d %s", res.code, res.stdout)
+	}
+	if res = runCommand(t, []string{"recipes", "show", "nope"}, false, "", setup); res.code != exitNotFound {
+		t.Errorf("unknown recipe: %d", res.code)
+	}
+	// A broken override is named by file, key and line.
+	over := filepath.Join(dir, "config", "recipes")
+	if err := os.MkdirAll(over, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(over, "amazon-sandbox.yaml"), []byte("selectors:\n  login.username: \"#ok\"\n  login.password: \"input[name=pw\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res = runCommand(t, []string{"recipes", "check"}, false, "", setup)
+	if res.code != exitBadInput || !strings.Contains(res.stdout, "amazon-sandbox.yaml:3") || !strings.Contains(res.stdout, "selectors.login.password") {
+		t.Errorf("broken override: %d %s", res.code, res.stdout)
+	}
+	res = runCommand(t, []string{"messages", "templates", "--json", "--jq", ".[].name"}, false, "", setup)
+	if !strings.Contains(res.stdout, "tracking") {
+		t.Errorf("templates: %s", res.stdout)
+	}
+}

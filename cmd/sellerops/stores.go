@@ -1,0 +1,366 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/localdb"
+)
+
+// marketplaceDeps gathers what the marketplace flows need from the
+// factory. The browser is started only when needBrowser is set. Evidence
+// and attachments live beside the database.
+func marketplaceDeps(ctx context.Context, f *factory, needBrowser bool) (*marketplace.Deps, error) {
+	db, err := f.DB(ctx)
+	if err != nil {
+		return nil, err
+	}
+	recipes, err := loadRecipes(f)
+	if err != nil {
+		// Broken override files leave their sites out; the others work.
+		fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
+	}
+	dir := filepath.Dir(db.Path())
+	deps := &marketplace.Deps{DB: db, Secrets: f.Secrets(), Recipes: recipes, Logger: f.Logger(),
+		EvidenceDir: filepath.Join(dir, "evidence"), AttachmentDir: filepath.Join(dir, "attachments"), Now: f.Now}
+	if needBrowser {
+		b, err := f.Browser(ctx)
+		if err != nil {
+			return nil, err
+		}
+		deps.Browser = b
+	}
+	return deps, nil
+}
+
+// recipeDir is where override recipes live: recipes/ beside the config file.
+func recipeDir(f *factory) (string, error) {
+	path, _, err := f.ConfigPath()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(filepath.Dir(path), "recipes"), nil
+}
+
+func loadRecipes(f *factory) (*automations.RecipeSet, error) {
+	dir, err := recipeDir(f)
+	if err != nil {
+		return automations.LoadRecipes("")
+	}
+	return automations.LoadRecipes(dir)
+}
+
+// flowError gives a flow's error the exit code of its class.
+func flowError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var miss *marketplace.MissingValueError
+	switch {
+	case errors.As(err, &miss), errors.Is(err, marketplace.ErrInvalidInput):
+		return withCode(exitBadInput, err)
+	case errors.Is(err, localdb.ErrNotFound):
+		return err
+	}
+	switch automations.Classify(err) {
+	case automations.NeedsHuman:
+		return withCode(exitNeedsHuman, err)
+	case automations.AuthFailed:
+		return withCode(exitAuthFailed, err)
+	}
+	return err
+}
+
+func newStoresCmd(f *factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "stores",
+		Short: "Connect marketplace seller accounts: add, list, test, sign in, remove",
+		Long: strings.TrimSpace(`
+A store is one seller account on a marketplace (amazon, ebay or tiktok). Its
+name, marketplace, username and recipe are kept in the local database; its
+password, TOTP secret and session cookies only in the keyring.`),
+	}
+	cmd.AddCommand(newStoresAddCmd(f), newStoresListCmd(f), newStoresRemoveCmd(f), newStoresTestCmd(f), newStoresLoginCmd(f))
+	return cmd
+}
+
+type storesAddOptions struct {
+	Spec           marketplace.StoreSpec
+	PasswordStdin  bool
+	TOTPStdin      bool
+	NoTOTP         bool
+	readPassword   func() (string, error) // hidden input on a terminal
+	readLinePrompt func(prompt string) (string, error)
+}
+
+func newStoresAddCmd(f *factory) *cobra.Command {
+	var opts storesAddOptions
+	cmd := &cobra.Command{
+		Use:   "add [NAME]",
+		Short: "Add a store; its secrets go to the keyring",
+		Long: strings.TrimSpace(`
+Add a marketplace store. On a terminal, anything not given as a flag is asked
+for, and the password and TOTP secret are typed hidden. In scripts give the
+flags, and pipe the secrets in: --password-stdin reads the password from the
+first line of standard input, --totp-secret-stdin the TOTP secret from the
+next line (or the first, without --password-stdin).
+
+The TOTP secret is the text under the authenticator QR code (base32). Leave it
+out with --no-totp for an account without a second step.`),
+		Example: strings.Join([]string{
+			"  sellerops stores add",
+			"  printf '%s\\n%s\\n' \"$PW\" \"$SEED\" | sellerops stores add shop-us --marketplace amazon \\",
+			"      --username me@example.com --password-stdin --totp-secret-stdin",
+		}, "\n"),
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Spec.Name = args[0]
+			}
+			return storesAddRun(cmd.Context(), f, &opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Spec.Marketplace, "marketplace", "", "Marketplace: amazon, ebay or tiktok")
+	fl.StringVar(&opts.Spec.Username, "username", "", "Sign-in name (usually an e-mail address)")
+	fl.StringVar(&opts.Spec.BaseURL, "base-url", "", "Portal `URL` (default: the recipe's)")
+	fl.StringVar(&opts.Spec.Recipe, "recipe", "", "Recipe `site` (default: the marketplace's real site; see `sellerops recipes list`)")
+	fl.BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from standard input")
+	fl.BoolVar(&opts.TOTPStdin, "totp-secret-stdin", false, "Read the TOTP secret from standard input")
+	fl.BoolVar(&opts.NoTOTP, "no-totp", false, "The account has no authenticator step")
+	return cmd
+}
+
+func storesAddRun(ctx context.Context, f *factory, opts *storesAddOptions) error {
+	in := bufio.NewReader(f.IO.In)
+	readLine := func() (string, error) {
+		s, err := in.ReadString('\n')
+		if err != nil && !(errors.Is(err, io.EOF) && s != "") {
+			return "", err
+		}
+		return strings.TrimRight(s, "\r\n"), nil
+	}
+	tty := f.IO.IsStdinTTY()
+	prompt := opts.readLinePrompt
+	if prompt == nil {
+		prompt = func(p string) (string, error) {
+			fmt.Fprint(f.IO.ErrOut, p)
+			return readLine()
+		}
+	}
+	hidden := opts.readPassword
+	if hidden == nil {
+		hidden = func() (string, error) {
+			if file, ok := f.IO.In.(*os.File); ok && term.IsTerminal(file.Fd()) {
+				b, err := term.ReadPassword(file.Fd())
+				fmt.Fprintln(f.IO.ErrOut)
+				return string(b), err
+			}
+			return readLine()
+		}
+	}
+	s := &opts.Spec
+	if opts.PasswordStdin {
+		pw, err := readLine()
+		if err != nil {
+			return usageErrorf("--password-stdin: no password on standard input")
+		}
+		s.Password = pw
+	}
+	if opts.TOTPStdin {
+		seed, err := readLine()
+		if err != nil {
+			return usageErrorf("--totp-secret-stdin: no TOTP secret on standard input (after the password line, with --password-stdin)")
+		}
+		s.TOTPSecret = seed
+	}
+	ask := func(field *string, label string) error {
+		if *field != "" {
+			return nil
+		}
+		if !tty {
+			return usageErrorf("%s is missing; give it as a flag (standard input is not a terminal, so there is no prompt)", label)
+		}
+		v, err := prompt(label + ": ")
+		if err != nil {
+			return fmt.Errorf("read %s: %w", label, err)
+		}
+		*field = strings.TrimSpace(v)
+		return nil
+	}
+	if err := ask(&s.Name, "store name"); err != nil {
+		return err
+	}
+	if err := ask(&s.Marketplace, "marketplace (amazon, ebay, tiktok)"); err != nil {
+		return err
+	}
+	if err := ask(&s.Username, "username"); err != nil {
+		return err
+	}
+	if s.Password == "" {
+		if !tty {
+			return usageErrorf("the password is missing; pipe it in with --password-stdin")
+		}
+		fmt.Fprint(f.IO.ErrOut, "password (hidden): ")
+		pw, err := hidden()
+		if err != nil {
+			return fmt.Errorf("read the password: %w", err)
+		}
+		s.Password = pw
+	}
+	if s.TOTPSecret == "" && !opts.NoTOTP && tty {
+		fmt.Fprint(f.IO.ErrOut, "TOTP secret, the text under the QR code (hidden; empty for none): ")
+		seed, err := hidden()
+		if err != nil {
+			return fmt.Errorf("read the TOTP secret: %w", err)
+		}
+		s.TOTPSecret = strings.TrimSpace(seed)
+	}
+	deps, err := marketplaceDeps(ctx, f, false)
+	if err != nil {
+		return err
+	}
+	st, err := marketplace.AddStoreWithRecipes(ctx, deps.DB, deps.Secrets, deps.Recipes, *s)
+	if err != nil {
+		if errors.Is(err, localdb.ErrConflict) {
+			return withCode(exitBadInput, err)
+		}
+		return flowError(err)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "added store %s (%s, recipe %s); secrets are in the keyring. Try it: sellerops stores test %s\n",
+		st.Name, st.Marketplace, st.Recipe, st.Name)
+	return nil
+}
+
+type storesListOptions struct{ JSON jsonFlags }
+
+func newStoresListCmd(f *factory) *cobra.Command {
+	var opts storesListOptions
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List the stores with their session state and last sync",
+		Example: "  sellerops stores list\n  sellerops stores list --jq '.[] | select(.session_state != \"ok\") | .name'",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return storesListRun(cmd.Context(), f, &opts)
+		},
+	}
+	addJSONFlags(cmd, &opts.JSON)
+	return cmd
+}
+
+func storesListRun(ctx context.Context, f *factory, opts *storesListOptions) error {
+	db, err := f.DB(ctx)
+	if err != nil {
+		return err
+	}
+	stores, err := db.ListStores(ctx)
+	if err != nil {
+		return err
+	}
+	if opts.JSON.enabled() {
+		return writeJSON(f.IO.Out, stores, opts.JSON.JQ)
+	}
+	if len(stores) == 0 {
+		fmt.Fprintln(f.IO.ErrOut, "no stores yet; add one with `sellerops stores add`")
+		return nil
+	}
+	t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "NAME", "MARKETPLACE", "USERNAME", "SESSION", "LAST SYNC", "RECIPE")
+	for _, s := range stores {
+		last := "never"
+		if !s.LastSyncAt.IsZero() {
+			last = s.LastSyncAt.Format("2006-01-02 15:04")
+		}
+		name := s.Name
+		if s.Demo {
+			name += " (demo)"
+		}
+		t.row(name, s.Marketplace, s.Username, string(s.SessionState), last, s.Recipe)
+	}
+	t.flush()
+	return nil
+}
+
+func newStoresRemoveCmd(f *factory) *cobra.Command {
+	return &cobra.Command{
+		Use:     "remove NAME",
+		Short:   "Remove a store with its threads and orders, and its secrets",
+		Example: "  sellerops stores remove shop-us",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			deps, err := marketplaceDeps(cmd.Context(), f, false)
+			if err != nil {
+				return err
+			}
+			if err := marketplace.RemoveStore(cmd.Context(), deps.DB, deps.Secrets, args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(f.IO.ErrOut, "removed store %s\n", args[0])
+			return nil
+		},
+	}
+}
+
+func newStoresTestCmd(f *factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "test NAME",
+		Short: "Sign in to a store and report whether it works",
+		Long: strings.TrimSpace(`
+Sign in to the store (with its kept session when the site still accepts it)
+and report. Exit codes: 0 signed in, 11 a person is needed (CAPTCHA, unknown
+second step: run 'sellerops stores login NAME --show'), 12 the site refused the
+credentials.`),
+		Example: "  sellerops stores test shop-us",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return storesLoginRun(cmd.Context(), f, args[0], false)
+		},
+	}
+}
+
+func newStoresLoginCmd(f *factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "login NAME",
+		Short: "Sign in, with a visible browser (--show) for a person to pass a CAPTCHA",
+		Long: strings.TrimSpace(`
+Sign in to the store and keep the session. With --show the browser opens in a
+window: fill in a CAPTCHA or an unknown second step yourself, and sellerops
+waits (up to 5 minutes) until the store's inbox shows, then keeps the session
+cookies in the keyring so that later runs need no person.`),
+		Example: "  sellerops stores login shop-us --show",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return storesLoginRun(cmd.Context(), f, args[0], f.Opts.Show)
+		},
+	}
+}
+
+func storesLoginRun(ctx context.Context, f *factory, name string, person bool) error {
+	deps, err := marketplaceDeps(ctx, f, false)
+	if err != nil {
+		return err
+	}
+	if _, err := deps.DB.GetStoreByName(ctx, name); err != nil {
+		return err
+	}
+	if deps.Browser, err = f.Browser(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "signing in to %s...\n", name)
+	if err := marketplace.CheckLogin(ctx, deps, name, person); err != nil {
+		return flowError(err)
+	}
+	fmt.Fprintf(f.IO.Out, "%s: signed in\n", name)
+	return nil
+}

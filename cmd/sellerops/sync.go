@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/marketplace"
+)
+
+type syncOptions struct {
+	Stores []string
+	JSON   jsonFlags
+}
+
+func newSyncCmd(f *factory) *cobra.Command {
+	var opts syncOptions
+	cmd := &cobra.Command{
+		Use:   "sync",
+		Short: "Pull new buyer messages, orders and attachments from every store",
+		Long: strings.TrimSpace(`
+Pull the threads and messages that changed since the last sync, the orders
+they name and their attachments, from every store (or the --store ones).
+Running it twice stores nothing twice. Progress goes to stderr; the summary
+(new threads, new messages, overdue) to stdout.
+
+A store that needs a person (a CAPTCHA) or whose credentials are refused is
+reported and the others still sync. Every thread that could not be read is
+recorded with its failure class and evidence; see the log and the evidence
+folder beside the database.
+
+Exit codes: 0 all synced; 9 some stores or threads failed; 10 every store
+failed; 11 or 12 when the only store failed for a person or its credentials.`),
+		Example: "  sellerops sync\n  sellerops sync --store shop-us --json --jq '.new_messages'",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return syncRun(cmd.Context(), f, &opts)
+		},
+	}
+	cmd.Flags().StringSliceVar(&opts.Stores, "store", nil, "Sync only this `store` (repeatable)")
+	addJSONFlags(cmd, &opts.JSON)
+	return cmd
+}
+
+func syncRun(ctx context.Context, f *factory, opts *syncOptions) error {
+	deps, err := marketplaceDeps(ctx, f, false)
+	if err != nil {
+		return err
+	}
+	stores, err := deps.DB.ListStores(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range opts.Stores {
+		if _, err := deps.DB.GetStoreByName(ctx, n); err != nil {
+			return err
+		}
+	}
+	if len(stores) == 0 {
+		if opts.JSON.enabled() {
+			return writeJSON(f.IO.Out, marketplace.Summary{Stores: []marketplace.StoreSummary{}}, opts.JSON.JQ)
+		}
+		fmt.Fprintln(f.IO.ErrOut, "no stores yet; add one with `sellerops stores add`")
+		return nil
+	}
+	if deps.Browser, err = f.Browser(ctx); err != nil {
+		return err
+	}
+	sum, err := marketplace.SyncStores(ctx, deps, opts.Stores, syncProgress(f))
+	if err != nil {
+		return flowError(err)
+	}
+	if opts.JSON.enabled() {
+		if err := writeJSON(f.IO.Out, sum, opts.JSON.JQ); err != nil {
+			return err
+		}
+	} else {
+		t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "STORE", "RESULT", "CHECKED", "NEW THREADS", "NEW MESSAGES", "FAILED", "OVERDUE")
+		for _, s := range sum.Stores {
+			result := "ok"
+			if !s.OK {
+				result = s.FailureClass
+			}
+			t.row(s.Store, result, fmt.Sprint(s.Checked), fmt.Sprint(s.NewThreads), fmt.Sprint(s.NewMessages), fmt.Sprint(s.Failed), fmt.Sprint(s.Overdue))
+		}
+		t.flush()
+		fmt.Fprintf(f.IO.Out, "%d new threads, %d new messages, %d overdue\n", sum.NewThreads, sum.NewMessages, sum.Overdue)
+	}
+	for _, s := range sum.Stores {
+		if !s.OK {
+			fmt.Fprintf(f.IO.ErrOut, "%s: %s\n", s.Store, s.Error)
+		}
+	}
+	return syncExit(sum)
+}
+
+// syncExit sums up a sync in an exit code.
+func syncExit(sum marketplace.Summary) error {
+	if sum.StoreErrors == 0 && sum.Failed == 0 {
+		return nil
+	}
+	if sum.StoreErrors == len(sum.Stores) {
+		if len(sum.Stores) == 1 {
+			switch automations.Class(sum.Stores[0].FailureClass) {
+			case automations.NeedsHuman:
+				return withCode(exitNeedsHuman, errSilent)
+			case automations.AuthFailed:
+				return withCode(exitAuthFailed, errSilent)
+			}
+		}
+		return withCode(exitAllFailed, errSilent)
+	}
+	return withCode(exitSomeFailed, errSilent)
+}
+
+// syncProgress writes progress lines to stderr, redrawing one line per
+// update on a terminal.
+func syncProgress(f *factory) func(marketplace.Progress) {
+	tty := f.IO.IsStderrTTY()
+	return func(p marketplace.Progress) {
+		line := p.Store + ": " + p.Phase
+		if p.Total > 0 {
+			line += fmt.Sprintf(" %d/%d", p.Done, p.Total)
+		}
+		if p.Message != "" {
+			line += " " + p.Message
+		}
+		switch {
+		case tty && p.Phase == "threads":
+			fmt.Fprintf(f.IO.ErrOut, "\r\033[K%s", line)
+		case tty:
+			fmt.Fprintf(f.IO.ErrOut, "\r\033[K%s\n", line)
+		case p.Phase != "threads" || p.Done == p.Total:
+			fmt.Fprintln(f.IO.ErrOut, line)
+		}
+	}
+}
