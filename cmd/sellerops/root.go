@@ -100,6 +100,7 @@ Start with 'sellerops doctor' to check this machine.`),
 		newSyncCmd(f),
 		newMessagesCmd(f),
 		newRecipesCmd(f),
+		newClaimsCmd(f),
 	)
 	root.SetHelpCommand(newHelpCmd(f, root))
 	return root

@@ -16,9 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/tracking"
-	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
 )
 
@@ -171,12 +169,9 @@ func trackingDeps(ctx context.Context, f *factory) (tracking.Deps, error) {
 	if err != nil {
 		return tracking.Deps{}, err
 	}
-	overrides := ""
-	if dir, err := localdb.ConfigDir(); err == nil {
-		overrides = filepath.Join(dir, "recipes")
-	}
-	recipes, err := automations.LoadRecipes(overrides)
+	recipes, err := loadRecipes(f)
 	if err != nil {
+		// Broken override files leave their sites out; the others work.
 		fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
 	}
 	web := map[string]tracking.WebSite{}
@@ -188,10 +183,8 @@ func trackingDeps(ctx context.Context, f *factory) (tracking.Deps, error) {
 			web[courier] = tracking.WebSite{Recipe: courier + "-sandbox", BaseURL: c.WebBaseURL}
 		}
 	}
-	evidence := ""
-	if dir, err := localdb.DataDir(); err == nil {
-		evidence = filepath.Join(dir, "evidence")
-	}
+	// Evidence lives beside the database, as for every other flow.
+	evidence := filepath.Join(filepath.Dir(db.Path()), "evidence")
 	return tracking.Deps{
 		DB:          db,
 		Config:      cfg,

@@ -1,0 +1,291 @@
+package claims
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/config"
+	"github.com/sellerops/sellerops/localdb/secrets"
+)
+
+// Deps are what the claim functions work with. DB is required; the rest
+// have defaults (see each field).
+type Deps struct {
+	DB *localdb.DB
+	// Config supplies thresholds, rule overrides, damage keywords, portal
+	// URLs and the unattended-filing policy; nil means config.Defaults().
+	Config *config.Config
+	// Secrets holds the portal credentials (see PortalUsernameKey).
+	Secrets secrets.Store
+	// Browser starts or returns the browser, on first need only.
+	Browser func(ctx context.Context) (*automations.Browser, error)
+	// Recipes holds the portal recipes; nil means the embedded ones.
+	Recipes *automations.RecipeSet
+	// Portals chooses the recipe and address of a carrier's claim portal;
+	// a carrier not listed uses PortalFor(Config, carrier).
+	Portals map[string]Portal
+	// DataDir is where drafts keep their evidence files (a "claims" folder
+	// is made inside it, mode 0700); empty means the database's folder.
+	DataDir string
+	// EvidenceDir, when set, keeps screenshots and HTML of failed portal
+	// steps.
+	EvidenceDir string
+	// Logger gets one line per portal action; nil discards.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// StepTimeout is the budget of one portal step; zero means 20 seconds.
+	StepTimeout time.Duration
+	// Retry is the policy for a filing attempt that fails on its way (a
+	// 5xx, a timeout); the zero value means automations.DefaultRetry.
+	Retry automations.RetryPolicy
+	// Checkpoint, when set, is called with the name of each point the
+	// filing passes (see FilingPoints). Tests use it to stop the process at
+	// exactly that point; production leaves it nil.
+	Checkpoint func(point string)
+}
+
+func (d *Deps) cfg() *config.Config {
+	if d.Config == nil {
+		d.Config = config.Defaults()
+	}
+	return d.Config
+}
+
+func (d *Deps) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+func (d *Deps) logger() *slog.Logger {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	return d.Logger
+}
+
+func (d *Deps) stepTimeout() time.Duration {
+	if d.StepTimeout > 0 {
+		return d.StepTimeout
+	}
+	return 20 * time.Second
+}
+
+func (d *Deps) retry() automations.RetryPolicy {
+	if d.Retry.Attempts > 0 {
+		return d.Retry
+	}
+	return automations.DefaultRetry
+}
+
+func (d *Deps) check() error {
+	if d.DB == nil {
+		return errors.New("claims: no database; open one with localdb.Open")
+	}
+	return nil
+}
+
+func (d *Deps) checkpoint(point string) {
+	if d.Checkpoint != nil {
+		d.Checkpoint(point)
+	}
+}
+
+// dataDir is where the claims folder lives.
+func (d *Deps) dataDir() string {
+	if d.DataDir != "" {
+		return d.DataDir
+	}
+	return filepath.Dir(d.DB.Path())
+}
+
+// evidenceRoot is the folder that holds one sub-folder of evidence per claim.
+func (d *Deps) evidenceRoot() string { return filepath.Join(d.dataDir(), "claims") }
+
+func (d *Deps) recipes() (*automations.RecipeSet, error) {
+	if d.Recipes != nil {
+		return d.Recipes, nil
+	}
+	set, err := automations.LoadRecipes("")
+	if err != nil {
+		return nil, fmt.Errorf("claims: load the embedded recipes: %w", err)
+	}
+	d.Recipes = set
+	return set, nil
+}
+
+// Portal says which recipe drives a carrier's claim portal and where the
+// portal is.
+type Portal struct {
+	Recipe  string // recipe site name, such as "ups" or "ups-sandbox"
+	BaseURL string // "" keeps the recipe's own base URL
+}
+
+// PortalFor returns the portal of a carrier as the config sets it: the
+// recipe named as the carrier at carriers.<c>.portal_url. A portal_url on
+// the loopback interface is the sandbox's stand-in, driven by the
+// "<c>-sandbox" recipe.
+func PortalFor(cfg *config.Config, carrier string) Portal {
+	p := Portal{Recipe: carrier}
+	if cfg == nil {
+		return p
+	}
+	cc, ok := cfg.Carriers[carrier]
+	if !ok || cc.PortalURL == "" {
+		return p
+	}
+	p.BaseURL = cc.PortalURL
+	if u, err := url.Parse(cc.PortalURL); err == nil {
+		host := u.Hostname()
+		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+			p.Recipe = carrier + "-sandbox"
+		}
+	}
+	return p
+}
+
+func (d *Deps) portal(carrier string) (*automations.Recipe, error) {
+	p, ok := d.Portals[carrier]
+	if !ok {
+		p = PortalFor(d.cfg(), carrier)
+	}
+	set, err := d.recipes()
+	if err != nil {
+		return nil, err
+	}
+	r, err := set.Get(p.Recipe)
+	if err != nil {
+		return nil, fmt.Errorf("claim portal of %s: %w", carrier, err)
+	}
+	if p.BaseURL != "" {
+		r = r.WithBaseURL(p.BaseURL)
+	}
+	if _, err := r.URL("claims_login"); err != nil {
+		return nil, fmt.Errorf("claim portal of %s: recipe %s does not describe a claim portal (%v); set carriers.%s.portal_url in the config or add the claims keys to the recipe",
+			carrier, r.Site, err, carrier)
+	}
+	return r, nil
+}
+
+// PortalUsernameKey is the secrets key of a carrier's claim portal user.
+func PortalUsernameKey(carrier string) string { return secrets.CarrierKey(carrier, "portal_username") }
+
+// PortalPasswordKey is the secrets key of a carrier's claim portal password.
+func PortalPasswordKey(carrier string) string { return secrets.CarrierKey(carrier, "portal_password") }
+
+// credentials reads the portal login of a carrier. The user may also come
+// from carriers.<c>.claim_account in the config; the password only from the
+// secret store.
+func (d *Deps) credentials(ctx context.Context, carrier string) (user, pass string, err error) {
+	if d.Secrets == nil {
+		return "", "", fmt.Errorf("claim portal of %s: no secret store; set %s and %s", carrier,
+			secrets.EnvName(PortalUsernameKey(carrier)), secrets.EnvName(PortalPasswordKey(carrier)))
+	}
+	user, err = d.Secrets.Get(ctx, PortalUsernameKey(carrier))
+	if err != nil {
+		if cc, ok := d.cfg().Carriers[carrier]; ok && cc.ClaimAccount != "" && errors.Is(err, secrets.ErrNotFound) {
+			user, err = cc.ClaimAccount, nil
+		}
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("claim portal user of %s: %w", carrier, err)
+	}
+	pass, err = d.Secrets.Get(ctx, PortalPasswordKey(carrier))
+	if err != nil {
+		return "", "", fmt.Errorf("claim portal password of %s: %w", carrier, err)
+	}
+	return user, pass, nil
+}
+
+// PolicyAllows says whether the config lets a claim be filed with nobody at
+// the keyboard (the scheduler, an agent): claims.auto_file must be on and the
+// amount at most claims.max_auto_amount, in claims.currency. The reason says
+// why in words an operator can act on.
+func PolicyAllows(cfg *config.Config, c localdb.Claim) (bool, string) {
+	if cfg == nil {
+		cfg = config.Defaults()
+	}
+	if !cfg.Claims.AutoFile {
+		return false, "unattended filing is off; set claims.auto_file: true in the config, or file it yourself with `sellerops claims file`"
+	}
+	limitCur := strings.ToUpper(cfg.Claims.Currency)
+	if limitCur == "" {
+		limitCur = "USD"
+	}
+	cur := strings.ToUpper(c.Currency)
+	if cur == "" {
+		cur = limitCur
+	}
+	if cur != limitCur {
+		return false, fmt.Sprintf("claim %d is in %s but claims.max_auto_amount is in %s; file it yourself", c.ID, cur, limitCur)
+	}
+	limit := ToMinor(cfg.Claims.MaxAutoAmount, cur)
+	if c.Amount > limit {
+		return false, fmt.Sprintf("claim %d asks for %s, above claims.max_auto_amount %s; file it yourself or raise the limit",
+			c.ID, FormatMoney(c.Amount, cur), FormatMoney(limit, cur))
+	}
+	return true, fmt.Sprintf("claims.auto_file is on and %s is within claims.max_auto_amount %s",
+		FormatMoney(c.Amount, cur), FormatMoney(limit, cur))
+}
+
+// decimals is how many minor-unit digits a currency has.
+func decimals(currency string) int {
+	switch strings.ToUpper(currency) {
+	case "JPY", "KRW", "VND", "CLP", "ISK", "HUF":
+		return 0
+	}
+	return 2
+}
+
+// ToMinor converts an amount in major units (49.90) to minor units (4990).
+func ToMinor(major float64, currency string) int64 {
+	return int64(math.Round(major * math.Pow10(decimals(currency))))
+}
+
+// ToMajor converts minor units to a decimal number.
+func ToMajor(minor int64, currency string) float64 {
+	return float64(minor) / math.Pow10(decimals(currency))
+}
+
+// FormatAmount prints minor units as a plain decimal, as forms and CSV
+// want it: 4990 USD is "49.90", 4900 JPY is "4900".
+func FormatAmount(minor int64, currency string) string {
+	return strconv.FormatFloat(ToMajor(minor, currency), 'f', decimals(currency), 64)
+}
+
+// FormatMoney prints minor units with the currency: "49.90 USD".
+func FormatMoney(minor int64, currency string) string {
+	s := FormatAmount(minor, currency)
+	if currency != "" {
+		s += " " + strings.ToUpper(currency)
+	}
+	return s
+}
+
+// ParseAmount reads a decimal amount ("49.90") into minor units, refusing
+// anything that is not a non-negative number with at most the currency's
+// decimals.
+func ParseAmount(s, currency string) (int64, error) {
+	s = strings.TrimSpace(s)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, fmt.Errorf("amount %q is not a number such as 49.90", s)
+	}
+	if i := strings.IndexByte(s, '.'); i >= 0 && len(s)-i-1 > decimals(currency) {
+		return 0, fmt.Errorf("amount %q has more decimals than %s allows (%d)", s, currency, decimals(currency))
+	}
+	return ToMinor(f, currency), nil
+}
