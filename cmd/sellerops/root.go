@@ -101,6 +101,9 @@ Start with 'sellerops doctor' to check this machine.`),
 		newMessagesCmd(f),
 		newRecipesCmd(f),
 		newClaimsCmd(f),
+		newRunCmd(f),
+		newReportCmd(f),
+		newMCPCmd(f),
 	)
 	root.SetHelpCommand(newHelpCmd(f, root))
 	return root

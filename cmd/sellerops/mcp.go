@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/spf13/cobra"
+
+	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/automations/mcpserver"
+	"github.com/sellerops/sellerops/automations/tracking"
+)
+
+type mcpOptions struct{}
+
+func newMCPCmd(f *factory) *cobra.Command {
+	var opts mcpOptions
+	cmd := &cobra.Command{
+		Use:   "mcp",
+		Short: "Serve sellerops's tools to AI agents over the Model Context Protocol (stdio)",
+		Long: strings.TrimSpace(`
+Serve the Model Context Protocol on standard input and output, for an agent
+(Claude Desktop, an IDE, a script with an MCP client) to start as a
+subprocess. Tools:
+
+  detect_carrier         carrier and format of tracking numbers (no network)
+  track_parcels          look parcels up and store the results
+  list_overdue_threads   open buyer threads past their reply deadline
+  read_thread            one thread with its messages, order and parcel
+  list_claim_candidates  parcels that qualify for a lost or damaged claim
+  draft_claim            draft a claim locally (nothing is sent)
+  send_reply             only with agents.allow_send_replies: true
+  file_claim             only with agents.allow_file_claims: true
+
+While send_reply or file_claim is not allowed it is not listed, and a call
+to it is refused with the setting that allows it. Standard output carries
+only the protocol; logs go to the log file.`),
+		Example: strings.Join([]string{
+			"  sellerops mcp",
+			`  # in an MCP client's configuration: {"command": "sellerops", "args": ["mcp"]}`,
+		}, "\n"),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return mcpRun(cmd.Context(), f, &opts)
+		},
+	}
+	return cmd
+}
+
+// mcpDeps gives the MCP tools this process's database, config, keyring and
+// browser; the browser starts only for a tool that needs it.
+func mcpDeps(ctx context.Context, f *factory) (mcpserver.Deps, error) {
+	db, err := f.DB(ctx)
+	if err != nil {
+		return mcpserver.Deps{}, err
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return mcpserver.Deps{}, err
+	}
+	return mcpserver.Deps{
+		DB:          db,
+		Config:      cfg,
+		Tracking:    func(ctx context.Context) (tracking.Deps, error) { return trackingDeps(ctx, f) },
+		Claims:      func(ctx context.Context) (claims.Deps, error) { return runClaimsDeps(ctx, f) },
+		Marketplace: func(ctx context.Context) (*marketplace.Deps, error) { return marketplaceDeps(ctx, f, true) },
+		Version:     currentVersion().Version,
+		Now:         f.Now,
+	}, nil
+}
+
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
+
+func mcpRun(ctx context.Context, f *factory, _ *mcpOptions) error {
+	deps, err := mcpDeps(ctx, f)
+	if err != nil {
+		return err
+	}
+	f.Logger().Info("mcp server started")
+	t := &mcp.IOTransport{Reader: io.NopCloser(f.IO.In), Writer: nopWriteCloser{f.IO.Out}}
+	err = mcpserver.Serve(ctx, deps, t)
+	f.Logger().Info("mcp server stopped")
+	return err
+}
