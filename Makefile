@@ -1,4 +1,5 @@
 # sellerops: build, check and test.
+#   make demo     build, install Chromium if missing, open the dashboard on the built-in sandbox
 #   make doctor   build, install Chromium and a keyring if missing, check this machine
 #   make test     gofmt check, go vet, and go test -race with a real keyring
 SHELL := bash
@@ -6,10 +7,15 @@ GO ?= go
 BIN := bin/sellerops
 TEST_TIMEOUT ?= 30m
 
-.PHONY: build doctor test fmt-check vet bench clean
+
+.PHONY: build demo doctor test fmt-check vet bench clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/sellerops
+
+demo: build
+	@.ci/install-deps.sh run
+	@$(BIN) demo
 
 doctor: build
 	@.ci/install-deps.sh run

@@ -136,3 +136,16 @@ func (h *harness) typeText(s string) {
 }
 
 func resize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
+
+// chooseTemplate presses ctrl+t until the composer holds the named
+// template, failing if a full round of the templates never reaches it.
+func (h *harness) chooseTemplate(name string) {
+	h.t.Helper()
+	for range 20 {
+		h.press("ctrl+t")
+		if h.m.Status() == "template: "+name {
+			return
+		}
+	}
+	h.t.Fatalf("ctrl+t never chose template %q; status %q", name, h.m.Status())
+}

@@ -56,6 +56,10 @@ type Options struct {
 	Now func() time.Time
 	// Demo labels the dashboard as running on demo data.
 	Demo bool
+	// TemplateDir holds the reply templates, NAME.txt each, beside the
+	// built-in ones (normally <config dir>/templates, as for
+	// `sellerops messages reply`); empty means the built-ins only.
+	TemplateDir string
 	// In and Out are the terminal; nil means stdin and stdout.
 	In  io.Reader
 	Out io.Writer
@@ -110,12 +114,13 @@ func newModel(ctx context.Context, opts Options) *Model {
 		opts.Actions = common.Unavailable{DB: opts.DB}
 	}
 	c := common.Common{
-		Styles:  theme.NewStyles(theme.Default()),
-		Keys:    keys.Default(),
-		Logger:  opts.Logger,
-		DB:      opts.DB,
-		Actions: opts.Actions,
-		Now:     opts.Now,
+		Styles:      theme.NewStyles(theme.Default()),
+		Keys:        keys.Default(),
+		Logger:      opts.Logger,
+		DB:          opts.DB,
+		Actions:     opts.Actions,
+		Now:         opts.Now,
+		TemplateDir: opts.TemplateDir,
 	}
 	m := &Model{c: c, demo: opts.Demo, help: help.New()}
 	m.Overview = overview.New(c)

@@ -130,12 +130,13 @@ func TestInboxSearchOpensThread(t *testing.T) {
 func TestReplyWithTemplateIsFilledAndSent(t *testing.T) {
 	acts := &fixture.Actions{Script: []common.Progress{{Done: 1, Total: 1, Line: "reply sent"}}}
 	h := newHarness(t, 120, 40, acts)
-	h.press("2", "enter", "r", "ctrl+t")
-	if v := h.m.Inbox.ComposerValue(); !strings.Contains(v, "{{tracking}}") {
-		t.Fatalf("composer = %q, want the first template", v)
+	h.press("2", "enter", "r")
+	h.chooseTemplate("tracking")
+	if v := h.m.Inbox.ComposerValue(); !strings.Contains(v, "{{tracking}}") || !strings.Contains(v, "{{carrier}}") {
+		t.Fatalf("composer = %q, want the built-in tracking template", v)
 	}
 	h.press("ctrl+p")
-	if view := ansi.Strip(h.m.View()); !strings.Contains(view, "1Z999AA10123456784 is in transit") || strings.Contains(view, "{{tracking}}") {
+	if view := ansi.Strip(h.m.View()); !strings.Contains(view, "travels with UPS") || strings.Contains(view, "{{tracking}}") {
 		t.Fatalf("preview lacks the filled text:\n%s", view)
 	}
 	h.press("ctrl+s")
@@ -143,7 +144,8 @@ func TestReplyWithTemplateIsFilledAndSent(t *testing.T) {
 	if len(calls) != 1 || calls[0].Action != "reply" || calls[0].ThreadID != h.ids.Threads["late"] {
 		t.Fatalf("calls = %+v, want one reply to the overdue thread", calls)
 	}
-	for _, want := range []string{"Hello Ana Lima", "order 111-0001", "parcel 1Z999AA10123456784 is in transit"} {
+	for _, want := range []string{"Hello Ana Lima", "order 111-0001",
+		"travels with UPS under tracking number 1Z999AA10123456784; its current status is: in transit."} {
 		if !strings.Contains(calls[0].Body, want) {
 			t.Errorf("reply body lacks %q: %q", want, calls[0].Body)
 		}
@@ -160,13 +162,16 @@ func TestReplyWithTemplateIsFilledAndSent(t *testing.T) {
 func TestReplyWithMissingValueIsRefused(t *testing.T) {
 	acts := &fixture.Actions{}
 	h := newHarness(t, 80, 24, acts)
-	// The second thread's order has no parcel: {{tracking}} and {{status}} are unknown.
-	h.press("2", "down", "r", "ctrl+t", "ctrl+s")
+	// The second thread's order has no parcel: no carrier, tracking or status.
+	h.press("2", "down", "r")
+	h.chooseTemplate("tracking")
+	h.press("ctrl+s")
 	if calls := acts.Calls(); len(calls) != 0 {
 		t.Fatalf("calls = %+v, want nothing sent", calls)
 	}
-	if s := h.m.Status(); !strings.Contains(s, "{{status}}, {{tracking}}") {
-		t.Fatalf("status = %q, want it to name the missing placeholders", s)
+	want := `template "tracking" needs {{carrier}}, which is not known for this thread (order 111-0002 has no carrier); nothing was sent`
+	if s := h.m.Status(); !strings.HasPrefix(s, want) {
+		t.Fatalf("status = %q, want it to start %q", s, want)
 	}
 	if !h.m.Inbox.Capturing() {
 		t.Fatal("the composer closed; it should stay open with the draft")

@@ -75,9 +75,15 @@ inbox, tracks parcels through carrier APIs or their public pages, and files lost
 or damaged parcel claims inside each carrier's window. Everything is kept in a
 local SQLite file; secrets stay in your OS keyring.
 
-Start with 'sellerops doctor' to check this machine.`),
+Run it with no arguments to open the dashboard on your own data, or try
+'sellerops demo' to see it on the built-in sandbox. 'sellerops doctor' checks
+this machine.`),
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return dashboardRun(cmd.Context(), f, false)
+		},
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{msg: err.Error()}
@@ -94,16 +100,17 @@ Start with 'sellerops doctor' to check this machine.`),
 		newDoctorCmd(f),
 		newSandboxCmd(f),
 		newCarriersCmd(f),
+		newDemoCmd(f),
 		newTrackCmd(f),
 		newShipmentsCmd(f),
+		newRunCmd(f),
+		newReportCmd(f),
+		newMCPCmd(f),
 		newStoresCmd(f),
 		newSyncCmd(f),
 		newMessagesCmd(f),
 		newRecipesCmd(f),
 		newClaimsCmd(f),
-		newRunCmd(f),
-		newReportCmd(f),
-		newMCPCmd(f),
 	)
 	root.SetHelpCommand(newHelpCmd(f, root))
 	return root

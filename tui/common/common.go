@@ -88,6 +88,10 @@ type Common struct {
 	Actions       Actions
 	// Now is the dashboard's clock, for countdowns.
 	Now func() time.Time
+	// TemplateDir holds the reply templates (<config dir>/templates), the
+	// same folder `sellerops messages reply` reads; empty means the
+	// built-in templates only.
+	TemplateDir string
 }
 
 // SetSize records the view's size.

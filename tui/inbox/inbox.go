@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/tui/common"
 )
@@ -37,11 +38,22 @@ type FacetsLoadedMsg struct {
 	Err       error
 }
 
-// ThreadOpenedMsg carries a thread with its messages, order and parcel.
+// ThreadOpenedMsg carries a thread with its messages, order and parcel,
+// and the values its reply's placeholders take, with why for each missing
+// one (as marketplace.TemplateValues gives them).
 type ThreadOpenedMsg struct {
 	ThreadID int64
 	Context  localdb.ThreadContext
+	Values   map[string]string
+	Why      map[string]string
 	Err      error
+}
+
+// TemplatesLoadedMsg carries the reply templates: the built-ins and the
+// files of the template folder. Err names the files that were skipped.
+type TemplatesLoadedMsg struct {
+	Set map[string]marketplace.Template
+	Err error
 }
 
 // SearchFinishedMsg carries the messages found by a full-text search.
@@ -93,12 +105,16 @@ type Model struct {
 
 	openID  int64
 	thread  *localdb.ThreadContext
+	values  map[string]string // the open thread's placeholder values
+	why     map[string]string // why a placeholder has no value
 	loading bool
 	scroll  int
 
 	composer  textarea.Model
-	templates []Template
-	tplIdx    int
+	templates map[string]marketplace.Template
+	tplNames  []string
+	tplName   string // the template the draft started from; "" for none
+	tplErr    string // the last template folder problem reported
 	preview   bool
 }
 
@@ -108,13 +124,17 @@ func New(c common.Common) *Model {
 	ti.Prompt = "search: "
 	ti.Placeholder = "words in messages or subjects"
 	ta := textarea.New()
-	ta.Placeholder = "Write a reply, or ctrl+t for a template. Placeholders: {{buyer}} {{order}} {{tracking}} {{status}}"
+	ta.Placeholder = "Write a reply, or ctrl+t for a template. Placeholders: {{" + strings.Join(marketplace.Placeholders, "}} {{") + "}}"
 	ta.ShowLineNumbers = false
 	ta.CharLimit = 5000
 	// A steady cursor: no blink timer, and frames that only change on input.
 	ti.Cursor.SetMode(cursor.CursorStatic)
 	ta.Cursor.SetMode(cursor.CursorStatic)
-	m := &Model{Common: c, search: ti, composer: ta, templates: DefaultTemplates(), tplIdx: -1}
+	m := &Model{Common: c, search: ti, composer: ta}
+	// The built-ins until the template folder has been read; without a
+	// folder this reads no file.
+	builtins, _ := marketplace.LoadTemplates("")
+	m.setTemplates(builtins)
 	m.statusIdx = 1 // open threads first: that is the work
 	m.list.Height = 1
 	return m
@@ -151,15 +171,17 @@ func (m *Model) paneWidth() int {
 	return m.Width
 }
 
-// Init loads the filters' choices and the first window of threads.
+// Init loads the filters' choices, the first window of threads and the
+// reply templates.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(loadFacetsCmd(m.DB), m.loadWindowCmd())
+	return tea.Batch(loadFacetsCmd(m.DB), m.loadWindowCmd(), loadTemplatesCmd(m.TemplateDir))
 }
 
-// Reload reads the visible threads and the open thread again.
+// Reload reads the visible threads, the open thread and the reply
+// templates again.
 func (m *Model) Reload() tea.Cmd {
 	m.list.Invalidate()
-	cmds := []tea.Cmd{m.loadWindowCmd()}
+	cmds := []tea.Cmd{m.loadWindowCmd(), loadTemplatesCmd(m.TemplateDir)}
 	if m.openID != 0 && m.mode != modeCompose {
 		cmds = append(cmds, openThreadCmd(m.DB, m.openID))
 	}
@@ -208,9 +230,45 @@ func loadFacetsCmd(db *localdb.DB) tea.Cmd {
 
 func openThreadCmd(db *localdb.DB, id int64) tea.Cmd {
 	return func() tea.Msg {
-		tc, err := db.GetThreadContext(context.Background(), id)
-		return ThreadOpenedMsg{ThreadID: id, Context: tc, Err: err}
+		ctx := context.Background()
+		tc, err := db.GetThreadContext(ctx, id)
+		if err != nil {
+			return ThreadOpenedMsg{ThreadID: id, Err: err}
+		}
+		values, why, err := marketplace.TemplateValues(ctx, db, id)
+		return ThreadOpenedMsg{ThreadID: id, Context: tc, Values: values, Why: why, Err: err}
 	}
+}
+
+// loadTemplatesCmd reads the templates the command line's
+// `messages reply --template` uses: the built-ins and dir's NAME.txt files.
+func loadTemplatesCmd(dir string) tea.Cmd {
+	return func() tea.Msg {
+		set, err := marketplace.LoadTemplates(dir)
+		return TemplatesLoadedMsg{Set: set, Err: err}
+	}
+}
+
+// setTemplates replaces the template set, keeping the draft's template
+// if the new set still has it.
+func (m *Model) setTemplates(set map[string]marketplace.Template) {
+	m.templates, m.tplNames = set, marketplace.TemplateNames(set)
+	if _, ok := set[m.tplName]; !ok {
+		m.tplName = ""
+	}
+}
+
+// nextTemplate is the name after the draft's template, in name order.
+func (m *Model) nextTemplate() string {
+	if len(m.tplNames) == 0 {
+		return ""
+	}
+	for i, n := range m.tplNames {
+		if n == m.tplName {
+			return m.tplNames[(i+1)%len(m.tplNames)]
+		}
+	}
+	return m.tplNames[0]
 }
 
 func searchCmd(db *localdb.DB, text string) tea.Cmd {
@@ -258,7 +316,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, common.StatusCmd(common.LevelError, fmt.Sprintf("open thread %d: %v", msg.ThreadID, msg.Err))
 		}
 		tc := msg.Context
-		m.thread = &tc
+		m.thread, m.values, m.why = &tc, msg.Values, msg.Why
+		return m, nil
+	case TemplatesLoadedMsg:
+		m.setTemplates(msg.Set)
+		if msg.Err == nil {
+			m.tplErr = ""
+			return m, nil
+		}
+		m.Logger.Warn("inbox: load templates", "dir", m.TemplateDir, "err", msg.Err)
+		if text := msg.Err.Error(); text != m.tplErr {
+			m.tplErr = text
+			return m, common.StatusCmd(common.LevelWarning, "templates: "+strings.ReplaceAll(text, "\n", "; "))
+		}
 		return m, nil
 	case SearchFinishedMsg:
 		if msg.Query != m.query {
@@ -325,9 +395,12 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			m.preview = false
 			return nil
 		case key.Matches(msg, k.NextTemplate):
-			m.tplIdx = (m.tplIdx + 1) % len(m.templates)
-			m.composer.SetValue(m.templates[m.tplIdx].Body)
-			return common.StatusCmd(common.LevelInfo, "template: "+m.templates[m.tplIdx].Name)
+			m.tplName = m.nextTemplate()
+			if m.tplName == "" {
+				return common.StatusCmd(common.LevelWarning, "no reply templates")
+			}
+			m.composer.SetValue(m.templates[m.tplName].Body)
+			return common.StatusCmd(common.LevelInfo, "template: "+m.tplName)
 		case key.Matches(msg, k.Preview):
 			m.preview = !m.preview
 			return nil
@@ -425,16 +498,46 @@ func (m *Model) refilter() tea.Cmd {
 func (m *Model) open(id int64, back mode) tea.Cmd {
 	m.openID, m.back, m.mode, m.scroll, m.loading = id, back, modeThread, 0, true
 	if m.thread != nil && m.thread.Thread.ID != id {
-		m.thread = nil
+		m.thread, m.values, m.why = nil, nil, nil
 	}
 	m.composer.Reset()
-	m.tplIdx, m.preview = -1, false
+	m.tplName, m.preview = "", false
 	return openThreadCmd(m.DB, id)
 }
 
 func (m *Model) compose() tea.Cmd {
 	m.mode = modeCompose
 	return m.composer.Focus()
+}
+
+// draft is the composer's text as a template, named after the template it
+// started from, so that it fills by the command line's rule.
+func (m *Model) draft() marketplace.Template {
+	t := marketplace.Template{Name: "reply", Body: strings.TrimSpace(m.composer.Value()), Source: "the composer"}
+	if m.tplName != "" {
+		t.Name, t.Source = m.tplName, m.templates[m.tplName].Source
+	}
+	return t
+}
+
+// fill fills the draft's placeholders from the open thread's values.
+func (m *Model) fill() (string, error) {
+	return m.draft().Fill(m.values, m.why)
+}
+
+// refusal says why the draft cannot be sent. A missing value is named as
+// `sellerops messages reply` names it, with the fix the dashboard offers.
+func (m *Model) refusal(err error) string {
+	var mv *marketplace.MissingValueError
+	if !errors.As(err, &mv) {
+		return "cannot send: " + err.Error()
+	}
+	what := "the reply"
+	if m.tplName != "" {
+		what = fmt.Sprintf("template %q", mv.Template)
+	}
+	return fmt.Sprintf("%s needs {{%s}}, which is not known for this thread (%s); nothing was sent — "+
+		"sync or track first, or edit the reply", what, mv.Placeholder, mv.Why)
 }
 
 // send fills the reply's placeholders and asks the root to send it. A
@@ -447,16 +550,16 @@ func (m *Model) send() tea.Cmd {
 	if text == "" {
 		return common.StatusCmd(common.LevelWarning, "the reply is empty; write something or press ctrl+t for a template")
 	}
-	body, err := Fill(text, Values(*m.thread))
+	body, err := m.fill()
 	if err != nil {
 		m.preview = true
-		return common.StatusCmd(common.LevelError, err.Error())
+		return common.StatusCmd(common.LevelError, m.refusal(err))
 	}
 	id := m.thread.Thread.ID
 	actions := m.Actions
 	m.composer.Blur()
 	m.composer.Reset()
-	m.mode, m.preview, m.tplIdx = modeThread, false, -1
+	m.mode, m.preview, m.tplName = modeThread, false, ""
 	return common.RequestJobCmd(replyJobName(m.thread.Thread), func(ctx context.Context) (<-chan common.Progress, error) {
 		return actions.SendReply(ctx, id, body)
 	})
@@ -759,15 +862,18 @@ func (m *Model) viewSide(w int) string {
 
 func (m *Model) viewComposer(w int) string {
 	title := "Reply"
-	if m.tplIdx >= 0 {
-		title += " · template: " + m.templates[m.tplIdx].Name
+	if m.tplName != "" {
+		title += " · template: " + m.tplName
 	}
 	title += "  (ctrl+s send · ctrl+t template · ctrl+p preview · esc close)"
 	out := m.Styles.Heading.Render(common.Truncate(title, w)) + "\n"
 	if m.preview {
-		body, err := Fill(m.composer.Value(), Values(*m.thread))
+		if strings.TrimSpace(m.composer.Value()) == "" {
+			return out + common.Fit(m.Styles.Faint.Render("nothing to preview: write a reply or press ctrl+t for a template"), w, m.composer.Height())
+		}
+		body, err := m.fill()
 		if err != nil {
-			return out + m.Styles.Error.Render(ansi.Wrap(err.Error(), max(w, 1), ""))
+			return out + m.Styles.Error.Render(ansi.Wrap(m.refusal(err), max(w, 1), ""))
 		}
 		return out + common.Fit(ansi.Wrap(body, max(w, 1), ""), w, m.composer.Height())
 	}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/automations/tracking"
+	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/tui"
+)
+
+// dashboardRun opens the dashboard on the factory's database, with every
+// action wired to the real automations. It needs a terminal.
+func dashboardRun(ctx context.Context, f *factory, demo bool) error {
+	if !f.IO.IsStdinTTY() || !f.IO.IsStdoutTTY() {
+		return usageErrorf("the dashboard needs a terminal; in scripts use the subcommands (sellerops --help), such as `sellerops messages list --json`")
+	}
+	db, err := f.DB(ctx)
+	if err != nil {
+		return err
+	}
+	return tui.Run(ctx, tui.Options{
+		DB:      db,
+		Actions: &dashboardActions{f: f},
+		Logger:  f.Logger(),
+		Now:     f.Now,
+		Demo:    demo,
+		In:      f.IO.In,
+		Out:     f.IO.Out,
+
+		TemplateDir: templateDir(f),
+	})
+}
+
+// dashboardActions turns the dashboard's requests into automation runs,
+// each streaming its progress on a channel the dashboard reads.
+type dashboardActions struct{ f *factory }
+
+var _ tui.Actions = (*dashboardActions)(nil)
+
+// stream runs work in the background and closes the channel after one
+// final report.
+func stream(job string, work func(send func(tui.Progress)) error) <-chan tui.Progress {
+	ch := make(chan tui.Progress, 64)
+	go func() {
+		defer close(ch)
+		err := work(func(p tui.Progress) {
+			p.Job = job
+			ch <- p
+		})
+		last := tui.Progress{Job: job, Finished: true, Err: err}
+		if err != nil {
+			last.Line = err.Error()
+			last.FailureClass = string(automations.Classify(err))
+			var fl *automations.Failure
+			if errors.As(err, &fl) {
+				last.EvidencePath = fl.Evidence
+			}
+		}
+		ch <- last
+	}()
+	return ch
+}
+
+func (a *dashboardActions) SyncStores(ctx context.Context, stores []string) (<-chan tui.Progress, error) {
+	deps, err := marketplaceDeps(ctx, a.f, true)
+	if err != nil {
+		return nil, err
+	}
+	return stream("sync", func(send func(tui.Progress)) error {
+		sum, err := marketplace.SyncStores(ctx, deps, stores, func(p marketplace.Progress) {
+			send(tui.Progress{Done: p.Done, Total: p.Total, Line: fmt.Sprintf("%s: %s %s", p.Store, p.Phase, p.Message)})
+		})
+		for _, s := range sum.Stores {
+			if !s.OK {
+				send(tui.Progress{Line: s.Store + ": " + s.Error, Err: errors.New(s.Error), FailureClass: s.FailureClass, EvidencePath: s.Evidence})
+			}
+		}
+		if err == nil {
+			send(tui.Progress{Line: fmt.Sprintf("%d new threads, %d new messages, %d overdue", sum.NewThreads, sum.NewMessages, sum.Overdue)})
+		}
+		return err
+	}), nil
+}
+
+func (a *dashboardActions) TrackShipments(ctx context.Context, ids []int64) (<-chan tui.Progress, error) {
+	deps, err := trackingDeps(ctx, a.f)
+	if err != nil {
+		return nil, err
+	}
+	var numbers []string
+	if len(ids) == 0 {
+		if numbers, err = tracking.OpenNumbers(ctx, deps.DB); err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range ids {
+		s, err := deps.DB.GetShipment(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		numbers = append(numbers, s.TrackingNumber)
+	}
+	lines, err := tracking.TrackAll(ctx, deps, numbers, tracking.Options{Concurrency: 4, MaxAge: 0})
+	if err != nil {
+		return nil, err
+	}
+	total := len(numbers)
+	return stream("track", func(send func(tui.Progress)) error {
+		done := 0
+		for l := range lines {
+			done++
+			p := tui.Progress{Done: done, Total: total, Line: fmt.Sprintf("%s: %s %s", l.Number, l.Tag, l.Subtag)}
+			if l.Error != nil {
+				p.Err = errors.New(l.Error.Message)
+				p.FailureClass = l.Error.Class
+				p.Line = fmt.Sprintf("%s: %s", l.Number, l.Error.Message)
+			}
+			send(p)
+		}
+		return ctx.Err()
+	}), nil
+}
+
+func (a *dashboardActions) SendReply(ctx context.Context, threadID int64, body string) (<-chan tui.Progress, error) {
+	deps, err := marketplaceDeps(ctx, a.f, true)
+	if err != nil {
+		return nil, err
+	}
+	return stream("reply", func(send func(tui.Progress)) error {
+		return marketplace.SendReply(ctx, deps, threadID, body, func(p marketplace.Progress) {
+			send(tui.Progress{Done: p.Done, Total: p.Total, Line: fmt.Sprintf("thread %d: %s %s", threadID, p.Phase, p.Message)})
+		})
+	}), nil
+}
+
+func (a *dashboardActions) MarkNoResponse(ctx context.Context, threadID int64) error {
+	db, err := a.f.DB(ctx)
+	if err != nil {
+		return err
+	}
+	return db.SetThreadStatus(ctx, threadID, localdb.StatusNoResponseNeeded)
+}
+
+func (a *dashboardActions) FileClaim(ctx context.Context, claimID int64) (<-chan tui.Progress, error) {
+	deps, err := claimsDeps(ctx, a.f)
+	if err != nil {
+		return nil, err
+	}
+	return stream("claim", func(send func(tui.Progress)) error {
+		return claims.File(ctx, deps, claimID, func(p claims.Progress) {
+			send(tui.Progress{Line: fmt.Sprintf("claim %d: %s %s", p.ClaimID, p.Step, p.Message)})
+		})
+	}), nil
+}

@@ -1,0 +1,346 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/tracking"
+	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/config"
+	"github.com/sellerops/sellerops/localdb/secrets"
+)
+
+type demoOptions struct {
+	NoTUI  bool
+	Addr   string
+	Seed   int64
+	Orders int
+	Faults string
+	Drafts int
+}
+
+// demoSummary is what `demo --no-tui --json` prints.
+type demoSummary struct {
+	Database    string            `json:"database"`
+	Sites       map[string]string `json:"sites"`
+	Stores      int               `json:"stores"`
+	NewThreads  int               `json:"new_threads"`
+	NewMessages int               `json:"new_messages"`
+	Overdue     int               `json:"overdue"`
+	SyncFailed  int               `json:"sync_failed_stores"`
+	Parcels     int               `json:"parcels"`
+	Tracked     int               `json:"tracked"`
+	TrackFailed int               `json:"track_failed"`
+	ByTag       map[string]int    `json:"parcels_by_tag"`
+	Candidates  []demoCandidate   `json:"claim_candidates"`
+	Drafts      int               `json:"claims_drafted"`
+}
+
+type demoCandidate struct {
+	Number   string `json:"tracking_number"`
+	Courier  string `json:"courier"`
+	Kind     string `json:"kind"`
+	Closes   string `json:"window_closes"`
+	DaysLeft int    `json:"days_left"`
+	Reason   string `json:"reason"`
+}
+
+func newDemoCmd(f *factory) *cobra.Command {
+	opts := demoOptions{Addr: "127.0.0.1:0", Seed: 1, Orders: 60, Drafts: 3}
+	var jf jsonFlags
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Run sellerops on the built-in sandbox: sync, track, find claims, open the dashboard",
+		Long: strings.TrimSpace(`
+Start the sandbox in this process, connect its three marketplace stores (demo
+credentials, held in memory only and never written anywhere), sync their buyer
+messages, track their parcels, find claim candidates and draft a few claims,
+then open the dashboard. With --no-tui it prints a summary and exits instead.
+
+The demo keeps its data in its own database, demo.db in the data dir (or the
+file named by --db / SELLEROPS_DB), so that later commands can read it offline:
+
+  sellerops --db "$(sellerops demo --no-tui --json --jq .database)" messages list --overdue
+
+Its stores are marked demo; your own stores and data are never touched.`),
+		Example: "  sellerops demo\n  sellerops demo --no-tui\n  sellerops demo --faults 'latency=100ms,5xx=0.05'",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return demoRun(cmd.Context(), f, &opts, &jf)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.NoTUI, "no-tui", false, "Print a summary instead of opening the dashboard")
+	cmd.Flags().StringVar(&opts.Addr, "addr", opts.Addr, "Loopback `host:port` for the sandbox's first site (port 0 picks free ports)")
+	cmd.Flags().Int64Var(&opts.Seed, "seed", opts.Seed, "Seed of the sandbox world")
+	cmd.Flags().IntVar(&opts.Orders, "orders", opts.Orders, "Orders and buyer threads per demo store")
+	cmd.Flags().StringVar(&opts.Faults, "faults", "", "Sandbox fault `spec`, such as 'latency=100ms,5xx=0.05'")
+	cmd.Flags().IntVar(&opts.Drafts, "drafts", opts.Drafts, "How many claim candidates to draft")
+	addJSONFlags(cmd, &jf)
+	return cmd
+}
+
+// demoWorld is a running sandbox with the product pointed at it.
+type demoWorld struct {
+	sb  *sandbox.Sandbox
+	mem *marketplace.MemorySecrets
+}
+
+func demoRun(ctx context.Context, f *factory, opts *demoOptions, jf *jsonFlags) error {
+	if opts.Orders < 1 || opts.Orders > 5000 {
+		return usageErrorf("--orders %d: give a number from 1 to 5000", opts.Orders)
+	}
+	if opts.Drafts < 0 {
+		return usageErrorf("--drafts %d: give 0 or more", opts.Drafts)
+	}
+	if jf.enabled() && !opts.NoTUI {
+		return usageErrorf("--json goes with --no-tui")
+	}
+	so := sandbox.Options{Seed: opts.Seed, Faults: opts.Faults, Orders: opts.Orders,
+		// The world is laid out around the present, so that reply deadlines
+		// and claim windows read true against the real clock.
+		Start: f.Now().UTC().Truncate(time.Hour)}
+	if err := so.SetAddr(opts.Addr); err != nil {
+		return usageErrorf("--addr: %v", err)
+	}
+	if _, err := sandbox.ParseFaults(opts.Faults); err != nil {
+		return withCode(exitBadInput, fmt.Errorf("--faults: %v", err))
+	}
+	if f.Opts.DBPath == "" && f.Getenv("SELLEROPS_DB") == "" {
+		dir, err := localdb.DataDir()
+		if err != nil {
+			return fmt.Errorf("%w: %v (pass --db)", errDatabase, err)
+		}
+		f.Opts.DBPath = filepath.Join(dir, "demo.db")
+	}
+
+	progress := func(format string, args ...any) {
+		if !jf.enabled() || f.IO.IsStderrTTY() {
+			fmt.Fprintf(f.IO.ErrOut, format+"\n", args...)
+		}
+	}
+	progress("starting the sandbox (seed %d)", opts.Seed)
+	sb, err := sandbox.Start(ctx, so)
+	if err != nil {
+		return fmt.Errorf("start the sandbox: %w", err)
+	}
+	defer sb.Close()
+	w := &demoWorld{sb: sb, mem: marketplace.NewMemorySecrets()}
+	if err := w.pointFactory(ctx, f); err != nil {
+		return err
+	}
+	sum, err := w.firstPass(ctx, f, opts, progress)
+	if err != nil {
+		return err
+	}
+	if opts.NoTUI {
+		return printDemoSummary(f, sum, jf)
+	}
+	progress("opening the dashboard (q quits)")
+	return dashboardRun(ctx, f, true)
+}
+
+// pointFactory makes every later step of this process use the sandbox: its
+// URLs in the config, its demo credentials in memory, demo stores in the
+// database.
+func (w *demoWorld) pointFactory(ctx context.Context, f *factory) error {
+	cfg := config.Defaults()
+	if loaded, err := f.Config(); err == nil {
+		copied := *loaded
+		cfg = &copied
+	}
+	cfg.Carriers = map[string]config.Carrier{}
+	for _, c := range []string{"ups", "fedex", "usps", "dhl"} {
+		url := w.sb.URL(c)
+		cfg.Carriers[c] = config.Carrier{APIBaseURL: url, WebBaseURL: url, PortalURL: url, RatePerSec: 50}
+	}
+	f.mu.Lock()
+	f.cfg = cfg
+	f.secretsS = secrets.Tracking{Store: w.mem, R: f.redactor}
+	f.mu.Unlock()
+
+	sec := f.Secrets()
+	for _, c := range []string{"ups", "fedex", "usps", "dhl"} {
+		a := w.sb.Account(c)
+		for key, v := range map[string]string{
+			"client_id": a.ClientID, "client_secret": a.ClientSecret, "api_key": a.APIKey,
+			"portal_username": a.Username, "portal_password": a.Password,
+		} {
+			if v == "" {
+				continue
+			}
+			if err := sec.Set(ctx, secrets.CarrierKey(c, key), v); err != nil {
+				return err
+			}
+		}
+	}
+	db, err := f.DB(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range marketplace.Marketplaces {
+		a := w.sb.Account(m)
+		name := "demo-" + m
+		spec := marketplace.StoreSpec{Name: name, Marketplace: m, BaseURL: w.sb.URL(m), Username: a.Username,
+			Recipe: m + "-sandbox", Password: a.Password, TOTPSecret: a.TOTPSecret, Demo: true}
+		existing, err := db.GetStoreByName(ctx, name)
+		switch {
+		case errors.Is(err, localdb.ErrNotFound):
+			if _, err := marketplace.AddStore(ctx, db, sec, spec); err != nil {
+				return fmt.Errorf("register demo store %s: %w", name, err)
+			}
+		case err != nil:
+			return err
+		case !existing.Demo:
+			return withCode(exitBadInput, fmt.Errorf("store %q in %s is not a demo store; run the demo on its own database (--db demo.db)", name, db.Path()))
+		default:
+			// A new sandbox listens on new ports: point the kept demo store at it.
+			existing.BaseURL = spec.BaseURL
+			existing.Username = spec.Username
+			if _, err := db.UpdateStore(ctx, existing); err != nil {
+				return err
+			}
+			if err := sec.Set(ctx, secrets.StorePasswordKey(name), spec.Password); err != nil {
+				return err
+			}
+			if err := sec.Set(ctx, secrets.StoreTOTPKey(name), spec.TOTPSecret); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// firstPass syncs, tracks, and finds claim candidates, with progress on stderr.
+func (w *demoWorld) firstPass(ctx context.Context, f *factory, opts *demoOptions, progress func(string, ...any)) (demoSummary, error) {
+	sum := demoSummary{Sites: map[string]string{}, ByTag: map[string]int{}}
+	for _, s := range w.sb.Sites() {
+		sum.Sites[s.Name] = s.URL
+	}
+	mdeps, err := marketplaceDeps(ctx, f, true)
+	if err != nil {
+		return sum, err
+	}
+	sum.Database = mdeps.DB.Path()
+	progress("syncing the demo stores")
+	ms, err := marketplace.SyncStores(ctx, mdeps, nil, func(p marketplace.Progress) {
+		if p.Phase == "done" || p.Phase == "failed" || p.Phase == "login" {
+			progress("  %s: %s %d/%d %s", p.Store, p.Phase, p.Done, p.Total, p.Message)
+		}
+	})
+	if err != nil {
+		return sum, fmt.Errorf("sync: %w", err)
+	}
+	sum.Stores, sum.NewThreads, sum.NewMessages, sum.Overdue, sum.SyncFailed = len(ms.Stores), ms.NewThreads, ms.NewMessages, ms.Overdue, ms.StoreErrors
+
+	db := mdeps.DB
+	if _, err := tracking.AdoptOrders(ctx, db); err != nil {
+		return sum, err
+	}
+	tdeps, err := trackingDeps(ctx, f)
+	if err != nil {
+		return sum, err
+	}
+	lines, n, err := tracking.RetrackOpen(ctx, tdeps, tracking.Options{Concurrency: 8})
+	if err != nil {
+		return sum, fmt.Errorf("track: %w", err)
+	}
+	progress("tracking %d parcels", n)
+	sum.Parcels = n
+	for l := range lines {
+		if l.Error != nil {
+			sum.TrackFailed++
+			continue
+		}
+		sum.Tracked++
+		sum.ByTag[l.Tag]++
+		if f.IO.IsStderrTTY() && (sum.Tracked+sum.TrackFailed)%25 == 0 {
+			progress("  %d/%d tracked", sum.Tracked+sum.TrackFailed, n)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return sum, err
+	}
+
+	cdeps, err := claimsDeps(ctx, f)
+	if err != nil {
+		return sum, err
+	}
+	now := f.Now()
+	cands, err := claims.Candidates(ctx, cdeps, now)
+	if err != nil {
+		return sum, fmt.Errorf("claim candidates: %w", err)
+	}
+	for _, c := range cands {
+		sum.Candidates = append(sum.Candidates, demoCandidateOf(c))
+	}
+	drafted := 0
+	for _, c := range cands {
+		if drafted >= opts.Drafts {
+			break
+		}
+		if c.Window.State != "open" || c.ClaimID != 0 {
+			continue
+		}
+		if _, err := claims.Draft(ctx, cdeps, c.TrackingNumber, c.Kind); err != nil {
+			if errors.Is(err, localdb.ErrConflict) {
+				continue // drafted by an earlier demo run
+			}
+			progress("  could not draft a claim for %s: %v", c.TrackingNumber, err)
+			continue
+		}
+		drafted++
+	}
+	sum.Drafts = drafted
+	progress("%d claim candidates, %d drafted", len(cands), drafted)
+	return sum, nil
+}
+
+func printDemoSummary(f *factory, sum demoSummary, jf *jsonFlags) error {
+	if jf.enabled() {
+		return writeJSON(f.IO.Out, sum, jf.JQ)
+	}
+	out := f.IO.Out
+	fmt.Fprintf(out, "demo database: %s\n", sum.Database)
+	fmt.Fprintf(out, "stores: %d synced (%d failed): %d new threads, %d new messages, %d overdue\n",
+		sum.Stores, sum.SyncFailed, sum.NewThreads, sum.NewMessages, sum.Overdue)
+	var tags []string
+	for _, tag := range []string{"InfoReceived", "InTransit", "OutForDelivery", "AttemptFail", "Delivered", "AvailableForPickup", "Exception", "Expired", "Pending"} {
+		if n := sum.ByTag[tag]; n > 0 {
+			tags = append(tags, fmt.Sprintf("%s %d", tag, n))
+		}
+	}
+	fmt.Fprintf(out, "parcels: %d tracked, %d failed: %s\n", sum.Tracked, sum.TrackFailed, strings.Join(tags, ", "))
+	fmt.Fprintf(out, "claim candidates: %d (%d drafted)\n", len(sum.Candidates), sum.Drafts)
+	t := newTable(out, f.IO.IsStdoutTTY(), "PARCEL", "CARRIER", "KIND", "CLOSES", "DAYS LEFT", "WHY")
+	for _, c := range sum.Candidates {
+		t.row(c.Number, c.Courier, c.Kind, c.Closes, fmt.Sprint(c.DaysLeft), c.Reason)
+	}
+	t.flush()
+	fmt.Fprintf(out, "read it later: sellerops --db %s messages list --overdue\n", shellQuote(sum.Database))
+	return nil
+}
+
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " '\"$`\\") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func demoCandidateOf(c claims.Candidate) demoCandidate {
+	closes := "-"
+	if !c.Window.Closes.IsZero() {
+		closes = c.Window.Closes.Format("2006-01-02")
+	}
+	return demoCandidate{Number: c.TrackingNumber, Courier: c.Courier, Kind: string(c.Kind),
+		Closes: closes, DaysLeft: c.Window.DaysLeft, Reason: strings.Join(c.Reasons, "; ")}
+}
