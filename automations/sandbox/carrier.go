@@ -509,7 +509,7 @@ func (s *site) dhlTrack(w http.ResponseWriter, r *http.Request) {
 	}
 	sh := map[string]any{"id": n, "service": "express", "origin": dhlAddress(p.Origin), "destination": dhlAddress(p.Destination),
 		"details": map[string]any{"product": map[string]any{"productName": p.Service}, "totalNumberOfPieces": 1,
-			"pieceIds": []string{"JD01460000" + n}, "references": map[string]any{"number": p.OrderID, "type": "customer-reference"}},
+			"pieceIds": []string{"JD0177" + n + "01"}, "references": map[string]any{"number": p.OrderID, "type": "customer-reference"}},
 		"events": events}
 	if len(evs) > 0 {
 		sh["status"] = events[0]

@@ -24,7 +24,7 @@ func TestAdoptOrdersCreatesOneParcelPerShippedOrder(t *testing.T) {
 	for _, o := range []localdb.Order{
 		{StoreID: st.ID, MarketplaceOrderID: "A1", TrackingNumber: "1Z999AA10123456784", ShipDate: ship, Service: "ground"},
 		{StoreID: st.ID, MarketplaceOrderID: "A2", TrackingNumber: "1z999aa10123456785"}, // bad check digit, no carrier given
-		{StoreID: st.ID, MarketplaceOrderID: "A3"},                                          // not shipped
+		{StoreID: st.ID, MarketplaceOrderID: "A3"},                                       // not shipped
 	} {
 		if _, _, err := db.UpsertOrder(ctx, o); err != nil {
 			t.Fatal(err)
