@@ -2,6 +2,7 @@ package ups
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -26,8 +27,28 @@ func sample(t *testing.T, name string) []byte {
 	return b
 }
 
+// sampleNumber returns the tracking number a recorded answer is about, read
+// from the sample's .meta.json so the public number is not repeated here.
+func sampleNumber(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(conformance.File(t, "carrier_responses", "ups", name+".meta.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta struct {
+		TrackingNumber string `json:"tracking_number"`
+	}
+	if err := json.Unmarshal(b, &meta); err != nil {
+		t.Fatalf("%s.meta.json: %v", name, err)
+	}
+	if meta.TrackingNumber == "" {
+		t.Fatalf("%s.meta.json names no tracking_number", name)
+	}
+	return meta.TrackingNumber
+}
+
 func TestSampleDelivered(t *testing.T) {
-	sh, err := Parse(sample(t, "delivered.json"), "1Z1442YY7229014688")
+	sh, err := Parse(sample(t, "delivered.json"), sampleNumber(t, "delivered"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,11 +72,12 @@ func TestSampleDelivered(t *testing.T) {
 }
 
 func TestSampleInTransitCustoms(t *testing.T) {
+	want := sampleNumber(t, "in_transit_customs_exception")
 	sh, err := Parse(sample(t, "in_transit_customs_exception.json"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sh.Number != "1Z1202R66698804005" || !sh.Found {
+	if sh.Number != want || !sh.Found {
 		t.Fatalf("number %q found %v", sh.Number, sh.Found)
 	}
 	if sh.Tag != carriers.InTransit || sh.Subtag != carriers.InTransitCustomsStarted {
@@ -148,13 +170,17 @@ func (f *fakeUPS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			_, _ = w.Write([]byte(`{"response":{"errors":[{"code":"TW0001","message":"Tracking Information Not Found"}]}}`))
 			return
 		}
-		_, _ = w.Write([]byte(strings.ReplaceAll(string(f.delivered), "1Z1442YY7229014688", num)))
+		_, _ = w.Write([]byte(strings.ReplaceAll(string(f.delivered), ownDeliveredNumber, num)))
 	default:
 		http.NotFound(w, r)
 	}
 }
 
-const ownDelivered = `{"trackResponse":{"shipment":[{"inquiryNumber":"1Z1442YY7229014688","package":[{"trackingNumber":"1Z1442YY7229014688",
+// ownDeliveredNumber is the placeholder in ownDelivered that the fake
+// replaces with the number asked for.
+const ownDeliveredNumber = "1Z3K7T05A204618737"
+
+const ownDelivered = `{"trackResponse":{"shipment":[{"inquiryNumber":"` + ownDeliveredNumber + `","package":[{"trackingNumber":"` + ownDeliveredNumber + `",
 "activity":[{"location":{"address":{"city":"LYON","countryCode":"FR"}},"status":{"type":"D","description":"DELIVERED","code":"KB","statusCode":"011"},"date":"20260102","time":"101500"}]}]}]}}`
 
 func TestClientTracksCachesTokenAndHandlesNotFound(t *testing.T) {
@@ -165,7 +191,7 @@ func TestClientTracksCachesTokenAndHandlesNotFound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nums := []string{"1z 879e 9303 4683 4440", "1Z8V92A70367203024", "1Z5R89390357560000", "1Z410E7W0392751591"}
+	nums := []string{"1z 4y7a 2b03 9081 7263", "1ZH5K2P90100000428", "1Z6E2W480312840000", "1Z6E2W480312845091"}
 	res, err := c.Track(context.Background(), nums)
 	if err != nil {
 		t.Fatal(err)
@@ -173,7 +199,7 @@ func TestClientTracksCachesTokenAndHandlesNotFound(t *testing.T) {
 	if len(res) != 4 {
 		t.Fatalf("%d results", len(res))
 	}
-	if res[0].Number != "1Z879E930346834440" || !res[0].Shipment.Found || res[0].Shipment.Tag != carriers.Delivered {
+	if res[0].Number != "1Z4Y7A2B0390817263" || !res[0].Shipment.Found || res[0].Shipment.Tag != carriers.Delivered {
 		t.Fatalf("result 0: %+v", res[0])
 	}
 	if res[2].Err != nil || res[2].Shipment.Found {
@@ -194,7 +220,7 @@ func TestClientBadCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Track(context.Background(), []string{"1Z879E930346834440"})
+	_, err = c.Track(context.Background(), []string{"1Z4Y7A2B0390817263"})
 	if !errors.Is(err, carriers.ErrAuth) {
 		t.Fatalf("err = %v, want ErrAuth", err)
 	}
