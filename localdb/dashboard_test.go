@@ -291,41 +291,6 @@ func TestGetOverview(t *testing.T) {
 	}
 }
 
-func TestPageClaimCandidates(t *testing.T) {
-	ctx := context.Background()
-	db, ids := dashFixture(t)
-	// The stalled UPS parcel has a draft; a lost parcel without a claim is a candidate.
-	lost, _, err := db.SaveTrackResult(ctx, TrackResult{Courier: "usps", TrackingNumber: "9400100000000000000099", Tag: "Exception",
-		Subtag: "Exception_013", Source: SourceAPI, Events: []TrackingEvent{{Time: t0.Add(-time.Hour), Tag: "Exception", Description: "Lost"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	idle, _, err := db.SaveTrackResult(ctx, TrackResult{Courier: "dhl", TrackingNumber: "JD0000000077", Tag: "InTransit",
-		Source: SourceAPI, Events: []TrackingEvent{{Time: t0.Add(-20 * 24 * time.Hour), Tag: "InTransit", Description: "Sorted"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := db.PageClaimCandidates(ctx, CandidateQuery{StalledBefore: t0.Add(-7 * 24 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Total != 2 || p.Rows[0].ID != idle.ID || p.Rows[1].ID != lost.ID || p.Rows[1].Kind != ClaimLost {
-		t.Fatalf("candidates = %+v", p.Rows)
-	}
-	only, err := db.PageClaimCandidates(ctx, CandidateQuery{})
-	if err != nil || only.Total != 1 || only.Rows[0].ID != lost.ID {
-		t.Fatalf("exceptions only = %+v, %v", only, err)
-	}
-	// Cancelling the draft makes the stalled parcel a candidate again.
-	if _, err := db.SetClaimState(ctx, ids["c-draft"], ClaimCancelled); err != nil {
-		t.Fatal(err)
-	}
-	again, err := db.PageClaimCandidates(ctx, CandidateQuery{StalledBefore: t0.Add(-7 * 24 * time.Hour)})
-	if err != nil || again.Total != 3 {
-		t.Fatalf("after cancelling the draft: %+v, %v", again, err)
-	}
-}
-
 // TestPageThreadsMatchesListThreadsOrder pages through threads with equal
 // deadlines, no deadline, every status and two stores, and checks that the
 // pages join up to exactly ListThreads' order, with and without filters.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	autoclaims "github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/tui/internal/fixture"
 )
@@ -156,8 +157,8 @@ func BenchmarkQueries(b *testing.B) {
 			return err
 		}},
 		{"claims_first_page", func() error { _, err := db.PageClaims(ctx, localdb.ClaimQuery{Limit: 57}); return err }},
-		{"candidates_first_page", func() error {
-			_, err := db.PageClaimCandidates(ctx, localdb.CandidateQuery{StalledBefore: fixture.Now.Add(-7 * 24 * time.Hour), Limit: 57})
+		{"candidates_all", func() error {
+			_, err := autoclaims.Candidates(ctx, autoclaims.Deps{DB: db}, fixture.Now)
 			return err
 		}},
 	} {

@@ -18,7 +18,9 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
+	autoclaims "github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/config"
 	"github.com/sellerops/sellerops/tui/claims"
 	"github.com/sellerops/sellerops/tui/common"
 	"github.com/sellerops/sellerops/tui/inbox"
@@ -54,6 +56,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock for countdowns; nil means time.Now.
 	Now func() time.Time
+	// Candidates finds the claim candidates the claims view lists, as
+	// `sellerops claims candidates` does (cmd/sellerops passes
+	// claims.Candidates with its configuration); nil means the same
+	// rules with the built-in configuration.
+	Candidates func(ctx context.Context, now time.Time) ([]autoclaims.Candidate, error)
 	// Demo labels the dashboard as running on demo data.
 	Demo bool
 	// TemplateDir holds the reply templates, NAME.txt each, beside the
@@ -113,6 +120,12 @@ func newModel(ctx context.Context, opts Options) *Model {
 	if opts.Actions == nil {
 		opts.Actions = common.Unavailable{DB: opts.DB}
 	}
+	if opts.Candidates == nil {
+		db := opts.DB
+		opts.Candidates = func(ctx context.Context, now time.Time) ([]autoclaims.Candidate, error) {
+			return autoclaims.Candidates(ctx, autoclaims.Deps{DB: db, Config: config.Defaults()}, now)
+		}
+	}
 	c := common.Common{
 		Styles:      theme.NewStyles(theme.Default()),
 		Keys:        keys.Default(),
@@ -120,6 +133,7 @@ func newModel(ctx context.Context, opts Options) *Model {
 		DB:          opts.DB,
 		Actions:     opts.Actions,
 		Now:         opts.Now,
+		Candidates:  opts.Candidates,
 		TemplateDir: opts.TemplateDir,
 	}
 	m := &Model{c: c, demo: opts.Demo, help: help.New()}

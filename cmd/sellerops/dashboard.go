@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/claims"
@@ -33,6 +34,15 @@ func dashboardRun(ctx context.Context, f *factory, demo bool) error {
 		Out:     f.IO.Out,
 
 		TemplateDir: templateDir(f),
+		// The claims view lists candidates by the command line's rules
+		// and configuration, so both show the same parcels.
+		Candidates: func(ctx context.Context, now time.Time) ([]claims.Candidate, error) {
+			deps, err := claimsDeps(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			return claims.Candidates(ctx, deps, now)
+		},
 	})
 }
 

@@ -16,7 +16,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/sellerops/sellerops/carriers"
+	autoclaims "github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/tui/common"
 	"github.com/sellerops/sellerops/tui/keys"
@@ -36,17 +36,13 @@ type EvidenceLoadedMsg struct {
 	Err      error
 }
 
-// CandidatesLoadedMsg carries a window of the parcels that may deserve a
-// claim.
+// CandidatesLoadedMsg carries every claim candidate, as
+// `sellerops claims candidates` lists them.
 type CandidatesLoadedMsg struct {
-	Seq  int
-	Page localdb.Page[localdb.ClaimCandidate]
-	Err  error
+	Seq        int
+	Candidates []autoclaims.Candidate
+	Err        error
 }
-
-// StallAfter is how long without an event makes a parcel a candidate for
-// a lost claim.
-const StallAfter = 7 * 24 * time.Hour
 
 // States is the cycle of the state filter; "" is every state.
 var States = []localdb.ClaimState{"", localdb.ClaimDraft, localdb.ClaimFiling, localdb.ClaimSubmitted,
@@ -57,10 +53,14 @@ type Model struct {
 	common.Common
 
 	list       common.List[localdb.ClaimRow]
-	cands      common.List[localdb.ClaimCandidate]
+	cands      common.List[autoclaims.Candidate]
 	candidates bool // the candidates list is shown
 	err        error
 	stateIdx   int
+
+	// finding is set while candidates are being found; refind asks for
+	// another search once it ends, so that refreshes never stack up.
+	finding, refind bool
 
 	filtering bool
 	filter    textinput.Model
@@ -96,7 +96,7 @@ func (m *Model) Rows() ([]localdb.ClaimRow, int) { return m.list.Rows, m.list.To
 func (m *Model) SetSize(w, h int) {
 	m.Common.SetSize(w, h)
 	m.list.SetHeight(h - 2)
-	m.cands.SetHeight(h - 2)
+	m.cands.SetHeight(h - 3) // the summary, the heading and the reason line
 	m.filter.Width = max(w-30, 10)
 }
 
@@ -105,18 +105,31 @@ func (m *Model) SetSize(w, h int) {
 func (m *Model) Init() tea.Cmd { return m.loadWindowCmd() }
 
 // Candidates returns the loaded candidates and their total.
-func (m *Model) Candidates() ([]localdb.ClaimCandidate, int) { return m.cands.Rows, m.cands.Total }
+func (m *Model) Candidates() ([]autoclaims.Candidate, int) { return m.cands.Rows, m.cands.Total }
 
+// loadCandidatesCmd finds every candidate, as the command line does, when
+// they are not loaded yet. The rules read each parcel's history, so the
+// whole list is found at once and kept; only the visible rows are drawn.
 func (m *Model) loadCandidatesCmd() tea.Cmd {
-	offset, limit, ok := m.cands.NeedWindow()
-	if !ok {
+	if _, _, ok := m.cands.NeedWindow(); !ok {
 		return nil
 	}
-	q := localdb.CandidateQuery{StalledBefore: m.Now().Add(-StallAfter), Offset: offset, Limit: limit}
-	db, seq := m.DB, m.cands.Requested()
+	if m.finding {
+		m.refind = true
+		return nil
+	}
+	m.finding = true
+	find, seq := m.Common.Candidates, m.cands.Requested()
+	if find == nil {
+		db := m.DB
+		find = func(ctx context.Context, now time.Time) ([]autoclaims.Candidate, error) {
+			return autoclaims.Candidates(ctx, autoclaims.Deps{DB: db}, now)
+		}
+	}
+	now := m.Now()
 	return func() tea.Msg {
-		p, err := db.PageClaimCandidates(context.Background(), q)
-		return CandidatesLoadedMsg{Seq: seq, Page: p, Err: err}
+		cands, err := find(context.Background(), now)
+		return CandidatesLoadedMsg{Seq: seq, Candidates: cands, Err: err}
 	}
 }
 
@@ -180,14 +193,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.loadWindowCmd()
 		}
 	case CandidatesLoadedMsg:
+		m.finding = false
 		if msg.Err != nil {
 			m.cands.Failed(msg.Seq)
 			m.err = msg.Err
 			m.Logger.Error("claims: load candidates", "err", msg.Err)
-			return m, nil
+		} else if m.cands.SetWindow(msg.Seq, 0, msg.Candidates, len(msg.Candidates)) {
+			m.err = nil
 		}
-		if m.cands.SetWindow(msg.Seq, msg.Page.Offset, msg.Page.Rows, msg.Page.Total) {
-			return m, m.loadCandidatesCmd()
+		if m.refind {
+			// The data changed while these were found: find them again.
+			m.refind = false
+			m.cands.Invalidate()
+			if m.candidates {
+				return m, m.loadCandidatesCmd()
+			}
 		}
 	case EvidenceLoadedMsg:
 		if m.detail == nil || msg.ClaimID != m.detail.ID {
@@ -443,20 +463,21 @@ func (m *Model) viewList(w int) string {
 
 func (m *Model) viewCandidates(w int) string {
 	var b strings.Builder
-	total := fmt.Sprintf("%d parcels in an exception or stalled for %d days, without a claim", m.cands.Total, int(StallAfter.Hours()/24))
+	total := fmt.Sprintf("%d lost or damaged, as `sellerops claims candidates` lists them", m.cands.Total)
 	if !m.cands.Loaded {
 		total = "loading…"
 	}
 	b.WriteString(m.Styles.Faint.Render(common.Truncate("candidates: "+total+" (c shows claims)", w)) + "\n")
-	numW := max(w-48, 6) // the other columns and their gaps take 48 cells
+	numW := max(w-49, 6) // the other columns and their gaps take 49 cells
 	b.WriteString(m.Styles.Heading.Render(common.Pad("  "+common.Pad("KIND", 7)+" "+common.Pad("PARCEL", numW)+" "+
-		common.Pad("STATUS", 10)+" "+common.Pad("WINDOW", 15)+" "+common.PadLeft("VALUE", 10), w)))
-	if m.cands.Loaded && m.cands.Total == 0 {
+		common.Pad("CLAIM", 11)+" "+common.Pad("WINDOW", 15)+" "+common.PadLeft("VALUE", 10), w)))
+	if m.cands.Loaded && m.cands.Total == 0 && m.err == nil {
 		b.WriteString("\n" + m.Styles.Faint.Render("No parcel needs a claim."))
 		return b.String()
 	}
 	now := m.Now()
-	for i := m.cands.Top; i < min(m.cands.Top+m.cands.Height, m.cands.Total); i++ {
+	end := min(m.cands.Top+m.cands.Height, m.cands.Total)
+	for i := m.cands.Top; i < end; i++ {
 		b.WriteString("\n")
 		c, ok := m.cands.Row(i)
 		if !ok {
@@ -471,32 +492,63 @@ func (m *Model) viewCandidates(w int) string {
 		if c.DeclaredValue > 0 {
 			value = common.Money(c.DeclaredValue, c.Currency)
 		}
+		claim := "-"
+		if c.ClaimID != 0 {
+			claim = fmt.Sprintf("%d %s", c.ClaimID, c.ClaimState)
+		}
 		line := marker + common.Pad(string(c.Kind), 7) + " " + common.Pad(c.Courier+" "+c.TrackingNumber, numW) + " " +
-			common.Pad(c.Tag, 10) + " " + m.windowCell(c, now) + " " + common.PadLeft(value, 10)
+			common.Pad(claim, 11) + " " + m.windowCell(c, now) + " " + common.PadLeft(value, 10)
 		if i == m.cands.Cursor {
 			line = m.Styles.Selected.Render(common.Pad(ansi.Strip(line), w))
 		}
 		b.WriteString(line)
 	}
+	// The last line says why the selected parcel is listed, or what went
+	// wrong finding the candidates.
+	b.WriteString(strings.Repeat("\n", max(m.cands.Height-(end-m.cands.Top), 0)+1))
+	if m.err != nil {
+		b.WriteString(m.Styles.Error.Render(common.Truncate("error: "+m.err.Error(), w)))
+	} else if c, ok := m.cands.Selected(); ok {
+		b.WriteString(m.Styles.Faint.Render(common.Truncate(candidateDetail(c), w)))
+	}
 	return b.String()
 }
 
-// windowCell says, in 15 cells, where the carrier's claim window stands.
-func (m *Model) windowCell(c localdb.ClaimCandidate, now time.Time) string {
-	opens, closes, _, err := carriers.Window(c.Courier, c.Service, carriers.ClaimKind(c.Kind), c.ShipDate, false)
-	switch {
-	case err != nil && c.ShipDate.IsZero():
-		return m.Styles.Faint.Render(common.Pad("ship date?", 15))
-	case err != nil:
-		return m.Styles.Faint.Render(common.Pad("no rule", 15))
-	case now.Before(opens):
-		return common.Pad("opens in "+common.Countdown(opens.Sub(now)), 15)
-	case now.After(closes):
-		return m.Styles.Error.Render(common.Pad("closed", 15))
-	case closes.Sub(now) < closingSoon:
-		return m.Styles.Warning.Render(common.Pad("closes "+common.Countdown(closes.Sub(now)), 15))
+// candidateDetail says why the selected parcel is a candidate: the first
+// reason, how many more there are, and what is amiss with its window.
+func candidateDetail(c autoclaims.Candidate) string {
+	why := "why: -"
+	if len(c.Reasons) > 0 {
+		why = "why: " + common.OneLine(c.Reasons[0])
 	}
-	return common.Pad("closes "+common.Countdown(closes.Sub(now)), 15)
+	if n := len(c.Reasons) - 1; n > 0 {
+		why += fmt.Sprintf(" (+%d more)", n)
+	}
+	if c.Window.State == "" && c.Window.Problem != "" {
+		why += " · window unknown: " + c.Window.Problem
+	}
+	return why
+}
+
+// windowCell says, in 15 cells, where the carrier's claim window stands.
+func (m *Model) windowCell(c autoclaims.Candidate, now time.Time) string {
+	win := c.Window
+	switch win.State {
+	case autoclaims.WindowNotYetOpen:
+		return common.Pad("opens in "+common.Countdown(win.Opens.Sub(now)), 15)
+	case autoclaims.WindowClosed:
+		return m.Styles.Error.Render(common.Pad("closed", 15))
+	case autoclaims.WindowOpen:
+		left := win.Closes.Sub(now)
+		if left < closingSoon {
+			return m.Styles.Warning.Render(common.Pad("closes "+common.Countdown(left), 15))
+		}
+		return common.Pad("closes "+common.Countdown(left), 15)
+	}
+	if c.ShipDate.IsZero() {
+		return m.Styles.Faint.Render(common.Pad("ship date?", 15))
+	}
+	return m.Styles.Faint.Render(common.Pad("no rule", 15))
 }
 
 // closingSoon is when a claim window turns to a warning.

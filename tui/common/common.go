@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/tui/keys"
 	"github.com/sellerops/sellerops/tui/theme"
@@ -88,11 +89,18 @@ type Common struct {
 	Actions       Actions
 	// Now is the dashboard's clock, for countdowns.
 	Now func() time.Time
+	// Candidates finds the parcels that may deserve a claim, as of now,
+	// by the same rules as `sellerops claims candidates`.
+	Candidates CandidatesFunc
 	// TemplateDir holds the reply templates (<config dir>/templates), the
 	// same folder `sellerops messages reply` reads; empty means the
 	// built-in templates only.
 	TemplateDir string
 }
+
+// CandidatesFunc finds claim candidates as of now; claims.Candidates with
+// the command line's dependencies is the real one.
+type CandidatesFunc func(ctx context.Context, now time.Time) ([]claims.Candidate, error)
 
 // SetSize records the view's size.
 func (c *Common) SetSize(w, h int) {
