@@ -276,8 +276,15 @@ func startRemoteChromium(t *testing.T) (string, *exec.Cmd) {
 	if !ok {
 		t.Fatal("these tests need Chromium: " + ErrNoBrowser.Error())
 	}
+	// Not t.TempDir: Chromium's helper processes outlive the main one for a
+	// moment and keep writing to the profile, so the cleanup below waits for
+	// them before removing it.
+	dir, err := os.MkdirTemp("", "sellerops-remote-*")
+	if err != nil {
+		t.Fatal(err)
+	}
 	args := []string{"--headless", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-		"--user-data-dir=" + t.TempDir(), "--disable-gpu", "--no-first-run", "--password-store=basic", "about:blank"}
+		"--user-data-dir=" + dir, "--disable-gpu", "--no-first-run", "--password-store=basic", "about:blank"}
 	if os.Geteuid() == 0 {
 		args = append(args, "--no-sandbox")
 	}
@@ -292,6 +299,20 @@ func startRemoteChromium(t *testing.T) (string, *exec.Cmd) {
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
+		for _, pid := range profileProcesses(dir) {
+			if p, err := os.FindProcess(pid); err == nil {
+				_ = p.Kill()
+			}
+		}
+		waitHelpersGone(dir, 10*time.Second)
+		var err error
+		for try := 0; try < 50; try++ { // where helpers cannot be listed, let them finish
+			if err = os.RemoveAll(dir); err == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Errorf("remove the remote browser's profile: %v", err)
 	})
 	found := make(chan string, 1)
 	go func() {
