@@ -131,7 +131,7 @@ func newHelpCmd(f *factory, root *cobra.Command) *cobra.Command {
 				return nil
 			}
 			target, _, err := root.Find(args)
-			if err != nil || target == nil {
+			if err != nil || target == nil || (target == root && len(args) > 0) {
 				return usageErrorf("unknown help topic %q; try 'sellerops help' or 'sellerops help exit-codes'", strings.Join(args, " "))
 			}
 			target.InitDefaultHelpFlag()
