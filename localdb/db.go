@@ -24,6 +24,12 @@ type DB struct {
 	sql   *sql.DB
 	path  string
 	clock func() time.Time
+	// writeSlot holds one token: a write transaction takes it before BEGIN,
+	// so that this process's writers queue in order here instead of racing
+	// each other in SQLite's busy handler, which is not fair and can starve
+	// one of them past the busy timeout on a loaded machine.
+	writeSlot   chan struct{}
+	busyTimeout time.Duration
 }
 
 // Option changes how Open opens the database.
@@ -44,8 +50,10 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// WithBusyTimeout sets how long a connection waits for another writer before
-// giving up with a busy error. The default is five seconds.
+// WithBusyTimeout sets how long a statement waits for another process's
+// writer before giving up with a busy error. A write transaction may wait
+// for it twice: once in SQLite's busy handler and once more in tx. The
+// default is five seconds.
 func WithBusyTimeout(d time.Duration) Option {
 	return func(o *options) {
 		if d > 0 {
@@ -85,7 +93,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// a burst of goroutines does not open a connection each.
 	sdb.SetMaxOpenConns(maxConns)
 	sdb.SetMaxIdleConns(maxConns)
-	db := &DB{sql: sdb, path: abs, clock: o.clock}
+	db := &DB{sql: sdb, path: abs, clock: o.clock, writeSlot: make(chan struct{}, 1), busyTimeout: o.busyTimeout}
 	if err := db.setUp(ctx, o.busyTimeout); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("open database %q: %w", abs, err)
@@ -173,9 +181,23 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 func (db *DB) now() time.Time { return db.clock().UTC() }
 
 // tx runs fn in one immediate transaction: it commits when fn returns nil and
-// rolls back otherwise. Errors are mapped with mapErr.
+// rolls back otherwise. Errors are mapped with mapErr. fn must not start
+// another transaction on db.
+//
+// Within this process, writers wait their turn for the write slot. Another
+// process (the scheduler beside the dashboard) can still hold SQLite's write
+// lock; BEGIN then waits in the busy handler, and when that gives up it is
+// tried again until a second busy timeout has passed. Nothing has been
+// written at that point, so trying again is safe.
 func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.sql.BeginTx(ctx, nil)
+	select {
+	case db.writeSlot <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-db.writeSlot }()
+
+	tx, err := db.begin(ctx)
 	if err != nil {
 		return mapErr(err)
 	}
@@ -184,6 +206,23 @@ func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return mapErr(err)
 	}
 	return mapErr(tx.Commit())
+}
+
+// begin starts an immediate transaction, trying again while another process
+// holds the write lock, up to the busy timeout.
+func (db *DB) begin(ctx context.Context) (*sql.Tx, error) {
+	deadline := time.Now().Add(db.busyTimeout)
+	for {
+		tx, err := db.sql.BeginTx(ctx, nil)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return tx, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // CheckResult is what `sellerops doctor` reports about the database.

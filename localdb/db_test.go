@@ -400,3 +400,33 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 		t.Errorf("schema_migrations rows = %d, want %d", n, HeadVersion())
 	}
 }
+
+// A writer waiting for its turn gives up when its context ends, instead of
+// hanging behind a long transaction.
+func TestWriterWaitingForTurnHonoursContext(t *testing.T) {
+	db, _ := openTest(t)
+	holding := make(chan struct{})
+	release := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- db.tx(context.Background(), func(*sql.Tx) error {
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := db.CreateStore(ctx, Store{Name: "waiting", Marketplace: "m"})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("CreateStore while another write holds the slot: got %v, want context.DeadlineExceeded", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateStore(context.Background(), Store{Name: "after", Marketplace: "m"}); err != nil {
+		t.Fatalf("write after the slot was released: %v", err)
+	}
+}
