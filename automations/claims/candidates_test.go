@@ -311,21 +311,38 @@ func hasDamageThread(sb *sandbox.Sandbox, p *sandbox.Parcel) bool {
 }
 
 func TestPolicyAllows(t *testing.T) {
+	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 	cfg := config.Defaults()
-	c := localdb.Claim{ID: 3, Amount: 4990, Currency: "USD"}
-	if ok, why := PolicyAllows(cfg, c); ok || !strings.Contains(why, "auto_file") {
+	c := localdb.Claim{ID: 3, Amount: 4990, Currency: "USD",
+		WindowOpens: now.AddDate(0, 0, -5), WindowCloses: now.AddDate(0, 0, 20)}
+	if ok, why := PolicyAllows(cfg, c, now); ok || !strings.Contains(why, "auto_file") {
 		t.Errorf("auto_file off: %v %q", ok, why)
 	}
 	cfg.Claims.AutoFile, cfg.Claims.MaxAutoAmount = true, 50
-	if ok, why := PolicyAllows(cfg, c); !ok {
+	if ok, why := PolicyAllows(cfg, c, now); !ok {
 		t.Errorf("49.90 within 50: %v %q", ok, why)
 	}
+	// Outside the window nobody files unattended, whatever the amount.
+	early := c
+	early.WindowOpens = now.AddDate(0, 0, 2)
+	if ok, why := PolicyAllows(cfg, early, now); ok || !strings.Contains(why, "opens on 2026-03-12") {
+		t.Errorf("window not yet open: %v %q", ok, why)
+	}
+	late := c
+	late.WindowCloses = now.AddDate(0, 0, -1)
+	if ok, why := PolicyAllows(cfg, late, now); ok || !strings.Contains(why, "closed on 2026-03-09") {
+		t.Errorf("window closed: %v %q", ok, why)
+	}
+	// A claim with no known window (no rule for its service) is judged on the amount alone.
+	if ok, why := PolicyAllows(cfg, localdb.Claim{ID: 4, Amount: 100, Currency: "USD"}, now); !ok {
+		t.Errorf("no window: %v %q", ok, why)
+	}
 	c.Amount = 5001
-	if ok, why := PolicyAllows(cfg, c); ok || !strings.Contains(why, "50.01 USD") {
+	if ok, why := PolicyAllows(cfg, c, now); ok || !strings.Contains(why, "50.01 USD") {
 		t.Errorf("50.01 above 50: %v %q", ok, why)
 	}
 	c.Amount, c.Currency = 100, "EUR"
-	if ok, why := PolicyAllows(cfg, c); ok || !strings.Contains(why, "EUR") {
+	if ok, why := PolicyAllows(cfg, c, now); ok || !strings.Contains(why, "EUR") {
 		t.Errorf("other currency: %v %q", ok, why)
 	}
 }

@@ -211,15 +211,23 @@ func (d *Deps) credentials(ctx context.Context, carrier string) (user, pass stri
 }
 
 // PolicyAllows says whether the config lets a claim be filed with nobody at
-// the keyboard (the scheduler, an agent): claims.auto_file must be on and the
-// amount at most claims.max_auto_amount, in claims.currency. The reason says
-// why in words an operator can act on.
-func PolicyAllows(cfg *config.Config, c localdb.Claim) (bool, string) {
+// the keyboard (the scheduler, an agent): claims.auto_file must be on, the
+// amount at most claims.max_auto_amount, in claims.currency, and the claim's
+// window open at now. A person filing can go outside the window after a
+// warning; an unattended run never does. The reason says why in words an
+// operator can act on.
+func PolicyAllows(cfg *config.Config, c localdb.Claim, now time.Time) (bool, string) {
 	if cfg == nil {
 		cfg = config.Defaults()
 	}
 	if !cfg.Claims.AutoFile {
 		return false, "unattended filing is off; set claims.auto_file: true in the config, or file it yourself with `sellerops claims file`"
+	}
+	switch {
+	case !c.WindowOpens.IsZero() && now.Before(c.WindowOpens):
+		return false, fmt.Sprintf("claim %d: the carrier's claim window opens on %s; it is filed from then on", c.ID, c.WindowOpens.UTC().Format(time.DateOnly))
+	case !c.WindowCloses.IsZero() && now.After(c.WindowCloses):
+		return false, fmt.Sprintf("claim %d: the carrier's claim window closed on %s; file it yourself if the carrier still accepts it", c.ID, c.WindowCloses.UTC().Format(time.DateOnly))
 	}
 	limitCur := strings.ToUpper(cfg.Claims.Currency)
 	if limitCur == "" {
@@ -237,7 +245,7 @@ func PolicyAllows(cfg *config.Config, c localdb.Claim) (bool, string) {
 		return false, fmt.Sprintf("claim %d asks for %s, above claims.max_auto_amount %s; file it yourself or raise the limit",
 			c.ID, FormatMoney(c.Amount, cur), FormatMoney(limit, cur))
 	}
-	return true, fmt.Sprintf("claims.auto_file is on and %s is within claims.max_auto_amount %s",
+	return true, fmt.Sprintf("claims.auto_file is on, the window is open and %s is within claims.max_auto_amount %s",
 		FormatMoney(c.Amount, cur), FormatMoney(limit, cur))
 }
 

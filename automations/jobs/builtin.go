@@ -301,7 +301,7 @@ func claimsFileJob(d Deps) Job {
 		Name: "claims-file",
 		Items: func(ctx context.Context) ([]string, error) {
 			return claimKeys(ctx, d.DB, []localdb.ClaimState{localdb.ClaimDraft, localdb.ClaimFiling}, func(c localdb.Claim) bool {
-				ok, _ := claims.PolicyAllows(d.cfg(), c)
+				ok, _ := claims.PolicyAllows(d.cfg(), c, d.now())
 				return ok
 			})
 		},
@@ -330,7 +330,7 @@ func claimsFileJob(d Deps) Job {
 					continue
 				}
 				if c.State == localdb.ClaimDraft || c.State == localdb.ClaimFiling {
-					if ok, why := claims.PolicyAllows(d.cfg(), c); !ok {
+					if ok, why := claims.PolicyAllows(d.cfg(), c, d.now()); !ok {
 						b.End(ctx, key, failureOf(string(automations.NeedsHuman), why, ""))
 						continue
 					}

@@ -409,6 +409,18 @@ func (h *handlers) fileClaim(ctx context.Context, _ *mcp.CallToolRequest, in Fil
 	if in.ClaimID <= 0 {
 		return nil, nil, errors.New("claim_id must be a drafted claim's id")
 	}
+	// An agent files with nobody at the keyboard: the same policy as the
+	// scheduler (claims.auto_file, the amount cap, an open window) applies.
+	// A claim already filed passes, so that a filing cut short is finished.
+	c, err := h.d.DB.GetClaim(ctx, in.ClaimID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("claim %d: %w", in.ClaimID, err)
+	}
+	if c.State == localdb.ClaimDraft || c.State == localdb.ClaimFiling {
+		if ok, why := claims.PolicyAllows(h.d.cfg(), c, h.d.now()); !ok {
+			return nil, nil, fmt.Errorf("claim %d not filed: %s", in.ClaimID, why)
+		}
+	}
 	cd, err := h.claimsDeps(ctx)
 	if err != nil {
 		return nil, nil, err

@@ -123,6 +123,32 @@ func TestListsToolsAndGuardsActingOnes(t *testing.T) {
 	if !res.IsError || !strings.Contains(text(res), "42") {
 		t.Errorf("file_claim of a missing claim: %q", text(res))
 	}
+
+	// Allowed for agents, but the claims policy still applies: with
+	// claims.auto_file off, or above claims.max_auto_amount, nothing is filed
+	// and the claim stays a draft.
+	ctx := context.Background()
+	sh, _, err := db.EnsureShipment(ctx, localdb.Shipment{Courier: "usps", TrackingNumber: "9400111899223197428490"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.CreateClaim(ctx, localdb.Claim{ShipmentID: sh.ID, Kind: localdb.ClaimLost, Amount: 20000, Currency: "USD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ = call(t, cs2, ToolFileClaim, map[string]any{"claim_id": c.ID})
+	if !res.IsError || !strings.Contains(text(res), "claims.auto_file") {
+		t.Errorf("file_claim with auto_file off: %v %q", res.IsError, text(res))
+	}
+	cfg.Claims.AutoFile, cfg.Claims.MaxAutoAmount = true, 150
+	cs3 := connect(t, Deps{DB: db, Config: cfg})
+	res, _ = call(t, cs3, ToolFileClaim, map[string]any{"claim_id": c.ID})
+	if !res.IsError || !strings.Contains(text(res), "max_auto_amount") {
+		t.Errorf("file_claim above the cap: %v %q", res.IsError, text(res))
+	}
+	if got, err := db.GetClaim(ctx, c.ID); err != nil || got.State != localdb.ClaimDraft {
+		t.Errorf("claim after refusals: %+v, %v; want a draft", got, err)
+	}
 }
 
 func TestDetectAndReadOnlyTools(t *testing.T) {

@@ -547,8 +547,9 @@ whose number is known does nothing.
 
 At a terminal it asks for confirmation unless --yes is given. Without a
 terminal (scripts, agents, the scheduler) it needs --yes and is allowed only
-by the config's policy: claims.auto_file: true and an amount at most
-claims.max_auto_amount (in claims.currency). A refusal exits 11.
+by the config's policy: claims.auto_file: true, an amount at most
+claims.max_auto_amount (in claims.currency) and a claim window that is open
+today. A refusal exits 11. At a terminal, a closed window is a warning.
 
 Exit codes: 0 filed (or already filed), 11 needs a person (policy, CAPTCHA),
 12 the portal refused the login, 13 another process is filing this claim,
@@ -579,12 +580,16 @@ func claimsFileRun(ctx context.Context, f *factory, opts *claimsFileOptions) err
 		return err
 	}
 	if d.ConfirmationNumber == "" {
+		// Said before the question, so that the person answering knows.
+		if now := f.Now(); !d.WindowCloses.IsZero() && now.After(d.WindowCloses) {
+			fmt.Fprintf(f.IO.ErrOut, "warning: the carrier's claim window closed on %s; the portal may refuse or deny the claim\n", day(d.WindowCloses))
+		}
 		interactive := f.IO.IsStdinTTY()
 		switch {
 		case !interactive && !opts.Yes:
 			return usageErrorf("claim %d: filing without a terminal needs --yes (and the config's claims.auto_file policy)", id)
 		case !interactive:
-			if ok, why := claims.PolicyAllows(deps.Config, d.Claim); !ok {
+			if ok, why := claims.PolicyAllows(deps.Config, d.Claim, f.Now()); !ok {
 				return withCode(exitNeedsHuman, fmt.Errorf("claim %d not filed: %s", id, why))
 			}
 		case !opts.Yes:
@@ -596,9 +601,6 @@ func claimsFileRun(ctx context.Context, f *factory, opts *claimsFileOptions) err
 				return nil
 			}
 		}
-	}
-	if now := f.Now(); d.ConfirmationNumber == "" && !d.WindowCloses.IsZero() && now.After(d.WindowCloses) {
-		fmt.Fprintf(f.IO.ErrOut, "warning: the carrier's claim window closed on %s; the portal may refuse or deny the claim\n", day(d.WindowCloses))
 	}
 	tty := f.IO.IsStderrTTY() && !opts.JSON.enabled()
 	progress := func(p claims.Progress) {

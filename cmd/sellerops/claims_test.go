@@ -206,20 +206,23 @@ func TestClaimsCandidatesDraftEditAndRefusals(t *testing.T) {
 func TestClaimsFileStatusExportAgainstSandbox(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sb, err := sandbox.Start(ctx, sandbox.Options{Seed: 9, Orders: 150})
+	// The command reads the wall clock and files unattended only inside the
+	// claim window, so the sandbox's world starts now.
+	sb, err := sandbox.Start(ctx, sandbox.Options{Seed: 9, Orders: 150, Start: time.Now().UTC().Truncate(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sb.Close()
 	var parcel *sandbox.Parcel
 	for _, p := range sb.World().Parcels {
-		if p.State == sandbox.ParcelLost && p.Currency == "USD" && p.DeclaredValue < 100 {
+		if p.State == sandbox.ParcelLost && p.Currency == "USD" && p.DeclaredValue < 100 &&
+			claims.ClaimWindow(nil, p.Carrier, p.Service, localdb.ClaimLost, p.ShipDate, time.Now()).State == claims.WindowOpen {
 			parcel = p
 			break
 		}
 	}
 	if parcel == nil {
-		t.Fatal("the world has no lost USD parcel under 100")
+		t.Fatal("the world has no lost USD parcel under 100 with its claim window open")
 	}
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "data", "sellerops.db")
@@ -247,8 +250,6 @@ func TestClaimsFileStatusExportAgainstSandbox(t *testing.T) {
 	cfg := writeConfig(t, fmt.Sprintf("carriers:\n  %s:\n    portal_url: %s\nclaims:\n  auto_file: true\n  max_auto_amount: 100\n  currency: USD\n",
 		parcel.Carrier, sb.URL(parcel.Carrier)))
 	env := withClaimsEnv(sb, cfg, dbPath)
-	// The sandbox's clock is weeks behind the wall clock the command uses,
-	// which only moves windows; drafting does not depend on it.
 	res := runCommand(t, []string{"claims", "draft", parcel.TrackingNumber, "--kind", "lost", "--json", "--jq", ".id"}, false, "", env)
 	if res.code != exitOK {
 		t.Fatalf("draft: exit %d, %s", res.code, res.stderr)

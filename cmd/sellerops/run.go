@@ -39,7 +39,8 @@ Run jobs now, one after another, and print how each run ended. Jobs:
   track          look up every open parcel again (one item per parcel)
   claims-draft   draft a claim for every parcel that qualifies (one per parcel)
   claims-file    file the drafts the config's claims policy lets file unattended
-                 (claims.auto_file and claims.max_auto_amount); never the others
+                 (claims.auto_file, claims.max_auto_amount, an open window);
+                 never the others
   claims-status  read the status and payment of filed claims from the portals
   report         write the morning report into the reports folder
 
