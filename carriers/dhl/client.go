@@ -55,22 +55,7 @@ func (c *Client) Stats() carriers.ClientStats { return c.api.Stats() }
 
 // Track looks each number up.
 func (c *Client) Track(ctx context.Context, numbers []string) ([]carriers.Result, error) {
-	results := make([]carriers.Result, len(numbers))
-	apiclient.Each(ctx, len(numbers), defaultWorkers, func(i int) {
-		n := carriers.Normalize(numbers[i])
-		sh, err := c.trackOne(ctx, n)
-		results[i] = carriers.Result{Number: n, Shipment: sh, Err: apiclient.WithNumber(err, n)}
-	})
-	if err := ctx.Err(); err != nil {
-		apiclient.FillUnfinished(results, numbers, Courier, err)
-		return results, err
-	}
-	for _, r := range results {
-		if errors.Is(r.Err, carriers.ErrAuth) {
-			return results, r.Err
-		}
-	}
-	return results, nil
+	return c.api.TrackEach(ctx, numbers, defaultWorkers, c.trackOne)
 }
 
 func (c *Client) trackOne(ctx context.Context, number string) (carriers.Shipment, error) {
@@ -87,13 +72,9 @@ func (c *Client) trackOne(ctx context.Context, number string) (carriers.Shipment
 	}
 	switch {
 	case resp.Status == http.StatusNotFound:
-		return carriers.Shipment{Number: number, Courier: Courier, Tag: carriers.Pending, Subtag: carriers.PendingNoInfo, Events: []carriers.Event{}}, nil
-	case resp.Status == http.StatusForbidden:
-		code, msg := apiclient.ErrorDetail(resp.Body)
-		return carriers.Shipment{Number: number, Courier: Courier}, &carriers.APIError{Courier: Courier, Kind: carriers.ErrAuth, Status: resp.Status, Code: code, Message: msg}
+		return c.api.NotFound(number), nil
 	case resp.Status >= 400:
-		code, msg := apiclient.ErrorDetail(resp.Body)
-		return carriers.Shipment{Number: number, Courier: Courier}, &carriers.APIError{Courier: Courier, Kind: carriers.ErrBadRequest, Status: resp.Status, Code: code, Message: msg}
+		return carriers.Shipment{Number: number, Courier: Courier}, c.api.Rejected(resp)
 	}
 	return Parse(resp.Body, number)
 }

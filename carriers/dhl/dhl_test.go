@@ -2,49 +2,20 @@ package dhl
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sellerops/sellerops/carriers"
-	"github.com/sellerops/sellerops/carriers/internal/conformance"
+	"github.com/sellerops/sellerops/carriers/internal/apitest"
 )
 
-func sample(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(conformance.File(t, "carrier_responses", "dhl", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func sample(t *testing.T, name string) []byte { return apitest.Sample(t, Courier, name) }
 
-// sampleNumber returns the tracking number a recorded answer is about, read
-// from the sample's .meta.json so the public number is not repeated here.
-func sampleNumber(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(conformance.File(t, "carrier_responses", "dhl", name+".meta.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var meta struct {
-		TrackingNumber string `json:"tracking_number"`
-	}
-	if err := json.Unmarshal(b, &meta); err != nil {
-		t.Fatalf("%s.meta.json: %v", name, err)
-	}
-	if meta.TrackingNumber == "" {
-		t.Fatalf("%s.meta.json names no tracking_number", name)
-	}
-	return meta.TrackingNumber
-}
+func sampleNumber(t *testing.T, name string) string { return apitest.SampleNumber(t, Courier, name) }
 
 // The DHL OpenAPI example mixes states (statusCode pre-transit, status text
 // DELIVERED); statusCode decides, so it reads as InfoReceived.
@@ -107,45 +78,32 @@ func TestMapStatusRefinesByText(t *testing.T) {
 	}
 }
 
-type fakeDHL struct {
-	calls, throttled atomic.Int64
-	throttleCall     int64 // this call number gets a 429 with Retry-After 1
-}
-
-func (f *fakeDHL) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/track/shipments" {
-		http.NotFound(w, r)
-		return
-	}
-	n := f.calls.Add(1)
-	if r.Header.Get("DHL-API-Key") != "k3y" {
-		w.WriteHeader(http.StatusUnauthorized)
-		_, _ = w.Write([]byte(`{"title":"Unauthorized","status":401,"detail":"Invalid API key"}`))
-		return
-	}
-	if n == f.throttleCall {
-		f.throttled.Add(1)
-		w.Header().Set("Retry-After", "1")
-		w.WriteHeader(http.StatusTooManyRequests)
-		return
-	}
-	num := r.URL.Query().Get("trackingNumber")
-	if strings.HasSuffix(num, "0") {
-		w.Header().Set("Content-Type", "application/problem+json")
-		w.WriteHeader(http.StatusNotFound)
-		fmt.Fprintf(w, `{"title":"No result found","detail":"No shipment with given tracking number found.","status":404,"instance":"/shipment/%s"}`, num)
-		return
-	}
-	fmt.Fprintf(w, `{"shipments":[{"id":%q,"service":"express","status":{"timestamp":"2026-03-01T10:00:00Z","statusCode":"delivered","status":"delivered","description":"Delivered - Signed for by: A"},
+// fakeDHL stands in for the DHL tracking endpoint, which takes the key
+// "k3y"; tracking call throttleCall gets a 429 with Retry-After 1.
+func fakeDHL(throttleCall int64) *apitest.Server {
+	return &apitest.Server{
+		TrackPath:    "/track/shipments",
+		Authorized:   func(r *http.Request) bool { return r.Header.Get("DHL-API-Key") == "k3y" },
+		Unauthorized: `{"title":"Unauthorized","status":401,"detail":"Invalid API key"}`,
+		ThrottleCall: throttleCall,
+		RetryAfter:   func() string { return "1" },
+		Track: func(w http.ResponseWriter, r *http.Request) {
+			num := r.URL.Query().Get("trackingNumber")
+			if strings.HasSuffix(num, "0") {
+				w.Header().Set("Content-Type", "application/problem+json")
+				w.WriteHeader(http.StatusNotFound)
+				fmt.Fprintf(w, `{"title":"No result found","detail":"No shipment with given tracking number found.","status":404,"instance":"/shipment/%s"}`, num)
+				return
+			}
+			fmt.Fprintf(w, `{"shipments":[{"id":%q,"service":"express","status":{"timestamp":"2026-03-01T10:00:00Z","statusCode":"delivered","status":"delivered","description":"Delivered - Signed for by: A"},
 "events":[{"timestamp":"2026-03-01T10:00:00Z","statusCode":"delivered","description":"Delivered - Signed for by: A","location":{"address":{"addressLocality":"BERLIN - GERMANY"}}},
 {"timestamp":"2026-02-28T10:00:00Z","statusCode":"transit","description":"Shipment picked up","location":{"address":{"addressLocality":"PARIS - FRANCE"}}}]}]}`, num)
+		},
+	}
 }
 
 func TestClientRetryAfterAndNotFound(t *testing.T) {
-	f := &fakeDHL{throttleCall: 2}
-	ts := httptest.NewServer(f)
-	defer ts.Close()
-	c, err := New(carriers.Credentials{APIKey: "k3y"}, carriers.ClientOptions{BaseURL: ts.URL, RatePerSecond: -1})
+	c, err := New(carriers.Credentials{APIKey: "k3y"}, carriers.ClientOptions{BaseURL: fakeDHL(2).Start(t), RatePerSecond: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,9 +130,7 @@ func TestClientRetryAfterAndNotFound(t *testing.T) {
 }
 
 func TestClientBadKey(t *testing.T) {
-	ts := httptest.NewServer(&fakeDHL{})
-	defer ts.Close()
-	c, _ := New(carriers.Credentials{APIKey: "wrong-key"}, carriers.ClientOptions{BaseURL: ts.URL})
+	c, _ := New(carriers.Credentials{APIKey: "wrong-key"}, carriers.ClientOptions{BaseURL: fakeDHL(0).Start(t)})
 	_, err := c.Track(context.Background(), []string{"1234567891"})
 	if !errors.Is(err, carriers.ErrAuth) || strings.Contains(err.Error(), "wrong-key") {
 		t.Fatalf("err = %v", err)
@@ -185,9 +141,7 @@ func TestClientBadKey(t *testing.T) {
 }
 
 func TestClientKeepsRateLimit(t *testing.T) {
-	ts := httptest.NewServer(&fakeDHL{})
-	defer ts.Close()
-	c, _ := New(carriers.Credentials{APIKey: "k3y"}, carriers.ClientOptions{BaseURL: ts.URL, RatePerSecond: 20, Burst: 1})
+	c, _ := New(carriers.Credentials{APIKey: "k3y"}, carriers.ClientOptions{BaseURL: fakeDHL(0).Start(t), RatePerSecond: 20, Burst: 1})
 	// the first lookup spends the burst; five more at 20/s need 250ms
 	if _, err := c.Track(context.Background(), []string{"1234567891"}); err != nil {
 		t.Fatal(err)

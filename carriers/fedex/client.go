@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/carriers/internal/apiclient"
@@ -46,16 +44,8 @@ func New(creds carriers.Credentials, opts carriers.ClientOptions) (*Client, erro
 		DefaultBase:  DefaultBaseURL,
 		DefaultRate:  DefaultRatePerSecond,
 		DefaultBurst: DefaultBurst,
-		TokenRequest: func(ctx context.Context, base string) (*http.Request, error) {
-			form := url.Values{"grant_type": {"client_credentials"}, "client_id": {creds.ClientID}, "client_secret": {creds.ClientSecret}}
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/oauth/token", strings.NewReader(form.Encode()))
-			if err != nil {
-				return nil, err
-			}
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			return req, nil
-		},
-		Authorize: func(req *http.Request, token string) { req.Header.Set("Authorization", "Bearer "+token) },
+		TokenRequest: apiclient.ClientCredentials{Path: "/oauth/token", Creds: creds, In: apiclient.FormFields}.Request,
+		Authorize:    apiclient.Bearer,
 	})
 	return &Client{api: api}, nil
 }
@@ -71,22 +61,7 @@ func (c *Client) Stats() carriers.ClientStats { return c.api.Stats() }
 
 // Track looks the numbers up, 30 to a request.
 func (c *Client) Track(ctx context.Context, numbers []string) ([]carriers.Result, error) {
-	results := make([]carriers.Result, len(numbers))
-	nbatch := (len(numbers) + BatchSize - 1) / BatchSize
-	apiclient.Each(ctx, nbatch, defaultWorkers, func(b int) {
-		lo, hi := b*BatchSize, min((b+1)*BatchSize, len(numbers))
-		c.trackBatch(ctx, numbers[lo:hi], results[lo:hi])
-	})
-	if err := ctx.Err(); err != nil {
-		apiclient.FillUnfinished(results, numbers, Courier, err)
-		return results, err
-	}
-	for _, r := range results {
-		if errors.Is(r.Err, carriers.ErrAuth) {
-			return results, r.Err
-		}
-	}
-	return results, nil
+	return c.api.Track(ctx, numbers, BatchSize, defaultWorkers, c.trackBatch)
 }
 
 type trackRequest struct {
@@ -130,12 +105,7 @@ func (c *Client) trackBatch(ctx context.Context, numbers []string, out []carrier
 		return
 	}
 	if resp.Status < 200 || resp.Status > 299 {
-		code, msg := apiclient.ErrorDetail(resp.Body)
-		kind := carriers.ErrBadRequest
-		if resp.Status == http.StatusForbidden {
-			kind = carriers.ErrAuth
-		}
-		fill(out, norm, &carriers.APIError{Courier: Courier, Kind: kind, Status: resp.Status, Code: code, Message: msg})
+		fill(out, norm, c.api.Rejected(resp))
 		return
 	}
 	parsed, err := Parse(resp.Body)

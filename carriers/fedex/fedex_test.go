@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,16 +14,13 @@ import (
 	"time"
 
 	"github.com/sellerops/sellerops/carriers"
-	"github.com/sellerops/sellerops/carriers/internal/conformance"
+	"github.com/sellerops/sellerops/carriers/internal/apiclient"
+	"github.com/sellerops/sellerops/carriers/internal/apitest"
 )
 
 func parseSample(t *testing.T, name string) []carriers.Result {
 	t.Helper()
-	b, err := os.ReadFile(conformance.File(t, "carrier_responses", "fedex", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Parse(b)
+	res, err := Parse(apitest.Sample(t, Courier, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,25 +30,7 @@ func parseSample(t *testing.T, name string) []carriers.Result {
 	return res
 }
 
-// sampleNumber returns the tracking number a recorded answer is about, read
-// from the sample's .meta.json so the public number is not repeated here.
-func sampleNumber(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(conformance.File(t, "carrier_responses", "fedex", name+".meta.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var meta struct {
-		TrackingNumber string `json:"tracking_number"`
-	}
-	if err := json.Unmarshal(b, &meta); err != nil {
-		t.Fatalf("%s.meta.json: %v", name, err)
-	}
-	if meta.TrackingNumber == "" {
-		t.Fatalf("%s.meta.json names no tracking_number", name)
-	}
-	return meta.TrackingNumber
-}
+func sampleNumber(t *testing.T, name string) string { return apitest.SampleNumber(t, Courier, name) }
 
 func TestSampleDelivered(t *testing.T) {
 	want := sampleNumber(t, "delivered")
@@ -151,62 +129,56 @@ func TestDeliveryExceptionCodes(t *testing.T) {
 	}
 }
 
-// fakeFedEx serves the token and tracking endpoints on loopback.
+// fakeFedEx stands in for the FedEx token and tracking endpoints on
+// loopback. It records the size of every batch it is sent, and answers
+// numbers starting with 0 as unknown.
 type fakeFedEx struct {
-	tokens, calls, throttled atomic.Int64
-	throttleEvery            int64
-	mu                       sync.Mutex
-	batchSizes               []int
-	expireTokens             atomic.Bool
+	*apitest.Server
+	mu           sync.Mutex
+	batchSizes   []int
+	expireTokens atomic.Bool // reject the first token handed out
 }
 
-func (f *fakeFedEx) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case "/oauth/token":
-		if r.FormValue("client_id") != "key" || r.FormValue("client_secret") != "secret" {
-			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = w.Write([]byte(`{"errors":[{"code":"NOT.AUTHORIZED.ERROR","message":"The given client credentials were not valid."}]}`))
-			return
-		}
-		n := f.tokens.Add(1)
-		fmt.Fprintf(w, `{"access_token":"t%d","token_type":"bearer","expires_in":3599,"scope":"CXS"}`, n)
-	case "/track/v1/trackingnumbers":
-		n := f.calls.Add(1)
-		auth := r.Header.Get("Authorization")
-		if !strings.HasPrefix(auth, "Bearer t") || (f.expireTokens.Load() && auth == "Bearer t1") {
-			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = w.Write([]byte(`{"errors":[{"code":"NOT.AUTHORIZED.ERROR","message":"expired"}]}`))
-			return
-		}
-		if f.throttleEvery > 0 && n%f.throttleEvery == 0 {
-			f.throttled.Add(1)
-			w.Header().Set("Retry-After", time.Now().UTC().Format(http.TimeFormat))
-			w.WriteHeader(http.StatusTooManyRequests)
-			return
-		}
-		var req trackRequest
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.TrackingInfo) == 0 || len(req.TrackingInfo) > BatchSize {
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = w.Write([]byte(`{"errors":[{"code":"TRACKING.TRACKINGNUMBER.EMPTY","message":"bad batch"}]}`))
-			return
-		}
-		f.mu.Lock()
-		f.batchSizes = append(f.batchSizes, len(req.TrackingInfo))
-		f.mu.Unlock()
-		var parts []string
-		for _, ti := range req.TrackingInfo {
-			num := ti.TrackingNumberInfo.TrackingNumber
-			if strings.HasPrefix(num, "0") {
-				parts = append(parts, fmt.Sprintf(`{"trackingNumber":%q,"trackResults":[{"trackingNumberInfo":{"trackingNumber":%q},"error":{"code":"TRACKING.TRACKINGNUMBER.NOTFOUND","message":"not found"}}]}`, num, num))
-				continue
-			}
-			parts = append(parts, fmt.Sprintf(`{"trackingNumber":%q,"trackResults":[{"latestStatusDetail":{"code":"OD","derivedCode":"OD"},
-"scanEvents":[{"date":"2026-01-05T08:00:00-05:00","eventType":"OD","eventDescription":"On FedEx vehicle for delivery","scanLocation":{"city":"AUSTIN","stateOrProvinceCode":"TX","countryCode":"US"},"derivedStatusCode":"OD"}]}]}`, num))
-		}
-		fmt.Fprintf(w, `{"transactionId":"x","output":{"completeTrackResults":[%s]}}`, strings.Join(parts, ","))
-	default:
-		http.NotFound(w, r)
+// newFakeFedEx makes a fake that answers every throttleEvery-th tracking
+// call with a 429 and an HTTP-date Retry-After.
+func newFakeFedEx(throttleEvery int64) *fakeFedEx {
+	f := &fakeFedEx{Server: &apitest.Server{
+		TokenPath: "/oauth/token", ClientID: "key", ClientSecret: "secret", In: apiclient.FormFields,
+		TokenPrefix: "t", ExpiresIn: "3599",
+		TokenRejected: `{"errors":[{"code":"NOT.AUTHORIZED.ERROR","message":"The given client credentials were not valid."}]}`,
+		TrackPath:     "/track/v1/trackingnumbers",
+		Unauthorized:  `{"errors":[{"code":"NOT.AUTHORIZED.ERROR","message":"expired"}]}`,
+		ThrottleEvery: throttleEvery,
+		RetryAfter:    func() string { return time.Now().UTC().Format(http.TimeFormat) },
+	}}
+	f.Authorized = func(r *http.Request) bool {
+		return f.HasToken(r) && !(f.expireTokens.Load() && r.Header.Get("Authorization") == "Bearer t1")
 	}
+	f.Track = f.track
+	return f
+}
+
+func (f *fakeFedEx) track(w http.ResponseWriter, r *http.Request) {
+	var req trackRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.TrackingInfo) == 0 || len(req.TrackingInfo) > BatchSize {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"errors":[{"code":"TRACKING.TRACKINGNUMBER.EMPTY","message":"bad batch"}]}`))
+		return
+	}
+	f.mu.Lock()
+	f.batchSizes = append(f.batchSizes, len(req.TrackingInfo))
+	f.mu.Unlock()
+	var parts []string
+	for _, ti := range req.TrackingInfo {
+		num := ti.TrackingNumberInfo.TrackingNumber
+		if strings.HasPrefix(num, "0") {
+			parts = append(parts, fmt.Sprintf(`{"trackingNumber":%q,"trackResults":[{"trackingNumberInfo":{"trackingNumber":%q},"error":{"code":"TRACKING.TRACKINGNUMBER.NOTFOUND","message":"not found"}}]}`, num, num))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf(`{"trackingNumber":%q,"trackResults":[{"latestStatusDetail":{"code":"OD","derivedCode":"OD"},
+"scanEvents":[{"date":"2026-01-05T08:00:00-05:00","eventType":"OD","eventDescription":"On FedEx vehicle for delivery","scanLocation":{"city":"AUSTIN","stateOrProvinceCode":"TX","countryCode":"US"},"derivedStatusCode":"OD"}]}]}`, num))
+	}
+	fmt.Fprintf(w, `{"transactionId":"x","output":{"completeTrackResults":[%s]}}`, strings.Join(parts, ","))
 }
 
 func newTestClient(t testing.TB, url string) *Client {
@@ -218,10 +190,8 @@ func newTestClient(t testing.TB, url string) *Client {
 }
 
 func TestClientBatchesOf30(t *testing.T) {
-	f := &fakeFedEx{}
-	ts := httptest.NewServer(f)
-	defer ts.Close()
-	c := newTestClient(t, ts.URL)
+	f := newFakeFedEx(0)
+	c := newTestClient(t, f.Start(t))
 	nums := make([]string, 65)
 	for i := range nums {
 		nums[i] = fmt.Sprintf("7%011d", i)
@@ -234,8 +204,8 @@ func TestClientBatchesOf30(t *testing.T) {
 	f.mu.Lock()
 	sizes := fmt.Sprint(f.batchSizes)
 	f.mu.Unlock()
-	if f.calls.Load() != 3 || (sizes != "[30 30 5]" && sizes != "[30 5 30]" && sizes != "[5 30 30]") {
-		t.Fatalf("calls %d, batch sizes %s; want 3 requests of 30, 30 and 5", f.calls.Load(), sizes)
+	if f.Calls.Load() != 3 || (sizes != "[30 30 5]" && sizes != "[30 5 30]" && sizes != "[5 30 30]") {
+		t.Fatalf("calls %d, batch sizes %s; want 3 requests of 30, 30 and 5", f.Calls.Load(), sizes)
 	}
 	for i, r := range res {
 		if r.Number != carriers.Normalize(nums[i]) {
@@ -251,16 +221,14 @@ func TestClientBatchesOf30(t *testing.T) {
 			t.Fatalf("result %d: %+v", i, r)
 		}
 	}
-	if f.tokens.Load() != 1 {
-		t.Fatalf("tokens fetched %d, want 1 (cached)", f.tokens.Load())
+	if f.Tokens.Load() != 1 {
+		t.Fatalf("tokens fetched %d, want 1 (cached)", f.Tokens.Load())
 	}
 }
 
 func TestClientRefreshesRevokedToken(t *testing.T) {
-	f := &fakeFedEx{}
-	ts := httptest.NewServer(f)
-	defer ts.Close()
-	c := newTestClient(t, ts.URL)
+	f := newFakeFedEx(0)
+	c := newTestClient(t, f.Start(t))
 	if _, err := c.Track(context.Background(), []string{"712345678901"}); err != nil {
 		t.Fatal(err)
 	}
@@ -269,15 +237,13 @@ func TestClientRefreshesRevokedToken(t *testing.T) {
 	if err != nil || res[0].Err != nil || !res[0].Shipment.Found {
 		t.Fatalf("after revocation: %v %+v", err, res)
 	}
-	if f.tokens.Load() != 2 {
-		t.Fatalf("tokens %d, want a refresh", f.tokens.Load())
+	if f.Tokens.Load() != 2 {
+		t.Fatalf("tokens %d, want a refresh", f.Tokens.Load())
 	}
 }
 
 func TestClientBadCredentials(t *testing.T) {
-	ts := httptest.NewServer(&fakeFedEx{})
-	defer ts.Close()
-	c, _ := New(carriers.Credentials{ClientID: "key", ClientSecret: "nope-secret"}, carriers.ClientOptions{BaseURL: ts.URL})
+	c, _ := New(carriers.Credentials{ClientID: "key", ClientSecret: "nope-secret"}, carriers.ClientOptions{BaseURL: newFakeFedEx(0).Start(t)})
 	_, err := c.Track(context.Background(), []string{"712345678901"})
 	if !errors.Is(err, carriers.ErrAuth) || strings.Contains(err.Error(), "nope-secret") {
 		t.Fatalf("err = %v", err)
@@ -288,36 +254,16 @@ func TestClientBadCredentials(t *testing.T) {
 // a loopback fake that answers every 10th request with 429 and an HTTP-date
 // Retry-After, beside a baseline of one number per request.
 func BenchmarkTrack2000(b *testing.B) {
-	const n = 2000
-	nums := make([]string, n)
+	nums := make([]string, 2000)
 	for i := range nums {
 		nums[i] = fmt.Sprintf("7%011d", i)
 	}
-	run := func(b *testing.B, batched bool) {
-		var honoured int64
-		for b.Loop() {
-			f := &fakeFedEx{throttleEvery: 10}
-			ts := httptest.NewServer(f)
-			c := newTestClient(b, ts.URL)
-			if batched {
-				if _, err := c.Track(context.Background(), nums); err != nil {
-					b.Fatal(err)
-				}
-			} else {
-				for _, num := range nums {
-					if _, err := c.Track(context.Background(), []string{num}); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-			honoured += c.Stats().Honoured429
-			ts.Close()
-		}
-		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "lookups/s")
-		b.ReportMetric(float64(honoured)/float64(b.N), "429s-honoured/op")
+	start := func(b *testing.B) (apitest.Client, func()) {
+		ts := httptest.NewServer(newFakeFedEx(10))
+		return newTestClient(b, ts.URL), ts.Close
 	}
-	b.Run("one-per-request-baseline", func(b *testing.B) { run(b, false) })
-	b.Run("batched-30", func(b *testing.B) { run(b, true) })
+	b.Run("one-per-request-baseline", func(b *testing.B) { apitest.Bench(b, len(nums), start, apitest.OneByOne(nums)) })
+	b.Run("batched-30", func(b *testing.B) { apitest.Bench(b, len(nums), start, apitest.InParts(nums, 1)) })
 }
 
 func TestPerNumberErrorNamesNumber(t *testing.T) {

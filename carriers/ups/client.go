@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/carriers/internal/apiclient"
@@ -43,18 +42,10 @@ func New(creds carriers.Credentials, opts carriers.ClientOptions) (*Client, erro
 		DefaultBase:  DefaultBaseURL,
 		DefaultRate:  DefaultRatePerSecond,
 		DefaultBurst: DefaultBurst,
-		TokenRequest: func(ctx context.Context, base string) (*http.Request, error) {
-			form := url.Values{"grant_type": {"client_credentials"}}
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/security/v1/oauth/token", strings.NewReader(form.Encode()))
-			if err != nil {
-				return nil, err
-			}
-			req.SetBasicAuth(creds.ClientID, creds.ClientSecret)
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("Accept", "application/json")
-			return req, nil
-		},
-		Authorize: func(req *http.Request, token string) { req.Header.Set("Authorization", "Bearer "+token) },
+		TokenRequest: apiclient.ClientCredentials{
+			Path: "/security/v1/oauth/token", Creds: creds, In: apiclient.BasicAuth, Accept: "application/json",
+		}.Request,
+		Authorize: apiclient.Bearer,
 	})
 	return &Client{api: api}, nil
 }
@@ -71,22 +62,7 @@ func (c *Client) Stats() carriers.ClientStats { return c.api.Stats() }
 // Track looks each number up. Authentication failures and a cancelled
 // context end the whole call; other failures go into the number's Result.
 func (c *Client) Track(ctx context.Context, numbers []string) ([]carriers.Result, error) {
-	results := make([]carriers.Result, len(numbers))
-	apiclient.Each(ctx, len(numbers), defaultWorkers, func(i int) {
-		n := carriers.Normalize(numbers[i])
-		sh, err := c.trackOne(ctx, n)
-		results[i] = carriers.Result{Number: n, Shipment: sh, Err: apiclient.WithNumber(err, n)}
-	})
-	if err := ctx.Err(); err != nil {
-		apiclient.FillUnfinished(results, numbers, Courier, err)
-		return results, err
-	}
-	for _, r := range results {
-		if errors.Is(r.Err, carriers.ErrAuth) {
-			return results, r.Err
-		}
-	}
-	return results, nil
+	return c.api.TrackEach(ctx, numbers, defaultWorkers, c.trackOne)
 }
 
 func (c *Client) trackOne(ctx context.Context, number string) (carriers.Shipment, error) {
@@ -108,24 +84,16 @@ func (c *Client) trackOne(ctx context.Context, number string) (carriers.Shipment
 	case resp.Status >= 200 && resp.Status < 300, resp.Status == http.StatusNotFound:
 		sh, perr := Parse(resp.Body, number)
 		if perr != nil && resp.Status == http.StatusNotFound {
-			return notFound(number), nil
+			return c.api.NotFound(number), nil
 		}
 		return sh, perr
 	default:
-		code, msg := apiclient.ErrorDetail(resp.Body)
-		if notFoundCodes[code] {
-			return notFound(number), nil
+		e := c.api.Rejected(resp)
+		if notFoundCodes[e.Code] {
+			return c.api.NotFound(number), nil
 		}
-		kind := carriers.ErrBadRequest
-		if resp.Status == http.StatusForbidden {
-			kind = carriers.ErrAuth
-		}
-		return carriers.Shipment{Number: number, Courier: Courier}, &carriers.APIError{Courier: Courier, Kind: kind, Status: resp.Status, Code: code, Message: msg}
+		return carriers.Shipment{Number: number, Courier: Courier}, e
 	}
-}
-
-func notFound(number string) carriers.Shipment {
-	return carriers.Shipment{Number: number, Courier: Courier, Tag: carriers.Pending, Subtag: carriers.PendingNoInfo, Events: []carriers.Event{}}
 }
 
 func transID() string {

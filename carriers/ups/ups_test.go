@@ -2,50 +2,22 @@ package ups
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sellerops/sellerops/carriers"
-	"github.com/sellerops/sellerops/carriers/internal/conformance"
+	"github.com/sellerops/sellerops/carriers/internal/apiclient"
+	"github.com/sellerops/sellerops/carriers/internal/apitest"
 )
 
-func sample(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(conformance.File(t, "carrier_responses", "ups", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func sample(t *testing.T, name string) []byte { return apitest.Sample(t, Courier, name) }
 
-// sampleNumber returns the tracking number a recorded answer is about, read
-// from the sample's .meta.json so the public number is not repeated here.
-func sampleNumber(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(conformance.File(t, "carrier_responses", "ups", name+".meta.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var meta struct {
-		TrackingNumber string `json:"tracking_number"`
-	}
-	if err := json.Unmarshal(b, &meta); err != nil {
-		t.Fatalf("%s.meta.json: %v", name, err)
-	}
-	if meta.TrackingNumber == "" {
-		t.Fatalf("%s.meta.json names no tracking_number", name)
-	}
-	return meta.TrackingNumber
-}
+func sampleNumber(t *testing.T, name string) string { return apitest.SampleNumber(t, Courier, name) }
 
 func TestSampleDelivered(t *testing.T) {
 	sh, err := Parse(sample(t, "delivered.json"), sampleNumber(t, "delivered"))
@@ -134,46 +106,36 @@ func TestMapStatusRegistered(t *testing.T) {
 	}
 }
 
-// fakeUPS is an httptest stand-in for the UPS token and tracking endpoints.
-type fakeUPS struct {
-	tokens, calls, throttled atomic.Int64
-	throttleEvery            int64 // every Nth tracking call gets a 429
-	delivered                []byte
-}
-
-func (f *fakeUPS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch {
-	case r.URL.Path == "/security/v1/oauth/token":
-		id, secret, ok := r.BasicAuth()
-		if !ok || id != "id" || secret != "secret" || r.FormValue("grant_type") != "client_credentials" {
-			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = w.Write([]byte(`{"response":{"errors":[{"code":"250003","message":"Invalid Access License number"}]}}`))
-			return
-		}
-		n := f.tokens.Add(1)
-		fmt.Fprintf(w, `{"token_type":"Bearer","issued_at":"1","client_id":"id","access_token":"tok%d","expires_in":"14399","status":"approved"}`, n)
-	case strings.HasPrefix(r.URL.Path, "/api/track/v1/details/"):
-		n := f.calls.Add(1)
-		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer tok") || r.Header.Get("transId") == "" {
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		if f.throttleEvery > 0 && n%f.throttleEvery == 0 {
-			f.throttled.Add(1)
-			w.Header().Set("Retry-After", "0")
-			w.WriteHeader(http.StatusTooManyRequests)
-			return
-		}
+// fakeUPS stands in for the UPS token and tracking endpoints; every
+// throttleEvery-th tracking call gets a 429.
+func fakeUPS(throttleEvery int64) *apitest.Server {
+	f := &apitest.Server{
+		TokenPath: "/security/v1/oauth/token", ClientID: "id", ClientSecret: "secret", In: apiclient.BasicAuth,
+		TokenPrefix: "tok", ExpiresIn: `"14399"`,
+		TokenRejected: `{"response":{"errors":[{"code":"250003","message":"Invalid Access License number"}]}}`,
+		TrackPath:     "/api/track/v1/details/",
+		ThrottleEvery: throttleEvery,
+	}
+	f.Authorized = func(r *http.Request) bool { return f.HasToken(r) && r.Header.Get("transId") != "" }
+	f.Track = func(w http.ResponseWriter, r *http.Request) {
 		num := strings.TrimPrefix(r.URL.Path, "/api/track/v1/details/")
 		if strings.HasSuffix(num, "0000") {
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = w.Write([]byte(`{"response":{"errors":[{"code":"TW0001","message":"Tracking Information Not Found"}]}}`))
 			return
 		}
-		_, _ = w.Write([]byte(strings.ReplaceAll(string(f.delivered), ownDeliveredNumber, num)))
-	default:
-		http.NotFound(w, r)
+		_, _ = w.Write([]byte(strings.ReplaceAll(ownDelivered, ownDeliveredNumber, num)))
 	}
+	return f
+}
+
+func newTestClient(t testing.TB, url string, opts carriers.ClientOptions) *Client {
+	opts.BaseURL = url
+	c, err := New(carriers.Credentials{ClientID: "id", ClientSecret: "secret"}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // ownDeliveredNumber is the placeholder in ownDelivered that the fake
@@ -184,13 +146,8 @@ const ownDelivered = `{"trackResponse":{"shipment":[{"inquiryNumber":"` + ownDel
 "activity":[{"location":{"address":{"city":"LYON","countryCode":"FR"}},"status":{"type":"D","description":"DELIVERED","code":"KB","statusCode":"011"},"date":"20260102","time":"101500"}]}]}]}}`
 
 func TestClientTracksCachesTokenAndHandlesNotFound(t *testing.T) {
-	f := &fakeUPS{delivered: []byte(ownDelivered), throttleEvery: 3}
-	ts := httptest.NewServer(f)
-	defer ts.Close()
-	c, err := New(carriers.Credentials{ClientID: "id", ClientSecret: "secret"}, carriers.ClientOptions{BaseURL: ts.URL, RatePerSecond: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := fakeUPS(3)
+	c := newTestClient(t, f.Start(t), carriers.ClientOptions{RatePerSecond: -1})
 	nums := []string{"1z 4y7a 2b03 9081 7263", "1ZH5K2P90100000428", "1Z6E2W480312840000", "1Z6E2W480312845091"}
 	res, err := c.Track(context.Background(), nums)
 	if err != nil {
@@ -205,18 +162,16 @@ func TestClientTracksCachesTokenAndHandlesNotFound(t *testing.T) {
 	if res[2].Err != nil || res[2].Shipment.Found {
 		t.Fatalf("not-found number: %+v", res[2])
 	}
-	if f.tokens.Load() != 1 {
-		t.Fatalf("token fetched %d times", f.tokens.Load())
+	if f.Tokens.Load() != 1 {
+		t.Fatalf("token fetched %d times", f.Tokens.Load())
 	}
-	if st := c.Stats(); st.Honoured429 != f.throttled.Load() || st.Honoured429 == 0 {
-		t.Fatalf("honoured %d, server throttled %d", st.Honoured429, f.throttled.Load())
+	if st := c.Stats(); st.Honoured429 != f.Throttled.Load() || st.Honoured429 == 0 {
+		t.Fatalf("honoured %d, server throttled %d", st.Honoured429, f.Throttled.Load())
 	}
 }
 
 func TestClientBadCredentials(t *testing.T) {
-	ts := httptest.NewServer(&fakeUPS{delivered: []byte(ownDelivered)})
-	defer ts.Close()
-	c, err := New(carriers.Credentials{ClientID: "id", ClientSecret: "not-the-secret"}, carriers.ClientOptions{BaseURL: ts.URL})
+	c, err := New(carriers.Credentials{ClientID: "id", ClientSecret: "not-the-secret"}, carriers.ClientOptions{BaseURL: fakeUPS(0).Start(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,55 +194,20 @@ func TestClientBadCredentials(t *testing.T) {
 // answers every 50th call with 429, and reports lookups per second and the
 // 429s honoured, beside a baseline of one number per Track call on one goroutine.
 func BenchmarkTrack2000(b *testing.B) {
-	const n = 2000
-	nums := make([]string, n)
+	nums := make([]string, 2000)
 	for i := range nums {
 		nums[i] = fmt.Sprintf("1Z%016d", i+1)
 	}
-	run := func(b *testing.B, parallel bool) {
-		var honoured int64
-		for b.Loop() {
-			f := &fakeUPS{delivered: []byte(ownDelivered), throttleEvery: 50}
-			ts := httptest.NewServer(f)
-			c, err := New(carriers.Credentials{ClientID: "id", ClientSecret: "secret"}, carriers.ClientOptions{BaseURL: ts.URL, RatePerSecond: -1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			ctx := context.Background()
-			if parallel {
-				var wg sync.WaitGroup
-				chunks := 8
-				for w := 0; w < chunks; w++ {
-					wg.Add(1)
-					go func(part []string) {
-						defer wg.Done()
-						if _, err := c.Track(ctx, part); err != nil {
-							b.Error(err)
-						}
-					}(nums[w*n/chunks : (w+1)*n/chunks])
-				}
-				wg.Wait()
-			} else {
-				for _, num := range nums {
-					if _, err := c.Track(ctx, []string{num}); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-			honoured += c.Stats().Honoured429
-			ts.Close()
-		}
-		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "lookups/s")
-		b.ReportMetric(float64(honoured)/float64(b.N), "429s-honoured/op")
+	start := func(b *testing.B) (apitest.Client, func()) {
+		ts := httptest.NewServer(fakeUPS(50))
+		return newTestClient(b, ts.URL, carriers.ClientOptions{RatePerSecond: -1}), ts.Close
 	}
-	b.Run("sequential-baseline", func(b *testing.B) { run(b, false) })
-	b.Run("pooled", func(b *testing.B) { run(b, true) })
+	b.Run("sequential-baseline", func(b *testing.B) { apitest.Bench(b, len(nums), start, apitest.OneByOne(nums)) })
+	b.Run("pooled", func(b *testing.B) { apitest.Bench(b, len(nums), start, apitest.InParts(nums, 8)) })
 }
 
 func TestTrackCancelledLeavesNoBlankResult(t *testing.T) {
-	ts := httptest.NewServer(&fakeUPS{delivered: []byte(ownDelivered)})
-	defer ts.Close()
-	c, _ := New(carriers.Credentials{ClientID: "id", ClientSecret: "secret"}, carriers.ClientOptions{BaseURL: ts.URL, RatePerSecond: 1, Burst: 1})
+	c := newTestClient(t, fakeUPS(0).Start(t), carriers.ClientOptions{RatePerSecond: 1, Burst: 1})
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	nums := []string{"1Z0000000000000001", "1Z0000000000000002", "1Z0000000000000003", "1Z0000000000000004", "1Z0000000000000005", "1Z0000000000000006"}

@@ -1,9 +1,7 @@
 package usps
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -43,21 +41,8 @@ func New(creds carriers.Credentials, opts carriers.ClientOptions) (*Client, erro
 		DefaultBase:  DefaultBaseURL,
 		DefaultRate:  DefaultRatePerSecond,
 		DefaultBurst: DefaultBurst,
-		TokenRequest: func(ctx context.Context, base string) (*http.Request, error) {
-			body, err := json.Marshal(map[string]string{
-				"grant_type": "client_credentials", "client_id": creds.ClientID, "client_secret": creds.ClientSecret,
-			})
-			if err != nil {
-				return nil, err
-			}
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/oauth2/v3/token", bytes.NewReader(body))
-			if err != nil {
-				return nil, err
-			}
-			req.Header.Set("Content-Type", "application/json")
-			return req, nil
-		},
-		Authorize: func(req *http.Request, token string) { req.Header.Set("Authorization", "Bearer "+token) },
+		TokenRequest: apiclient.ClientCredentials{Path: "/oauth2/v3/token", Creds: creds, In: apiclient.JSONFields}.Request,
+		Authorize:    apiclient.Bearer,
 	})
 	return &Client{api: api}, nil
 }
@@ -73,22 +58,7 @@ func (c *Client) Stats() carriers.ClientStats { return c.api.Stats() }
 
 // Track looks each number up.
 func (c *Client) Track(ctx context.Context, numbers []string) ([]carriers.Result, error) {
-	results := make([]carriers.Result, len(numbers))
-	apiclient.Each(ctx, len(numbers), defaultWorkers, func(i int) {
-		n := carriers.Normalize(numbers[i])
-		sh, err := c.trackOne(ctx, n)
-		results[i] = carriers.Result{Number: n, Shipment: sh, Err: apiclient.WithNumber(err, n)}
-	})
-	if err := ctx.Err(); err != nil {
-		apiclient.FillUnfinished(results, numbers, Courier, err)
-		return results, err
-	}
-	for _, r := range results {
-		if errors.Is(r.Err, carriers.ErrAuth) {
-			return results, r.Err
-		}
-	}
-	return results, nil
+	return c.api.TrackEach(ctx, numbers, defaultWorkers, c.trackOne)
 }
 
 func (c *Client) trackOne(ctx context.Context, number string) (carriers.Shipment, error) {
@@ -105,13 +75,12 @@ func (c *Client) trackOne(ctx context.Context, number string) (carriers.Shipment
 	if resp.Status == http.StatusNotFound {
 		sh, perr := Parse(resp.Body, number)
 		if perr != nil || sh.Found {
-			return carriers.Shipment{Number: number, Courier: Courier, Tag: carriers.Pending, Subtag: carriers.PendingNoInfo, Events: []carriers.Event{}}, nil
+			return c.api.NotFound(number), nil
 		}
 		return sh, nil
 	}
 	if resp.Status == http.StatusForbidden {
-		code, msg := apiclient.ErrorDetail(resp.Body)
-		return carriers.Shipment{Number: number, Courier: Courier}, &carriers.APIError{Courier: Courier, Kind: carriers.ErrAuth, Status: resp.Status, Code: code, Message: msg}
+		return carriers.Shipment{Number: number, Courier: Courier}, c.api.APIError(carriers.ErrAuth, resp)
 	}
 	sh, err := Parse(resp.Body, number)
 	var ae *carriers.APIError

@@ -2,49 +2,22 @@ package usps
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sellerops/sellerops/carriers"
-	"github.com/sellerops/sellerops/carriers/internal/conformance"
+	"github.com/sellerops/sellerops/carriers/internal/apiclient"
+	"github.com/sellerops/sellerops/carriers/internal/apitest"
 )
 
-func sample(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(conformance.File(t, "carrier_responses", "usps", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func sample(t *testing.T, name string) []byte { return apitest.Sample(t, Courier, name) }
 
-// sampleNumber returns the tracking number a recorded answer is about, read
-// from the sample's .meta.json so the public number is not repeated here.
-func sampleNumber(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(conformance.File(t, "carrier_responses", "usps", name+".meta.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var meta struct {
-		TrackingNumber string `json:"tracking_number"`
-	}
-	if err := json.Unmarshal(b, &meta); err != nil {
-		t.Fatalf("%s.meta.json: %v", name, err)
-	}
-	if meta.TrackingNumber == "" {
-		t.Fatalf("%s.meta.json names no tracking_number", name)
-	}
-	return meta.TrackingNumber
-}
+func sampleNumber(t *testing.T, name string) string { return apitest.SampleNumber(t, Courier, name) }
 
 func TestSampleDelivered(t *testing.T) {
 	sh, err := Parse(sample(t, "delivered.json"), sampleNumber(t, "delivered"))
@@ -116,29 +89,17 @@ func TestSampleNotFound(t *testing.T) {
 	}
 }
 
-type fakeUSPS struct {
-	tokens, calls atomic.Int64
-	ttl           int
-}
-
-func (f *fakeUSPS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch {
-	case r.URL.Path == "/oauth2/v3/token":
-		var body map[string]string
-		_ = json.NewDecoder(r.Body).Decode(&body)
-		if body["client_id"] != "key" || body["client_secret"] != "secret" || body["grant_type"] != "client_credentials" {
-			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = w.Write([]byte(`{"error":"invalid_client","error_description":"bad"}`))
-			return
-		}
-		n := f.tokens.Add(1)
-		fmt.Fprintf(w, `{"access_token":"u%d","token_type":"Bearer","expires_in":%d}`, n, f.ttl)
-	case strings.HasPrefix(r.URL.Path, "/tracking/v3/tracking/"):
-		f.calls.Add(1)
-		if r.URL.Query().Get("expand") != "DETAIL" || !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer u") {
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
+// fakeUSPS stands in for the USPS token and tracking endpoints; its tokens
+// last an hour.
+func fakeUSPS() *apitest.Server {
+	f := &apitest.Server{
+		TokenPath: "/oauth2/v3/token", ClientID: "key", ClientSecret: "secret", In: apiclient.JSONFields,
+		TokenPrefix: "u", ExpiresIn: "3600",
+		TokenRejected: `{"error":"invalid_client","error_description":"bad"}`,
+		TrackPath:     "/tracking/v3/tracking/",
+	}
+	f.Authorized = func(r *http.Request) bool { return r.URL.Query().Get("expand") == "DETAIL" && f.HasToken(r) }
+	f.Track = func(w http.ResponseWriter, r *http.Request) {
 		num := strings.TrimPrefix(r.URL.Path, "/tracking/v3/tracking/")
 		if strings.HasSuffix(num, "0000") {
 			w.WriteHeader(http.StatusNotFound)
@@ -146,19 +107,17 @@ func (f *fakeUSPS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fmt.Fprintf(w, `{"trackingNumber":%q,"statusCategory":"Out for Delivery","trackingEvents":[{"eventType":"Out for Delivery","eventTimestamp":"2026-02-02T08:00:00","GMTOffset":"-06:00","eventCity":"DALLAS","eventState":"TX","eventCode":"OF"}]}`, num)
-	default:
-		http.NotFound(w, r)
 	}
+	return f
 }
 
 func TestClientTokenExpiryAndNotFound(t *testing.T) {
-	f := &fakeUSPS{ttl: 3600}
-	ts := httptest.NewServer(f)
-	defer ts.Close()
+	f := fakeUSPS()
+	url := f.Start(t)
 	now := time.Date(2026, 2, 2, 0, 0, 0, 0, time.UTC)
 	var mu atomic.Int64
 	clock := func() time.Time { return now.Add(time.Duration(mu.Load())) }
-	c, err := New(carriers.Credentials{ClientID: "key", ClientSecret: "secret"}, carriers.ClientOptions{BaseURL: ts.URL, Now: clock, RatePerSecond: -1})
+	c, err := New(carriers.Credentials{ClientID: "key", ClientSecret: "secret"}, carriers.ClientOptions{BaseURL: url, Now: clock, RatePerSecond: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,22 +131,20 @@ func TestClientTokenExpiryAndNotFound(t *testing.T) {
 	if res[1].Err != nil || res[1].Shipment.Found {
 		t.Fatalf("result 1 %+v", res[1])
 	}
-	if f.tokens.Load() != 1 {
-		t.Fatalf("tokens %d", f.tokens.Load())
+	if f.Tokens.Load() != 1 {
+		t.Fatalf("tokens %d", f.Tokens.Load())
 	}
 	mu.Store(int64(time.Hour)) // the token has expired
 	if _, err := c.Track(context.Background(), []string{"9400100000000000000001"}); err != nil {
 		t.Fatal(err)
 	}
-	if f.tokens.Load() != 2 {
-		t.Fatalf("tokens %d, want a new one after expiry", f.tokens.Load())
+	if f.Tokens.Load() != 2 {
+		t.Fatalf("tokens %d, want a new one after expiry", f.Tokens.Load())
 	}
 }
 
 func TestClientBadCredentials(t *testing.T) {
-	ts := httptest.NewServer(&fakeUSPS{ttl: 3600})
-	defer ts.Close()
-	c, _ := New(carriers.Credentials{ClientID: "key", ClientSecret: "bad-secret"}, carriers.ClientOptions{BaseURL: ts.URL})
+	c, _ := New(carriers.Credentials{ClientID: "key", ClientSecret: "bad-secret"}, carriers.ClientOptions{BaseURL: fakeUSPS().Start(t)})
 	_, err := c.Track(context.Background(), []string{"9400100000000000000001"})
 	if !errors.Is(err, carriers.ErrAuth) || strings.Contains(err.Error(), "bad-secret") {
 		t.Fatalf("err = %v", err)

@@ -2,7 +2,9 @@
 // client-credentials token cache, a client-side token bucket, and a request
 // loop that honours 429 Retry-After, retries 5xx a bounded number of times,
 // refreshes the token once on 401, and classifies failures as
-// *carriers.APIError. Nothing here logs, and no error carries a secret.
+// *carriers.APIError. It also holds the Track loop the clients run their
+// lookups through and a builder for client-credentials token requests.
+// Nothing here logs, and no error carries a secret.
 package apiclient
 
 import (
@@ -155,7 +157,7 @@ func (c *Client) Do(ctx context.Context, newReq func(ctx context.Context, baseUR
 				attempt--
 				continue
 			}
-			e := c.apiError(carriers.ErrAuth, resp)
+			e := c.APIError(carriers.ErrAuth, resp)
 			c.authFailed.CompareAndSwap(nil, e)
 			return nil, e
 		case resp.Status == http.StatusTooManyRequests:
@@ -164,7 +166,7 @@ func (c *Client) Do(ctx context.Context, newReq func(ctx context.Context, baseUR
 			}
 		case resp.Status >= 500:
 			if attempt >= c.retries {
-				return nil, c.apiError(carriers.ErrServer, resp)
+				return nil, c.APIError(carriers.ErrServer, resp)
 			}
 			c.serverRetries.Add(1)
 			if err := sleep(ctx, backoff(attempt)); err != nil {
@@ -179,7 +181,7 @@ func (c *Client) Do(ctx context.Context, newReq func(ctx context.Context, baseUR
 func (c *Client) wait429(ctx context.Context, resp *Response, attempt int) error {
 	wait := RetryAfter(resp.Header.Get("Retry-After"), c.now())
 	if attempt >= c.retries || wait > c.maxWait {
-		e := c.apiError(carriers.ErrRateLimited, resp)
+		e := c.APIError(carriers.ErrRateLimited, resp)
 		e.RetryAfter = wait
 		return e
 	}
@@ -217,9 +219,21 @@ func (c *Client) send(req *http.Request) (*Response, error) {
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
 }
 
-func (c *Client) apiError(kind error, resp *Response) *carriers.APIError {
+// APIError is an error of the given kind for resp, with the code and message
+// its body carries.
+func (c *Client) APIError(kind error, resp *Response) *carriers.APIError {
 	code, msg := ErrorDetail(resp.Body)
 	return &carriers.APIError{Courier: c.cfg.Courier, Kind: kind, Status: resp.Status, Code: code, Message: msg}
+}
+
+// Rejected is the error for an answer the carrier refused: ErrAuth for a 403
+// (the credentials lack access to the API), ErrBadRequest for anything else.
+func (c *Client) Rejected(resp *Response) *carriers.APIError {
+	kind := carriers.ErrBadRequest
+	if resp.Status == http.StatusForbidden {
+		kind = carriers.ErrAuth
+	}
+	return c.APIError(kind, resp)
 }
 
 // Token returns a cached access token, fetching a new one when none is held
@@ -251,7 +265,7 @@ func (c *Client) Token(ctx context.Context) (string, error) {
 			}
 			continue
 		case resp.Status >= 500:
-			lastErr = c.apiError(carriers.ErrServer, resp)
+			lastErr = c.APIError(carriers.ErrServer, resp)
 			c.serverRetries.Add(1)
 			if err := sleep(ctx, backoff(attempt)); err != nil {
 				return "", err
@@ -259,7 +273,7 @@ func (c *Client) Token(ctx context.Context) (string, error) {
 			continue
 		case resp.Status < 200 || resp.Status > 299:
 			// 400 and 401 from a token endpoint both mean bad credentials.
-			e := c.apiError(carriers.ErrAuth, resp)
+			e := c.APIError(carriers.ErrAuth, resp)
 			c.authFailed.CompareAndSwap(nil, e)
 			return "", e
 		}
