@@ -9,9 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -19,7 +17,6 @@ import (
 	autoclaims "github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/tui/common"
-	"github.com/sellerops/sellerops/tui/keys"
 )
 
 // ClaimsLoadedMsg carries a window of the claim list.
@@ -62,9 +59,7 @@ type Model struct {
 	// another search once it ends, so that refreshes never stack up.
 	finding, refind bool
 
-	filtering bool
-	filter    textinput.Model
-	search    string
+	filter common.Filter // by the start of the parcel number
 
 	detail     *localdb.ClaimRow
 	evidence   []localdb.ClaimEvidence
@@ -73,10 +68,7 @@ type Model struct {
 
 // New returns the claims view.
 func New(c common.Common) *Model {
-	ti := textinput.New()
-	ti.Prompt = "parcel number starts with: "
-	ti.Cursor.SetMode(cursor.CursorStatic)
-	return &Model{Common: c, filter: ti}
+	return &Model{Common: c, filter: common.NewFilter("parcel number starts with: ")}
 }
 
 // Title names the view.
@@ -84,7 +76,7 @@ func (m *Model) Title() string { return "Claims" }
 
 // Capturing reports whether the view takes every key: the confirmation
 // dialog and the filter input do.
-func (m *Model) Capturing() bool { return m.confirming != nil || m.filtering }
+func (m *Model) Capturing() bool { return m.confirming != nil || m.filter.Typing }
 
 // Confirming returns the claim the dialog asks about, if any.
 func (m *Model) Confirming() *localdb.ClaimRow { return m.confirming }
@@ -97,7 +89,7 @@ func (m *Model) SetSize(w, h int) {
 	m.Common.SetSize(w, h)
 	m.list.SetHeight(h - 2)
 	m.cands.SetHeight(h - 3) // the summary, the heading and the reason line
-	m.filter.Width = max(w-30, 10)
+	m.filter.Input.Width = max(w-30, 10)
 }
 
 // Init loads the first window of claims. Candidates are read when they
@@ -148,12 +140,10 @@ func (m *Model) Reload() tea.Cmd {
 }
 
 func (m *Model) loadWindowCmd() tea.Cmd {
-	offset, limit, ok := m.list.NeedWindow()
-	if !ok {
-		return nil
-	}
-	return loadClaimsCmd(m.DB, m.list.Requested(), localdb.ClaimQuery{State: States[m.stateIdx], Search: m.search,
-		Offset: offset, Limit: limit})
+	return m.list.Request(func(seq, offset, limit int) tea.Cmd {
+		return loadClaimsCmd(m.DB, seq, localdb.ClaimQuery{State: States[m.stateIdx], Search: m.filter.Text,
+			Offset: offset, Limit: limit})
+	})
 }
 
 func loadClaimsCmd(db *localdb.DB, seq int, q localdb.ClaimQuery) tea.Cmd {
@@ -174,14 +164,7 @@ func loadEvidenceCmd(db *localdb.DB, id int64) tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case ClaimsLoadedMsg:
-		if msg.Err != nil {
-			m.list.Failed(msg.Seq)
-			m.err = msg.Err
-			m.Logger.Error("claims: load", "err", msg.Err)
-			return m, nil
-		}
-		if m.list.SetWindow(msg.Seq, msg.Page.Offset, msg.Page.Rows, msg.Page.Total) {
-			m.err = nil
+		if m.list.PageLoaded(m.Logger, "claims: load", &m.err, msg.Seq, msg.Page, msg.Err) {
 			if m.detail != nil {
 				for _, r := range msg.Page.Rows {
 					if r.ID == m.detail.ID {
@@ -220,11 +203,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyMsg:
 		return m, m.handleKey(msg)
 	default:
-		if m.filtering {
-			var cmd tea.Cmd
-			m.filter, cmd = m.filter.Update(msg)
-			return m, cmd
-		}
+		return m, m.filter.Update(msg)
 	}
 	return m, nil
 }
@@ -244,21 +223,12 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if m.filtering {
-		switch msg.Type {
-		case tea.KeyEnter:
-			m.filtering = false
-			m.filter.Blur()
-			m.search = strings.TrimSpace(m.filter.Value())
+	if m.filter.Typing {
+		applied, cmd := m.filter.Key(msg)
+		if applied {
 			m.list.Reset()
 			return m.loadWindowCmd()
-		case tea.KeyEsc:
-			m.filtering = false
-			m.filter.Blur()
-			return nil
 		}
-		var cmd tea.Cmd
-		m.filter, cmd = m.filter.Update(msg)
 		return cmd
 	}
 	if key.Matches(msg, k.Candidates) {
@@ -270,34 +240,22 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	if m.candidates {
-		navigate(&m.cands, msg, k)
+		m.cands.Navigate(msg, k)
 		return m.loadCandidatesCmd()
+	}
+	if m.list.Navigate(msg, k) {
+		return m.loadWindowCmd()
 	}
 	switch {
 	case key.Matches(msg, k.Filter):
-		m.filtering = true
-		m.filter.SetValue(m.search)
-		return m.filter.Focus()
-	case key.Matches(msg, k.Up):
-		m.list.Move(-1)
-	case key.Matches(msg, k.Down):
-		m.list.Move(1)
-	case key.Matches(msg, k.PageUp):
-		m.list.Move(-m.list.Height)
-	case key.Matches(msg, k.PageDown):
-		m.list.Move(m.list.Height)
-	case key.Matches(msg, k.Top):
-		m.list.GoTo(0)
-	case key.Matches(msg, k.Bottom):
-		m.list.GoTo(m.list.Total - 1)
+		return m.filter.Start()
 	case key.Matches(msg, k.Open):
 		if c, ok := m.list.Selected(); ok {
 			m.detail, m.evidence = &c, nil
 			return loadEvidenceCmd(m.DB, c.ID)
 		}
 	case key.Matches(msg, k.Back):
-		if m.detail == nil && m.search != "" {
-			m.search = ""
+		if m.detail == nil && m.filter.Clear() {
 			m.list.Reset()
 			return m.loadWindowCmd()
 		}
@@ -327,24 +285,6 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	return m.loadWindowCmd()
 }
 
-// navigate moves a list's cursor by a navigation key.
-func navigate[T any](l *common.List[T], msg tea.KeyMsg, k *keys.KeyMap) {
-	switch {
-	case key.Matches(msg, k.Up):
-		l.Move(-1)
-	case key.Matches(msg, k.Down):
-		l.Move(1)
-	case key.Matches(msg, k.PageUp):
-		l.Move(-l.Height)
-	case key.Matches(msg, k.PageDown):
-		l.Move(l.Height)
-	case key.Matches(msg, k.Top):
-		l.GoTo(0)
-	case key.Matches(msg, k.Bottom):
-		l.GoTo(l.Total - 1)
-	}
-}
-
 // View draws the list, the detail pane and the dialog.
 func (m *Model) View() string {
 	if m.Width <= 0 || m.Height <= 0 {
@@ -360,11 +300,7 @@ func (m *Model) View() string {
 	case m.Width < common.SplitWidth:
 		out = common.Fit(m.viewDetail(m.Width), m.Width, m.Height)
 	default:
-		lw := m.Width * common.ListShare / 100
-		rw := m.Width - lw - 1
-		sep := m.Styles.Separator.Render(strings.TrimSuffix(strings.Repeat("│\n", m.Height), "\n"))
-		out = lipgloss.JoinHorizontal(lipgloss.Top, common.Fit(m.viewList(lw), lw, m.Height), sep,
-			common.Fit(m.viewDetail(rw), rw, m.Height))
+		out = common.Split(m.Styles, m.Width, m.Height, m.viewList, m.viewDetail)
 	}
 	if m.confirming != nil {
 		return lipgloss.Place(m.Width, m.Height, lipgloss.Center, lipgloss.Center, m.viewDialog())
@@ -376,19 +312,12 @@ func (m *Model) viewDialog() string {
 	c := m.confirming
 	w := min(common.DialogWidth, m.Width-4)
 	text := fmt.Sprintf("File claim %d with %s?\n\n%s claim for parcel %s\namount %s · %d evidence items",
-		c.ID, orDash(c.Portal, c.Courier), c.Kind, c.TrackingNumber, common.Money(c.Amount, c.Currency), c.Evidence)
+		c.ID, common.Or(c.Portal, c.Courier), c.Kind, c.TrackingNumber, common.Money(c.Amount, c.Currency), c.Evidence)
 	if !c.WindowCloses.IsZero() {
 		text += "\nwindow closes in " + common.Countdown(c.WindowCloses.Sub(m.Now()))
 	}
 	text += "\n\nThe claim is submitted on the carrier's portal and cannot be taken back.\n\ny file · n or esc cancel"
 	return m.Styles.Dialog.Width(w).Render(ansi.Wrap(text, w-4, ""))
-}
-
-func orDash(s, alt string) string {
-	if s == "" {
-		return alt
-	}
-	return s
 }
 
 func (m *Model) viewList(w int) string {
@@ -397,41 +326,20 @@ func (m *Model) viewList(w int) string {
 	if States[m.stateIdx] != "" {
 		state = string(States[m.stateIdx])
 	}
-	total := fmt.Sprintf("%d claims", m.list.Total)
-	if !m.list.Loaded {
-		total = "loading…"
+	line := fmt.Sprintf("state:%s  %s", state, m.list.Count("claims"))
+	if m.filter.Text != "" {
+		line += fmt.Sprintf("  parcel:%s*", m.filter.Text)
 	}
-	line := fmt.Sprintf("state:%s  %s", state, total)
-	if m.search != "" {
-		line += fmt.Sprintf("  parcel:%s*", m.search)
-	}
-	if m.filtering {
-		b.WriteString(m.filter.View() + "\n")
+	if m.filter.Typing {
+		b.WriteString(m.filter.Input.View() + "\n")
 	} else {
 		b.WriteString(m.Styles.Faint.Render(line) + "\n")
 	}
 	numW := max(w-54, 6) // the other columns and their gaps take 54 cells
 	b.WriteString(m.Styles.Heading.Render(common.Pad("  "+common.Pad("ID", 5)+" "+common.Pad("KIND", 8)+" "+
 		common.Pad("STATE", 12)+" "+common.Pad("AMOUNT", 12)+" "+common.Pad("WINDOW", 10)+" "+common.Pad("PARCEL", numW), w)))
-	if m.err != nil {
-		b.WriteString("\n" + m.Styles.Error.Render(common.Truncate("error: "+m.err.Error(), w)))
-	}
-	if m.list.Loaded && m.list.Total == 0 {
-		b.WriteString("\n" + m.Styles.Faint.Render("No claims. Drafts appear here when a parcel is lost or damaged."))
-		return b.String()
-	}
 	now := m.Now()
-	for i := m.list.Top; i < min(m.list.Top+m.list.Height, m.list.Total); i++ {
-		b.WriteString("\n")
-		c, ok := m.list.Row(i)
-		if !ok {
-			b.WriteString(m.Styles.Faint.Render("  …"))
-			continue
-		}
-		marker := "  "
-		if i == m.list.Cursor {
-			marker = "› "
-		}
+	b.WriteString(m.list.Body(m.Styles, w, m.err, "No claims. Drafts appear here when a parcel is lost or damaged.", func(c localdb.ClaimRow) string {
 		window := common.Pad("-", 10)
 		if !c.WindowCloses.IsZero() && (c.State == localdb.ClaimDraft || c.State == localdb.ClaimFiling) {
 			left := c.WindowCloses.Sub(now)
@@ -450,44 +358,26 @@ func (m *Model) viewList(w int) string {
 		case localdb.ClaimDenied:
 			st = m.Styles.Error.Render(st)
 		}
-		line := marker + common.Pad(fmt.Sprint(c.ID), 5) + " " + common.Pad(string(c.Kind), 8) + " " + st + " " +
+		return common.Pad(fmt.Sprint(c.ID), 5) + " " + common.Pad(string(c.Kind), 8) + " " + st + " " +
 			common.PadLeft(common.Money(c.Amount, c.Currency), 12) + " " + window + " " +
 			common.Pad(c.Courier+" "+c.TrackingNumber, numW)
-		if i == m.list.Cursor {
-			line = m.Styles.Selected.Render(common.Pad(ansi.Strip(line), w))
-		}
-		b.WriteString(line)
-	}
+	}))
 	return b.String()
 }
 
 func (m *Model) viewCandidates(w int) string {
 	var b strings.Builder
-	total := fmt.Sprintf("%d lost or damaged, as `sellerops claims candidates` lists them", m.cands.Total)
-	if !m.cands.Loaded {
-		total = "loading…"
-	}
+	total := m.cands.Count("lost or damaged, as `sellerops claims candidates` lists them")
 	b.WriteString(m.Styles.Faint.Render(common.Truncate("candidates: "+total+" (c shows claims)", w)) + "\n")
 	numW := max(w-49, 6) // the other columns and their gaps take 49 cells
 	b.WriteString(m.Styles.Heading.Render(common.Pad("  "+common.Pad("KIND", 7)+" "+common.Pad("PARCEL", numW)+" "+
 		common.Pad("CLAIM", 11)+" "+common.Pad("WINDOW", 15)+" "+common.PadLeft("VALUE", 10), w)))
-	if m.cands.Loaded && m.cands.Total == 0 && m.err == nil {
+	if m.cands.Empty() && m.err == nil {
 		b.WriteString("\n" + m.Styles.Faint.Render("No parcel needs a claim."))
 		return b.String()
 	}
 	now := m.Now()
-	end := min(m.cands.Top+m.cands.Height, m.cands.Total)
-	for i := m.cands.Top; i < end; i++ {
-		b.WriteString("\n")
-		c, ok := m.cands.Row(i)
-		if !ok {
-			b.WriteString(m.Styles.Faint.Render("  …"))
-			continue
-		}
-		marker := "  "
-		if i == m.cands.Cursor {
-			marker = "› "
-		}
+	b.WriteString(m.cands.View(m.Styles, w, func(c autoclaims.Candidate) string {
 		value := "-"
 		if c.DeclaredValue > 0 {
 			value = common.Money(c.DeclaredValue, c.Currency)
@@ -496,16 +386,13 @@ func (m *Model) viewCandidates(w int) string {
 		if c.ClaimID != 0 {
 			claim = fmt.Sprintf("%d %s", c.ClaimID, c.ClaimState)
 		}
-		line := marker + common.Pad(string(c.Kind), 7) + " " + common.Pad(c.Courier+" "+c.TrackingNumber, numW) + " " +
+		return common.Pad(string(c.Kind), 7) + " " + common.Pad(c.Courier+" "+c.TrackingNumber, numW) + " " +
 			common.Pad(claim, 11) + " " + m.windowCell(c, now) + " " + common.PadLeft(value, 10)
-		if i == m.cands.Cursor {
-			line = m.Styles.Selected.Render(common.Pad(ansi.Strip(line), w))
-		}
-		b.WriteString(line)
-	}
+	}))
 	// The last line says why the selected parcel is listed, or what went
 	// wrong finding the candidates.
-	b.WriteString(strings.Repeat("\n", max(m.cands.Height-(end-m.cands.Top), 0)+1))
+	top, end := m.cands.Visible()
+	b.WriteString(strings.Repeat("\n", max(m.cands.Height-(end-top), 0)+1))
 	if m.err != nil {
 		b.WriteString(m.Styles.Error.Render(common.Truncate("error: "+m.err.Error(), w)))
 	} else if c, ok := m.cands.Selected(); ok {

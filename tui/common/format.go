@@ -113,3 +113,11 @@ func Stamp(t time.Time) string {
 	}
 	return t.UTC().Format("01-02 15:04")
 }
+
+// Or returns s, or alt when s is empty.
+func Or(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}

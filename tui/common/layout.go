@@ -1,5 +1,13 @@
 package common
 
+import (
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/sellerops/sellerops/tui/theme"
+)
+
 // Layout constants of the dashboard, in terminal cells.
 const (
 	// HeaderHeight is the tab bar.
@@ -25,3 +33,19 @@ const (
 	// DialogWidth is the width of a confirmation dialog.
 	DialogWidth = 60
 )
+
+// Rule is the vertical line between two panes, h lines high.
+func Rule(st *theme.Styles, h int) string {
+	return st.Separator.Render(strings.TrimSuffix(strings.Repeat("│\n", h), "\n"))
+}
+
+// Split draws a list and its pane side by side in w by h cells: the list
+// takes ListShare percent of the width, then comes a rule, and the pane
+// takes the rest. Each side is drawn for its width and fitted to h lines;
+// the list is drawn first.
+func Split(st *theme.Styles, w, h int, list, pane func(w int) string) string {
+	lw := w * ListShare / 100
+	pw := w - lw - 1
+	l := Fit(list(lw), lw, h)
+	return lipgloss.JoinHorizontal(lipgloss.Top, l, Rule(st, h), Fit(pane(pw), pw, h))
+}

@@ -1,5 +1,19 @@
 package common
 
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/tui/keys"
+	"github.com/sellerops/sellerops/tui/theme"
+)
+
 // List is a cursor over a long list of which only a window of rows is
 // loaded. The view draws the rows from Top to Top+Height; when they leave
 // the loaded window, NeedWindow says which page to read.
@@ -83,6 +97,17 @@ func (l *List[T]) NeedWindow() (offset, limit int, ok bool) {
 	return offset, 3 * h, true
 }
 
+// Request asks for the window NeedWindow names: it marks the window as
+// asked for and returns read(seq, offset, limit), the command that reads
+// it. When the visible rows are loaded or already asked for, it returns nil.
+func (l *List[T]) Request(read func(seq, offset, limit int) tea.Cmd) tea.Cmd {
+	offset, limit, ok := l.NeedWindow()
+	if !ok {
+		return nil
+	}
+	return read(l.Requested(), offset, limit)
+}
+
 // Requested marks a window as asked for and returns its sequence number.
 func (l *List[T]) Requested() int {
 	l.Seq++
@@ -134,4 +159,102 @@ func (l *List[T]) Selected() (T, bool) {
 		return zero, false
 	}
 	return l.Row(l.Cursor)
+}
+
+// PageLoaded takes the answer to page request seq, as a view's loaded
+// message carries it. An error ends the request, is logged as what failed
+// and is kept in *lastErr; a page that answers the current request is
+// stored and clears *lastErr. It reports whether the page was stored, so
+// that the view can refresh what it shows of the rows and ask for the next
+// window; an error or a late answer to an older request reports false.
+func (l *List[T]) PageLoaded(logger *slog.Logger, what string, lastErr *error, seq int, page localdb.Page[T], err error) bool {
+	if err != nil {
+		l.Failed(seq)
+		*lastErr = err
+		logger.Error(what, "err", err)
+		return false
+	}
+	if !l.SetWindow(seq, page.Offset, page.Rows, page.Total) {
+		return false
+	}
+	*lastErr = nil
+	return true
+}
+
+// Navigate moves the cursor by a navigation key (up, down, a page up or
+// down, the first or the last row) and reports whether msg was one.
+func (l *List[T]) Navigate(msg tea.KeyMsg, k *keys.KeyMap) bool {
+	switch {
+	case key.Matches(msg, k.Up):
+		l.Move(-1)
+	case key.Matches(msg, k.Down):
+		l.Move(1)
+	case key.Matches(msg, k.PageUp):
+		l.Move(-l.Height)
+	case key.Matches(msg, k.PageDown):
+		l.Move(l.Height)
+	case key.Matches(msg, k.Top):
+		l.GoTo(0)
+	case key.Matches(msg, k.Bottom):
+		l.GoTo(l.Total - 1)
+	default:
+		return false
+	}
+	return true
+}
+
+// Count says how many rows the list has, as "12 parcels" for noun
+// "parcels", or "loading…" before the first window has come.
+func (l *List[T]) Count(noun string) string {
+	if !l.Loaded {
+		return "loading…"
+	}
+	return fmt.Sprintf("%d %s", l.Total, noun)
+}
+
+// Empty reports whether the list has been read and has no rows.
+func (l *List[T]) Empty() bool { return l.Loaded && l.Total == 0 }
+
+// Visible returns the rows on screen: from Top up to, not including, end.
+func (l *List[T]) Visible() (top, end int) {
+	return l.Top, max(min(l.Top+l.Height, l.Total), l.Top)
+}
+
+// View draws the visible rows, each on a line that begins with a newline
+// so that the rows follow the column heading. A row not loaded yet is a
+// faint "  …"; a loaded one is a marker, "› " on the cursor's row and two
+// spaces on the others, followed by cells(row). The cursor's row is drawn
+// again without its own styles, padded to w cells in the selected style.
+func (l *List[T]) View(st *theme.Styles, w int, cells func(T) string) string {
+	var b strings.Builder
+	top, end := l.Visible()
+	for i := top; i < end; i++ {
+		b.WriteString("\n")
+		r, ok := l.Row(i)
+		if !ok {
+			b.WriteString(st.Faint.Render("  …"))
+			continue
+		}
+		if i != l.Cursor {
+			b.WriteString("  " + cells(r))
+			continue
+		}
+		b.WriteString(st.Selected.Render(Pad(ansi.Strip("› "+cells(r)), w)))
+	}
+	return b.String()
+}
+
+// Body draws what follows a list's column heading: the last error, if
+// any, then empty, faint, when the list has been read and has no rows, or
+// else the visible rows as View draws them. Each line begins with a
+// newline.
+func (l *List[T]) Body(st *theme.Styles, w int, err error, empty string, cells func(T) string) string {
+	out := ""
+	if err != nil {
+		out = "\n" + st.Error.Render(Truncate("error: "+err.Error(), w))
+	}
+	if l.Empty() {
+		return out + "\n" + st.Faint.Render(empty)
+	}
+	return out + l.View(st, w, cells)
 }

@@ -200,13 +200,11 @@ func (m *Model) threadQuery() localdb.ThreadQuery {
 }
 
 func (m *Model) loadWindowCmd() tea.Cmd {
-	offset, limit, ok := m.list.NeedWindow()
-	if !ok {
-		return nil
-	}
-	q := m.threadQuery()
-	q.Offset, q.Limit = offset, limit
-	return loadThreadsCmd(m.DB, m.list.Requested(), q)
+	return m.list.Request(func(seq, offset, limit int) tea.Cmd {
+		q := m.threadQuery()
+		q.Offset, q.Limit = offset, limit
+		return loadThreadsCmd(m.DB, seq, q)
+	})
 }
 
 func loadThreadsCmd(db *localdb.DB, seq int, q localdb.ThreadQuery) tea.Cmd {
@@ -288,14 +286,7 @@ func markNoResponseCmd(a common.Actions, id int64) tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case ThreadsLoadedMsg:
-		if msg.Err != nil {
-			m.list.Failed(msg.Seq)
-			m.err = msg.Err
-			m.Logger.Error("inbox: load threads", "err", msg.Err)
-			return m, nil
-		}
-		if m.list.SetWindow(msg.Seq, msg.Page.Offset, msg.Page.Rows, msg.Page.Total) {
-			m.err = nil
+		if m.list.PageLoaded(m.Logger, "inbox: load threads", &m.err, msg.Seq, msg.Page, msg.Err) {
 			return m, m.loadWindowCmd()
 		}
 		return m, nil
@@ -443,19 +434,10 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	// modeList
+	if m.list.Navigate(msg, k) {
+		return m.loadWindowCmd()
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		m.list.Move(-1)
-	case key.Matches(msg, k.Down):
-		m.list.Move(1)
-	case key.Matches(msg, k.PageUp):
-		m.list.Move(-m.list.Height)
-	case key.Matches(msg, k.PageDown):
-		m.list.Move(m.list.Height)
-	case key.Matches(msg, k.Top):
-		m.list.GoTo(0)
-	case key.Matches(msg, k.Bottom):
-		m.list.GoTo(m.list.Total - 1)
 	case key.Matches(msg, k.Open):
 		if t, ok := m.list.Selected(); ok {
 			return m.open(t.ID, modeList)
@@ -599,15 +581,12 @@ func (m *Model) View() string {
 		}
 		return common.Fit(left, m.Width, m.Height)
 	}
-	right := ""
-	if showPane {
-		right = m.viewThread(m.paneWidth())
-	} else {
-		right = m.Styles.Faint.Render("enter opens the selected thread")
-	}
-	sep := m.Styles.Separator.Render(strings.TrimSuffix(strings.Repeat("│\n", m.Height), "\n"))
-	return lipgloss.JoinHorizontal(lipgloss.Top,
-		common.Fit(left, m.listWidth(), m.Height), sep, common.Fit(right, m.paneWidth(), m.Height))
+	return common.Split(m.Styles, m.Width, m.Height, func(int) string { return left }, func(w int) string {
+		if showPane {
+			return m.viewThread(w)
+		}
+		return m.Styles.Faint.Render("enter opens the selected thread")
+	})
 }
 
 func (m *Model) filterLine() string {
@@ -621,11 +600,7 @@ func (m *Model) filterLine() string {
 	if s := statusCycle[m.statusIdx]; s != "" {
 		status = string(s)
 	}
-	total := fmt.Sprintf("%d threads", m.list.Total)
-	if !m.list.Loaded {
-		total = "loading…"
-	}
-	return m.Styles.Faint.Render(fmt.Sprintf("store:%s  lang:%s  status:%s  %s", store, lang, status, total))
+	return m.Styles.Faint.Render(fmt.Sprintf("store:%s  lang:%s  status:%s  %s", store, lang, status, m.list.Count("threads")))
 }
 
 func (m *Model) viewList(w int) string {
@@ -639,34 +614,11 @@ func (m *Model) viewList(w int) string {
 	subjW := max(w-38, 4) // the other columns and their gaps take 38 cells
 	b.WriteString(m.Styles.Heading.Render(common.Pad("  "+common.Pad("DUE", 8)+" "+common.Pad("STORE", 10)+" "+
 		common.Pad("LG", 3)+common.Pad("BUYER", 12)+" "+common.Pad("SUBJECT", subjW), w)))
-	if m.err != nil {
-		b.WriteString("\n" + m.Styles.Error.Render(common.Truncate("error: "+m.err.Error(), w)))
-	}
-	if m.list.Loaded && m.list.Total == 0 {
-		b.WriteString("\n" + m.Styles.Faint.Render("No threads match. Press t, s or l to change the filters, or sync with :sync."))
-		return b.String()
-	}
 	now := m.Now()
-	end := min(m.list.Top+m.list.Height, m.list.Total)
-	for i := m.list.Top; i < end; i++ {
-		b.WriteString("\n")
-		t, ok := m.list.Row(i)
-		if !ok {
-			b.WriteString(m.Styles.Faint.Render("  …"))
-			continue
-		}
-		marker := "  "
-		if i == m.list.Cursor {
-			marker = "› "
-		}
-		due := m.dueCell(t, now)
-		line := marker + due + " " + common.Pad(t.StoreName, 10) + " " + common.Pad(t.Language, 3) +
+	b.WriteString(m.list.Body(m.Styles, w, m.err, "No threads match. Press t, s or l to change the filters, or sync with :sync.", func(t localdb.Thread) string {
+		return m.dueCell(t, now) + " " + common.Pad(t.StoreName, 10) + " " + common.Pad(t.Language, 3) +
 			common.Pad(t.BuyerName, 12) + " " + common.Pad(common.OneLine(t.Subject), subjW)
-		if i == m.list.Cursor {
-			line = m.Styles.Selected.Render(common.Pad(ansi.Strip(line), w))
-		}
-		b.WriteString(line)
-	}
+	}))
 	return b.String()
 }
 
@@ -758,7 +710,7 @@ func (m *Model) viewThread(w int) string {
 	} else if t.Status != localdb.StatusOpen {
 		due = string(t.Status)
 	}
-	head.WriteString(m.Styles.Faint.Render(common.Truncate(fmt.Sprintf("%s · %s · %s · %s", t.StoreName, orDash(t.BuyerName), orDash(t.MarketplaceOrderID), due), w)))
+	head.WriteString(m.Styles.Faint.Render(common.Truncate(fmt.Sprintf("%s · %s · %s · %s", t.StoreName, common.Or(t.BuyerName, "-"), common.Or(t.MarketplaceOrderID, "-"), due), w)))
 
 	sideW := common.SideWidth
 	if w < 2*sideW {
@@ -778,20 +730,13 @@ func (m *Model) viewThread(w int) string {
 	}
 	msgs = strings.Join(lines[m.scroll:], "\n")
 	side := m.viewSide(sideW)
-	sep := m.Styles.Separator.Render(strings.TrimSuffix(strings.Repeat("│\n", max(bodyH, 1)), "\n"))
+	sep := common.Rule(m.Styles, max(bodyH, 1))
 	body := lipgloss.JoinHorizontal(lipgloss.Top, common.Fit(msgs, msgW, max(bodyH, 1)), sep, common.Fit(side, sideW, max(bodyH, 1)))
 	out := head.String() + "\n" + body
 	if lower != "" {
 		out += "\n" + lower
 	}
 	return out
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 func (m *Model) viewMessages(w int) string {
@@ -830,7 +775,7 @@ func (m *Model) viewSide(w int) string {
 	b.WriteString(m.Styles.Heading.Render("Order") + "\n")
 	if o := tc.Order; o != nil {
 		b.WriteString(common.Truncate(o.MarketplaceOrderID, w) + "\n")
-		b.WriteString(common.Truncate(orDash(o.BuyerName), w) + "\n")
+		b.WriteString(common.Truncate(common.Or(o.BuyerName, "-"), w) + "\n")
 		b.WriteString(common.Truncate(fmt.Sprintf("%d items · %s", len(o.Items), common.Money(o.DeclaredValue, o.Currency)), w) + "\n")
 	} else {
 		b.WriteString(m.Styles.Faint.Render("not synced yet") + "\n")

@@ -354,7 +354,7 @@ func (m *Model) View() string {
 			b.WriteString(s.Warning.Render(common.Truncate("  "+j.Err.Error(), w)) + "\n")
 		}
 		for _, f := range j.Failures {
-			line := fmt.Sprintf("  ✗ %s: %v", orDash(f.FailureClass), f.Err)
+			line := fmt.Sprintf("  ✗ %s: %v", common.Or(f.FailureClass, "failed"), f.Err)
 			if f.EvidencePath != "" {
 				line += " · evidence " + f.EvidencePath
 			}
@@ -392,7 +392,7 @@ func (m *Model) View() string {
 		b.WriteString("\n" + s.Heading.Render("Needs attention") + s.Faint.Render(fmt.Sprintf("  %d items failed or need a person", m.failures.Total)) + "\n")
 	}
 	for _, f := range m.failures.Rows {
-		line := fmt.Sprintf("%s  %s %s: %s", common.Stamp(f.UpdatedAt), f.JobName, f.ItemKey, orDash(f.FailureClass))
+		line := fmt.Sprintf("%s  %s %s: %s", common.Stamp(f.UpdatedAt), f.JobName, f.ItemKey, common.Or(f.FailureClass, "failed"))
 		if f.EvidencePath != "" {
 			line += " · evidence " + f.EvidencePath
 		}
@@ -402,13 +402,6 @@ func (m *Model) View() string {
 		b.WriteString(s.Error.Render(common.Truncate(line, w)) + "\n")
 	}
 	return common.Fit(strings.TrimSuffix(b.String(), "\n"), m.Width, m.Height)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "failed"
-	}
-	return s
 }
 
 // ShortHelp lists the main keys.

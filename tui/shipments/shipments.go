@@ -8,12 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/tui/common"
@@ -54,9 +50,7 @@ type Model struct {
 	tagIdx  int
 	stalled bool
 
-	filtering bool
-	filter    textinput.Model
-	search    string
+	filter common.Filter // by the start of the tracking number
 
 	detail *localdb.Shipment
 	events []localdb.TrackingEvent
@@ -64,23 +58,20 @@ type Model struct {
 
 // New returns the shipments view.
 func New(c common.Common) *Model {
-	ti := textinput.New()
-	ti.Prompt = "tracking number starts with: "
-	ti.Cursor.SetMode(cursor.CursorStatic)
-	return &Model{Common: c, filter: ti}
+	return &Model{Common: c, filter: common.NewFilter("tracking number starts with: ")}
 }
 
 // Title names the view.
 func (m *Model) Title() string { return "Shipments" }
 
 // Capturing reports whether the filter input has the focus.
-func (m *Model) Capturing() bool { return m.filtering }
+func (m *Model) Capturing() bool { return m.filter.Typing }
 
 // SetSize sets the view's size.
 func (m *Model) SetSize(w, h int) {
 	m.Common.SetSize(w, h)
 	m.list.SetHeight(h - 2)
-	m.filter.Width = max(w-32, 10)
+	m.filter.Input.Width = max(w-32, 10)
 }
 
 // Init loads the first window.
@@ -97,15 +88,13 @@ func (m *Model) Reload() tea.Cmd {
 }
 
 func (m *Model) loadWindowCmd() tea.Cmd {
-	offset, limit, ok := m.list.NeedWindow()
-	if !ok {
-		return nil
-	}
-	q := localdb.ShipmentQuery{Tag: Tags[m.tagIdx], Search: m.search, Offset: offset, Limit: limit}
-	if m.stalled {
-		q.StalledBefore = m.Now().Add(-StallAfter)
-	}
-	return loadShipmentsCmd(m.DB, m.list.Requested(), q)
+	return m.list.Request(func(seq, offset, limit int) tea.Cmd {
+		q := localdb.ShipmentQuery{Tag: Tags[m.tagIdx], Search: m.filter.Text, Offset: offset, Limit: limit}
+		if m.stalled {
+			q.StalledBefore = m.Now().Add(-StallAfter)
+		}
+		return loadShipmentsCmd(m.DB, seq, q)
+	})
 }
 
 func loadShipmentsCmd(db *localdb.DB, seq int, q localdb.ShipmentQuery) tea.Cmd {
@@ -126,14 +115,7 @@ func loadEventsCmd(db *localdb.DB, id int64) tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case ShipmentsLoadedMsg:
-		if msg.Err != nil {
-			m.list.Failed(msg.Seq)
-			m.err = msg.Err
-			m.Logger.Error("shipments: load", "err", msg.Err)
-			return m, nil
-		}
-		if m.list.SetWindow(msg.Seq, msg.Page.Offset, msg.Page.Rows, msg.Page.Total) {
-			m.err = nil
+		if m.list.PageLoaded(m.Logger, "shipments: load", &m.err, msg.Seq, msg.Page, msg.Err) {
 			return m, m.loadWindowCmd()
 		}
 	case EventsLoadedMsg:
@@ -147,46 +129,24 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyMsg:
 		return m, m.handleKey(msg)
 	default:
-		if m.filtering {
-			var cmd tea.Cmd
-			m.filter, cmd = m.filter.Update(msg)
-			return m, cmd
-		}
+		return m, m.filter.Update(msg)
 	}
 	return m, nil
 }
 
 func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.Keys
-	if m.filtering {
-		switch msg.Type {
-		case tea.KeyEnter:
-			m.filtering = false
-			m.filter.Blur()
-			m.search = strings.TrimSpace(m.filter.Value())
+	if m.filter.Typing {
+		applied, cmd := m.filter.Key(msg)
+		if applied {
 			return m.refilter()
-		case tea.KeyEsc:
-			m.filtering = false
-			m.filter.Blur()
-			return nil
 		}
-		var cmd tea.Cmd
-		m.filter, cmd = m.filter.Update(msg)
 		return cmd
 	}
+	if m.list.Navigate(msg, k) {
+		return m.loadWindowCmd()
+	}
 	switch {
-	case key.Matches(msg, k.Up):
-		m.list.Move(-1)
-	case key.Matches(msg, k.Down):
-		m.list.Move(1)
-	case key.Matches(msg, k.PageUp):
-		m.list.Move(-m.list.Height)
-	case key.Matches(msg, k.PageDown):
-		m.list.Move(m.list.Height)
-	case key.Matches(msg, k.Top):
-		m.list.GoTo(0)
-	case key.Matches(msg, k.Bottom):
-		m.list.GoTo(m.list.Total - 1)
 	case key.Matches(msg, k.Open):
 		if s, ok := m.list.Selected(); ok {
 			m.detail, m.events = &s, nil
@@ -197,9 +157,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			m.detail, m.events = nil, nil
 			return nil
 		}
-		if m.search != "" {
-			m.search = ""
-			m.filter.SetValue("")
+		if m.filter.Clear() {
 			return m.refilter()
 		}
 	case key.Matches(msg, k.CycleTag):
@@ -209,9 +167,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.stalled = !m.stalled
 		return m.refilter()
 	case key.Matches(msg, k.Filter):
-		m.filtering = true
-		m.filter.SetValue(m.search)
-		return m.filter.Focus()
+		return m.filter.Start()
 	case key.Matches(msg, k.Retrack):
 		s, ok := m.list.Selected()
 		if m.detail != nil {
@@ -250,17 +206,13 @@ func (m *Model) View() string {
 	if m.Width < common.SplitWidth {
 		return common.Fit(m.viewDetail(m.Width), m.Width, m.Height)
 	}
-	lw := m.Width * common.ListShare / 100
-	rw := m.Width - lw - 1
-	sep := m.Styles.Separator.Render(strings.TrimSuffix(strings.Repeat("│\n", m.Height), "\n"))
-	return lipgloss.JoinHorizontal(lipgloss.Top, common.Fit(m.viewTable(lw), lw, m.Height), sep,
-		common.Fit(m.viewDetail(rw), rw, m.Height))
+	return common.Split(m.Styles, m.Width, m.Height, m.viewTable, m.viewDetail)
 }
 
 func (m *Model) viewTable(w int) string {
 	var b strings.Builder
-	if m.filtering {
-		b.WriteString(m.filter.View())
+	if m.filter.Typing {
+		b.WriteString(m.filter.Input.View())
 	} else {
 		tag := "all"
 		if Tags[m.tagIdx] != "" {
@@ -270,13 +222,9 @@ func (m *Model) viewTable(w int) string {
 		if m.stalled {
 			stalled = fmt.Sprintf("on (no event for %d days)", int(StallAfter.Hours()/24))
 		}
-		total := fmt.Sprintf("%d parcels", m.list.Total)
-		if !m.list.Loaded {
-			total = "loading…"
-		}
-		line := fmt.Sprintf("tag:%s  stalled:%s  %s", tag, stalled, total)
-		if m.search != "" {
-			line += fmt.Sprintf("  number:%s*", m.search)
+		line := fmt.Sprintf("tag:%s  stalled:%s  %s", tag, stalled, m.list.Count("parcels"))
+		if m.filter.Text != "" {
+			line += fmt.Sprintf("  number:%s*", m.filter.Text)
 		}
 		b.WriteString(m.Styles.Faint.Render(line))
 	}
@@ -291,25 +239,8 @@ func (m *Model) viewTable(w int) string {
 		head = "  " + common.Pad("CARR", 6) + " " + common.Pad("TRACKING", numW) + " " + common.Pad("STATUS", 15)
 	}
 	b.WriteString(m.Styles.Heading.Render(common.Pad(head, w)))
-	if m.err != nil {
-		b.WriteString("\n" + m.Styles.Error.Render(common.Truncate("error: "+m.err.Error(), w)))
-	}
-	if m.list.Loaded && m.list.Total == 0 {
-		b.WriteString("\n" + m.Styles.Faint.Render("No parcels match. Press t or s to change the filters."))
-		return b.String()
-	}
 	now := m.Now()
-	for i := m.list.Top; i < min(m.list.Top+m.list.Height, m.list.Total); i++ {
-		b.WriteString("\n")
-		s, ok := m.list.Row(i)
-		if !ok {
-			b.WriteString(m.Styles.Faint.Render("  …"))
-			continue
-		}
-		marker := "  "
-		if i == m.list.Cursor {
-			marker = "› "
-		}
+	b.WriteString(m.list.Body(m.Styles, w, m.err, "No parcels match. Press t or s to change the filters.", func(s localdb.Shipment) string {
 		status := common.Pad(s.Tag, 15)
 		switch {
 		case s.ErrorClass != "":
@@ -319,15 +250,12 @@ func (m *Model) viewTable(w int) string {
 		case s.Tag == localdb.TagDelivered:
 			status = m.Styles.Success.Render(status)
 		}
-		line := marker + common.Pad(s.Courier, 6) + " " + common.Pad(s.TrackingNumber, numW) + " " + status
+		line := common.Pad(s.Courier, 6) + " " + common.Pad(s.TrackingNumber, numW) + " " + status
 		if !compact {
 			line += " " + common.Pad(common.Ago(lastActivity(s), now), 9) + " " + common.Pad(common.Ago(s.CheckedAt, now), 9)
 		}
-		if i == m.list.Cursor {
-			line = m.Styles.Selected.Render(common.Pad(ansi.Strip(line), w))
-		}
-		b.WriteString(line)
-	}
+		return line
+	}))
 	return b.String()
 }
 
@@ -349,7 +277,7 @@ func (m *Model) viewDetail(w int) string {
 	if s.Subtag != "" {
 		status += " (" + s.Subtag + ")"
 	}
-	b.WriteString(common.Truncate(fmt.Sprintf("%s · checked %s via %s", status, common.Ago(s.CheckedAt, m.Now()), orDash(string(s.Source))), w) + "\n")
+	b.WriteString(common.Truncate(fmt.Sprintf("%s · checked %s via %s", status, common.Ago(s.CheckedAt, m.Now()), common.Or(string(s.Source), "-")), w) + "\n")
 	if s.ErrorClass != "" {
 		b.WriteString(m.Styles.Error.Render(common.Truncate("last lookup failed: "+s.ErrorClass+" (r re-tracks)", w)) + "\n")
 	}
@@ -370,13 +298,6 @@ func (m *Model) viewDetail(w int) string {
 		b.WriteString("\n" + common.Truncate(line, w))
 	}
 	return b.String()
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // ShortHelp lists the main keys.

@@ -1,0 +1,193 @@
+package common
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/tui/keys"
+	"github.com/sellerops/sellerops/tui/theme"
+)
+
+// window makes a list of total rows, height visible, with rows
+// offset..offset+n-1 loaded; row i holds i.
+func window(height, offset, n, total int) *List[int] {
+	l := &List[int]{}
+	l.SetHeight(height)
+	rows := make([]int, n)
+	for i := range rows {
+		rows[i] = offset + i
+	}
+	l.SetWindow(l.Requested(), offset, rows, total)
+	return l
+}
+
+func TestListPageLoaded(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	var l List[int]
+	l.SetHeight(5)
+	lastErr := errors.New("an earlier failure")
+
+	seq := l.Requested()
+	boom := errors.New("disk full")
+	if l.PageLoaded(logger, "things: load", &lastErr, seq, localdb.Page[int]{}, boom) {
+		t.Fatal("a failed read was taken as a page")
+	}
+	if lastErr != boom || !strings.Contains(logs.String(), "things: load") || !strings.Contains(logs.String(), "disk full") {
+		t.Fatalf("error %v, log %q", lastErr, logs.String())
+	}
+	if _, _, ok := l.NeedWindow(); !ok {
+		t.Fatal("the failed request is still pending")
+	}
+
+	old := l.Requested()
+	seq = l.Requested()
+	if l.PageLoaded(logger, "things: load", &lastErr, old, localdb.Page[int]{Rows: []int{9}, Total: 1}, nil) {
+		t.Fatal("an answer to an older request was taken")
+	}
+	if lastErr != boom || l.Loaded {
+		t.Fatalf("a late answer changed the list: error %v, loaded %v", lastErr, l.Loaded)
+	}
+	if !l.PageLoaded(logger, "things: load", &lastErr, seq, localdb.Page[int]{Rows: []int{7, 8}, Offset: 3, Total: 40}, nil) {
+		t.Fatal("the current page was refused")
+	}
+	if lastErr != nil || l.WinStart != 3 || l.Total != 40 || len(l.Rows) != 2 {
+		t.Fatalf("after the page: error %v, start %d, total %d, rows %v", lastErr, l.WinStart, l.Total, l.Rows)
+	}
+}
+
+func TestListRequest(t *testing.T) {
+	var l List[int]
+	l.SetHeight(4)
+	var gotSeq, gotOff, gotLim int
+	read := func(seq, offset, limit int) tea.Cmd {
+		gotSeq, gotOff, gotLim = seq, offset, limit
+		return func() tea.Msg { return nil }
+	}
+	if l.Request(read) == nil || gotSeq != 1 || gotOff != 0 || gotLim != 12 {
+		t.Fatalf("first request: seq %d, window %d+%d", gotSeq, gotOff, gotLim)
+	}
+	gotSeq = 0
+	if l.Request(read) != nil || gotSeq != 0 {
+		t.Fatal("asked again while a request is pending")
+	}
+	l.SetWindow(1, 0, make([]int, 12), 100)
+	if l.Request(read) != nil || gotSeq != 0 {
+		t.Fatal("asked for rows already loaded")
+	}
+	l.GoTo(50)
+	if l.Request(read) == nil || gotSeq != 2 || gotOff != 43 || gotLim != 12 {
+		t.Fatalf("scrolled request: seq %d, window %d+%d", gotSeq, gotOff, gotLim)
+	}
+}
+
+func TestListNavigate(t *testing.T) {
+	k := keys.Default()
+	l := window(10, 0, 100, 100)
+	for _, step := range []struct {
+		msg    tea.KeyMsg
+		cursor int
+	}{
+		{tea.KeyMsg{Type: tea.KeyDown}, 1},
+		{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("j")}, 2},
+		{tea.KeyMsg{Type: tea.KeyUp}, 1},
+		{tea.KeyMsg{Type: tea.KeyPgDown}, 11},
+		{tea.KeyMsg{Type: tea.KeyPgUp}, 1},
+		{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("G")}, 99},
+		{tea.KeyMsg{Type: tea.KeyHome}, 0},
+	} {
+		if !l.Navigate(step.msg, k) {
+			t.Fatalf("%s is not a navigation key", step.msg)
+		}
+		if l.Cursor != step.cursor {
+			t.Fatalf("after %s the cursor is %d, want %d", step.msg, l.Cursor, step.cursor)
+		}
+	}
+	if l.Navigate(tea.KeyMsg{Type: tea.KeyEnter}, k) || l.Cursor != 0 {
+		t.Fatal("enter moved the cursor")
+	}
+}
+
+func TestListCountAndEmpty(t *testing.T) {
+	var l List[int]
+	if got := l.Count("parcels"); got != "loading…" {
+		t.Errorf("Count before loading = %q", got)
+	}
+	if l.Empty() {
+		t.Error("a list not read yet is empty")
+	}
+	l.SetWindow(l.Requested(), 0, nil, 0)
+	if got := l.Count("parcels"); got != "0 parcels" || !l.Empty() {
+		t.Errorf("read and empty: Count %q, Empty %v", got, l.Empty())
+	}
+	l = *window(5, 0, 5, 12)
+	if got := l.Count("threads"); got != "12 threads" || l.Empty() {
+		t.Errorf("read: Count %q, Empty %v", got, l.Empty())
+	}
+}
+
+func TestListView(t *testing.T) {
+	st := theme.NewStyles(theme.Default())
+	cells := func(i int) string { return "row " + string(rune('a'+i)) }
+
+	// Rows 2..5 are visible, rows 4 and 5 are not loaded.
+	l := window(4, 0, 4, 10)
+	l.GoTo(3)
+	l.Top = 2
+	if top, end := l.Visible(); top != 2 || end != 6 {
+		t.Fatalf("Visible = %d, %d", top, end)
+	}
+	want := "\n  row c" +
+		"\n" + st.Selected.Render(Pad("› row d", 12)) +
+		"\n" + st.Faint.Render("  …") +
+		"\n" + st.Faint.Render("  …")
+	if got := l.View(st, 12, cells); got != want {
+		t.Fatalf("View =\n%q\nwant\n%q", got, want)
+	}
+
+	// Fewer rows than the height: only those are drawn.
+	l = window(4, 0, 2, 2)
+	if top, end := l.Visible(); top != 0 || end != 2 {
+		t.Fatalf("Visible of a short list = %d, %d", top, end)
+	}
+	if got := strings.Count(l.View(st, 12, cells), "\n"); got != 2 {
+		t.Fatalf("a list of 2 rows drew %d lines", got)
+	}
+
+	// The selected row is drawn again without its own styles.
+	styled := func(i int) string { return st.Error.Render("x") + " plain" }
+	l = window(2, 0, 2, 2)
+	want = "\n" + st.Selected.Render(Pad("› x plain", 10)) + "\n  " + styled(1)
+	if got := l.View(st, 10, styled); got != want {
+		t.Fatalf("View of styled cells =\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestListBody(t *testing.T) {
+	st := theme.NewStyles(theme.Default())
+	cells := func(i int) string { return "row" }
+	errLine := "\n" + st.Error.Render(Truncate("error: no database", 20))
+
+	var l List[int]
+	l.SetHeight(3)
+	if got := l.Body(st, 20, nil, "nothing here", cells); got != "" {
+		t.Fatalf("Body before loading = %q", got)
+	}
+	l.SetWindow(l.Requested(), 0, nil, 0)
+	if got := l.Body(st, 20, nil, "nothing here", cells); got != "\n"+st.Faint.Render("nothing here") {
+		t.Fatalf("Body of an empty list = %q", got)
+	}
+	if got := l.Body(st, 20, errors.New("no database"), "nothing here", cells); got != errLine+"\n"+st.Faint.Render("nothing here") {
+		t.Fatalf("Body of an empty list with an error = %q", got)
+	}
+	l = *window(3, 0, 1, 1)
+	if got, want := l.Body(st, 20, errors.New("no database"), "nothing here", cells), errLine+l.View(st, 20, cells); got != want {
+		t.Fatalf("Body with rows and an error =\n%q\nwant\n%q", got, want)
+	}
+}
