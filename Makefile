@@ -34,8 +34,19 @@ test:
 	@$(MAKE) --no-print-directory vet
 	.ci/with-keyring.sh $(GO) test -race -timeout $(TEST_TIMEOUT) ./...
 
+# Each benchmark runs BENCH_COUNT times and benchstat prints the median of
+# every figure (with its spread); the raw runs stay in bin/bench.txt.
+# BENCH=regexp and PKG=./path/... narrow it.
+BENCH ?= .
+PKG ?= ./...
+BENCH_COUNT ?= 5
+BENCHSTAT := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@.ci/install-deps.sh test
+	@mkdir -p bin
+	set -o pipefail; $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) -timeout 2h $(PKG) | tee bin/bench.txt
+	$(GO) run $(BENCHSTAT) bin/bench.txt
 
 clean:
 	rm -rf bin
