@@ -117,16 +117,20 @@ func status(t *testing.T, c *http.Client, u string) (*http.Response, string) {
 }
 
 func TestFaultLatency(t *testing.T) {
-	sb := startSandbox(t, Options{Seed: 1, Faults: "ups.latency=300ms"})
+	// The delay is long next to a plain page, so that "fedex was not
+	// delayed" holds on a loaded machine too: only a delay as long as the
+	// one injected would break it.
+	const delay = 2 * time.Second
+	sb := startSandbox(t, Options{Seed: 1, Faults: "ups.latency=2s"})
 	c := jarClient(false)
 	t0 := time.Now()
 	status(t, c, sb.URL("ups")+"/track?n=1")
-	if d := time.Since(t0); d < 300*time.Millisecond {
-		t.Fatalf("ups answered in %v with latency=300ms", d)
+	if d := time.Since(t0); d < delay {
+		t.Fatalf("ups answered in %v with latency=%v", d, delay)
 	}
 	t0 = time.Now()
 	status(t, c, sb.URL("fedex")+"/track?n=1")
-	if d := time.Since(t0); d >= 300*time.Millisecond {
+	if d := time.Since(t0); d >= delay {
 		t.Fatalf("fedex took %v though only ups has latency", d)
 	}
 }
