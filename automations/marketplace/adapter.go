@@ -31,6 +31,17 @@ type adapter interface {
 	hasReply(p *rod.Page, s *session, threadID, ref string) (bool, error)
 }
 
+// noResponder is a site whose thread page offers "no response needed".
+// Both methods run on a page that is on the site, signed in, inside a step.
+type noResponder interface {
+	// noResponseShown opens the thread's page and tells whether the site
+	// already shows the thread as needing no response.
+	noResponseShown(p *rod.Page, s *session, threadID string) (bool, error)
+	// markNoResponse takes the action on the thread page noResponseShown
+	// left open and waits until the site shows the new status.
+	markNoResponse(p *rod.Page, s *session, threadID string) error
+}
+
 func adapterFor(marketplace string) (adapter, error) {
 	switch marketplace {
 	case "amazon":

@@ -313,20 +313,27 @@ func formSubmit(p *rod.Page, s *session, ref string) error {
 	if err != nil {
 		return err
 	}
-	out, err := waitFor(p, []cond{{Name: "sent", Sel: sent}, {Name: "error", Sel: optSel(s.recipe, "page.error")},
+	return waitPosted(p, s, sent, "send", "sending", "the reply")
+}
+
+// waitPosted waits for what a form post leads to: an element matching ok,
+// or the site's error page, sign-in form or CAPTCHA, each a classified
+// failure. after, while and answered fill in the failure messages.
+func waitPosted(p *rod.Page, s *session, ok, after, while, answered string) error {
+	out, err := waitFor(p, []cond{{Name: "ok", Sel: ok}, {Name: "error", Sel: optSel(s.recipe, "page.error")},
 		{Name: "login", Sel: optSel(s.recipe, "login.username")}, {Name: "captcha", Sel: optSel(s.recipe, "login.captcha")}})
 	if err != nil {
 		return err
 	}
 	switch out {
-	case "sent":
+	case "ok":
 		return nil
 	case "captcha":
-		return automations.Fail(automations.NeedsHuman, "%s showed a CAPTCHA after send", s.recipe.Site)
+		return automations.Fail(automations.NeedsHuman, "%s showed a CAPTCHA after %s", s.recipe.Site, after)
 	case "login":
-		return automations.Fail(automations.LoggedOut, "%s ended the session while sending", s.recipe.Site)
+		return automations.Fail(automations.LoggedOut, "%s ended the session while %s", s.recipe.Site, while)
 	}
-	return automations.Fail(automations.SiteError, "%s answered the reply with an error page", s.recipe.Site)
+	return automations.Fail(automations.SiteError, "%s answered %s with an error page", s.recipe.Site, answered)
 }
 
 // sentSelector matches a sent reply that carries ref.

@@ -265,6 +265,8 @@ selectors:
   thread.reply_file: "#composer-attach"
   thread.reply_ref: "#composer-ref"
   thread.reply_send: "#composer-send"
+  thread.status: "#conv-state"
+  thread.no_response_needed: "button#conv-dismiss"
   orders.row: "tr.ord-line"
   orders.id: ".ord-num"
   orders.ship_date: ".ord-shipped time"

@@ -75,6 +75,36 @@ func (s *session) step(ctx context.Context, name string, budget time.Duration, f
 	return s.page.Step(ctx, name, budget, fn)
 }
 
+// withRetry runs attempt until it succeeds, as often as the retry policy
+// allows: after a logged_out failure it signs in again at once, after a
+// failure that may pass it waits the policy's pause. try counts from 1.
+func (s *session) withRetry(ctx context.Context, attempt func(try int) error) error {
+	policy := s.deps.retry()
+	for try := 1; ; try++ {
+		err := attempt(try)
+		if err == nil {
+			return nil
+		}
+		class := automations.Classify(err)
+		if class == automations.LoggedOut && try < max(policy.Attempts, 1) {
+			if lerr := s.login(ctx); lerr != nil {
+				return lerr
+			}
+			continue
+		}
+		if !class.Retryable() || try >= max(policy.Attempts, 1) {
+			return err
+		}
+		t := time.NewTimer(policy.Backoff(try))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
 // restoreCookies puts the store's kept session cookies into the page's
 // cookie jar. Missing or unreadable cookies just mean a fresh sign-in.
 func (s *session) restoreCookies(ctx context.Context) {

@@ -122,33 +122,16 @@ func SendReplyResult(ctx context.Context, deps *Deps, threadID int64, body strin
 	}
 	deps.hook("session-ready")
 
-	policy := deps.retry()
-	for try := 1; ; try++ {
-		done, err := sendOnce(ctx, sess, &e, th, body, key, needCheck, progress)
+	// After a failed attempt the reply may have reached the site: look
+	// before sending again.
+	err = sess.withRetry(ctx, func(try int) error {
+		done, err := sendOnce(ctx, sess, &e, th, body, key, needCheck || try > 1, progress)
 		res.Attempts = e.Attempts
-		if err == nil {
-			res.Recovered = done
-			break
-		}
-		class := automations.Classify(err)
-		if class == automations.LoggedOut && try < max(policy.Attempts, 1) {
-			if lerr := sess.login(ctx); lerr != nil {
-				return res, lerr
-			}
-			needCheck = true
-			continue
-		}
-		if !class.Retryable() || try >= max(policy.Attempts, 1) {
-			return res, err
-		}
-		needCheck = true
-		t := time.NewTimer(policy.Backoff(try))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return res, err
-		case <-t.C:
-		}
+		res.Recovered = done
+		return err
+	})
+	if err != nil {
+		return res, err
 	}
 
 	// The reply is on the site and the outbox says so; keep it in the local

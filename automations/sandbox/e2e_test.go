@@ -91,6 +91,35 @@ func TestE2EAmazon(t *testing.T) {
 	if rs := st.Replies[th.ID]; len(rs) != 1 || rs[0].Ref != "intent-42" || len(rs[0].Attachments) != 1 {
 		t.Fatalf("state replies for %s = %+v", th.ID, rs)
 	}
+	// "No response needed" from the thread page: the page comes back with
+	// the new status and without the button.
+	var quiet *threadView
+	for _, v := range sb.storeThreads("amazon", sb.Now()) {
+		if v.Status == "awaiting_reply" {
+			quiet = &v
+			break
+		}
+	}
+	if quiet == nil {
+		t.Fatal("the seeded amazon store has no thread awaiting a reply")
+	}
+	p.MustNavigate(sb.URL("amazon") + "/messages/thread/" + quiet.ID).MustWaitLoad()
+	if got := *p.MustElement("dd#thread-state.thread-state").MustAttribute("data-status"); got != "awaiting_reply" {
+		t.Fatalf("thread %s shows status %q, want awaiting_reply", quiet.ID, got)
+	}
+	wait := p.MustWaitNavigation()
+	p.MustElement("button#thread-no-response.no-response-btn").MustClick()
+	wait()
+	p.MustElement(`dd#thread-state[data-status="no_response_needed"]`)
+	if got := p.MustInfo().URL; !strings.HasSuffix(got, "/messages/thread/"+quiet.ID) {
+		t.Fatalf("after the action the browser is on %s, want the thread page", got)
+	}
+	if p.MustHas("#thread-no-response") {
+		t.Fatal("the thread page still offers the action once it is set")
+	}
+	if nr := sb.State().NoResponse; len(nr) != 1 || nr[0] != quiet.ID {
+		t.Fatalf("state no_response = %v, want [%s]", nr, quiet.ID)
+	}
 	// Orders page shows tracking numbers and ship dates.
 	p.MustNavigate(sb.URL("amazon") + "/orders").MustWaitLoad()
 	var o *Order

@@ -34,7 +34,7 @@ var v2Classes = map[string]string{
 	"attachment": "msg-file", "reply-form": "composer", "reply-body": "composer-text", "reply-file": "composer-attach",
 	"reply-ref": "composer-ref", "reply-send": "composer-send", "sent-reply": "outbound", "order-row": "ord-line",
 	"order-id": "ord-num", "order-tracking": "ord-track", "order-shipdate": "ord-shipped", "order-carrier": "ord-carrier",
-	"thread-header": "conv-head",
+	"thread-header": "conv-head", "thread-state": "conv-state", "thread-no-response": "conv-dismiss",
 	// ebay
 	"conv-list": "m-list", "conv-item": "m-card", "conv-order": "m-ref", "conv-buyer": "m-user", "conv-subject": "m-title",
 	"conv-time": "m-date", "conv-kind": "m-type", "conv-due": "m-deadline", "conv-sentinel": "m-more", "userid": "uid-field",

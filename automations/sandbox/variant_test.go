@@ -30,6 +30,36 @@ func TestE2EVariant2(t *testing.T) {
 			t.Fatal("variant 2 still renders li.conv-item")
 		}
 	})
+	t.Run("amazon thread", func(t *testing.T) {
+		acct := sb.Account("amazon")
+		var id string
+		for _, v := range sb.storeThreads("amazon", sb.Now()) {
+			if v.Status == "awaiting_reply" {
+				id = v.ID
+				break
+			}
+		}
+		p := newPage(t)
+		p.MustNavigate(sb.URL("amazon") + "/messages/thread/" + id).MustWaitLoad()
+		p.MustElement("#signin-email").MustInput(acct.Username)
+		p.MustElement("#signin-pass").MustInput(acct.Password)
+		p.MustElement("#continue-btn").MustClick()
+		p.MustElement("#otp-input").MustInput(totpNow(t, acct.TOTPSecret))
+		p.MustElement("#otp-submit").MustClick()
+		if got := *p.MustElement(`main#thread[data-conv-id="` + id + `"] dd#conv-state.conv-state`).MustAttribute("data-status"); got != "awaiting_reply" {
+			t.Fatalf("variant 2 thread status %q", got)
+		}
+		if p.MustHas("#thread-state") || p.MustHas("#thread-no-response") {
+			t.Fatal("variant 2 still has the variant-1 status or button")
+		}
+		wait := p.MustWaitNavigation()
+		p.MustElement("button#conv-dismiss.dismiss-btn").MustClick()
+		wait()
+		p.MustElement(`dd#conv-state[data-status="no_response_needed"]`)
+		if p.MustHas("#conv-dismiss") {
+			t.Fatal("variant 2 still offers the action once it is set")
+		}
+	})
 	t.Run("tiktok", func(t *testing.T) {
 		acct := sb.Account("tiktok")
 		p := newPage(t)

@@ -10,7 +10,6 @@ import (
 	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/tracking"
-	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/tui"
 )
 
@@ -148,12 +147,31 @@ func (a *dashboardActions) SendReply(ctx context.Context, threadID int64, body s
 	}), nil
 }
 
+// noResponseBudget bounds marking a thread on its marketplace from the
+// dashboard: a sign-in and two page loads.
+const noResponseBudget = 2 * time.Minute
+
+// MarkNoResponse marks the thread on its marketplace where the site has
+// the action (Amazon), and locally; the dashboard calls it off the UI
+// goroutine. The budget bounds the action only: the database and the
+// browser it may start outlive it.
 func (a *dashboardActions) MarkNoResponse(ctx context.Context, threadID int64) error {
 	db, err := a.f.DB(ctx)
 	if err != nil {
 		return err
 	}
-	return db.SetThreadStatus(ctx, threadID, localdb.StatusNoResponseNeeded)
+	th, err := db.GetThread(ctx, threadID)
+	if err != nil {
+		return err
+	}
+	deps, err := marketplaceDeps(ctx, a.f, marketplace.HasNoResponseAction(th.Marketplace))
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, noResponseBudget)
+	defer cancel()
+	_, err = marketplace.MarkNoResponse(ctx, deps, threadID)
+	return err
 }
 
 func (a *dashboardActions) FileClaim(ctx context.Context, claimID int64) (<-chan tui.Progress, error) {

@@ -150,6 +150,17 @@ func threadArg(arg string) (int64, error) {
 	return id, nil
 }
 
+// withThread is the RunE of a command whose one argument is THREAD.
+func withThread(run func(ctx context.Context, id int64) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		id, err := threadArg(args[0])
+		if err != nil {
+			return err
+		}
+		return run(cmd.Context(), id)
+	}
+}
+
 type threadView struct {
 	localdb.Thread
 	Messages []localdb.Message `json:"messages"`
@@ -261,14 +272,10 @@ same text to the same thread is sent once.`),
 			"  sellerops messages reply 42 --template tracking --dry-run",
 		}, "\n"),
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := threadArg(args[0])
-			if err != nil {
-				return err
-			}
+		RunE: withThread(func(ctx context.Context, id int64) error {
 			opts.Thread = id
-			return messagesReplyRun(cmd.Context(), f, &opts)
-		},
+			return messagesReplyRun(ctx, f, &opts)
+		}),
 	}
 	cmd.Flags().StringVar(&opts.Template, "template", "", "Reply with the template `NAME` (see `sellerops messages templates`)")
 	cmd.Flags().StringVar(&opts.BodyFile, "body-file", "", "Reply with the text of `FILE` (\"-\" for standard input)")
@@ -372,29 +379,83 @@ func messagesReplyRun(ctx context.Context, f *factory, opts *messagesReplyOption
 	return nil
 }
 
+type messagesDoneOptions struct {
+	Thread int64
+	Local  bool
+	JSON   jsonFlags
+}
+
 func newMessagesDoneCmd(f *factory) *cobra.Command {
-	return &cobra.Command{
-		Use:     "done THREAD",
-		Short:   "Mark a thread \"no response needed\"",
-		Long:    "Mark a thread \"no response needed\" in the local inbox: it leaves the overdue list. A new buyer message opens it again.",
-		Example: "  sellerops messages done 42",
-		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := threadArg(args[0])
-			if err != nil {
-				return err
-			}
-			db, err := f.DB(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if err := db.SetThreadStatus(cmd.Context(), id, localdb.StatusNoResponseNeeded); err != nil {
-				return err
-			}
-			fmt.Fprintf(f.IO.ErrOut, "thread %d: no response needed\n", id)
-			return nil
-		},
+	var opts messagesDoneOptions
+	cmd := &cobra.Command{
+		Use:   "done THREAD [--local]",
+		Short: "Mark a thread \"no response needed\", on the marketplace and locally",
+		Long: strings.TrimSpace(`
+Mark a thread "no response needed": it leaves the overdue list. A new buyer
+message opens it again.
+
+On Amazon an unanswered buyer message counts against the store's response
+time until Seller Central itself is told, so the store signs in, opens the
+thread and takes the site's "No response needed" action, then marks the
+thread locally. When the site already shows the thread so, nothing is sent
+again. eBay and TikTok Shop have no such action: the thread is marked in the
+local inbox only, and the output says so.
+
+--local marks the local inbox only, without opening the site (for offline
+use); on Amazon the thread then still counts as unanswered there.`),
+		Example: strings.Join([]string{
+			"  sellerops messages done 42",
+			"  sellerops messages done 42 --local",
+			"  sellerops messages done 42 --json --jq .on_site",
+		}, "\n"),
+		Args: cobra.ExactArgs(1),
+		RunE: withThread(func(ctx context.Context, id int64) error {
+			opts.Thread = id
+			return messagesDoneRun(ctx, f, &opts)
+		}),
 	}
+	cmd.Flags().BoolVar(&opts.Local, "local", false, "Mark the local inbox only; do not open the marketplace")
+	addJSONFlags(cmd, &opts.JSON)
+	return cmd
+}
+
+func messagesDoneRun(ctx context.Context, f *factory, opts *messagesDoneOptions) error {
+	db, err := f.DB(ctx)
+	if err != nil {
+		return err
+	}
+	th, err := db.GetThread(ctx, opts.Thread)
+	if err != nil {
+		return err
+	}
+	var res marketplace.NoResponseResult
+	if opts.Local {
+		if err := db.SetThreadStatus(ctx, th.ID, localdb.StatusNoResponseNeeded); err != nil {
+			return err
+		}
+		res = marketplace.NoResponseResult{ThreadID: th.ID, Store: th.StoreName, Marketplace: th.Marketplace,
+			MarketplaceThreadID: th.MarketplaceThreadID, LocalOnly: "--local: the marketplace was not asked"}
+	} else {
+		deps, err := marketplaceDeps(ctx, f, marketplace.HasNoResponseAction(th.Marketplace))
+		if err != nil {
+			return err
+		}
+		if res, err = marketplace.MarkNoResponse(ctx, deps, th.ID); err != nil {
+			return flowError(err)
+		}
+	}
+	switch {
+	case res.Already:
+		fmt.Fprintf(f.IO.ErrOut, "thread %d: no response needed (already so on %s; marked locally)\n", res.ThreadID, res.Marketplace)
+	case res.OnSite:
+		fmt.Fprintf(f.IO.ErrOut, "thread %d: no response needed, marked on %s and locally\n", res.ThreadID, res.Marketplace)
+	default:
+		fmt.Fprintf(f.IO.ErrOut, "thread %d: no response needed, marked locally only: %s\n", res.ThreadID, res.LocalOnly)
+	}
+	if opts.JSON.enabled() {
+		return writeJSON(f.IO.Out, res, opts.JSON.JQ)
+	}
+	return nil
 }
 
 func newMessagesTemplatesCmd(f *factory) *cobra.Command {

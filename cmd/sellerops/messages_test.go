@@ -31,17 +31,23 @@ func sharedEnv(t *testing.T) (dir string, setup func(*factory)) {
 	}
 }
 
-func TestMessagesCommandsEndToEnd(t *testing.T) {
-	sb, err := sandbox.Start(context.Background(), sandbox.Options{Seed: 5, Orders: 30})
+// sandboxEnv starts a sandbox and a shared environment on its clock.
+func sandboxEnv(t *testing.T, seed int64) (sb *sandbox.Sandbox, dir string, setup func(*factory)) {
+	t.Helper()
+	sb, err := sandbox.Start(context.Background(), sandbox.Options{Seed: seed, Orders: 30})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer sb.Close()
+	t.Cleanup(func() { _ = sb.Close() })
 	dir, shared := sharedEnv(t)
-	setup := func(f *factory) {
+	return sb, dir, func(f *factory) {
 		shared(f)
 		f.Now = sb.Now
 	}
+}
+
+func TestMessagesCommandsEndToEnd(t *testing.T) {
+	sb, dir, setup := sandboxEnv(t, 5)
 	acct := sb.Account("amazon")
 	add := []string{"stores", "add", "shop", "--marketplace", "amazon", "--username", acct.Username,
 		"--base-url", sb.URL("amazon"), "--recipe", "amazon-sandbox", "--password-stdin", "--totp-secret-stdin"}
@@ -220,5 +226,100 @@ func TestRecipesCommands(t *testing.T) {
 	res = runCommand(t, []string{"messages", "templates", "--json", "--jq", ".[].name"}, false, "", setup)
 	if !strings.Contains(res.stdout, "tracking") {
 		t.Errorf("templates: %s", res.stdout)
+	}
+}
+
+func TestMessagesDoneOnTheMarketplace(t *testing.T) {
+	sb, dir, setup := sandboxEnv(t, 6)
+	for _, m := range []string{"amazon", "ebay"} {
+		acct := sb.Account(m)
+		add := []string{"stores", "add", m, "--marketplace", m, "--username", acct.Username,
+			"--base-url", sb.URL(m), "--recipe", m + "-sandbox", "--password-stdin", "--totp-secret-stdin"}
+		if res := runCommand(t, add, false, acct.Password+"\n"+acct.TOTPSecret+"\n", setup); res.code != exitOK {
+			t.Fatalf("stores add %s: %d %s", m, res.code, res.stderr)
+		}
+	}
+	if res := runCommand(t, []string{"sync"}, false, "", setup); res.code != exitOK {
+		t.Fatalf("sync: %d %s", res.code, res.stderr)
+	}
+	open := func(store string, n int) []string {
+		res := runCommand(t, []string{"messages", "list", "--store", store, "--status", "open", "--jq", ".[].id"}, false, "", setup)
+		ids := strings.Fields(res.stdout)
+		if len(ids) < n {
+			t.Fatalf("%s has %d open threads, want %d", store, len(ids), n)
+		}
+		return ids[:n]
+	}
+	db, err := localdb.Open(context.Background(), filepath.Join(dir, "data", "sellerops.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	thread := func(sid string) localdb.Thread {
+		id, _ := strconv.ParseInt(sid, 10, 64)
+		th, err := db.GetThread(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return th
+	}
+	siteID := func(sid string) string { return thread(sid).MarketplaceThreadID }
+	status := func(sid string) localdb.ThreadStatus { return thread(sid).Status }
+	am := open("amazon", 2)
+
+	// On amazon: the site's action, then the local status.
+	res := runCommand(t, []string{"messages", "done", am[0], "--json"}, false, "", setup)
+	var got marketplace.NoResponseResult
+	if res.code != exitOK || json.Unmarshal([]byte(res.stdout), &got) != nil {
+		t.Fatalf("done on amazon: %d %q %s", res.code, res.stdout, res.stderr)
+	}
+	if !got.OnSite || got.Already || got.Store != "amazon" || got.Marketplace != "amazon" || strconv.FormatInt(got.ThreadID, 10) != am[0] {
+		t.Errorf("done on amazon: %+v", got)
+	}
+	if !strings.Contains(res.stderr, "on amazon and locally") {
+		t.Errorf("done on amazon says %q", res.stderr)
+	}
+	if nr := sb.State().NoResponse; len(nr) != 1 || nr[0] != siteID(am[0]) {
+		t.Errorf("the site marks %v, want [%s]", nr, siteID(am[0]))
+	}
+	if s := status(am[0]); s != localdb.StatusNoResponseNeeded {
+		t.Errorf("amazon thread locally: %s", s)
+	}
+	forms := sb.State().Requests["amazon.form"]
+	res = runCommand(t, []string{"messages", "done", am[0], "--jq", ".already"}, false, "", setup)
+	if res.code != exitOK || strings.TrimSpace(res.stdout) != "true" {
+		t.Errorf("done again: %d %q %s", res.code, res.stdout, res.stderr)
+	}
+	if n := sb.State().Requests["amazon.form"] - forms; n != 0 {
+		t.Errorf("done again posted %d forms", n)
+	}
+
+	// --local leaves the site alone.
+	res = runCommand(t, []string{"messages", "done", am[1], "--local"}, false, "", setup)
+	if res.code != exitOK || !strings.Contains(res.stderr, "locally only") || res.stdout != "" {
+		t.Errorf("done --local: %d %q %q", res.code, res.stdout, res.stderr)
+	}
+	if nr := sb.State().NoResponse; len(nr) != 1 {
+		t.Errorf("after --local the site marks %v", nr)
+	}
+	if s := status(am[1]); s != localdb.StatusNoResponseNeeded {
+		t.Errorf("--local thread: %s", s)
+	}
+
+	// eBay has no such action.
+	eb := open("ebay", 1)
+	res = runCommand(t, []string{"messages", "done", eb[0]}, false, "", setup)
+	if res.code != exitOK || !strings.Contains(res.stderr, "locally only: ebay has no such action") {
+		t.Errorf("done on ebay: %d %q", res.code, res.stderr)
+	}
+	if s := status(eb[0]); s != localdb.StatusNoResponseNeeded {
+		t.Errorf("ebay thread: %s", s)
+	}
+
+	if res = runCommand(t, []string{"messages", "done", "99999"}, false, "", setup); res.code != exitNotFound {
+		t.Errorf("done on an unknown thread: exit %d %s", res.code, res.stderr)
+	}
+	if res = runCommand(t, []string{"messages", "done", "99999", "--local"}, false, "", setup); res.code != exitNotFound {
+		t.Errorf("done --local on an unknown thread: exit %d %s", res.code, res.stderr)
 	}
 }
