@@ -21,8 +21,9 @@ func newMessagesCmd(f *factory) *cobra.Command {
 		Use:   "messages",
 		Short: "The buyer-message inbox: list, show, reply, mark done",
 		Long: strings.TrimSpace(`
-Work through the buyer messages that 'sellerops sync' pulled in, offline.
-Threads are listed overdue first, then by reply deadline: Amazon counts 24 h
+Work through the buyer messages that 'sellerops sync' pulled in. list and
+show read the local database only; reply, and done on Amazon, act on the
+marketplace through its seller portal. Threads are listed overdue first, then by reply deadline: Amazon counts 24 h
 of calendar time after the buyer's last message (weekends included), TikTok
 Shop 12 h, eBay 3 business days for returns and cases and none otherwise.`),
 	}
