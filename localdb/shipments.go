@@ -276,6 +276,30 @@ func (db *DB) ShipmentEvents(ctx context.Context, shipmentID int64) ([]TrackingE
 	return collect(rows, scanEvent)
 }
 
+// EventsByShipment returns every parcel's events, newest first, keyed by
+// shipment id, from one query. Passes over every parcel (claim candidates)
+// use it: a query per parcel costs more than the work done on its events.
+func (db *DB) EventsByShipment(ctx context.Context) (map[int64][]TrackingEvent, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+eventCols+` FROM tracking_events
+		ORDER BY shipment_id, time DESC, id DESC`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := map[int64][]TrackingEvent{}
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[e.ShipmentID] = append(out[e.ShipmentID], e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err)
+	}
+	return out, nil
+}
+
 // ShipmentFilter selects shipments for ListShipments. Zero fields do not
 // filter.
 type ShipmentFilter struct {

@@ -3,6 +3,7 @@ package localdb
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +163,45 @@ func TestStalledShipments(t *testing.T) {
 	unchecked, err := db.ListShipments(ctx, ShipmentFilter{CheckedBefore: t0})
 	if err != nil || len(unchecked) != 1 || unchecked[0].TrackingNumber != "U-noevents" {
 		t.Errorf("ListShipments(CheckedBefore) = %+v, %v", unchecked, err)
+	}
+}
+
+// EventsByShipment gives each parcel exactly what ShipmentEvents gives it,
+// in the same order, and nothing for a parcel without events.
+func TestEventsByShipmentMatchesPerParcelQuery(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	a, _, err := db.SaveTrackResult(ctx, TrackResult{Courier: "ups", TrackingNumber: "1Z999AA10123456784", Tag: "InTransit",
+		Source: SourceAPI, Events: sampleEvents()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := db.SaveTrackResult(ctx, TrackResult{Courier: "usps", TrackingNumber: "9400111899223197428490", Tag: "InTransit",
+		Source: SourceWeb, Events: []TrackingEvent{{Time: t0, Tag: "InTransit", RawCode: "A1", Description: "Accepted"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty, _, err := db.EnsureShipment(ctx, Shipment{Courier: "dhl", TrackingNumber: "1234567890"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := db.EventsByShipment(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{a.ID, b.ID} {
+		one, err := db.ShipmentEvents(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(one) == 0 || !slices.EqualFunc(one, all[id], func(x, y TrackingEvent) bool { return x.ID == y.ID }) {
+			t.Errorf("shipment %d: EventsByShipment %+v, ShipmentEvents %+v", id, all[id], one)
+		}
+	}
+	if got, ok := all[empty.ID]; ok {
+		t.Errorf("shipment without events got %+v", got)
+	}
+	if len(all) != 2 {
+		t.Errorf("%d shipments with events, want 2", len(all))
 	}
 }

@@ -232,17 +232,17 @@ func Candidates(ctx context.Context, deps Deps, now time.Time) ([]Candidate, err
 			live[key{c.ShipmentID, c.Kind}] = c
 		}
 	}
+	events, err := db.EventsByShipment(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("claim candidates: %w", err)
+	}
 	words := damageWords(cfg)
 	out := []Candidate{}
 	for _, s := range ships {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		events, err := db.ShipmentEvents(ctx, s.ID)
-		if err != nil {
-			return nil, fmt.Errorf("claim candidates: events of %s %s: %w", s.Courier, s.TrackingNumber, err)
-		}
-		pf := parcelFacts{ship: s, events: events}
+		pf := parcelFacts{ship: s, events: events[s.ID]}
 		if o, ok := byID[s.OrderID]; ok {
 			pf.order = o
 		} else if o, ok := byTracking[s.TrackingNumber]; ok {
