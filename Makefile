@@ -34,12 +34,13 @@ test:
 	@$(MAKE) --no-print-directory vet
 	.ci/with-keyring.sh $(GO) test -race -timeout $(TEST_TIMEOUT) ./...
 
-# Each benchmark runs BENCH_COUNT times and benchstat prints the median of
+# Each benchmark runs BENCH_COUNT times (6, the fewest for which benchstat
+# gives a confidence interval) and benchstat prints the median of
 # every figure (with its spread); the raw runs stay in bin/bench.txt.
 # BENCH=regexp and PKG=./path/... narrow it.
 BENCH ?= .
 PKG ?= ./...
-BENCH_COUNT ?= 5
+BENCH_COUNT ?= 6
 BENCHSTAT := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
 bench:
