@@ -57,9 +57,7 @@ type Deps struct {
 }
 
 func (d *Deps) cfg() *config.Config {
-	if d.Config == nil {
-		d.Config = config.Defaults()
-	}
+	d.Config = config.OrDefaults(d.Config)
 	return d.Config
 }
 
@@ -217,9 +215,7 @@ func (d *Deps) credentials(ctx context.Context, carrier string) (user, pass stri
 // warning; an unattended run never does. The reason says why in words an
 // operator can act on.
 func PolicyAllows(cfg *config.Config, c localdb.Claim, now time.Time) (bool, string) {
-	if cfg == nil {
-		cfg = config.Defaults()
-	}
+	cfg = config.OrDefaults(cfg)
 	if !cfg.Claims.AutoFile {
 		return false, "unattended filing is off; set claims.auto_file: true in the config, or file it yourself with `sellerops claims file`"
 	}

@@ -53,12 +53,7 @@ func (d Deps) now() time.Time {
 	return time.Now()
 }
 
-func (d Deps) cfg() *config.Config {
-	if d.Config == nil {
-		return config.Defaults()
-	}
-	return d.Config
-}
+func (d Deps) cfg() *config.Config { return config.OrDefaults(d.Config) }
 
 // Builtin returns the named built-in job.
 func Builtin(d Deps, name string) (Job, error) {

@@ -51,12 +51,7 @@ func (d Deps) now() time.Time {
 	return time.Now()
 }
 
-func (d Deps) cfg() *config.Config {
-	if d.Config == nil {
-		return config.Defaults()
-	}
-	return d.Config
-}
+func (d Deps) cfg() *config.Config { return config.OrDefaults(d.Config) }
 
 // Tool names.
 const (

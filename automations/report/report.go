@@ -135,9 +135,7 @@ const listLimit = 200
 // Build gathers the report of [from, to) from the database. Stalled
 // parcels use the config's thresholds (nil: the defaults).
 func Build(ctx context.Context, db *localdb.DB, cfg *config.Config, from, to time.Time) (*Report, error) {
-	if cfg == nil {
-		cfg = config.Defaults()
-	}
+	cfg = config.OrDefaults(cfg)
 	from, to = from.UTC(), to.UTC()
 	r := &Report{GeneratedAt: time.Now().UTC(), From: from, To: to, Runs: []Run{}, Failures: []Failure{}}
 	r.Messages.NewThreads, r.Messages.Overdue = []Thread{}, []Thread{}

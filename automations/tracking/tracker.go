@@ -111,10 +111,7 @@ func New(deps Deps) (*Tracker, error) {
 	if deps.DB == nil {
 		return nil, errors.New("tracking: a database is required")
 	}
-	cfg := deps.Config
-	if cfg == nil {
-		cfg = config.Defaults()
-	}
+	cfg := config.OrDefaults(deps.Config)
 	if deps.Recipes == nil {
 		set, err := automations.LoadRecipes("")
 		if err != nil {

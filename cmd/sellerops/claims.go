@@ -53,8 +53,9 @@ carriers.<c>.portal_url in the config.`),
 	return cmd
 }
 
-// claimsDeps builds what the claims package needs from the factory; the
-// browser starts only when a portal is visited.
+// claimsDeps builds what the claims package needs from the factory: this
+// process's database, config, keyring and browser (started only when a
+// portal is visited), and the recipes with the config dir's overrides.
 func claimsDeps(ctx context.Context, f *factory) (claims.Deps, error) {
 	db, err := f.DB(ctx)
 	if err != nil {
@@ -69,6 +70,7 @@ func claimsDeps(ctx context.Context, f *factory) (claims.Deps, error) {
 		Config:      cfg,
 		Secrets:     f.Secrets(),
 		Browser:     f.Browser,
+		Recipes:     flowRecipes(f),
 		Logger:      f.Logger(),
 		Now:         f.Now,
 		EvidenceDir: filepath.Join(filepath.Dir(db.Path()), "evidence"),

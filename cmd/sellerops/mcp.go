@@ -65,7 +65,7 @@ func mcpDeps(ctx context.Context, f *factory) (mcpserver.Deps, error) {
 		DB:          db,
 		Config:      cfg,
 		Tracking:    func(ctx context.Context) (tracking.Deps, error) { return trackingDeps(ctx, f) },
-		Claims:      func(ctx context.Context) (claims.Deps, error) { return runClaimsDeps(ctx, f) },
+		Claims:      func(ctx context.Context) (claims.Deps, error) { return claimsDeps(ctx, f) },
 		Marketplace: func(ctx context.Context) (*marketplace.Deps, error) { return marketplaceDeps(ctx, f, true) },
 		Version:     currentVersion().Version,
 		Now:         f.Now,

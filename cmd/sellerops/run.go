@@ -127,26 +127,6 @@ func reportsDir(f *factory, db *localdb.DB) string {
 	return filepath.Join(dataDirOf(db), "reports")
 }
 
-// runClaimsDeps wires the claim flows to this process's database, config,
-// keyring and browser.
-func runClaimsDeps(ctx context.Context, f *factory) (claims.Deps, error) {
-	db, err := f.DB(ctx)
-	if err != nil {
-		return claims.Deps{}, err
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return claims.Deps{}, err
-	}
-	recipes, err := loadRecipes(f)
-	if err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
-	}
-	dir := dataDirOf(db)
-	return claims.Deps{DB: db, Config: cfg, Secrets: f.Secrets(), Browser: f.Browser, Recipes: recipes,
-		DataDir: dir, EvidenceDir: filepath.Join(dir, "evidence"), Logger: f.Logger(), Now: f.Now}, nil
-}
-
 // runJobDeps gives the built-in jobs their dependencies, each made on first
 // use.
 func runJobDeps(ctx context.Context, f *factory, stores []string) (jobs.Deps, error) {
@@ -161,7 +141,7 @@ func runJobDeps(ctx context.Context, f *factory, stores []string) (jobs.Deps, er
 	d := jobs.Deps{DB: db, Config: cfg, Stores: stores, Now: f.Now}
 	d.Marketplace = func(ctx context.Context) (*marketplace.Deps, error) { return marketplaceDeps(ctx, f, true) }
 	d.Tracking = func(ctx context.Context) (tracking.Deps, error) { return trackingDeps(ctx, f) }
-	d.Claims = func(ctx context.Context) (claims.Deps, error) { return runClaimsDeps(ctx, f) }
+	d.Claims = func(ctx context.Context) (claims.Deps, error) { return claimsDeps(ctx, f) }
 	d.Report = func(ctx context.Context) (string, error) {
 		now := f.Now()
 		rep, err := report.Build(ctx, db, cfg, now.Add(-24*time.Hour), now)

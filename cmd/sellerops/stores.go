@@ -26,13 +26,8 @@ func marketplaceDeps(ctx context.Context, f *factory, needBrowser bool) (*market
 	if err != nil {
 		return nil, err
 	}
-	recipes, err := loadRecipes(f)
-	if err != nil {
-		// Broken override files leave their sites out; the others work.
-		fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
-	}
 	dir := filepath.Dir(db.Path())
-	deps := &marketplace.Deps{DB: db, Secrets: f.Secrets(), Recipes: recipes, Logger: f.Logger(),
+	deps := &marketplace.Deps{DB: db, Secrets: f.Secrets(), Recipes: flowRecipes(f), Logger: f.Logger(),
 		EvidenceDir: filepath.Join(dir, "evidence"), AttachmentDir: filepath.Join(dir, "attachments"), Now: f.Now}
 	if needBrowser {
 		b, err := f.Browser(ctx)
@@ -59,6 +54,17 @@ func loadRecipes(f *factory) (*automations.RecipeSet, error) {
 		return automations.LoadRecipes("")
 	}
 	return automations.LoadRecipes(dir)
+}
+
+// flowRecipes is the recipe set the browser flows run on: the embedded
+// recipes with the config dir's overrides. A broken override file leaves its
+// site out, with a warning on stderr; the other sites work.
+func flowRecipes(f *factory) *automations.RecipeSet {
+	recipes, err := loadRecipes(f)
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
+	}
+	return recipes
 }
 
 // flowError gives a flow's error the exit code of its class.

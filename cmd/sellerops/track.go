@@ -169,11 +169,7 @@ func trackingDeps(ctx context.Context, f *factory) (tracking.Deps, error) {
 	if err != nil {
 		return tracking.Deps{}, err
 	}
-	recipes, err := loadRecipes(f)
-	if err != nil {
-		// Broken override files leave their sites out; the others work.
-		fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
-	}
+	recipes := flowRecipes(f)
 	web := map[string]tracking.WebSite{}
 	for courier, c := range cfg.Carriers {
 		if c.WebBaseURL == "" || !trackLoopbackURL(c.WebBaseURL) {

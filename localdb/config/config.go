@@ -141,6 +141,15 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// OrDefaults returns c, or Defaults() when c is nil: for dependencies whose
+// config is optional.
+func OrDefaults(c *Config) *Config {
+	if c == nil {
+		return Defaults()
+	}
+	return c
+}
+
 // Defaults returns the configuration used when no file exists.
 func Defaults() *Config {
 	c := &Config{}

@@ -129,3 +129,14 @@ func TestParseDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestOrDefaults(t *testing.T) {
+	if got := OrDefaults(nil); got == nil || got.Thresholds.StalledDays != Defaults().Thresholds.StalledDays {
+		t.Fatalf("OrDefaults(nil) = %+v, want the defaults", got)
+	}
+	c := Defaults()
+	c.Claims.MaxAutoAmount = 42
+	if got := OrDefaults(c); got != c {
+		t.Fatalf("OrDefaults(c) returned another config")
+	}
+}
