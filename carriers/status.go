@@ -42,7 +42,12 @@ type Subtag string
 
 // Subtags used by the carrier tables and the claims rules.
 const (
-	PendingNoInfo Subtag = "Pending_001"
+	PendingNoInfo           Subtag = "Pending_001"
+	PendingNoCarrierAccount Subtag = "Pending_002"
+	PendingLabelCreated     Subtag = "Pending_003"
+	PendingWrongCarrier     Subtag = "Pending_004"
+	PendingNoRecentUpdate   Subtag = "Pending_005"
+	PendingNotRecognised    Subtag = "Pending_006"
 
 	InfoReceivedLabel Subtag = "InfoReceived_001"
 
@@ -57,6 +62,7 @@ const (
 	InTransitForwarded       Subtag = "InTransit_009"
 
 	OutForDeliveryOnVehicle Subtag = "OutForDelivery_001"
+	OutForDeliveryOnTheWay  Subtag = "OutForDelivery_002"
 	OutForDeliveryContacted Subtag = "OutForDelivery_003"
 	OutForDeliveryScheduled Subtag = "OutForDelivery_004"
 
@@ -70,7 +76,8 @@ const (
 	DeliveredCOD       Subtag = "Delivered_004"
 	DeliveredNeighbour Subtag = "Delivered_005"
 
-	AvailableForPickupReady Subtag = "AvailableForPickup_001"
+	AvailableForPickupReady  Subtag = "AvailableForPickup_001"
+	AvailableForPickupLocker Subtag = "AvailableForPickup_002"
 
 	ExceptionGeneric        Subtag = "Exception_001"
 	ExceptionMoved          Subtag = "Exception_002"
@@ -98,8 +105,16 @@ type SubtagInfo struct {
 
 // subtags is the taxonomy, after AfterShip's public list of delivery
 // sub-statuses (docs "Delivery Sub-statuses"), described in our own words.
+// Pending_002, _003 and _005 follow that list's names ("Carrier account not
+// connected", "Label created", "No recent updates"); the names of Pending_004
+// and _006 are our reading of it and worth checking against the current list.
 var subtags = []SubtagInfo{
 	{PendingNoInfo, Pending, "Pending", "The carrier has no information yet, or the number has not been looked up"},
+	{PendingNoCarrierAccount, Pending, "Carrier account not connected", "The carrier shares tracking only with a connected account, and none is set up"},
+	{PendingLabelCreated, Pending, "Label created", "A label exists but the carrier has reported nothing else yet"},
+	{PendingWrongCarrier, Pending, "Wrong carrier", "The number may belong to another carrier than the one asked"},
+	{PendingNoRecentUpdate, Pending, "No recent updates", "The carrier has said nothing new for a while"},
+	{PendingNotRecognised, Pending, "Not yet recognised", "The carrier does not recognise the number yet"},
 	{InfoReceivedLabel, InfoReceived, "Info received", "The shipper created a label; the carrier has not taken the parcel yet"},
 	{InTransitOnTheWay, InTransit, "In transit", "The parcel is moving through the carrier's network"},
 	{InTransitAccepted, InTransit, "Acceptance scan", "The carrier accepted or picked up the parcel"},
@@ -111,6 +126,7 @@ var subtags = []SubtagInfo{
 	{InTransitProblemResolved, InTransit, "Problem resolved", "An earlier problem was resolved and the parcel moves again"},
 	{InTransitForwarded, InTransit, "Forwarded", "The parcel was redirected to another delivery address or location"},
 	{OutForDeliveryOnVehicle, OutForDelivery, "Out for delivery", "The parcel is on the vehicle for delivery today"},
+	{OutForDeliveryOnTheWay, OutForDelivery, "Out for delivery (on the way)", "The courier is on the way to the recipient"},
 	{OutForDeliveryContacted, OutForDelivery, "Customer contacted", "The carrier contacted the recipient before delivery"},
 	{OutForDeliveryScheduled, OutForDelivery, "Delivery appointment scheduled", "A delivery appointment was set"},
 	{AttemptFailGeneric, AttemptFail, "Failed attempt", "Delivery was attempted and failed; the carrier usually tries again"},
@@ -122,6 +138,7 @@ var subtags = []SubtagInfo{
 	{DeliveredCOD, Delivered, "Delivered, cash collected", "Delivered and cash on delivery collected"},
 	{DeliveredNeighbour, Delivered, "Delivered to a neighbour", "The parcel was left with a neighbour"},
 	{AvailableForPickupReady, AvailableForPickup, "Available for pickup", "The parcel waits at a pickup point or post office"},
+	{AvailableForPickupLocker, AvailableForPickup, "Available for pickup (locker)", "The parcel waits in a parcel locker or at a collection point with a code"},
 	{ExceptionGeneric, Exception, "Exception", "Something went wrong in shipping"},
 	{ExceptionMoved, Exception, "Customer moved", "The recipient moved away"},
 	{ExceptionRefused, Exception, "Refused", "The recipient refused the parcel"},
@@ -179,6 +196,9 @@ type Event struct {
 	RawCode     string    `json:"raw_code,omitempty"`
 	Tag         Tag       `json:"tag"`
 	Subtag      Subtag    `json:"subtag"`
+	// Unmapped is true when neither the carrier's code nor its wording fits
+	// any table: Tag and Subtag stay empty and RawCode keeps what came.
+	Unmapped bool `json:"unmapped,omitempty"`
 }
 
 // Shipment is a parcel's normalised status.
@@ -195,6 +215,8 @@ type Shipment struct {
 	ShipDate          *time.Time `json:"ship_date,omitempty"`
 	// Found is false when the carrier does not know the number (yet).
 	Found bool `json:"found"`
+	// Unmapped counts the events no table could read (see Event.Unmapped).
+	Unmapped int `json:"unmapped,omitempty"`
 }
 
 // LastEvent returns the newest event.
@@ -205,11 +227,13 @@ func (s Shipment) LastEvent() (Event, bool) {
 	return s.Events[0], true
 }
 
-// StatusRule maps one raw carrier code to the taxonomy.
+// StatusRule maps one raw carrier code to the taxonomy. Source names the
+// published code list the row was read from.
 type StatusRule struct {
 	Code   string
 	Tag    Tag
 	Subtag Subtag
+	Source string
 }
 
 // StatusTable is a carrier's one table from raw codes to tags and subtags.
@@ -251,33 +275,60 @@ func (t *StatusTable) Rules() []StatusRule {
 	return out
 }
 
-// textRules classify free status text, first match wins. Carriers' public
-// tracking pages and API descriptions share these phrases.
-var textRules = []struct {
-	words  []string
+// textRule is one row of the wording table: any of its phrases, in any of
+// the languages carriers write in, gives the subtag.
+type textRule struct {
 	subtag Subtag
-}{
-	{[]string{"damaged", "damage"}, ExceptionDamaged},
-	{[]string{"lost", "missing", "cannot be located"}, ExceptionLost},
-	{[]string{"returned to sender", "returned to shipper", "return to sender delivered"}, ExceptionReturned},
-	{[]string{"return to sender", "returning to sender", "return to shipper", "returning"}, ExceptionReturning},
-	{[]string{"refused"}, ExceptionRefused},
-	{[]string{"incorrect address", "insufficient address", "address unknown", "undeliverable as addressed", "no such number"}, ExceptionBadAddress},
-	{[]string{"delivery attempt", "attempted", "notice left", "no access to delivery location"}, AttemptFailGeneric},
-	{[]string{"available for pickup", "ready for pickup", "ready for recipient pickup", "held at post office", "awaiting collection", "at ups access point"}, AvailableForPickupReady},
-	{[]string{"picked up by", "collected by"}, DeliveredPickedUp},
-	{[]string{"out for delivery", "on fedex vehicle for delivery", "with delivery courier", "on vehicle for delivery"}, OutForDeliveryOnVehicle},
-	{[]string{"delivered"}, DeliveredOK},
-	{[]string{"clearance delay", "customs delay", "held by customs"}, ExceptionCustomsDelay},
-	{[]string{"clearance in progress", "clearing agency", "submitted for clearance", "customs clearance"}, InTransitCustomsStarted},
-	{[]string{"released by", "cleared customs", "clearance completed"}, InTransitCustomsCleared},
-	{[]string{"delay", "running late", "weather"}, ExceptionDelayed},
-	{[]string{"exception"}, ExceptionGeneric},
-	{[]string{"label created", "shipment information sent", "shipping label", "pre-shipment", "awaiting item", "order processed", "shipper created a label"}, InfoReceivedLabel},
-	{[]string{"picked up", "pickup scan", "accepted", "in possession", "we have your package"}, InTransitAccepted},
-	{[]string{"departed", "left fedex", "departure"}, InTransitDeparture},
-	{[]string{"arrived", "arrival"}, InTransitArrival},
-	{[]string{"in transit", "on the way", "moving through network", "processed"}, InTransitOnTheWay},
+	words  []string
+}
+
+// textRules classify free status text, first match wins, so the narrower
+// meaning comes first (returned before returning, out for delivery before
+// delivered). Phrases are lower case; en, de, fr, es, ja and zh, as the
+// carriers' own tracking pages in those languages word them.
+var textRules = []textRule{
+	{ExceptionDamaged, []string{"damaged", "damage", "beschädigt", "beschaedigt", "endommagé", "abîmé", "dañado", "averiado", "破損", "破损", "损坏", "損傷"}},
+	{ExceptionLost, []string{"could not be located", "cannot be located", "can not be located", "unable to locate", "could not locate", "not located", "lost", "missing",
+		"verloren", "nicht auffindbar", "perdu", "introuvable", "perdido", "extraviado", "紛失", "行方不明", "丢失", "遗失", "丢件"}},
+	// a return under way, worded with "returned" (before the returned row)
+	{ExceptionReturning, []string{"being returned", "returning to", "return in progress", "wird zurückgesendet", "en cours de retour", "en devolución", "返送中", "退回中", "正在退回"}},
+	{ExceptionReturned, []string{"returned to sender", "returned to shipper", "return to sender delivered", "delivered to shipper", "delivered back to the shipper", "delivered to sender", "to original sender",
+		"an absender zurückgesendet", "an den absender zugestellt", "retourné à l'expéditeur", "livré à l'expéditeur", "devuelto al remitente", "entregado al remitente",
+		"差出人に返送済み", "差出人へ返送しました", "已退回发件人", "已退回寄件人", "退件签收"}},
+	{ExceptionReturning, []string{"return to sender", "returning to sender", "return to shipper", "returning package to shipper", "being returned", "returning",
+		"rücksendung", "wird an den absender zurückgesendet", "retour à l'expéditeur", "en cours de retour", "devolución al remitente", "en devolución",
+		"返送中", "差出人に返送", "退回中", "正在退回", "退件"}},
+	{ExceptionRefused, []string{"refused", "verweigert", "refusé", "rechazado", "rehusado", "受取拒否", "受取辞退", "拒收", "拒签"}},
+	{ExceptionMoved, []string{"moved, left no address", "customer moved", "recipient moved", "verzogen", "a déménagé", "se ha mudado", "転居", "收件人已搬迁"}},
+	{ExceptionBadAddress, []string{"incorrect address", "insufficient address", "address unknown", "addressee unknown", "undeliverable as addressed", "no such number", "address problem", "wrong address", "address is incorrect", "address incorrect",
+		"adresse unbekannt", "empfänger unbekannt", "unzureichende adresse", "adresse incorrecte", "adresse incomplète", "destinataire inconnu", "dirección incorrecta", "dirección incompleta",
+		"住所不明", "宛所不明", "宛先不明", "地址错误", "地址不详", "地址有误"}},
+	{ExceptionCustomsDelay, []string{"clearance delay", "customs delay", "held by customs", "held in customs", "on hold at customs", "customs hold",
+		"vom zoll zurückgehalten", "zollverzögerung", "retenu en douane", "bloqué en douane", "retenido en aduana", "税関で保留", "通関保留", "海关扣留", "清关延误"}},
+	{ExceptionHeldPayment, []string{"held for payment", "awaiting payment of duties", "zoll zu zahlen", "en attente de paiement", "pendiente de pago", "支払待ち", "待缴税"}},
+	{AttemptFailNotAvailable, []string{"not available for delivery", "receiver was not available", "recipient not available", "customer not available", "recipient not home"}},
+	{AttemptFailGeneric, []string{"delivery attempt", "attempted", "notice left", "no access to delivery location",
+		"zustellversuch", "nicht angetroffen", "tentative de livraison", "avis de passage", "intento de entrega", "ausente", "不在", "持ち戻り", "投递失败", "派送失败", "派送不成功"}},
+	{AvailableForPickupReady, []string{"available for pickup", "ready for pickup", "ready for recipient pickup", "held at post office", "awaiting collection", "at ups access point",
+		"abholbereit", "zur abholung", "disponible au retrait", "disponible en point relais", "disponible para recoger", "listo para recoger", "受取可能", "窓口でお預かり", "待取件", "待自提", "已到达自提点"}},
+	{DeliveredPickedUp, []string{"picked up by", "collected by", "vom empfänger abgeholt", "retiré par", "recogido por el destinatario", "受取済み", "已自提"}},
+	{OutForDeliveryOnVehicle, []string{"out for delivery", "on fedex vehicle for delivery", "with delivery courier", "on vehicle for delivery", "out with courier",
+		"in zustellung", "zustellfahrzeug", "en cours de livraison", "en reparto", "配達中", "配達に出", "派送中", "正在派件", "派件中"}},
+	{DeliveredOK, []string{"delivered", "zugestellt", "livré", "entregado", "配達完了", "お届け済み", "配達済み", "已签收", "已妥投", "妥投"}},
+	{InTransitCustomsCleared, []string{"released by", "cleared customs", "clearance completed", "customs clearance complete", "verzollt", "zollabfertigung abgeschlossen", "dédouané",
+		"despachado de aduana", "liberado por aduana", "通関完了", "清关完成", "已清关"}},
+	{InTransitCustomsStarted, []string{"clearance in progress", "clearing agency", "submitted for clearance", "customs clearance", "zollabfertigung", "dédouanement", "despacho de aduana",
+		"en aduana", "通関手続", "清关中"}},
+	{ExceptionDelayed, []string{"delay", "running late", "arriving late", "weather", "verzögerung", "verspätet", "retard", "retraso", "demora", "遅延", "遅れ", "延误", "延迟"}},
+	{ExceptionGeneric, []string{"exception", "ausnahme", "incident", "incidencia", "異常", "异常"}},
+	{InfoReceivedLabel, []string{"label created", "shipment information sent", "shipment information received", "shipping label", "pre-shipment", "awaiting item", "order processed", "shipper created a label",
+		"elektronisch angekündigt", "sendungsdaten übermittelt", "étiquette créée", "informations reçues", "etiqueta creada", "información recibida", "ラベル作成", "伝票番号登録", "已下单", "电子信息已收到"}},
+	{InTransitAccepted, []string{"picked up", "pickup scan", "accepted", "in possession", "we have your package", "eingeliefert", "abgeholt", "pris en charge", "admitido", "recogido",
+		"引受", "集荷", "已揽收", "揽收"}},
+	{InTransitDeparture, []string{"departed", "left fedex", "departure", "has left", "abgegangen", "verlassen", "parti", "a quitté", "salió", "ha salido", "発送", "出発", "已离开", "离开"}},
+	{InTransitArrival, []string{"arrived", "arrival", "angekommen", "eingetroffen", "arrivé", "llegada", "llegó", "到着", "已到达", "到达"}},
+	{InTransitOnTheWay, []string{"in transit", "on the way", "moving through network", "processed", "unterwegs", "en transit", "en cours d'acheminement", "en tránsito", "輸送中", "運送中",
+		"运输中", "转运中"}},
 }
 
 // ClassifyText maps free status text (a public tracking page's status line,
@@ -296,6 +347,19 @@ func ClassifyText(text string) (Tag, Subtag, bool) {
 		}
 	}
 	return "", "", false
+}
+
+// MarkUnmapped flags the events that no table could read and counts them on
+// the shipment, so that a caller sees them instead of an older status
+// standing in silently.
+func MarkUnmapped(s *Shipment) {
+	s.Unmapped = 0
+	for i := range s.Events {
+		if s.Events[i].Tag == "" {
+			s.Events[i].Unmapped = true
+			s.Unmapped++
+		}
+	}
 }
 
 // StatusMapper maps a carrier's raw code and status text to the taxonomy.
@@ -320,8 +384,10 @@ func MapStatus(courier, code, text string) (Tag, Subtag, bool) {
 }
 
 // Summarise sets a shipment's tag and subtag from its newest event that has
-// one, falling back to the given shipment-level status.
+// one, falling back to the given shipment-level status, and counts the
+// events that have none (MarkUnmapped).
 func Summarise(s *Shipment, fallbackTag Tag, fallbackSub Subtag) {
+	MarkUnmapped(s)
 	for _, e := range s.Events {
 		if e.Tag != "" {
 			s.Tag, s.Subtag = e.Tag, e.Subtag

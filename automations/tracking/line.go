@@ -44,9 +44,12 @@ type Line struct {
 	LastEvent         *Event     `json:"last_event,omitempty"`
 	EstimatedDelivery *time.Time `json:"estimated_delivery,omitempty"`
 	Events            []Event    `json:"events"`
-	Source            string     `json:"source,omitempty"`
-	CheckedAt         time.Time  `json:"checked_at,omitzero"`
-	Error             *LineError `json:"error,omitempty"`
+	// Unmapped counts the events whose code and words fit no status table;
+	// they keep their raw code and are flagged, never guessed.
+	Unmapped  int        `json:"unmapped,omitempty"`
+	Source    string     `json:"source,omitempty"`
+	CheckedAt time.Time  `json:"checked_at,omitzero"`
+	Error     *LineError `json:"error,omitempty"`
 }
 
 // Event is one checkpoint of a parcel.
@@ -57,6 +60,7 @@ type Event struct {
 	Tag         string    `json:"tag,omitempty"`
 	Subtag      string    `json:"subtag,omitempty"`
 	RawCode     string    `json:"raw_code,omitempty"`
+	Unmapped    bool      `json:"unmapped,omitempty"`
 }
 
 // LineError is a failed lookup: its class and a message that names the
@@ -77,13 +81,14 @@ func errorLine(idx int, input, number, courier, class, msg string) Line {
 // lineFromShipment turns a carrier's normalised shipment into a line.
 func lineFromShipment(idx int, input string, sh carriers.Shipment, source string, at time.Time) Line {
 	l := Line{Index: idx, Input: input, Number: sh.Number, Courier: sh.Courier, Found: sh.Found,
-		Tag: string(sh.Tag), Subtag: string(sh.Subtag), Source: source, CheckedAt: at, Events: make([]Event, 0, len(sh.Events))}
+		Tag: string(sh.Tag), Subtag: string(sh.Subtag), Source: source, CheckedAt: at, Events: make([]Event, 0, len(sh.Events)),
+		Unmapped: sh.Unmapped}
 	if l.Tag == "" {
 		l.Tag, l.Subtag = string(carriers.Pending), string(carriers.PendingNoInfo)
 	}
 	for _, e := range sh.Events {
 		l.Events = append(l.Events, Event{Time: e.Time.UTC(), Location: e.Location, Description: e.Description,
-			Tag: string(e.Tag), Subtag: string(e.Subtag), RawCode: e.RawCode})
+			Tag: string(e.Tag), Subtag: string(e.Subtag), RawCode: e.RawCode, Unmapped: e.Unmapped})
 	}
 	if len(l.Events) > 0 {
 		ev := l.Events[0]

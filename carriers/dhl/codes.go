@@ -9,14 +9,18 @@ import (
 // Courier is the courier code for DHL.
 const Courier = "dhl"
 
+const srcStatusCode = "DHL Shipment Tracking - Unified API (OpenAPI): statusCode enum pre-transit, transit, delivered, failure, unknown"
+
 // statusTable is DHL's one mapping table, keyed by the unified API's
 // statusCode (the same five values for the shipment and for each event).
+// The unified API says everything finer (out for delivery, a customs hold,
+// damage, loss, a return) only in the event's words, which MapStatus reads.
 var statusTable = carriers.NewStatusTable(Courier, []carriers.StatusRule{
-	{Code: "pre-transit", Subtag: carriers.InfoReceivedLabel},
-	{Code: "transit", Subtag: carriers.InTransitOnTheWay},
-	{Code: "delivered", Subtag: carriers.DeliveredOK},
-	{Code: "failure", Subtag: carriers.ExceptionGeneric},
-	{Code: "unknown", Subtag: carriers.PendingNoInfo},
+	{Code: "pre-transit", Subtag: carriers.InfoReceivedLabel, Source: srcStatusCode},
+	{Code: "transit", Subtag: carriers.InTransitOnTheWay, Source: srcStatusCode},
+	{Code: "delivered", Subtag: carriers.DeliveredOK, Source: srcStatusCode},
+	{Code: "failure", Subtag: carriers.ExceptionGeneric, Source: srcStatusCode},
+	{Code: "unknown", Subtag: carriers.PendingNoInfo, Source: srcStatusCode},
 })
 
 // Table returns the DHL mapping table.
@@ -37,7 +41,11 @@ func MapStatus(code, text string) (carriers.Tag, carriers.Subtag, bool) {
 			return ttag, tsub, true
 		case tag == carriers.InTransit && (ttag == carriers.InTransit || ttag == carriers.OutForDelivery || ttag == carriers.AvailableForPickup):
 			return ttag, tsub, true
-		case tag == carriers.Delivered && ttag == carriers.Delivered:
+		case tag == carriers.InTransit && (tsub == carriers.ExceptionReturning || tsub == carriers.ExceptionCustomsDelay || tsub == carriers.ExceptionDelayed):
+			// still moving, but back to the shipper, or waiting on customs
+			return ttag, tsub, true
+		case tag == carriers.Delivered && (ttag == carriers.Delivered || tsub == carriers.ExceptionReturned):
+			// a delivery to the shipper ends a return
 			return ttag, tsub, true
 		}
 	}
