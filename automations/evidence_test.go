@@ -8,7 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/sellerops/sellerops/automations/testwait"
 )
 
 const secretForm = `<!doctype html><html><head><title>Sign in</title>
@@ -48,7 +49,7 @@ func TestEvidenceEmptiesSecrets(t *testing.T) {
 		"#email": "alice@example.com", "#pw": password, "#code": otp, "#totp": totp,
 		"#note": note, "#search": "where is my parcel", "#msg": "hello buyer",
 	}
-	err = pg.Step(testCtx(t), "fill", 30*time.Second, func(p *rodPage) error {
+	err = pg.Step(testCtx(t), "fill", testwait.Budget(t), func(p *rodPage) error {
 		if err := Navigate(p, srv.URL); err != nil {
 			return err
 		}
@@ -110,7 +111,7 @@ func TestEvidenceEmptiesSecrets(t *testing.T) {
 		}
 	}
 	// The live page is left as it was.
-	res, err := pg.Rod().Timeout(10 * time.Second).Eval(`() => document.getElementById('pw').value`)
+	res, err := pg.Rod().Timeout(testwait.Budget(t)).Eval(`() => document.getElementById('pw').value`)
 	if err != nil || res.Value.Str() != password {
 		t.Errorf("the live password field changed: %q, %v", res.Value.Str(), err)
 	}

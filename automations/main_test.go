@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sellerops/sellerops/automations/testwait"
 )
 
 var (
@@ -67,11 +69,7 @@ func serve(t testing.TB, h http.Handler) *httptest.Server {
 	return srv
 }
 
-func testCtx(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+func testCtx(t testing.TB) context.Context { return testwait.Context(t) }
 
 // helperEnv makes the test binary act as a small program that launches a
 // browser and waits for a signal, the way the command line does.

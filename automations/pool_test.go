@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/sellerops/sellerops/automations/testwait"
 )
 
 func TestPoolBoundsPages(t *testing.T) {
@@ -85,7 +87,7 @@ func TestPoolBlocksImagesFontsMedia(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer pool.Put(pg)
-		err = pg.Step(testCtx(t), "load", 30*time.Second, func(p *rodPage) error {
+		err = pg.Step(testCtx(t), "load", testwait.Budget(t), func(p *rodPage) error {
 			if err := Navigate(p, srv.URL+"/page"); err != nil {
 				return err
 			}
@@ -125,7 +127,7 @@ func TestPoolBlocksImagesFontsMedia(t *testing.T) {
 		t.Fatal(err)
 	}
 	images.Store(0)
-	if err := Navigate(pg.Rod().Timeout(30*time.Second), srv.URL+"/page"); err != nil {
+	if err := Navigate(pg.Rod().Timeout(testwait.Budget(t)), srv.URL+"/page"); err != nil {
 		t.Fatal(err)
 	}
 	if images.Load() != 2 {
@@ -138,7 +140,7 @@ func TestPoolBlocksImagesFontsMedia(t *testing.T) {
 	}
 	defer pool.Put(pg)
 	images.Store(0)
-	if err := Navigate(pg.Rod().Timeout(30*time.Second), srv.URL+"/page?again"); err != nil {
+	if err := Navigate(pg.Rod().Timeout(testwait.Budget(t)), srv.URL+"/page?again"); err != nil {
 		t.Fatal(err)
 	}
 	if images.Load() != 0 {
@@ -166,7 +168,7 @@ func TestPoolIsolatedCookies(t *testing.T) {
 		}
 		defer pool.Put(pg)
 		var got string
-		err = pg.Step(testCtx(t), "read", 30*time.Second, func(p *rodPage) error {
+		err = pg.Step(testCtx(t), "read", testwait.Budget(t), func(p *rodPage) error {
 			if err := Navigate(p, srv.URL+path); err != nil {
 				return err
 			}
@@ -232,26 +234,33 @@ func TestStepClassifiesAndKeepsEvidence(t *testing.T) {
 	}
 	defer pool.Put(pg)
 
+	roomy := testwait.Budget(t)
 	cases := []struct {
 		name   string
 		budget time.Duration
 		fn     func(p *rodPage) error
 		want   Class
 	}{
+		// The page is loaded first with the test's whole budget, so that only
+		// the selector wait runs into the short one, however slow the load.
 		{"changed", 800 * time.Millisecond, func(p *rodPage) error {
-			if err := Navigate(p, base+"/plain"); err != nil {
-				return err
-			}
 			_, err := Find(p, "inbox.row", "li.row")
 			return err
 		}, PageChanged},
-		{"blocked", 10 * time.Second, func(p *rodPage) error { return Navigate(p, base+"/status/403") }, Blocked},
-		{"limited", 10 * time.Second, func(p *rodPage) error { return Navigate(p, base+"/status/429") }, RateLimited},
-		{"broken", 10 * time.Second, func(p *rodPage) error { return Navigate(p, base+"/status/502") }, SiteError},
+		{"blocked", roomy, func(p *rodPage) error { return Navigate(p, base+"/status/403") }, Blocked},
+		{"limited", roomy, func(p *rodPage) error { return Navigate(p, base+"/status/429") }, RateLimited},
+		{"broken", roomy, func(p *rodPage) error { return Navigate(p, base+"/status/502") }, SiteError},
 		{"slow", 500 * time.Millisecond, func(p *rodPage) error { return Navigate(p, base+"/slow") }, Timeout},
-		{"captcha", 10 * time.Second, func(p *rodPage) error { return Fail(NeedsHuman, "captcha shown") }, NeedsHuman},
+		{"captcha", roomy, func(p *rodPage) error { return Fail(NeedsHuman, "captcha shown") }, NeedsHuman},
 	}
 	for _, c := range cases {
+		if c.want == PageChanged {
+			if err := pg.Step(testCtx(t), "load", testwait.Budget(t), func(p *rodPage) error {
+				return Navigate(p, base+"/plain")
+			}); err != nil {
+				t.Fatalf("%s: load the page: %v", c.name, err)
+			}
+		}
 		err := pg.Step(testCtx(t), c.name, c.budget, c.fn)
 		var f *Failure
 		if !errors.As(err, &f) {
@@ -293,7 +302,7 @@ func TestStepWaitsForLateContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Put(pg)
-	err = pg.Step(testCtx(t), "late", 10*time.Second, func(p *rodPage) error {
+	err = pg.Step(testCtx(t), "late", testwait.Budget(t), func(p *rodPage) error {
 		if err := Navigate(p, base+"/late"); err != nil {
 			return err
 		}
@@ -344,7 +353,7 @@ func TestVisibleReadsManyInOneCall(t *testing.T) {
 	}
 	defer pool.Put(pg)
 	var got map[string]bool
-	err = pg.Step(testCtx(t), "look", 10*time.Second, func(p *rodPage) error {
+	err = pg.Step(testCtx(t), "look", testwait.Budget(t), func(p *rodPage) error {
 		if err := Navigate(p, srv.URL); err != nil {
 			return err
 		}

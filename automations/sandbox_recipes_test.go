@@ -14,6 +14,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/testwait"
 )
 
 func startSandbox(t *testing.T) *sandbox.Sandbox {
@@ -51,10 +52,12 @@ func mustSel(t *testing.T, r *Recipe, name string) string {
 // the site lands on.
 func recipeLogin(t *testing.T, ctx context.Context, pg *Page, r *Recipe, acct sandbox.Account, budget time.Duration) error {
 	login, _ := r.URL("login")
+	// The page loads with the test's whole budget; budget bounds only the
+	// form, so that a short one meets a missing selector and not a slow load.
+	if err := pg.Step(ctx, "login.open", testwait.Budget(t), func(p *rodPage) error { return Navigate(p, login) }); err != nil {
+		return err
+	}
 	return pg.Step(ctx, "login", budget, func(p *rodPage) error {
-		if err := Navigate(p, login); err != nil {
-			return err
-		}
 		for _, f := range []struct{ key, text string }{{"login.username", acct.Username}, {"login.password", acct.Password}} {
 			el, err := Find(p, f.key, mustSel(t, r, f.key))
 			if err != nil {
@@ -104,7 +107,7 @@ func readInbox(t *testing.T, ctx context.Context, pg *Page, r *Recipe) ([]string
 	inbox, _ := r.URL("inbox")
 	attr, _ := r.Attr("thread_id")
 	var ids []string
-	err := pg.Step(ctx, "inbox.list", 20*time.Second, func(p *rodPage) error {
+	err := pg.Step(ctx, "inbox.list", testwait.Budget(t), func(p *rodPage) error {
 		if err := Navigate(p, inbox); err != nil {
 			return err
 		}
@@ -139,7 +142,7 @@ func TestSandboxRecipesMatchTheSandbox(t *testing.T) {
 	for _, site := range []string{"amazon", "ebay", "tiktok"} {
 		r := sandboxRecipe(t, set, sb, site)
 		login, _ := r.URL("login")
-		err := pg.Step(ctx, site+".login_form", 15*time.Second, func(p *rodPage) error {
+		err := pg.Step(ctx, site+".login_form", testwait.Budget(t), func(p *rodPage) error {
 			if err := Navigate(p, login); err != nil {
 				return err
 			}
@@ -158,7 +161,7 @@ func TestSandboxRecipesMatchTheSandbox(t *testing.T) {
 	// Every marketplace end to end: sign in with TOTP, then read the inbox.
 	for _, site := range []string{"amazon", "ebay", "tiktok"} {
 		r := sandboxRecipe(t, set, sb, site)
-		if err := recipeLogin(t, ctx, pg, r, sb.Account(site), 20*time.Second); err != nil {
+		if err := recipeLogin(t, ctx, pg, r, sb.Account(site), testwait.Budget(t)); err != nil {
 			t.Errorf("%s login through the recipe: %v", site, err)
 			continue
 		}
@@ -191,7 +194,7 @@ func TestSandboxRecipesMatchTheSandbox(t *testing.T) {
 			t.Fatal(err)
 		}
 		var events int
-		err = pg.Step(ctx, carrier+".track", 20*time.Second, func(p *rodPage) error {
+		err = pg.Step(ctx, carrier+".track", testwait.Budget(t), func(p *rodPage) error {
 			if err := Navigate(p, u); err != nil {
 				return err
 			}
@@ -274,7 +277,7 @@ attributes:
 		t.Fatal(err)
 	}
 	r := sandboxRecipe(t, set, sb, "amazon")
-	if err := recipeLogin(t, ctx, pg, r, acct, 20*time.Second); err != nil {
+	if err := recipeLogin(t, ctx, pg, r, acct, testwait.Budget(t)); err != nil {
 		t.Fatalf("login with the override: %v", err)
 	}
 	ids, err := readInbox(t, ctx, pg, r)

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sellerops/sellerops/automations/testwait"
 )
 
 func runHelper(mode string) int {
@@ -94,7 +96,7 @@ func TestKilledProcessTakesBrowserAlong(t *testing.T) {
 	_ = cmd.Wait()
 	// Nothing in the killed process can clean up; the leakless guard must
 	// end the browser on its own.
-	if !waitGone(pid, 20*time.Second) {
+	if !waitGone(pid, testwait.Budget(t)) {
 		t.Fatalf("browser %d still runs 20s after its owner was killed", pid)
 	}
 }
@@ -114,10 +116,10 @@ func TestCleanStaleProfilesAfterKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
-	if !waitGone(pid, 20*time.Second) {
+	if !waitGone(pid, testwait.Budget(t)) {
 		t.Fatalf("browser %d outlived its owner", pid)
 	}
-	if !waitHelpersGone(dir, 10*time.Second) {
+	if !waitHelpersGone(dir, testwait.Budget(t)) {
 		t.Fatalf("browser helpers still use %s", dir)
 	}
 	if _, err := os.Stat(dir); err != nil {

@@ -253,13 +253,19 @@ func TestPostWebhook(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "500") || strings.Contains(err.Error(), "secret-token") {
 		t.Errorf("failing hook: %v", err)
 	}
+	// A hook that never answers until the test lets it: only the budget
+	// can end the post, however slow the machine.
+	release := make(chan struct{})
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(500 * time.Millisecond)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
 	}))
 	defer slow.Close()
-	start := time.Now()
+	defer close(release)
 	err = PostWebhook(ctx, nil, slow.URL+"/t0ken", map[string]int{}, 50*time.Millisecond)
-	if err == nil || time.Since(start) > 400*time.Millisecond || strings.Contains(err.Error(), "t0ken") {
-		t.Errorf("slow hook: %v after %s", err, time.Since(start))
+	if err == nil || strings.Contains(err.Error(), "t0ken") {
+		t.Errorf("slow hook: %v", err)
 	}
 }
