@@ -192,10 +192,10 @@ type parcelFacts struct {
 // its carrier's threshold; a damaged candidate when the carrier reports
 // damage, or when the buyer's message reports it (stronger with photos).
 func Candidates(ctx context.Context, deps Deps, now time.Time) ([]Candidate, error) {
-	if err := deps.check(); err != nil {
+	if err := deps.Check(); err != nil {
 		return nil, err
 	}
-	cfg := deps.cfg()
+	cfg := deps.Conf()
 	db := deps.DB
 	ships, err := db.ListShipments(ctx, localdb.ShipmentFilter{})
 	if err != nil {
@@ -423,6 +423,6 @@ func Alerts(ctx context.Context, deps Deps, now time.Time) ([]Candidate, error) 
 	if err != nil {
 		return nil, err
 	}
-	days := deps.cfg().Thresholds.ClaimAlertDays
+	days := deps.Conf().Thresholds.ClaimAlertDays
 	return FilterClosingWithin(cands, now, time.Duration(days)*24*time.Hour), nil
 }

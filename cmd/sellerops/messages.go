@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
 )
 
@@ -315,16 +316,16 @@ func replyBody(ctx context.Context, f *factory, db *localdb.DB, opts *messagesRe
 		}
 		return body, nil
 	}
-	set, err := marketplace.LoadTemplates(templateDir(f))
+	set, err := messages.LoadTemplates(templateDir(f))
 	if err != nil {
 		fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
 	}
 	tpl, ok := set[opts.Template]
 	if !ok {
 		return "", withCode(exitBadInput, fmt.Errorf("--template %q: no such template; known: %s (add one as %s)",
-			opts.Template, strings.Join(marketplace.TemplateNames(set), ", "), filepath.Join(templateDir(f), opts.Template+".txt")))
+			opts.Template, strings.Join(messages.TemplateNames(set), ", "), filepath.Join(templateDir(f), opts.Template+".txt")))
 	}
-	values, why, err := marketplace.TemplateValues(ctx, db, opts.Thread)
+	values, why, err := messages.TemplateValues(ctx, db, opts.Thread)
 	if err != nil {
 		return "", err
 	}
@@ -467,12 +468,12 @@ func newMessagesTemplatesCmd(f *factory) *cobra.Command {
 		Example: "  sellerops messages templates\n  sellerops messages templates --jq '.[].name'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			set, err := marketplace.LoadTemplates(templateDir(f))
+			set, err := messages.LoadTemplates(templateDir(f))
 			if err != nil {
 				fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
 			}
-			list := []marketplace.Template{}
-			for _, n := range marketplace.TemplateNames(set) {
+			list := []messages.Template{}
+			for _, n := range messages.TemplateNames(set) {
 				list = append(list, set[n])
 			}
 			if jf.enabled() {

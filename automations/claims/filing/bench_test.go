@@ -1,10 +1,11 @@
-package claims
+package filing
 
 import (
 	"context"
 	"testing"
 	"time"
 
+	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/automations/sandbox"
 )
 
@@ -40,7 +41,7 @@ func BenchmarkDraftAndFile50(b *testing.B) {
 				b.StartTimer()
 				start := time.Now()
 				for _, p := range parcels {
-					d, err := Draft(ctx, deps, p.TrackingNumber, "")
+					d, err := claims.Draft(ctx, deps.Deps, p.TrackingNumber, "")
 					if err != nil {
 						b.Fatalf("draft %s: %v", p.TrackingNumber, err)
 					}
@@ -52,10 +53,10 @@ func BenchmarkDraftAndFile50(b *testing.B) {
 				b.StopTimer()
 				_ = filer.Close()
 				cancel()
-				claims := sb.State().Claims
+				portal := sb.State().Claims
 				for _, p := range parcels {
-					if len(claims[p.TrackingNumber]) != 1 {
-						b.Fatalf("%s: %d portal claims", p.TrackingNumber, len(claims[p.TrackingNumber]))
+					if len(portal[p.TrackingNumber]) != 1 {
+						b.Fatalf("%s: %d portal claims", p.TrackingNumber, len(portal[p.TrackingNumber]))
 					}
 				}
 			}
