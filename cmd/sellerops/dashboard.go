@@ -24,8 +24,13 @@ func dashboardRun(ctx context.Context, f *factory, demo bool) error {
 	if err != nil {
 		return err
 	}
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
 	return tui.Run(ctx, tui.Options{
 		DB:      db,
+		Config:  cfg,
 		Actions: &dashboardActions{f: f},
 		Logger:  f.Logger(),
 		Now:     f.Now,

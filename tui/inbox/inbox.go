@@ -637,14 +637,11 @@ func (m *Model) dueCell(t localdb.Thread, now time.Time) string {
 	switch {
 	case left < 0:
 		return m.Styles.Error.Render(cell)
-	case left < dueSoon:
+	case left < m.DueSoon():
 		return m.Styles.Warning.Render(cell)
 	}
 	return cell
 }
-
-// dueSoon is when a countdown turns to a warning.
-const dueSoon = 4 * time.Hour
 
 func replyJobName(t localdb.Thread) string {
 	who := t.BuyerName
