@@ -1,4 +1,4 @@
-package claims
+package claims_test
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/internal/claimtest"
 	"github.com/sellerops/sellerops/automations/sandbox"
 	"github.com/sellerops/sellerops/localdb"
 )
@@ -27,31 +29,31 @@ func fileMode(t *testing.T, path string) os.FileMode {
 
 func TestDraftAssemblesEvidence(t *testing.T) {
 	ctx := context.Background()
-	sb := startSandbox(t, sandbox.Options{Seed: 5, Orders: 200})
-	db := openDB(t)
-	withPhotos := pickParcels(sb, 1, func(p *sandbox.Parcel) bool { return damageThreadPhotos(sb, p) > 0 }, sandbox.ParcelDamaged)
-	delivered := pickParcels(sb, 1, func(p *sandbox.Parcel) bool { return !hasDamageThread(sb, p) }, sandbox.ParcelDelivered)
+	sb := claimtest.StartSandbox(t, sandbox.Options{Seed: 5, Orders: 200})
+	db := claimtest.OpenDB(t)
+	withPhotos := claimtest.PickParcels(sb, 1, func(p *sandbox.Parcel) bool { return claimtest.DamageThreadPhotos(sb, p) > 0 }, sandbox.ParcelDamaged)
+	delivered := claimtest.PickParcels(sb, 1, func(p *sandbox.Parcel) bool { return !claimtest.HasDamageThread(sb, p) }, sandbox.ParcelDelivered)
 	if len(withPhotos) == 0 || len(delivered) == 0 {
 		t.Fatal("the world has no damaged parcel with photos or no plain delivered parcel")
 	}
-	seedParcels(t, db, sb, append(withPhotos, delivered...), t.TempDir())
-	deps := Deps{DB: db, Now: sb.Now}
+	claimtest.SeedParcels(t, db, sb, append(withPhotos, delivered...), t.TempDir())
+	deps := claims.Deps{DB: db, Now: sb.Now}
 	p := withPhotos[0]
 
-	d, err := Draft(ctx, deps, strings.ToLower(p.TrackingNumber), "")
+	d, err := claims.Draft(ctx, deps, strings.ToLower(p.TrackingNumber), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d.Kind != localdb.ClaimDamaged || d.State != localdb.ClaimDraft || d.Existing {
 		t.Fatalf("draft %+v", d.Claim)
 	}
-	declared := ToMinor(p.DeclaredValue, p.Currency)
+	declared := claims.ToMinor(p.DeclaredValue, p.Currency)
 	want := declared
 	if p.Currency == "USD" && p.Carrier != "dhl" && declared > 10000 {
 		want = 10000
 	}
 	if d.Amount != want || d.Currency != p.Currency {
-		t.Errorf("amount %s, want %s (declared %s)", FormatMoney(d.Amount, d.Currency), FormatMoney(want, p.Currency), FormatMoney(declared, p.Currency))
+		t.Errorf("amount %s, want %s (declared %s)", claims.FormatMoney(d.Amount, d.Currency), claims.FormatMoney(want, p.Currency), claims.FormatMoney(declared, p.Currency))
 	}
 	if !strings.Contains(d.Description, p.TrackingNumber) || !strings.Contains(d.Description, "damaged") {
 		t.Errorf("description %q", d.Description)
@@ -81,8 +83,8 @@ func TestDraftAssemblesEvidence(t *testing.T) {
 		}
 		switch e.Kind {
 		case localdb.EvidenceInvoice:
-			if !bytes.Contains(data, []byte(FormatMoney(declared, p.Currency))) {
-				t.Errorf("invoice does not show the order value %s:\n%s", FormatMoney(declared, p.Currency), data)
+			if !bytes.Contains(data, []byte(claims.FormatMoney(declared, p.Currency))) {
+				t.Errorf("invoice does not show the order value %s:\n%s", claims.FormatMoney(declared, p.Currency), data)
 			}
 		case localdb.EvidenceTrackingSnapshot:
 			var snap struct {
@@ -99,22 +101,22 @@ func TestDraftAssemblesEvidence(t *testing.T) {
 			}
 		}
 	}
-	if kinds[localdb.EvidencePhoto] != damageThreadPhotos(sb, p) || kinds[localdb.EvidenceInvoice] != 1 || kinds[localdb.EvidenceTrackingSnapshot] != 1 {
-		t.Errorf("evidence kinds %v, want %d photos, 1 invoice, 1 snapshot", kinds, damageThreadPhotos(sb, p))
+	if kinds[localdb.EvidencePhoto] != claimtest.DamageThreadPhotos(sb, p) || kinds[localdb.EvidenceInvoice] != 1 || kinds[localdb.EvidenceTrackingSnapshot] != 1 {
+		t.Errorf("evidence kinds %v, want %d photos, 1 invoice, 1 snapshot", kinds, claimtest.DamageThreadPhotos(sb, p))
 	}
 
-	again, err := Draft(ctx, deps, p.TrackingNumber, "")
+	again, err := claims.Draft(ctx, deps, p.TrackingNumber, "")
 	if err != nil || !again.Existing || again.ID != d.ID {
 		t.Errorf("second draft: %+v, %v", again.Claim, err)
 	}
 
-	// Edit before filing: amount, description, one file in, one out.
+	// claims.Edit before filing: amount, description, one file in, one out.
 	extra := filepath.Join(t.TempDir(), "receipt.pdf")
 	if err := os.WriteFile(extra, []byte("%PDF-1.4 receipt"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	photo := d.Evidence[0]
-	ed, err := EditDraft(ctx, deps, d.ID, Edit{Amount: 1234, Description: "Box crushed, lamp shattered.",
+	ed, err := claims.EditDraft(ctx, deps, d.ID, claims.Edit{Amount: 1234, Description: "Box crushed, lamp shattered.",
 		AddEvidence: []string{extra}, RemoveEvidence: []int64{photo.ID}})
 	if err != nil {
 		t.Fatal(err)
@@ -125,17 +127,17 @@ func TestDraftAssemblesEvidence(t *testing.T) {
 	if _, err := os.Stat(photo.Path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("removed evidence file still there: %v", err)
 	}
-	if _, err := EditDraft(ctx, deps, d.ID, Edit{Amount: -1, AddEvidence: []string{filepath.Join(t.TempDir(), "missing.jpg")}}); err == nil {
+	if _, err := claims.EditDraft(ctx, deps, d.ID, claims.Edit{Amount: -1, AddEvidence: []string{filepath.Join(t.TempDir(), "missing.jpg")}}); err == nil {
 		t.Error("a missing evidence file was accepted")
 	}
-	if _, err := EditDraft(ctx, deps, d.ID, Edit{Amount: -1, RemoveEvidence: []int64{99999}}); !errors.Is(err, localdb.ErrNotFound) {
+	if _, err := claims.EditDraft(ctx, deps, d.ID, claims.Edit{Amount: -1, RemoveEvidence: []int64{99999}}); !errors.Is(err, localdb.ErrNotFound) {
 		t.Errorf("removing unknown evidence: %v", err)
 	}
 
-	if _, err := Draft(ctx, deps, delivered[0].TrackingNumber, ""); !errors.Is(err, ErrNotEligible) {
-		t.Errorf("delivered parcel: %v, want ErrNotEligible", err)
+	if _, err := claims.Draft(ctx, deps, delivered[0].TrackingNumber, ""); !errors.Is(err, claims.ErrNotEligible) {
+		t.Errorf("delivered parcel: %v, want claims.ErrNotEligible", err)
 	}
-	if _, err := Draft(ctx, deps, "1Z999AA10123456784", ""); !errors.Is(err, localdb.ErrNotFound) {
+	if _, err := claims.Draft(ctx, deps, "1Z999AA10123456784", ""); !errors.Is(err, localdb.ErrNotFound) {
 		t.Errorf("unknown parcel: %v, want ErrNotFound", err)
 	}
 }

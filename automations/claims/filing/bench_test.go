@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/internal/claimtest"
 	"github.com/sellerops/sellerops/automations/sandbox"
 )
 
@@ -16,9 +17,9 @@ import (
 // for every claim.
 func BenchmarkDraftAndFile50(b *testing.B) {
 	const n = 50
-	sb := startSandbox(b, sandbox.Options{Seed: 31})
-	parcels := pickParcels(sb, 5, nil, sandbox.ParcelLost, sandbox.ParcelStalled)
-	parcels = append(parcels, pickParcels(sb, 3, func(p *sandbox.Parcel) bool { return damageThreadPhotos(sb, p) > 0 }, sandbox.ParcelDamaged)...)
+	sb := claimtest.StartSandbox(b, sandbox.Options{Seed: 31})
+	parcels := claimtest.PickParcels(sb, 5, nil, sandbox.ParcelLost, sandbox.ParcelStalled)
+	parcels = append(parcels, claimtest.PickParcels(sb, 3, func(p *sandbox.Parcel) bool { return claimtest.DamageThreadPhotos(sb, p) > 0 }, sandbox.ParcelDamaged)...)
 	if len(parcels) < n {
 		b.Fatalf("the world has %d claimable parcels, want %d", len(parcels), n)
 	}
@@ -33,8 +34,8 @@ func BenchmarkDraftAndFile50(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
 				sb.Reset()
-				db := openDB(b)
-				seedParcels(b, db, sb, parcels, b.TempDir())
+				db := claimtest.OpenDB(b)
+				claimtest.SeedParcels(b, db, sb, parcels, b.TempDir())
 				deps := browserDeps(b, db, sb)
 				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 				filer := NewFiler(deps, mode.fresh)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/internal/claimtest"
 	"github.com/sellerops/sellerops/automations/sandbox"
 	"github.com/sellerops/sellerops/localdb"
 )
@@ -19,15 +20,15 @@ import (
 func TestFileOnEveryPortal(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	sb := startSandbox(t, sandbox.Options{Seed: 3, Orders: 250})
-	db := openDB(t)
+	sb := claimtest.StartSandbox(t, sandbox.Options{Seed: 3, Orders: 250})
+	db := claimtest.OpenDB(t)
 	parcels := append(
-		pickParcels(sb, 1, func(p *sandbox.Parcel) bool { return damageThreadPhotos(sb, p) > 0 }, sandbox.ParcelDamaged),
-		pickParcels(sb, 1, nil, sandbox.ParcelLost)...)
+		claimtest.PickParcels(sb, 1, func(p *sandbox.Parcel) bool { return claimtest.DamageThreadPhotos(sb, p) > 0 }, sandbox.ParcelDamaged),
+		claimtest.PickParcels(sb, 1, nil, sandbox.ParcelLost)...)
 	if len(parcels) != 8 {
 		t.Fatalf("want a damaged parcel with photos and a lost parcel per carrier, got %d parcels", len(parcels))
 	}
-	seedParcels(t, db, sb, parcels, t.TempDir())
+	claimtest.SeedParcels(t, db, sb, parcels, t.TempDir())
 	deps := browserDeps(t, db, sb)
 	filer := NewFiler(deps, false)
 	defer filer.Close()
@@ -67,7 +68,7 @@ func TestFileOnEveryPortal(t *testing.T) {
 		}
 		wantPhotos := 0
 		if d.Kind == localdb.ClaimDamaged {
-			wantPhotos = damageThreadPhotos(sb, p)
+			wantPhotos = claimtest.DamageThreadPhotos(sb, p)
 		}
 		if photos != wantPhotos || invoices != 1 {
 			t.Errorf("%s: uploaded %v, want %d photos and an invoice", p.TrackingNumber, pc.Files, wantPhotos)

@@ -1,13 +1,7 @@
 package filing
 
 import (
-	"bytes"
 	"context"
-	"image"
-	"image/color"
-	"image/png"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -15,7 +9,6 @@ import (
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/automations/sandbox"
-	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
 	"github.com/sellerops/sellerops/localdb/secrets"
@@ -51,31 +44,6 @@ func (s *memSecrets) Delete(_ context.Context, key string) error {
 	defer s.mu.Unlock()
 	delete(s.m, key)
 	return nil
-}
-
-func openDB(t testing.TB, opts ...localdb.Option) *localdb.DB {
-	t.Helper()
-	db, err := localdb.Open(context.Background(), filepath.Join(t.TempDir(), "data", "sellerops.db"), opts...)
-	if err != nil {
-		t.Fatalf("open database: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
-
-func startSandbox(t testing.TB, opts sandbox.Options) *sandbox.Sandbox {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	sb, err := sandbox.Start(ctx, opts)
-	if err != nil {
-		cancel()
-		t.Fatalf("start sandbox: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		_ = sb.Close()
-	})
-	return sb
 }
 
 var (
@@ -131,150 +99,4 @@ func browserDeps(t testing.TB, db *localdb.DB, sb *sandbox.Sandbox) Deps {
 		StepTimeout: 20 * time.Second,
 		Retry:       automations.RetryPolicy{Attempts: 3, Base: 200 * time.Millisecond, Max: time.Second},
 	}
-}
-
-// stepTags maps the sandbox's carrier-neutral steps to the taxonomy.
-var stepTags = map[string][2]string{
-	"label":            {string(carriers.InfoReceived), ""},
-	"pickup":           {string(carriers.InTransit), ""},
-	"depart":           {string(carriers.InTransit), ""},
-	"arrive":           {string(carriers.InTransit), ""},
-	"customs":          {string(carriers.Exception), string(carriers.ExceptionCustomsDelay)},
-	"out_for_delivery": {string(carriers.OutForDelivery), ""},
-	"delivered":        {string(carriers.Delivered), ""},
-	"delivery_failed":  {string(carriers.AttemptFail), ""},
-	"damaged":          {string(carriers.Exception), string(carriers.ExceptionDamaged)},
-	"lost":             {string(carriers.Exception), string(carriers.ExceptionLost)},
-	"return":           {string(carriers.Exception), string(carriers.ExceptionReturning)},
-	"returned":         {string(carriers.Exception), string(carriers.ExceptionReturned)},
-}
-
-// pngBytes is a small valid PNG, standing in for a buyer's photo.
-func pngBytes(t testing.TB, shade uint8) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
-	for x := 0; x < 8; x++ {
-		for y := 0; y < 8; y++ {
-			img.Set(x, y, color.RGBA{shade, 80, 80, 255})
-		}
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// seedParcels stores the parcels' orders, shipments (with the events
-// visible at the sandbox's clock) and buyer threads (photos saved under
-// photoDir), as the message sync and the tracker would.
-func seedParcels(t testing.TB, db *localdb.DB, sb *sandbox.Sandbox, parcels []*sandbox.Parcel, photoDir string) {
-	t.Helper()
-	ctx := context.Background()
-	w := sb.World()
-	now := sb.Now()
-	stores := map[string]int64{}
-	storeID := func(id, market string) int64 {
-		if v, ok := stores[id]; ok {
-			return v
-		}
-		if st, err := db.GetStoreByName(ctx, id); err == nil {
-			stores[id] = st.ID
-			return st.ID
-		}
-		st, err := db.CreateStore(ctx, localdb.Store{Name: id, Marketplace: market})
-		if err != nil {
-			t.Fatalf("create store %s: %v", id, err)
-		}
-		stores[id] = st.ID
-		return st.ID
-	}
-	want := map[string]bool{}
-	for _, p := range parcels {
-		want[p.OrderID] = true
-		o := w.Order(p.OrderID)
-		sid := storeID(o.StoreID, o.Marketplace)
-		value := claims.ToMinor(o.Value, o.Currency)
-		ord, _, err := db.UpsertOrder(ctx, localdb.Order{StoreID: sid, MarketplaceOrderID: o.ID, BuyerName: o.Buyer,
-			Items:         []localdb.OrderItem{{Title: o.Item, Quantity: 1, UnitPrice: value}},
-			DeclaredValue: value, Currency: o.Currency, ShipDate: o.ShipDate, Carrier: p.Carrier, Service: p.Service,
-			TrackingNumber: p.TrackingNumber})
-		if err != nil {
-			t.Fatalf("store order %s: %v", o.ID, err)
-		}
-		r := localdb.TrackResult{Courier: p.Carrier, TrackingNumber: p.TrackingNumber, OrderID: ord.ID, Service: p.Service,
-			ShipDate: p.ShipDate, EstimatedDelivery: p.EstimatedDelivery, Source: localdb.SourceAPI, CheckedAt: now}
-		for _, e := range p.VisibleEvents(now) {
-			tg := stepTags[e.Step]
-			r.Events = append(r.Events, localdb.TrackingEvent{Time: e.Time, Tag: tg[0], Subtag: tg[1], RawCode: e.Step,
-				Location: e.Place.City + " " + e.Place.Country, Description: e.Step})
-			r.Tag, r.Subtag = tg[0], tg[1]
-		}
-		if _, _, err := db.SaveTrackResult(ctx, r); err != nil {
-			t.Fatalf("store tracking of %s: %v", p.TrackingNumber, err)
-		}
-	}
-	for _, th := range w.Threads {
-		if !want[th.OrderID] || !th.Visible(now) {
-			continue
-		}
-		sid := storeID(th.StoreID, th.Marketplace)
-		var msgs []localdb.Message
-		for _, m := range th.VisibleMessages(now) {
-			dir := localdb.DirectionIn
-			if m.From == "seller" {
-				dir = localdb.DirectionOut
-			}
-			lm := localdb.Message{MarketplaceMessageID: m.ID, Direction: dir, Sender: m.From, Body: m.Body, SentAt: m.Time, Language: th.Lang}
-			for i, a := range m.Attachments {
-				path := filepath.Join(photoDir, a.ID+".png")
-				if err := os.MkdirAll(photoDir, 0o700); err != nil {
-					t.Fatal(err)
-				}
-				data := pngBytes(t, uint8(40*i+20))
-				if err := os.WriteFile(path, data, 0o600); err != nil {
-					t.Fatal(err)
-				}
-				lm.Attachments = append(lm.Attachments, localdb.Attachment{FileName: a.Name, MIME: a.ContentType, LocalPath: path, Size: int64(len(data))})
-			}
-			msgs = append(msgs, lm)
-		}
-		if _, err := db.SaveThread(ctx, localdb.Thread{StoreID: sid, MarketplaceThreadID: th.ID, MarketplaceOrderID: th.OrderID,
-			BuyerName: th.Buyer, Subject: th.Subject, Language: th.Lang, Kind: localdb.KindMessage}, msgs); err != nil {
-			t.Fatalf("store thread %s: %v", th.ID, err)
-		}
-	}
-}
-
-// pickParcels returns up to n parcels per carrier and state whose story
-// ends in one of states, in world order, filtered by keep (nil keeps all).
-func pickParcels(sb *sandbox.Sandbox, perCarrier int, keep func(*sandbox.Parcel) bool, states ...string) []*sandbox.Parcel {
-	count := map[string]int{}
-	var out []*sandbox.Parcel
-	for _, p := range sb.World().Parcels {
-		ok := false
-		for _, s := range states {
-			ok = ok || p.State == s
-		}
-		if !ok || count[p.Carrier+"/"+p.State] >= perCarrier || (keep != nil && !keep(p)) {
-			continue
-		}
-		count[p.Carrier+"/"+p.State]++
-		out = append(out, p)
-	}
-	return out
-}
-
-// damageThreadPhotos counts the photos in a parcel's visible damage threads.
-func damageThreadPhotos(sb *sandbox.Sandbox, p *sandbox.Parcel) int {
-	n := 0
-	for _, th := range sb.World().Threads {
-		if th.OrderID != p.OrderID || th.Kind != "damage" || !th.Visible(sb.Now()) {
-			continue
-		}
-		for _, m := range th.VisibleMessages(sb.Now()) {
-			n += len(m.Attachments)
-		}
-	}
-	return n
 }

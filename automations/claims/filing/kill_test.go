@@ -18,6 +18,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/internal/claimtest"
 	"github.com/sellerops/sellerops/automations/sandbox"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
@@ -232,11 +233,11 @@ func TestKillFilingAnywhere(t *testing.T) {
 	testBrowser(t) // fail early and loudly without Chromium
 
 	ctx := context.Background()
-	sb := startSandbox(t, sandbox.Options{Seed: 21})
-	db := openDB(t)
-	lostParcels := pickParcels(sb, 8, nil, sandbox.ParcelLost, sandbox.ParcelStalled)
-	damaged := pickParcels(sb, 2, func(p *sandbox.Parcel) bool { return damageThreadPhotos(sb, p) > 0 }, sandbox.ParcelDamaged)
-	seedParcels(t, db, sb, append(append([]*sandbox.Parcel{}, lostParcels...), damaged...), t.TempDir())
+	sb := claimtest.StartSandbox(t, sandbox.Options{Seed: 21})
+	db := claimtest.OpenDB(t)
+	lostParcels := claimtest.PickParcels(sb, 8, nil, sandbox.ParcelLost, sandbox.ParcelStalled)
+	damaged := claimtest.PickParcels(sb, 2, func(p *sandbox.Parcel) bool { return claimtest.DamageThreadPhotos(sb, p) > 0 }, sandbox.ParcelDamaged)
+	claimtest.SeedParcels(t, db, sb, append(append([]*sandbox.Parcel{}, lostParcels...), damaged...), t.TempDir())
 	deps := claims.Deps{DB: db, Now: sb.Now}
 	claimOf := map[int]int64{}
 	parcelOf := map[int]*sandbox.Parcel{}
