@@ -199,9 +199,9 @@ func (db *DB) GetThreadContext(ctx context.Context, threadID int64) (ThreadConte
 // ShipmentQuery selects one page of parcels. Zero fields do not filter.
 type ShipmentQuery struct {
 	Tag string
-	// StalledBefore keeps undelivered parcels whose last event (or ship
-	// date, or creation while they have neither) is older than it.
-	StalledBefore time.Time
+	// Stalled, when set, keeps the parcels that have stalled by this rule
+	// at the database's clock, as StallRule.Check says.
+	Stalled *StallRule
 	// Search keeps parcels whose tracking number starts with it.
 	Search string
 	Offset int
@@ -218,9 +218,10 @@ func (db *DB) PageShipments(ctx context.Context, q ShipmentQuery) (Page[Shipment
 		where = append(where, "tag = ?")
 		args = append(args, q.Tag)
 	}
-	if !q.StalledBefore.IsZero() {
-		where = append(where, "tag <> ? AND coalesce(last_event_at, ship_date, created_at) < ?")
-		args = append(args, TagDelivered, q.StalledBefore.UnixMilli())
+	if q.Stalled != nil {
+		cond, a := q.Stalled.where(db.now())
+		where = append(where, cond)
+		args = append(args, a...)
 	}
 	if s := strings.TrimSpace(q.Search); s != "" {
 		where = append(where, "tracking_number LIKE ? ESCAPE '\\'")
@@ -401,12 +402,14 @@ func (db *DB) PageAttentionItems(ctx context.Context, offset, limit int) (Page[A
 	return out, nil
 }
 
-// OverviewQuery sets the thresholds of the overview. Zero fields take the
-// defaults: threads due within 4 hours, parcels stalled after 7 days
-// without an event, claim windows closing within 7 days, the last 5 runs.
+// OverviewQuery sets the thresholds of the overview, which come from the
+// config (thresholds.due_soon, the stall rule, thresholds.claim_alert_days):
+// a zero DueSoon or ClosingSoon counts nothing as due or closing soon, a
+// zero Stall nothing as stalled. Runs is how many recent runs to list; zero
+// means 5.
 type OverviewQuery struct {
 	DueSoon     time.Duration
-	StallAfter  time.Duration
+	Stall       StallRule
 	ClosingSoon time.Duration
 	Runs        int
 }
@@ -447,15 +450,6 @@ type Overview struct {
 
 // GetOverview counts, by the database's clock, what the overview shows.
 func (db *DB) GetOverview(ctx context.Context, q OverviewQuery) (Overview, error) {
-	if q.DueSoon <= 0 {
-		q.DueSoon = 4 * time.Hour
-	}
-	if q.StallAfter <= 0 {
-		q.StallAfter = 7 * 24 * time.Hour
-	}
-	if q.ClosingSoon <= 0 {
-		q.ClosingSoon = 7 * 24 * time.Hour
-	}
 	if q.Runs <= 0 {
 		q.Runs = 5
 	}
@@ -503,9 +497,9 @@ func (db *DB) GetOverview(ctx context.Context, q OverviewQuery) (Overview, error
 	for _, c := range out.ByTag {
 		out.Parcels += c.Count
 	}
-	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM shipments
-		WHERE tag <> ? AND coalesce(last_event_at, ship_date, created_at) < ?`,
-		TagDelivered, now-q.StallAfter.Milliseconds()).Scan(&out.Stalled); err != nil {
+	stallCond, stallArgs := q.Stall.where(time.UnixMilli(now))
+	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM shipments WHERE `+stallCond,
+		stallArgs...).Scan(&out.Stalled); err != nil {
 		return Overview{}, fmt.Errorf("overview stalled parcels: %w", mapErr(err))
 	}
 	if err := db.sql.QueryRowContext(ctx, `SELECT

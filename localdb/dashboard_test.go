@@ -206,7 +206,8 @@ func TestPageShipmentsFilters(t *testing.T) {
 	if all.Total != 3 || all.Rows[0].ID != ids["s-moving"] {
 		t.Fatalf("all = %+v", all)
 	}
-	stalled, err := db.PageShipments(ctx, ShipmentQuery{StalledBefore: t0.Add(-7 * 24 * time.Hour)})
+	rule := StallRule{Default: StallThreshold{NoEventFor: 7 * 24 * time.Hour}}
+	stalled, err := db.PageShipments(ctx, ShipmentQuery{Stalled: &rule})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +264,8 @@ func TestPageClaimsAndRuns(t *testing.T) {
 func TestGetOverview(t *testing.T) {
 	ctx := context.Background()
 	db, _ := dashFixture(t)
-	o, err := db.GetOverview(ctx, OverviewQuery{})
+	o, err := db.GetOverview(ctx, OverviewQuery{DueSoon: 4 * time.Hour,
+		Stall: StallRule{Default: StallThreshold{NoEventFor: 7 * 24 * time.Hour}}, ClosingSoon: 7 * 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

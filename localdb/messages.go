@@ -502,6 +502,10 @@ type ThreadFilter struct {
 	Statuses []ThreadStatus
 	// Overdue keeps open threads whose reply deadline has passed.
 	Overdue bool
+	// DueWithin, when positive, keeps open threads whose reply deadline is
+	// still ahead but less than this far away (thresholds.due_soon: see
+	// messages.DueSoon, the same rule in Go).
+	DueWithin time.Duration
 	// Search keeps threads with a message (or subject) matching the words,
 	// as SearchMessages matches them.
 	Search string
@@ -539,6 +543,10 @@ func (db *DB) ListThreads(ctx context.Context, f ThreadFilter) ([]Thread, error)
 	if f.Overdue {
 		where = append(where, "t.status = 'open' AND t.reply_deadline < ?")
 		args = append(args, nowMS)
+	}
+	if f.DueWithin > 0 {
+		where = append(where, "t.status = 'open' AND t.reply_deadline >= ? AND t.reply_deadline < ?")
+		args = append(args, nowMS, nowMS+f.DueWithin.Milliseconds())
 	}
 	if strings.TrimSpace(f.Search) != "" {
 		q := ftsQuery(f.Search)

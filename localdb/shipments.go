@@ -26,6 +26,10 @@ var sources = []Source{"", SourceAPI, SourceWeb, SourceCache}
 // are never stalled.
 const TagDelivered = "Delivered"
 
+// SubtagReturned is the taxonomy subtag of a parcel back with its sender
+// (AfterShip's Exception_011); returned parcels are never stalled either.
+const SubtagReturned = "Exception_011"
+
 // Shipment is one parcel, keyed by courier and tracking number. Tag and
 // Subtag follow the AfterShip-compatible taxonomy of the carriers package.
 type Shipment struct {
@@ -360,6 +364,98 @@ type StallThreshold struct {
 	PastETA time.Duration
 }
 
+// StallRule gives each courier's stall threshold: PerCourier by courier
+// code, Default for a courier without its own. It is built from the config
+// in one place (package automations/shipments) and applied here, in Go by
+// Check and in SQL for the dashboard's pages and counts, so every surface
+// calls the same parcels stalled.
+type StallRule struct {
+	PerCourier map[string]StallThreshold
+	Default    StallThreshold
+}
+
+// For returns the threshold of a courier.
+func (r StallRule) For(courier string) StallThreshold {
+	if th, ok := r.PerCourier[courier]; ok {
+		return th
+	}
+	return r.Default
+}
+
+// idleSince is when a parcel's silence started: its last event, else its
+// ship date, else when it was stored.
+func idleSince(s Shipment) time.Time {
+	since := s.LastEventAt
+	if since.IsZero() {
+		since = s.ShipDate
+	}
+	if since.IsZero() {
+		since = s.CreatedAt
+	}
+	return since
+}
+
+// Check says whether s has stalled at now by the rule, why (every threshold
+// it passed) and how long it has been without an event. Delivered and
+// returned parcels never stall.
+func (r StallRule) Check(s Shipment, now time.Time) (bool, string, time.Duration) {
+	idle := now.Sub(idleSince(s))
+	if s.Tag == TagDelivered || s.Subtag == SubtagReturned {
+		return false, "", idle
+	}
+	th := r.For(s.Courier)
+	var reasons []string
+	if th.NoEventFor > 0 && idle >= th.NoEventFor {
+		reasons = append(reasons, fmt.Sprintf("no new event for %s (threshold %s)", days(idle), days(th.NoEventFor)))
+	}
+	if th.PastETA > 0 && !s.EstimatedDelivery.IsZero() && now.Sub(s.EstimatedDelivery) >= th.PastETA {
+		reasons = append(reasons, fmt.Sprintf("%s past the estimated delivery (threshold %s)", days(now.Sub(s.EstimatedDelivery)), days(th.PastETA)))
+	}
+	return len(reasons) > 0, strings.Join(reasons, "; "), idle
+}
+
+// where is Check as an SQL condition on the shipments table at now.
+func (r StallRule) where(now time.Time) (string, []any) {
+	one := func(th StallThreshold) (string, []any) {
+		var or []string
+		var args []any
+		if th.NoEventFor > 0 {
+			or = append(or, "coalesce(last_event_at, ship_date, created_at) <= ?")
+			args = append(args, now.Add(-th.NoEventFor).UnixMilli())
+		}
+		if th.PastETA > 0 {
+			or = append(or, "(estimated_delivery IS NOT NULL AND estimated_delivery <= ?)")
+			args = append(args, now.Add(-th.PastETA).UnixMilli())
+		}
+		if len(or) == 0 {
+			return "0", nil
+		}
+		return "(" + strings.Join(or, " OR ") + ")", args
+	}
+	couriers := make([]string, 0, len(r.PerCourier))
+	for c := range r.PerCourier {
+		couriers = append(couriers, c)
+	}
+	sort.Strings(couriers)
+	var cases []string
+	args := []any{TagDelivered, SubtagReturned}
+	for _, c := range couriers {
+		cond, a := one(r.PerCourier[c])
+		cases = append(cases, "(courier = ? AND "+cond+")")
+		args = append(append(args, c), a...)
+	}
+	cond, a := one(r.Default)
+	if len(couriers) > 0 {
+		cond = "(courier NOT IN (" + placeholders(len(couriers)) + ") AND " + cond + ")"
+		for _, c := range couriers {
+			args = append(args, c)
+		}
+	}
+	cases = append(cases, cond)
+	args = append(args, a...)
+	return "(tag <> ? AND coalesce(subtag, '') <> ? AND (" + strings.Join(cases, " OR ") + "))", args
+}
+
 // StalledShipment is a parcel that passed a stall threshold, and why.
 type StalledShipment struct {
 	Shipment
@@ -367,10 +463,9 @@ type StalledShipment struct {
 	Idle   time.Duration `json:"idle"` // time since the last event (or ship date)
 }
 
-// StalledShipments returns the undelivered parcels that have stalled by the
-// threshold of their courier (perCourier, keyed by courier code) or by def
-// when their courier has none, most idle first.
-func (db *DB) StalledShipments(ctx context.Context, perCourier map[string]StallThreshold, def StallThreshold) ([]StalledShipment, error) {
+// StalledShipments returns the parcels that have stalled by rule, most idle
+// first.
+func (db *DB) StalledShipments(ctx context.Context, rule StallRule) ([]StalledShipment, error) {
 	now := db.now()
 	open, err := db.ListShipments(ctx, ShipmentFilter{Open: true})
 	if err != nil {
@@ -378,27 +473,8 @@ func (db *DB) StalledShipments(ctx context.Context, perCourier map[string]StallT
 	}
 	out := []StalledShipment{}
 	for _, s := range open {
-		th, ok := perCourier[s.Courier]
-		if !ok {
-			th = def
-		}
-		since := s.LastEventAt
-		if since.IsZero() {
-			since = s.ShipDate
-		}
-		if since.IsZero() {
-			since = s.CreatedAt
-		}
-		idle := now.Sub(since)
-		var reasons []string
-		if th.NoEventFor > 0 && idle >= th.NoEventFor {
-			reasons = append(reasons, fmt.Sprintf("no new event for %s (threshold %s)", days(idle), days(th.NoEventFor)))
-		}
-		if th.PastETA > 0 && !s.EstimatedDelivery.IsZero() && now.Sub(s.EstimatedDelivery) >= th.PastETA {
-			reasons = append(reasons, fmt.Sprintf("%s past the estimated delivery (threshold %s)", days(now.Sub(s.EstimatedDelivery)), days(th.PastETA)))
-		}
-		if len(reasons) > 0 {
-			out = append(out, StalledShipment{Shipment: s, Reason: strings.Join(reasons, "; "), Idle: idle})
+		if ok, why, idle := rule.Check(s, now); ok {
+			out = append(out, StalledShipment{Shipment: s, Reason: why, Idle: idle})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Idle > out[j].Idle })

@@ -129,11 +129,17 @@ func TestStalledShipments(t *testing.T) {
 	if _, _, err := db.EnsureShipment(ctx, Shipment{Courier: "usps", TrackingNumber: "U-noevents", ShipDate: t0.Add(-10 * day)}); err != nil {
 		t.Fatal(err)
 	}
+	// Back with the sender (AfterShip Exception_011): never stalled.
+	if _, _, err := db.SaveTrackResult(ctx, TrackResult{Courier: "fedex", TrackingNumber: "F-returned", Tag: "Exception", Subtag: SubtagReturned,
+		Source: SourceAPI, Events: []TrackingEvent{{Time: t0.Add(-20 * day), Tag: "Exception", Subtag: SubtagReturned, RawCode: "RT", Description: "returned"}}}); err != nil {
+		t.Fatal(err)
+	}
 
-	got, err := db.StalledShipments(ctx, map[string]StallThreshold{
+	rule := StallRule{PerCourier: map[string]StallThreshold{
 		"usps": {NoEventFor: 5 * day},
 		"ups":  {NoEventFor: 7 * day, PastETA: 2 * day},
-	}, StallThreshold{NoEventFor: 3 * day})
+	}, Default: StallThreshold{NoEventFor: 3 * day}}
+	got, err := db.StalledShipments(ctx, rule)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,6 +156,25 @@ func TestStalledShipments(t *testing.T) {
 	}
 	if !strings.Contains(got[3].Reason, "past the estimated delivery") {
 		t.Errorf("ETA reason = %q", got[3].Reason)
+	}
+	// The dashboard's page applies the same rule in SQL: the same parcels.
+	page, err := db.PageShipments(ctx, ShipmentQuery{Stalled: &rule, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paged []string
+	for _, s := range page.Rows {
+		paged = append(paged, s.TrackingNumber)
+	}
+	slices.Sort(paged)
+	slices.Sort(want)
+	if page.Total != len(want) || strings.Join(paged, ",") != strings.Join(want, ",") {
+		t.Fatalf("PageShipments(stalled) = %v (total %d), want %v", paged, page.Total, want)
+	}
+	// The overview counts the same parcels.
+	o, err := db.GetOverview(ctx, OverviewQuery{Stall: rule})
+	if err != nil || o.Stalled != len(want) {
+		t.Fatalf("overview stalled = %d, %v; want %d", o.Stalled, err, len(want))
 	}
 
 	open, err := db.ListShipments(ctx, ShipmentFilter{Open: true, Courier: "dhl"})

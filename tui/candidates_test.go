@@ -50,7 +50,7 @@ func TestCandidatesMatchCommandLine(t *testing.T) {
 	}
 	// The reason line follows the cursor.
 	h.press("down")
-	if view := ansi.Strip(h.m.View()); !strings.Contains(view, "why: stalled: no new event for 9 days (threshold 5)") {
+	if view := ansi.Strip(h.m.View()); !strings.Contains(view, "why: stalled: no new event for 9.0 days (threshold 5.0 days)") {
 		t.Errorf("reason line does not follow the cursor:\n%s", view)
 	}
 }

@@ -36,7 +36,7 @@ func TestGolden(t *testing.T) {
 		{"inbox_composer", []step{{"2", "Where is my"}, {"enter", "Departed facility"}, {"r", "ctrl+s send"},
 			{"ctrl+t", "template: damaged"}, {"ctrl+t", "template: shipped"}, {"ctrl+t", "template: thanks"}, {"ctrl+t", "template: tracking"}}},
 		{"shipments", []step{{"3", "1Z999AA"}}},
-		{"shipments_stalled_detail", []step{{"3", "1Z999AA"}, {"s", "7 days)  1 parcels"}, {"enter", "Departed facility"}}},
+		{"shipments_stalled_detail", []step{{"3", "1Z999AA"}, {"s", "estimate)  1 p"}, {"enter", "Departed facility"}}},
 		{"claims", []step{{"4", "SPX0000123"}}},
 		{"claims_dialog", []step{{"4", "SPX0000123"}, {"down", ""}, {"f", "y file"}}},
 		{"claims_candidates", []step{{"4", "SPX0000123"}, {"c", "closes 40d"}}},

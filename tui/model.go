@@ -67,6 +67,10 @@ type Options struct {
 	// built-in ones (normally <config dir>/templates, as for
 	// `sellerops messages reply`); empty means the built-ins only.
 	TemplateDir string
+	// Config is the configuration of the command line, whose thresholds
+	// (stalled parcels, due soon, claim alerts) the views apply; nil means
+	// config.Defaults().
+	Config *config.Config
 	// In and Out are the terminal; nil means stdin and stdout.
 	In  io.Reader
 	Out io.Writer
@@ -120,10 +124,11 @@ func newModel(ctx context.Context, opts Options) *Model {
 	if opts.Actions == nil {
 		opts.Actions = common.Unavailable{DB: opts.DB}
 	}
+	opts.Config = config.OrDefaults(opts.Config)
 	if opts.Candidates == nil {
-		db := opts.DB
+		db, cfg := opts.DB, opts.Config
 		opts.Candidates = func(ctx context.Context, now time.Time) ([]autoclaims.Candidate, error) {
-			return autoclaims.Candidates(ctx, autoclaims.Deps{DB: db, Config: config.Defaults()}, now)
+			return autoclaims.Candidates(ctx, autoclaims.Deps{DB: db, Config: cfg}, now)
 		}
 	}
 	c := common.Common{
@@ -135,6 +140,7 @@ func newModel(ctx context.Context, opts Options) *Model {
 		Now:         opts.Now,
 		Candidates:  opts.Candidates,
 		TemplateDir: opts.TemplateDir,
+		Config:      opts.Config,
 	}
 	m := &Model{c: c, demo: opts.Demo, help: help.New()}
 	m.Overview = overview.New(c)
@@ -358,9 +364,9 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		})
 	case "track":
 		if len(f) == 2 && f[1] == "stalled" {
-			now := m.c.Now()
+			rule := m.c.StallRule()
 			return common.RequestJobCmd("re-track stalled parcels", func(ctx context.Context) (<-chan common.Progress, error) {
-				p, err := db.PageShipments(ctx, localdb.ShipmentQuery{StalledBefore: now.Add(-shipments.StallAfter), Limit: 1000})
+				p, err := db.PageShipments(ctx, localdb.ShipmentQuery{Stalled: &rule, Limit: 1000})
 				if err != nil {
 					return nil, err
 				}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/tui/internal/fixture"
 )
 
@@ -32,7 +32,7 @@ func TestComposerOffersTheCommandLinesTemplates(t *testing.T) {
 		"note.txt":     "Hi {{buyer}}, about your {{store}} order {{order}}.",
 		"coupon.txt":   "Use {{coupon}} next time.",
 	})
-	set, loadErr := marketplace.LoadTemplates(dir)
+	set, loadErr := messages.LoadTemplates(dir)
 	if loadErr == nil {
 		t.Fatal("LoadTemplates accepted coupon.txt; the test needs a file it refuses")
 	}
@@ -54,7 +54,7 @@ func TestComposerOffersTheCommandLinesTemplates(t *testing.T) {
 			t.Errorf("template %q: composer = %q, want %q", name, got, want)
 		}
 	}
-	if got, want := strings.Join(offered, ","), strings.Join(marketplace.TemplateNames(set), ","); got != want {
+	if got, want := strings.Join(offered, ","), strings.Join(messages.TemplateNames(set), ","); got != want {
 		t.Fatalf("ctrl+t offered %s, want the command line's set %s", got, want)
 	}
 	if !strings.HasPrefix(set["tracking"].Source, dir) {
@@ -80,16 +80,16 @@ func TestMissingValueIsNamedAsTheCommandLineNamesIt(t *testing.T) {
 			id := h.ids.Threads[tc.thread]
 
 			// What `sellerops messages reply --template tracking` says.
-			set, err := marketplace.LoadTemplates("")
+			set, err := messages.LoadTemplates("")
 			if err != nil {
 				t.Fatal(err)
 			}
-			values, why, err := marketplace.TemplateValues(t.Context(), h.db, id)
+			values, why, err := messages.TemplateValues(t.Context(), h.db, id)
 			if err != nil {
 				t.Fatal(err)
 			}
 			_, fillErr := set["tracking"].Fill(values, why)
-			var mv *marketplace.MissingValueError
+			var mv *messages.MissingValueError
 			if !errors.As(fillErr, &mv) || mv.Placeholder != tc.placeholder || mv.Why != tc.why {
 				t.Fatalf("command line: %v, want {{%s}} missing because %s", fillErr, tc.placeholder, tc.why)
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sellerops/sellerops/automations/shipments"
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
@@ -144,18 +145,6 @@ func International(service string) bool {
 	return strings.Contains(s, "international") || strings.Contains(s, "worldwide") || strings.Contains(s, "global")
 }
 
-// stallThreshold is the carrier's default, with the config's per-carrier
-// stalled_days when set.
-func stallThreshold(cfg *config.Config, courier string) carriers.StalledThreshold {
-	th := carriers.DefaultStalledThreshold(courier)
-	if cfg != nil {
-		if cc, ok := cfg.Carriers[courier]; ok && cc.StalledDays > 0 {
-			th.NoEventDays = cc.StalledDays
-		}
-	}
-	return th
-}
-
 // ClaimWindow works out the window of a claim of kind for a parcel, as of
 // now.
 func ClaimWindow(cfg *config.Config, courier, service string, kind localdb.ClaimKind, shipDate, now time.Time) CandidateWindow {
@@ -192,10 +181,10 @@ type parcelFacts struct {
 // its carrier's threshold; a damaged candidate when the carrier reports
 // damage, or when the buyer's message reports it (stronger with photos).
 func Candidates(ctx context.Context, deps Deps, now time.Time) ([]Candidate, error) {
-	if err := deps.check(); err != nil {
+	if err := deps.Check(); err != nil {
 		return nil, err
 	}
-	cfg := deps.cfg()
+	cfg := deps.Conf()
 	db := deps.DB
 	ships, err := db.ListShipments(ctx, localdb.ShipmentFilter{})
 	if err != nil {
@@ -371,31 +360,15 @@ func judge(pf parcelFacts, cfg *config.Config, words []string, now time.Time) []
 	return out
 }
 
-// stalled applies the carrier's stall threshold to the stored parcel.
+// stalled applies the config's stall rule (package shipments) to the stored
+// parcel; one never scanned counts from its ship date, or its order's.
 func stalled(pf parcelFacts, cfg *config.Config, now time.Time) (bool, string) {
-	th := stallThreshold(cfg, pf.ship.Courier)
-	cs := carriers.Shipment{Number: pf.ship.TrackingNumber, Courier: pf.ship.Courier, Tag: carriers.Tag(pf.ship.Tag),
-		Subtag: carriers.Subtag(pf.ship.Subtag), Found: true}
-	for _, e := range pf.events {
-		cs.Events = append(cs.Events, carriers.Event{Time: e.Time, Tag: carriers.Tag(e.Tag), Subtag: carriers.Subtag(e.Subtag),
-			Description: e.Description, RawCode: e.RawCode, Location: e.Location})
+	ship := pf.ship
+	if ship.ShipDate.IsZero() {
+		ship.ShipDate = pf.shipDate()
 	}
-	if !pf.ship.EstimatedDelivery.IsZero() {
-		eta := pf.ship.EstimatedDelivery
-		cs.EstimatedDelivery = &eta
-	}
-	if len(cs.Events) == 0 {
-		// Never scanned: count from the ship date.
-		sd := pf.shipDate()
-		if sd.IsZero() || th.NoEventDays <= 0 {
-			return false, ""
-		}
-		if d := now.Sub(sd); d >= time.Duration(th.NoEventDays)*24*time.Hour {
-			return true, fmt.Sprintf("no scan at all in the %d days since shipping (threshold %d)", int(d.Hours()/24), th.NoEventDays)
-		}
-		return false, ""
-	}
-	return carriers.Stalled(cs, now, th)
+	ok, why, _ := shipments.StallRule(cfg).Check(ship, now)
+	return ok, why
 }
 
 // FilterClosingWithin keeps the candidates whose window is open (or opens)
@@ -423,6 +396,6 @@ func Alerts(ctx context.Context, deps Deps, now time.Time) ([]Candidate, error) 
 	if err != nil {
 		return nil, err
 	}
-	days := deps.cfg().Thresholds.ClaimAlertDays
+	days := deps.Conf().Thresholds.ClaimAlertDays
 	return FilterClosingWithin(cands, now, time.Duration(days)*24*time.Hour), nil
 }

@@ -1,4 +1,4 @@
-package claims
+package claims_test
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/internal/claimtest"
 	"github.com/sellerops/sellerops/automations/sandbox"
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/localdb"
@@ -20,7 +22,7 @@ func serviceFor(r carriers.Rule, scope carriers.Scope) string {
 		return strings.ToUpper(r.Courier) + " " + r.Service
 	}
 	if scope == carriers.International {
-		return strings.ToUpper(r.Courier) + " International Economy"
+		return strings.ToUpper(r.Courier) + " claims.International Economy"
 	}
 	return strings.ToUpper(r.Courier) + " Ground Advantage"
 }
@@ -67,10 +69,10 @@ func TestCandidateWindowsMatchRulesTable(t *testing.T) {
 			state string
 			left  int
 		}{
-			{"before opening", opens.Add(-time.Minute), WindowNotYetOpen, int(closes.Sub(opens.Add(-time.Minute)).Hours()/24) + 1},
-			{"just opened", opens.Add(time.Minute), WindowOpen, -1},
-			{"last hour", closes.Add(-time.Hour), WindowOpen, 1},
-			{"just closed", closes.Add(time.Minute), WindowClosed, 0},
+			{"before opening", opens.Add(-time.Minute), claims.WindowNotYetOpen, int(closes.Sub(opens.Add(-time.Minute)).Hours()/24) + 1},
+			{"just opened", opens.Add(time.Minute), claims.WindowOpen, -1},
+			{"last hour", closes.Add(-time.Hour), claims.WindowOpen, 1},
+			{"just closed", closes.Add(time.Minute), claims.WindowClosed, 0},
 		}
 		if r.OpensAfterDays == 0 {
 			moments = moments[1:] // opens on the ship day, before the parcel shipped
@@ -78,7 +80,7 @@ func TestCandidateWindowsMatchRulesTable(t *testing.T) {
 		for _, m := range moments {
 			name := fmt.Sprintf("%s/%s/%s/%s/%s", r.Courier, r.Kind, rw.scope, rw.service, m.name)
 			t.Run(name, func(t *testing.T) {
-				db := openDB(t)
+				db := claimtest.OpenDB(t)
 				s, _, err := db.EnsureShipment(ctx, localdb.Shipment{Courier: r.Courier, TrackingNumber: fmt.Sprintf("%s%d", numbers[r.Courier], i),
 					Service: rw.service, ShipDate: ship})
 				if err != nil {
@@ -96,11 +98,11 @@ func TestCandidateWindowsMatchRulesTable(t *testing.T) {
 					}}); err != nil {
 					t.Fatal(err)
 				}
-				cands, err := Candidates(ctx, Deps{DB: db}, m.now)
+				cands, err := claims.Candidates(ctx, claims.Deps{DB: db}, m.now)
 				if err != nil {
 					t.Fatal(err)
 				}
-				var got *Candidate
+				var got *claims.Candidate
 				for i := range cands {
 					if string(cands[i].Kind) == string(r.Kind) {
 						got = &cands[i]
@@ -135,7 +137,7 @@ func TestCandidateWindowsMatchRulesTable(t *testing.T) {
 
 func TestConfigRuleOverrideWins(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := claimtest.OpenDB(t)
 	ship := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	if _, _, err := db.SaveTrackResult(ctx, localdb.TrackResult{Courier: "ups", TrackingNumber: "1Z999AA10123456784", Service: "UPS Ground",
 		ShipDate: ship, Tag: string(carriers.Exception), Subtag: string(carriers.ExceptionLost), Source: localdb.SourceAPI}); err != nil {
@@ -143,7 +145,7 @@ func TestConfigRuleOverrideWins(t *testing.T) {
 	}
 	cfg := config.Defaults()
 	cfg.Claims.RuleOverrides = []config.RuleOverride{{Carrier: "ups", Kind: "lost", OpensDay: 3, ClosesDay: 20, Source: "our UPS contract"}}
-	cands, err := Candidates(ctx, Deps{DB: db, Config: cfg}, ship.AddDate(0, 0, 5))
+	cands, err := claims.Candidates(ctx, claims.Deps{DB: db, Config: cfg}, ship.AddDate(0, 0, 5))
 	if err != nil || len(cands) != 1 {
 		t.Fatalf("candidates %+v, %v", cands, err)
 	}
@@ -154,13 +156,13 @@ func TestConfigRuleOverrideWins(t *testing.T) {
 	if want := time.Date(2026, 3, 21, 23, 59, 59, 999999999, time.UTC); !w.Closes.Equal(want) {
 		t.Errorf("closes %s, want %s", w.Closes, want)
 	}
-	if w.Rule != "our UPS contract" || w.State != WindowOpen || w.DaysLeft != 16 {
+	if w.Rule != "our UPS contract" || w.State != claims.WindowOpen || w.DaysLeft != 16 {
 		t.Errorf("window %+v", w)
 	}
 }
 
 func TestReportsDamageInEveryLanguage(t *testing.T) {
-	words := damageWords(nil)
+	words := claims.DamageWords(nil)
 	for _, tc := range []struct {
 		text string
 		want bool
@@ -175,23 +177,23 @@ func TestReportsDamageInEveryLanguage(t *testing.T) {
 		{"商品が破損して届きました", true},
 		{"Where is my parcel?", false},
 	} {
-		if _, got := ReportsDamage(tc.text, words); got != tc.want {
+		if _, got := claims.ReportsDamage(tc.text, words); got != tc.want {
 			t.Errorf("ReportsDamage(%q) = %v, want %v", tc.text, got, tc.want)
 		}
 	}
 	// Every buyer message of the sandbox: damage threads in all five
 	// languages are recognised, and no other thread is.
-	sb := startSandbox(t, sandbox.Options{Seed: 7, Orders: 250})
+	sb := claimtest.StartSandbox(t, sandbox.Options{Seed: 7, Orders: 250})
 	seen := map[string]int{}
 	for _, th := range sb.World().Threads {
 		first := th.Messages[0]
-		_, got := ReportsDamage(first.Body, words)
+		_, got := claims.ReportsDamage(first.Body, words)
 		if got != (th.Kind == "damage") {
-			t.Errorf("%s thread %s in %s: ReportsDamage(%q) = %v", th.Kind, th.ID, th.Lang, first.Body, got)
+			t.Errorf("%s thread %s in %s: claims.ReportsDamage(%q) = %v", th.Kind, th.ID, th.Lang, first.Body, got)
 		}
 		for _, m := range th.Messages {
 			if m.From == "seller" {
-				if kw, got := ReportsDamage(m.Body, words); got {
+				if kw, got := claims.ReportsDamage(m.Body, words); got {
 					t.Errorf("seller message %q matched %q", m.Body, kw)
 				}
 			}
@@ -206,7 +208,7 @@ func TestReportsDamageInEveryLanguage(t *testing.T) {
 		}
 	}
 	// A config list replaces the built-in one.
-	if _, got := ReportsDamage("The box was crushed", []string{"zerquetscht"}); got {
+	if _, got := claims.ReportsDamage("The box was crushed", []string{"zerquetscht"}); got {
 		t.Error("a config keyword list should replace the built-in words")
 	}
 }
@@ -215,15 +217,15 @@ func TestReportsDamageInEveryLanguage(t *testing.T) {
 // which become candidates, of which kind and why.
 func TestCandidatesFromSandboxWorld(t *testing.T) {
 	ctx := context.Background()
-	sb := startSandbox(t, sandbox.Options{Seed: 11, Orders: 200})
-	db := openDB(t)
-	parcels := pickParcels(sb, 3, nil, sandbox.ParcelLost, sandbox.ParcelStalled, sandbox.ParcelDamaged, sandbox.ParcelDelivered, sandbox.ParcelInTransit)
-	seedParcels(t, db, sb, parcels, t.TempDir())
-	cands, err := Candidates(ctx, Deps{DB: db}, sb.Now())
+	sb := claimtest.StartSandbox(t, sandbox.Options{Seed: 11, Orders: 200})
+	db := claimtest.OpenDB(t)
+	parcels := claimtest.PickParcels(sb, 3, nil, sandbox.ParcelLost, sandbox.ParcelStalled, sandbox.ParcelDamaged, sandbox.ParcelDelivered, sandbox.ParcelInTransit)
+	claimtest.SeedParcels(t, db, sb, parcels, t.TempDir())
+	cands, err := claims.Candidates(ctx, claims.Deps{DB: db}, sb.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	byKey := map[string]Candidate{}
+	byKey := map[string]claims.Candidate{}
 	for _, c := range cands {
 		byKey[c.TrackingNumber+"/"+string(c.Kind)] = c
 		if len(c.Reasons) == 0 || c.Window.State == "" {
@@ -253,7 +255,7 @@ func TestCandidatesFromSandboxWorld(t *testing.T) {
 		case sandbox.ParcelDamaged:
 			if !hasDmg {
 				t.Errorf("damaged parcel %s is no damaged candidate", p.TrackingNumber)
-			} else if n := damageThreadPhotos(sb, p); dmg.Photos != n || (n > 0 && !dmg.Strong) {
+			} else if n := claimtest.DamageThreadPhotos(sb, p); dmg.Photos != n || (n > 0 && !dmg.Strong) {
 				t.Errorf("damaged parcel %s: photos %d strong %v, want %d photos", p.TrackingNumber, dmg.Photos, dmg.Strong, n)
 			}
 			if hasLost {
@@ -269,8 +271,8 @@ func TestCandidatesFromSandboxWorld(t *testing.T) {
 			if hasLost {
 				t.Errorf("delivered parcel %s is a lost candidate", p.TrackingNumber)
 			}
-			if hasDmg != (damageThreadPhotos(sb, p) > 0 || hasDamageThread(sb, p)) {
-				t.Errorf("delivered parcel %s: damaged candidate %v, but buyer damage report %v", p.TrackingNumber, hasDmg, hasDamageThread(sb, p))
+			if hasDmg != (claimtest.DamageThreadPhotos(sb, p) > 0 || claimtest.HasDamageThread(sb, p)) {
+				t.Errorf("delivered parcel %s: damaged candidate %v, but buyer damage report %v", p.TrackingNumber, hasDmg, claimtest.HasDamageThread(sb, p))
 			}
 			checked["delivered"]++
 		}
@@ -281,15 +283,15 @@ func TestCandidatesFromSandboxWorld(t *testing.T) {
 		}
 	}
 	// Deadline alerts keep open windows closing soon, never closed ones.
-	alerts := FilterClosingWithin(cands, now, 7*24*time.Hour)
+	alerts := claims.FilterClosingWithin(cands, now, 7*24*time.Hour)
 	for _, a := range alerts {
-		if a.Window.State == WindowClosed || a.Window.Closes.Sub(now) > 7*24*time.Hour {
+		if a.Window.State == claims.WindowClosed || a.Window.Closes.Sub(now) > 7*24*time.Hour {
 			t.Errorf("alert for %s closing %s", a.TrackingNumber, a.Window.Closes)
 		}
 	}
-	all := FilterClosingWithin(cands, now, 10*365*24*time.Hour)
+	all := claims.FilterClosingWithin(cands, now, 10*365*24*time.Hour)
 	for _, c := range cands {
-		if c.Window.State != WindowClosed && c.Window.State != "" && c.ClaimID == 0 {
+		if c.Window.State != claims.WindowClosed && c.Window.State != "" && c.ClaimID == 0 {
 			found := false
 			for _, a := range all {
 				found = found || (a.ShipmentID == c.ShipmentID && a.Kind == c.Kind)
@@ -301,48 +303,39 @@ func TestCandidatesFromSandboxWorld(t *testing.T) {
 	}
 }
 
-func hasDamageThread(sb *sandbox.Sandbox, p *sandbox.Parcel) bool {
-	for _, th := range sb.World().Threads {
-		if th.OrderID == p.OrderID && th.Kind == "damage" && th.Visible(sb.Now()) {
-			return true
-		}
-	}
-	return false
-}
-
 func TestPolicyAllows(t *testing.T) {
 	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 	cfg := config.Defaults()
 	c := localdb.Claim{ID: 3, Amount: 4990, Currency: "USD",
 		WindowOpens: now.AddDate(0, 0, -5), WindowCloses: now.AddDate(0, 0, 20)}
-	if ok, why := PolicyAllows(cfg, c, now); ok || !strings.Contains(why, "auto_file") {
+	if ok, why := claims.PolicyAllows(cfg, c, now); ok || !strings.Contains(why, "auto_file") {
 		t.Errorf("auto_file off: %v %q", ok, why)
 	}
 	cfg.Claims.AutoFile, cfg.Claims.MaxAutoAmount = true, 50
-	if ok, why := PolicyAllows(cfg, c, now); !ok {
+	if ok, why := claims.PolicyAllows(cfg, c, now); !ok {
 		t.Errorf("49.90 within 50: %v %q", ok, why)
 	}
 	// Outside the window nobody files unattended, whatever the amount.
 	early := c
 	early.WindowOpens = now.AddDate(0, 0, 2)
-	if ok, why := PolicyAllows(cfg, early, now); ok || !strings.Contains(why, "opens on 2026-03-12") {
+	if ok, why := claims.PolicyAllows(cfg, early, now); ok || !strings.Contains(why, "opens on 2026-03-12") {
 		t.Errorf("window not yet open: %v %q", ok, why)
 	}
 	late := c
 	late.WindowCloses = now.AddDate(0, 0, -1)
-	if ok, why := PolicyAllows(cfg, late, now); ok || !strings.Contains(why, "closed on 2026-03-09") {
+	if ok, why := claims.PolicyAllows(cfg, late, now); ok || !strings.Contains(why, "closed on 2026-03-09") {
 		t.Errorf("window closed: %v %q", ok, why)
 	}
 	// A claim with no known window (no rule for its service) is judged on the amount alone.
-	if ok, why := PolicyAllows(cfg, localdb.Claim{ID: 4, Amount: 100, Currency: "USD"}, now); !ok {
+	if ok, why := claims.PolicyAllows(cfg, localdb.Claim{ID: 4, Amount: 100, Currency: "USD"}, now); !ok {
 		t.Errorf("no window: %v %q", ok, why)
 	}
 	c.Amount = 5001
-	if ok, why := PolicyAllows(cfg, c, now); ok || !strings.Contains(why, "50.01 USD") {
+	if ok, why := claims.PolicyAllows(cfg, c, now); ok || !strings.Contains(why, "50.01 USD") {
 		t.Errorf("50.01 above 50: %v %q", ok, why)
 	}
 	c.Amount, c.Currency = 100, "EUR"
-	if ok, why := PolicyAllows(cfg, c, now); ok || !strings.Contains(why, "EUR") {
+	if ok, why := claims.PolicyAllows(cfg, c, now); ok || !strings.Contains(why, "EUR") {
 		t.Errorf("other currency: %v %q", ok, why)
 	}
 }
@@ -357,15 +350,15 @@ func TestMoney(t *testing.T) {
 		{"49.90", "USD", 4990, false}, {"49.9", "EUR", 4990, false}, {"4900", "JPY", 4900, false},
 		{"4900.5", "JPY", 0, true}, {"-1", "USD", 0, true}, {"abc", "USD", 0, true}, {"1.234", "USD", 0, true},
 	} {
-		got, err := ParseAmount(tc.in, tc.cur)
+		got, err := claims.ParseAmount(tc.in, tc.cur)
 		if (err != nil) != tc.bad || got != tc.want {
 			t.Errorf("ParseAmount(%q, %s) = %d, %v", tc.in, tc.cur, got, err)
 		}
 	}
-	if s := FormatMoney(4990, "usd"); s != "49.90 USD" {
+	if s := claims.FormatMoney(4990, "usd"); s != "49.90 USD" {
 		t.Errorf("FormatMoney = %q", s)
 	}
-	if s := FormatAmount(4900, "JPY"); s != "4900" {
+	if s := claims.FormatAmount(4900, "JPY"); s != "4900" {
 		t.Errorf("FormatAmount JPY = %q", s)
 	}
 }

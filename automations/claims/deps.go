@@ -1,7 +1,6 @@
 package claims
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,93 +12,57 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
 	"github.com/sellerops/sellerops/localdb/secrets"
 )
 
-// Deps are what the claim functions work with. DB is required; the rest
-// have defaults (see each field).
+// Deps are what the browser-free claim functions work with (finding
+// candidates, drafting, the policy). DB is required; the rest have
+// defaults (see each field). Filing through a portal needs more: see
+// package filing.
 type Deps struct {
 	DB *localdb.DB
 	// Config supplies thresholds, rule overrides, damage keywords, portal
 	// URLs and the unattended-filing policy; nil means config.Defaults().
 	Config *config.Config
-	// Secrets holds the portal credentials (see PortalUsernameKey).
-	Secrets secrets.Store
-	// Browser starts or returns the browser, on first need only.
-	Browser func(ctx context.Context) (*automations.Browser, error)
-	// Recipes holds the portal recipes; nil means the embedded ones.
-	Recipes *automations.RecipeSet
-	// Portals chooses the recipe and address of a carrier's claim portal;
-	// a carrier not listed uses PortalFor(Config, carrier).
-	Portals map[string]Portal
 	// DataDir is where drafts keep their evidence files (a "claims" folder
 	// is made inside it, mode 0700); empty means the database's folder.
 	DataDir string
-	// EvidenceDir, when set, keeps screenshots and HTML of failed portal
-	// steps.
-	EvidenceDir string
 	// Logger gets one line per portal action; nil discards.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// StepTimeout is the budget of one portal step; zero means 20 seconds.
-	StepTimeout time.Duration
-	// Retry is the policy for a filing attempt that fails on its way (a
-	// 5xx, a timeout); the zero value means automations.DefaultRetry.
-	Retry automations.RetryPolicy
-	// Checkpoint, when set, is called with the name of each point the
-	// filing passes (see FilingPoints). Tests use it to stop the process at
-	// exactly that point; production leaves it nil.
-	Checkpoint func(point string)
 }
 
-func (d *Deps) cfg() *config.Config {
+// Conf returns the config, config.Defaults() when none was given.
+func (d *Deps) Conf() *config.Config {
 	d.Config = config.OrDefaults(d.Config)
 	return d.Config
 }
 
-func (d *Deps) now() time.Time {
+// Clock returns the current time by the injected clock.
+func (d *Deps) Clock() time.Time {
 	if d.Now != nil {
 		return d.Now()
 	}
 	return time.Now()
 }
 
-func (d *Deps) logger() *slog.Logger {
+// Log returns the logger, one that discards when none was given.
+func (d *Deps) Log() *slog.Logger {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	return d.Logger
 }
 
-func (d *Deps) stepTimeout() time.Duration {
-	if d.StepTimeout > 0 {
-		return d.StepTimeout
-	}
-	return 20 * time.Second
-}
-
-func (d *Deps) retry() automations.RetryPolicy {
-	if d.Retry.Attempts > 0 {
-		return d.Retry
-	}
-	return automations.DefaultRetry
-}
-
-func (d *Deps) check() error {
+// Check reports Deps that cannot work (no database).
+func (d *Deps) Check() error {
 	if d.DB == nil {
 		return errors.New("claims: no database; open one with localdb.Open")
 	}
 	return nil
-}
-
-func (d *Deps) checkpoint(point string) {
-	if d.Checkpoint != nil {
-		d.Checkpoint(point)
-	}
 }
 
 // dataDir is where the claims folder lives.
@@ -110,20 +73,8 @@ func (d *Deps) dataDir() string {
 	return filepath.Dir(d.DB.Path())
 }
 
-// evidenceRoot is the folder that holds one sub-folder of evidence per claim.
-func (d *Deps) evidenceRoot() string { return filepath.Join(d.dataDir(), "claims") }
-
-func (d *Deps) recipes() (*automations.RecipeSet, error) {
-	if d.Recipes != nil {
-		return d.Recipes, nil
-	}
-	set, err := automations.LoadRecipes("")
-	if err != nil {
-		return nil, fmt.Errorf("claims: load the embedded recipes: %w", err)
-	}
-	d.Recipes = set
-	return set, nil
-}
+// EvidenceRoot is the folder that holds one sub-folder of evidence per claim.
+func (d *Deps) EvidenceRoot() string { return filepath.Join(d.dataDir(), "claims") }
 
 // Portal says which recipe drives a carrier's claim portal and where the
 // portal is.
@@ -155,58 +106,11 @@ func PortalFor(cfg *config.Config, carrier string) Portal {
 	return p
 }
 
-func (d *Deps) portal(carrier string) (*automations.Recipe, error) {
-	p, ok := d.Portals[carrier]
-	if !ok {
-		p = PortalFor(d.cfg(), carrier)
-	}
-	set, err := d.recipes()
-	if err != nil {
-		return nil, err
-	}
-	r, err := set.Get(p.Recipe)
-	if err != nil {
-		return nil, fmt.Errorf("claim portal of %s: %w", carrier, err)
-	}
-	if p.BaseURL != "" {
-		r = r.WithBaseURL(p.BaseURL)
-	}
-	if _, err := r.URL("claims_login"); err != nil {
-		return nil, fmt.Errorf("claim portal of %s: recipe %s does not describe a claim portal (%v); set carriers.%s.portal_url in the config or add the claims keys to the recipe",
-			carrier, r.Site, err, carrier)
-	}
-	return r, nil
-}
-
 // PortalUsernameKey is the secrets key of a carrier's claim portal user.
 func PortalUsernameKey(carrier string) string { return secrets.CarrierKey(carrier, "portal_username") }
 
 // PortalPasswordKey is the secrets key of a carrier's claim portal password.
 func PortalPasswordKey(carrier string) string { return secrets.CarrierKey(carrier, "portal_password") }
-
-// credentials reads the portal login of a carrier. The user may also come
-// from carriers.<c>.claim_account in the config; the password only from the
-// secret store.
-func (d *Deps) credentials(ctx context.Context, carrier string) (user, pass string, err error) {
-	if d.Secrets == nil {
-		return "", "", fmt.Errorf("claim portal of %s: no secret store; set %s and %s", carrier,
-			secrets.EnvName(PortalUsernameKey(carrier)), secrets.EnvName(PortalPasswordKey(carrier)))
-	}
-	user, err = d.Secrets.Get(ctx, PortalUsernameKey(carrier))
-	if err != nil {
-		if cc, ok := d.cfg().Carriers[carrier]; ok && cc.ClaimAccount != "" && errors.Is(err, secrets.ErrNotFound) {
-			user, err = cc.ClaimAccount, nil
-		}
-	}
-	if err != nil {
-		return "", "", fmt.Errorf("claim portal user of %s: %w", carrier, err)
-	}
-	pass, err = d.Secrets.Get(ctx, PortalPasswordKey(carrier))
-	if err != nil {
-		return "", "", fmt.Errorf("claim portal password of %s: %w", carrier, err)
-	}
-	return user, pass, nil
-}
 
 // PolicyAllows says whether the config lets a claim be filed with nobody at
 // the keyboard (the scheduler, an agent): claims.auto_file must be on, the

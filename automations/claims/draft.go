@@ -98,7 +98,7 @@ func detailOf(ctx context.Context, db *localdb.DB, c localdb.Claim) (Detail, err
 // (lost before damaged). A parcel that already has a live claim of that
 // kind returns it, with Existing set.
 func Draft(ctx context.Context, deps Deps, shipmentRef string, kind localdb.ClaimKind) (Detail, error) {
-	if err := deps.check(); err != nil {
+	if err := deps.Check(); err != nil {
 		return Detail{}, err
 	}
 	db := deps.DB
@@ -106,7 +106,7 @@ func Draft(ctx context.Context, deps Deps, shipmentRef string, kind localdb.Clai
 	if err != nil {
 		return Detail{}, err
 	}
-	now := deps.now()
+	now := deps.Clock()
 	cands, err := Candidates(ctx, deps, now)
 	if err != nil {
 		return Detail{}, err
@@ -149,7 +149,7 @@ func Draft(ctx context.Context, deps Deps, shipmentRef string, kind localdb.Clai
 			}
 		}
 		if !cand.ShipDate.IsZero() {
-			cand.Window = ClaimWindow(deps.cfg(), ship.Courier, cand.Service, kind, cand.ShipDate, now)
+			cand.Window = ClaimWindow(deps.Conf(), ship.Courier, cand.Service, kind, cand.ShipDate, now)
 		}
 	}
 	if live, err := db.FindLiveClaim(ctx, ship.ID, cand.Kind); err == nil {
@@ -170,7 +170,7 @@ func Draft(ctx context.Context, deps Deps, shipmentRef string, kind localdb.Clai
 	}
 	currency := cand.Currency
 	if currency == "" {
-		currency = deps.cfg().Claims.Currency
+		currency = deps.Conf().Claims.Currency
 	}
 	amount, capNote := claimAmount(ship.Courier, cand.Service, cand.DeclaredValue, currency)
 	c, err := db.CreateClaim(ctx, localdb.Claim{
@@ -275,8 +275,8 @@ func describe(c Candidate, s localdb.Shipment, o *localdb.Order, events []locald
 
 // claimDir is a claim's private evidence folder.
 func (d *Deps) claimDir(claimID int64) (string, error) {
-	dir := filepath.Join(d.evidenceRoot(), strconv.FormatInt(claimID, 10))
-	if err := localdb.EnsurePrivateDir(d.evidenceRoot()); err != nil {
+	dir := filepath.Join(d.EvidenceRoot(), strconv.FormatInt(claimID, 10))
+	if err := localdb.EnsurePrivateDir(d.EvidenceRoot()); err != nil {
 		return "", err
 	}
 	if err := localdb.EnsurePrivateDir(dir); err != nil {
@@ -299,7 +299,7 @@ func gatherEvidence(ctx context.Context, deps Deps, c localdb.Claim, s localdb.S
 		if err != nil {
 			return err
 		}
-		words := damageWords(deps.cfg())
+		words := damageWords(deps.Conf())
 		n := 0
 		for _, m := range msgs[o.ID] {
 			if _, ok := ReportsDamage(m.Body, words); !ok && len(m.Attachments) == 0 {
@@ -340,7 +340,7 @@ func gatherEvidence(ctx context.Context, deps Deps, c localdb.Claim, s localdb.S
 	snap := map[string]any{
 		"courier": s.Courier, "tracking_number": s.TrackingNumber, "service": s.Service,
 		"ship_date": s.ShipDate, "tag": s.Tag, "subtag": s.Subtag, "checked_at": s.CheckedAt,
-		"taken_at": deps.now().UTC(), "events": events,
+		"taken_at": deps.Clock().UTC(), "events": events,
 	}
 	data, err := json.MarshalIndent(snap, "", "  ")
 	if err != nil {
@@ -352,7 +352,7 @@ func gatherEvidence(ctx context.Context, deps Deps, c localdb.Claim, s localdb.S
 		return fmt.Errorf("write the tracking snapshot: %w", err)
 	}
 	_, err = db.AddClaimEvidence(ctx, localdb.ClaimEvidence{ClaimID: c.ID, Kind: localdb.EvidenceTrackingSnapshot,
-		Path: snapPath, SHA256: sum, Note: fmt.Sprintf("%d tracking events as of %s", len(events), deps.now().UTC().Format(time.RFC3339))})
+		Path: snapPath, SHA256: sum, Note: fmt.Sprintf("%d tracking events as of %s", len(events), deps.Clock().UTC().Format(time.RFC3339))})
 	return err
 }
 
@@ -431,7 +431,7 @@ type Edit struct {
 
 // EditDraft applies e to a draft claim and returns it as it now stands.
 func EditDraft(ctx context.Context, deps Deps, claimID int64, e Edit) (Detail, error) {
-	if err := deps.check(); err != nil {
+	if err := deps.Check(); err != nil {
 		return Detail{}, err
 	}
 	db := deps.DB
@@ -484,7 +484,7 @@ func EditDraft(ctx context.Context, deps Deps, claimID int64, e Edit) (Detail, e
 			}
 			// Only files this package copied in are deleted; a file outside
 			// the claim's folder belongs to someone else.
-			if p := byID[id].Path; p != "" && strings.HasPrefix(filepath.Clean(p), deps.evidenceRoot()+string(filepath.Separator)) {
+			if p := byID[id].Path; p != "" && strings.HasPrefix(filepath.Clean(p), deps.EvidenceRoot()+string(filepath.Separator)) {
 				_ = os.Remove(p)
 			}
 		}

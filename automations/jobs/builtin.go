@@ -14,6 +14,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/filing"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/tracking"
 	"github.com/sellerops/sellerops/localdb"
@@ -35,7 +36,7 @@ type Deps struct {
 	// Tracking returns the tracker's dependencies (track).
 	Tracking func(ctx context.Context) (tracking.Deps, error)
 	// Claims returns the claim flows' dependencies (claims-*).
-	Claims func(ctx context.Context) (claims.Deps, error)
+	Claims func(ctx context.Context) (filing.Deps, error)
 	// Report writes the morning report and returns where (report).
 	Report func(ctx context.Context) (string, error)
 	// Stores limits sync to these stores; empty means every store.
@@ -221,7 +222,7 @@ func claimsDraftJob(d Deps) Job {
 			if err != nil {
 				return nil, err
 			}
-			cands, err := claims.Candidates(ctx, cd, d.now())
+			cands, err := claims.Candidates(ctx, cd.Deps, d.now())
 			if err != nil {
 				return nil, err
 			}
@@ -252,7 +253,7 @@ func claimsDraftJob(d Deps) Job {
 				if !b.Begin(ctx, key) {
 					continue
 				}
-				_, err := claims.Draft(ctx, cd, parts[2], localdb.ClaimKind(parts[3]))
+				_, err := claims.Draft(ctx, cd.Deps, parts[2], localdb.ClaimKind(parts[3]))
 				if errors.Is(err, claims.ErrNotEligible) {
 					err = nil // no longer qualifies: nothing to draft
 				}
@@ -305,7 +306,7 @@ func claimsFileJob(d Deps) Job {
 			if err != nil {
 				return err
 			}
-			filer := claims.NewFiler(cd, false)
+			filer := filing.NewFiler(cd, false)
 			defer filer.Close()
 			for _, key := range keys {
 				if ctx.Err() != nil {
@@ -331,7 +332,7 @@ func claimsFileJob(d Deps) Job {
 					}
 				}
 				_, err = filer.File(ctx, id, nil)
-				if errors.Is(err, claims.ErrBusy) {
+				if errors.Is(err, filing.ErrBusy) {
 					err = &automations.Failure{Class: automations.SiteError, Err: err}
 				}
 				b.End(ctx, key, err)
@@ -371,7 +372,7 @@ func claimsStatusJob(d Deps) Job {
 			if len(begun) == 0 {
 				return nil
 			}
-			changes, serr := claims.SyncStatus(ctx, cd, nil)
+			changes, serr := filing.SyncStatus(ctx, cd, nil)
 			for _, sc := range changes {
 				key, ok := begun[sc.ClaimID]
 				if !ok {

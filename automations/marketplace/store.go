@@ -13,6 +13,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/secrets"
 )
@@ -22,7 +23,7 @@ var Marketplaces = []string{"amazon", "ebay", "tiktok"}
 
 // ErrInvalidInput marks a bad value given by the operator (a store name, a
 // URL, a TOTP seed, a template); the message names it.
-var ErrInvalidInput = errors.New("invalid input")
+var ErrInvalidInput = messages.ErrInvalidInput
 
 // Deps are what the flows need. DB, Secrets, Browser and Recipes are
 // required; the rest have defaults.

@@ -19,6 +19,7 @@ import (
 	"github.com/go-rod/rod"
 
 	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
 )
 
@@ -634,7 +635,7 @@ func (y *storeSync) save(ctx context.Context, sum threadSummary, d threadDetail,
 			lm.Direction = localdb.DirectionOut
 			lm.Sender = "seller"
 		} else {
-			lm.Language = DetectLanguage(m.Body)
+			lm.Language = messages.DetectLanguage(m.Body)
 			buyerText = append(buyerText, m.Body)
 			if m.At.After(lastBuyer) {
 				lastBuyer = m.At
@@ -650,8 +651,8 @@ func (y *storeSync) save(ctx context.Context, sum threadSummary, d threadDetail,
 		msgs = append(msgs, lm)
 	}
 	t := localdb.Thread{StoreID: y.store.ID, MarketplaceThreadID: d.ID, MarketplaceOrderID: d.OrderID, BuyerName: d.Buyer,
-		Subject: d.Subject, Language: DetectLanguage(strings.Join(buyerText, "\n")), Kind: kind,
-		ReplyDeadline: ReplyDeadline(y.store.Marketplace, kind, lastBuyer)}
+		Subject: d.Subject, Language: messages.DetectLanguage(strings.Join(buyerText, "\n")), Kind: kind,
+		ReplyDeadline: messages.ReplyDeadline(y.store.Marketplace, kind, lastBuyer)}
 	switch d.Status {
 	case "answered":
 		t.Status = localdb.StatusReplied

@@ -18,6 +18,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/filing"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/tracking"
 	"github.com/sellerops/sellerops/carriers"
@@ -34,7 +35,7 @@ type Deps struct {
 	Tracking func(ctx context.Context) (tracking.Deps, error)
 	// Claims returns the claim flows' dependencies (candidates, drafts,
 	// filing).
-	Claims func(ctx context.Context) (claims.Deps, error)
+	Claims func(ctx context.Context) (filing.Deps, error)
 	// Marketplace returns the marketplace flows' dependencies with a
 	// browser (send_reply).
 	Marketplace func(ctx context.Context) (*marketplace.Deps, error)
@@ -316,7 +317,7 @@ func (h *handlers) candidates(ctx context.Context, _ *mcp.CallToolRequest, in Ca
 	if err != nil {
 		return nil, nil, err
 	}
-	list, err := claims.Candidates(ctx, cd, h.d.now())
+	list, err := claims.Candidates(ctx, cd.Deps, h.d.now())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -330,9 +331,9 @@ func (h *handlers) candidates(ctx context.Context, _ *mcp.CallToolRequest, in Ca
 	return nil, map[string]any{"candidates": out}, nil
 }
 
-func (h *handlers) claimsDeps(ctx context.Context) (claims.Deps, error) {
+func (h *handlers) claimsDeps(ctx context.Context) (filing.Deps, error) {
 	if h.d.Claims == nil {
-		return claims.Deps{DB: h.d.DB, Config: h.d.cfg(), Now: h.d.Now}, nil
+		return filing.Deps{Deps: claims.Deps{DB: h.d.DB, Config: h.d.cfg(), Now: h.d.Now}}, nil
 	}
 	return h.d.Claims(ctx)
 }
@@ -355,7 +356,7 @@ func (h *handlers) draft(ctx context.Context, _ *mcp.CallToolRequest, in DraftIn
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := claims.Draft(ctx, cd, in.Parcel, kind)
+	d, err := claims.Draft(ctx, cd.Deps, in.Parcel, kind)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -420,7 +421,7 @@ func (h *handlers) fileClaim(ctx context.Context, _ *mcp.CallToolRequest, in Fil
 	if err != nil {
 		return nil, nil, err
 	}
-	f := claims.NewFiler(cd, false)
+	f := filing.NewFiler(cd, false)
 	defer f.Close()
 	res, err := f.File(ctx, in.ClaimID, nil)
 	if err != nil {

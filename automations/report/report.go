@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sellerops/sellerops/automations/shipments"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
 )
@@ -242,15 +243,7 @@ func (r *Report) parcels(ctx context.Context, q *sql.DB, f, t int64) error {
 }
 
 func (r *Report) stalled(ctx context.Context, db *localdb.DB, cfg *config.Config) error {
-	def := localdb.StallThreshold{NoEventFor: time.Duration(cfg.Thresholds.StalledDays) * 24 * time.Hour,
-		PastETA: time.Duration(cfg.Thresholds.PastETADays) * 24 * time.Hour}
-	per := map[string]localdb.StallThreshold{}
-	for name := range cfg.Carriers {
-		th := def
-		th.NoEventFor = time.Duration(cfg.StalledDays(name)) * 24 * time.Hour
-		per[name] = th
-	}
-	list, err := db.StalledShipments(ctx, per, def)
+	list, err := db.StalledShipments(ctx, shipments.StallRule(cfg))
 	if err != nil {
 		return err
 	}

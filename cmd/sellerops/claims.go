@@ -15,6 +15,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/filing"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
 )
@@ -56,23 +57,20 @@ carriers.<c>.portal_url in the config.`),
 // claimsDeps builds what the claims package needs from the factory: this
 // process's database, config, keyring and browser (started only when a
 // portal is visited), and the recipes with the config dir's overrides.
-func claimsDeps(ctx context.Context, f *factory) (claims.Deps, error) {
+func claimsDeps(ctx context.Context, f *factory) (filing.Deps, error) {
 	db, err := f.DB(ctx)
 	if err != nil {
-		return claims.Deps{}, err
+		return filing.Deps{}, err
 	}
 	cfg, err := f.Config()
 	if err != nil {
-		return claims.Deps{}, err
+		return filing.Deps{}, err
 	}
-	return claims.Deps{
-		DB:          db,
-		Config:      cfg,
+	return filing.Deps{
+		Deps:        claims.Deps{DB: db, Config: cfg, Logger: f.Logger(), Now: f.Now},
 		Secrets:     f.Secrets(),
 		Browser:     f.Browser,
 		Recipes:     flowRecipes(f),
-		Logger:      f.Logger(),
-		Now:         f.Now,
 		EvidenceDir: filepath.Join(filepath.Dir(db.Path()), "evidence"),
 	}, nil
 }
@@ -84,7 +82,7 @@ func claimsErr(err error) error {
 	}
 	var fl *automations.Failure
 	switch {
-	case errors.Is(err, claims.ErrBusy):
+	case errors.Is(err, filing.ErrBusy):
 		return withCode(exitAlreadyRunning, err)
 	case errors.Is(err, claims.ErrNotEligible):
 		return withCode(exitBadInput, err)
@@ -177,7 +175,7 @@ func claimsCandidatesRun(ctx context.Context, f *factory, opts *claimsCandidates
 		within = time.Duration(deps.Config.Thresholds.ClaimAlertDays) * 24 * time.Hour
 	}
 	now := f.Now()
-	cands, err := claims.Candidates(ctx, deps, now)
+	cands, err := claims.Candidates(ctx, deps.Deps, now)
 	if err != nil {
 		return err
 	}
@@ -263,7 +261,7 @@ func claimsDraftRun(ctx context.Context, f *factory, opts *claimsDraftOptions) e
 	if err != nil {
 		return err
 	}
-	d, err := claims.Draft(ctx, deps, opts.Parcel, localdb.ClaimKind(opts.Kind))
+	d, err := claims.Draft(ctx, deps.Deps, opts.Parcel, localdb.ClaimKind(opts.Kind))
 	if err != nil {
 		return claimsErr(err)
 	}
@@ -508,7 +506,7 @@ func claimsEditRun(ctx context.Context, f *factory, opts *claimsEditOptions) err
 		}
 		e.Amount = amt
 	}
-	d, err := claims.EditDraft(ctx, deps, id, e)
+	d, err := claims.EditDraft(ctx, deps.Deps, id, e)
 	if err != nil {
 		if errors.Is(err, localdb.ErrConflict) {
 			return withCode(exitBadInput, err)
@@ -605,14 +603,14 @@ func claimsFileRun(ctx context.Context, f *factory, opts *claimsFileOptions) err
 		}
 	}
 	tty := f.IO.IsStderrTTY() && !opts.JSON.enabled()
-	progress := func(p claims.Progress) {
+	progress := func(p filing.Progress) {
 		if tty {
 			fmt.Fprintf(f.IO.ErrOut, "\r\033[K%s", p.Message)
 			return
 		}
 		fmt.Fprintln(f.IO.ErrOut, p.Message)
 	}
-	filer := claims.NewFiler(deps, false)
+	filer := filing.NewFiler(deps, false)
 	res, err := filer.File(ctx, id, progress)
 	_ = filer.Close()
 	if tty {
@@ -668,7 +666,7 @@ func claimsStatusRun(ctx context.Context, f *factory, opts *claimsStatusOptions)
 	if err != nil {
 		return err
 	}
-	changes, err := claims.SyncStatus(ctx, deps, func(p claims.Progress) { fmt.Fprintln(f.IO.ErrOut, p.Message) })
+	changes, err := filing.SyncStatus(ctx, deps, func(p filing.Progress) { fmt.Fprintln(f.IO.ErrOut, p.Message) })
 	failed := 0
 	for _, c := range changes {
 		if c.Error != "" {

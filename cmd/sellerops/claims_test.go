@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/filing"
 	"github.com/sellerops/sellerops/automations/sandbox"
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/localdb"
@@ -256,7 +257,7 @@ func TestClaimsFileStatusExportAgainstSandbox(t *testing.T) {
 	}
 	id := strings.TrimSpace(res.stdout)
 	res = runCommand(t, []string{"claims", "file", id, "--yes", "--json"}, false, "", env)
-	var fr claims.Result
+	var fr filing.Result
 	if res.code != exitOK || json.Unmarshal([]byte(res.stdout), &fr) != nil || fr.Confirmation == "" {
 		t.Fatalf("file: exit %d, %s %s", res.code, res.stdout, res.stderr)
 	}
@@ -273,7 +274,7 @@ func TestClaimsFileStatusExportAgainstSandbox(t *testing.T) {
 	}
 	sb.Advance(10 * 24 * time.Hour)
 	res = runCommand(t, []string{"claims", "status", "--json"}, false, "", env)
-	var changes []claims.StatusChange
+	var changes []filing.StatusChange
 	if res.code != exitOK || json.Unmarshal([]byte(res.stdout), &changes) != nil || len(changes) != 1 {
 		t.Fatalf("status: exit %d, %s %s", res.code, res.stdout, res.stderr)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/filing"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/tracking"
 	"github.com/sellerops/sellerops/tui"
@@ -23,8 +24,13 @@ func dashboardRun(ctx context.Context, f *factory, demo bool) error {
 	if err != nil {
 		return err
 	}
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
 	return tui.Run(ctx, tui.Options{
 		DB:      db,
+		Config:  cfg,
 		Actions: &dashboardActions{f: f},
 		Logger:  f.Logger(),
 		Now:     f.Now,
@@ -40,7 +46,7 @@ func dashboardRun(ctx context.Context, f *factory, demo bool) error {
 			if err != nil {
 				return nil, err
 			}
-			return claims.Candidates(ctx, deps, now)
+			return claims.Candidates(ctx, deps.Deps, now)
 		},
 	})
 }
@@ -180,7 +186,7 @@ func (a *dashboardActions) FileClaim(ctx context.Context, claimID int64) (<-chan
 		return nil, err
 	}
 	return stream("claim", func(send func(tui.Progress)) error {
-		return claims.File(ctx, deps, claimID, func(p claims.Progress) {
+		return filing.File(ctx, deps, claimID, func(p filing.Progress) {
 			send(tui.Progress{Line: fmt.Sprintf("claim %d: %s %s", p.ClaimID, p.Step, p.Message)})
 		})
 	}), nil

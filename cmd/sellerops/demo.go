@@ -275,7 +275,7 @@ func (w *demoWorld) firstPass(ctx context.Context, f *factory, opts *demoOptions
 		return sum, err
 	}
 	now := f.Now()
-	cands, err := claims.Candidates(ctx, cdeps, now)
+	cands, err := claims.Candidates(ctx, cdeps.Deps, now)
 	if err != nil {
 		return sum, fmt.Errorf("claim candidates: %w", err)
 	}
@@ -290,7 +290,7 @@ func (w *demoWorld) firstPass(ctx context.Context, f *factory, opts *demoOptions
 		if c.Window.State != "open" || c.ClaimID != 0 {
 			continue
 		}
-		if _, err := claims.Draft(ctx, cdeps, c.TrackingNumber, c.Kind); err != nil {
+		if _, err := claims.Draft(ctx, cdeps.Deps, c.TrackingNumber, c.Kind); err != nil {
 			if errors.Is(err, localdb.ErrConflict) {
 				continue // drafted by an earlier demo run
 			}

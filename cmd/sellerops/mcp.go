@@ -8,7 +8,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/spf13/cobra"
 
-	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/filing"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/mcpserver"
 	"github.com/sellerops/sellerops/automations/tracking"
@@ -65,7 +65,7 @@ func mcpDeps(ctx context.Context, f *factory) (mcpserver.Deps, error) {
 		DB:          db,
 		Config:      cfg,
 		Tracking:    func(ctx context.Context) (tracking.Deps, error) { return trackingDeps(ctx, f) },
-		Claims:      func(ctx context.Context) (claims.Deps, error) { return claimsDeps(ctx, f) },
+		Claims:      func(ctx context.Context) (filing.Deps, error) { return claimsDeps(ctx, f) },
 		Marketplace: func(ctx context.Context) (*marketplace.Deps, error) { return marketplaceDeps(ctx, f, true) },
 		Version:     currentVersion().Version,
 		Now:         f.Now,

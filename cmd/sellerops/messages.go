@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
 )
 
@@ -33,6 +34,7 @@ Shop 12 h, eBay 3 business days for returns and cases and none otherwise.`),
 
 type messagesListOptions struct {
 	Overdue bool
+	DueSoon bool
 	Stores  []string
 	Lang    string
 	Search  string
@@ -48,6 +50,7 @@ func newMessagesListCmd(f *factory) *cobra.Command {
 		Short: "List threads, overdue first, with their reply deadlines",
 		Example: strings.Join([]string{
 			"  sellerops messages list --overdue",
+			"  sellerops messages list --due-soon",
 			"  sellerops messages list --lang de --search refund",
 			"  sellerops messages list --json --jq '.[] | [.id, .store, .reply_deadline] | @tsv'",
 		}, "\n"),
@@ -58,6 +61,7 @@ func newMessagesListCmd(f *factory) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.Overdue, "overdue", false, "Only open threads past their reply deadline")
+	fl.BoolVar(&opts.DueSoon, "due-soon", false, "Only open threads whose reply deadline is closer than thresholds.due_soon (default 4h)")
 	fl.StringSliceVar(&opts.Stores, "store", nil, "Only this `store` (repeatable)")
 	fl.StringVar(&opts.Lang, "lang", "", "Only threads in this `language` (ISO 639-1, such as de)")
 	fl.StringVar(&opts.Search, "search", "", "Only threads with a message matching these `words`")
@@ -72,7 +76,15 @@ func messagesListRun(ctx context.Context, f *factory, opts *messagesListOptions)
 	if err != nil {
 		return err
 	}
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	dueSoon := messages.DueSoonWithin(cfg)
 	filter := localdb.ThreadFilter{Language: strings.ToLower(opts.Lang), Overdue: opts.Overdue, Search: opts.Search, Limit: opts.Limit}
+	if opts.DueSoon {
+		filter.DueWithin = dueSoon
+	}
 	if opts.Lang != "" && len(opts.Lang) != 2 {
 		return usageErrorf("--lang %q: give a two-letter ISO 639-1 code such as en, de or ja", opts.Lang)
 	}
@@ -105,14 +117,15 @@ func messagesListRun(ctx context.Context, f *factory, opts *messagesListOptions)
 	now := f.Now()
 	t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "ID", "STORE", "BUYER", "SUBJECT", "LANG", "STATUS", "REPLY BY")
 	for _, th := range threads {
-		t.row(strconv.FormatInt(th.ID, 10), th.StoreName, th.BuyerName, clip(th.Subject, 48), th.Language, string(th.Status), dueText(th, now))
+		t.row(strconv.FormatInt(th.ID, 10), th.StoreName, th.BuyerName, clip(th.Subject, 48), th.Language, string(th.Status), dueText(th, now, dueSoon))
 	}
 	t.flush()
 	return nil
 }
 
-// dueText says when a thread must be answered, relative to now.
-func dueText(th localdb.Thread, now time.Time) string {
+// dueText says when a thread must be answered, relative to now, and marks
+// it due soon by the config's thresholds.due_soon.
+func dueText(th localdb.Thread, now time.Time, dueSoon time.Duration) string {
 	if th.Status != localdb.StatusOpen || th.ReplyDeadline.IsZero() {
 		return "-"
 	}
@@ -120,6 +133,9 @@ func dueText(th localdb.Thread, now time.Time) string {
 	when := th.ReplyDeadline.Format("2006-01-02 15:04")
 	if d < 0 {
 		return when + " (overdue " + roundDur(-d) + ")"
+	}
+	if messages.DueSoon(th, now, dueSoon) {
+		return when + " (in " + roundDur(d) + ", due soon)"
 	}
 	return when + " (in " + roundDur(d) + ")"
 }
@@ -202,10 +218,14 @@ func newMessagesShowCmd(f *factory) *cobra.Command {
 			if jf.enabled() {
 				return writeJSON(f.IO.Out, v, jf.JQ)
 			}
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
 			w := f.IO.Out
 			fmt.Fprintf(w, "#%d %s\n", th.ID, th.Subject)
 			fmt.Fprintf(w, "store %s (%s), buyer %s, language %s, %s, status %s, reply by %s\n",
-				th.StoreName, th.Marketplace, th.BuyerName, orDash(th.Language), th.Kind, th.Status, dueText(th, f.Now()))
+				th.StoreName, th.Marketplace, th.BuyerName, orDash(th.Language), th.Kind, th.Status, dueText(th, f.Now(), messages.DueSoonWithin(cfg)))
 			if v.Order != nil {
 				o := v.Order
 				fmt.Fprintf(w, "order %s: %s %s, tracking %s\n", o.MarketplaceOrderID, orDash(o.Carrier), money(o.DeclaredValue, o.Currency), orDash(o.TrackingNumber))
@@ -315,16 +335,16 @@ func replyBody(ctx context.Context, f *factory, db *localdb.DB, opts *messagesRe
 		}
 		return body, nil
 	}
-	set, err := marketplace.LoadTemplates(templateDir(f))
+	set, err := messages.LoadTemplates(templateDir(f))
 	if err != nil {
 		fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
 	}
 	tpl, ok := set[opts.Template]
 	if !ok {
 		return "", withCode(exitBadInput, fmt.Errorf("--template %q: no such template; known: %s (add one as %s)",
-			opts.Template, strings.Join(marketplace.TemplateNames(set), ", "), filepath.Join(templateDir(f), opts.Template+".txt")))
+			opts.Template, strings.Join(messages.TemplateNames(set), ", "), filepath.Join(templateDir(f), opts.Template+".txt")))
 	}
-	values, why, err := marketplace.TemplateValues(ctx, db, opts.Thread)
+	values, why, err := messages.TemplateValues(ctx, db, opts.Thread)
 	if err != nil {
 		return "", err
 	}
@@ -467,12 +487,12 @@ func newMessagesTemplatesCmd(f *factory) *cobra.Command {
 		Example: "  sellerops messages templates\n  sellerops messages templates --jq '.[].name'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			set, err := marketplace.LoadTemplates(templateDir(f))
+			set, err := messages.LoadTemplates(templateDir(f))
 			if err != nil {
 				fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
 			}
-			list := []marketplace.Template{}
-			for _, n := range marketplace.TemplateNames(set) {
+			list := []messages.Template{}
+			for _, n := range messages.TemplateNames(set) {
 				list = append(list, set[n])
 			}
 			if jf.enabled() {

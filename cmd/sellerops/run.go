@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/filing"
 	"github.com/sellerops/sellerops/automations/jobs"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/report"
@@ -141,7 +141,7 @@ func runJobDeps(ctx context.Context, f *factory, stores []string) (jobs.Deps, er
 	d := jobs.Deps{DB: db, Config: cfg, Stores: stores, Now: f.Now}
 	d.Marketplace = func(ctx context.Context) (*marketplace.Deps, error) { return marketplaceDeps(ctx, f, true) }
 	d.Tracking = func(ctx context.Context) (tracking.Deps, error) { return trackingDeps(ctx, f) }
-	d.Claims = func(ctx context.Context) (claims.Deps, error) { return claimsDeps(ctx, f) }
+	d.Claims = func(ctx context.Context) (filing.Deps, error) { return claimsDeps(ctx, f) }
 	d.Report = func(ctx context.Context) (string, error) {
 		now := f.Now()
 		rep, err := report.Build(ctx, db, cfg, now.Add(-24*time.Hour), now)

@@ -8,9 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sellerops/sellerops/automations/shipments"
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/localdb"
-	"github.com/sellerops/sellerops/localdb/config"
 )
 
 func newShipmentsCmd(f *factory) *cobra.Command {
@@ -80,21 +80,6 @@ func shipmentTag(s string) (string, error) {
 	return "", usageErrorf("--tag %q is not a status tag; use one of %s", s, strings.Join(names, ", "))
 }
 
-// shipmentStallThresholds builds the per-courier thresholds from config.
-func shipmentStallThresholds(cfg *config.Config) (map[string]localdb.StallThreshold, localdb.StallThreshold) {
-	day := 24 * time.Hour
-	past := time.Duration(cfg.Thresholds.PastETADays) * day
-	per := map[string]localdb.StallThreshold{}
-	couriers := map[string]bool{"ups": true, "fedex": true, "usps": true, "dhl": true}
-	for c := range cfg.Carriers {
-		couriers[c] = true
-	}
-	for c := range couriers {
-		per[c] = localdb.StallThreshold{NoEventFor: time.Duration(cfg.StalledDays(c)) * day, PastETA: past}
-	}
-	return per, localdb.StallThreshold{NoEventFor: time.Duration(cfg.Thresholds.StalledDays) * day, PastETA: past}
-}
-
 func shipmentsListRun(ctx context.Context, f *factory, opts *shipmentsListOptions) error {
 	tag := ""
 	if opts.Tag != "" {
@@ -113,13 +98,12 @@ func shipmentsListRun(ctx context.Context, f *factory, opts *shipmentsListOption
 	}
 	rows := []shipmentRow{}
 	if opts.Stalled {
-		per, def := shipmentStallThresholds(cfg)
-		stalled, err := db.StalledShipments(ctx, per, def)
+		stalled, err := db.StalledShipments(ctx, shipments.StallRule(cfg))
 		if err != nil {
 			return err
 		}
 		for _, s := range stalled {
-			if s.Subtag == string(carriers.ExceptionReturned) || (tag != "" && s.Tag != tag) {
+			if tag != "" && s.Tag != tag {
 				continue
 			}
 			rows = append(rows, shipmentRow{Shipment: s.Shipment, StalledReason: s.Reason,

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
 )
 
@@ -72,7 +73,7 @@ func flowError(err error) error {
 	if err == nil {
 		return nil
 	}
-	var miss *marketplace.MissingValueError
+	var miss *messages.MissingValueError
 	switch {
 	case errors.As(err, &miss), errors.Is(err, marketplace.ErrInvalidInput):
 		return withCode(exitBadInput, err)

@@ -303,3 +303,76 @@ func TestShipmentsList(t *testing.T) {
 		t.Errorf("table: %s", res.stdout)
 	}
 }
+
+// TestMessagesListDueSoon checks that `messages list --due-soon` and the
+// "due soon" mark follow thresholds.due_soon from the config, the value the
+// dashboard's inbox and overview read too.
+func TestMessagesListDueSoon(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "sellerops.db")
+	now := time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	db, err := localdb.Open(ctx, dbPath, localdb.WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := db.CreateStore(ctx, localdb.Store{Name: "shop", Marketplace: "amazon"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, left := range map[string]time.Duration{"T-30m": 30 * time.Minute, "T-3h": 3 * time.Hour, "T-late": -time.Hour, "T-2d": 48 * time.Hour} {
+		if _, _, err := db.UpsertThread(ctx, localdb.Thread{StoreID: st.ID, MarketplaceThreadID: id, Subject: id, ReplyDeadline: now.Add(left)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	cfg := filepath.Join(dir, "config.yaml")
+	setup := func(f *factory) {
+		getenv := f.Getenv
+		f.Getenv = func(k string) string {
+			switch k {
+			case "SELLEROPS_CONFIG":
+				return cfg
+			case "SELLEROPS_DB":
+				return dbPath
+			}
+			return getenv(k)
+		}
+		f.Now = func() time.Time { return now }
+	}
+	subjects := func(args ...string) string {
+		t.Helper()
+		res := runCommand(t, append([]string{"messages", "list", "--jq", ".[].subject"}, args...), false, "", setup)
+		if res.code != exitOK {
+			t.Fatalf("messages list %v: exit %d %s", args, res.code, res.stderr)
+		}
+		return strings.Join(strings.Fields(res.stdout), ",")
+	}
+	// An empty config: the documented default, 4h.
+	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := subjects("--due-soon"); got != "T-30m,T-3h" {
+		t.Errorf("--due-soon with the default 4h: %s", got)
+	}
+	if err := os.WriteFile(cfg, []byte("thresholds:\n  due_soon: 1h\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := subjects("--due-soon"); got != "T-30m" {
+		t.Errorf("--due-soon with due_soon 1h: %s", got)
+	}
+	res := runCommand(t, []string{"messages", "list"}, true, "", setup)
+	rows := 0
+	for _, line := range strings.Split(res.stdout, "\n") {
+		if !strings.Contains(line, "T-") {
+			continue
+		}
+		rows++
+		if want := strings.Contains(line, "T-30m"); strings.Contains(line, "due soon") != want {
+			t.Errorf("due soon mark %v wanted in %q", want, line)
+		}
+	}
+	if rows != 4 {
+		t.Errorf("%d thread rows, want 4:\n%s", rows, res.stdout)
+	}
+}

@@ -14,7 +14,10 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/messages"
+	"github.com/sellerops/sellerops/automations/shipments"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/config"
 	"github.com/sellerops/sellerops/tui/keys"
 	"github.com/sellerops/sellerops/tui/theme"
 )
@@ -96,6 +99,26 @@ type Common struct {
 	// same folder `sellerops messages reply` reads; empty means the
 	// built-in templates only.
 	TemplateDir string
+	// Config is the configuration the command line reads, for the rules
+	// that several surfaces share (stalled parcels, due-soon threads, the
+	// claim alert window); never nil.
+	Config *config.Config
+}
+
+// StallRule is the config's stall rule, the one `sellerops shipments list
+// --stalled` applies.
+func (c *Common) StallRule() localdb.StallRule { return shipments.StallRule(c.Config) }
+
+// StallText says the stall rule in a few words.
+func (c *Common) StallText() string { return shipments.StallText(c.Config) }
+
+// DueSoon is how close a reply deadline must come to count as due soon.
+func (c *Common) DueSoon() time.Duration { return messages.DueSoonWithin(c.Config) }
+
+// ClaimAlert is how close a claim window's end must come for the overview
+// to count it as closing soon (thresholds.claim_alert_days).
+func (c *Common) ClaimAlert() time.Duration {
+	return time.Duration(config.OrDefaults(c.Config).Thresholds.ClaimAlertDays) * 24 * time.Hour
 }
 
 // CandidatesFunc finds claim candidates as of now; claims.Candidates with

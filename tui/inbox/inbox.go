@@ -18,7 +18,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/tui/common"
 )
@@ -40,7 +40,7 @@ type FacetsLoadedMsg struct {
 
 // ThreadOpenedMsg carries a thread with its messages, order and parcel,
 // and the values its reply's placeholders take, with why for each missing
-// one (as marketplace.TemplateValues gives them).
+// one (as messages.TemplateValues gives them).
 type ThreadOpenedMsg struct {
 	ThreadID int64
 	Context  localdb.ThreadContext
@@ -52,7 +52,7 @@ type ThreadOpenedMsg struct {
 // TemplatesLoadedMsg carries the reply templates: the built-ins and the
 // files of the template folder. Err names the files that were skipped.
 type TemplatesLoadedMsg struct {
-	Set map[string]marketplace.Template
+	Set map[string]messages.Template
 	Err error
 }
 
@@ -111,7 +111,7 @@ type Model struct {
 	scroll  int
 
 	composer  textarea.Model
-	templates map[string]marketplace.Template
+	templates map[string]messages.Template
 	tplNames  []string
 	tplName   string // the template the draft started from; "" for none
 	tplErr    string // the last template folder problem reported
@@ -124,7 +124,7 @@ func New(c common.Common) *Model {
 	ti.Prompt = "search: "
 	ti.Placeholder = "words in messages or subjects"
 	ta := textarea.New()
-	ta.Placeholder = "Write a reply, or ctrl+t for a template. Placeholders: {{" + strings.Join(marketplace.Placeholders, "}} {{") + "}}"
+	ta.Placeholder = "Write a reply, or ctrl+t for a template. Placeholders: {{" + strings.Join(messages.Placeholders, "}} {{") + "}}"
 	ta.ShowLineNumbers = false
 	ta.CharLimit = 5000
 	// A steady cursor: no blink timer, and frames that only change on input.
@@ -133,7 +133,7 @@ func New(c common.Common) *Model {
 	m := &Model{Common: c, search: ti, composer: ta}
 	// The built-ins until the template folder has been read; without a
 	// folder this reads no file.
-	builtins, _ := marketplace.LoadTemplates("")
+	builtins, _ := messages.LoadTemplates("")
 	m.setTemplates(builtins)
 	m.statusIdx = 1 // open threads first: that is the work
 	m.list.Height = 1
@@ -233,7 +233,7 @@ func openThreadCmd(db *localdb.DB, id int64) tea.Cmd {
 		if err != nil {
 			return ThreadOpenedMsg{ThreadID: id, Err: err}
 		}
-		values, why, err := marketplace.TemplateValues(ctx, db, id)
+		values, why, err := messages.TemplateValues(ctx, db, id)
 		return ThreadOpenedMsg{ThreadID: id, Context: tc, Values: values, Why: why, Err: err}
 	}
 }
@@ -242,15 +242,15 @@ func openThreadCmd(db *localdb.DB, id int64) tea.Cmd {
 // `messages reply --template` uses: the built-ins and dir's NAME.txt files.
 func loadTemplatesCmd(dir string) tea.Cmd {
 	return func() tea.Msg {
-		set, err := marketplace.LoadTemplates(dir)
+		set, err := messages.LoadTemplates(dir)
 		return TemplatesLoadedMsg{Set: set, Err: err}
 	}
 }
 
 // setTemplates replaces the template set, keeping the draft's template
 // if the new set still has it.
-func (m *Model) setTemplates(set map[string]marketplace.Template) {
-	m.templates, m.tplNames = set, marketplace.TemplateNames(set)
+func (m *Model) setTemplates(set map[string]messages.Template) {
+	m.templates, m.tplNames = set, messages.TemplateNames(set)
 	if _, ok := set[m.tplName]; !ok {
 		m.tplName = ""
 	}
@@ -494,8 +494,8 @@ func (m *Model) compose() tea.Cmd {
 
 // draft is the composer's text as a template, named after the template it
 // started from, so that it fills by the command line's rule.
-func (m *Model) draft() marketplace.Template {
-	t := marketplace.Template{Name: "reply", Body: strings.TrimSpace(m.composer.Value()), Source: "the composer"}
+func (m *Model) draft() messages.Template {
+	t := messages.Template{Name: "reply", Body: strings.TrimSpace(m.composer.Value()), Source: "the composer"}
 	if m.tplName != "" {
 		t.Name, t.Source = m.tplName, m.templates[m.tplName].Source
 	}
@@ -510,7 +510,7 @@ func (m *Model) fill() (string, error) {
 // refusal says why the draft cannot be sent. A missing value is named as
 // `sellerops messages reply` names it, with the fix the dashboard offers.
 func (m *Model) refusal(err error) string {
-	var mv *marketplace.MissingValueError
+	var mv *messages.MissingValueError
 	if !errors.As(err, &mv) {
 		return "cannot send: " + err.Error()
 	}
@@ -637,14 +637,11 @@ func (m *Model) dueCell(t localdb.Thread, now time.Time) string {
 	switch {
 	case left < 0:
 		return m.Styles.Error.Render(cell)
-	case left < dueSoon:
+	case left < m.DueSoon():
 		return m.Styles.Warning.Render(cell)
 	}
 	return cell
 }
-
-// dueSoon is when a countdown turns to a warning.
-const dueSoon = 4 * time.Hour
 
 func replyJobName(t localdb.Thread) string {
 	who := t.BuyerName

@@ -42,14 +42,19 @@ func (m *Model) Capturing() bool { return false }
 func (m *Model) Data() *localdb.Overview { return m.data }
 
 // Init loads the counts.
-func (m *Model) Init() tea.Cmd { return loadOverviewCmd(m.DB) }
+func (m *Model) Init() tea.Cmd { return loadOverviewCmd(m.DB, m.query()) }
 
 // Reload reads the counts again.
-func (m *Model) Reload() tea.Cmd { return loadOverviewCmd(m.DB) }
+func (m *Model) Reload() tea.Cmd { return loadOverviewCmd(m.DB, m.query()) }
 
-func loadOverviewCmd(db *localdb.DB) tea.Cmd {
+// query takes the overview's thresholds from the config.
+func (m *Model) query() localdb.OverviewQuery {
+	return localdb.OverviewQuery{DueSoon: m.DueSoon(), Stall: m.StallRule(), ClosingSoon: m.ClaimAlert()}
+}
+
+func loadOverviewCmd(db *localdb.DB, q localdb.OverviewQuery) tea.Cmd {
 	return func() tea.Msg {
-		o, err := db.GetOverview(context.Background(), localdb.OverviewQuery{})
+		o, err := db.GetOverview(context.Background(), q)
 		return OverviewLoadedMsg{Overview: o, Err: err}
 	}
 }
@@ -139,14 +144,14 @@ func (m *Model) render() string {
 		tags = []string{"none tracked yet"}
 	}
 	b.WriteString(wrapWords(tags, w) + "\n")
-	stalled := fmt.Sprintf("%d stalled (no event for 7 days)", o.Stalled)
+	stalled := fmt.Sprintf("%d stalled (%s)", o.Stalled, m.StallText())
 	if o.Stalled > 0 {
 		stalled = s.Warning.Render(stalled)
 	}
 	b.WriteString(stalled + "\n")
 
 	b.WriteString("\n" + s.Heading.Render("Claims") + "\n")
-	closing := fmt.Sprintf("%d open · drafts whose window closes within 7 days: %d", o.ClaimsOpen, o.ClaimsClosingSoon)
+	closing := fmt.Sprintf("%d open · drafts whose window closes within %d days: %d", o.ClaimsOpen, int(m.ClaimAlert().Hours()/24), o.ClaimsClosingSoon)
 	if o.ClaimsClosingSoon > 0 {
 		closing = s.Warning.Render(closing)
 	}

@@ -29,10 +29,6 @@ type EventsLoadedMsg struct {
 	Err        error
 }
 
-// StallAfter is how long without an event makes an undelivered parcel
-// stalled.
-const StallAfter = 7 * 24 * time.Hour
-
 // compactWidth is the table width below which the time columns are left
 // out.
 const compactWidth = 70
@@ -91,7 +87,8 @@ func (m *Model) loadWindowCmd() tea.Cmd {
 	return m.list.Request(func(seq, offset, limit int) tea.Cmd {
 		q := localdb.ShipmentQuery{Tag: Tags[m.tagIdx], Search: m.filter.Text, Offset: offset, Limit: limit}
 		if m.stalled {
-			q.StalledBefore = m.Now().Add(-StallAfter)
+			rule := m.StallRule()
+			q.Stalled = &rule
 		}
 		return loadShipmentsCmd(m.DB, seq, q)
 	})
@@ -220,7 +217,7 @@ func (m *Model) viewTable(w int) string {
 		}
 		stalled := "off"
 		if m.stalled {
-			stalled = fmt.Sprintf("on (no event for %d days)", int(StallAfter.Hours()/24))
+			stalled = "on (" + m.StallText() + ")"
 		}
 		line := fmt.Sprintf("tag:%s  stalled:%s  %s", tag, stalled, m.list.Count("parcels"))
 		if m.filter.Text != "" {

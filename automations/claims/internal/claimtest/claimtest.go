@@ -1,4 +1,8 @@
-package claims
+// Package claimtest seeds a database from the sandbox's world for the
+// tests of package claims and package filing: the parcels, their tracking
+// and the buyers' threads, as the message sync and the tracker would store
+// them.
+package claimtest
 
 import (
 	"bytes"
@@ -8,51 +12,16 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/automations/sandbox"
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/localdb"
-	"github.com/sellerops/sellerops/localdb/config"
-	"github.com/sellerops/sellerops/localdb/secrets"
 )
 
-// memSecrets is a secret store in memory, for tests.
-type memSecrets struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (s *memSecrets) Get(_ context.Context, key string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if v, ok := s.m[key]; ok {
-		return v, nil
-	}
-	return "", &secrets.Error{Op: "get", Key: key, Err: secrets.ErrNotFound}
-}
-
-func (s *memSecrets) Set(_ context.Context, key, value string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[string]string{}
-	}
-	s.m[key] = value
-	return nil
-}
-
-func (s *memSecrets) Delete(_ context.Context, key string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, key)
-	return nil
-}
-
-func openDB(t testing.TB, opts ...localdb.Option) *localdb.DB {
+// OpenDB opens a fresh database in the test's temporary folder.
+func OpenDB(t testing.TB, opts ...localdb.Option) *localdb.DB {
 	t.Helper()
 	db, err := localdb.Open(context.Background(), filepath.Join(t.TempDir(), "data", "sellerops.db"), opts...)
 	if err != nil {
@@ -62,7 +31,8 @@ func openDB(t testing.TB, opts ...localdb.Option) *localdb.DB {
 	return db
 }
 
-func startSandbox(t testing.TB, opts sandbox.Options) *sandbox.Sandbox {
+// StartSandbox starts the sandbox, closed when the test ends.
+func StartSandbox(t testing.TB, opts sandbox.Options) *sandbox.Sandbox {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	sb, err := sandbox.Start(ctx, opts)
@@ -75,63 +45,6 @@ func startSandbox(t testing.TB, opts sandbox.Options) *sandbox.Sandbox {
 		_ = sb.Close()
 	})
 	return sb
-}
-
-var (
-	browserMu  sync.Mutex
-	browserVal *automations.Browser
-)
-
-// testBrowser launches one Chromium for the test binary; a missing browser
-// fails the test.
-func testBrowser(t testing.TB) *automations.Browser {
-	t.Helper()
-	browserMu.Lock()
-	defer browserMu.Unlock()
-	if browserVal != nil {
-		return browserVal
-	}
-	b, err := automations.Launch(context.Background(), automations.BrowserOptions{Timeout: time.Minute})
-	if err != nil {
-		t.Fatalf("these tests need Chromium (install the chromium package): %v", err)
-	}
-	browserVal = b
-	return b
-}
-
-// sandboxPortals points every carrier at the sandbox's claim portal.
-func sandboxPortals(sb *sandbox.Sandbox) map[string]Portal {
-	out := map[string]Portal{}
-	for _, c := range sandbox.Carriers {
-		out[c] = Portal{Recipe: c + "-sandbox", BaseURL: sb.URL(c)}
-	}
-	return out
-}
-
-func sandboxSecrets(sb *sandbox.Sandbox) *memSecrets {
-	s := &memSecrets{m: map[string]string{}}
-	for _, c := range sandbox.Carriers {
-		a := sb.Account(c)
-		s.m[PortalUsernameKey(c)] = a.Username
-		s.m[PortalPasswordKey(c)] = a.Password
-	}
-	return s
-}
-
-// browserDeps are Deps for filing against the sandbox.
-func browserDeps(t testing.TB, db *localdb.DB, sb *sandbox.Sandbox) Deps {
-	t.Helper()
-	b := testBrowser(t)
-	return Deps{
-		DB:          db,
-		Config:      config.Defaults(),
-		Secrets:     sandboxSecrets(sb),
-		Browser:     func(context.Context) (*automations.Browser, error) { return b, nil },
-		Portals:     sandboxPortals(sb),
-		StepTimeout: 20 * time.Second,
-		Retry:       automations.RetryPolicy{Attempts: 3, Base: 200 * time.Millisecond, Max: time.Second},
-		Now:         sb.Now,
-	}
 }
 
 // stepTags maps the sandbox's carrier-neutral steps to the taxonomy.
@@ -150,8 +63,8 @@ var stepTags = map[string][2]string{
 	"returned":         {string(carriers.Exception), string(carriers.ExceptionReturned)},
 }
 
-// pngBytes is a small valid PNG, standing in for a buyer's photo.
-func pngBytes(t testing.TB, shade uint8) []byte {
+// PNGBytes is a small valid PNG, standing in for a buyer's photo.
+func PNGBytes(t testing.TB, shade uint8) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
 	for x := 0; x < 8; x++ {
@@ -166,10 +79,10 @@ func pngBytes(t testing.TB, shade uint8) []byte {
 	return buf.Bytes()
 }
 
-// seedParcels stores the parcels' orders, shipments (with the events
+// SeedParcels stores the parcels' orders, shipments (with the events
 // visible at the sandbox's clock) and buyer threads (photos saved under
 // photoDir), as the message sync and the tracker would.
-func seedParcels(t testing.TB, db *localdb.DB, sb *sandbox.Sandbox, parcels []*sandbox.Parcel, photoDir string) {
+func SeedParcels(t testing.TB, db *localdb.DB, sb *sandbox.Sandbox, parcels []*sandbox.Parcel, photoDir string) {
 	t.Helper()
 	ctx := context.Background()
 	w := sb.World()
@@ -195,7 +108,7 @@ func seedParcels(t testing.TB, db *localdb.DB, sb *sandbox.Sandbox, parcels []*s
 		want[p.OrderID] = true
 		o := w.Order(p.OrderID)
 		sid := storeID(o.StoreID, o.Marketplace)
-		value := ToMinor(o.Value, o.Currency)
+		value := claims.ToMinor(o.Value, o.Currency)
 		ord, _, err := db.UpsertOrder(ctx, localdb.Order{StoreID: sid, MarketplaceOrderID: o.ID, BuyerName: o.Buyer,
 			Items:         []localdb.OrderItem{{Title: o.Item, Quantity: 1, UnitPrice: value}},
 			DeclaredValue: value, Currency: o.Currency, ShipDate: o.ShipDate, Carrier: p.Carrier, Service: p.Service,
@@ -232,7 +145,7 @@ func seedParcels(t testing.TB, db *localdb.DB, sb *sandbox.Sandbox, parcels []*s
 				if err := os.MkdirAll(photoDir, 0o700); err != nil {
 					t.Fatal(err)
 				}
-				data := pngBytes(t, uint8(40*i+20))
+				data := PNGBytes(t, uint8(40*i+20))
 				if err := os.WriteFile(path, data, 0o600); err != nil {
 					t.Fatal(err)
 				}
@@ -247,9 +160,9 @@ func seedParcels(t testing.TB, db *localdb.DB, sb *sandbox.Sandbox, parcels []*s
 	}
 }
 
-// pickParcels returns up to n parcels per carrier and state whose story
+// PickParcels returns up to n parcels per carrier and state whose story
 // ends in one of states, in world order, filtered by keep (nil keeps all).
-func pickParcels(sb *sandbox.Sandbox, perCarrier int, keep func(*sandbox.Parcel) bool, states ...string) []*sandbox.Parcel {
+func PickParcels(sb *sandbox.Sandbox, perCarrier int, keep func(*sandbox.Parcel) bool, states ...string) []*sandbox.Parcel {
 	count := map[string]int{}
 	var out []*sandbox.Parcel
 	for _, p := range sb.World().Parcels {
@@ -266,8 +179,8 @@ func pickParcels(sb *sandbox.Sandbox, perCarrier int, keep func(*sandbox.Parcel)
 	return out
 }
 
-// damageThreadPhotos counts the photos in a parcel's visible damage threads.
-func damageThreadPhotos(sb *sandbox.Sandbox, p *sandbox.Parcel) int {
+// DamageThreadPhotos counts the photos in a parcel's visible damage threads.
+func DamageThreadPhotos(sb *sandbox.Sandbox, p *sandbox.Parcel) int {
 	n := 0
 	for _, th := range sb.World().Threads {
 		if th.OrderID != p.OrderID || th.Kind != "damage" || !th.Visible(sb.Now()) {
@@ -278,4 +191,14 @@ func damageThreadPhotos(sb *sandbox.Sandbox, p *sandbox.Parcel) int {
 		}
 	}
 	return n
+}
+
+// HasDamageThread says whether a parcel has a visible damage thread.
+func HasDamageThread(sb *sandbox.Sandbox, p *sandbox.Parcel) bool {
+	for _, th := range sb.World().Threads {
+		if th.OrderID == p.OrderID && th.Kind == "damage" && th.Visible(sb.Now()) {
+			return true
+		}
+	}
+	return false
 }

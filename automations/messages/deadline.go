@@ -1,4 +1,4 @@
-package marketplace
+package messages
 
 import (
 	"time"

@@ -1,4 +1,4 @@
-package marketplace
+package messages
 
 import (
 	"context"
@@ -85,22 +85,5 @@ func TestTemplatesFillFromLocalDataAndRefuseBlanks(t *testing.T) {
 	}
 	if _, err := LoadTemplates(dir); err == nil || !strings.Contains(err.Error(), "line 2") || !strings.Contains(err.Error(), "{{parcel}}") {
 		t.Fatalf("unknown placeholder: %v", err)
-	}
-}
-
-func TestMemorySecrets(t *testing.T) {
-	ctx := context.Background()
-	s := NewMemorySecrets()
-	if _, err := s.Get(ctx, "k"); err == nil {
-		t.Fatal("empty store returned a value")
-	}
-	if err := s.Set(ctx, "k", "v"); err != nil {
-		t.Fatal(err)
-	}
-	if v, err := s.Get(ctx, "k"); err != nil || v != "v" {
-		t.Fatalf("get: %q %v", v, err)
-	}
-	if err := s.Delete(ctx, "k"); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -1,4 +1,4 @@
-package claims
+package filing
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/localdb"
 )
 
@@ -122,7 +123,7 @@ func File(ctx context.Context, deps Deps, claimID int64, progress func(Progress)
 // returns at once with AlreadyFiled.
 func (f *Filer) File(ctx context.Context, claimID int64, progress func(Progress)) (Result, error) {
 	deps := &f.deps
-	if err := deps.check(); err != nil {
+	if err := deps.Check(); err != nil {
 		return Result{}, err
 	}
 	if _, ok := ctx.Deadline(); !ok {
@@ -300,7 +301,7 @@ func (f *Filer) record(ctx context.Context, c localdb.Claim, entry localdb.Outbo
 	deps := &f.deps
 	// The portal has the claim: nothing may stop the recording now.
 	bg := context.WithoutCancel(ctx)
-	if _, err := deps.DB.RecordClaimFiled(bg, c.ID, number, deps.now().UTC()); err != nil {
+	if _, err := deps.DB.RecordClaimFiled(bg, c.ID, number, deps.Clock().UTC()); err != nil {
 		return res, fmt.Errorf("claim %d was filed as %s but recording it failed: %w; record it by hand", c.ID, number, err)
 	}
 	deps.checkpoint("claim.recorded")
@@ -315,7 +316,7 @@ func (f *Filer) record(ctx context.Context, c localdb.Claim, entry localdb.Outbo
 		verb = "adopted"
 	}
 	say("done", "claim %d %s: confirmation %s", c.ID, verb, number)
-	deps.logger().Info("claim filed", "claim", c.ID, "confirmation", number, "adopted", adopted)
+	deps.Log().Info("claim filed", "claim", c.ID, "confirmation", number, "adopted", adopted)
 	return res, nil
 }
 
@@ -325,7 +326,7 @@ func formOf(ctx context.Context, db *localdb.DB, c localdb.Claim, ship localdb.S
 	if err != nil {
 		return claimForm{}, err
 	}
-	f := claimForm{Tracking: ship.TrackingNumber, Kind: c.Kind, Amount: amountString(c.Amount, c.Currency),
+	f := claimForm{Tracking: ship.TrackingNumber, Kind: c.Kind, Amount: claims.FormatAmount(c.Amount, c.Currency),
 		Currency: c.Currency, Description: c.Description}
 	for _, e := range ev {
 		if e.Path == "" {
@@ -364,8 +365,8 @@ func formOf(ctx context.Context, db *localdb.DB, c localdb.Claim, ship localdb.S
 // process that dies, which is how a later run knows that an intent left in
 // flight has nobody working on it.
 func lockClaim(deps *Deps, claimID int64) (func(), error) {
-	dir := filepath.Join(deps.evidenceRoot(), "locks")
-	if err := localdb.EnsurePrivateDir(deps.evidenceRoot()); err != nil {
+	dir := filepath.Join(deps.EvidenceRoot(), "locks")
+	if err := localdb.EnsurePrivateDir(deps.EvidenceRoot()); err != nil {
 		return nil, err
 	}
 	if err := localdb.EnsurePrivateDir(dir); err != nil {

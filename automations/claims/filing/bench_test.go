@@ -1,10 +1,12 @@
-package claims
+package filing
 
 import (
 	"context"
 	"testing"
 	"time"
 
+	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/internal/claimtest"
 	"github.com/sellerops/sellerops/automations/sandbox"
 )
 
@@ -15,9 +17,9 @@ import (
 // for every claim.
 func BenchmarkDraftAndFile50(b *testing.B) {
 	const n = 50
-	sb := startSandbox(b, sandbox.Options{Seed: 31})
-	parcels := pickParcels(sb, 5, nil, sandbox.ParcelLost, sandbox.ParcelStalled)
-	parcels = append(parcels, pickParcels(sb, 3, func(p *sandbox.Parcel) bool { return damageThreadPhotos(sb, p) > 0 }, sandbox.ParcelDamaged)...)
+	sb := claimtest.StartSandbox(b, sandbox.Options{Seed: 31})
+	parcels := claimtest.PickParcels(sb, 5, nil, sandbox.ParcelLost, sandbox.ParcelStalled)
+	parcels = append(parcels, claimtest.PickParcels(sb, 3, func(p *sandbox.Parcel) bool { return claimtest.DamageThreadPhotos(sb, p) > 0 }, sandbox.ParcelDamaged)...)
 	if len(parcels) < n {
 		b.Fatalf("the world has %d claimable parcels, want %d", len(parcels), n)
 	}
@@ -32,15 +34,15 @@ func BenchmarkDraftAndFile50(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
 				sb.Reset()
-				db := openDB(b)
-				seedParcels(b, db, sb, parcels, b.TempDir())
+				db := claimtest.OpenDB(b)
+				claimtest.SeedParcels(b, db, sb, parcels, b.TempDir())
 				deps := browserDeps(b, db, sb)
 				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 				filer := NewFiler(deps, mode.fresh)
 				b.StartTimer()
 				start := time.Now()
 				for _, p := range parcels {
-					d, err := Draft(ctx, deps, p.TrackingNumber, "")
+					d, err := claims.Draft(ctx, deps.Deps, p.TrackingNumber, "")
 					if err != nil {
 						b.Fatalf("draft %s: %v", p.TrackingNumber, err)
 					}
@@ -52,10 +54,10 @@ func BenchmarkDraftAndFile50(b *testing.B) {
 				b.StopTimer()
 				_ = filer.Close()
 				cancel()
-				claims := sb.State().Claims
+				portal := sb.State().Claims
 				for _, p := range parcels {
-					if len(claims[p.TrackingNumber]) != 1 {
-						b.Fatalf("%s: %d portal claims", p.TrackingNumber, len(claims[p.TrackingNumber]))
+					if len(portal[p.TrackingNumber]) != 1 {
+						b.Fatalf("%s: %d portal claims", p.TrackingNumber, len(portal[p.TrackingNumber]))
 					}
 				}
 			}

@@ -1,4 +1,4 @@
-package claims
+package filing
 
 import (
 	"bufio"
@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/internal/claimtest"
 	"github.com/sellerops/sellerops/automations/sandbox"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
@@ -62,15 +64,14 @@ func runChild() int {
 	if err != nil {
 		return fail(err)
 	}
-	var portals map[string]Portal
+	var portals map[string]claims.Portal
 	if err := json.Unmarshal([]byte(os.Getenv(envPortals)), &portals); err != nil {
 		return fail(err)
 	}
 	killAt, mode := os.Getenv(envKillAt), os.Getenv(envKillMode)
 	var browser *automations.Browser
 	deps := Deps{
-		DB:      db,
-		Config:  config.Defaults(),
+		Deps:    claims.Deps{DB: db, Config: config.Defaults()},
 		Secrets: secrets.Env{},
 		Portals: portals,
 		Browser: func(ctx context.Context) (*automations.Browser, error) {
@@ -119,7 +120,7 @@ type childRun struct {
 	output string
 }
 
-func runFiler(t *testing.T, dbPath string, claimID int64, portals map[string]Portal, sb *sandbox.Sandbox, killAt, mode string) childRun {
+func runFiler(t *testing.T, dbPath string, claimID int64, portals map[string]claims.Portal, sb *sandbox.Sandbox, killAt, mode string) childRun {
 	t.Helper()
 	pj, _ := json.Marshal(portals)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -127,7 +128,7 @@ func runFiler(t *testing.T, dbPath string, claimID int64, portals map[string]Por
 		envKillAt+"="+killAt, envKillMode+"="+mode, envPortals+"="+string(pj), envProfile+"="+filepath.Join(t.TempDir(), "profile"))
 	for _, c := range sandbox.Carriers {
 		a := sb.Account(c)
-		env = append(env, secrets.EnvName(PortalUsernameKey(c))+"="+a.Username, secrets.EnvName(PortalPasswordKey(c))+"="+a.Password)
+		env = append(env, secrets.EnvName(claims.PortalUsernameKey(c))+"="+a.Username, secrets.EnvName(claims.PortalPasswordKey(c))+"="+a.Password)
 	}
 	cmd.Env = env
 	cmd.Stderr = os.Stderr
@@ -232,12 +233,12 @@ func TestKillFilingAnywhere(t *testing.T) {
 	testBrowser(t) // fail early and loudly without Chromium
 
 	ctx := context.Background()
-	sb := startSandbox(t, sandbox.Options{Seed: 21})
-	db := openDB(t)
-	lostParcels := pickParcels(sb, 8, nil, sandbox.ParcelLost, sandbox.ParcelStalled)
-	damaged := pickParcels(sb, 2, func(p *sandbox.Parcel) bool { return damageThreadPhotos(sb, p) > 0 }, sandbox.ParcelDamaged)
-	seedParcels(t, db, sb, append(append([]*sandbox.Parcel{}, lostParcels...), damaged...), t.TempDir())
-	deps := Deps{DB: db, Now: sb.Now}
+	sb := claimtest.StartSandbox(t, sandbox.Options{Seed: 21})
+	db := claimtest.OpenDB(t)
+	lostParcels := claimtest.PickParcels(sb, 8, nil, sandbox.ParcelLost, sandbox.ParcelStalled)
+	damaged := claimtest.PickParcels(sb, 2, func(p *sandbox.Parcel) bool { return claimtest.DamageThreadPhotos(sb, p) > 0 }, sandbox.ParcelDamaged)
+	claimtest.SeedParcels(t, db, sb, append(append([]*sandbox.Parcel{}, lostParcels...), damaged...), t.TempDir())
+	deps := claims.Deps{DB: db, Now: sb.Now}
 	claimOf := map[int]int64{}
 	parcelOf := map[int]*sandbox.Parcel{}
 	li, di := 0, 0
@@ -248,7 +249,7 @@ func TestKillFilingAnywhere(t *testing.T) {
 		} else {
 			p, li = lostParcels[li], li+1
 		}
-		d, err := Draft(ctx, deps, p.TrackingNumber, "")
+		d, err := claims.Draft(ctx, deps, p.TrackingNumber, "")
 		if err != nil {
 			t.Fatalf("draft %s: %v", p.TrackingNumber, err)
 		}

@@ -1,11 +1,10 @@
-package claims
+package filing
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/go-rod/rod/lib/utils"
 
 	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/localdb"
 )
 
@@ -94,10 +94,10 @@ func (s *session) step(ctx context.Context, name string, fn func(p *rod.Page) er
 	start := time.Now()
 	err := s.page.Step(ctx, name, s.deps.stepTimeout(), func(p *rod.Page) error { return fn(p.Sleeper(pollSleeper)) })
 	if err != nil {
-		s.deps.logger().Warn("claim portal step failed", "carrier", s.carrier, "step", name, "class", automations.Classify(err),
+		s.deps.Log().Warn("claim portal step failed", "carrier", s.carrier, "step", name, "class", automations.Classify(err),
 			"took", time.Since(start))
 	} else {
-		s.deps.logger().Debug("claim portal step", "carrier", s.carrier, "step", name, "took", time.Since(start))
+		s.deps.Log().Debug("claim portal step", "carrier", s.carrier, "step", name, "took", time.Since(start))
 	}
 	return err
 }
@@ -240,13 +240,13 @@ func (s *session) login(ctx context.Context) error {
 		switch which {
 		case 1:
 			return automations.Fail(automations.AuthFailed, "the %s claim portal refused the user and password; store the right ones under %s and %s",
-				s.carrier, PortalUsernameKey(s.carrier), PortalPasswordKey(s.carrier))
+				s.carrier, claims.PortalUsernameKey(s.carrier), claims.PortalPasswordKey(s.carrier))
 		case 2:
 			return automations.Fail(automations.SiteError, "the %s claim portal shows an error page after login", s.carrier)
 		case 3:
 			return automations.Fail(automations.NeedsHuman, "the %s claim portal shows a CAPTCHA at login; log in with --show", s.carrier)
 		}
-		s.deps.logger().Info("logged in to claim portal", "carrier", s.carrier)
+		s.deps.Log().Info("logged in to claim portal", "carrier", s.carrier)
 		return nil
 	})
 }
@@ -521,11 +521,6 @@ func (s *session) outcome(p *rod.Page, want, claimErr, pageErr, loginForm string
 		return automations.Fail(automations.LoggedOut, "the %s claim portal session ended", s.carrier)
 	}
 	return nil
-}
-
-// amountString formats minor units for the portal's amount field.
-func amountString(minor int64, currency string) string {
-	return strconv.FormatFloat(ToMajor(minor, currency), 'f', decimals(currency), 64)
 }
 
 // sessions opens portal sessions, each on its own page in its own isolated
