@@ -3,6 +3,7 @@ package filing
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,9 @@ import (
 // invoice uploads) and one lost claim on each carrier's portal in Chromium,
 // files again to see nothing doubled, then follows each claim to its end
 // and sums the money per carrier.
+// filedSteps is a filing's progress: search, form, any retries of both, done.
+var filedSteps = regexp.MustCompile(`^search,form(,retry,search,form)*,done$`)
+
 func TestFileOnEveryPortal(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
@@ -46,7 +50,10 @@ func TestFileOnEveryPortal(t *testing.T) {
 		if res.Adopted || res.AlreadyFiled || res.Confirmation == "" {
 			t.Errorf("%s: result %+v", p.TrackingNumber, res)
 		}
-		if strings.Join(steps, ",") != "search,form,done" {
+		// A step that times out on a loaded machine is retried from the
+		// search (which finds no claim yet); the portal check below proves
+		// the retry still filed once.
+		if !filedSteps.MatchString(strings.Join(steps, ",")) {
 			t.Errorf("%s: progress steps %v", p.TrackingNumber, steps)
 		}
 		ids[p.TrackingNumber] = d.ID
