@@ -25,6 +25,14 @@ func sharedEnv(t *testing.T) (dir string, setup func(*factory)) {
 		"SELLEROPS_CONFIG": filepath.Join(dir, "config", "config.yaml"),
 		"SELLEROPS_LOG":    filepath.Join(dir, "data", "logs", "sellerops.log"),
 	}
+	// An empty config file: commands that read the config (messages list
+	// does, for thresholds.due_soon) find the explicit path they are given.
+	if err := os.MkdirAll(filepath.Dir(env["SELLEROPS_CONFIG"]), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(env["SELLEROPS_CONFIG"], nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return dir, func(f *factory) {
 		f.Getenv = func(k string) string { return env[k] }
 		f.secretsS = mem
