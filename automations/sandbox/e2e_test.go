@@ -31,9 +31,9 @@ func TestE2EAmazon(t *testing.T) {
 	if v := p.MustElement(`input[name=appActionToken]`).MustAttribute("value"); v == nil || *v == "" {
 		t.Fatal("login form has no CSRF token")
 	}
-	p.MustElement("#signInSubmit").MustClick()
+	clickAndLoad(p, "#signInSubmit")
 	p.MustElement("#auth-mfa-otpcode").MustInput(totpNow(t, acct.TOTPSecret))
-	p.MustElement("#auth-signin-button").MustClick()
+	clickAndLoad(p, "#auth-signin-button")
 	p.MustElement("#buyer-messages")
 	// Back to the inbox we asked for.
 	rows := p.MustElements("tr.thread-row")
@@ -81,7 +81,7 @@ func TestE2EAmazon(t *testing.T) {
 	p.MustElement("textarea.reply-body").MustInput("Sorry about that, a replacement is on its way.")
 	p.MustElement("input.reply-ref").MustInput("intent-42")
 	p.MustElement("input.reply-file").MustSetFiles(writePNG(t, "label.png"))
-	p.MustElement("button.reply-send").MustClick()
+	clickAndLoad(p, "button.reply-send")
 	p.MustElement("#reply-sent")
 	sent := p.MustElement(`article.sent-reply[data-ref="intent-42"]`)
 	if !strings.Contains(sent.MustText(), "replacement") {
@@ -145,9 +145,9 @@ func TestE2EEbay(t *testing.T) {
 	p.MustNavigate(sb.URL("ebay") + "/mesg").MustWaitLoad()
 	p.MustElement("#userid").MustInput(acct.Username)
 	p.MustElement("#pass").MustInput(acct.Password)
-	p.MustElement("#sgnBt").MustClick()
+	clickAndLoad(p, "#sgnBt")
 	p.MustElement("#otp-code").MustInput(totpNow(t, acct.TOTPSecret))
-	p.MustElement("#otp-submit").MustClick()
+	clickAndLoad(p, "#otp-submit")
 	total := len(sb.storeThreads("ebay", sb.Now()))
 	if total <= ebayPageSize {
 		t.Fatalf("world too small for infinite scroll: %d threads", total)
@@ -170,9 +170,11 @@ func TestE2EEbay(t *testing.T) {
 	}
 	first := p.MustElement("li.conv-item")
 	id := *first.MustAttribute("data-conversation-id")
+	wait := p.MustWaitNavigation()
 	first.MustElement("a.conv-link").MustClick()
+	wait()
 	p.MustElement("#reply-message").MustInput("Thanks for reaching out [ref:ebay-1]")
-	p.MustElement("#reply-send").MustClick()
+	clickAndLoad(p, "#reply-send")
 	p.MustElement("#reply-sent")
 	p.MustElement(`li.conv-msg[data-ref="ebay-1"]`)
 	if rs := sb.State().Replies[id]; len(rs) != 1 || rs[0].Ref != "ebay-1" {
@@ -189,7 +191,7 @@ func TestE2ETiktok(t *testing.T) {
 	p.MustElement("#login-password").MustInput(acct.Password)
 	p.MustElement("#login-submit").MustClick()
 	p.MustElement("#login-otp").MustWaitVisible().MustInput(totpNow(t, acct.TOTPSecret))
-	p.MustElement("#login-otp-submit").MustClick()
+	clickAndLoad(p, "#login-otp-submit")
 	p.MustElement(`#chat-list[data-loaded="true"]`)
 	total := len(sb.storeThreads("tiktok", sb.Now()))
 	if n := len(p.MustElements("li.chat-item")); n != total {
@@ -272,15 +274,16 @@ func fileClaimInBrowser(t *testing.T, p *rod.Page, sb *Sandbox, carrier, number,
 	}
 	p.MustElement("#claim-tracking-input").MustInput(number)
 	p.MustElement(`input[name=claimType][value=` + kind + `]`).MustClick()
-	p.MustElement("#claim-next").MustClick()
+	clickAndLoad(p, "#claim-next")
 	p.MustElement("#claim-amount-input").MustInput("42.50")
 	p.MustElement("#claim-description").MustInput("Parcel " + kind + " in transit.")
-	p.MustElement("#claim-next").MustClick()
+	clickAndLoad(p, "#claim-next")
 	p.MustElement("#claim-photos").MustSetFiles(writePNG(t, "damage1.png"), writePNG(t, "damage2.png"))
 	p.MustElement("#claim-invoice").MustSetFiles(writePNG(t, "invoice.png"))
-	p.MustElement("#claim-next").MustClick()
+	clickAndLoad(p, "#claim-next")
 	p.MustElement("#claim-confirm").MustClick()
-	p.MustElement("#confirm-submit").MustWaitVisible().MustClick()
+	p.MustElement("#confirm-submit").MustWaitVisible()
+	clickAndLoad(p, "#confirm-submit")
 	return p.MustElement("#claim-number").MustText()
 }
 

@@ -108,3 +108,13 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// clickAndLoad clicks the element sel names and waits for the page it
+// leads to. Querying the old document while the new one replaces it
+// fails with "Inspected target navigated or closed", so every click that
+// submits a form or follows a link goes through here.
+func clickAndLoad(p *rod.Page, sel string) {
+	wait := p.MustWaitNavigation()
+	p.MustElement(sel).MustClick()
+	wait()
+}

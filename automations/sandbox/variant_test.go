@@ -19,9 +19,9 @@ func TestE2EVariant2(t *testing.T) {
 		}
 		p.MustElement("#uid-field").MustInput(acct.Username)
 		p.MustElement("#pwd-field").MustInput(acct.Password)
-		p.MustElement("#sign-in-btn").MustClick()
+		clickAndLoad(p, "#sign-in-btn")
 		p.MustElement("#code-field").MustInput(totpNow(t, acct.TOTPSecret))
-		p.MustElement("#code-btn").MustClick()
+		clickAndLoad(p, "#code-btn")
 		item := p.MustElement("li.m-card[data-cid]")
 		if item.MustElement(".m-user").MustText() == "" {
 			t.Fatal("variant 2 item has no buyer")
@@ -43,9 +43,9 @@ func TestE2EVariant2(t *testing.T) {
 		p.MustNavigate(sb.URL("amazon") + "/messages/thread/" + id).MustWaitLoad()
 		p.MustElement("#signin-email").MustInput(acct.Username)
 		p.MustElement("#signin-pass").MustInput(acct.Password)
-		p.MustElement("#continue-btn").MustClick()
+		clickAndLoad(p, "#continue-btn")
 		p.MustElement("#otp-input").MustInput(totpNow(t, acct.TOTPSecret))
-		p.MustElement("#otp-submit").MustClick()
+		clickAndLoad(p, "#otp-submit")
 		if got := *p.MustElement(`main#thread[data-conv-id="` + id + `"] dd#conv-state.conv-state`).MustAttribute("data-status"); got != "awaiting_reply" {
 			t.Fatalf("variant 2 thread status %q", got)
 		}
@@ -68,7 +68,7 @@ func TestE2EVariant2(t *testing.T) {
 		p.MustElement("#tt-secret").MustInput(acct.Password)
 		p.MustElement("#tt-go").MustClick()
 		p.MustElement("#tt-otp").MustWaitVisible().MustInput(totpNow(t, acct.TOTPSecret))
-		p.MustElement("#tt-otp-go").MustClick()
+		clickAndLoad(p, "#tt-otp-go")
 		p.MustElement(`#im-sessions[data-loaded="true"] li.im-session`).MustClick()
 		msg := p.MustElement(`#im-window[data-loaded="true"] .im-msg`)
 		// The text comes before the time in variant 2.
@@ -113,7 +113,7 @@ func TestE2ECaptchaOnTrackingPage(t *testing.T) {
 	// A person types the digits and goes on.
 	id := *p.MustElement("#captcha").MustAttribute("data-challenge")
 	p.MustElement("#captcha-answer").MustInput(sb.CaptchaAnswer("fedex", id))
-	p.MustElement("#captcha-submit").MustClick()
+	clickAndLoad(p, "#captcha-submit")
 	p.Timeout(10 * time.Second).MustElement(`#trk-result[data-state="ready"]`)
 }
 
