@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
@@ -109,12 +110,24 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// clickAndLoad clicks the element sel names and waits for the page it
-// leads to. Querying the old document while the new one replaces it
-// fails with "Inspected target navigated or closed", so every click that
-// submits a form or follows a link goes through here.
+// clickAndLoad clicks the element sel names and waits until the page it
+// leads to has loaded. Querying the old document while the new one
+// replaces it fails with "Inspected target navigated or closed", so every
+// click that submits a form or follows a link goes through here. It marks
+// the old document and polls until a document without the mark is
+// complete, which does not depend on which lifecycle events Chromium
+// sends for a POST answered by a redirect.
 func clickAndLoad(p *rod.Page, sel string) {
-	wait := p.MustWaitNavigation()
+	p.MustEval(`() => { window.__sandboxLeaving = true }`)
 	p.MustElement(sel).MustClick()
-	wait()
+	for {
+		res, err := p.Eval(`() => window.__sandboxLeaving !== true && document.readyState === 'complete'`)
+		if err == nil && res.Value.Bool() {
+			return
+		}
+		if e := p.GetContext().Err(); e != nil {
+			panic(fmt.Sprintf("the page did not load after clicking %s: %v", sel, e))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
