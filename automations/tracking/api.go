@@ -166,8 +166,14 @@ func apiClass(err error) string {
 
 // api looks a batch up through the courier's API, retrying the numbers whose
 // failure may pass (rate limits, server errors, timeouts).
-func (r *run) api(ctx context.Context, client carriers.Tracker, batch []job) []Line {
-	lines := make([]Line, 0, len(batch))
+//
+// Numbers whose lookup failed for a reason that is the API's, not the
+// parcel's (auth_failed, site_error, timeout), come back as fallback when the
+// courier has a tracking-page recipe, to be looked up on the page. A
+// rate_limited number has already waited out the limit and is not sent to
+// the page: the carrier asked to slow down, not to go round it.
+func (r *run) api(ctx context.Context, client carriers.Tracker, batch []job) (lines []Line, fallback []job) {
+	lines = make([]Line, 0, len(batch))
 	pending := batch
 	policy := r.opts.Retry
 	for try := 1; ; try++ {
@@ -207,12 +213,19 @@ func (r *run) api(ctx context.Context, client carriers.Tracker, batch []job) []L
 				}
 				continue
 			}
+			if r.fallsBack(class, j.courier) {
+				// The page may still know: the API's failure goes with the
+				// web line instead of being stored over the parcel.
+				j.fallbackFrom = &LineError{Class: class, Message: res.Err.Error()}
+				fallback = append(fallback, j)
+				continue
+			}
 			l := errorLine(j.idx, j.input, j.number, j.courier, class, res.Err.Error())
 			l.Source, l.CheckedAt = SourceAPI, now
 			lines = append(lines, r.store(ctx, l))
 		}
 		if len(retry) == 0 {
-			return lines
+			return lines, fallback
 		}
 		wait = max(wait, policy.Backoff(try))
 		if err := sleep(ctx, wait); err != nil {
@@ -221,10 +234,22 @@ func (r *run) api(ctx context.Context, client carriers.Tracker, batch []job) []L
 				l.Source = SourceAPI
 				lines = append(lines, l)
 			}
-			return lines
+			return lines, fallback
 		}
 		pending = retry
 	}
+}
+
+// fallsBack reports whether an API failure of this class sends the number
+// to the courier's tracking page.
+func (r *run) fallsBack(class, courier string) bool {
+	switch automations.Class(class) {
+	case automations.AuthFailed, automations.SiteError, automations.Timeout:
+	default:
+		return false
+	}
+	_, err := r.t.recipe(courier)
+	return err == nil
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -50,6 +50,10 @@ type Line struct {
 	Source    string     `json:"source,omitempty"`
 	CheckedAt time.Time  `json:"checked_at,omitzero"`
 	Error     *LineError `json:"error,omitempty"`
+	// FallbackFrom is set when the carrier's API failed for this number
+	// after its retries and the line comes from the tracking page instead:
+	// it keeps what the API said.
+	FallbackFrom *LineError `json:"fallback_from,omitempty"`
 }
 
 // Event is one checkpoint of a parcel.

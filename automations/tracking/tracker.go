@@ -198,6 +198,9 @@ type job struct {
 	input   string
 	number  string
 	courier string
+	// fallbackFrom is the API's failure when the number is looked up on
+	// the tracking page because the API could not answer it.
+	fallbackFrom *LineError
 }
 
 // run is one call of Track: its options, its page pool and its output.
@@ -283,7 +286,21 @@ func (r *run) do(ctx context.Context, numbers []string) {
 		for lo := 0; lo < len(jobs); lo += size {
 			batch := jobs[lo:min(lo+size, len(jobs))]
 			list = append(list, func(ctx context.Context, emit func(Line)) {
-				for _, l := range r.api(ctx, client, batch) {
+				lines, fallback := r.api(ctx, client, batch)
+				for _, l := range lines {
+					emit(l)
+				}
+				if len(fallback) == 0 {
+					return
+				}
+				h := &pageHolder{}
+				defer h.release()
+				for _, j := range fallback {
+					if ctx.Err() != nil {
+						return
+					}
+					l := r.web(ctx, h, j)
+					l.FallbackFrom = j.fallbackFrom
 					emit(l)
 				}
 			})

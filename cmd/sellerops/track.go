@@ -45,11 +45,15 @@ stored less than --max-age ago is printed from the local database (source
 "cache") without a lookup. Otherwise the carrier's official API is used when
 its keys are in the keyring (carrier/<courier>/client_id and client_secret, or
 api_key for DHL), else its public tracking page is read in the browser
-(source "web"). Every result is stored.
+(source "web"). When the API fails for a number after its retries
+(auth_failed, site_error or timeout) and the carrier has a tracking page, the
+page is read instead and the line keeps the API's failure as fallback_from;
+a rate_limited API is waited out, never gone round. Every result is stored.
 
 With --json each result is one JSON line: number, courier, tag, subtag,
 last_event {time, location, description}, estimated_delivery, events,
-source (api, web or cache), and error {class, message} when the lookup
+source (api, web or cache), fallback_from {class, message} when the page
+stood in for a failing API, and error {class, message} when the lookup
 failed. Error classes: bad_input (not a valid number), unsupported, blocked,
 needs_human, page_changed, rate_limited, timeout, site_error, auth_failed,
 no_browser.
@@ -319,6 +323,10 @@ func (p *trackPrinter) print(l tracking.Line) error {
 	if l.EstimatedDelivery != nil {
 		eta = l.EstimatedDelivery.Format(time.DateOnly)
 	}
-	_, err := fmt.Fprintf(p.f.IO.Out, "%s\t%s\t%s\t%s\t%s\teta %s\t%s\n", l.Number, courier, l.Tag, l.Subtag, last, eta, l.Source)
+	source := l.Source
+	if l.FallbackFrom != nil {
+		source += " (API " + l.FallbackFrom.Class + ")"
+	}
+	_, err := fmt.Fprintf(p.f.IO.Out, "%s\t%s\t%s\t%s\t%s\teta %s\t%s\n", l.Number, courier, l.Tag, l.Subtag, last, eta, source)
 	return err
 }
