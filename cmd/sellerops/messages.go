@@ -182,13 +182,21 @@ type threadView struct {
 	localdb.Thread
 	Messages []localdb.Message `json:"messages"`
 	Order    *localdb.Order    `json:"order,omitempty"`
+	// Shipment is the order's parcel as last tracked, with its events
+	// newest first.
+	Shipment *localdb.Shipment       `json:"shipment,omitempty"`
+	Events   []localdb.TrackingEvent `json:"events,omitempty"`
 }
+
+// shownEvents is how many of the parcel's latest events messages show
+// prints; --json carries them all.
+const shownEvents = 3
 
 func newMessagesShowCmd(f *factory) *cobra.Command {
 	var jf jsonFlags
 	cmd := &cobra.Command{
 		Use:     "show THREAD",
-		Short:   "Show a thread with its messages, order and attachments",
+		Short:   "Show a thread with its messages, order, parcel and attachments",
 		Example: "  sellerops messages show 42\n  sellerops messages show 42 --json --jq '.messages[-1].body'",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -201,20 +209,12 @@ func newMessagesShowCmd(f *factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			th, err := db.GetThread(ctx, id)
+			tc, err := db.GetThreadContext(ctx, id)
 			if err != nil {
 				return err
 			}
-			msgs, err := db.ListMessages(ctx, id)
-			if err != nil {
-				return err
-			}
-			v := threadView{Thread: th, Messages: msgs}
-			if th.OrderID != 0 {
-				if o, err := db.GetOrder(ctx, th.OrderID); err == nil {
-					v.Order = &o
-				}
-			}
+			th, msgs := tc.Thread, tc.Messages
+			v := threadView{Thread: th, Messages: msgs, Order: tc.Order, Shipment: tc.Shipment, Events: tc.Events}
 			if jf.enabled() {
 				return writeJSON(f.IO.Out, v, jf.JQ)
 			}
@@ -231,6 +231,28 @@ func newMessagesShowCmd(f *factory) *cobra.Command {
 				fmt.Fprintf(w, "order %s: %s %s, tracking %s\n", o.MarketplaceOrderID, orDash(o.Carrier), money(o.DeclaredValue, o.Currency), orDash(o.TrackingNumber))
 			} else if th.MarketplaceOrderID != "" {
 				fmt.Fprintf(w, "order %s (not synced)\n", th.MarketplaceOrderID)
+			}
+			if sh := v.Shipment; sh != nil {
+				status := sh.Tag
+				if sh.Subtag != "" {
+					status += "/" + sh.Subtag
+				}
+				checked := "never tracked"
+				if !sh.CheckedAt.IsZero() {
+					checked = "tracked " + sh.CheckedAt.Local().Format("2006-01-02 15:04")
+				}
+				fmt.Fprintf(w, "parcel %s %s: %s (%s)\n", sh.Courier, sh.TrackingNumber, orDash(status), checked)
+				for i, e := range v.Events {
+					if i == shownEvents {
+						fmt.Fprintf(w, "  ... %d earlier events (--json has them all)\n", len(v.Events)-shownEvents)
+						break
+					}
+					where := ""
+					if e.Location != "" {
+						where = " (" + e.Location + ")"
+					}
+					fmt.Fprintf(w, "  %s %s%s\n", e.Time.Local().Format("2006-01-02 15:04"), e.Description, where)
+				}
 			}
 			for _, m := range msgs {
 				who := m.Sender

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/sandbox"
@@ -329,5 +330,69 @@ func TestMessagesDoneOnTheMarketplace(t *testing.T) {
 	}
 	if res = runCommand(t, []string{"messages", "done", "99999", "--local"}, false, "", setup); res.code != exitNotFound {
 		t.Errorf("done --local on an unknown thread: exit %d %s", res.code, res.stderr)
+	}
+}
+
+// messages show prints where the thread's parcel stands: its status and its
+// latest events, the same record the dashboard and MCP read.
+func TestMessagesShowPrintsTheParcel(t *testing.T) {
+	dir, setup := sharedEnv(t)
+	ctx := context.Background()
+	db, err := localdb.Open(ctx, filepath.Join(dir, "data", "sellerops.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := db.CreateStore(ctx, localdb.Store{Name: "shop", Marketplace: "ebay"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const number = "9400111899223397623910"
+	if _, _, err := db.UpsertOrder(ctx, localdb.Order{StoreID: st.ID, MarketplaceOrderID: "12-34567-89012",
+		Carrier: "usps", TrackingNumber: number, DeclaredValue: 2599, Currency: "USD"}); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	saved, err := db.SaveThread(ctx, localdb.Thread{StoreID: st.ID, MarketplaceThreadID: "T1", Subject: "Where is my parcel?",
+		MarketplaceOrderID: "12-34567-89012", ReplyDeadline: t0.Add(48 * time.Hour)},
+		[]localdb.Message{{MarketplaceMessageID: "M1", Direction: localdb.DirectionIn, Body: "It has not come.", SentAt: t0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := []localdb.TrackingEvent{
+		{Time: t0.Add(-96 * time.Hour), Tag: "InfoReceived", Subtag: "InfoReceived_001", Description: "Shipping Label Created"},
+		{Time: t0.Add(-72 * time.Hour), Tag: "InTransit", Subtag: "InTransit_001", Description: "Accepted at USPS Origin Facility"},
+		{Time: t0.Add(-48 * time.Hour), Tag: "InTransit", Subtag: "InTransit_003", Description: "Arrived at USPS Regional Facility"},
+		{Time: t0.Add(-2 * time.Hour), Tag: "Exception", Subtag: "Exception_013", Description: "Missing Mail Search Request Initiated", Location: "TACOMA WA"},
+	}
+	if _, _, err := db.SaveTrackResult(ctx, localdb.TrackResult{Courier: "usps", TrackingNumber: number, Tag: "Exception",
+		Subtag: "Exception_013", Source: localdb.SourceAPI, Events: events, CheckedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	id := strconv.FormatInt(saved.Thread.ID, 10)
+
+	res := runCommand(t, []string{"messages", "show", id}, false, "", setup)
+	if res.code != exitOK {
+		t.Fatalf("messages show: exit %d %s", res.code, res.stderr)
+	}
+	for _, want := range []string{"parcel usps " + number + ": Exception/Exception_013", "Missing Mail Search Request Initiated (TACOMA WA)",
+		"Arrived at USPS Regional Facility", "1 earlier events"} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("messages show lacks %q:\n%s", want, res.stdout)
+		}
+	}
+	if strings.Contains(res.stdout, "Shipping Label Created") {
+		t.Errorf("messages show prints more than the %d latest events:\n%s", shownEvents, res.stdout)
+	}
+	res = runCommand(t, []string{"messages", "show", id, "--json"}, false, "", setup)
+	var v struct {
+		Shipment *localdb.Shipment       `json:"shipment"`
+		Events   []localdb.TrackingEvent `json:"events"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &v); err != nil || v.Shipment == nil {
+		t.Fatalf("messages show --json: %v %s", err, res.stdout)
+	}
+	if v.Shipment.Subtag != "Exception_013" || len(v.Events) != 4 || v.Events[0].Subtag != "Exception_013" {
+		t.Errorf("--json parcel %+v with %d events (newest %+v)", v.Shipment, len(v.Events), v.Events)
 	}
 }
