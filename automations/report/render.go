@@ -140,6 +140,7 @@ func (r *Report) Markdown(w io.Writer) error {
 	p("- **Parcels:** %d changed, %d delivered, %d stalled\n", len(r.Parcels.Changed), len(r.Parcels.Delivered), len(r.Parcels.Stalled))
 	p("- **Claims:** %d drafted, %d filed, %d paid, %d denied; recovered %s\n", len(r.Claims.Drafted), len(r.Claims.Filed),
 		len(r.Claims.Paid), len(r.Claims.Denied), recoveredText(r.Claims.Recovered))
+	p("- **Claim windows closing:** %d\n", len(r.Closing))
 	p("- **Failures:** %d\n\n", len(r.Failures))
 
 	threads := func(title string, list []Thread, due bool) {
@@ -180,6 +181,22 @@ func (r *Report) Markdown(w io.Writer) error {
 	parcels("Stalled parcels", r.Parcels.Stalled)
 	parcels("Parcels that changed", r.Parcels.Changed)
 	parcels("Parcels delivered", r.Parcels.Delivered)
+
+	p("## Claim windows closing\n\n")
+	if len(r.Closing) == 0 {
+		p("None.\n\n")
+	} else {
+		p("| courier | tracking number | kind | closes | days left | value | draft | why |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+		for _, c := range r.Closing {
+			draft := "-"
+			if c.ClaimID != 0 {
+				draft = strconv.FormatInt(c.ClaimID, 10)
+			}
+			p("| %s | %s | %s | %s | %d | %s | %s | %s |\n", c.Courier, c.TrackingNumber, c.Kind, stamp(c.Closes), c.DaysLeft,
+				FormatMoney(c.Amount, c.Currency), draft, mdCell(c.Reason))
+		}
+		p("\n")
+	}
 
 	p("## Claims\n\nRecovered: %s\n\n", recoveredText(r.Claims.Recovered))
 	for _, sec := range []struct {
@@ -315,6 +332,7 @@ th{background:#f5f7fa;font-weight:600}.none{color:#5b6575}.bad{color:#b42318}.ok
 <div class="card"><b>{{len .R.Parcels.Changed}}</b>parcels changed</div>
 <div class="card"><b>{{len .R.Parcels.Delivered}}</b>delivered</div>
 <div class="card"><b class="{{if .R.Parcels.Stalled}}bad{{end}}">{{len .R.Parcels.Stalled}}</b>stalled</div>
+<div class="card"><b class="{{if .R.Closing}}bad{{end}}">{{len .R.Closing}}</b>claim windows closing</div>
 <div class="card"><b>{{len .R.Claims.Filed}}</b>claims filed</div>
 <div class="card"><b class="ok">{{recovered .R.Claims.Recovered}}</b>recovered</div>
 <div class="card"><b class="{{if .R.Failures}}bad{{end}}">{{len .R.Failures}}</b>failures</div>
@@ -355,6 +373,10 @@ th{background:#f5f7fa;font-weight:600}.none{color:#5b6575}.bad{color:#b42318}.ok
 {{define "claims"}}{{if .}}<table><tr><th>claim</th><th>courier</th><th>tracking number</th><th>kind</th><th>state</th><th>amount</th><th>paid</th><th>confirmation</th></tr>
 {{range .}}<tr><td>{{.ID}}</td><td>{{.Courier}}</td><td><code>{{.TrackingNumber}}</code></td><td>{{.Kind}}</td><td>{{.State}}</td><td>{{money .Amount .Currency}}</td><td>{{money .PaidAmount .Currency}}</td><td>{{.ConfirmationNumber}}</td></tr>
 {{end}}</table>{{else}}<p class="none">None.</p>{{end}}{{end}}
+<h2>Claim windows closing</h2>
+{{if .R.Closing}}<table><tr><th>courier</th><th>tracking number</th><th>kind</th><th>closes</th><th>days left</th><th>value</th><th>draft</th><th>why</th></tr>
+{{range .R.Closing}}<tr><td>{{.Courier}}</td><td><code>{{.TrackingNumber}}</code></td><td>{{.Kind}}</td><td>{{stamp .Closes}}</td><td class="bad">{{.DaysLeft}}</td><td>{{money .Amount .Currency}}</td><td>{{if .ClaimID}}{{.ClaimID}}{{else}}-{{end}}</td><td>{{.Reason}}</td></tr>
+{{end}}</table>{{else}}<p class="none">None.</p>{{end}}
 <h2>Claims</h2>
 <p>Recovered: <b class="ok">{{recovered .R.Claims.Recovered}}</b></p>
 <h3>Drafted</h3>{{template "claims" .R.Claims.Drafted}}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/automations/shipments"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
@@ -21,15 +22,19 @@ import (
 
 // Report is everything that happened between From and To.
 type Report struct {
-	GeneratedAt time.Time  `json:"generated_at"`
-	From        time.Time  `json:"from"`
-	To          time.Time  `json:"to"`
-	Messages    Messages   `json:"messages"`
-	Parcels     Parcels    `json:"parcels"`
-	Claims      Claims     `json:"claims"`
-	Runs        []Run      `json:"runs"`
-	Failures    []Failure  `json:"failures"`
-	Activity    []Activity `json:"activity"`
+	GeneratedAt time.Time `json:"generated_at"`
+	From        time.Time `json:"from"`
+	To          time.Time `json:"to"`
+	Messages    Messages  `json:"messages"`
+	Parcels     Parcels   `json:"parcels"`
+	Claims      Claims    `json:"claims"`
+	// Closing are the claim candidates not filed yet whose window closes
+	// within thresholds.claim_alert_days of the report's end, soonest
+	// first: the same list as claims candidates --alerts.
+	Closing  []ClosingWindow `json:"claim_windows_closing"`
+	Runs     []Run           `json:"runs"`
+	Failures []Failure       `json:"failures"`
+	Activity []Activity      `json:"activity"`
 }
 
 // Messages are the buyer messages of the period.
@@ -90,6 +95,20 @@ type Claim struct {
 	ConfirmationNumber string `json:"confirmation_number,omitempty"`
 }
 
+// ClosingWindow is a claim the seller can still file, and how long is left.
+type ClosingWindow struct {
+	Courier        string    `json:"courier"`
+	TrackingNumber string    `json:"tracking_number"`
+	Kind           string    `json:"kind"`
+	Reason         string    `json:"reason"`
+	Closes         time.Time `json:"closes"`
+	DaysLeft       int       `json:"days_left"`
+	Amount         int64     `json:"amount"`
+	Currency       string    `json:"currency,omitempty"`
+	// ClaimID is the draft already made for it, 0 when there is none.
+	ClaimID int64 `json:"claim_id,omitempty"`
+}
+
 // Money is an amount in minor units of a currency.
 type Money struct {
 	Amount   int64  `json:"amount"`
@@ -142,6 +161,7 @@ func Build(ctx context.Context, db *localdb.DB, cfg *config.Config, from, to tim
 	r.Messages.NewThreads, r.Messages.Overdue = []Thread{}, []Thread{}
 	r.Parcels.Changed, r.Parcels.Delivered, r.Parcels.Stalled = []Parcel{}, []Parcel{}, []Parcel{}
 	r.Claims.Drafted, r.Claims.Filed, r.Claims.Paid, r.Claims.Denied, r.Claims.Recovered = []Claim{}, []Claim{}, []Claim{}, []Claim{}, []Money{}
+	r.Closing = []ClosingWindow{}
 	q := db.SQL()
 	f, t := from.UnixMilli(), to.UnixMilli()
 	steps := []struct {
@@ -153,6 +173,7 @@ func Build(ctx context.Context, db *localdb.DB, cfg *config.Config, from, to tim
 		{"parcels", func() error { return r.parcels(ctx, q, f, t) }},
 		{"stalled parcels", func() error { return r.stalled(ctx, db, cfg) }},
 		{"claims", func() error { return r.claims(ctx, q, f, t) }},
+		{"claim windows closing", func() error { return r.closing(ctx, db, cfg, to) }},
 		{"runs", func() error { return r.runs(ctx, db, from, to) }},
 		{"failures", func() error { return r.failures(ctx, db, from, to) }},
 		{"activity", func() error { return r.activity(ctx, q, f, t) }},
@@ -253,6 +274,27 @@ func (r *Report) stalled(ctx context.Context, db *localdb.DB, cfg *config.Config
 		}
 		r.Parcels.Stalled = append(r.Parcels.Stalled, Parcel{Courier: s.Courier, TrackingNumber: s.TrackingNumber,
 			Tag: s.Tag, Subtag: s.Subtag, LastEventAt: s.LastEventAt, Reason: s.Reason})
+	}
+	return nil
+}
+
+// closing lists the claim windows that close soon, by the claim rules and
+// thresholds.claim_alert_days that claims candidates --alerts uses.
+func (r *Report) closing(ctx context.Context, db *localdb.DB, cfg *config.Config, now time.Time) error {
+	list, err := claims.Alerts(ctx, claims.Deps{DB: db, Config: cfg, Now: func() time.Time { return now }}, now)
+	if err != nil {
+		return err
+	}
+	for i, c := range list {
+		if i == listLimit {
+			break
+		}
+		reason := ""
+		if len(c.Reasons) > 0 {
+			reason = c.Reasons[0]
+		}
+		r.Closing = append(r.Closing, ClosingWindow{Courier: c.Courier, TrackingNumber: c.TrackingNumber, Kind: string(c.Kind),
+			Reason: reason, Closes: c.Window.Closes, DaysLeft: c.Window.DaysLeft, Amount: c.DeclaredValue, Currency: c.Currency, ClaimID: c.ClaimID})
 	}
 	return nil
 }

@@ -269,3 +269,68 @@ func TestPostWebhook(t *testing.T) {
 		t.Errorf("slow hook: %v", err)
 	}
 }
+
+// The report lists the claims that can still be filed and whose window
+// closes within thresholds.claim_alert_days (7 by default), soonest first.
+// The windows come from the carriers' published rules: DHL Express takes
+// claims within 30 days of accepting the shipment (DHL Express Terms and
+// Conditions of Carriage, "Claims").
+func TestClaimWindowsClosing(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 4, 6, 0, 0, 0, time.UTC)
+	db, err := localdb.Open(ctx, filepath.Join(t.TempDir(), "r.db"), localdb.WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	lost := func(number string, shippedDaysAgo int) {
+		t.Helper()
+		shipped := now.AddDate(0, 0, -shippedDaysAgo)
+		if _, _, err := db.SaveTrackResult(ctx, localdb.TrackResult{Courier: "dhl", TrackingNumber: number, Tag: "Exception",
+			Subtag: "Exception_013", Source: localdb.SourceAPI, CheckedAt: now, Events: []localdb.TrackingEvent{
+				{Time: shipped, Tag: "InfoReceived", Subtag: "InfoReceived_001", Description: "Shipment picked up"},
+				{Time: now.Add(-24 * time.Hour), Tag: "Exception", Subtag: "Exception_013", Description: "Shipment could not be located"},
+			}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lost("1111111111", 26) // closes in 4 days
+	lost("2222222222", 28) // closes in 2 days: first
+	lost("3333333333", 10) // closes in 20 days: not yet worth a line
+	lost("4444444444", 31) // closed yesterday: too late to list
+	r, err := Build(ctx, db, nil, now.Add(-6*time.Hour), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Closing) != 2 || r.Closing[0].TrackingNumber != "2222222222" || r.Closing[1].TrackingNumber != "1111111111" {
+		t.Fatalf("closing windows %+v; want 2222222222 then 1111111111", r.Closing)
+	}
+	for _, c := range r.Closing {
+		shipped := map[string]int{"1111111111": 26, "2222222222": 28}[c.TrackingNumber]
+		if want := now.AddDate(0, 0, 30-shipped); !c.Closes.Truncate(24 * time.Hour).Equal(want.Truncate(24 * time.Hour)) {
+			t.Errorf("%s closes %s, want 30 days after shipping: %s", c.TrackingNumber, c.Closes, want)
+		}
+		// The window runs to the end of the 30th day; the days left count
+		// today, which is not over at 06:00.
+		if c.DaysLeft != 30-shipped+1 {
+			t.Errorf("%s: %d days left, want %d", c.TrackingNumber, c.DaysLeft, 30-shipped+1)
+		}
+		if c.Kind != "lost" || !strings.Contains(c.Reason, "lost") {
+			t.Errorf("%s: kind %q reason %q", c.TrackingNumber, c.Kind, c.Reason)
+		}
+	}
+	var md strings.Builder
+	if err := r.Markdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "## Claim windows closing") || !strings.Contains(md.String(), "| dhl | 2222222222 | lost |") {
+		t.Errorf("markdown has no closing-windows table:\n%s", md.String())
+	}
+	var html strings.Builder
+	if err := r.HTML(&html); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html.String(), "<h2>Claim windows closing</h2>") || !strings.Contains(html.String(), "<code>1111111111</code>") {
+		t.Errorf("HTML has no closing-windows table")
+	}
+}
