@@ -11,6 +11,7 @@ TEST_TIMEOUT ?= 30m
 .PHONY: build demo doctor test fmt-check vet bench clean
 
 build:
+	@[ -x $(BIN) ] || echo "building sellerops: the first build downloads the Go modules and takes a few minutes" >&2
 	$(GO) build -o $(BIN) ./cmd/sellerops
 
 demo: build

@@ -63,7 +63,7 @@ row stops the command (exit 4) with the row named and nothing looked up.
 
 Exit codes: 0 when every lookup worked, 9 when some failed, 10 when all did.`),
 		Example: strings.Join([]string{
-			"  sellerops track 1Z999AA10123456784 9400111899223100012345",
+			"  sellerops track 1Z999AA10123456784 9400111899223100012348",
 			"  sellerops track --file orders.csv --column tracking_number --json",
 			"  cut -d, -f4 orders.csv | sellerops track - --json --jq 'select(.error) | .number'",
 			"  sellerops track --max-age 0 --concurrency 8 < numbers.txt",
