@@ -12,12 +12,17 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
+	"github.com/sellerops/sellerops/tui/common"
 	"github.com/sellerops/sellerops/tui/internal/fixture"
 )
 
 // step is a key to press and a text that shows the frame it leads to has
-// been drawn.
-type step struct{ key, waitFor string }
+// been drawn; wide is a further text to wait for when the terminal is wide
+// enough for a pane beside the list (which fills after the list).
+type step struct{ key, waitFor, wide string }
+
+// inboxShown waits for the inbox list and, beside it, the selected thread.
+var inboxShown = step{"2", "Where is my", "overdue by"}
 
 // TestGolden runs the dashboard as a program on the fixture database and
 // compares each view's final frame with testdata/TestGolden/*.golden.
@@ -30,18 +35,19 @@ func TestGolden(t *testing.T) {
 		name  string
 		steps []step
 	}{
-		{"overview", []step{{"", "Last runs"}}},
-		{"inbox", []step{{"2", "Where is my"}}},
-		{"inbox_thread", []step{{"2", "Where is my"}, {"enter", "Departed facility"}}},
-		{"inbox_composer", []step{{"2", "Where is my"}, {"enter", "Departed facility"}, {"r", "ctrl+s send"},
-			{"ctrl+t", "template: damaged"}, {"ctrl+t", "template: shipped"}, {"ctrl+t", "template: thanks"}, {"ctrl+t", "template: tracking"}}},
-		{"shipments", []step{{"3", "1Z999AA"}}},
-		{"shipments_stalled_detail", []step{{"3", "1Z999AA"}, {"s", "estimate)  1 p"}, {"enter", "Departed facility"}}},
-		{"claims", []step{{"4", "SPX0000123"}}},
-		{"claims_dialog", []step{{"4", "SPX0000123"}, {"down", ""}, {"f", "y file"}}},
-		{"claims_candidates", []step{{"4", "SPX0000123"}, {"c", "closes 40d"}}},
-		{"jobs", []step{{"5", "need a person"}}},
-		{"help", []step{{"2", "Where is my"}, {"?", "any key closes"}}},
+		{"overview", []step{{"", "Last runs", ""}}},
+		{"inbox", []step{inboxShown}},
+		{"inbox_thread", []step{inboxShown, {"enter", "Departed facility", ""}}},
+		{"inbox_composer", []step{inboxShown, {"enter", "Departed facility", ""}, {"r", "ctrl+s send", ""},
+			{"ctrl+t", "template: damaged", ""}, {"ctrl+t", "template: shipped", ""}, {"ctrl+t", "template: thanks", ""},
+			{"ctrl+t", "template: tracking", ""}}},
+		{"shipments", []step{{"3", "1Z999AA", ""}}},
+		{"shipments_stalled_detail", []step{{"3", "1Z999AA", ""}, {"s", "estimate)  1 p", ""}, {"enter", "Departed facility", ""}}},
+		{"claims", []step{{"4", "SPX0000123", ""}}},
+		{"claims_dialog", []step{{"4", "SPX0000123", ""}, {"down", "", ""}, {"f", "y file", ""}}},
+		{"claims_candidates", []step{{"4", "SPX0000123", ""}, {"c", "closes 40d", ""}}},
+		{"jobs", []step{{"5", "need a person", ""}}},
+		{"help", []step{inboxShown, {"?", "any key closes", ""}}},
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, tc := range cases {
@@ -53,10 +59,21 @@ func TestGolden(t *testing.T) {
 					if s.key != "" {
 						tm.Send(keyMsg(s.key))
 					}
-					if s.waitFor != "" {
-						want := []byte(s.waitFor)
-						teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, want) },
-							teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+					var wants [][]byte
+					for _, w := range []string{s.waitFor, s.wide} {
+						if w != "" && (w != s.wide || size[0] >= common.SplitWidth) {
+							wants = append(wants, []byte(w))
+						}
+					}
+					if len(wants) > 0 {
+						teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+							for _, w := range wants {
+								if !bytes.Contains(b, w) {
+									return false
+								}
+							}
+							return true
+						}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 					}
 				}
 				if err := tm.Quit(); err != nil {

@@ -61,14 +61,29 @@ type Model struct {
 
 	filter common.Filter // by the start of the parcel number
 
-	detail     *localdb.ClaimRow
+	// open is set while the detail pane is shown; it always shows the
+	// selected claim, whose evidence is evidence (read for evidenceID).
+	open       bool
+	evidenceID int64
 	evidence   []localdb.ClaimEvidence
 	confirming *localdb.ClaimRow
 }
 
 // New returns the claims view.
 func New(c common.Common) *Model {
-	return &Model{Common: c, filter: common.NewFilter("parcel number starts with: ")}
+	m := &Model{Common: c, filter: common.NewFilter("parcel number starts with: ")}
+	m.list.Key = func(r localdb.ClaimRow) int64 { return r.ID }
+	// A parcel has at most one live claim of each kind; the candidates
+	// list is keyed by its parcel and kind.
+	m.cands.Key = func(c autoclaims.Candidate) int64 { return c.ShipmentID<<1 | candKind(c) }
+	return m
+}
+
+func candKind(c autoclaims.Candidate) int64 {
+	if c.Kind == localdb.ClaimDamaged {
+		return 1
+	}
+	return 0
 }
 
 // Title names the view.
@@ -133,11 +148,49 @@ func (m *Model) Reload() tea.Cmd {
 	if m.candidates {
 		cmds = append(cmds, m.loadCandidatesCmd())
 	}
-	if m.detail != nil {
-		cmds = append(cmds, loadEvidenceCmd(m.DB, m.detail.ID))
+	if m.open && m.evidenceID != 0 {
+		cmds = append(cmds, loadEvidenceCmd(m.DB, m.evidenceID))
 	}
 	return tea.Batch(cmds...)
 }
+
+// followCmd reads the evidence of the selected claim when the pane is
+// open and shows another one, so that the pane never shows a claim other
+// than the one f files.
+func (m *Model) followCmd() tea.Cmd {
+	if !m.open {
+		return nil
+	}
+	id := m.list.SelectedID()
+	if id == m.evidenceID {
+		return nil
+	}
+	m.evidenceID, m.evidence = id, nil
+	if id == 0 {
+		return nil
+	}
+	return loadEvidenceCmd(m.DB, id)
+}
+
+// windowCmd reads the rows the list still needs and follows the selection.
+func (m *Model) windowCmd() tea.Cmd {
+	return tea.Batch(m.loadWindowCmd(), m.followCmd())
+}
+
+// Detail returns the claim in the detail pane, if it is open: always the
+// selected claim.
+func (m *Model) Detail() *localdb.ClaimRow {
+	if !m.open {
+		return nil
+	}
+	if c, ok := m.list.Selected(); ok {
+		return &c
+	}
+	return nil
+}
+
+// SelectedID is the id of the selected claim, 0 when none is.
+func (m *Model) SelectedID() int64 { return m.list.SelectedID() }
 
 func (m *Model) loadWindowCmd() tea.Cmd {
 	return m.list.Request(func(seq, offset, limit int) tea.Cmd {
@@ -165,15 +218,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case ClaimsLoadedMsg:
 		if m.list.PageLoaded(m.Logger, "claims: load", &m.err, msg.Seq, msg.Page, msg.Err) {
-			if m.detail != nil {
-				for _, r := range msg.Page.Rows {
-					if r.ID == m.detail.ID {
-						r := r
-						m.detail = &r
-					}
-				}
-			}
-			return m, m.loadWindowCmd()
+			return m, m.windowCmd()
 		}
 	case CandidatesLoadedMsg:
 		m.finding = false
@@ -193,7 +238,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 	case EvidenceLoadedMsg:
-		if m.detail == nil || msg.ClaimID != m.detail.ID {
+		if !m.open || msg.ClaimID != m.evidenceID {
 			return m, nil
 		}
 		if msg.Err != nil {
@@ -227,13 +272,13 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		applied, cmd := m.filter.Key(msg)
 		if applied {
 			m.list.Reset()
-			return m.loadWindowCmd()
+			return m.windowCmd()
 		}
 		return cmd
 	}
 	if key.Matches(msg, k.Candidates) {
 		m.candidates = !m.candidates
-		m.detail, m.evidence = nil, nil
+		m.open, m.evidenceID, m.evidence = false, 0, nil
 		if m.candidates {
 			return m.loadCandidatesCmd()
 		}
@@ -244,33 +289,31 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return m.loadCandidatesCmd()
 	}
 	if m.list.Navigate(msg, k) {
-		return m.loadWindowCmd()
+		return m.windowCmd()
 	}
 	switch {
 	case key.Matches(msg, k.Filter):
 		return m.filter.Start()
 	case key.Matches(msg, k.Open):
-		if c, ok := m.list.Selected(); ok {
-			m.detail, m.evidence = &c, nil
-			return loadEvidenceCmd(m.DB, c.ID)
+		if _, ok := m.list.Selected(); ok {
+			m.open, m.evidenceID = true, 0
+			return m.followCmd()
 		}
 	case key.Matches(msg, k.Back):
-		if m.detail == nil && m.filter.Clear() {
+		if !m.open && m.filter.Clear() {
 			m.list.Reset()
-			return m.loadWindowCmd()
+			return m.windowCmd()
 		}
-		m.detail, m.evidence = nil, nil
+		m.open, m.evidenceID, m.evidence = false, 0, nil
 		return nil
 	case key.Matches(msg, k.CycleState):
 		m.stateIdx = (m.stateIdx + 1) % len(States)
 		m.list.Reset()
 	case key.Matches(msg, k.File):
+		// The selected claim, which the pane shows when it is open.
 		c, ok := m.list.Selected()
-		if m.detail != nil {
-			c, ok = *m.detail, true
-		}
 		if !ok {
-			return nil
+			return common.StatusCmd(common.LevelWarning, "no claim selected yet; nothing filed")
 		}
 		if c.State != localdb.ClaimDraft {
 			return common.StatusCmd(common.LevelWarning, fmt.Sprintf("claim %d is %s; only a draft can be filed", c.ID, c.State))
@@ -282,7 +325,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.confirming = &c
 		return nil
 	}
-	return m.loadWindowCmd()
+	return m.windowCmd()
 }
 
 // View draws the list, the detail pane and the dialog.
@@ -295,7 +338,7 @@ func (m *Model) View() string {
 	}
 	var out string
 	switch {
-	case m.detail == nil:
+	case !m.open:
 		out = common.Fit(m.viewList(m.Width), m.Width, m.Height)
 	case m.Width < common.SplitWidth:
 		out = common.Fit(m.viewDetail(m.Width), m.Width, m.Height)
@@ -333,7 +376,11 @@ func (m *Model) viewList(w int) string {
 	if m.filter.Typing {
 		b.WriteString(m.filter.Input.View() + "\n")
 	} else {
-		b.WriteString(m.Styles.Faint.Render(line) + "\n")
+		b.WriteString(m.Styles.Faint.Render(line))
+		if id := m.list.Left; id != 0 && !m.open {
+			b.WriteString(m.Styles.Warning.Render(fmt.Sprintf("  claim %d left the list", id)))
+		}
+		b.WriteString("\n")
 	}
 	numW := max(w-54, 6) // the other columns and their gaps take 54 cells
 	b.WriteString(m.Styles.Heading.Render(common.Pad("  "+common.Pad("ID", 5)+" "+common.Pad("KIND", 8)+" "+
@@ -442,8 +489,17 @@ func (m *Model) windowCell(c autoclaims.Candidate, now time.Time) string {
 const closingSoon = 7 * 24 * time.Hour
 
 func (m *Model) viewDetail(w int) string {
-	c := m.detail
 	var b strings.Builder
+	if id := m.list.Left; id != 0 {
+		b.WriteString(m.Styles.Warning.Render(common.Truncate(fmt.Sprintf("claim %d left the list; its neighbour is selected", id), w)) + "\n")
+	}
+	c := m.Detail()
+	if c == nil {
+		if m.list.Empty() {
+			return b.String() + m.Styles.Faint.Render("no claim selected: the list is empty (esc closes)")
+		}
+		return b.String() + m.Styles.Faint.Render("loading…")
+	}
 	b.WriteString(m.Styles.Heading.Render(common.Truncate(fmt.Sprintf("Claim %d · %s · %s", c.ID, c.Kind, c.State), w)) + "\n")
 	b.WriteString(common.Truncate(fmt.Sprintf("parcel %s %s", c.Courier, c.TrackingNumber), w) + "\n")
 	b.WriteString(common.Truncate(fmt.Sprintf("amount %s · paid %s", common.Money(c.Amount, c.Currency), common.Money(c.PaidAmount, c.Currency)), w) + "\n")

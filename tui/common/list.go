@@ -17,6 +17,14 @@ import (
 // List is a cursor over a long list of which only a window of rows is
 // loaded. The view draws the rows from Top to Top+Height; when they leave
 // the loaded window, NeedWindow says which page to read.
+//
+// With Key set, the selection is one item, held by its id, not a row
+// index: a window read after a refresh, a filter change or a live update
+// puts the cursor back on that item wherever it now sits among the rows
+// read, so that an action never lands on another item because rows moved.
+// When the item is not among them any more, the selection moves to its
+// neighbour (the row now at its place) and Left names the item that left.
+// Only a navigation key moves the selection on purpose.
 type List[T any] struct {
 	Cursor, Top int
 	// Height is how many rows are visible.
@@ -30,6 +38,66 @@ type List[T any] struct {
 	Seq     int
 	Loaded  bool
 	pending bool
+
+	// Key returns a row's id; nil keeps the selection by row index only.
+	Key func(T) int64
+	// Left is the id of the selected item that was not among the rows
+	// read last, so the selection moved to its neighbour; 0 when none.
+	// A navigation key clears it.
+	Left int64
+	// sel is the id of the selected item; 0 before any row is known.
+	sel int64
+	// seek is set while the cursor stands on a row not read yet after a
+	// navigation key: the row read there becomes the selection.
+	seek bool
+}
+
+// SelectedID is the id of the selected item, 0 when none is known (no
+// rows, or the cursor was moved onto a row not read yet).
+func (l *List[T]) SelectedID() int64 {
+	if l.seek {
+		return 0
+	}
+	return l.sel
+}
+
+// pick makes the row under the cursor the selection, or, when it is not
+// read yet, waits for it.
+func (l *List[T]) pick() {
+	if l.Key == nil {
+		return
+	}
+	if l.Total == 0 {
+		l.sel, l.seek = 0, false
+		return
+	}
+	r, ok := l.Row(l.Cursor)
+	if !ok {
+		l.sel, l.seek = 0, true
+		return
+	}
+	l.sel, l.seek = l.Key(r), false
+}
+
+// follow puts the cursor back on the selected item in the rows just read,
+// or, when it is not among them, on its neighbour, noting which one left.
+func (l *List[T]) follow() {
+	if l.Key == nil {
+		return
+	}
+	if l.seek || l.sel == 0 {
+		l.pick()
+		return
+	}
+	for j, r := range l.Rows {
+		if l.Key(r) == l.sel {
+			l.Cursor = l.WinStart + j
+			l.clamp()
+			return
+		}
+	}
+	l.Left = l.sel
+	l.pick()
 }
 
 // Move moves the cursor by delta rows, clamped to the list, and scrolls so
@@ -37,12 +105,16 @@ type List[T any] struct {
 func (l *List[T]) Move(delta int) {
 	l.Cursor += delta
 	l.clamp()
+	l.Left = 0
+	l.pick()
 }
 
 // GoTo puts the cursor on row i.
 func (l *List[T]) GoTo(i int) {
 	l.Cursor = i
 	l.clamp()
+	l.Left = 0
+	l.pick()
 }
 
 func (l *List[T]) clamp() {
@@ -74,7 +146,8 @@ func (l *List[T]) SetHeight(h int) {
 }
 
 // Reset goes back to the first row and forgets the loaded rows, for a new
-// filter.
+// filter. The selected item stays selected: when the first window of the
+// filtered list holds it, the cursor goes to it.
 func (l *List[T]) Reset() {
 	l.Cursor, l.Top, l.WinStart, l.Rows, l.Loaded = 0, 0, 0, nil, false
 }
@@ -125,6 +198,7 @@ func (l *List[T]) SetWindow(seq, offset int, rows []T, total int) bool {
 	l.Loaded = true
 	l.WinStart, l.Rows, l.Total = offset, rows, total
 	l.clamp()
+	l.follow()
 	return true
 }
 
@@ -152,13 +226,18 @@ func (l *List[T]) Row(i int) (T, bool) {
 	return l.Rows[j], true
 }
 
-// Selected returns the row under the cursor when it is loaded.
+// Selected returns the selected row when it is loaded. With Key set, that
+// is the row of the selected id, never another row that took its place.
 func (l *List[T]) Selected() (T, bool) {
-	if l.Total == 0 {
-		var zero T
+	var zero T
+	if l.Total == 0 || l.seek {
 		return zero, false
 	}
-	return l.Row(l.Cursor)
+	r, ok := l.Row(l.Cursor)
+	if ok && l.Key != nil && l.Key(r) != l.sel {
+		return zero, false
+	}
+	return r, ok
 }
 
 // PageLoaded takes the answer to page request seq, as a view's loaded

@@ -191,3 +191,84 @@ func TestListBody(t *testing.T) {
 		t.Fatalf("Body with rows and an error =\n%q\nwant\n%q", got, want)
 	}
 }
+
+// keyed makes a list of ids whose key is the id itself, with rows loaded
+// from offset 0.
+func keyed(height int, ids ...int) *List[int] {
+	l := &List[int]{Key: func(i int) int64 { return int64(i) }}
+	l.SetHeight(height)
+	l.SetWindow(l.Requested(), 0, ids, len(ids))
+	return l
+}
+
+func TestListKeepsTheSelectedIDWhenRowsMove(t *testing.T) {
+	l := keyed(5, 10, 20, 30, 40)
+	l.Move(2)
+	if got := l.SelectedID(); got != 30 {
+		t.Fatalf("selected %d after two downs, want 30", got)
+	}
+	// A refresh brings two new rows above it: the cursor follows 30.
+	l.Invalidate()
+	l.SetWindow(l.Requested(), 0, []int{1, 2, 10, 20, 30, 40}, 6)
+	if r, ok := l.Selected(); !ok || r != 30 || l.Cursor != 4 || l.Left != 0 {
+		t.Fatalf("after rows were added above: selected %d (%v) at %d, left %d; want 30 at 4", r, ok, l.Cursor, l.Left)
+	}
+	// A filter change keeps it too.
+	l.Reset()
+	l.SetWindow(l.Requested(), 0, []int{20, 30}, 2)
+	if r, ok := l.Selected(); !ok || r != 30 || l.Cursor != 1 {
+		t.Fatalf("after a filter: selected %d (%v) at %d, want 30 at 1", r, ok, l.Cursor)
+	}
+}
+
+func TestListMovesToTheNeighbourWhenTheSelectedItemLeaves(t *testing.T) {
+	l := keyed(5, 10, 20, 30, 40)
+	l.Move(1) // 20
+	l.Invalidate()
+	l.SetWindow(l.Requested(), 0, []int{10, 30, 40}, 3)
+	if r, ok := l.Selected(); !ok || r != 30 || l.Left != 20 {
+		t.Fatalf("20 left: selected %d (%v), left %d; want the neighbour 30 and left 20", r, ok, l.Left)
+	}
+	l.Move(1)
+	if l.Left != 0 || l.SelectedID() != 40 {
+		t.Fatalf("a key should clear the note and select 40: left %d, selected %d", l.Left, l.SelectedID())
+	}
+	// The last row leaves: the neighbour is the row before it.
+	l.Invalidate()
+	l.SetWindow(l.Requested(), 0, []int{10, 30}, 2)
+	if r, ok := l.Selected(); !ok || r != 30 || l.Left != 40 {
+		t.Fatalf("40 left: selected %d (%v), left %d; want 30, left 40", r, ok, l.Left)
+	}
+	// Everything leaves: nothing is selected.
+	l.Invalidate()
+	l.SetWindow(l.Requested(), 0, nil, 0)
+	if _, ok := l.Selected(); ok || l.SelectedID() != 0 || l.Left != 30 {
+		t.Fatalf("empty list: selected id %d, left %d", l.SelectedID(), l.Left)
+	}
+}
+
+func TestListSelectsNothingUntilTheRowUnderTheCursorIsRead(t *testing.T) {
+	l := &List[int]{Key: func(i int) int64 { return int64(i) }}
+	l.SetHeight(3)
+	rows := make([]int, 9)
+	for i := range rows {
+		rows[i] = 100 + i
+	}
+	l.SetWindow(l.Requested(), 0, rows, 50)
+	l.GoTo(49) // not read yet
+	if _, ok := l.Selected(); ok || l.SelectedID() != 0 {
+		t.Fatalf("a row not read yet counts as selected: id %d", l.SelectedID())
+	}
+	off, _, ok := l.NeedWindow()
+	if !ok {
+		t.Fatal("no window asked for the cursor's row")
+	}
+	win := make([]int, 50-off)
+	for i := range win {
+		win[i] = 100 + off + i
+	}
+	l.SetWindow(l.Requested(), off, win, 50)
+	if r, ok := l.Selected(); !ok || r != 149 {
+		t.Fatalf("after the window came: selected %d (%v), want 149", r, ok)
+	}
+}

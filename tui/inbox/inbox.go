@@ -137,6 +137,7 @@ func New(c common.Common) *Model {
 	m.setTemplates(builtins)
 	m.statusIdx = 1 // open threads first: that is the work
 	m.list.Height = 1
+	m.list.Key = func(t localdb.Thread) int64 { return t.ID }
 	return m
 }
 
@@ -197,6 +198,51 @@ func (m *Model) threadQuery() localdb.ThreadQuery {
 		q.Language = m.langs[m.langIdx-1]
 	}
 	return q
+}
+
+// selectedID is the thread the keys act on in the list and in the search
+// results: the selected thread or hit, 0 when none is.
+func (m *Model) selectedID() int64 {
+	switch m.mode {
+	case modeList:
+		return m.list.SelectedID()
+	case modeHits:
+		if m.hitCursor < len(m.hits) {
+			return m.hits[m.hitCursor].ThreadID
+		}
+		return 0
+	}
+	return m.openID
+}
+
+// followCmd makes the pane beside the list (or the search results) show
+// the selected thread, reading it when another one is shown, so that the
+// pane never shows a thread other than the one r and n act on. Once a
+// thread is opened (enter), the keys act on it and the pane stays on it.
+func (m *Model) followCmd() tea.Cmd {
+	if m.mode != modeList && m.mode != modeHits {
+		return nil
+	}
+	id := m.selectedID()
+	if !m.split() {
+		// No pane is shown beside the list: forget the one shown last.
+		m.openID, m.thread, m.values, m.why = 0, nil, nil, nil
+		return nil
+	}
+	if id == m.openID {
+		return nil
+	}
+	m.openID, m.scroll = id, 0
+	m.thread, m.values, m.why, m.loading = nil, nil, nil, id != 0
+	if id == 0 {
+		return nil
+	}
+	return openThreadCmd(m.DB, id)
+}
+
+// windowCmd reads the rows the list still needs and follows the selection.
+func (m *Model) windowCmd() tea.Cmd {
+	return tea.Batch(m.loadWindowCmd(), m.followCmd())
 }
 
 func (m *Model) loadWindowCmd() tea.Cmd {
@@ -287,7 +333,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case ThreadsLoadedMsg:
 		if m.list.PageLoaded(m.Logger, "inbox: load threads", &m.err, msg.Seq, msg.Page, msg.Err) {
-			return m, m.loadWindowCmd()
+			return m, m.windowCmd()
 		}
 		return m, nil
 	case FacetsLoadedMsg:
@@ -329,7 +375,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, common.StatusCmd(common.LevelError, msg.Err.Error())
 		}
 		m.hits, m.hitCursor, m.mode = msg.Hits, 0, modeHits
-		return m, common.StatusCmd(common.LevelInfo, fmt.Sprintf("%d messages match %q (esc clears the search)", len(msg.Hits), msg.Query))
+		return m, tea.Batch(m.followCmd(), common.StatusCmd(common.LevelInfo, fmt.Sprintf("%d messages match %q (esc clears the search)", len(msg.Hits), msg.Query)))
 	case NoResponseMarkedMsg:
 		if msg.Err != nil {
 			if errors.Is(msg.Err, common.ErrNotAvailable) {
@@ -405,11 +451,13 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		switch {
 		case msg.Type == tea.KeyEsc:
 			m.mode, m.hits, m.query = modeList, nil, ""
-			return nil
+			return m.followCmd()
 		case key.Matches(msg, k.Up):
 			m.hitCursor = max(m.hitCursor-1, 0)
+			return m.followCmd()
 		case key.Matches(msg, k.Down):
 			m.hitCursor = min(m.hitCursor+1, max(len(m.hits)-1, 0))
+			return m.followCmd()
 		case key.Matches(msg, k.Filter):
 			return m.startSearch()
 		case key.Matches(msg, k.Open):
@@ -422,6 +470,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Back):
 			m.mode, m.openID, m.thread = m.back, 0, nil
+			return m.followCmd()
 		case key.Matches(msg, k.Up):
 			m.scroll = max(m.scroll-1, 0)
 		case key.Matches(msg, k.Down):
@@ -435,7 +484,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	// modeList
 	if m.list.Navigate(msg, k) {
-		return m.loadWindowCmd()
+		return m.windowCmd()
 	}
 	switch {
 	case key.Matches(msg, k.Open):
@@ -463,7 +512,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Filter):
 		return m.startSearch()
 	}
-	return m.loadWindowCmd()
+	return m.windowCmd()
 }
 
 func (m *Model) startSearch() tea.Cmd {
@@ -474,7 +523,7 @@ func (m *Model) startSearch() tea.Cmd {
 
 func (m *Model) refilter() tea.Cmd {
 	m.list.Reset()
-	return m.loadWindowCmd()
+	return m.windowCmd()
 }
 
 func (m *Model) open(id int64, back mode) tea.Cmd {
@@ -585,7 +634,15 @@ func (m *Model) View() string {
 		if showPane {
 			return m.viewThread(w)
 		}
-		return m.Styles.Faint.Render("enter opens the selected thread")
+		// Beside the list the pane shows the selected thread.
+		note := ""
+		if id := m.list.Left; id != 0 && m.mode == modeList {
+			note = m.Styles.Warning.Render(common.Truncate(fmt.Sprintf("thread %d left the list; its neighbour is selected", id), w)) + "\n"
+		}
+		if m.openID == 0 {
+			return note + m.Styles.Faint.Render("no thread selected")
+		}
+		return note + m.Styles.Faint.Render(common.Truncate("enter reads · r replies · n no response needed", w)) + "\n" + m.viewThread(w)
 	})
 }
 

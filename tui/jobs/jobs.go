@@ -91,10 +91,12 @@ const (
 // Model is the jobs view.
 type Model struct {
 	common.Common
-	parent   context.Context
-	jobs     []*Job
-	nextID   int
-	cursor   int
+	parent context.Context
+	jobs   []*Job
+	nextID int
+	// sel is the id of the selected job: x and R act on it. A job started
+	// from the dashboard (a key the operator pressed) becomes selected.
+	sel      int
 	runs     localdb.Page[localdb.RunSummary]
 	failures localdb.Page[localdb.AttentionItem]
 	loaded   bool
@@ -146,7 +148,7 @@ func (m *Model) Start(name string, start common.StartFunc) tea.Cmd {
 	j := &Job{ID: m.nextID, Name: name, State: Starting, start: start, cancel: cancel, Started: m.Now()}
 	m.nextID++
 	m.jobs = append(m.jobs, j)
-	m.cursor = len(m.jobs) - 1
+	m.sel = j.ID
 	return startJobCmd(j.ID, ctx, start)
 }
 
@@ -288,9 +290,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		k := m.Keys
 		switch {
 		case key.Matches(msg, k.Up):
-			m.cursor = max(m.cursor-1, 0)
+			m.move(-1)
 		case key.Matches(msg, k.Down):
-			m.cursor = min(m.cursor+1, max(len(m.jobs)-1, 0))
+			m.move(1)
 		case key.Matches(msg, k.Cancel):
 			if j := m.selected(); j != nil && j.Active() {
 				j.cancel()
@@ -306,12 +308,29 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m *Model) selected() *Job {
-	if m.cursor < 0 || m.cursor >= len(m.jobs) {
-		return nil
+// index is the row of the selected job, -1 when none is.
+func (m *Model) index() int {
+	for i, j := range m.jobs {
+		if j.ID == m.sel {
+			return i
+		}
 	}
-	return m.jobs[m.cursor]
+	return -1
 }
+
+// move selects the job delta rows away, clamped to the list.
+func (m *Model) move(delta int) {
+	if len(m.jobs) == 0 {
+		return
+	}
+	i := min(max(m.index()+delta, 0), len(m.jobs)-1)
+	m.sel = m.jobs[i].ID
+}
+
+func (m *Model) selected() *Job { return m.job(m.sel) }
+
+// Selected returns the selected job, nil when there is none.
+func (m *Model) Selected() *Job { return m.selected() }
 
 // View draws the jobs, the selected job's log and failures, and the runs.
 func (m *Model) View() string {
@@ -325,9 +344,9 @@ func (m *Model) View() string {
 		b.WriteString(s.Faint.Render("No jobs yet. Start one with :sync, :track stalled, a reply or a claim.") + "\n")
 	}
 	barW := max(min(w/4, 30), 8)
-	for i, j := range m.jobs {
+	for _, j := range m.jobs {
 		marker := "  "
-		if i == m.cursor {
+		if j.ID == m.sel {
 			marker = "› "
 		}
 		ratio := 0.0

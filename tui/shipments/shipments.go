@@ -48,13 +48,18 @@ type Model struct {
 
 	filter common.Filter // by the start of the tracking number
 
-	detail *localdb.Shipment
-	events []localdb.TrackingEvent
+	// open is set while the detail pane is shown; it always shows the
+	// selected parcel, whose timeline is events (read for eventsID).
+	open     bool
+	eventsID int64
+	events   []localdb.TrackingEvent
 }
 
 // New returns the shipments view.
 func New(c common.Common) *Model {
-	return &Model{Common: c, filter: common.NewFilter("tracking number starts with: ")}
+	m := &Model{Common: c, filter: common.NewFilter("tracking number starts with: ")}
+	m.list.Key = func(s localdb.Shipment) int64 { return s.ID }
+	return m
 }
 
 // Title names the view.
@@ -77,10 +82,33 @@ func (m *Model) Init() tea.Cmd { return m.loadWindowCmd() }
 func (m *Model) Reload() tea.Cmd {
 	m.list.Invalidate()
 	cmds := []tea.Cmd{m.loadWindowCmd()}
-	if m.detail != nil {
-		cmds = append(cmds, loadEventsCmd(m.DB, m.detail.ID))
+	if m.open && m.eventsID != 0 {
+		cmds = append(cmds, loadEventsCmd(m.DB, m.eventsID))
 	}
 	return tea.Batch(cmds...)
+}
+
+// followCmd reads the timeline of the selected parcel when the pane is
+// open and shows another one, so that the pane never shows a parcel other
+// than the one the keys act on.
+func (m *Model) followCmd() tea.Cmd {
+	if !m.open {
+		return nil
+	}
+	id := m.list.SelectedID()
+	if id == m.eventsID {
+		return nil
+	}
+	m.eventsID, m.events = id, nil
+	if id == 0 {
+		return nil
+	}
+	return loadEventsCmd(m.DB, id)
+}
+
+// windowCmd reads the rows the list still needs and follows the selection.
+func (m *Model) windowCmd() tea.Cmd {
+	return tea.Batch(m.loadWindowCmd(), m.followCmd())
 }
 
 func (m *Model) loadWindowCmd() tea.Cmd {
@@ -113,10 +141,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case ShipmentsLoadedMsg:
 		if m.list.PageLoaded(m.Logger, "shipments: load", &m.err, msg.Seq, msg.Page, msg.Err) {
-			return m, m.loadWindowCmd()
+			return m, m.windowCmd()
 		}
 	case EventsLoadedMsg:
-		if m.detail == nil || msg.ShipmentID != m.detail.ID {
+		if !m.open || msg.ShipmentID != m.eventsID {
 			return m, nil
 		}
 		if msg.Err != nil {
@@ -141,17 +169,17 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	if m.list.Navigate(msg, k) {
-		return m.loadWindowCmd()
+		return m.windowCmd()
 	}
 	switch {
 	case key.Matches(msg, k.Open):
-		if s, ok := m.list.Selected(); ok {
-			m.detail, m.events = &s, nil
-			return loadEventsCmd(m.DB, s.ID)
+		if _, ok := m.list.Selected(); ok {
+			m.open, m.eventsID = true, 0
+			return m.followCmd()
 		}
 	case key.Matches(msg, k.Back):
-		if m.detail != nil {
-			m.detail, m.events = nil, nil
+		if m.open {
+			m.open, m.eventsID, m.events = false, 0, nil
 			return nil
 		}
 		if m.filter.Clear() {
@@ -166,38 +194,48 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Filter):
 		return m.filter.Start()
 	case key.Matches(msg, k.Retrack):
+		// The selected parcel, which the pane shows when it is open.
 		s, ok := m.list.Selected()
-		if m.detail != nil {
-			s, ok = *m.detail, true
-		}
 		if !ok {
-			return nil
+			return common.StatusCmd(common.LevelWarning, "no parcel selected yet; nothing re-tracked")
 		}
 		actions, id := m.Actions, s.ID
 		return common.RequestJobCmd("re-track "+s.TrackingNumber, func(ctx context.Context) (<-chan common.Progress, error) {
 			return actions.TrackShipments(ctx, []int64{id})
 		})
 	}
-	return m.loadWindowCmd()
+	return m.windowCmd()
 }
 
 func (m *Model) refilter() tea.Cmd {
 	m.list.Reset()
-	return m.loadWindowCmd()
+	return m.windowCmd()
 }
 
 // Rows returns the loaded parcels and the total that pass the filters.
 func (m *Model) Rows() ([]localdb.Shipment, int) { return m.list.Rows, m.list.Total }
 
-// Detail returns the parcel in the detail pane, if any.
-func (m *Model) Detail() *localdb.Shipment { return m.detail }
+// Detail returns the parcel in the detail pane, if it is open: always the
+// selected parcel.
+func (m *Model) Detail() *localdb.Shipment {
+	if !m.open {
+		return nil
+	}
+	if s, ok := m.list.Selected(); ok {
+		return &s
+	}
+	return nil
+}
+
+// SelectedID is the id of the selected parcel, 0 when none is.
+func (m *Model) SelectedID() int64 { return m.list.SelectedID() }
 
 // View draws the table and, when a parcel is open, its timeline.
 func (m *Model) View() string {
 	if m.Width <= 0 || m.Height <= 0 {
 		return ""
 	}
-	if m.detail == nil {
+	if !m.open {
 		return common.Fit(m.viewTable(m.Width), m.Width, m.Height)
 	}
 	if m.Width < common.SplitWidth {
@@ -224,6 +262,9 @@ func (m *Model) viewTable(w int) string {
 			line += fmt.Sprintf("  number:%s*", m.filter.Text)
 		}
 		b.WriteString(m.Styles.Faint.Render(line))
+		if id := m.list.Left; id != 0 && !m.open {
+			b.WriteString(m.Styles.Warning.Render(fmt.Sprintf("  parcel %d left the list", id)))
+		}
 	}
 	b.WriteString("\n")
 	// Narrow (beside the detail pane) the table drops its two time columns.
@@ -267,8 +308,17 @@ func lastActivity(s localdb.Shipment) time.Time {
 }
 
 func (m *Model) viewDetail(w int) string {
-	s := m.detail
 	var b strings.Builder
+	if id := m.list.Left; id != 0 {
+		b.WriteString(m.Styles.Warning.Render(common.Truncate(fmt.Sprintf("parcel %d left the list; its neighbour is selected", id), w)) + "\n")
+	}
+	s := m.Detail()
+	if s == nil {
+		if m.list.Empty() {
+			return b.String() + m.Styles.Faint.Render("no parcel selected: the list is empty (esc closes)")
+		}
+		return b.String() + m.Styles.Faint.Render("loading…")
+	}
 	b.WriteString(m.Styles.Heading.Render(common.Truncate(s.Courier+" "+s.TrackingNumber, w)) + "\n")
 	status := s.Tag
 	if s.Subtag != "" {

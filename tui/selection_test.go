@@ -1,0 +1,147 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/tui/internal/fixture"
+)
+
+// The selection tests press keys with live updates (the list read again
+// after the database changed under it) in between, and check the id that
+// each action was given through the recording fixture.Actions.
+
+// liveUpdate reads every view again, as the refresh tick does.
+func (h *harness) liveUpdate() {
+	h.t.Helper()
+	h.send(RefreshTickedMsg{})
+}
+
+func lastCall(t *testing.T, a *fixture.Actions, action string) fixture.Call {
+	t.Helper()
+	calls := a.Calls()
+	for i := len(calls) - 1; i >= 0; i-- {
+		if calls[i].Action == action {
+			return calls[i]
+		}
+	}
+	t.Fatalf("no %s call among %+v", action, calls)
+	return fixture.Call{}
+}
+
+func TestInboxActsOnTheSelectedThreadThroughLiveUpdates(t *testing.T) {
+	actions := &fixture.Actions{}
+	h := newHarness(t, 120, 40, actions)
+	ctx := context.Background()
+	h.press("2", "j", "j") // late, soon, later
+	later := h.ids.Threads["later"]
+	if tc := h.m.Inbox.OpenThread(); tc == nil || tc.Thread.ID != later {
+		t.Fatalf("the pane beside the list shows %+v, want the selected thread %d", tc, later)
+	}
+	// A new overdue thread arrives above the cursor.
+	if _, _, err := h.db.UpsertThread(ctx, localdb.Thread{StoreID: h.ids.Stores["amz-us"], MarketplaceThreadID: "T-new",
+		BuyerName: "Fay New", Subject: "Urgent", ReplyDeadline: fixture.Now.Add(-5 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	h.liveUpdate()
+	h.press("n")
+	if got := lastCall(t, actions, "no_response").ThreadID; got != later {
+		t.Fatalf("n marked thread %d after a thread arrived above, want the selected %d", got, later)
+	}
+	if tc := h.m.Inbox.OpenThread(); tc == nil || tc.Thread.ID != later {
+		t.Fatalf("after the update the pane shows %+v, want %d", tc, later)
+	}
+
+	// The selected thread is answered elsewhere and leaves the open list:
+	// its neighbour is selected, the pane says so, and n acts on it.
+	if err := h.db.SetThreadStatus(ctx, later, localdb.StatusReplied); err != nil {
+		t.Fatal(err)
+	}
+	h.liveUpdate()
+	quiet := h.ids.Threads["quiet"]
+	view := ansi.Strip(h.m.View())
+	if !strings.Contains(view, fmt.Sprintf("thread %d left the list", later)) {
+		t.Fatalf("the pane does not say the thread left:\n%s", view)
+	}
+	if tc := h.m.Inbox.OpenThread(); tc == nil || tc.Thread.ID != quiet {
+		t.Fatalf("after it left the pane shows %+v, want the neighbour %d", tc, quiet)
+	}
+	h.press("n")
+	if got := lastCall(t, actions, "no_response").ThreadID; got != quiet {
+		t.Fatalf("n marked thread %d, want the neighbour %d", got, quiet)
+	}
+
+	// r replies to the selected thread, not to one opened before.
+	h.press("k") // new, late, soon, quiet: up from quiet is soon
+	soon := h.ids.Threads["soon"]
+	h.press("r")
+	h.typeText("Thank you")
+	h.liveUpdate()
+	h.press("ctrl+s")
+	if got := lastCall(t, actions, "reply").ThreadID; got != soon {
+		t.Fatalf("the reply went to thread %d, want the selected %d", got, soon)
+	}
+}
+
+func TestShipmentsPaneFollowsTheCursorAndRetrackActsOnIt(t *testing.T) {
+	actions := &fixture.Actions{}
+	h := newHarness(t, 120, 40, actions)
+	ctx := context.Background()
+	h.press("3", "enter", "j")
+	rows, _ := h.m.Shipments.Rows()
+	want := rows[1].ID
+	if d := h.m.Shipments.Detail(); d == nil || d.ID != want {
+		t.Fatalf("the pane shows %+v after j, want the highlighted parcel %d", d, want)
+	}
+	// Another parcel gets a fresh event and moves to the top.
+	if _, _, err := h.db.SaveTrackResult(ctx, localdb.TrackResult{Courier: "dhl", TrackingNumber: "9876543213", Tag: "Delivered",
+		Source: localdb.SourceAPI, CheckedAt: fixture.Now, Events: []localdb.TrackingEvent{
+			{Time: fixture.Now.Add(-time.Minute), Tag: "Delivered", Description: "Delivered again", RawCode: "Delivered"}}}); err != nil {
+		t.Fatal(err)
+	}
+	h.liveUpdate()
+	h.press("r")
+	if got := lastCall(t, actions, "track").IDs; len(got) != 1 || got[0] != want {
+		t.Fatalf("r re-tracked %v, want the selected parcel %d", got, want)
+	}
+	if d := h.m.Shipments.Detail(); d == nil || d.ID != want {
+		t.Fatalf("after the update the pane shows %+v, want %d", d, want)
+	}
+	h.press("j", "j", "r")
+	rows, _ = h.m.Shipments.Rows()
+	sel := h.m.Shipments.SelectedID()
+	if got := lastCall(t, actions, "track").IDs; len(got) != 1 || got[0] != sel || sel == want {
+		t.Fatalf("r re-tracked %v, want the newly selected parcel %d", got, sel)
+	}
+}
+
+func TestClaimsFileTheSelectedClaimThroughLiveUpdates(t *testing.T) {
+	actions := &fixture.Actions{}
+	h := newHarness(t, 120, 40, actions)
+	ctx := context.Background()
+	h.press("4", "enter", "j") // paid, then the draft
+	draft := h.ids.Claims["draft"]
+	if d := h.m.Claims.Detail(); d == nil || d.ID != draft {
+		t.Fatalf("the pane shows %+v, want the draft %d", d, draft)
+	}
+	// A claim whose window closes sooner arrives above it.
+	if _, err := h.db.CreateClaim(ctx, localdb.Claim{ShipmentID: h.ids.Shipments["lost"], Kind: localdb.ClaimLost, Amount: 1000,
+		Currency: "USD", WindowCloses: fixture.Now.Add(time.Hour), Portal: "usps"}); err != nil {
+		t.Fatal(err)
+	}
+	h.liveUpdate()
+	h.press("f")
+	if c := h.m.Claims.Confirming(); c == nil || c.ID != draft {
+		t.Fatalf("the dialog asks about %+v, want the draft %d", c, draft)
+	}
+	h.press("y")
+	if got := lastCall(t, actions, "claim").ClaimID; got != draft {
+		t.Fatalf("filed claim %d, want the selected draft %d", got, draft)
+	}
+}
