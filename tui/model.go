@@ -266,6 +266,23 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if msg.Type == tea.KeyCtrlC {
 		return m.quit()
 	}
+	// A terminal hands letters typed quickly to bubbletea in one read,
+	// which it delivers as one message with several runes (":sync", "jjj");
+	// each is a key of its own, handled in turn, so that ":" opens the
+	// palette before "sync" is typed into it.
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+		cmds := make([]tea.Cmd, 0, len(msg.Runes))
+		for _, r := range msg.Runes {
+			cmds = append(cmds, m.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+		}
+		return tea.Batch(cmds...)
+	}
+	// A paste is text, never keys: it goes whole to the text input that
+	// has the focus, and is dropped, saying so, when none has.
+	if msg.Paste && !m.paletteOn && !m.views[m.active].Capturing() {
+		m.setStatus(common.LevelWarning, "paste ignored: no text input has the focus (press / to search or : for a command)")
+		return nil
+	}
 	if m.paletteOn {
 		switch msg.Type {
 		case tea.KeyEnter:

@@ -596,6 +596,9 @@ func (m *Model) send() tea.Cmd {
 	})
 }
 
+// SearchValue returns the text in the search input.
+func (m *Model) SearchValue() string { return m.search.Value() }
+
 // ComposerValue returns the text in the reply composer.
 func (m *Model) ComposerValue() string { return m.composer.Value() }
 
