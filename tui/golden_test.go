@@ -47,7 +47,7 @@ func TestGolden(t *testing.T) {
 		{"claims_dialog", []step{{"4", "SPX0000123", ""}, {"down", "", ""}, {"f", "y file", ""}}},
 		{"claims_candidates", []step{{"4", "SPX0000123", ""}, {"c", "closes 40d", ""}}},
 		{"jobs", []step{{"5", "need a person", ""}}},
-		{"help", []step{inboxShown, {"?", "any key closes", ""}}},
+		{"help", []step{inboxShown, {"?", "Keys  (", ""}}},
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, tc := range cases {

@@ -102,10 +102,13 @@ type Model struct {
 	width, height int
 	help          help.Model
 	showHelp      bool
+	helpScroll    int
 	palette       textinput.Model
 	paletteOn     bool
 	status        string
 	level         common.Level
+	statusView    int // 1 + the view that raised the status; 0 for all
+	statusAge     int // refresh intervals the status has been shown
 	quitting      bool
 	quitNote      string
 	noTick        bool // tests drive the refresh themselves
@@ -210,9 +213,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.handleKey(msg)
 	case common.JobRequestedMsg:
 		m.setStatus(common.LevelInfo, "started: "+msg.Name)
-		return m, m.Jobs.Start(msg.Name, msg.Start)
+		return m, m.Jobs.StartCounted(msg.Name, msg.Total, msg.Start)
 	case common.StatusReportedMsg:
 		m.setStatus(msg.Level, msg.Text)
+		m.statusView = msg.View
 		return m, nil
 	case common.DataChangedMsg:
 		return m, m.reloadAll()
@@ -220,6 +224,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.quitting {
 			return m, nil
 		}
+		m.statusAge++
 		if m.noTick {
 			return m, m.reloadAll()
 		}
@@ -228,11 +233,50 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	// Everything else (pages read, jobs' progress) goes to every view; each
 	// takes only its own messages.
 	var cmds []tea.Cmd
-	for _, v := range m.views {
+	for i, v := range m.views {
 		_, cmd := v.Update(msg)
-		cmds = append(cmds, cmd)
+		cmds = append(cmds, m.owned(i, cmd))
 	}
 	return m, tea.Batch(cmds...)
+}
+
+// owned marks the status lines that view i's command reports as that
+// view's, so that they are shown only in it. The jobs view reports on jobs
+// started from anywhere, so its lines are for the whole dashboard.
+func (m *Model) owned(i int, cmd tea.Cmd) tea.Cmd {
+	if cmd == nil || i == ViewJobs {
+		return cmd
+	}
+	return func() tea.Msg {
+		switch msg := cmd().(type) {
+		case common.StatusReportedMsg:
+			msg.View = i + 1
+			return msg
+		case tea.BatchMsg:
+			for j := range msg {
+				msg[j] = m.owned(i, msg[j])
+			}
+			return msg
+		default:
+			return msg
+		}
+	}
+}
+
+// StatusShown returns the status line as the active view shows it: ""
+// when it belongs to another view or has faded.
+func (m *Model) StatusShown() string {
+	if m.statusView != 0 && m.statusView != m.active+1 {
+		return ""
+	}
+	fade := common.StatusFadeTicks
+	if m.level == common.LevelError {
+		fade = common.ErrorFadeTicks
+	}
+	if m.statusAge >= fade {
+		return ""
+	}
+	return m.status
 }
 
 // reloadLists reads the list views again after a resize, which changes
@@ -250,7 +294,7 @@ func (m *Model) reloadAll() tea.Cmd {
 }
 
 func (m *Model) setStatus(level common.Level, text string) {
-	m.status, m.level = text, level
+	m.status, m.level, m.statusView, m.statusAge = text, level, 0, 0
 	switch level {
 	case common.LevelError:
 		m.c.Logger.Error(text)
@@ -304,11 +348,18 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	view := m.views[m.active]
 	if view.Capturing() {
 		_, cmd := view.Update(msg)
-		return cmd
+		return m.owned(m.active, cmd)
 	}
 	if m.showHelp {
-		if key.Matches(msg, k.Quit) {
+		switch {
+		case key.Matches(msg, k.Quit):
 			return m.quit()
+		case key.Matches(msg, k.Down):
+			m.helpScroll++
+			return nil
+		case key.Matches(msg, k.Up):
+			m.helpScroll--
+			return nil
 		}
 		m.showHelp = false
 		return nil
@@ -317,7 +368,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return m.quit()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.showHelp, m.helpScroll = true, 0
 		return nil
 	case key.Matches(msg, k.Palette):
 		m.paletteOn = true
@@ -338,7 +389,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 	}
 	_, cmd := view.Update(msg)
-	return cmd
+	return m.owned(m.active, cmd)
 }
 
 // quit cancels every running job, notes which, and ends the program.
@@ -407,7 +458,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 			m.setStatus(common.LevelError, "track: name shipment ids (:track 12 34) or :track stalled")
 			return nil
 		}
-		return common.RequestJobCmd(fmt.Sprintf("re-track %d parcels", len(ids)), func(ctx context.Context) (<-chan common.Progress, error) {
+		return common.RequestCountedJobCmd(fmt.Sprintf("re-track %d parcels", len(ids)), len(ids), func(ctx context.Context) (<-chan common.Progress, error) {
 			return actions.TrackShipments(ctx, ids)
 		})
 	}
@@ -431,14 +482,12 @@ func (m *Model) View() string {
 		return common.Fit(fmt.Sprintf("The terminal is %dx%d; the dashboard needs at least %dx%d.",
 			m.width, m.height, common.MinWidth, common.MinHeight), m.width, m.height)
 	}
-	s := m.c.Styles
 	view := m.views[m.active]
 	var b strings.Builder
 	b.WriteString(m.header())
 	b.WriteString("\n")
 	if m.showHelp {
-		b.WriteString(common.Fit(s.Heading.Render("Keys")+"  "+s.Faint.Render("(any key closes)")+"\n\n"+
-			m.help.FullHelpView(view.FullHelp()), m.width, m.bodyHeight()))
+		b.WriteString(common.Fit(m.helpView(m.width, m.bodyHeight()), m.width, m.bodyHeight()))
 	} else {
 		b.WriteString(common.Fit(view.View(), m.width, m.bodyHeight()))
 	}
@@ -481,13 +530,14 @@ func (m *Model) statusLine() string {
 	if m.paletteOn {
 		return m.palette.View()
 	}
+	text := m.StatusShown()
 	switch m.level {
 	case common.LevelSuccess:
-		return s.Success.Render(m.status)
+		return s.Success.Render(text)
 	case common.LevelWarning:
-		return s.Warning.Render(m.status)
+		return s.Warning.Render(text)
 	case common.LevelError:
-		return s.Error.Render(m.status)
+		return s.Error.Render(text)
 	}
-	return s.Faint.Render(m.status)
+	return s.Faint.Render(text)
 }

@@ -379,9 +379,39 @@ func TestHelpShowsGroups(t *testing.T) {
 			t.Errorf("full help lacks %q", want)
 		}
 	}
-	h.press("j")
+	h.press("x")
 	if strings.Contains(ansi.Strip(h.m.View()), "any key closes") {
 		t.Fatal("a key did not close the help")
+	}
+}
+
+// TestHelpListsEveryViewCurrentFirst checks that ? lists the keys of every
+// view, not only the current one's, with the current view's keys first
+// and, on a small terminal, the rest reachable by scrolling.
+func TestHelpListsEveryViewCurrentFirst(t *testing.T) {
+	for _, size := range [][2]int{{120, 40}, {80, 24}} {
+		h := newHarness(t, size[0], size[1], nil)
+		h.press("3", "?")
+		var seen strings.Builder
+		for range 40 {
+			seen.WriteString(ansi.Strip(h.m.View()))
+			h.press("down")
+		}
+		all := seen.String()
+		// One binding unique to each view, and the shared ones.
+		for _, want := range []string{"Shipments (this view)", "re-track", "Inbox", "no response needed", "Claims", "file claim",
+			"Jobs", "cancel job", "Overview", "Every view", "go to a view", "commands", "quit"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("%dx%d: the full help lacks %q:\n%s", size[0], size[1], want, all)
+			}
+		}
+		for range 40 {
+			h.press("up")
+		}
+		first := ansi.Strip(h.m.View())
+		if i, j := strings.Index(first, "Shipments (this view)"), strings.Index(first, "Every view"); i < 0 || j >= 0 && j < i {
+			t.Errorf("%dx%d: the current view's keys are not first:\n%s", size[0], size[1], first)
+		}
 	}
 }
 

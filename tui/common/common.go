@@ -22,16 +22,21 @@ import (
 	"github.com/sellerops/sellerops/tui/theme"
 )
 
-// JobRequestedMsg asks the root model to start a background job.
+// JobRequestedMsg asks the root model to start a background job. Total,
+// when known before it starts, is how many items it works through.
 type JobRequestedMsg struct {
 	Name  string
+	Total int
 	Start StartFunc
 }
 
-// StatusReportedMsg carries a line for the status bar.
+// StatusReportedMsg carries a line for the status bar. View is 1 + the
+// index of the view that raised it, which the root model sets: the line is
+// shown only in that view. 0 is a line for the whole dashboard.
 type StatusReportedMsg struct {
 	Text  string
 	Level Level
+	View  int
 }
 
 // DataChangedMsg tells the views that the database may have changed, so
@@ -151,7 +156,13 @@ func StatusCmd(level Level, text string) tea.Cmd {
 
 // RequestJobCmd returns a command that asks the root to start a job.
 func RequestJobCmd(name string, start StartFunc) tea.Cmd {
-	return func() tea.Msg { return JobRequestedMsg{Name: name, Start: start} }
+	return RequestCountedJobCmd(name, 0, start)
+}
+
+// RequestCountedJobCmd asks the root to start a job over total items, so
+// that its bar shows the real total from the start.
+func RequestCountedJobCmd(name string, total int, start StartFunc) tea.Cmd {
+	return func() tea.Msg { return JobRequestedMsg{Name: name, Total: total, Start: start} }
 }
 
 // Unavailable is the Actions used when none are wired: every automation

@@ -32,6 +32,10 @@ const (
 	RefreshSeconds = 5
 	// DialogWidth is the width of a confirmation dialog.
 	DialogWidth = 60
+	// StatusFadeTicks and ErrorFadeTicks are how many refresh intervals a
+	// status line stays on the screen (errors longer); it fades after.
+	StatusFadeTicks = 2
+	ErrorFadeTicks  = 6
 )
 
 // Rule is the vertical line between two panes, h lines high.

@@ -101,6 +101,7 @@ type Model struct {
 	search    textinput.Model
 	query     string
 	hits      []localdb.MessageHit
+	hitsFor   string // the query hits answer; query while its search runs
 	hitCursor int
 
 	openID  int64
@@ -374,7 +375,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.Err != nil {
 			return m, common.StatusCmd(common.LevelError, msg.Err.Error())
 		}
-		m.hits, m.hitCursor, m.mode = msg.Hits, 0, modeHits
+		m.hits, m.hitsFor, m.hitCursor, m.mode = msg.Hits, msg.Query, 0, modeHits
 		return m, tea.Batch(m.followCmd(), common.StatusCmd(common.LevelInfo, fmt.Sprintf("%d messages match %q (esc clears the search)", len(msg.Hits), msg.Query)))
 	case NoResponseMarkedMsg:
 		if msg.Err != nil {
@@ -410,16 +411,20 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			m.query = strings.TrimSpace(m.search.Value())
 			m.search.Blur()
 			if m.query == "" {
-				m.mode = modeList
-				return nil
+				m.mode, m.hits = modeList, nil
+				return m.followCmd()
 			}
+			// The last results stay on screen until the new ones come.
 			m.mode = modeHits
-			m.hits = nil
 			return searchCmd(m.DB, m.query)
 		case tea.KeyEsc:
+			// Back to what was shown: the last results, or the list.
 			m.search.Blur()
 			m.mode = modeList
-			return nil
+			if m.hits != nil {
+				m.mode = modeHits
+			}
+			return m.followCmd()
 		}
 		var cmd tea.Cmd
 		m.search, cmd = m.search.Update(msg)
@@ -620,8 +625,10 @@ func (m *Model) View() string {
 		return ""
 	}
 	var left string
-	switch m.mode {
-	case modeHits, modeSearch:
+	// While a search is typed, the results (or the list) it started from
+	// stay on screen below the input.
+	switch {
+	case m.mode == modeHits, m.mode == modeSearch && m.hits != nil:
 		left = m.viewHits(m.listWidth())
 	default:
 		left = m.viewList(m.listWidth())
@@ -716,13 +723,13 @@ func (m *Model) viewHits(w int) string {
 	if m.mode == modeSearch {
 		b.WriteString(m.search.View())
 	} else {
-		b.WriteString(m.Styles.Faint.Render(fmt.Sprintf("search %q: %d messages  (enter opens, / searches again, esc clears)", m.query, len(m.hits))))
+		line := fmt.Sprintf("search %q: %d messages  (enter opens, / searches again, esc clears)", m.query, len(m.hits))
+		if m.hitsFor != m.query {
+			line = fmt.Sprintf("searching %q…  (the results of %q stay until then)", m.query, m.hitsFor)
+		}
+		b.WriteString(m.Styles.Faint.Render(common.Truncate(line, w)))
 	}
 	b.WriteString("\n")
-	if m.mode == modeSearch {
-		b.WriteString(m.Styles.Faint.Render("enter searches every message and subject; esc cancels"))
-		return b.String()
-	}
 	b.WriteString(m.Styles.Heading.Render(common.Pad("  "+common.Pad("SENT", 11)+" "+common.Pad("STORE", 10)+" MATCH", w)))
 	h := max(m.Height-2, 1)
 	top := 0

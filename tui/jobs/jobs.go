@@ -144,8 +144,14 @@ func loadRunsCmd(db *localdb.DB) tea.Cmd {
 
 // Start adds a job and returns the command that starts it.
 func (m *Model) Start(name string, start common.StartFunc) tea.Cmd {
+	return m.StartCounted(name, 0, start)
+}
+
+// StartCounted adds a job over total items (0 when not known before it
+// runs) and returns the command that starts it.
+func (m *Model) StartCounted(name string, total int, start common.StartFunc) tea.Cmd {
 	ctx, cancel := context.WithCancel(m.parent)
-	j := &Job{ID: m.nextID, Name: name, State: Starting, start: start, cancel: cancel, Started: m.Now()}
+	j := &Job{ID: m.nextID, Name: name, State: Starting, Total: total, start: start, cancel: cancel, Started: m.Now()}
 	m.nextID++
 	m.jobs = append(m.jobs, j)
 	m.sel = j.ID
@@ -301,7 +307,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		case key.Matches(msg, k.Retry):
 			if j := m.selected(); j != nil && !j.Active() {
-				return m, m.Start(j.Name, j.start)
+				return m, m.StartCounted(j.Name, j.Total, j.start)
 			}
 		}
 	}
@@ -349,10 +355,7 @@ func (m *Model) View() string {
 		if j.ID == m.sel {
 			marker = "› "
 		}
-		ratio := 0.0
-		if j.Total > 0 {
-			ratio = float64(j.Done) / float64(j.Total)
-		}
+		ratio, counts := jobProgress(j)
 		state := string(j.State)
 		switch j.State {
 		case Done:
@@ -362,7 +365,6 @@ func (m *Model) View() string {
 		case Cancelled, Unavailable:
 			state = s.Warning.Render(state)
 		}
-		counts := fmt.Sprintf("%d/%d", j.Done, j.Total)
 		if len(j.Failures) > 0 {
 			counts += s.Error.Render(fmt.Sprintf(" %d failed", len(j.Failures)))
 		}
@@ -433,6 +435,29 @@ func (m *Model) ShortHelp() []key.Binding {
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.Keys
 	return [][]key.Binding{{k.Up, k.Down, k.NextView, k.PrevView}, {k.Cancel, k.Retry, k.Palette, k.Refresh}, k.QuitHelp()}
+}
+
+// jobProgress is how far a job's bar is filled and the counts beside it.
+// Counts are shown only when the job's total is known: a running job
+// without one shows "…", and a finished one a full bar. A job that ended
+// with items unreported says how many, rather than a bar that stops short
+// without a word.
+func jobProgress(j *Job) (ratio float64, counts string) {
+	if j.Total <= 0 {
+		if j.Active() {
+			return 0, "…"
+		}
+		if j.State == Done {
+			return 1, ""
+		}
+		return 0, ""
+	}
+	ratio = float64(j.Done) / float64(j.Total)
+	counts = fmt.Sprintf("%d/%d", j.Done, j.Total)
+	if !j.Active() && j.Done < j.Total && j.State != Cancelled {
+		counts += fmt.Sprintf(" (%d not reported)", j.Total-j.Done)
+	}
+	return ratio, counts
 }
 
 // progressBar draws a bar of w cells, filled to ratio.

@@ -101,3 +101,36 @@ func (k *KeyMap) Actions(own ...key.Binding) []key.Binding {
 func (k *KeyMap) QuitHelp() []key.Binding {
 	return []key.Binding{k.Help, k.Quit}
 }
+
+// Everywhere is the group of bindings that mean the same in every view:
+// movement, switching views, the palette, refresh, help and quit. The full
+// help lists it once, beside each view's own keys.
+func (k *KeyMap) Everywhere() []key.Binding {
+	views := key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1…5", "go to a view"))
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back,
+		k.NextView, k.PrevView, views, k.Palette, k.Refresh, k.Help, k.Quit}
+}
+
+// Own returns the bindings of groups that are not in Everywhere, each
+// once, in order: a view's own keys, taken from its full help.
+func (k *KeyMap) Own(groups [][]key.Binding) []key.Binding {
+	seen := map[string]bool{}
+	for _, b := range k.Everywhere() {
+		seen[b.Help().Key] = true
+	}
+	for _, b := range k.Views {
+		seen[b.Help().Key] = true
+	}
+	var out []key.Binding
+	for _, g := range groups {
+		for _, b := range g {
+			h := b.Help()
+			if !b.Enabled() || seen[h.Key] {
+				continue
+			}
+			seen[h.Key] = true
+			out = append(out, b)
+		}
+	}
+	return out
+}

@@ -200,7 +200,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			return common.StatusCmd(common.LevelWarning, "no parcel selected yet; nothing re-tracked")
 		}
 		actions, id := m.Actions, s.ID
-		return common.RequestJobCmd("re-track "+s.TrackingNumber, func(ctx context.Context) (<-chan common.Progress, error) {
+		return common.RequestCountedJobCmd("re-track "+s.TrackingNumber, 1, func(ctx context.Context) (<-chan common.Progress, error) {
 			return actions.TrackShipments(ctx, []int64{id})
 		})
 	}
