@@ -42,14 +42,14 @@ func TestGolden(t *testing.T) {
 			{"ctrl+t", "template: damaged", ""}, {"ctrl+t", "template: shipped", ""}, {"ctrl+t", "template: thanks", ""},
 			{"ctrl+t", "template: tracking", ""}}},
 		{"shipments", []step{{"3", "1Z999AA", ""}}},
-		{"shipments_stalled_detail", []step{{"3", "1Z999AA", ""}, {"s", "estimate)  1 p", ""}, {"enter", "Departed facility", ""}}},
+		{"shipments_stalled_detail", []step{{"3", "1Z999AA", ""}, {"s", "estimate)  1 p", ""}, {"enter", "Label created", ""}}},
 		{"claims", []step{{"4", "SPX0000123", ""}}},
 		{"claims_dialog", []step{{"4", "SPX0000123", ""}, {"down", "", ""}, {"f", "y file", ""}}},
 		{"claims_candidates", []step{{"4", "SPX0000123", ""}, {"c", "closes 40d", ""}}},
 		{"jobs", []step{{"5", "need a person", ""}}},
 		{"help", []step{inboxShown, {"?", "Keys  (", ""}}},
 	}
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 50}} {
 		for _, tc := range cases {
 			t.Run(fmt.Sprintf("%s_%dx%d", tc.name, size[0], size[1]), func(t *testing.T) {
 				m := newModel(context.Background(), Options{DB: db, Now: fixture.Clock})

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/tui/common"
 	"github.com/sellerops/sellerops/tui/internal/fixture"
 )
 
@@ -143,5 +144,29 @@ func TestClaimsFileTheSelectedClaimThroughLiveUpdates(t *testing.T) {
 	h.press("y")
 	if got := lastCall(t, actions, "claim").ClaimID; got != draft {
 		t.Fatalf("filed claim %d, want the selected draft %d", got, draft)
+	}
+}
+
+// TestMoneyIsNeverCut checks that an amount wider than the usual ones is
+// shown whole in the claims list at every size, the text columns giving
+// way (the issue saw "JPY 21100…").
+func TestMoneyIsNeverCut(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 50}} {
+		h := newHarness(t, size[0], size[1], nil)
+		if _, err := h.db.CreateClaim(context.Background(), localdb.Claim{ShipmentID: h.ids.Shipments["lost"], Kind: localdb.ClaimLost,
+			Amount: 211000000, Currency: "JPY", WindowCloses: fixture.Now.Add(time.Hour), Portal: "usps"}); err != nil {
+			t.Fatal(err)
+		}
+		h.press("4", "ctrl+r")
+		want := common.Money(211000000, "JPY")
+		view := ansi.Strip(h.m.View())
+		if !strings.Contains(view, want) {
+			t.Fatalf("%dx%d: the claims list does not show %q whole:\n%s", size[0], size[1], want, view)
+		}
+		for i, l := range strings.Split(view, "\n") {
+			if n := ansi.StringWidth(l); n > size[0] {
+				t.Fatalf("%dx%d: line %d is %d cells wide", size[0], size[1], i, n)
+			}
+		}
 	}
 }

@@ -382,32 +382,45 @@ func (m *Model) viewList(w int) string {
 		}
 		b.WriteString("\n")
 	}
-	numW := max(w-54, 6) // the other columns and their gaps take 54 cells
-	b.WriteString(m.Styles.Heading.Render(common.Pad("  "+common.Pad("ID", 5)+" "+common.Pad("KIND", 8)+" "+
-		common.Pad("STATE", 12)+" "+common.Pad("AMOUNT", 12)+" "+common.Pad("WINDOW", 10)+" "+common.Pad("PARCEL", numW), w)))
+	// Ids and amounts are never cut: their columns are as wide as the
+	// widest on screen, and the parcel narrows first.
+	var ids, amounts []string
+	for _, c := range m.list.VisibleRows() {
+		ids = append(ids, fmt.Sprint(c.ID))
+		amounts = append(amounts, common.Money(c.Amount, c.Currency))
+	}
+	cols := []common.Column{
+		{Title: "ID", Min: common.WidestOf(2, ids...), Keep: true, Right: true},
+		{Title: "KIND", Min: 7, Pref: 8},
+		{Title: "STATE", Min: 9, Pref: 12},
+		{Title: "AMOUNT", Min: common.WidestOf(6, amounts...), Keep: true, Right: true},
+		{Title: "WINDOW", Min: 6, Pref: 10},
+		{Title: "PARCEL", Min: 12, Pref: 34, Weight: 1},
+	}
+	ws := common.Widths(cols, w-2)
+	b.WriteString(m.Styles.Heading.Render(common.Pad("  "+common.Heading(cols, ws), w)))
 	now := m.Now()
 	b.WriteString(m.list.Body(m.Styles, w, m.err, "No claims. Drafts appear here when a parcel is lost or damaged.", func(c localdb.ClaimRow) string {
-		window := common.Pad("-", 10)
+		window := "-"
 		if !c.WindowCloses.IsZero() && (c.State == localdb.ClaimDraft || c.State == localdb.ClaimFiling) {
 			left := c.WindowCloses.Sub(now)
-			window = common.Pad(common.Countdown(left), 10)
+			window = common.Countdown(left)
 			switch {
 			case left < 0:
-				window = m.Styles.Error.Render(common.Pad("closed", 10))
+				window = m.Styles.Error.Render("closed")
 			case left < closingSoon:
 				window = m.Styles.Warning.Render(window)
 			}
 		}
-		st := common.Pad(string(c.State), 12)
+		st := string(c.State)
 		switch c.State {
 		case localdb.ClaimPaid:
 			st = m.Styles.Success.Render(st)
 		case localdb.ClaimDenied:
 			st = m.Styles.Error.Render(st)
 		}
-		return common.Pad(fmt.Sprint(c.ID), 5) + " " + common.Pad(string(c.Kind), 8) + " " + st + " " +
-			common.PadLeft(common.Money(c.Amount, c.Currency), 12) + " " + window + " " +
-			common.Pad(c.Courier+" "+c.TrackingNumber, numW)
+		return common.Cells(cols, ws, []string{fmt.Sprint(c.ID), string(c.Kind), st, common.Money(c.Amount, c.Currency),
+			window, c.Courier + " " + c.TrackingNumber})
 	}))
 	return b.String()
 }

@@ -72,8 +72,14 @@ func TestSplit(t *testing.T) {
 		pw = w
 		return "pane\nsecond"
 	})
-	if lw != 45 || pw != 54 {
-		t.Fatalf("widths %d and %d, want 45 and 54", lw, pw)
+	if lw != 64 || pw != 35 {
+		t.Fatalf("widths %d and %d, want 64 and 35: the pane takes PaneShareMin percent", lw, pw)
+	}
+	// The pane's share grows with the terminal up to PaneShareMax.
+	for _, c := range []struct{ w, list int }{{110, 71}, {155, 89}, {200, 99}, {300, 149}} {
+		if got := ListWidth(c.w); got != c.list {
+			t.Errorf("ListWidth(%d) = %d, want %d", c.w, got, c.list)
+		}
 	}
 	// Each side is fitted to 3 lines; the rule runs between them.
 	rule := Rule(st, 1)

@@ -21,8 +21,16 @@ const (
 	// SplitWidth is the width from which a list and its detail pane are
 	// shown side by side; narrower, the detail pane replaces the list.
 	SplitWidth = 110
-	// ListShare is the list's share (percent) of the width when split.
-	ListShare = 45
+	// PaneShareMin and PaneShareMax are the detail pane's share (percent)
+	// of the width when split: the smaller at SplitWidth, growing with the
+	// terminal to the larger at PaneShareFullWidth and beyond, so that a
+	// list keeps room for its text columns on a mid-size terminal.
+	PaneShareMin       = 35
+	PaneShareMax       = 50
+	PaneShareFullWidth = 200
+	// ListShareReading is the list's share (percent) of the width while a
+	// thread beside it is being read or answered.
+	ListShareReading = 45
 	// SideWidth is the width of the order and parcel column beside a
 	// thread's messages.
 	SideWidth = 30
@@ -43,12 +51,27 @@ func Rule(st *theme.Styles, h int) string {
 	return st.Separator.Render(strings.TrimSuffix(strings.Repeat("│\n", h), "\n"))
 }
 
+// ListWidth is the list's width beside its pane in w cells: what the pane,
+// PaneShareMin to PaneShareMax percent as the terminal grows, and the rule
+// between them leave.
+func ListWidth(w int) int {
+	share := PaneShareMin
+	if w > SplitWidth {
+		share += (PaneShareMax - PaneShareMin) * min(w-SplitWidth, PaneShareFullWidth-SplitWidth) / (PaneShareFullWidth - SplitWidth)
+	}
+	return w - w*share/100 - 1
+}
+
 // Split draws a list and its pane side by side in w by h cells: the list
-// takes ListShare percent of the width, then comes a rule, and the pane
-// takes the rest. Each side is drawn for its width and fitted to h lines;
-// the list is drawn first.
+// takes ListWidth, then comes a rule, and the pane takes the rest. Each
+// side is drawn for its width and fitted to h lines; the list is drawn
+// first.
 func Split(st *theme.Styles, w, h int, list, pane func(w int) string) string {
-	lw := w * ListShare / 100
+	return SplitAt(st, w, h, ListWidth(w), list, pane)
+}
+
+// SplitAt is Split with the list lw cells wide.
+func SplitAt(st *theme.Styles, w, h, lw int, list, pane func(w int) string) string {
 	pw := w - lw - 1
 	l := Fit(list(lw), lw, h)
 	return lipgloss.JoinHorizontal(lipgloss.Top, l, Rule(st, h), Fit(pane(pw), pw, h))

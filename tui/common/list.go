@@ -299,6 +299,19 @@ func (l *List[T]) Visible() (top, end int) {
 	return l.Top, max(min(l.Top+l.Height, l.Total), l.Top)
 }
 
+// VisibleRows returns the loaded rows among the visible ones, for a view
+// to size its columns to the values on screen.
+func (l *List[T]) VisibleRows() []T {
+	top, end := l.Visible()
+	var out []T
+	for i := top; i < end; i++ {
+		if r, ok := l.Row(i); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // View draws the visible rows, each on a line that begins with a newline
 // so that the rows follow the column heading. A row not loaded yet is a
 // faint "  …"; a loaded one is a marker, "› " on the cursor's row and two

@@ -161,7 +161,11 @@ func (m *Model) split() bool { return m.Width >= common.SplitWidth }
 
 func (m *Model) listWidth() int {
 	if m.split() {
-		return m.Width * common.ListShare / 100
+		if m.mode == modeThread || m.mode == modeCompose {
+			// A thread being read or answered takes the larger part.
+			return m.Width * common.ListShareReading / 100
+		}
+		return common.ListWidth(m.Width)
 	}
 	return m.Width
 }
@@ -543,6 +547,7 @@ func (m *Model) open(id int64, back mode) tea.Cmd {
 
 func (m *Model) compose() tea.Cmd {
 	m.mode = modeCompose
+	m.composer.SetWidth(max(m.paneWidth()-2, 10)) // the pane is wider while answering
 	return m.composer.Focus()
 }
 
@@ -640,7 +645,7 @@ func (m *Model) View() string {
 		}
 		return common.Fit(left, m.Width, m.Height)
 	}
-	return common.Split(m.Styles, m.Width, m.Height, func(int) string { return left }, func(w int) string {
+	return common.SplitAt(m.Styles, m.Width, m.Height, m.listWidth(), func(int) string { return left }, func(w int) string {
 		if showPane {
 			return m.viewThread(w)
 		}
@@ -678,13 +683,19 @@ func (m *Model) viewList(w int) string {
 		b.WriteString(m.filterLine())
 	}
 	b.WriteString("\n")
-	subjW := max(w-38, 4) // the other columns and their gaps take 38 cells
-	b.WriteString(m.Styles.Heading.Render(common.Pad("  "+common.Pad("DUE", 8)+" "+common.Pad("STORE", 10)+" "+
-		common.Pad("LG", 3)+common.Pad("BUYER", 12)+" "+common.Pad("SUBJECT", subjW), w)))
+	// The subject and the buyer take the room the short columns leave.
+	cols := []common.Column{
+		{Title: "DUE", Min: 8, Pref: 8, Keep: true},
+		{Title: "STORE", Min: 6, Pref: 10},
+		{Title: "LG", Min: 2, Pref: 2, Keep: true},
+		{Title: "BUYER", Min: 8, Pref: 14, Weight: 1},
+		{Title: "SUBJECT", Min: 10, Pref: 32, Weight: 3},
+	}
+	ws := common.Widths(cols, w-2)
+	b.WriteString(m.Styles.Heading.Render(common.Pad("  "+common.Heading(cols, ws), w)))
 	now := m.Now()
 	b.WriteString(m.list.Body(m.Styles, w, m.err, "No threads match. Press t, s or l to change the filters, or sync with :sync.", func(t localdb.Thread) string {
-		return m.dueCell(t, now) + " " + common.Pad(t.StoreName, 10) + " " + common.Pad(t.Language, 3) +
-			common.Pad(t.BuyerName, 12) + " " + common.Pad(common.OneLine(t.Subject), subjW)
+		return common.Cells(cols, ws, []string{m.dueCell(t, now), t.StoreName, t.Language, t.BuyerName, common.OneLine(t.Subject)})
 	}))
 	return b.String()
 }
@@ -840,7 +851,14 @@ func (m *Model) viewSide(w int) string {
 	if o := tc.Order; o != nil {
 		b.WriteString(common.Truncate(o.MarketplaceOrderID, w) + "\n")
 		b.WriteString(common.Truncate(common.Or(o.BuyerName, "-"), w) + "\n")
-		b.WriteString(common.Truncate(fmt.Sprintf("%d items · %s", len(o.Items), common.Money(o.DeclaredValue, o.Currency)), w) + "\n")
+		// The amount is never cut: when it does not fit beside the item
+		// count, it takes a line of its own.
+		items, value := fmt.Sprintf("%d items", len(o.Items)), common.Money(o.DeclaredValue, o.Currency)
+		if line := items + " · " + value; ansi.StringWidth(line) <= w {
+			b.WriteString(line + "\n")
+		} else {
+			b.WriteString(common.Truncate(items, w) + "\n" + value + "\n")
+		}
 	} else {
 		b.WriteString(m.Styles.Faint.Render("not synced yet") + "\n")
 	}

@@ -267,32 +267,40 @@ func (m *Model) viewTable(w int) string {
 		}
 	}
 	b.WriteString("\n")
-	// Narrow (beside the detail pane) the table drops its two time columns.
+	// Narrow (beside the detail pane) the table drops its two time
+	// columns. Tracking numbers are never cut: the column is as wide as
+	// the widest on screen.
 	compact := w < compactWidth
-	numW := max(w-45, 8) // the other columns and their gaps take 45 cells
-	head := "  " + common.Pad("CARR", 6) + " " + common.Pad("TRACKING", numW) + " " + common.Pad("STATUS", 15) + " " +
-		common.Pad("LAST EVT", 9) + " " + common.Pad("CHECKED", 9)
-	if compact {
-		numW = max(w-25, 8) // carrier, status and gaps take 25 cells
-		head = "  " + common.Pad("CARR", 6) + " " + common.Pad("TRACKING", numW) + " " + common.Pad("STATUS", 15)
+	var nums []string
+	for _, s := range m.list.VisibleRows() {
+		nums = append(nums, s.TrackingNumber)
 	}
-	b.WriteString(m.Styles.Heading.Render(common.Pad(head, w)))
+	cols := []common.Column{
+		{Title: "CARR", Min: 4, Pref: 6},
+		{Title: "TRACKING", Min: common.WidestOf(8, nums...), Pref: 22, Keep: true},
+		{Title: "STATUS", Min: 11, Pref: 15},
+	}
+	if !compact {
+		cols = append(cols, common.Column{Title: "LAST EVT", Min: 8, Pref: 9}, common.Column{Title: "CHECKED", Min: 8, Pref: 9})
+	}
+	ws := common.Widths(cols, w-2)
+	b.WriteString(m.Styles.Heading.Render(common.Pad("  "+common.Heading(cols, ws), w)))
 	now := m.Now()
 	b.WriteString(m.list.Body(m.Styles, w, m.err, "No parcels match. Press t or s to change the filters.", func(s localdb.Shipment) string {
-		status := common.Pad(s.Tag, 15)
+		status := s.Tag
 		switch {
 		case s.ErrorClass != "":
-			status = m.Styles.Error.Render(common.Pad("! "+s.ErrorClass, 15))
+			status = m.Styles.Error.Render("! " + s.ErrorClass)
 		case s.Tag == "Exception" || s.Tag == "AttemptFail" || s.Tag == "Expired":
 			status = m.Styles.Warning.Render(status)
 		case s.Tag == localdb.TagDelivered:
 			status = m.Styles.Success.Render(status)
 		}
-		line := common.Pad(s.Courier, 6) + " " + common.Pad(s.TrackingNumber, numW) + " " + status
+		values := []string{s.Courier, s.TrackingNumber, status}
 		if !compact {
-			line += " " + common.Pad(common.Ago(lastActivity(s), now), 9) + " " + common.Pad(common.Ago(s.CheckedAt, now), 9)
+			values = append(values, common.Ago(lastActivity(s), now), common.Ago(s.CheckedAt, now))
 		}
-		return line
+		return common.Cells(cols, ws, values)
 	}))
 	return b.String()
 }
