@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -68,31 +69,41 @@ func bigDB(b *testing.B) *localdb.DB {
 // emptyDB opens a database with no rows: the baseline.
 func emptyDB(b *testing.B) *localdb.DB { return fixture.Open(b) }
 
+// benchSizes are the terminal sizes measured: the smallest supported, a
+// mid-size one where panes sit beside the lists, and a wide one.
+var benchSizes = [][2]int{{80, 24}, {120, 40}, {200, 50}}
+
 // BenchmarkFirstFrame measures the time from New to the first frame drawn
-// with data at 80x24: every view's first query (run one after the other,
-// where bubbletea would run them side by side) and the overview's View.
+// with data: every view's first query (run one after the other, where
+// bubbletea would run them side by side) and the overview's View.
 // Target: under 200 ms on the large database.
 func BenchmarkFirstFrame(b *testing.B) {
-	for _, c := range []struct {
-		name string
-		open func(*testing.B) *localdb.DB
-	}{
-		{"baseline_empty_db", emptyDB},
-		{"100k_messages_50k_parcels", bigDB},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			db := c.open(b)
-			b.ResetTimer()
-			for b.Loop() {
-				h := startHarness(b, db, fixture.IDs{}, 80, 24, nil)
-				if h.m.Overview.Data() == nil {
-					b.Fatal("overview not loaded")
-				}
-				_ = h.m.View()
-			}
-			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/first-frame")
-		})
+	for _, size := range benchSizes {
+		for _, c := range []struct {
+			name string
+			open func(*testing.B) *localdb.DB
+		}{
+			{"baseline_empty_db", emptyDB},
+			{"100k_messages_50k_parcels", bigDB},
+		} {
+			benchFirstFrame(b, size, c.name, c.open)
+		}
 	}
+}
+
+func benchFirstFrame(b *testing.B, size [2]int, name string, open func(*testing.B) *localdb.DB) {
+	b.Run(fmt.Sprintf("%dx%d/%s", size[0], size[1], name), func(b *testing.B) {
+		db := open(b)
+		b.ResetTimer()
+		for b.Loop() {
+			h := startHarness(b, db, fixture.IDs{}, size[0], size[1], nil)
+			if h.m.Overview.Data() == nil {
+				b.Fatal("overview not loaded")
+			}
+			_ = h.m.View()
+		}
+		b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/first-frame")
+	})
 }
 
 // BenchmarkKeypress measures one key in a list view: Update, any page
@@ -100,33 +111,35 @@ func BenchmarkFirstFrame(b *testing.B) {
 // one row (a query every screen or so); "pgdown" moves a screen (a query
 // every other key). Target: under 16 ms on the large database.
 func BenchmarkKeypress(b *testing.B) {
-	for _, view := range []struct{ name, key string }{{"inbox", "2"}, {"shipments", "3"}} {
-		for _, k := range []string{"down", "pgdown"} {
-			for _, c := range []struct {
-				name string
-				open func(*testing.B) *localdb.DB
-			}{
-				{"baseline_empty_db", emptyDB},
-				{"100k_messages_50k_parcels", bigDB},
-			} {
-				b.Run(view.name+"_"+k+"/"+c.name, func(b *testing.B) {
-					db := c.open(b)
-					h := startHarness(b, db, fixture.IDs{}, 80, 24, nil)
-					h.press(view.key)
-					if view.name == "inbox" {
-						h.press("t", "t", "t") // every status: the longest list
-					}
-					msg := keyMsg(k)
-					b.ResetTimer()
-					for i := 0; b.Loop(); i++ {
-						if i%400 == 399 {
-							h.press("g") // back to the top, so that the cursor keeps moving
+	for _, size := range benchSizes {
+		for _, view := range []struct{ name, key string }{{"inbox", "2"}, {"shipments", "3"}} {
+			for _, k := range []string{"down", "pgdown"} {
+				for _, c := range []struct {
+					name string
+					open func(*testing.B) *localdb.DB
+				}{
+					{"baseline_empty_db", emptyDB},
+					{"100k_messages_50k_parcels", bigDB},
+				} {
+					b.Run(fmt.Sprintf("%dx%d/%s_%s/%s", size[0], size[1], view.name, k, c.name), func(b *testing.B) {
+						db := c.open(b)
+						h := startHarness(b, db, fixture.IDs{}, size[0], size[1], nil)
+						h.press(view.key)
+						if view.name == "inbox" {
+							h.press("t", "t", "t") // every status: the longest list
 						}
-						h.send(msg)
-						_ = h.m.View()
-					}
-					b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/key")
-				})
+						msg := keyMsg(k)
+						b.ResetTimer()
+						for i := 0; b.Loop(); i++ {
+							if i%400 == 399 {
+								h.press("g") // back to the top, so that the cursor keeps moving
+							}
+							h.send(msg)
+							_ = h.m.View()
+						}
+						b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/key")
+					})
+				}
 			}
 		}
 	}
