@@ -6,6 +6,7 @@ import (
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/carriers/dhl"
 	"github.com/sellerops/sellerops/carriers/fedex"
+	"github.com/sellerops/sellerops/carriers/seventeen"
 	"github.com/sellerops/sellerops/carriers/ups"
 	"github.com/sellerops/sellerops/carriers/usps"
 )
@@ -34,7 +35,7 @@ func TestEveryPublishedSubtagExists(t *testing.T) {
 }
 
 func TestEveryRowNamesItsSourceAndAKnownSubtag(t *testing.T) {
-	for _, tbl := range []*carriers.StatusTable{ups.Table(), fedex.Table(), usps.Table(), dhl.Table()} {
+	for _, tbl := range []*carriers.StatusTable{ups.Table(), fedex.Table(), usps.Table(), dhl.Table(), seventeen.Table()} {
 		for _, r := range tbl.Rules() {
 			if r.Source == "" {
 				t.Errorf("%s row %s names no source", tbl.Courier, r.Code)

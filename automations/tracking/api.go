@@ -10,6 +10,7 @@ import (
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/carriers/dhl"
 	"github.com/sellerops/sellerops/carriers/fedex"
+	"github.com/sellerops/sellerops/carriers/seventeen"
 	"github.com/sellerops/sellerops/carriers/ups"
 	"github.com/sellerops/sellerops/carriers/usps"
 	"github.com/sellerops/sellerops/localdb/secrets"
@@ -72,7 +73,7 @@ func SecretsCredentials(store secrets.Store) CredentialsFunc {
 		}
 		var c carriers.Credentials
 		var err error
-		if courier == dhl.Courier {
+		if courier == dhl.Courier || courier == seventeen.Courier {
 			if c.APIKey, err = get("api_key"); err != nil {
 				return c, false, err
 			}
@@ -110,8 +111,20 @@ func (t *Tracker) client(ctx context.Context, courier string) carriers.Tracker {
 func (t *Tracker) makeClient(ctx context.Context, courier string) carriers.Tracker {
 	mk := newClient(courier)
 	cc := t.cfg.Carriers[courier]
-	if mk == nil || t.deps.Credentials == nil || cc.DisableAPI {
+	if cc.DisableAPI || t.deps.Credentials == nil {
 		return nil
+	}
+	if mk == nil || cc.Use17Track {
+		// No client of its own, or config sends it to 17TRACK.
+		if sc := t.seventeen(ctx); sc != nil {
+			return sc.For(courier)
+		}
+		if cc.Use17Track {
+			t.log.Warn("tracking: use_17track is set but no 17TRACK key is stored; using the carrier's own API or page", "courier", courier)
+		}
+		if mk == nil {
+			return nil
+		}
 	}
 	creds, ok, err := t.deps.Credentials(ctx, courier)
 	if err != nil {
@@ -127,6 +140,46 @@ func (t *Tracker) makeClient(ctx context.Context, courier string) carriers.Track
 		return nil
 	}
 	return client
+}
+
+// seventeen returns the 17TRACK client, made on first use and shared by
+// every courier it serves (one rate limit, one memory of registered
+// numbers), or nil when no 17TRACK key is stored or config turns it off.
+func (t *Tracker) seventeen(ctx context.Context) *seventeen.Client {
+	t.mu.Lock()
+	if t.seventeenMade {
+		defer t.mu.Unlock()
+		return t.seventeenClient
+	}
+	t.mu.Unlock()
+	c := t.makeSeventeen(ctx)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.seventeenMade {
+		t.seventeenMade, t.seventeenClient = true, c
+	}
+	return t.seventeenClient
+}
+
+func (t *Tracker) makeSeventeen(ctx context.Context) *seventeen.Client {
+	cc := t.cfg.Carriers[seventeen.Courier]
+	if cc.DisableAPI || t.deps.Credentials == nil {
+		return nil
+	}
+	creds, ok, err := t.deps.Credentials(ctx, seventeen.Courier)
+	if err != nil {
+		t.log.Warn("tracking: cannot read the 17TRACK key", "err", err)
+		return nil
+	}
+	if !ok {
+		return nil
+	}
+	c, err := seventeen.New(creds, carriers.ClientOptions{BaseURL: cc.APIBaseURL, HTTPClient: t.deps.HTTPClient, RatePerSecond: cc.RatePerSec})
+	if err != nil {
+		t.log.Warn("tracking: 17TRACK client not usable", "err", err)
+		return nil
+	}
+	return c
 }
 
 // APIStats returns the traffic counters of the API clients made so far.
@@ -201,7 +254,9 @@ func (r *run) api(ctx context.Context, client carriers.Tracker, batch []job) (li
 				if sh.Courier == "" {
 					sh.Courier = j.courier
 				}
-				lines = append(lines, r.store(ctx, lineFromShipment(j.idx, j.input, sh, SourceAPI, now)))
+				l := lineFromShipment(j.idx, j.input, sh, SourceAPI, now)
+				l.Via = via(client)
+				lines = append(lines, r.store(ctx, l))
 				continue
 			}
 			class := apiClass(res.Err)
@@ -221,7 +276,7 @@ func (r *run) api(ctx context.Context, client carriers.Tracker, batch []job) (li
 				continue
 			}
 			l := errorLine(j.idx, j.input, j.number, j.courier, class, res.Err.Error())
-			l.Source, l.CheckedAt = SourceAPI, now
+			l.Source, l.CheckedAt, l.Via = SourceAPI, now, via(client)
 			lines = append(lines, r.store(ctx, l))
 		}
 		if len(retry) == 0 {
@@ -238,6 +293,15 @@ func (r *run) api(ctx context.Context, client carriers.Tracker, batch []job) (li
 		}
 		pending = retry
 	}
+}
+
+// via names the tracking service that answered for the courier, when the
+// client is not the courier's own.
+func via(client carriers.Tracker) string {
+	if v, ok := client.(interface{ Via() string }); ok {
+		return v.Via()
+	}
+	return ""
 }
 
 // fallsBack reports whether an API failure of this class sends the number

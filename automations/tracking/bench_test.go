@@ -95,7 +95,7 @@ func naiveLookups(b *testing.B, tr *Tracker, numbers []string) {
 	}
 	defer page.Close()
 	for _, n := range numbers {
-		j, bad := (&run{t: tr}).detect(0, n)
+		j, bad := (&run{t: tr}).detect(context.Background(), 0, n)
 		if bad != nil {
 			b.Fatalf("%s: %s", n, bad.Error.Message)
 		}

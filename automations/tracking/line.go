@@ -46,8 +46,11 @@ type Line struct {
 	Events            []Event    `json:"events"`
 	// Unmapped counts the events whose code and words fit no status table;
 	// they keep their raw code and are flagged, never guessed.
-	Unmapped  int        `json:"unmapped,omitempty"`
-	Source    string     `json:"source,omitempty"`
+	Unmapped int    `json:"unmapped,omitempty"`
+	Source   string `json:"source,omitempty"`
+	// Via names the multi-carrier tracking API ("17track") that answered
+	// for the courier, when it was not the courier's own API.
+	Via       string     `json:"via,omitempty"`
 	CheckedAt time.Time  `json:"checked_at,omitzero"`
 	Error     *LineError `json:"error,omitempty"`
 	// FallbackFrom is set when the carrier's API failed for this number

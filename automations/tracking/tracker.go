@@ -18,6 +18,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/carriers"
+	"github.com/sellerops/sellerops/carriers/seventeen"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
 )
@@ -101,6 +102,11 @@ type Tracker struct {
 	mu      sync.Mutex
 	clients map[string]carriers.Tracker // nil value: the courier has no keys
 
+	// seventeenClient serves the couriers without a client of their own
+	// when a 17TRACK key is stored; seventeenMade says it was looked for.
+	seventeenClient *seventeen.Client
+	seventeenMade   bool
+
 	// storeMu makes the lookups take turns at the database: SQLite has one
 	// writer, and queuing here is cheaper than its busy-wait back-off.
 	storeMu sync.Mutex
@@ -134,6 +140,7 @@ func (t *Tracker) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	clear(t.clients)
+	t.seventeenClient, t.seventeenMade = nil, false
 	return nil
 }
 
@@ -246,7 +253,7 @@ func (r *run) do(ctx context.Context, numbers []string) {
 		if ctx.Err() != nil {
 			return
 		}
-		j, bad := r.detect(i, in)
+		j, bad := r.detect(ctx, i, in)
 		if bad != nil {
 			r.emit(ctx, *bad)
 			continue
@@ -266,7 +273,7 @@ func (r *run) do(ctx context.Context, numbers []string) {
 		}
 		if _, err := t.recipe(j.courier); err != nil {
 			r.emit(ctx, errorLine(j.idx, j.input, j.number, j.courier, ClassUnsupported,
-				fmt.Sprintf("%s: no API keys and no tracking page recipe for courier %s (%s); store API keys or add a recipe", j.number, j.courier, err)))
+				fmt.Sprintf("%s: no API keys and no tracking page recipe for courier %s (%s); store API keys, a 17TRACK key (carrier/17track/api_key) or add a recipe", j.number, j.courier, err)))
 			continue
 		}
 		if _, seen := webJobs[j.courier]; !seen {
@@ -335,7 +342,7 @@ feed:
 
 // detect finds the courier of a number. The first valid match whose courier
 // this Tracker can look up wins; else the best valid match.
-func (r *run) detect(idx int, input string) (job, *Line) {
+func (r *run) detect(ctx context.Context, idx int, input string) (job, *Line) {
 	d := carriers.Detect(input)
 	valid := d.ValidMatches()
 	if len(valid) == 0 {
@@ -348,7 +355,7 @@ func (r *run) detect(idx int, input string) (job, *Line) {
 	}
 	pick := valid[0]
 	for _, m := range valid {
-		if r.t.supported(m.Courier) {
+		if r.t.supported(ctx, m.Courier) {
 			pick = m
 			break
 		}
@@ -356,8 +363,11 @@ func (r *run) detect(idx int, input string) (job, *Line) {
 	return job{idx: idx, input: input, number: d.Number, courier: pick.Courier}, nil
 }
 
-func (t *Tracker) supported(courier string) bool {
+func (t *Tracker) supported(ctx context.Context, courier string) bool {
 	if newClient(courier) != nil {
+		return true
+	}
+	if !t.cfg.Carriers[courier].DisableAPI && t.seventeen(ctx) != nil {
 		return true
 	}
 	_, err := t.recipe(courier)

@@ -51,13 +51,16 @@ type Store struct {
 
 // Carrier holds one carrier's endpoints and limits.
 type Carrier struct {
-	APIBaseURL   string  `yaml:"api_base_url"`
-	WebBaseURL   string  `yaml:"web_base_url"`
-	PortalURL    string  `yaml:"portal_url"`
-	StalledDays  int     `yaml:"stalled_days"`
-	RatePerSec   float64 `yaml:"rate_per_second"`
-	DisableAPI   bool    `yaml:"disable_api"`
-	ClaimAccount string  `yaml:"claim_account"`
+	APIBaseURL  string  `yaml:"api_base_url"`
+	WebBaseURL  string  `yaml:"web_base_url"`
+	PortalURL   string  `yaml:"portal_url"`
+	StalledDays int     `yaml:"stalled_days"`
+	RatePerSec  float64 `yaml:"rate_per_second"`
+	DisableAPI  bool    `yaml:"disable_api"`
+	// Use17Track sends the carrier's numbers to the 17TRACK API even when
+	// the carrier has an API client of its own (a 17TRACK key must be set).
+	Use17Track   bool   `yaml:"use_17track"`
+	ClaimAccount string `yaml:"claim_account"`
 }
 
 // Thresholds tune what the product calls stalled, due soon or urgent.
@@ -281,7 +284,10 @@ func yamlError(path string, err error) error {
 var (
 	Marketplaces = []string{"amazon", "ebay", "tiktok", "shopee"}
 	CarrierNames = []string{"ups", "fedex", "usps", "dhl"}
-	JobNames     = []string{"sync", "track", "claims-draft", "claims-file", "claims-status", "report"}
+	// TrackingServices are the multi-carrier tracking APIs that may have a
+	// carriers.<name> section (api_base_url, rate_per_second, disable_api).
+	TrackingServices = []string{"17track"}
+	JobNames         = []string{"sync", "track", "claims-draft", "claims-file", "claims-status", "report"}
 )
 
 func contains(list []string, s string) bool {
@@ -320,8 +326,8 @@ func (c *Config) validate(path string, root *yaml.Node) error {
 	}
 	for name, cc := range c.Carriers {
 		k := "carriers." + name
-		if !contains(CarrierNames, name) {
-			return at(k, "unknown carrier %q; use one of %s", name, strings.Join(CarrierNames, ", "))
+		if !contains(CarrierNames, name) && !contains(TrackingServices, name) {
+			return at(k, "unknown carrier %q; use one of %s", name, strings.Join(append(append([]string{}, CarrierNames...), TrackingServices...), ", "))
 		}
 		for field, u := range map[string]string{"api_base_url": cc.APIBaseURL, "web_base_url": cc.WebBaseURL, "portal_url": cc.PortalURL} {
 			if u == "" {
