@@ -51,7 +51,7 @@ type faultSet struct {
 }
 
 // siteNames lists every site a term may name.
-var siteNames = []string{"amazon", "ebay", "tiktok", "ups", "fedex", "usps", "dhl", "control"}
+var siteNames = []string{"amazon", "ebay", "tiktok", "ups", "fedex", "usps", "dhl", "control", SeventeenSite}
 
 // ParseFaults checks a fault spec and returns its normalised form. Errors
 // name the bad term.

@@ -36,7 +36,7 @@ type Options struct {
 // Site is one served site.
 type Site struct {
 	Name string `json:"name"`
-	Kind string `json:"kind"` // "marketplace", "carrier" or "control"
+	Kind string `json:"kind"` // "marketplace", "carrier", "tracking" (17TRACK) or "control"
 	URL  string `json:"url"`
 }
 
@@ -78,6 +78,7 @@ var siteOrder = []struct{ name, kind string }{
 	{"amazon", "marketplace"}, {"ebay", "marketplace"}, {"tiktok", "marketplace"},
 	{"ups", "carrier"}, {"fedex", "carrier"}, {"usps", "carrier"}, {"dhl", "carrier"},
 	{"control", "control"},
+	{SeventeenSite, "tracking"},
 }
 
 // Start builds the world and starts every site. Close stops them; so does
@@ -105,6 +106,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	sb.faults.Store(fs)
 	sb.world = generateWorld(opts.Seed, sb.start, opts.Stores, opts.Orders)
 	sb.accounts = makeAccounts(opts.Seed, sb.world)
+	sb.accounts[SeventeenSite] = seventeenAccount(opts.Seed)
 	if err := loadTemplates(); err != nil {
 		return nil, err
 	}
@@ -135,6 +137,8 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 			}
 		case "carrier":
 			mountCarrier(s)
+		case "tracking":
+			mountSeventeen(s)
 		default:
 			mountControl(s)
 		}
@@ -243,6 +247,7 @@ func (sb *Sandbox) Reset() {
 	for _, s := range sb.sites {
 		s.resetSessions()
 	}
+	sb.resetSeventeen()
 }
 
 // World returns the seeded data. Treat it as read-only.
@@ -265,6 +270,7 @@ func (sb *Sandbox) Close() error {
 		_ = s.ln.Close() // a site that never served still holds its port
 	}
 	sb.wg.Wait()
+	seventeenStates.Delete(sb)
 	return errors.Join(errs...)
 }
 

@@ -43,6 +43,10 @@ type World struct {
 	Orders  []*Order  `json:"orders"`
 	Parcels []*Parcel `json:"parcels"`
 	Threads []*Thread `json:"threads"`
+	// CrossBorder are the parcels of the cross-border carriers (see
+	// CrossBorderCarriers), served by the 17TRACK stand-in only. They belong
+	// to no order.
+	CrossBorder []*Parcel `json:"cross_border"`
 
 	orderByID    map[string]*Order
 	parcelByNum  map[string]*Parcel
@@ -307,6 +311,7 @@ func generateWorld(seed int64, start time.Time, storesPerMarket, ordersPerStore 
 			}
 		}
 	}
+	w.addCrossBorder(seed, start)
 	return w
 }
 
