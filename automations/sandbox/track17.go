@@ -55,11 +55,15 @@ var cnHubs = []Place{{City: "GUANGZHOU INTERNATIONAL MAIL CENTRE", Country: "CN"
 // (R registered, L tracked packet, C parcel, U untracked-plus, E EMS).
 var s10Services = []string{"RR", "RB", "LX", "LY", "CP", "UA", "UB", "EA"}
 
-// newS10Number returns an S10 number: service(2) + serial(8) + check + country.
-// The check digit follows UPU S10: weights 8 6 4 2 3 5 9 7, 11 - sum mod 11,
-// with 10 written as 0 and 11 as 5.
+// newS10Number returns a random S10 number of the country's post.
 func newS10Number(r *rand.Rand, country string) string {
-	serial := digits(r, 8)
+	return S10Number(pick(r, s10Services), digits(r, 8), country)
+}
+
+// S10Number completes an S10 number: service(2) + serial(8) + check +
+// country. The check digit follows UPU S10: weights 8 6 4 2 3 5 9 7,
+// 11 - sum mod 11, with 10 written as 0 and 11 as 5.
+func S10Number(service, serial, country string) string {
 	weights := []int{8, 6, 4, 2, 3, 5, 9, 7}
 	sum := 0
 	for i := range serial {
@@ -72,7 +76,7 @@ func newS10Number(r *rand.Rand, country string) string {
 	case 11:
 		check = 5
 	}
-	return fmt.Sprintf("%s%s%d%s", pick(r, s10Services), serial, check, country)
+	return fmt.Sprintf("%s%s%d%s", service, serial, check, country)
 }
 
 // newYunExpressNumber returns a YunExpress waybill: YT and 16 digits.

@@ -97,6 +97,8 @@ func apiDeps(t testing.TB, sb *sandbox.Sandbox, db *localdb.DB) Deps {
 	for _, c := range []string{"ups", "fedex", "usps", "dhl"} {
 		cfg.Carriers[c] = config.Carrier{APIBaseURL: sb.URL(c), RatePerSec: 1000}
 	}
+	// the sandbox holds a 17TRACK key too: keep it on the stand-in
+	cfg.Carriers["17track"] = config.Carrier{APIBaseURL: sb.URL(sandbox.SeventeenSite) + sandbox.SeventeenAPIPath}
 	d.Config = cfg
 	d.Credentials = func(_ context.Context, courier string) (carriers.Credentials, bool, error) {
 		a := sb.Account(courier)

@@ -353,6 +353,8 @@ func (r *run) detect(ctx context.Context, idx int, input string) (job, *Line) {
 		l := errorLine(idx, input, d.Number, "", ClassBadInput, msg)
 		return job{}, &l
 	}
+	// With a 17TRACK key every courier can be looked up, so the best match
+	// wins (an S10 number is a post's, not a weaker DHL eCommerce match).
 	pick := valid[0]
 	for _, m := range valid {
 		if r.t.supported(ctx, m.Courier) {
@@ -363,6 +365,9 @@ func (r *run) detect(ctx context.Context, idx int, input string) (job, *Line) {
 	return job{idx: idx, input: input, number: d.Number, courier: pick.Courier}, nil
 }
 
+// supported reports whether the courier can be looked up: through its own
+// client, through 17TRACK (when its key is stored and the courier's API is
+// not turned off), or through its tracking page.
 func (t *Tracker) supported(ctx context.Context, courier string) bool {
 	if newClient(courier) != nil {
 		return true

@@ -52,7 +52,7 @@ var _ carriers.Tracker = (*Client)(nil)
 // New makes a client. creds needs APIKey, from the keyring.
 func New(creds carriers.Credentials, opts carriers.ClientOptions) (*Client, error) {
 	if creds.APIKey == "" {
-		return nil, errors.New("17track: an API key is required; store it in the keyring under carrier/17track/api_key (sellerops carriers login 17track)")
+		return nil, errors.New("17track: an API key is required; store it in the keyring under carrier/17track/api_key (or set SELLEROPS_SECRET_CARRIER_17TRACK_API_KEY)")
 	}
 	api := apiclient.New(apiclient.Config{
 		Courier:      Courier,
