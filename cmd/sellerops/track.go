@@ -45,14 +45,17 @@ stored less than --max-age ago is printed from the local database (source
 "cache") without a lookup. Otherwise the carrier's official API is used when
 its keys are in the keyring (carrier/<courier>/client_id and client_secret, or
 api_key for DHL), else its public tracking page is read in the browser
-(source "web"). When the API fails for a number after its retries
+(source "web"). Couriers without an API client of their own (YunExpress,
+China Post and other S10 posts, ...) are looked up through the 17TRACK API
+when its key is stored (carrier/17track/api_key; the line says via
+"17track"); carriers.<courier>.use_17track in config sends any courier there. When the API fails for a number after its retries
 (auth_failed, site_error or timeout) and the carrier has a tracking page, the
 page is read instead and the line keeps the API's failure as fallback_from;
 a rate_limited API is waited out, never gone round. Every result is stored.
 
 With --json each result is one JSON line: number, courier, tag, subtag,
 last_event {time, location, description}, estimated_delivery, events,
-source (api, web or cache), fallback_from {class, message} when the page
+source (api, web or cache), via ("17track" when 17TRACK answered), fallback_from {class, message} when the page
 stood in for a failing API, and error {class, message} when the lookup
 failed. Error classes: bad_input (not a valid number), unsupported, blocked,
 needs_human, page_changed, rate_limited, timeout, site_error, auth_failed,
