@@ -26,8 +26,9 @@ func newSandboxCmd(f *factory) *cobra.Command {
 		Short: "Serve the simulated marketplaces and carriers on 127.0.0.1",
 		Long: strings.TrimSpace(`
 Serve stand-ins for three marketplaces (amazon, ebay, tiktok) and four carriers
-(ups, fedex, usps, dhl), each on its own port, plus a control site that shows
-the demo accounts, moves the clock and switches faults on. It prints one
+(ups, fedex, usps, dhl), each on its own port, a 17TRACK tracking API (17track)
+for cross-border parcels, plus a control site that shows the demo accounts,
+moves the clock and switches faults on. It prints one
 "name URL" line per site, then serves until interrupted.
 
 The same --seed gives the same world. --faults switches trouble on, for example
