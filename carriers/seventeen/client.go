@@ -93,7 +93,6 @@ func (v *view) Courier() string             { return v.courier }
 func (v *view) MaxBatch() int               { return MaxNumbers }
 func (v *view) Stats() carriers.ClientStats { return v.c.Stats() }
 func (v *view) Via() string                 { return Courier }
-func (v *view) Client() *Client             { return v.c }
 func (v *view) Track(ctx context.Context, numbers []string) ([]carriers.Result, error) {
 	res, err := v.c.Track(ctx, numbers)
 	for i := range res {
