@@ -330,6 +330,12 @@ func TestPolicyAllows(t *testing.T) {
 	if ok, why := claims.PolicyAllows(cfg, localdb.Claim{ID: 4, Amount: 100, Currency: "USD"}, now); !ok {
 		t.Errorf("no window: %v %q", ok, why)
 	}
+	// A draft whose order was never synced asks for nothing: never filed unattended.
+	zero := c
+	zero.Amount = 0
+	if ok, why := claims.PolicyAllows(cfg, zero, now); ok || !strings.Contains(why, "no money") {
+		t.Errorf("amount 0: %v %q", ok, why)
+	}
 	c.Amount = 5001
 	if ok, why := claims.PolicyAllows(cfg, c, now); ok || !strings.Contains(why, "50.01 USD") {
 		t.Errorf("50.01 above 50: %v %q", ok, why)

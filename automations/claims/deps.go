@@ -114,7 +114,7 @@ func PortalPasswordKey(carrier string) string { return secrets.CarrierKey(carrie
 
 // PolicyAllows says whether the config lets a claim be filed with nobody at
 // the keyboard (the scheduler, an agent): claims.auto_file must be on, the
-// amount at most claims.max_auto_amount, in claims.currency, and the claim's
+// amount above zero and at most claims.max_auto_amount, in claims.currency, and the claim's
 // window open at now. A person filing can go outside the window after a
 // warning; an unattended run never does. The reason says why in words an
 // operator can act on.
@@ -128,6 +128,11 @@ func PolicyAllows(cfg *config.Config, c localdb.Claim, now time.Time) (bool, str
 		return false, fmt.Sprintf("claim %d: the carrier's claim window opens on %s; it is filed from then on", c.ID, c.WindowOpens.UTC().Format(time.DateOnly))
 	case !c.WindowCloses.IsZero() && now.After(c.WindowCloses):
 		return false, fmt.Sprintf("claim %d: the carrier's claim window closed on %s; file it yourself if the carrier still accepts it", c.ID, c.WindowCloses.UTC().Format(time.DateOnly))
+	}
+	if c.Amount <= 0 {
+		// An order that was never synced drafts as 0; filing that with nobody
+		// watching would claim nothing, or the wrong money.
+		return false, fmt.Sprintf("claim %d asks for no money; set the amount with `sellerops claims edit %d --amount 49.90` and file it yourself", c.ID, c.ID)
 	}
 	limitCur := strings.ToUpper(cfg.Claims.Currency)
 	if limitCur == "" {

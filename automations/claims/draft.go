@@ -33,6 +33,9 @@ type Detail struct {
 	Existing bool `json:"existing,omitempty"`
 	// Reasons are why the parcel qualified, when Draft made the claim.
 	Reasons []string `json:"reasons,omitempty"`
+	// NotReady lists what a draft lacks before it can be filed (CheckReady),
+	// each with its fix; empty when it can be filed.
+	NotReady []string `json:"not_ready,omitempty"`
 }
 
 // FindShipment resolves a parcel reference: a tracking number (spaces and
@@ -86,7 +89,8 @@ func detailOf(ctx context.Context, db *localdb.DB, c localdb.Claim) (Detail, err
 	if ev == nil {
 		ev = []localdb.ClaimEvidence{}
 	}
-	return Detail{Claim: c, Courier: s.Courier, TrackingNumber: s.TrackingNumber, Service: s.Service, Evidence: ev}, nil
+	return Detail{Claim: c, Courier: s.Courier, TrackingNumber: s.TrackingNumber, Service: s.Service, Evidence: ev,
+		NotReady: NotReadyReasons(ctx, db, c)}, nil
 }
 
 // Draft assembles a claim for a parcel (a tracking number or a shipment id)

@@ -332,8 +332,13 @@ func claimsFileJob(d Deps) Job {
 					}
 				}
 				_, err = filer.File(ctx, id, nil)
-				if errors.Is(err, filing.ErrBusy) {
+				switch {
+				case errors.Is(err, filing.ErrBusy):
 					err = &automations.Failure{Class: automations.SiteError, Err: err}
+				case errors.Is(err, claims.ErrNotReady):
+					// A gap in the claim does not close by itself: a person
+					// edits the draft, and no night retries it meanwhile.
+					err = &automations.Failure{Class: automations.NeedsHuman, Err: err}
 				}
 				b.End(ctx, key, err)
 			}

@@ -32,6 +32,7 @@ claim window:
   draft       assemble a claim for a parcel: amount, description, evidence
   list, show  the stored claims
   edit        change a draft before it is filed
+  reset       return a claim stuck in filing to draft, after searching the portal
   file        file a claim through the carrier's portal, exactly once
   status      read filed claims' status and payments from the portals
   export      money claimed, paid and denied per carrier, as CSV
@@ -47,6 +48,7 @@ carriers.<c>.portal_url in the config.`),
 		newClaimsListCmd(f),
 		newClaimsShowCmd(f),
 		newClaimsEditCmd(f),
+		newClaimsResetCmd(f),
 		newClaimsFileCmd(f),
 		newClaimsStatusCmd(f),
 		newClaimsExportCmd(f),
@@ -84,7 +86,7 @@ func claimsErr(err error) error {
 	switch {
 	case errors.Is(err, filing.ErrBusy):
 		return withCode(exitAlreadyRunning, err)
-	case errors.Is(err, claims.ErrNotEligible):
+	case errors.Is(err, claims.ErrNotEligible), errors.Is(err, claims.ErrNotReady):
 		return withCode(exitBadInput, err)
 	case errors.As(err, &fl) && fl.Class == automations.NeedsHuman:
 		return withCode(exitNeedsHuman, err)
@@ -307,6 +309,12 @@ func printDetail(w io.Writer, d claims.Detail) {
 		}
 		fmt.Fprintln(w)
 	}
+	if len(d.NotReady) > 0 {
+		fmt.Fprintln(w, "Not ready to file:")
+		for _, r := range d.NotReady {
+			fmt.Fprintf(w, "  - %s\n", r)
+		}
+	}
 }
 
 // --- list and show
@@ -493,8 +501,13 @@ func claimsEditRun(ctx context.Context, f *factory, opts *claimsEditOptions) err
 	if err != nil {
 		return err
 	}
-	c, err := deps.DB.GetClaim(ctx, id)
+	// A claim an earlier run left in filing, with nothing sent, is a draft
+	// again; one that may have reached the portal needs `claims reset`.
+	c, err := filing.ReturnToDraft(ctx, deps.DB, id)
 	if err != nil {
+		if errors.Is(err, localdb.ErrConflict) {
+			return withCode(exitBadInput, err)
+		}
 		return err
 	}
 	e := claims.Edit{Amount: -1, Description: strings.TrimSpace(opts.Description), AddEvidence: opts.AddEvidence,
@@ -518,6 +531,74 @@ func claimsEditRun(ctx context.Context, f *factory, opts *claimsEditOptions) err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "claim %d updated\n", d.ID)
 	printDetail(f.IO.Out, d)
+	return nil
+}
+
+// --- reset
+
+type claimsResetOptions struct {
+	ID   string
+	JSON jsonFlags
+}
+
+func newClaimsResetCmd(f *factory) *cobra.Command {
+	var opts claimsResetOptions
+	cmd := &cobra.Command{
+		Use:   "reset CLAIM",
+		Short: "Return a claim stuck in filing to draft, after searching the portal",
+		Long: strings.TrimSpace(`
+Return a claim left in the filing state (by a crash, or by an earlier version
+that moved it there before checking the form) to draft, so that it can be
+edited and filed again.
+
+When none of the claim reached the portal (its outbox intent was never sent)
+it goes back to draft at once. When an earlier filing may have reached the
+portal, the portal's claims list is searched first: a claim found there is
+recorded as filed, with its confirmation number, instead of going back to
+draft, so nothing is ever filed twice. A draft is left as it is.
+
+Exit codes: 0 reset (or recorded as filed), 4 the claim is past filing,
+5 no such claim, 6 no browser, 13 another process is filing this claim.`),
+		Example: "  sellerops claims reset 12\n  sellerops claims reset 12 --json",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ID = args[0]
+			return claimsResetRun(cmd.Context(), f, &opts)
+		},
+	}
+	addJSONFlags(cmd, &opts.JSON)
+	return cmd
+}
+
+func claimsResetRun(ctx context.Context, f *factory, opts *claimsResetOptions) error {
+	id, err := parseClaimID(opts.ID)
+	if err != nil {
+		return err
+	}
+	deps, err := claimsDeps(ctx, f)
+	if err != nil {
+		return err
+	}
+	filer := filing.NewFiler(deps, false)
+	res, err := filer.Reset(ctx, id)
+	_ = filer.Close()
+	if err != nil {
+		if errors.Is(err, localdb.ErrConflict) {
+			return withCode(exitBadInput, err)
+		}
+		return claimsErr(err)
+	}
+	if opts.JSON.enabled() {
+		return writeJSON(f.IO.Out, res, opts.JSON.JQ)
+	}
+	switch {
+	case res.Confirmation != "":
+		fmt.Fprintf(f.IO.Out, "claim %d: the portal already had it; recorded confirmation %s\n", id, res.Confirmation)
+	case res.Searched:
+		fmt.Fprintf(f.IO.Out, "claim %d: not on the portal; it is a draft again\n", id)
+	default:
+		fmt.Fprintf(f.IO.Out, "claim %d is a draft\n", id)
+	}
 	return nil
 }
 

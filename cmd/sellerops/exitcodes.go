@@ -47,7 +47,7 @@ var exitCodeDocs = []struct {
 	{exitError, "error", "An unexpected error; the message says what failed."},
 	{exitUsage, "usage", "Unknown command or flag, or wrong arguments; see the command's --help."},
 	{exitConfig, "config", "The configuration file is invalid; the message names the file, key and line."},
-	{exitBadInput, "bad_input", "An input is malformed (tracking number, CSV row, template, recipe); the message names it."},
+	{exitBadInput, "bad_input", "An input is malformed (tracking number, CSV row or line, template, recipe) or a claim lacks what its form needs (amount, invoice, damage photo, an evidence file gone from disk); the message names it."},
 	{exitNotFound, "not_found", "A named store, thread, parcel or claim does not exist."},
 	{exitNoBrowser, "no_browser", "No Chromium could be started or reached; install it or pass --browser."},
 	{exitKeyring, "keyring", "The keyring is unreachable or locked and no environment variable supplies the secret."},

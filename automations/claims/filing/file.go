@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -149,6 +148,14 @@ func (f *Filer) File(ctx context.Context, claimID int64, progress func(Progress)
 	if err != nil {
 		return res, err
 	}
+	// A claim that lacks what the form needs is refused before anything is
+	// written: no intent, no state change. One left in filing by an earlier
+	// version goes back to draft when nothing of it reached the portal.
+	if c.ConfirmationNumber == "" && (c.State == localdb.ClaimDraft || c.State == localdb.ClaimFiling) {
+		if _, err := claims.CheckReady(ctx, db, c); err != nil {
+			return res, f.unready(ctx, c, err)
+		}
+	}
 
 	unlock, err := lockClaim(deps, c.ID)
 	if err != nil {
@@ -198,17 +205,18 @@ func (f *Filer) File(ctx context.Context, claimID int64, progress func(Progress)
 		say("recover", "claim %d: an earlier run stopped mid-way; the portal will be searched before anything is sent", c.ID)
 		deps.checkpoint("intent.recovered")
 	}
+	// Checked again under the lock: an edit may have landed meanwhile. The
+	// state moves to filing only once the form is known to be complete.
+	form, err := formOf(ctx, db, c, ship)
+	if err != nil {
+		return res, f.unready(ctx, c, err)
+	}
 	if c.State == localdb.ClaimDraft {
 		if c, err = db.SetClaimState(ctx, c.ID, localdb.ClaimFiling); err != nil {
 			return res, err
 		}
 	}
 	deps.checkpoint("claim.filing")
-
-	form, err := formOf(ctx, db, c, ship)
-	if err != nil {
-		return res, err
-	}
 	policy := deps.retry()
 	attempts := max(policy.Attempts, 1)
 	var lastErr error
@@ -320,44 +328,29 @@ func (f *Filer) record(ctx context.Context, c localdb.Claim, entry localdb.Outbo
 	return res, nil
 }
 
-// formOf gathers what the portal's form needs from the claim's evidence.
+// formOf gathers what the portal's form needs from the claim, refusing a
+// claim that lacks any of it (claims.CheckReady).
 func formOf(ctx context.Context, db *localdb.DB, c localdb.Claim, ship localdb.Shipment) (claimForm, error) {
-	ev, err := db.ListClaimEvidence(ctx, c.ID)
+	r, err := claims.CheckReady(ctx, db, c)
 	if err != nil {
 		return claimForm{}, err
 	}
-	f := claimForm{Tracking: ship.TrackingNumber, Kind: c.Kind, Amount: claims.FormatAmount(c.Amount, c.Currency),
-		Currency: c.Currency, Description: c.Description}
-	for _, e := range ev {
-		if e.Path == "" {
-			continue
-		}
-		if _, err := os.Stat(e.Path); err != nil {
-			return claimForm{}, fmt.Errorf("claim %d: evidence %d (%s) is missing: %w; remove it with `sellerops claims edit %d --remove-evidence %d`",
-				c.ID, e.ID, e.Path, err, c.ID, e.ID)
-		}
-		switch e.Kind {
-		case localdb.EvidencePhoto:
-			f.Photos = append(f.Photos, e.Path)
-		case localdb.EvidenceInvoice:
-			if f.Invoice == "" {
-				f.Invoice = e.Path
-			}
-		}
+	return claimForm{Tracking: ship.TrackingNumber, Kind: c.Kind, Amount: claims.FormatAmount(c.Amount, c.Currency),
+		Currency: c.Currency, Description: c.Description, Photos: r.Photos, Invoice: r.Invoice}, nil
+}
+
+// unready handles a claim that failed claims.CheckReady: it stays (or goes
+// back to) a draft when none of it can have reached the portal
+// (ReturnToDraft); one whose intent went in flight is left for Reset.
+func (f *Filer) unready(ctx context.Context, c localdb.Claim, cause error) error {
+	if c.State != localdb.ClaimFiling {
+		return cause
 	}
-	if f.Invoice == "" {
-		return claimForm{}, fmt.Errorf("claim %d has no invoice; the portal requires one: add it with `sellerops claims edit %d --add-evidence invoice.pdf`", c.ID, c.ID)
+	if _, err := ReturnToDraft(context.WithoutCancel(ctx), f.deps.DB, c.ID); err != nil {
+		return fmt.Errorf("%w; %w", cause, err)
 	}
-	if c.Kind == localdb.ClaimDamaged && len(f.Photos) == 0 {
-		return claimForm{}, fmt.Errorf("damage claim %d has no photo; the portal requires one: add it with `sellerops claims edit %d --add-evidence photo.jpg`", c.ID, c.ID)
-	}
-	if c.Amount <= 0 {
-		return claimForm{}, fmt.Errorf("claim %d asks for no money; set the amount with `sellerops claims edit %d --amount 49.90`", c.ID, c.ID)
-	}
-	if c.Description == "" {
-		return claimForm{}, fmt.Errorf("claim %d has no description; set one with `sellerops claims edit %d --description TEXT`", c.ID, c.ID)
-	}
-	return f, nil
+	f.deps.Log().Info("claim returned to draft: not ready to file", "claim", c.ID)
+	return cause
 }
 
 // lockClaim takes the claim's file lock, so that two processes never file
