@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/go-rod/rod"
@@ -275,6 +276,7 @@ func formLogin(p *rod.Page, s *session, c credentials) error {
 		return err
 	}
 	out, err := waitFor(p, []cond{
+		errorPageCond(r),
 		{Name: "totp", Sel: optSel(r, "login.totp")},
 		{Name: "error", Sel: optSel(r, "login.error"), Text: true},
 		{Name: "captcha", Sel: optSel(r, "login.captcha")},
@@ -285,6 +287,8 @@ func formLogin(p *rod.Page, s *session, c credentials) error {
 		return err
 	}
 	switch out {
+	case errorPage:
+		return errorPageFailure(p, r, "the password step")
 	case "error":
 		return automations.Fail(automations.AuthFailed, "%s refused the username or password of store %s; update them with `sellerops stores add`", r.Site, s.store.Name)
 	case "captcha":
@@ -302,9 +306,13 @@ func formLogin(p *rod.Page, s *session, c credentials) error {
 	if err := clickAndLoad(p, r, "login.totp_submit"); err != nil {
 		return err
 	}
-	vis, err := automations.Visible(p, map[string]string{"totp": optSel(r, "login.totp"), "captcha": optSel(r, "login.captcha")})
+	vis, err := automations.Visible(p, map[string]string{"totp": optSel(r, "login.totp"), "captcha": optSel(r, "login.captcha"),
+		errorPage: optSel(r, "page.error")})
 	if err != nil {
 		return err
+	}
+	if vis[errorPage] {
+		return errorPageFailure(p, r, "the one-time-code step")
 	}
 	if vis["captcha"] {
 		return automations.Fail(automations.NeedsHuman, "%s shows a CAPTCHA after sign-in; run `sellerops stores login %s --show`", r.Site, s.store.Name)
@@ -357,4 +365,39 @@ func CheckLogin(ctx context.Context, deps *Deps, storeName string, person bool) 
 	}
 	sess.keepCookies(ctx)
 	return nil
+}
+
+// errorPage is the waitFor outcome of a site's error page.
+const errorPage = "page_error"
+
+// errorPageCond watches for the recipe's error page (page.error): the page
+// a site serves instead of the next step when it is busy (429), down (5xx)
+// or in maintenance. Listed first, so that it wins over a form that is
+// still in the document.
+func errorPageCond(r *automations.Recipe) cond {
+	return cond{Name: errorPage, Sel: optSel(r, "page.error")}
+}
+
+// errorPageFailure classifies a sign-in step that landed on the site's
+// error page by the status the page came with (429 rate_limited, 5xx
+// site_error, both retried with back-off). It is never auth_failed: the site
+// did not judge the credentials.
+func errorPageFailure(p *rod.Page, r *automations.Recipe, step string) error {
+	status := 0
+	if res, err := p.Eval(`() => {
+		const n = performance.getEntriesByType('navigation')[0];
+		return n ? (n.responseStatus || 0) : 0;
+	}`); err == nil {
+		status = res.Value.Int()
+	}
+	return transientFailure(r, step, status, pageURL(p))
+}
+
+// transientFailure is a sign-in step the site could not serve: an
+// *automations.HTTPError for a 429 or 5xx, else a site_error.
+func transientFailure(r *automations.Recipe, step string, status int, url string) error {
+	if status == http.StatusTooManyRequests || status >= 500 {
+		return fmt.Errorf("%s answered %s with an error page: %w", r.Site, step, &automations.HTTPError{Status: status, URL: url})
+	}
+	return automations.Fail(automations.SiteError, "%s answered %s with an error page (status %d); try again later", r.Site, step, status)
 }

@@ -3,6 +3,8 @@ package marketplace
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/go-rod/rod"
@@ -37,11 +39,17 @@ func (tiktokSite) login(p *rod.Page, s *session, c credentials) error {
 	if err := click(p, r, "login.submit"); err != nil {
 		return err
 	}
-	out, err := waitFor(p, []cond{{Name: "totp", Sel: optSel(r, "login.totp")}, {Name: "error", Sel: optSel(r, "login.error"), Text: true}})
+	out, err := waitFor(p, []cond{errorPageCond(r), {Name: "totp", Sel: optSel(r, "login.totp")}, {Name: "error", Sel: optSel(r, "login.error"), Text: true}})
 	if err != nil {
 		return err
 	}
+	if out == errorPage {
+		return errorPageFailure(p, r, "the password step")
+	}
 	if out == "error" {
+		if err := ttBusy(p, r, "the password step"); err != nil {
+			return err
+		}
 		return automations.Fail(automations.AuthFailed, "%s refused the username or password of store %s; update them with `sellerops stores add`", r.Site, s.store.Name)
 	}
 	code, err := totpCode(c, r.Site)
@@ -54,16 +62,42 @@ func (tiktokSite) login(p *rod.Page, s *session, c credentials) error {
 	if err := click(p, r, "login.totp_submit"); err != nil {
 		return err
 	}
-	out, err = waitFor(p, []cond{{Name: "in", Sel: optSel(r, "inbox.list")}, {Name: "error", Sel: optSel(r, "login.error"), Text: true},
+	out, err = waitFor(p, []cond{errorPageCond(r), {Name: "in", Sel: optSel(r, "inbox.list")}, {Name: "error", Sel: optSel(r, "login.error"), Text: true},
 		{Name: "captcha", Sel: optSel(r, "login.captcha")}})
 	if err != nil {
 		return err
 	}
 	switch out {
+	case errorPage:
+		return errorPageFailure(p, r, "the one-time-code step")
 	case "error":
+		if err := ttBusy(p, r, "the one-time-code step"); err != nil {
+			return err
+		}
 		return automations.Fail(automations.AuthFailed, "%s refused the one-time code of store %s; check the TOTP secret and this machine's clock", r.Site, s.store.Name)
 	case "captcha":
 		return automations.Fail(automations.NeedsHuman, "%s shows a CAPTCHA after sign-in; run `sellerops stores login %s --show`", r.Site, s.store.Name)
+	}
+	return nil
+}
+
+// ttBusy reads the status the login script keeps on its error message
+// (the recipe's error_status attribute): a 429 or 5xx means the site was
+// busy, not that it refused the code or password, and gives a failure that
+// is retried. nil means the message is the site's own refusal.
+func ttBusy(p *rod.Page, r *automations.Recipe, step string) error {
+	attr, aerr := r.Attr("error_status")
+	sel := optSel(r, "login.error")
+	if aerr != nil || sel == "" {
+		return nil
+	}
+	res, err := p.Eval(`(sel, attr) => { const el = document.querySelector(sel); return el ? (el.getAttribute(attr) || '') : ''; }`, sel, attr)
+	if err != nil {
+		return err
+	}
+	status, _ := strconv.Atoi(res.Value.Str())
+	if status == http.StatusTooManyRequests || status >= 500 {
+		return transientFailure(r, step, status, pageURL(p))
 	}
 	return nil
 }

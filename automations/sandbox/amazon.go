@@ -22,6 +22,9 @@ func mountAmazon(s *site) {
 			"Return": r.URL.Query().Get("return"), "Expired": r.URL.Query().Get("expired") != ""})
 	})
 	s.handle("POST /login", kindLogin, func(w http.ResponseWriter, r *http.Request) {
+		if s.stepFault(w, r, "signin", kindLogin) {
+			return
+		}
 		_ = r.ParseForm()
 		data := map[string]any{"Return": r.PostFormValue("return"), "Email": r.PostFormValue("email")}
 		if !csrfOK(r, s.name, "appActionToken") {
@@ -52,6 +55,9 @@ func mountAmazon(s *site) {
 		s.render(w, r, http.StatusOK, "amazon/mfa", map[string]any{"CSRF": ss.csrf, "Return": r.URL.Query().Get("return")})
 	})
 	s.handle("POST /login/mfa", kindLogin, func(w http.ResponseWriter, r *http.Request) {
+		if s.stepFault(w, r, "otp", kindLogin) {
+			return
+		}
 		_ = r.ParseForm()
 		ss, _ := s.anySession(r)
 		if ss == nil || !ss.pending || r.PostFormValue("csrf") != ss.csrf {

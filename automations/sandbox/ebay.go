@@ -54,6 +54,9 @@ func mountEbay(s *site) {
 			"Return": r.URL.Query().Get("return"), "Expired": r.URL.Query().Get("expired") != ""})
 	})
 	s.handle("POST /signin", kindLogin, func(w http.ResponseWriter, r *http.Request) {
+		if s.stepFault(w, r, "signin", kindLogin) {
+			return
+		}
 		_ = r.ParseForm()
 		data := map[string]any{"Title": "Sign in or register | eBay", "Return": r.PostFormValue("return"), "User": r.PostFormValue("userid")}
 		if !csrfOK(r, s.name, "srt") {
@@ -80,6 +83,9 @@ func mountEbay(s *site) {
 		s.render(w, r, http.StatusOK, "ebay/otp", map[string]any{"Title": "Verify it's you | eBay", "CSRF": ss.csrf, "Return": r.URL.Query().Get("return")})
 	})
 	s.handle("POST /signin/otp", kindLogin, func(w http.ResponseWriter, r *http.Request) {
+		if s.stepFault(w, r, "otp", kindLogin) {
+			return
+		}
 		_ = r.ParseForm()
 		ss, _ := s.anySession(r)
 		if ss == nil || !ss.pending || r.PostFormValue("srt") != ss.csrf {

@@ -24,6 +24,8 @@ import (
 //	totp=reject     every TOTP code is refused ("accept" undoes it)
 //	variant=2       serve the second DOM variant (1 or 2)
 //	rate=20         API requests per second allowed per client before 429 (0 = no limit)
+//	signin=429      the password step of the sign-in answers 429 (or 503); "429x2" only the first 2 times
+//	otp=503         the one-time-code step of the sign-in answers 503 (or 429); "503x1" only the first time
 //
 // Example: "latency=150ms,5xx=0.05,amazon.captcha=1,ups.rate=5".
 
@@ -38,6 +40,36 @@ type FaultConfig struct {
 	RejectTOTP bool          `json:"reject_totp"`
 	Variant    int           `json:"variant"`
 	RateLimit  int           `json:"rate_limit"` // per client per second; 0 = site default
+	Signin     StepFault     `json:"signin,omitzero"`
+	OTP        StepFault     `json:"otp,omitzero"`
+}
+
+// StepFault makes one sign-in step answer an error status: every time, or
+// only the first Count times (so that a retry gets through).
+type StepFault struct {
+	Status int `json:"status"`
+	Count  int `json:"count,omitempty"` // 0 = every time
+}
+
+func parseStepFault(key, v string) (StepFault, error) {
+	st, n, many := strings.Cut(v, "x")
+	f := StepFault{}
+	switch st {
+	case "429", "503":
+		f.Status, _ = strconv.Atoi(st)
+	case "off", "0":
+		return StepFault{}, nil
+	default:
+		return f, fmt.Errorf("value %q: %s takes 429 or 503, optionally with a count such as 503x1", v, key)
+	}
+	if many {
+		c, err := strconv.Atoi(n)
+		if err != nil || c < 1 {
+			return f, fmt.Errorf("value %q: the count after x must be a whole number above 0", v)
+		}
+		f.Count = c
+	}
+	return f, nil
 }
 
 type faultTerm struct {
@@ -157,8 +189,12 @@ func applyTerm(c *FaultConfig, t faultTerm) error {
 			return fmt.Errorf("value %q: rate takes a whole number of requests per second (0 = no limit)", t.value)
 		}
 		c.RateLimit = n
+	case "signin":
+		c.Signin, err = parseStepFault(t.key, t.value)
+	case "otp":
+		c.OTP, err = parseStepFault(t.key, t.value)
 	default:
-		return fmt.Errorf("unknown key %q; keys are latency, 5xx, 429, captcha, blocked, expire, totp, variant, rate", t.key)
+		return fmt.Errorf("unknown key %q; keys are latency, 5xx, 429, captcha, blocked, expire, totp, variant, rate, signin, otp", t.key)
 	}
 	return err
 }

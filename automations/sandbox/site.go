@@ -132,6 +132,29 @@ func (s *site) wrap(kind string, h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// stepFault answers a sign-in step ("signin" or "otp") with the error its
+// fault asks for and reports whether it did. kind picks the answer's shape:
+// an error page for a form post, the site's JSON error for a script's call.
+func (s *site) stepFault(w http.ResponseWriter, r *http.Request, step, kind string) bool {
+	fc := s.sb.faultsFor(s.name)
+	f := fc.Signin
+	if step == "otp" {
+		f = fc.OTP
+	}
+	if f.Status == 0 {
+		return false
+	}
+	if n := s.sb.st.bump("fault." + s.name + "." + step); f.Count > 0 && n > f.Count {
+		return false
+	}
+	if f.Status == http.StatusTooManyRequests {
+		s.tooMany(w, r, kind, 1)
+	} else {
+		s.unavailable(w, r, kind)
+	}
+	return true
+}
+
 func isJSONKind(kind string) bool { return kind == kindXHR || kind == kindAPI }
 
 func (s *site) tooMany(w http.ResponseWriter, r *http.Request, kind string, retry int) {

@@ -91,6 +91,14 @@ func (s *stateStore) count(key string) {
 	s.mu.Unlock()
 }
 
+// bump counts key and returns the new count.
+func (s *stateStore) bump(key string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests[key]++
+	return s.requests[key]
+}
+
 func (s *stateStore) login(site string, f func(*Logins)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -56,6 +56,9 @@ func mountTiktok(s *site) {
 			"Expired": r.URL.Query().Get("expired") != ""})
 	})
 	s.handle("POST /api/passport/login", kindLogin, func(w http.ResponseWriter, r *http.Request) {
+		if s.stepFault(w, r, "signin", kindXHR) {
+			return
+		}
 		var req struct{ Email, Password string }
 		_ = json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req)
 		c, err := r.Cookie("csrf-" + s.name)
@@ -75,6 +78,9 @@ func mountTiktok(s *site) {
 		ttOK(w, map[string]any{"next": "otp"})
 	})
 	s.handle("POST /api/passport/otp", kindLogin, func(w http.ResponseWriter, r *http.Request) {
+		if s.stepFault(w, r, "otp", kindXHR) {
+			return
+		}
 		var req struct{ Code string }
 		_ = json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req)
 		ss, _ := s.anySession(r)
