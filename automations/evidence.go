@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/go-rod/rod"
 	"github.com/go-rod/rod/lib/proto"
+
+	"github.com/sellerops/sellerops/localdb/secrets"
 )
 
 // Names of the files in an evidence folder.
@@ -35,7 +38,9 @@ const sanitizedHTML = `() => {
 	const secretName = /otp|totp|secret|token|passw|csrf|xsrf|2fa|mfa/i;
 	const isSecret = (el) => {
 		const type = (el.getAttribute('type') || '').toLowerCase();
-		if (type === 'password') return true;
+		// A hidden field is never typed by a flow: it carries what the server
+		// put there, often a token under a name no pattern knows (eBay's srt).
+		if (type === 'password' || type === 'hidden') return true;
 		const ac = (el.getAttribute('autocomplete') || '').toLowerCase();
 		if (ac.includes('one-time-code') || ac.includes('password')) return true;
 		return secretName.test(el.getAttribute('name') || '') || secretName.test(el.id || '');
@@ -68,7 +73,10 @@ const sanitizedHTML = `() => {
 }`
 
 // SaveEvidence keeps what a failed step saw: a PNG screenshot, the page's
-// HTML with every password and secret field emptied, and the step log. It
+// HTML with every password and secret field emptied, and the step log. In
+// the HTML and the log every value of the page's session (its cookies) and
+// every secret the process has read is blanked wherever it appears: in
+// hidden fields, scripts, attributes or text. It
 // makes a new folder under root (created 0700) and returns its path. Each
 // part is captured on its own; a part that cannot be had is noted in the
 // log, and an error is returned only when nothing could be written.
@@ -99,8 +107,10 @@ func SaveEvidence(ctx context.Context, page *rod.Page, root, step string, log []
 	defer stop()
 
 	notes := append([]string(nil), log...)
+	var values []string
 	if page != nil {
 		p := page.Context(ectx)
+		values = sessionValues(p)
 		// A step that timed out may have left a navigation in flight, and a
 		// screenshot would wait for it; keep what is on screen now.
 		_ = proto.PageStopLoading{}.Call(p)
@@ -116,6 +126,7 @@ func SaveEvidence(ctx context.Context, page *rod.Page, root, step string, log []
 		}
 		html, err := pageHTML(p)
 		if err == nil {
+			html = redactValues(html, values)
 			err = os.WriteFile(filepath.Join(dir, EvidenceHTML), []byte(html), 0o600)
 		}
 		if err != nil {
@@ -124,7 +135,7 @@ func SaveEvidence(ctx context.Context, page *rod.Page, root, step string, log []
 	} else {
 		notes = append(notes, "no page: screenshot and html not saved")
 	}
-	body := strings.Join(notes, "\n")
+	body := redactValues(strings.Join(notes, "\n"), values)
 	if body != "" {
 		body += "\n"
 	}
@@ -132,6 +143,54 @@ func SaveEvidence(ctx context.Context, page *rod.Page, root, step string, log []
 		return dir, fmt.Errorf("save evidence: write step log in %q: %w", dir, err)
 	}
 	return dir, nil
+}
+
+// processSecrets holds every secret this process has read (passwords, TOTP
+// seeds, kept session cookies, API keys), for evidence to blank by value.
+var processSecrets = secrets.NewRedactor()
+
+// ProcessSecrets is the process's one redactor: the command line's secret
+// store adds every value it reads or writes to it, its logs are filtered
+// through it, and evidence blanks what it remembers.
+func ProcessSecrets() *secrets.Redactor { return processSecrets }
+
+// sessionValues returns the values of the page's cookies: the session a
+// store keeps, whose values (session ids, CSRF tokens that sites echo in
+// hidden fields and script JSON, such as eBay's srt and TikTok's tt-config)
+// may appear anywhere in the markup under any name.
+func sessionValues(p *rod.Page) []string {
+	res, err := proto.NetworkGetCookies{}.Call(p)
+	if err != nil {
+		return nil
+	}
+	out := make([]string, 0, len(res.Cookies))
+	for _, c := range res.Cookies {
+		out = append(out, c.Value)
+	}
+	return out
+}
+
+// minSecretLen is the shortest value blanked by value: shorter ones (a
+// cookie "1", a flag "en") would blank ordinary text and protect nothing.
+const minSecretLen = 6
+
+// redactValues blanks every value in values, as typed and as a URL or
+// JSON would encode it, and every secret the process has read.
+func redactValues(s string, values []string) string {
+	for _, v := range values {
+		if len(v) < minSecretLen {
+			continue
+		}
+		for _, form := range []string{v, url.QueryEscape(v), jsonEscaped(v)} {
+			s = strings.ReplaceAll(s, form, "[redacted]")
+		}
+	}
+	return processSecrets.Redact(s)
+}
+
+func jsonEscaped(v string) string {
+	b, _ := json.Marshal(v)
+	return strings.Trim(string(b), `"`)
 }
 
 // pageHTML returns the page's markup with secret fields emptied, made inside

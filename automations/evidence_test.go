@@ -131,3 +131,66 @@ func TestEvidenceWithoutPageStillKeepsLog(t *testing.T) {
 		t.Error("evidence without a folder must fail")
 	}
 }
+
+// TestEvidenceBlanksSessionValues plants the page's session values (its
+// cookies: a session id and a CSRF token, as the sandbox's sites and eBay's
+// and TikTok's sign-in pages echo them) in a hidden field under a name no
+// pattern knows, in a JSON config script, in attributes and in text, and a
+// secret the process has read in the page and the step log; none of them
+// may be left in the saved HTML or step log.
+func TestEvidenceBlanksSessionValues(t *testing.T) {
+	const (
+		sid      = "SESSIONID-83a1f0c2d4"
+		csrf     = "CSRFTOKEN-5be9d7a1"
+		password = "process-secret-Pa55w0rd"
+	)
+	ProcessSecrets().Add(password)
+	page := `<!doctype html><html><head><title>Verify</title></head><body>
+<form id="otp-form"><input type="hidden" name="srt" value="` + csrf + `"><input name="otp" id="otp"></form>
+<div id="app" data-session="` + sid + `" data-echo="` + password + `">signed in as ` + sid + `</div>
+<a href="/next?t=` + csrf + `">next</a>
+<script id="tt-config" type="application/json">{"csrf": "` + csrf + `", "sid": "` + sid + `"}</script>
+<p id="kept">parcel 1Z999AA10123456784 is late</p>
+</body></html>`
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "sid", Value: sid, Path: "/", HttpOnly: true})
+		http.SetCookie(w, &http.Cookie{Name: "csrf-ebay", Value: csrf, Path: "/"})
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, page)
+	}))
+	pool := testPool(t, PoolOptions{Size: 1, Isolated: true})
+	pg, err := pool.Get(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Put(pg)
+	if err := pg.Step(testCtx(t), "open", testwait.Budget(t), func(p *rodPage) error { return Navigate(p, srv.URL) }); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := SaveEvidence(testCtx(t), pg.Rod(), t.TempDir(), "otp", []string{"typed into #otp after reading " + csrf + " and " + password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := 0
+	for _, name := range []string{EvidenceHTML, EvidenceLog} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files++
+		for _, v := range []string{sid, csrf, password} {
+			if bytes.Contains(data, []byte(v)) {
+				t.Errorf("%s keeps the value %q:\n%s", name, v, data)
+			}
+		}
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, EvidenceHTML))
+	for _, kept := range []string{"parcel 1Z999AA10123456784 is late", `name="srt"`, "tt-config", "[redacted]"} {
+		if !bytes.Contains(html, []byte(kept)) {
+			t.Errorf("saved HTML lacks %q", kept)
+		}
+	}
+	if files != 2 {
+		t.Fatalf("scanned %d files", files)
+	}
+}

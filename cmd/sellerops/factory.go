@@ -51,7 +51,7 @@ func newFactory(ioS *ioStreams) *factory {
 		IO:       ioS,
 		Now:      time.Now,
 		Getenv:   os.Getenv,
-		redactor: secrets.NewRedactor(),
+		redactor: automations.ProcessSecrets(),
 	}
 }
 
