@@ -4,6 +4,9 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+
+	"golang.org/x/text/width"
 )
 
 // Match is one format a number fits.
@@ -50,11 +53,21 @@ func (d Detection) Best() (Match, bool) {
 	return *d.best, true
 }
 
-// Normalize trims the input, deletes ASCII spaces and upper-cases it, as
-// buyers paste numbers with spaces and in lower case.
+// Normalize cleans a number as people paste it: full-width letters and
+// digits (U+FF01..U+FF5E, from a Japanese or Chinese input method) become
+// ASCII by Unicode's width mapping (golang.org/x/text/width's fold, built
+// from the Unicode Character Database); every format character (Unicode
+// category Cf: a byte-order mark, zero-width spaces and joiners, left-to-right
+// and right-to-left marks and embeddings, word joiners) and every space,
+// ASCII or not, is deleted; letters are upper-cased.
 func Normalize(input string) string {
-	s := strings.TrimSpace(input)
-	s = strings.ReplaceAll(s, " ", "")
+	s := width.Fold.String(input)
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, s)
 	return strings.ToUpper(s)
 }
 

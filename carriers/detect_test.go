@@ -256,3 +256,53 @@ func BenchmarkDetect(b *testing.B) {
 }
 
 func mustCompileAnchored(p string) *regexp.Regexp { return regexp.MustCompile(`^` + p + `$`) }
+
+// TestDetectCleansPastedNumbers: every valid number of the public data set,
+// pasted with a byte-order mark, zero-width characters, direction marks, a
+// no-break space or in full-width forms, is detected exactly as the clean
+// number. The characters are named by their Unicode code points.
+func TestDetectCleansPastedNumbers(t *testing.T) {
+	f := loadConformance(t)
+	fullWidth := func(s string) string {
+		var b strings.Builder
+		for _, r := range s {
+			if r >= '!' && r <= '~' {
+				r += 0xFF01 - '!' // FULLWIDTH forms U+FF01..U+FF5E
+			}
+			b.WriteRune(r)
+		}
+		return b.String()
+	}
+	dress := map[string]func(string) string{
+		"bom":         func(s string) string { return "\uFEFF" + s },
+		"zero-width":  func(s string) string { return s[:2] + "\u200B" + s[2:] + "\u200D" },
+		"word joiner": func(s string) string { return "\u2060" + s[:3] + "\u2060" + s[3:] },
+		"lrm/rlm":     func(s string) string { return "\u200E" + s + "\u200F" },
+		"isolates":    func(s string) string { return "\u2067" + s + "\u2069" },
+		"nbsp":        func(s string) string { return s[:4] + "\u00A0" + s[4:] + "\u3000" },
+		"full-width":  fullWidth,
+		"everything":  func(s string) string { return "\uFEFF\u200E" + fullWidth(strings.ToLower(s)) + "\u200B" },
+	}
+	n := 0
+	for _, c := range f.Cases {
+		if !c.Valid || len(c.Number) < 5 {
+			continue
+		}
+		want := Detect(c.Number).ValidMatches()
+		for name, fn := range dress {
+			in := fn(c.Number)
+			if got := Normalize(in); got != Normalize(c.Number) {
+				t.Errorf("%s %q: Normalize gives %q, want %q", name, in, got, Normalize(c.Number))
+				continue
+			}
+			got := Detect(in).ValidMatches()
+			if len(got) != len(want) || (len(want) > 0 && got[0].Courier != want[0].Courier) {
+				t.Errorf("%s %q: detected %+v, the clean number %+v", name, in, got, want)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no valid numbers to dress")
+	}
+}

@@ -21,6 +21,10 @@ var (
 	// ErrSchemaTooNew reports a database written by a newer sellerops than
 	// the running binary.
 	ErrSchemaTooNew = errors.New("localdb: database schema is newer than this binary")
+	// ErrReadOnly reports that SQLite could not write the database file
+	// (SQLITE_READONLY): the file, its folder or its -wal/-shm files are not
+	// writable by this user, or the disk is mounted read-only.
+	ErrReadOnly = errors.New("localdb: the database is read-only; give this user write permission on the database file, its folder and its -wal and -shm files, or pass --db with a writable file")
 )
 
 // mapErr turns driver errors into the package's own errors, keeping the
@@ -34,6 +38,9 @@ func mapErr(err error) error {
 	}
 	if isConstraint(err) {
 		return fmt.Errorf("%w: %w", ErrConflict, err)
+	}
+	if primaryCode(err) == sqlite3.SQLITE_READONLY {
+		return fmt.Errorf("%w (%w)", ErrReadOnly, err)
 	}
 	return err
 }

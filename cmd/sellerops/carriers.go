@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -49,7 +50,10 @@ func newCarriersDetectCmd(f *factory) *cobra.Command {
 		Long: strings.TrimSpace(`
 Detect each tracking number's carrier and format. Numbers come from the
 arguments, or one per line from standard input when the only argument is "-"
-or there are none. Spaces and lower case are accepted, as buyers paste them.
+or there are none. Spaces and lower case are accepted, as buyers paste them,
+and so are a byte-order mark, zero-width characters, direction marks and
+full-width digits, which are dropped or made ASCII. A line over 4 KiB stops
+the command with exit 4, naming the line.
 
 A number that fits several formats is given the best one (formats with a check
 digit first, then longer ones) and the others as alternatives.
@@ -82,16 +86,33 @@ func readNumbers(f *factory, args []string) ([]string, error) {
 	}
 	var out []string
 	sc := bufio.NewScanner(f.IO.In)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	sc.Buffer(make([]byte, 0, 4096), maxInputLine)
+	line := 0
 	for sc.Scan() {
-		if line := strings.TrimSpace(sc.Text()); line != "" {
-			out = append(out, line)
+		line++
+		// A line of only a byte-order mark, zero-width or other invisible
+		// characters is as empty as a blank one.
+		if text := strings.TrimSpace(sc.Text()); carriers.Normalize(text) != "" {
+			out = append(out, text)
 		}
 	}
 	if err := sc.Err(); err != nil && err != io.EOF {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, withCode(exitBadInput, longLineError("standard input", line+1))
+		}
 		return nil, fmt.Errorf("read standard input: %w", err)
 	}
 	return out, nil
+}
+
+// maxInputLine bounds a line of numbers read from stdin or a CSV field: a
+// tracking number is at most a few dozen characters, so a longer line is
+// not a list of numbers.
+const maxInputLine = 4 << 10
+
+func longLineError(input string, line int) error {
+	return fmt.Errorf("%s line %d is longer than %d bytes; give one tracking number per line (nothing was looked up)",
+		input, line, maxInputLine)
 }
 
 func carriersDetectRun(f *factory, opts *carriersDetectOptions) error {

@@ -45,3 +45,26 @@ func TestCarriersDetectReadsStdin(t *testing.T) {
 		t.Fatalf("all invalid: exit %d", res.code)
 	}
 }
+
+// TestCarriersDetectCleansStdin: numbers pasted with a byte-order mark,
+// zero-width spaces, direction marks or in full-width digits are detected as
+// the clean number; a line of invisible characters is blank; a line over
+// the bound stops everything with exit 4, naming its line number.
+func TestCarriersDetectCleansStdin(t *testing.T) {
+	in := "\ufeff1Z999AA10123456784\n" + // BOM, as a Windows editor saves it
+		"1Z999\u200bAA10123456784\u200e\n" + // zero-width space, left-to-right mark
+		"\u200b\u2060\n" + // only invisible characters
+		"１Ｚ９９９ＡＡ１０１２３４５６７８４\n" // full-width, from a CJK input method
+	res := runCommand(t, []string{"carriers", "detect", "--json", "-"}, false, in)
+	if res.code != exitOK {
+		t.Fatalf("exit %d, stderr %s, stdout %s", res.code, res.stderr, res.stdout)
+	}
+	if n := strings.Count(res.stdout, `"courier": "ups"`); n != 3 {
+		t.Errorf("%d of 3 cleaned numbers detected as ups:\n%s", n, res.stdout)
+	}
+	long := "1Z999AA10123456784\n1Z999AA10123456784\n" + strings.Repeat("9", 5000) + "\n1Z999AA10123456784\n"
+	res = runCommand(t, []string{"carriers", "detect", "-"}, false, long)
+	if res.code != exitBadInput || !strings.Contains(res.stderr, "line 3") || res.stdout != "" {
+		t.Errorf("a 5000-byte line: exit %d, stderr %q, stdout %q; want exit 4 naming line 3 and no output", res.code, res.stderr, res.stdout)
+	}
+}

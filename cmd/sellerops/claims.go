@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -521,7 +522,8 @@ func claimsEditRun(ctx context.Context, f *factory, opts *claimsEditOptions) err
 	}
 	d, err := claims.EditDraft(ctx, deps.Deps, id, e)
 	if err != nil {
-		if errors.Is(err, localdb.ErrConflict) {
+		// A file to add that is not there is a bad input, like a bad amount.
+		if errors.Is(err, localdb.ErrConflict) || errors.Is(err, fs.ErrNotExist) {
 			return withCode(exitBadInput, err)
 		}
 		return err

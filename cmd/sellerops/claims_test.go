@@ -288,3 +288,64 @@ func TestClaimsFileStatusExportAgainstSandbox(t *testing.T) {
 		t.Errorf("export: exit %d\n%s", res.code, res.stdout)
 	}
 }
+
+// TestClaimsFileRefusesIncompleteClaim: an evidence file gone from disk and
+// a claim that asks for no money exit 4 with the fix, before any browser or
+// portal, and the claim stays a draft that `claims show` explains.
+func TestClaimsFileRefusesIncompleteClaim(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "data", "sellerops.db")
+	seedLostParcel(t, dbPath, "1Z999AA10123456784", 10, 25000)
+	env := withClaimsEnv(nil, writeConfig(t, ""), dbPath)
+	run := func(tty bool, stdin string, args ...string) cmdResult {
+		return runCommand(t, args, tty, stdin, env)
+	}
+	res := run(false, "", "claims", "draft", "1Z999AA10123456784", "--json")
+	var d claims.Detail
+	if res.code != exitOK || json.Unmarshal([]byte(res.stdout), &d) != nil {
+		t.Fatalf("draft: exit %d, %s %s", res.code, res.stdout, res.stderr)
+	}
+	id := fmt.Sprint(d.ID)
+	var invoice localdb.ClaimEvidence
+	for _, e := range d.Evidence {
+		if e.Kind == localdb.EvidenceInvoice {
+			invoice = e
+		}
+	}
+	if invoice.Path == "" {
+		t.Fatalf("the draft has no invoice file: %+v", d.Evidence)
+	}
+	if err := os.Remove(invoice.Path); err != nil {
+		t.Fatal(err)
+	}
+	res = run(true, "", "claims", "file", id, "--yes")
+	if res.code != exitBadInput || !strings.Contains(res.stderr, "missing from disk") || !strings.Contains(res.stderr, fmt.Sprintf("--remove-evidence %d", invoice.ID)) {
+		t.Errorf("file with a missing evidence file: exit %d, %s", res.code, res.stderr)
+	}
+	if res = run(false, "", "claims", "show", id); !strings.Contains(res.stdout, "Not ready to file:") || !strings.Contains(res.stdout, "missing from disk") {
+		t.Errorf("show does not say why the claim cannot be filed:\n%s", res.stdout)
+	}
+	res = run(false, "", "claims", "edit", id, "--amount", "0", "--remove-evidence", fmt.Sprint(invoice.ID), "--add-evidence", writeTemp(t, "invoice.pdf", "%PDF-1.4 lamp 250.00 USD"))
+	if res.code != exitOK {
+		t.Fatalf("edit: exit %d, %s", res.code, res.stderr)
+	}
+	if res = run(false, "", "claims", "edit", id, "--add-evidence", filepath.Join(dir, "no-such-photo.jpg")); res.code != exitBadInput {
+		t.Errorf("edit adding a missing file: exit %d, %s", res.code, res.stderr)
+	}
+	res = run(true, "", "claims", "file", id, "--yes")
+	if res.code != exitBadInput || !strings.Contains(res.stderr, "no money") {
+		t.Errorf("file a claim for 0.00: exit %d, %s", res.code, res.stderr)
+	}
+	if res = run(false, "", "claims", "show", id, "--json", "--jq", ".state"); strings.TrimSpace(res.stdout) != "draft" {
+		t.Errorf("after the refusals the claim is %q", res.stdout)
+	}
+}
+
+func writeTemp(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -51,7 +51,7 @@ var exitCodeDocs = []struct {
 	{exitNotFound, "not_found", "A named store, thread, parcel or claim does not exist."},
 	{exitNoBrowser, "no_browser", "No Chromium could be started or reached; install it or pass --browser."},
 	{exitKeyring, "keyring", "The keyring is unreachable or locked and no environment variable supplies the secret."},
-	{exitDatabase, "database", "The local database cannot be opened, is newer than this binary, or is damaged."},
+	{exitDatabase, "database", "The local database cannot be opened or written (read-only), is newer than this binary, or is damaged."},
 	{exitSomeFailed, "some_failed", "A batch finished but some items failed; each failure is reported."},
 	{exitAllFailed, "all_failed", "A batch finished and every item failed."},
 	{exitNeedsHuman, "needs_human", "A site asked for a person (CAPTCHA, unknown second factor); run `sellerops stores login STORE --show`."},
@@ -107,7 +107,7 @@ func exitCodeFor(err error) exitCode {
 		return exitNoBrowser
 	case errors.Is(err, secrets.ErrUnavailable), errors.Is(err, secrets.ErrReadOnly):
 		return exitKeyring
-	case errors.Is(err, localdb.ErrSchemaTooNew), errors.Is(err, errDatabase):
+	case errors.Is(err, localdb.ErrSchemaTooNew), errors.Is(err, localdb.ErrReadOnly), errors.Is(err, errDatabase):
 		return exitDatabase
 	}
 	return exitError

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sellerops/sellerops/automations/tracking"
+	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/localdb/config"
 )
 
@@ -142,7 +143,10 @@ func trackReadCSVColumn(f *factory, path, column string) ([]string, error) {
 		}
 		line, _ := r.FieldPos(0)
 		v := strings.TrimSpace(rec[col])
-		if v == "" {
+		if len(v) > maxInputLine {
+			return nil, withCode(exitBadInput, longLineError(path, line))
+		}
+		if carriers.Normalize(v) == "" {
 			fmt.Fprintf(f.IO.ErrOut, "warning: %s line %d: column %q is empty; skipped\n", path, line, column)
 			continue
 		}

@@ -376,3 +376,17 @@ func TestMessagesListDueSoon(t *testing.T) {
 		t.Errorf("%d thread rows, want 4:\n%s", rows, res.stdout)
 	}
 }
+
+// TestTrackCSVRejectsLongField: a CSV field over the line bound stops the
+// command with exit 4 naming the file and line, before any lookup.
+func TestTrackCSVRejectsLongField(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "orders.csv")
+	body := "order,tracking\nA1,1Z999AA10123456784\nA2," + strings.Repeat("1", 5000) + "\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := runCommand(t, []string{"track", "--file", path, "--column", "tracking", "--json"}, false, "")
+	if res.code != exitBadInput || !strings.Contains(res.stderr, "orders.csv line 3") || res.stdout != "" {
+		t.Errorf("exit %d, stderr %q, stdout %q; want exit 4 naming line 3 and nothing looked up", res.code, res.stderr, res.stdout)
+	}
+}
