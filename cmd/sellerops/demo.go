@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +25,7 @@ type demoOptions struct {
 	Orders int
 	Faults string
 	Drafts int
+	Start  string
 }
 
 // demoSummary is what `demo --no-tui --json` prints.
@@ -84,6 +84,7 @@ Its stores are marked demo; your own stores and data are never touched.`),
 	cmd.Flags().IntVar(&opts.Orders, "orders", opts.Orders, "Orders and buyer threads per demo store")
 	cmd.Flags().StringVar(&opts.Faults, "faults", "", "Sandbox fault `spec`, such as 'latency=100ms,5xx=0.05'")
 	cmd.Flags().IntVar(&opts.Drafts, "drafts", opts.Drafts, "How many claim candidates to draft")
+	cmd.Flags().StringVar(&opts.Start, "start", "", "Start the sandbox clock at this `date` (2026-03-04, 09:00 UTC) or RFC 3339 time; default: now")
 	addJSONFlags(cmd, &jf)
 	return cmd
 }
@@ -104,10 +105,13 @@ func demoRun(ctx context.Context, f *factory, opts *demoOptions, jf *jsonFlags) 
 	if jf.enabled() && !opts.NoTUI {
 		return usageErrorf("--json goes with --no-tui")
 	}
-	so := sandbox.Options{Seed: opts.Seed, Faults: opts.Faults, Orders: opts.Orders,
-		// The world is laid out around the present, so that reply deadlines
-		// and claim windows read true against the real clock.
-		Start: f.Now().UTC().Truncate(time.Hour)}
+	// The world is laid out around the present (or --start), so that reply
+	// deadlines and claim windows read true against the real clock.
+	start, err := sandboxStart(f, opts.Start)
+	if err != nil {
+		return err
+	}
+	so := sandbox.Options{Seed: opts.Seed, Faults: opts.Faults, Orders: opts.Orders, Start: start}
 	if err := so.SetAddr(opts.Addr); err != nil {
 		return usageErrorf("--addr: %v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,6 +13,7 @@ import (
 )
 
 type sandboxOptions struct {
+	Start  string
 	Addr   string
 	Seed   int64
 	Faults string
@@ -33,8 +35,13 @@ moves the clock and switches faults on. It prints one
 
 The same --seed gives the same world. --faults switches trouble on, for example
   latency=150ms,5xx=0.05,429=0.1,captcha=0.2,expire=20m,totp=reject,variant=2
-A term may be limited to one site: amazon.captcha=1. See the sandbox README.`),
-		Example: "  sellerops sandbox\n  sellerops sandbox --addr 127.0.0.1:8700 --seed 7 --faults 'latency=100ms,5xx=0.05'",
+A term may be limited to one site: amazon.captcha=1. See the sandbox README.
+
+The sandbox clock starts now (to the hour), so that reply deadlines, claim
+windows and stall timers read true on the day it runs; --start gives another
+start, a date (09:00 UTC that day) or an RFC 3339 time, for a world that is
+the same on every day.`),
+		Example: "  sellerops sandbox\n  sellerops sandbox --addr 127.0.0.1:8700 --seed 7 --faults 'latency=100ms,5xx=0.05'\n  sellerops sandbox --start 2026-03-04",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return sandboxRun(cmd.Context(), f, &opts)
@@ -43,13 +50,18 @@ A term may be limited to one site: amazon.captcha=1. See the sandbox README.`),
 	cmd.Flags().StringVar(&opts.Addr, "addr", opts.Addr, "Loopback `host:port` for the first site; port 0 picks free ports, port N gives the sites N, N+1, ...")
 	cmd.Flags().Int64Var(&opts.Seed, "seed", opts.Seed, "Seed for the simulated world; the same seed gives the same world")
 	cmd.Flags().StringVar(&opts.Faults, "faults", "", "Fault `spec` such as 'latency=100ms,5xx=0.05,amazon.captcha=1'")
+	cmd.Flags().StringVar(&opts.Start, "start", "", "Start the sandbox clock at this `date` (2026-03-04, 09:00 UTC) or RFC 3339 time; default: now")
 	cmd.Flags().IntVar(&opts.Stores, "stores", 1, "Stores per marketplace")
 	cmd.Flags().IntVar(&opts.Orders, "orders", 300, "Orders (and buyer threads) per store")
 	return cmd
 }
 
 func sandboxRun(ctx context.Context, f *factory, opts *sandboxOptions) error {
-	so := sandbox.Options{Seed: opts.Seed, Faults: opts.Faults, Stores: opts.Stores, Orders: opts.Orders}
+	start, err := sandboxStart(f, opts.Start)
+	if err != nil {
+		return err
+	}
+	so := sandbox.Options{Seed: opts.Seed, Faults: opts.Faults, Stores: opts.Stores, Orders: opts.Orders, Start: start}
 	if err := so.SetAddr(opts.Addr); err != nil {
 		return usageErrorf("--addr: %v", err)
 	}
@@ -65,8 +77,7 @@ func sandboxRun(ctx context.Context, f *factory, opts *sandboxOptions) error {
 	if f.IO.IsStderrTTY() {
 		fmt.Fprintln(f.IO.ErrOut, "serving the sandbox; press Ctrl-C to stop")
 	}
-	err := sandbox.Serve(ctx, so, f.IO.Out)
-	if err != nil {
+	if err := sandbox.Serve(ctx, so, f.IO.Out); err != nil {
 		return err
 	}
 	if ctx.Err() != nil {
@@ -74,4 +85,22 @@ func sandboxRun(ctx context.Context, f *factory, opts *sandboxOptions) error {
 		return nil
 	}
 	return nil
+}
+
+// sandboxStart is the sandbox clock's start for `sandbox` and `demo`: the
+// --start value, a date (09:00 UTC that day, as sandbox.DefaultStart) or an
+// RFC 3339 time, else now to the hour, so that the world's deadlines and
+// windows are laid out around the day it runs.
+func sandboxStart(f *factory, v string) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return f.Now().UTC().Truncate(time.Hour), nil
+	}
+	if d, err := time.Parse(time.DateOnly, v); err == nil {
+		return d.Add(9 * time.Hour), nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, withCode(exitBadInput, fmt.Errorf("--start %q: give a date such as 2026-03-04 or an RFC 3339 time such as 2026-03-04T09:00:00Z", v))
 }
