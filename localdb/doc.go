@@ -29,8 +29,9 @@
 //   - Times are stored in UTC as integer Unix milliseconds; a zero time.Time
 //     is stored as NULL and read back as the zero time. Times read back are in
 //     UTC and carry millisecond precision.
-//   - Money is an integer amount in minor units (cents) with an ISO 4217
-//     currency code beside it.
+//   - Money is an integer amount in the currency's minor units per ISO 4217
+//     (cents for USD, none for JPY, fils for KWD) with the code beside it;
+//     package money parses and prints it.
 //   - A missing row is reported as ErrNotFound, a violated constraint (unique
 //     key, foreign key) as ErrConflict, a value outside its allowed set as
 //     ErrInvalid; test with errors.Is.

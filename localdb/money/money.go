@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -45,6 +46,16 @@ func Decimals(currency string) (int, error) {
 		return 0, fmt.Errorf("%w %q: not an ISO 4217 currency code; use one such as USD, EUR or JPY", ErrUnknownCurrency, currency)
 	}
 	return d, nil
+}
+
+// Codes returns every ISO 4217 code the table knows, sorted.
+func Codes() []string {
+	out := make([]string, 0, len(minorUnits))
+	for c := range minorUnits {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Known reports whether the code is in ISO 4217 list one.
@@ -110,6 +121,16 @@ func (a Amount) String() string {
 
 // Format is Of(minor, currency).String(), for callers holding stored fields.
 func Format(minor int64, currency string) string { return Of(minor, currency).String() }
+
+// FormatOr is Format, or none when minor is zero: for amounts where zero
+// means "not known yet" (a claim not yet given an amount), which must never
+// print as "USD 0.00".
+func FormatOr(minor int64, currency, none string) string {
+	if minor == 0 {
+		return none
+	}
+	return Format(minor, currency)
+}
 
 // FormatDecimal is Of(minor, currency).Decimal().
 func FormatDecimal(minor int64, currency string) string { return Of(minor, currency).Decimal() }
