@@ -10,7 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/sellerops/sellerops/localdb"
-	"github.com/sellerops/sellerops/tui/common"
+	"github.com/sellerops/sellerops/localdb/money"
 	"github.com/sellerops/sellerops/tui/internal/fixture"
 )
 
@@ -158,7 +158,7 @@ func TestMoneyIsNeverCut(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.press("4", "ctrl+r")
-		want := common.Money(211000000, "JPY")
+		want := money.Format(211000000, "JPY") // "JPY 211,000,000"
 		view := ansi.Strip(h.m.View())
 		if !strings.Contains(view, want) {
 			t.Fatalf("%dx%d: the claims list does not show %q whole:\n%s", size[0], size[1], want, view)

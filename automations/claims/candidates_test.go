@@ -311,7 +311,7 @@ func TestPolicyAllows(t *testing.T) {
 	if ok, why := claims.PolicyAllows(cfg, c, now); ok || !strings.Contains(why, "auto_file") {
 		t.Errorf("auto_file off: %v %q", ok, why)
 	}
-	cfg.Claims.AutoFile, cfg.Claims.MaxAutoAmount = true, 50
+	cfg.Claims.AutoFile, cfg.Claims.MaxAutoAmount = true, "50"
 	if ok, why := claims.PolicyAllows(cfg, c, now); !ok {
 		t.Errorf("49.90 within 50: %v %q", ok, why)
 	}
@@ -337,34 +337,26 @@ func TestPolicyAllows(t *testing.T) {
 		t.Errorf("amount 0: %v %q", ok, why)
 	}
 	c.Amount = 5001
-	if ok, why := claims.PolicyAllows(cfg, c, now); ok || !strings.Contains(why, "50.01 USD") {
+	if ok, why := claims.PolicyAllows(cfg, c, now); ok || !strings.Contains(why, "USD 50.01") {
 		t.Errorf("50.01 above 50: %v %q", ok, why)
 	}
 	c.Amount, c.Currency = 100, "EUR"
 	if ok, why := claims.PolicyAllows(cfg, c, now); ok || !strings.Contains(why, "EUR") {
 		t.Errorf("other currency: %v %q", ok, why)
 	}
-}
-
-func TestMoney(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		cur  string
-		want int64
-		bad  bool
-	}{
-		{"49.90", "USD", 4990, false}, {"49.9", "EUR", 4990, false}, {"4900", "JPY", 4900, false},
-		{"4900.5", "JPY", 0, true}, {"-1", "USD", 0, true}, {"abc", "USD", 0, true}, {"1.234", "USD", 0, true},
-	} {
-		got, err := claims.ParseAmount(tc.in, tc.cur)
-		if (err != nil) != tc.bad || got != tc.want {
-			t.Errorf("ParseAmount(%q, %s) = %d, %v", tc.in, tc.cur, got, err)
+	// A claim without an amount, or in no known currency, is never filed unattended.
+	for _, bad := range []localdb.Claim{{ID: 5, Amount: 0, Currency: "USD"}, {ID: 6, Amount: 100, Currency: ""}, {ID: 7, Amount: 100, Currency: "XYZ"}} {
+		if ok, why := claims.PolicyAllows(cfg, bad, now); ok || !strings.Contains(why, "claims edit") {
+			t.Errorf("claim %d (%d %q): %v %q", bad.ID, bad.Amount, bad.Currency, ok, why)
 		}
 	}
-	if s := claims.FormatMoney(4990, "usd"); s != "49.90 USD" {
-		t.Errorf("FormatMoney = %q", s)
+	// The limit is parsed as money in claims.currency: JPY has no decimals, KWD three.
+	cfg.Claims.MaxAutoAmount, cfg.Claims.Currency = "5000", "JPY"
+	if ok, why := claims.PolicyAllows(cfg, localdb.Claim{ID: 8, Amount: 4900, Currency: "JPY"}, now); !ok {
+		t.Errorf("JPY 4,900 within 5,000: %v %q", ok, why)
 	}
-	if s := claims.FormatAmount(4900, "JPY"); s != "4900" {
-		t.Errorf("FormatAmount JPY = %q", s)
+	cfg.Claims.MaxAutoAmount, cfg.Claims.Currency = "10.5", "KWD"
+	if ok, why := claims.PolicyAllows(cfg, localdb.Claim{ID: 9, Amount: 10501, Currency: "KWD"}, now); ok || !strings.Contains(why, "KWD 10.501") {
+		t.Errorf("KWD 10.501 above 10.500: %v %q", ok, why)
 	}
 }

@@ -4,16 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"net"
 	"net/url"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
+	"github.com/sellerops/sellerops/localdb/money"
 	"github.com/sellerops/sellerops/localdb/secrets"
 )
 
@@ -129,76 +127,35 @@ func PolicyAllows(cfg *config.Config, c localdb.Claim, now time.Time) (bool, str
 	case !c.WindowCloses.IsZero() && now.After(c.WindowCloses):
 		return false, fmt.Sprintf("claim %d: the carrier's claim window closed on %s; file it yourself if the carrier still accepts it", c.ID, c.WindowCloses.UTC().Format(time.DateOnly))
 	}
-	if c.Amount <= 0 {
-		// An order that was never synced drafts as 0; filing that with nobody
-		// watching would claim nothing, or the wrong money.
-		return false, fmt.Sprintf("claim %d asks for no money; set the amount with `sellerops claims edit %d --amount 49.90` and file it yourself", c.ID, c.ID)
+	if err := AmountProblem(c); err != nil {
+		return false, err.Error()
 	}
-	limitCur := strings.ToUpper(cfg.Claims.Currency)
-	if limitCur == "" {
-		limitCur = "USD"
+	limit, err := cfg.Claims.AutoLimit()
+	if err != nil {
+		return false, "claims.max_auto_amount: " + err.Error()
 	}
-	cur := strings.ToUpper(c.Currency)
-	if cur == "" {
-		cur = limitCur
+	amt := money.Of(c.Amount, c.Currency)
+	if amt.Currency() != limit.Currency() {
+		return false, fmt.Sprintf("claim %d is in %s but claims.max_auto_amount is in %s; file it yourself", c.ID, amt.Currency(), limit.Currency())
 	}
-	if cur != limitCur {
-		return false, fmt.Sprintf("claim %d is in %s but claims.max_auto_amount is in %s; file it yourself", c.ID, cur, limitCur)
-	}
-	limit := ToMinor(cfg.Claims.MaxAutoAmount, cur)
-	if c.Amount > limit {
+	if amt.Minor() > limit.Minor() {
 		return false, fmt.Sprintf("claim %d asks for %s, above claims.max_auto_amount %s; file it yourself or raise the limit",
-			c.ID, FormatMoney(c.Amount, cur), FormatMoney(limit, cur))
+			c.ID, amt, limit)
 	}
-	return true, fmt.Sprintf("claims.auto_file is on, the window is open and %s is within claims.max_auto_amount %s",
-		FormatMoney(c.Amount, cur), FormatMoney(limit, cur))
+	return true, fmt.Sprintf("claims.auto_file is on, the window is open and %s is within claims.max_auto_amount %s", amt, limit)
 }
 
-// decimals is how many minor-unit digits a currency has.
-func decimals(currency string) int {
-	switch strings.ToUpper(currency) {
-	case "JPY", "KRW", "VND", "CLP", "ISK", "HUF":
-		return 0
+// AmountProblem says why a claim cannot be filed as it stands money-wise:
+// no amount yet, or a currency that is not ISO 4217. A claim is never sent
+// to a portal for 0. The error wraps money.ErrBadAmount and says the fix.
+func AmountProblem(c localdb.Claim) error {
+	if !money.Known(c.Currency) {
+		return fmt.Errorf("%w: claim %d has no amount in a known currency (currency %q); set one with `sellerops claims edit %d --amount 49.90 --currency USD`",
+			money.ErrBadAmount, c.ID, c.Currency, c.ID)
 	}
-	return 2
-}
-
-// ToMinor converts an amount in major units (49.90) to minor units (4990).
-func ToMinor(major float64, currency string) int64 {
-	return int64(math.Round(major * math.Pow10(decimals(currency))))
-}
-
-// ToMajor converts minor units to a decimal number.
-func ToMajor(minor int64, currency string) float64 {
-	return float64(minor) / math.Pow10(decimals(currency))
-}
-
-// FormatAmount prints minor units as a plain decimal, as forms and CSV
-// want it: 4990 USD is "49.90", 4900 JPY is "4900".
-func FormatAmount(minor int64, currency string) string {
-	return strconv.FormatFloat(ToMajor(minor, currency), 'f', decimals(currency), 64)
-}
-
-// FormatMoney prints minor units with the currency: "49.90 USD".
-func FormatMoney(minor int64, currency string) string {
-	s := FormatAmount(minor, currency)
-	if currency != "" {
-		s += " " + strings.ToUpper(currency)
+	if c.Amount <= 0 {
+		return fmt.Errorf("%w: claim %d has no amount yet; set the amount claimed with `sellerops claims edit %d --amount %s`",
+			money.ErrBadAmount, c.ID, c.ID, money.Of(0, c.Currency).Decimal())
 	}
-	return s
-}
-
-// ParseAmount reads a decimal amount ("49.90") into minor units, refusing
-// anything that is not a non-negative number with at most the currency's
-// decimals.
-func ParseAmount(s, currency string) (int64, error) {
-	s = strings.TrimSpace(s)
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
-		return 0, fmt.Errorf("amount %q is not a number such as 49.90", s)
-	}
-	if i := strings.IndexByte(s, '.'); i >= 0 && len(s)-i-1 > decimals(currency) {
-		return 0, fmt.Errorf("amount %q has more decimals than %s allows (%d)", s, currency, decimals(currency))
-	}
-	return ToMinor(f, currency), nil
+	return nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 // ErrNotEligible is returned (wrapped) when a parcel qualifies for no claim
@@ -36,6 +37,9 @@ type Detail struct {
 	// NotReady lists what a draft lacks before it can be filed (CheckReady),
 	// each with its fix; empty when it can be filed.
 	NotReady []string `json:"not_ready,omitempty"`
+	// AmountMissing says why a claim not yet filed has no amount (the
+	// order's value is not known) and how to set one; empty otherwise.
+	AmountMissing string `json:"amount_missing,omitempty"`
 }
 
 // FindShipment resolves a parcel reference: a tracking number (spaces and
@@ -89,8 +93,14 @@ func detailOf(ctx context.Context, db *localdb.DB, c localdb.Claim) (Detail, err
 	if ev == nil {
 		ev = []localdb.ClaimEvidence{}
 	}
-	return Detail{Claim: c, Courier: s.Courier, TrackingNumber: s.TrackingNumber, Service: s.Service, Evidence: ev,
-		NotReady: NotReadyReasons(ctx, db, c)}, nil
+	d := Detail{Claim: c, Courier: s.Courier, TrackingNumber: s.TrackingNumber, Service: s.Service, Evidence: ev,
+		NotReady: NotReadyReasons(ctx, db, c)}
+	if c.ConfirmationNumber == "" && (c.State == localdb.ClaimDraft || c.State == localdb.ClaimFiling) {
+		if err := AmountProblem(c); err != nil {
+			d.AmountMissing = strings.TrimPrefix(err.Error(), money.ErrBadAmount.Error()+": ")
+		}
+	}
+	return d, nil
 }
 
 // Draft assembles a claim for a parcel (a tracking number or a shipment id)
@@ -172,11 +182,28 @@ func Draft(ctx context.Context, deps Deps, shipmentRef string, kind localdb.Clai
 	if err != nil {
 		return Detail{}, fmt.Errorf("tracking history of %s: %w", ship.TrackingNumber, err)
 	}
-	currency := cand.Currency
-	if currency == "" {
-		currency = deps.Conf().Claims.Currency
+	// The amount comes from the order, in the order's currency. Without a
+	// known value it stays empty (AmountProblem says why), never 0 in a
+	// currency guessed from the config.
+	currency, declared := "", int64(0)
+	if order != nil {
+		declared = order.DeclaredValue
+		if money.Known(order.Currency) {
+			currency = strings.ToUpper(order.Currency)
+		}
 	}
-	amount, capNote := claimAmount(ship.Courier, cand.Service, cand.DeclaredValue, currency)
+	var amount int64
+	var capNote, missing string
+	switch {
+	case order == nil:
+		missing = fmt.Sprintf("no order is known for parcel %s, so its value is not known", ship.TrackingNumber)
+	case currency == "":
+		missing = fmt.Sprintf("order %s has no known currency (%q), so its value is not known", order.MarketplaceOrderID, order.Currency)
+	case declared <= 0:
+		missing = fmt.Sprintf("order %s has no value on record (the marketplace page did not show one)", order.MarketplaceOrderID)
+	default:
+		amount, capNote = claimAmount(ship.Courier, cand.Service, declared, currency)
+	}
 	c, err := db.CreateClaim(ctx, localdb.Claim{
 		ShipmentID:   ship.ID,
 		Kind:         cand.Kind,
@@ -195,6 +222,9 @@ func Draft(ctx context.Context, deps Deps, shipmentRef string, kind localdb.Clai
 	}
 	d, err := detailOf(ctx, db, c)
 	d.Reasons = cand.Reasons
+	if missing != "" {
+		d.AmountMissing = fmt.Sprintf("%s; set the amount claimed with `sellerops claims edit %d --amount 49.90 --currency USD`", missing, c.ID)
+	}
 	return d, err
 }
 
@@ -222,11 +252,11 @@ func claimAmount(courier, service string, declared int64, currency string) (int6
 	}
 	switch {
 	case cov.PerKg:
-		return declared, fmt.Sprintf("Carrier liability is limited to %s per kg unless extra cover was bought.", FormatMoney(cov.CapCents, "USD"))
+		return declared, fmt.Sprintf("Carrier liability is limited to %s per kg unless extra cover was bought.", money.Format(cov.CapCents, "USD"))
 	case !strings.EqualFold(currency, "USD"):
-		return declared, fmt.Sprintf("Carrier liability is limited to %s unless a higher value was declared.", FormatMoney(cov.CapCents, "USD"))
+		return declared, fmt.Sprintf("Carrier liability is limited to %s unless a higher value was declared.", money.Format(cov.CapCents, "USD"))
 	case declared > cov.CapCents:
-		return cov.CapCents, fmt.Sprintf("Amount capped at the carrier's coverage of %s (declared %s).", FormatMoney(cov.CapCents, "USD"), FormatMoney(declared, "USD"))
+		return cov.CapCents, fmt.Sprintf("Amount capped at the carrier's coverage of %s (declared %s).", money.Format(cov.CapCents, "USD"), money.Format(declared, "USD"))
 	}
 	return declared, ""
 }
@@ -256,7 +286,7 @@ func describe(c Candidate, s localdb.Shipment, o *localdb.Order, events []locald
 			fmt.Fprintf(&b, ": %s", strings.Join(items, ", "))
 		}
 		if o.DeclaredValue > 0 {
-			fmt.Fprintf(&b, ", declared value %s", FormatMoney(o.DeclaredValue, o.Currency))
+			fmt.Fprintf(&b, ", declared value %s", money.Format(o.DeclaredValue, o.Currency))
 		}
 		b.WriteString(".")
 	}
@@ -333,9 +363,9 @@ func gatherEvidence(ctx context.Context, deps Deps, c localdb.Claim, s localdb.S
 	if err != nil {
 		return fmt.Errorf("write the invoice: %w", err)
 	}
-	note := "invoice value from the order"
+	note := "invoice without an order: its value is not known"
 	if o != nil {
-		note = fmt.Sprintf("invoice value %s from order %s", FormatMoney(o.DeclaredValue, o.Currency), o.MarketplaceOrderID)
+		note = fmt.Sprintf("invoice value %s from order %s", money.FormatOr(o.DeclaredValue, o.Currency, "not known"), o.MarketplaceOrderID)
 	}
 	if _, err := db.AddClaimEvidence(ctx, localdb.ClaimEvidence{ClaimID: c.ID, Kind: localdb.EvidenceInvoice, Path: invPath,
 		SHA256: sum, Note: note}); err != nil {
@@ -376,11 +406,11 @@ func invoiceText(c localdb.Claim, s localdb.Shipment, o *localdb.Order) string {
 	fmt.Fprintf(&b, "Tracking number: %s\n\n", s.TrackingNumber)
 	if o != nil {
 		for _, it := range o.Items {
-			fmt.Fprintf(&b, "%3d x %-40s %s\n", max(it.Quantity, 1), it.Title, FormatMoney(it.UnitPrice, o.Currency))
+			fmt.Fprintf(&b, "%3d x %-40s %s\n", max(it.Quantity, 1), it.Title, money.FormatOr(it.UnitPrice, o.Currency, "value not known"))
 		}
-		fmt.Fprintf(&b, "\nTotal value:     %s\n", FormatMoney(o.DeclaredValue, o.Currency))
+		fmt.Fprintf(&b, "\nTotal value:     %s\n", money.FormatOr(o.DeclaredValue, o.Currency, "not known"))
 	} else {
-		fmt.Fprintf(&b, "Value claimed:   %s\n", FormatMoney(c.Amount, c.Currency))
+		fmt.Fprintf(&b, "Value claimed:   %s\n", money.FormatOr(c.Amount, c.Currency, "not known"))
 	}
 	return b.String()
 }
@@ -427,7 +457,7 @@ func copyPrivate(src, dst string) (string, error) {
 // new description ("" keeps it), files to add as evidence (copied into the
 // claim's folder) and evidence ids to remove.
 type Edit struct {
-	Amount         int64
+	Amount         *money.Amount // nil keeps the amount; its currency becomes the claim's
 	Description    string
 	AddEvidence    []string
 	RemoveEvidence []int64
@@ -455,11 +485,16 @@ func EditDraft(ctx context.Context, deps Deps, claimID int64, e Edit) (Detail, e
 			return Detail{}, fmt.Errorf("evidence file %q is not a regular file; give the path of a photo or document", p)
 		}
 	}
-	if e.Amount >= 0 || e.Description != "" {
+	if e.Amount != nil {
+		if err := AmountProblem(localdb.Claim{ID: c.ID, Amount: e.Amount.Minor(), Currency: e.Amount.Currency()}); err != nil {
+			return Detail{}, err
+		}
+	}
+	if e.Amount != nil || e.Description != "" {
 		ed := localdb.ClaimEdit{Amount: c.Amount, Currency: c.Currency, Description: c.Description,
 			WindowOpens: c.WindowOpens, WindowCloses: c.WindowCloses, Portal: c.Portal}
-		if e.Amount >= 0 {
-			ed.Amount = e.Amount
+		if e.Amount != nil {
+			ed.Amount, ed.Currency = e.Amount.Minor(), e.Amount.Currency()
 		}
 		if e.Description != "" {
 			ed.Description = e.Description

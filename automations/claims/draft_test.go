@@ -16,6 +16,7 @@ import (
 	"github.com/sellerops/sellerops/automations/claims/internal/claimtest"
 	"github.com/sellerops/sellerops/automations/sandbox"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 func fileMode(t *testing.T, path string) os.FileMode {
@@ -47,13 +48,13 @@ func TestDraftAssemblesEvidence(t *testing.T) {
 	if d.Kind != localdb.ClaimDamaged || d.State != localdb.ClaimDraft || d.Existing {
 		t.Fatalf("draft %+v", d.Claim)
 	}
-	declared := claims.ToMinor(p.DeclaredValue, p.Currency)
+	declared := p.DeclaredValue
 	want := declared
 	if p.Currency == "USD" && p.Carrier != "dhl" && declared > 10000 {
 		want = 10000
 	}
 	if d.Amount != want || d.Currency != p.Currency {
-		t.Errorf("amount %s, want %s (declared %s)", claims.FormatMoney(d.Amount, d.Currency), claims.FormatMoney(want, p.Currency), claims.FormatMoney(declared, p.Currency))
+		t.Errorf("amount %s, want %s (declared %s)", money.Format(d.Amount, d.Currency), money.Format(want, p.Currency), money.Format(declared, p.Currency))
 	}
 	if !strings.Contains(d.Description, p.TrackingNumber) || !strings.Contains(d.Description, "damaged") {
 		t.Errorf("description %q", d.Description)
@@ -83,8 +84,8 @@ func TestDraftAssemblesEvidence(t *testing.T) {
 		}
 		switch e.Kind {
 		case localdb.EvidenceInvoice:
-			if !bytes.Contains(data, []byte(claims.FormatMoney(declared, p.Currency))) {
-				t.Errorf("invoice does not show the order value %s:\n%s", claims.FormatMoney(declared, p.Currency), data)
+			if !bytes.Contains(data, []byte(money.Format(declared, p.Currency))) {
+				t.Errorf("invoice does not show the order value %s:\n%s", money.Format(declared, p.Currency), data)
 			}
 		case localdb.EvidenceTrackingSnapshot:
 			var snap struct {
@@ -116,7 +117,8 @@ func TestDraftAssemblesEvidence(t *testing.T) {
 		t.Fatal(err)
 	}
 	photo := d.Evidence[0]
-	ed, err := claims.EditDraft(ctx, deps, d.ID, claims.Edit{Amount: 1234, Description: "Box crushed, lamp shattered.",
+	newAmount := money.Of(1234, d.Currency)
+	ed, err := claims.EditDraft(ctx, deps, d.ID, claims.Edit{Amount: &newAmount, Description: "Box crushed, lamp shattered.",
 		AddEvidence: []string{extra}, RemoveEvidence: []int64{photo.ID}})
 	if err != nil {
 		t.Fatal(err)
@@ -127,10 +129,10 @@ func TestDraftAssemblesEvidence(t *testing.T) {
 	if _, err := os.Stat(photo.Path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("removed evidence file still there: %v", err)
 	}
-	if _, err := claims.EditDraft(ctx, deps, d.ID, claims.Edit{Amount: -1, AddEvidence: []string{filepath.Join(t.TempDir(), "missing.jpg")}}); err == nil {
+	if _, err := claims.EditDraft(ctx, deps, d.ID, claims.Edit{AddEvidence: []string{filepath.Join(t.TempDir(), "missing.jpg")}}); err == nil {
 		t.Error("a missing evidence file was accepted")
 	}
-	if _, err := claims.EditDraft(ctx, deps, d.ID, claims.Edit{Amount: -1, RemoveEvidence: []int64{99999}}); !errors.Is(err, localdb.ErrNotFound) {
+	if _, err := claims.EditDraft(ctx, deps, d.ID, claims.Edit{RemoveEvidence: []int64{99999}}); !errors.Is(err, localdb.ErrNotFound) {
 		t.Errorf("removing unknown evidence: %v", err)
 	}
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 // OpenStates are the states of a filed claim that may still change.
@@ -102,8 +103,8 @@ func WriteTotalsCSV(w io.Writer, totals []CarrierTotals) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"carrier", "currency", "claims", "claimed", "paid", "denied", "pending"})
 	for _, t := range totals {
-		_ = cw.Write([]string{t.Courier, t.Currency, strconv.Itoa(t.Claims), FormatAmount(t.Claimed, t.Currency),
-			FormatAmount(t.Paid, t.Currency), FormatAmount(t.Denied, t.Currency), FormatAmount(t.Pending, t.Currency)})
+		_ = cw.Write([]string{t.Courier, t.Currency, strconv.Itoa(t.Claims), money.FormatDecimal(t.Claimed, t.Currency),
+			money.FormatDecimal(t.Paid, t.Currency), money.FormatDecimal(t.Denied, t.Currency), money.FormatDecimal(t.Pending, t.Currency)})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -103,14 +103,14 @@ type rawThread struct {
 }
 
 type rawOrderInfo struct {
-	ID       string  `json:"id"`
-	Buyer    string  `json:"buyer"`
-	Item     string  `json:"item"`
-	Value    float64 `json:"value"`
-	Currency string  `json:"currency"`
-	ShipDate string  `json:"ship_date"`
-	Carrier  string  `json:"carrier"`
-	Tracking string  `json:"tracking_number"`
+	ID       string      `json:"id"`
+	Buyer    string      `json:"buyer"`
+	Item     string      `json:"item"`
+	Value    decimalText `json:"value"`
+	Currency string      `json:"currency"`
+	ShipDate string      `json:"ship_date"`
+	Carrier  string      `json:"carrier"`
+	Tracking string      `json:"tracking_number"`
 }
 
 func (o *rawOrderInfo) order() *remoteOrder {
@@ -182,7 +182,7 @@ const amazonOrdersJS = `(doc, sel) => {
 		const ship = el.querySelector(sel['orders.ship_date']);
 		rows.push({id: text(el, sel['orders.id']) || el.getAttribute(sel['attr.order_id']) || '',
 			buyer: text(el, sel['orders.buyer']), item: text(el, sel['orders.item']),
-			value: total ? (parseFloat(total.getAttribute(sel['attr.amount'])) || 0) : 0,
+			value: total ? (total.getAttribute(sel['attr.amount']) || '') : '',
 			currency: total ? (total.getAttribute(sel['attr.currency']) || '') : '',
 			ship_date: ship ? (ship.getAttribute(sel['attr.time']) || '') : '',
 			carrier: text(el, sel['orders.carrier']), tracking_number: text(el, sel['orders.tracking'])});

@@ -102,14 +102,14 @@ func (ebaySite) details(p *rod.Page, s *session, ids []string) ([]threadDetail, 
 				Attachments []string `json:"attachments"`
 			} `json:"messages"`
 			Order *struct {
-				ID             string  `json:"id"`
-				Buyer          string  `json:"buyer"`
-				Item           string  `json:"item"`
-				Value          float64 `json:"value"`
-				Currency       string  `json:"currency"`
-				ShipDate       string  `json:"ship_date"`
-				Carrier        string  `json:"carrier"`
-				TrackingNumber string  `json:"tracking_number"`
+				ID             string      `json:"id"`
+				Buyer          string      `json:"buyer"`
+				Item           string      `json:"item"`
+				Value          decimalText `json:"value"`
+				Currency       string      `json:"currency"`
+				ShipDate       string      `json:"ship_date"`
+				Carrier        string      `json:"carrier"`
+				TrackingNumber string      `json:"tracking_number"`
 			} `json:"order"`
 		}
 		if err := json.Unmarshal(f.Data, &body); err != nil {

@@ -38,14 +38,40 @@ type remoteMessage struct {
 
 // remoteOrder is what a site tells about an order.
 type remoteOrder struct {
-	ID       string    `json:"id"`
-	Buyer    string    `json:"buyer"`
-	Item     string    `json:"item"`
-	Value    float64   `json:"value"`
-	Currency string    `json:"currency"`
-	ShipDate time.Time `json:"ship_date"`
-	Carrier  string    `json:"carrier"`
-	Tracking string    `json:"tracking_number"`
+	ID       string      `json:"id"`
+	Buyer    string      `json:"buyer"`
+	Item     string      `json:"item"`
+	Value    decimalText `json:"value"` // as the page writes it, in Currency's major units
+	Currency string      `json:"currency"`
+	ShipDate time.Time   `json:"ship_date"`
+	Carrier  string      `json:"carrier"`
+	Tracking string      `json:"tracking_number"`
+}
+
+// decimalText is an amount as a page or its API writes it, a JSON string
+// or a JSON number, kept as its text so that no float ever holds money; it
+// is parsed as money in the order's currency when stored.
+type decimalText string
+
+// UnmarshalJSON keeps a string's content or a number's literal text.
+func (d *decimalText) UnmarshalJSON(b []byte) error {
+	switch {
+	case string(b) == "null":
+		*d = ""
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*d = decimalText(s)
+	default:
+		var n json.Number
+		if err := json.Unmarshal(b, &n); err != nil {
+			return fmt.Errorf("amount %s is neither a string nor a number", b)
+		}
+		*d = decimalText(n)
+	}
+	return nil
 }
 
 // threadDetail is a whole thread read from the site.

@@ -21,6 +21,7 @@ import (
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 // SyncJob is the job name sync runs are recorded under.
@@ -587,6 +588,27 @@ func threadKind(kind string) localdb.ThreadKind {
 	return localdb.KindMessage
 }
 
+// orderValue reads an order's value as the page wrote it, as money in the
+// order's currency (ISO 4217 minor units: 4,900 JPY is 4900, 12.50 USD is
+// 1250). A page that shows no value gives zero minor units in the order's
+// currency (or none), which the claim drafts treat as unknown; a value that
+// is not an amount in that currency is page_changed, never a guess.
+func (y *storeSync) orderValue(o remoteOrder) (money.Amount, error) {
+	text := money.Clean(string(o.Value))
+	if text == "" {
+		if money.Known(o.Currency) {
+			return money.New(0, o.Currency)
+		}
+		return money.Of(0, ""), nil
+	}
+	a, err := money.ParseDisplay(o.Currency, text)
+	if err != nil {
+		return money.Amount{}, &automations.Failure{Class: automations.PageChanged, Step: "order.value", Site: y.store.Marketplace,
+			Err: fmt.Errorf("order %s: the page gives value %q in currency %q: %w", o.ID, string(o.Value), o.Currency, err)}
+	}
+	return a, nil
+}
+
 // save stores one thread with its order, messages and attachments.
 func (y *storeSync) save(ctx context.Context, sum threadSummary, d threadDetail, orders map[string]remoteOrder) error {
 	if d.OrderID == "" {
@@ -612,8 +634,12 @@ func (y *storeSync) save(ctx context.Context, sum threadSummary, d threadDetail,
 		if order.Buyer == "" {
 			order.Buyer = d.Buyer
 		}
+		value, err := y.orderValue(*order)
+		if err != nil {
+			return err
+		}
 		o := localdb.Order{StoreID: y.store.ID, MarketplaceOrderID: order.ID, BuyerName: order.Buyer,
-			DeclaredValue: int64(order.Value*100 + 0.5), Currency: order.Currency, ShipDate: order.ShipDate,
+			DeclaredValue: value.Minor(), Currency: value.Currency(), ShipDate: order.ShipDate,
 			Carrier: order.Carrier, TrackingNumber: order.Tracking}
 		if order.Item != "" {
 			o.Items = []localdb.OrderItem{{Title: order.Item, Quantity: 1, UnitPrice: o.DeclaredValue}}

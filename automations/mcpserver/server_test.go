@@ -140,7 +140,7 @@ func TestListsToolsAndGuardsActingOnes(t *testing.T) {
 	if !res.IsError || !strings.Contains(text(res), "claims.auto_file") {
 		t.Errorf("file_claim with auto_file off: %v %q", res.IsError, text(res))
 	}
-	cfg.Claims.AutoFile, cfg.Claims.MaxAutoAmount = true, 150
+	cfg.Claims.AutoFile, cfg.Claims.MaxAutoAmount = true, "150"
 	cs3 := connect(t, Deps{DB: db, Config: cfg})
 	res, _ = call(t, cs3, ToolFileClaim, map[string]any{"claim_id": c.ID})
 	if !res.IsError || !strings.Contains(text(res), "max_auto_amount") {

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 // Formats are the report formats, by their --format names.
@@ -70,45 +72,13 @@ func (r *Report) Save(path, format string) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// decimals is how many minor-unit digits a currency has.
-func decimals(currency string) int {
-	switch strings.ToUpper(currency) {
-	case "JPY", "KRW", "VND", "CLP", "ISK", "HUF":
-		return 0
-	}
-	return 2
-}
-
-// FormatMoney prints minor units with their currency: "49.90 USD".
-func FormatMoney(minor int64, currency string) string {
-	d := decimals(currency)
-	neg := minor < 0
-	if neg {
-		minor = -minor
-	}
-	s := strconv.FormatInt(minor, 10)
-	if d > 0 {
-		for len(s) <= d {
-			s = "0" + s
-		}
-		s = s[:len(s)-d] + "." + s[len(s)-d:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	if currency != "" {
-		s += " " + strings.ToUpper(currency)
-	}
-	return s
-}
-
-func recoveredText(list []Money) string {
+func recoveredText(list []money.Amount) string {
 	if len(list) == 0 {
 		return "nothing"
 	}
 	var parts []string
 	for _, m := range list {
-		parts = append(parts, FormatMoney(m.Amount, m.Currency))
+		parts = append(parts, m.String())
 	}
 	return strings.Join(parts, ", ")
 }
@@ -193,7 +163,7 @@ func (r *Report) Markdown(w io.Writer) error {
 				draft = strconv.FormatInt(c.ClaimID, 10)
 			}
 			p("| %s | %s | %s | %s | %d | %s | %s | %s |\n", c.Courier, c.TrackingNumber, c.Kind, stamp(c.Closes), c.DaysLeft,
-				FormatMoney(c.Amount, c.Currency), draft, mdCell(c.Reason))
+				money.FormatOr(c.Amount, c.Currency, "not known"), draft, mdCell(c.Reason))
 		}
 		p("\n")
 	}
@@ -211,7 +181,7 @@ func (r *Report) Markdown(w io.Writer) error {
 		p("| claim | courier | tracking number | kind | state | amount | paid | confirmation |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n")
 		for _, c := range sec.list {
 			p("| %d | %s | %s | %s | %s | %s | %s | %s |\n", c.ID, c.Courier, c.TrackingNumber, c.Kind, c.State,
-				FormatMoney(c.Amount, c.Currency), FormatMoney(c.PaidAmount, c.Currency), mdCell(c.ConfirmationNumber))
+				money.Format(c.Amount, c.Currency), money.Format(c.PaidAmount, c.Currency), mdCell(c.ConfirmationNumber))
 		}
 		p("\n")
 	}
@@ -295,7 +265,8 @@ func (r *Report) chart() (bars []bar, width, height, max float64) {
 
 var htmlFuncs = template.FuncMap{
 	"stamp":     stamp,
-	"money":     FormatMoney,
+	"money":     money.Format,
+	"value":     func(minor int64, cur string) string { return money.FormatOr(minor, cur, "not known") },
 	"recovered": recoveredText,
 	"add":       func(a, b float64) float64 { return a + b },
 	"f":         func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
@@ -375,7 +346,7 @@ th{background:#f5f7fa;font-weight:600}.none{color:#5b6575}.bad{color:#b42318}.ok
 {{end}}</table>{{else}}<p class="none">None.</p>{{end}}{{end}}
 <h2>Claim windows closing</h2>
 {{if .R.Closing}}<table><tr><th>courier</th><th>tracking number</th><th>kind</th><th>closes</th><th>days left</th><th>value</th><th>draft</th><th>why</th></tr>
-{{range .R.Closing}}<tr><td>{{.Courier}}</td><td><code>{{.TrackingNumber}}</code></td><td>{{.Kind}}</td><td>{{stamp .Closes}}</td><td class="bad">{{.DaysLeft}}</td><td>{{money .Amount .Currency}}</td><td>{{if .ClaimID}}{{.ClaimID}}{{else}}-{{end}}</td><td>{{.Reason}}</td></tr>
+{{range .R.Closing}}<tr><td>{{.Courier}}</td><td><code>{{.TrackingNumber}}</code></td><td>{{.Kind}}</td><td>{{stamp .Closes}}</td><td class="bad">{{.DaysLeft}}</td><td>{{value .Amount .Currency}}</td><td>{{if .ClaimID}}{{.ClaimID}}{{else}}-{{end}}</td><td>{{.Reason}}</td></tr>
 {{end}}</table>{{else}}<p class="none">None.</p>{{end}}
 <h2>Claims</h2>
 <p>Recovered: <b class="ok">{{recovered .R.Claims.Recovered}}</b></p>

@@ -18,6 +18,7 @@ import (
 	"github.com/sellerops/sellerops/automations/shipments"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 // Report is everything that happened between From and To.
@@ -75,11 +76,11 @@ type Parcel struct {
 
 // Claims are the claims of the period.
 type Claims struct {
-	Drafted   []Claim `json:"drafted"`
-	Filed     []Claim `json:"filed"`
-	Paid      []Claim `json:"paid"`
-	Denied    []Claim `json:"denied"`
-	Recovered []Money `json:"recovered"` // paid in the period, per currency
+	Drafted   []Claim        `json:"drafted"`
+	Filed     []Claim        `json:"filed"`
+	Paid      []Claim        `json:"paid"`
+	Denied    []Claim        `json:"denied"`
+	Recovered []money.Amount `json:"recovered"` // paid in the period, per currency
 }
 
 // Claim is one claim in the report.
@@ -107,12 +108,6 @@ type ClosingWindow struct {
 	Currency       string    `json:"currency,omitempty"`
 	// ClaimID is the draft already made for it, 0 when there is none.
 	ClaimID int64 `json:"claim_id,omitempty"`
-}
-
-// Money is an amount in minor units of a currency.
-type Money struct {
-	Amount   int64  `json:"amount"`
-	Currency string `json:"currency"`
 }
 
 // Run is one job run of the period.
@@ -160,7 +155,7 @@ func Build(ctx context.Context, db *localdb.DB, cfg *config.Config, from, to tim
 	r := &Report{GeneratedAt: time.Now().UTC(), From: from, To: to, Runs: []Run{}, Failures: []Failure{}}
 	r.Messages.NewThreads, r.Messages.Overdue = []Thread{}, []Thread{}
 	r.Parcels.Changed, r.Parcels.Delivered, r.Parcels.Stalled = []Parcel{}, []Parcel{}, []Parcel{}
-	r.Claims.Drafted, r.Claims.Filed, r.Claims.Paid, r.Claims.Denied, r.Claims.Recovered = []Claim{}, []Claim{}, []Claim{}, []Claim{}, []Money{}
+	r.Claims.Drafted, r.Claims.Filed, r.Claims.Paid, r.Claims.Denied, r.Claims.Recovered = []Claim{}, []Claim{}, []Claim{}, []Claim{}, []money.Amount{}
 	r.Closing = []ClosingWindow{}
 	q := db.SQL()
 	f, t := from.UnixMilli(), to.UnixMilli()
@@ -340,9 +335,9 @@ func (r *Report) claims(ctx context.Context, q *sql.DB, f, t int64) error {
 		return err
 	}
 	for cur, amt := range recovered {
-		r.Claims.Recovered = append(r.Claims.Recovered, Money{Amount: amt, Currency: cur})
+		r.Claims.Recovered = append(r.Claims.Recovered, money.Of(amt, cur))
 	}
-	sort.Slice(r.Claims.Recovered, func(i, j int) bool { return r.Claims.Recovered[i].Currency < r.Claims.Recovered[j].Currency })
+	sort.Slice(r.Claims.Recovered, func(i, j int) bool { return r.Claims.Recovered[i].Currency() < r.Claims.Recovered[j].Currency() })
 	return nil
 }
 

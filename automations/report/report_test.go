@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 // seed fills a database with one night of work: times come from a clock
@@ -143,7 +144,7 @@ func TestBuildCoversTheNight(t *testing.T) {
 	if len(r.Claims.Drafted) != 1 || len(r.Claims.Filed) != 1 || len(r.Claims.Paid) != 1 || len(r.Claims.Denied) != 0 {
 		t.Errorf("claims %+v", r.Claims)
 	}
-	if len(r.Claims.Recovered) != 1 || r.Claims.Recovered[0] != (Money{2500, "EUR"}) {
+	if len(r.Claims.Recovered) != 1 || r.Claims.Recovered[0] != money.Of(2500, "EUR") {
 		t.Errorf("recovered %+v", r.Claims.Recovered)
 	}
 	if len(r.Failures) != 1 || r.Failures[0].Class != "needs_human" || r.Failures[0].Evidence == "" || r.Failures[0].Job != "run:sync" {
@@ -178,13 +179,13 @@ func TestRenderings(t *testing.T) {
 			t.Fatalf("%s: %v", format, err)
 		}
 	}
-	for _, want := range []string{"3 new in 2 threads, 1 overdue", "25.00 EUR", `Broken \| cracked`, "needs_human", "evidence/shop-de/login", "FX123"} {
+	for _, want := range []string{"3 new in 2 threads, 1 overdue", "EUR 25.00", `Broken \| cracked`, "needs_human", "evidence/shop-de/login", "FX123"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q", want)
 		}
 	}
 	h := html.String()
-	for _, want := range []string{"<svg", "<rect", "25.00 EUR", "Ana &lt;b&gt;", "needs_human", "<style>"} {
+	for _, want := range []string{"<svg", "<rect", "EUR 25.00", "Ana &lt;b&gt;", "needs_human", "<style>"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("html lacks %q", want)
 		}

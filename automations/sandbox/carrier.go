@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 // carrierEvent is how one carrier words a carrier-neutral step.
@@ -397,7 +399,7 @@ func (s *site) fedexTrack(w http.ResponseWriter, r *http.Request) {
 			"shipperInformation":   map[string]any{"contact": map[string]any{}, "address": fedexAddress(p.Origin)},
 			"recipientInformation": map[string]any{"contact": map[string]any{}, "address": fedexAddress(p.Destination)},
 			"serviceDetail":        map[string]any{"type": strings.ToUpper(strings.ReplaceAll(p.Service, " ", "_")), "description": p.Service},
-			"packageDetails":       map[string]any{"count": "1", "sequenceNumber": "1", "declaredValue": map[string]any{"amount": p.DeclaredValue, "currency": p.Currency}},
+			"packageDetails":       map[string]any{"count": "1", "sequenceNumber": "1", "declaredValue": map[string]any{"amount": money.FormatDecimal(p.DeclaredValue, p.Currency), "currency": p.Currency}},
 			"dateAndTimes":         []any{map[string]any{"type": "SHIP", "dateTime": p.ShipDate.UTC().Format(time.RFC3339)}},
 		}
 		if req.IncludeDetailedScans {

@@ -3,12 +3,12 @@ package sandbox
 import (
 	"fmt"
 	"hash/fnv"
-	"math"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 // claimDraft is a claim form in progress, one step at a time.
@@ -17,7 +17,7 @@ type claimDraft struct {
 	Session     string
 	Tracking    string
 	Kind        string
-	Amount      float64
+	Amount      int64 // minor units of Currency
 	Currency    string
 	Description string
 	Files       []string
@@ -50,7 +50,7 @@ func (sb *Sandbox) claimAt(c *Claim, now time.Time) Claim {
 		out.Status = "paid"
 		out.Paid = c.Amount
 		if p := sb.world.Parcel(c.TrackingNumber); p != nil {
-			out.Paid = math.Min(c.Amount, p.DeclaredValue)
+			out.Paid = min(c.Amount, p.DeclaredValue)
 		}
 	}
 	return out
@@ -71,7 +71,7 @@ func (sb *Sandbox) decideDenied(c *Claim) bool {
 	if c.Kind == "damage" && p.State != ParcelDamaged {
 		return true
 	}
-	if c.Amount > p.DeclaredValue*1.5 {
+	if 2*c.Amount > 3*p.DeclaredValue { // more than 1.5 times the declared value
 		return true
 	}
 	h := fnv.New64a()
@@ -209,7 +209,7 @@ func mountClaims(s *site) {
 			d = &claimDraft{}
 		}
 		s.render(w, r, code, names[n], page("step", map[string]any{"D": d, "Step": n, "Error": errText,
-			"Currencies": []string{"USD", "EUR", "GBP", "JPY"}}))
+			"Currencies": []string{"USD", "EUR", "GBP", "JPY", "KWD"}}))
 	}
 	missingDraft := func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusBadRequest, "Claim form expired", "This claim form is no longer available. Start a new claim from the claims list.")
@@ -255,18 +255,18 @@ func mountClaims(s *site) {
 			missingDraft(w, r)
 			return
 		}
-		amt, err := strconv.ParseFloat(strings.TrimSpace(r.PostFormValue("amount")), 64)
 		d.Currency = r.PostFormValue("currency")
+		amt, err := money.ParseDecimal(d.Currency, r.PostFormValue("amount"))
 		d.Description = strings.TrimSpace(r.PostFormValue("description"))
 		switch {
-		case err != nil || amt <= 0 || math.IsInf(amt, 0) || math.IsNaN(amt):
-			step(w, r, 2, d, "Enter the amount claimed as a number, e.g. 49.90.")
+		case err != nil || amt.Minor() <= 0:
+			step(w, r, 2, d, "Enter the amount claimed as a number in the claim's currency, e.g. 49.90.")
 			return
 		case d.Description == "":
 			step(w, r, 2, d, "Describe the contents and what happened.")
 			return
 		}
-		d.Amount = amt
+		d.Amount = amt.Minor()
 		d.Step = max(d.Step, 2)
 		http.Redirect(w, r, "/claims/new/documents?draft="+d.ID, http.StatusSeeOther)
 	}))

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 //go:embed templates/*.html static/*
@@ -92,12 +93,13 @@ func loadTemplates() error {
 		tmpls = map[int]*template.Template{}
 		for _, v := range []int{1, 2} {
 			funcs := template.FuncMap{
-				"c":     classFunc(v),
-				"ts":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-				"human": func(t time.Time) string { return t.UTC().Format("Jan 2, 2006 15:04 MST") },
-				"date":  func(t time.Time) string { return t.UTC().Format("2006-01-02") },
-				"money": money,
-				"add":   func(a, b int) int { return a + b },
+				"c":       classFunc(v),
+				"ts":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+				"human":   func(t time.Time) string { return t.UTC().Format("Jan 2, 2006 15:04 MST") },
+				"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+				"money":   money.Format,
+				"decimal": money.FormatDecimal,
+				"add":     func(a, b int) int { return a + b },
 				"json": func(v any) template.JS {
 					b, _ := json.Marshal(v)
 					return template.JS(b)
@@ -112,13 +114,6 @@ func loadTemplates() error {
 		}
 	})
 	return tmplErr
-}
-
-func money(v float64, cur string) string {
-	if cur == "JPY" {
-		return fmt.Sprintf("%.0f %s", math.Round(v), cur)
-	}
-	return fmt.Sprintf("%.2f %s", v, cur)
 }
 
 func serveStatic(w http.ResponseWriter, r *http.Request) {

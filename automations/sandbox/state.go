@@ -37,14 +37,14 @@ type Claim struct {
 	Number         string    `json:"number"`
 	Carrier        string    `json:"carrier"`
 	TrackingNumber string    `json:"tracking_number"`
-	Kind           string    `json:"kind"` // "loss" or "damage"
-	Amount         float64   `json:"amount"`
+	Kind           string    `json:"kind"`   // "loss" or "damage"
+	Amount         int64     `json:"amount"` // minor units of Currency
 	Currency       string    `json:"currency"`
 	Description    string    `json:"description"`
 	Files          []string  `json:"files,omitempty"`
 	Filed          time.Time `json:"filed"`
 	Status         string    `json:"status"` // submitted, under_review, approved, paid, denied
-	Paid           float64   `json:"paid"`
+	Paid           int64     `json:"paid"`   // minor units of Currency
 	denied         bool
 }
 

@@ -106,7 +106,7 @@ func (w *World) addCrossBorder(seed int64, start time.Time) {
 		}
 		ship := start.Add(-age).Truncate(time.Minute)
 		p := &Parcel{TrackingNumber: number, Carrier: carrier, Service: pick(r, crossBorderServices[carrier]), State: state,
-			DeclaredValue: float64(300+r.IntN(6000)) / 100, Currency: "USD", ShipDate: ship,
+			DeclaredValue: int64(300 + r.IntN(6000)), Currency: "USD", ShipDate: ship,
 			Origin: pick(r, cnOrigins), Destination: pick(r, langPlaces[lang])}
 		p.EstimatedDelivery = ship.Add(hours(24 * float64(10+r.IntN(15)))).Truncate(24 * time.Hour)
 		p.Events = storyEventsVia(r, p, start, pick(r, cnHubs))

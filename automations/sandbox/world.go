@@ -1,11 +1,14 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 // DefaultStart is the sandbox clock's start when Options.Start is zero: a
@@ -72,7 +75,7 @@ type Order struct {
 	Buyer          string    `json:"buyer"`
 	Lang           string    `json:"lang"`
 	Item           string    `json:"item"`
-	Value          float64   `json:"value"`
+	Value          int64     `json:"-"` // minor units of Currency (ISO 4217)
 	Currency       string    `json:"currency"`
 	Placed         time.Time `json:"placed"`
 	Shipped        bool      `json:"shipped"`
@@ -90,7 +93,7 @@ type Parcel struct {
 	OrderID           string          `json:"order_id"`
 	Marketplace       string          `json:"marketplace"`
 	State             string          `json:"state"` // final state of the seeded story, one of ParcelStates
-	DeclaredValue     float64         `json:"declared_value"`
+	DeclaredValue     int64           `json:"-"`     // minor units of Currency (ISO 4217)
 	Currency          string          `json:"currency"`
 	ShipDate          time.Time       `json:"ship_date"`
 	EstimatedDelivery time.Time       `json:"estimated_delivery"`
@@ -208,7 +211,7 @@ var (
 		"es": {"Lucía García", "Mateo Fernández", "Sofía Martínez", "Diego López", "Valentina Ruiz", "Pablo Romero"},
 		"ja": {"佐藤 陽菜", "鈴木 蓮", "高橋 結衣", "田中 悠真", "伊藤 さくら", "渡辺 大翔"},
 	}
-	langCurrency = map[string][]string{"en": {"USD", "GBP"}, "de": {"EUR"}, "fr": {"EUR"}, "es": {"EUR"}, "ja": {"JPY"}}
+	langCurrency = map[string][]string{"en": {"USD", "GBP", "KWD"}, "de": {"EUR"}, "fr": {"EUR"}, "es": {"EUR"}, "ja": {"JPY"}}
 	langPlaces   = map[string][]Place{
 		"en": {{City: "PORTLAND", State: "OR", Postal: "97205", Country: "US"}, {City: "AUSTIN", State: "TX", Postal: "78701", Country: "US"}, {City: "LEEDS", Postal: "LS1 4AP", Country: "GB"}},
 		"de": {{City: "MUENCHEN", Postal: "80331", Country: "DE"}, {City: "HAMBURG", Postal: "20095", Country: "DE"}},
@@ -327,9 +330,11 @@ func (w *World) newOrder(r *rand.Rand, st Store, start time.Time, unique func(fu
 	default:
 		o.ID = unique(func() string { return "57" + digits(r, 16) })
 	}
-	o.Value = float64(800+r.IntN(39200)) / 100
+	// Minor units: 8.00 to 399.99 in two-decimal currencies, 0.800 to
+	// 39.999 KWD, 1,000 to 60,900 JPY.
+	o.Value = int64(800 + r.IntN(39200))
 	if o.Currency == "JPY" {
-		o.Value = float64(1000 + 100*r.IntN(600))
+		o.Value = int64(1000 + 100*r.IntN(600))
 	}
 	state := ParcelStates[weighted(r, stateWeights)]
 	// Ship age depends on the story the parcel tells.
@@ -587,4 +592,24 @@ var followUps = map[string][]string{
 // stepText is the carrier-neutral wording of a step, used by tracking pages.
 func stepText(step string) string {
 	return strings.ReplaceAll(step, "_", " ")
+}
+
+// MarshalJSON writes the order with its value as a decimal string in the
+// order's currency ("12.50", "4900", "12.345"), the way marketplace APIs
+// write amounts.
+func (o Order) MarshalJSON() ([]byte, error) {
+	type plain Order
+	return json.Marshal(struct {
+		plain
+		Value string `json:"value"`
+	}{plain(o), money.FormatDecimal(o.Value, o.Currency)})
+}
+
+// MarshalJSON writes the parcel with its declared value as a decimal string.
+func (p Parcel) MarshalJSON() ([]byte, error) {
+	type plain Parcel
+	return json.Marshal(struct {
+		plain
+		DeclaredValue string `json:"declared_value"`
+	}{plain(p), money.FormatDecimal(p.DeclaredValue, p.Currency)})
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/sellerops/sellerops/automations/claims/filing"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 func newClaimsCmd(f *factory) *cobra.Command {
@@ -290,13 +291,17 @@ func printDetail(w io.Writer, d claims.Detail) {
 		fmt.Fprintf(w, " (%s)", d.Service)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "Amount:       %s\n", claims.FormatMoney(d.Amount, d.Currency))
+	if d.AmountMissing != "" {
+		fmt.Fprintf(w, "Amount:       none: %s\n", d.AmountMissing)
+	} else {
+		fmt.Fprintf(w, "Amount:       %s\n", money.Format(d.Amount, d.Currency))
+	}
 	fmt.Fprintf(w, "Window:       %s to %s\n", day(d.WindowOpens), day(d.WindowCloses))
 	if d.ConfirmationNumber != "" {
 		fmt.Fprintf(w, "Confirmation: %s (filed %s)\n", d.ConfirmationNumber, day(d.FiledAt))
 	}
 	if d.PaidAmount > 0 {
-		fmt.Fprintf(w, "Paid:         %s\n", claims.FormatMoney(d.PaidAmount, d.Currency))
+		fmt.Fprintf(w, "Paid:         %s\n", money.Format(d.PaidAmount, d.Currency))
 	}
 	fmt.Fprintf(w, "Description:  %s\n", d.Description)
 	fmt.Fprintln(w, "Evidence:")
@@ -392,10 +397,10 @@ func claimsListRun(ctx context.Context, f *factory, opts *claimsListOptions) err
 		}
 		paid := "-"
 		if r.PaidAmount > 0 {
-			paid = claims.FormatMoney(r.PaidAmount, r.Currency)
+			paid = money.Format(r.PaidAmount, r.Currency)
 		}
 		t.row(strconv.FormatInt(r.ID, 10), string(r.Kind), string(r.State), r.Courier, r.TrackingNumber,
-			claims.FormatMoney(r.Amount, r.Currency), day(r.WindowCloses), conf, paid)
+			money.FormatOr(r.Amount, r.Currency, "-"), day(r.WindowCloses), conf, paid)
 	}
 	t.flush()
 	return nil
@@ -456,6 +461,7 @@ func claimsShowRun(ctx context.Context, f *factory, opts *claimsShowOptions) err
 type claimsEditOptions struct {
 	ID             string
 	Amount         string
+	Currency       string
 	Description    string
 	AddEvidence    []string
 	RemoveEvidence []int64
@@ -468,12 +474,16 @@ func newClaimsEditCmd(f *factory) *cobra.Command {
 		Use:   "edit CLAIM",
 		Short: "Change a draft claim's amount, description or evidence before filing",
 		Long: strings.TrimSpace(`
-Change a claim that is still a draft. --amount is a decimal in the claim's
-currency (49.90). --add-evidence copies a file into the claim's folder
+Change a claim that is still a draft. --amount is a plain decimal in the
+claim's currency (49.90 USD, 4900 JPY, 12.500 KWD): no signs, exponents or
+thousands separators, at most the currency's decimals (ISO 4217). --currency
+sets the currency too, for a claim whose order had no known value. A bad
+amount exits 4 and changes nothing. --add-evidence copies a file into the claim's folder
 (photos by extension, a PDF as an invoice, anything else as a note);
 --remove-evidence takes an evidence id from 'claims show'. Both repeat.`),
 		Example: strings.Join([]string{
 			"  sellerops claims edit 12 --amount 79.90",
+			"  sellerops claims edit 12 --amount 4900 --currency JPY",
 			"  sellerops claims edit 12 --add-evidence box.jpg --add-evidence receipt.pdf --remove-evidence 31",
 		}, "\n"),
 		Args: cobra.ExactArgs(1),
@@ -483,7 +493,8 @@ currency (49.90). --add-evidence copies a file into the claim's folder
 		},
 	}
 	addJSONFlags(cmd, &opts.JSON)
-	cmd.Flags().StringVar(&opts.Amount, "amount", "", "New `amount`, a decimal in the claim's currency")
+	cmd.Flags().StringVar(&opts.Amount, "amount", "", "New `amount`, a plain decimal in the claim's currency")
+	cmd.Flags().StringVar(&opts.Currency, "currency", "", "With --amount: the amount's ISO 4217 `code`, when it is not the claim's")
 	cmd.Flags().StringVar(&opts.Description, "description", "", "New description `text`")
 	cmd.Flags().StringArrayVar(&opts.AddEvidence, "add-evidence", nil, "Add this `file` as evidence (repeatable)")
 	cmd.Flags().Int64SliceVar(&opts.RemoveEvidence, "remove-evidence", nil, "Remove the evidence with this `id` (repeatable)")
@@ -498,6 +509,9 @@ func claimsEditRun(ctx context.Context, f *factory, opts *claimsEditOptions) err
 	if opts.Amount == "" && opts.Description == "" && len(opts.AddEvidence) == 0 && len(opts.RemoveEvidence) == 0 {
 		return usageErrorf("nothing to change: give --amount, --description, --add-evidence or --remove-evidence")
 	}
+	if opts.Currency != "" && opts.Amount == "" {
+		return usageErrorf("--currency goes with --amount: give both, as in --amount 49.90 --currency USD")
+	}
 	deps, err := claimsDeps(ctx, f)
 	if err != nil {
 		return err
@@ -511,14 +525,21 @@ func claimsEditRun(ctx context.Context, f *factory, opts *claimsEditOptions) err
 		}
 		return err
 	}
-	e := claims.Edit{Amount: -1, Description: strings.TrimSpace(opts.Description), AddEvidence: opts.AddEvidence,
+	e := claims.Edit{Description: strings.TrimSpace(opts.Description), AddEvidence: opts.AddEvidence,
 		RemoveEvidence: opts.RemoveEvidence}
 	if opts.Amount != "" {
-		amt, err := claims.ParseAmount(opts.Amount, c.Currency)
+		cur := c.Currency
+		if opts.Currency != "" {
+			cur = opts.Currency
+		}
+		if cur == "" {
+			return withCode(exitBadInput, fmt.Errorf("--amount %q: claim %d has no currency yet (its order had no known value); add --currency with an ISO 4217 code such as USD", opts.Amount, c.ID))
+		}
+		amt, err := money.ParseDecimal(cur, opts.Amount)
 		if err != nil {
 			return withCode(exitBadInput, fmt.Errorf("--amount: %w", err))
 		}
-		e.Amount = amt
+		e.Amount = &amt
 	}
 	d, err := claims.EditDraft(ctx, deps.Deps, id, e)
 	if err != nil {
@@ -663,6 +684,9 @@ func claimsFileRun(ctx context.Context, f *factory, opts *claimsFileOptions) err
 		return err
 	}
 	if d.ConfirmationNumber == "" {
+		if err := claims.AmountProblem(d.Claim); err != nil {
+			return err // exit 4: nothing was sent
+		}
 		// Said before the question, so that the person answering knows.
 		if now := f.Now(); !d.WindowCloses.IsZero() && now.After(d.WindowCloses) {
 			fmt.Fprintf(f.IO.ErrOut, "warning: the carrier's claim window closed on %s; the portal may refuse or deny the claim\n", day(d.WindowCloses))
@@ -677,7 +701,7 @@ func claimsFileRun(ctx context.Context, f *factory, opts *claimsFileOptions) err
 			}
 		case !opts.Yes:
 			fmt.Fprintf(f.IO.ErrOut, "File %s claim %d for %s %s, %s, in the %s portal? [y/N] ", d.Kind, d.ID, d.Courier,
-				d.TrackingNumber, claims.FormatMoney(d.Amount, d.Currency), d.Courier)
+				d.TrackingNumber, money.Format(d.Amount, d.Currency), d.Courier)
 			answer, _ := bufio.NewReader(f.IO.In).ReadString('\n')
 			if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
 				fmt.Fprintln(f.IO.ErrOut, "not filed")
@@ -774,7 +798,7 @@ func claimsStatusRun(ctx context.Context, f *factory, opts *claimsStatusOptions)
 			}
 			paid := "-"
 			if c.PaidAmount > 0 {
-				paid = claims.FormatMoney(c.PaidAmount, c.Currency)
+				paid = money.Format(c.PaidAmount, c.Currency)
 			}
 			t.row(strconv.FormatInt(c.ClaimID, 10), c.Courier, c.TrackingNumber, c.ConfirmationNumber, status, paid, c.Error)
 		}

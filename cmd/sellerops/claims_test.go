@@ -15,6 +15,7 @@ import (
 	"github.com/sellerops/sellerops/automations/sandbox"
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/money"
 	"github.com/sellerops/sellerops/localdb/secrets"
 )
 
@@ -232,7 +233,7 @@ func TestClaimsFileStatusExportAgainstSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, _ := db.CreateStore(ctx, localdb.Store{Name: "shop", Marketplace: parcel.Marketplace})
-	value := claims.ToMinor(parcel.DeclaredValue, parcel.Currency)
+	value := parcel.DeclaredValue
 	o, _, err := db.UpsertOrder(ctx, localdb.Order{StoreID: st.ID, MarketplaceOrderID: parcel.OrderID, DeclaredValue: value,
 		Currency: parcel.Currency, ShipDate: parcel.ShipDate, Carrier: parcel.Carrier, Service: parcel.Service, TrackingNumber: parcel.TrackingNumber,
 		Items: []localdb.OrderItem{{Title: sb.World().Order(parcel.OrderID).Item, Quantity: 1, UnitPrice: value}}})
@@ -284,7 +285,7 @@ func TestClaimsFileStatusExportAgainstSandbox(t *testing.T) {
 	}
 	res = runCommand(t, []string{"claims", "export", "--csv"}, false, "", env)
 	lines := strings.Split(strings.TrimSpace(res.stdout), "\n")
-	if res.code != exitOK || len(lines) != 2 || !strings.HasPrefix(lines[1], parcel.Carrier+",USD,1,"+claims.FormatAmount(value, "USD")+",") {
+	if res.code != exitOK || len(lines) != 2 || !strings.HasPrefix(lines[1], parcel.Carrier+",USD,1,"+money.FormatDecimal(value, "USD")+",") {
 		t.Errorf("export: exit %d\n%s", res.code, res.stdout)
 	}
 }

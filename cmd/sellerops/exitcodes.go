@@ -10,6 +10,7 @@ import (
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
+	"github.com/sellerops/sellerops/localdb/money"
 	"github.com/sellerops/sellerops/localdb/secrets"
 )
 
@@ -47,7 +48,7 @@ var exitCodeDocs = []struct {
 	{exitError, "error", "An unexpected error; the message says what failed."},
 	{exitUsage, "usage", "Unknown command or flag, or wrong arguments; see the command's --help."},
 	{exitConfig, "config", "The configuration file is invalid; the message names the file, key and line."},
-	{exitBadInput, "bad_input", "An input is malformed (tracking number, CSV row or line, template, recipe) or a claim lacks what its form needs (amount, invoice, damage photo, an evidence file gone from disk); the message names it."},
+	{exitBadInput, "bad_input", "An input is malformed (tracking number, amount, CSV row or line, template, recipe) or a claim lacks what its form needs (amount, invoice, damage photo, an evidence file gone from disk); the message names it and the fix."},
 	{exitNotFound, "not_found", "A named store, thread, parcel or claim does not exist."},
 	{exitNoBrowser, "no_browser", "No Chromium could be started or reached; install it or pass --browser."},
 	{exitKeyring, "keyring", "The keyring is unreachable or locked and no environment variable supplies the secret."},
@@ -101,6 +102,8 @@ func exitCodeFor(err error) exitCode {
 		return exitUsage
 	case errors.Is(err, config.ErrInvalid):
 		return exitConfig
+	case errors.Is(err, money.ErrBadAmount), errors.Is(err, money.ErrUnknownCurrency):
+		return exitBadInput
 	case errors.Is(err, localdb.ErrNotFound):
 		return exitNotFound
 	case errors.Is(err, automations.ErrNoBrowser):

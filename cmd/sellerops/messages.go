@@ -15,6 +15,7 @@ import (
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 func newMessagesCmd(f *factory) *cobra.Command {
@@ -228,7 +229,7 @@ func newMessagesShowCmd(f *factory) *cobra.Command {
 				th.StoreName, th.Marketplace, th.BuyerName, orDash(th.Language), th.Kind, th.Status, dueText(th, f.Now(), messages.DueSoonWithin(cfg)))
 			if v.Order != nil {
 				o := v.Order
-				fmt.Fprintf(w, "order %s: %s %s, tracking %s\n", o.MarketplaceOrderID, orDash(o.Carrier), money(o.DeclaredValue, o.Currency), orDash(o.TrackingNumber))
+				fmt.Fprintf(w, "order %s: %s %s, tracking %s\n", o.MarketplaceOrderID, orDash(o.Carrier), money.FormatOr(o.DeclaredValue, o.Currency, "value not known"), orDash(o.TrackingNumber))
 			} else if th.MarketplaceOrderID != "" {
 				fmt.Fprintf(w, "order %s (not synced)\n", th.MarketplaceOrderID)
 			}
@@ -276,13 +277,6 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func money(minor int64, currency string) string {
-	if currency == "" {
-		return ""
-	}
-	return fmt.Sprintf("%d.%02d %s", minor/100, minor%100, currency)
 }
 
 type messagesReplyOptions struct {

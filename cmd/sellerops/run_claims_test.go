@@ -87,7 +87,7 @@ func claimsNight(t *testing.T, faults string, perCarrier int) (*runEnv, *sandbox
 				t.Fatal(err)
 			}
 		}
-		value := claims.ToMinor(o.Value, o.Currency)
+		value := o.Value
 		ord, _, err := db.UpsertOrder(ctx, localdb.Order{StoreID: st.ID, MarketplaceOrderID: o.ID, BuyerName: o.Buyer,
 			Items: []localdb.OrderItem{{Title: o.Item, Quantity: 1, UnitPrice: value}}, DeclaredValue: value, Currency: o.Currency,
 			ShipDate: o.ShipDate, Carrier: p.Carrier, Service: p.Service, TrackingNumber: p.TrackingNumber})

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sellerops/sellerops/localdb/money"
 	"gopkg.in/yaml.v3"
 )
 
@@ -75,10 +76,23 @@ type Thresholds struct {
 // Claims sets the unattended-filing policy and any rule overrides.
 type Claims struct {
 	AutoFile       bool           `yaml:"auto_file"`
-	MaxAutoAmount  float64        `yaml:"max_auto_amount"`
-	Currency       string         `yaml:"currency"`
+	MaxAutoAmount  string         `yaml:"max_auto_amount"` // a decimal in Currency, "49.90"; empty is 0
+	Currency       string         `yaml:"currency"`        // ISO 4217 code of MaxAutoAmount; USD when empty
 	RuleOverrides  []RuleOverride `yaml:"rules"`
 	DamageKeywords []string       `yaml:"damage_keywords"`
+}
+
+// AutoLimit is claims.max_auto_amount in claims.currency (USD when unset),
+// parsed as money: a plain decimal with at most the currency's decimals.
+func (c Claims) AutoLimit() (money.Amount, error) {
+	cur := c.Currency
+	if cur == "" {
+		cur = "USD"
+	}
+	if strings.TrimSpace(c.MaxAutoAmount) == "" {
+		return money.New(0, cur)
+	}
+	return money.ParseDecimal(cur, c.MaxAutoAmount)
 }
 
 // RuleOverride replaces one claim window from the built-in rules table.
@@ -347,8 +361,11 @@ func (c *Config) validate(path string, root *yaml.Node) error {
 	if c.Thresholds.StalledDays < 0 {
 		return at("thresholds.stalled_days", "must be 0 or more")
 	}
-	if c.Claims.MaxAutoAmount < 0 {
-		return at("claims.max_auto_amount", "must be 0 or more")
+	if c.Claims.Currency != "" && !money.Known(c.Claims.Currency) {
+		return at("claims.currency", "%q is not an ISO 4217 currency code; use one such as USD, EUR or JPY", c.Claims.Currency)
+	}
+	if _, err := c.Claims.AutoLimit(); err != nil {
+		return at("claims.max_auto_amount", "%v", err)
 	}
 	for i, r := range c.Claims.RuleOverrides {
 		k := fmt.Sprintf("claims.rules[%d]", i)

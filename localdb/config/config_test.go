@@ -60,7 +60,7 @@ schedules:
 	if c.Thresholds.TrackMaxAge.D() != 48*time.Hour || c.Thresholds.DueSoon.D() != 6*time.Hour {
 		t.Fatalf("durations: %+v", c.Thresholds)
 	}
-	if !c.Claims.AutoFile || c.Claims.MaxAutoAmount != 80 {
+	if !c.Claims.AutoFile || c.Claims.MaxAutoAmount != "80" {
 		t.Fatalf("claims: %+v", c.Claims)
 	}
 }
@@ -79,6 +79,11 @@ func TestErrorsNameFileKeyAndLine(t *testing.T) {
 		{"bad job", "schedules:\n  - job: dance\n    cron: '* * * * *'\n", "schedules[0].job", 2},
 		{"bad rule", "claims:\n  rules:\n    - carrier: ups\n      kind: lost\n      opens_after_days: 9\n      closes_after_days: 3\n", "claims.rules[0]", 3},
 		{"wrong type", "thresholds:\n  stalled_days: many\n", "", 2},
+		// claims.max_auto_amount is money, parsed as a decimal in claims.currency (ISO 4217).
+		{"amount exponent", "claims:\n  max_auto_amount: 1e3\n", "claims.max_auto_amount", 2},
+		{"amount sign", "claims:\n  max_auto_amount: -5\n", "claims.max_auto_amount", 2},
+		{"amount decimals", "claims:\n  currency: JPY\n  max_auto_amount: 100.5\n", "claims.max_auto_amount", 3},
+		{"amount currency", "claims:\n  currency: XYZ\n  max_auto_amount: 100\n", "claims.currency", 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -135,7 +140,7 @@ func TestOrDefaults(t *testing.T) {
 		t.Fatalf("OrDefaults(nil) = %+v, want the defaults", got)
 	}
 	c := Defaults()
-	c.Claims.MaxAutoAmount = 42
+	c.Claims.MaxAutoAmount = "42"
 	if got := OrDefaults(c); got != c {
 		t.Fatalf("OrDefaults(c) returned another config")
 	}

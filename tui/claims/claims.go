@@ -16,6 +16,7 @@ import (
 
 	autoclaims "github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/money"
 	"github.com/sellerops/sellerops/tui/common"
 )
 
@@ -355,7 +356,7 @@ func (m *Model) viewDialog() string {
 	c := m.confirming
 	w := min(common.DialogWidth, m.Width-4)
 	text := fmt.Sprintf("File claim %d with %s?\n\n%s claim for parcel %s\namount %s · %d evidence items",
-		c.ID, common.Or(c.Portal, c.Courier), c.Kind, c.TrackingNumber, common.Money(c.Amount, c.Currency), c.Evidence)
+		c.ID, common.Or(c.Portal, c.Courier), c.Kind, c.TrackingNumber, money.FormatOr(c.Amount, c.Currency, "no amount"), c.Evidence)
 	if !c.WindowCloses.IsZero() {
 		text += "\nwindow closes in " + common.Countdown(c.WindowCloses.Sub(m.Now()))
 	}
@@ -387,7 +388,7 @@ func (m *Model) viewList(w int) string {
 	var ids, amounts []string
 	for _, c := range m.list.VisibleRows() {
 		ids = append(ids, fmt.Sprint(c.ID))
-		amounts = append(amounts, common.Money(c.Amount, c.Currency))
+		amounts = append(amounts, money.FormatOr(c.Amount, c.Currency, "-"))
 	}
 	cols := []common.Column{
 		{Title: "ID", Min: common.WidestOf(2, ids...), Keep: true, Right: true},
@@ -419,7 +420,7 @@ func (m *Model) viewList(w int) string {
 		case localdb.ClaimDenied:
 			st = m.Styles.Error.Render(st)
 		}
-		return common.Cells(cols, ws, []string{fmt.Sprint(c.ID), string(c.Kind), st, common.Money(c.Amount, c.Currency),
+		return common.Cells(cols, ws, []string{fmt.Sprint(c.ID), string(c.Kind), st, money.FormatOr(c.Amount, c.Currency, "-"),
 			window, c.Courier + " " + c.TrackingNumber})
 	}))
 	return b.String()
@@ -440,7 +441,7 @@ func (m *Model) viewCandidates(w int) string {
 	b.WriteString(m.cands.View(m.Styles, w, func(c autoclaims.Candidate) string {
 		value := "-"
 		if c.DeclaredValue > 0 {
-			value = common.Money(c.DeclaredValue, c.Currency)
+			value = money.Format(c.DeclaredValue, c.Currency)
 		}
 		claim := "-"
 		if c.ClaimID != 0 {
@@ -515,7 +516,7 @@ func (m *Model) viewDetail(w int) string {
 	}
 	b.WriteString(m.Styles.Heading.Render(common.Truncate(fmt.Sprintf("Claim %d · %s · %s", c.ID, c.Kind, c.State), w)) + "\n")
 	b.WriteString(common.Truncate(fmt.Sprintf("parcel %s %s", c.Courier, c.TrackingNumber), w) + "\n")
-	b.WriteString(common.Truncate(fmt.Sprintf("amount %s · paid %s", common.Money(c.Amount, c.Currency), common.Money(c.PaidAmount, c.Currency)), w) + "\n")
+	b.WriteString(common.Truncate(fmt.Sprintf("amount %s · paid %s", money.FormatOr(c.Amount, c.Currency, "none yet"), money.Format(c.PaidAmount, c.Currency)), w) + "\n")
 	if !c.WindowCloses.IsZero() {
 		b.WriteString(common.Truncate("window closes "+common.Stamp(c.WindowCloses), w) + "\n")
 	}

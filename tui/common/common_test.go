@@ -68,9 +68,6 @@ func TestFormatters(t *testing.T) {
 			t.Errorf("Countdown(%v) = %q, want %q", d, got, want)
 		}
 	}
-	if got := Money(4505, "USD"); got != "USD 45.05" {
-		t.Errorf("Money = %q", got)
-	}
 	if got := Pad("abcdef", 4); got != "abc…" {
 		t.Errorf("Pad cut = %q", got)
 	}

@@ -97,15 +97,6 @@ func Ago(t, now time.Time) string {
 	}
 }
 
-// Money formats an amount in minor units with its currency code.
-func Money(minor int64, currency string) string {
-	s := fmt.Sprintf("%d.%02d", minor/100, minor%100)
-	if currency == "" {
-		return s
-	}
-	return currency + " " + s
-}
-
 // Stamp formats a time for tables: date and minute, in UTC.
 func Stamp(t time.Time) string {
 	if t.IsZero() {

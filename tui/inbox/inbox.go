@@ -20,6 +20,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/money"
 	"github.com/sellerops/sellerops/tui/common"
 )
 
@@ -853,7 +854,7 @@ func (m *Model) viewSide(w int) string {
 		b.WriteString(common.Truncate(common.Or(o.BuyerName, "-"), w) + "\n")
 		// The amount is never cut: when it does not fit beside the item
 		// count, it takes a line of its own.
-		items, value := fmt.Sprintf("%d items", len(o.Items)), common.Money(o.DeclaredValue, o.Currency)
+		items, value := fmt.Sprintf("%d items", len(o.Items)), money.FormatOr(o.DeclaredValue, o.Currency, "value not known")
 		if line := items + " · " + value; ansi.StringWidth(line) <= w {
 			b.WriteString(line + "\n")
 		} else {

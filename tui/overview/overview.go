@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/money"
 	"github.com/sellerops/sellerops/tui/common"
 )
 
@@ -157,8 +158,8 @@ func (m *Model) render() string {
 	}
 	b.WriteString(common.Truncate(closing, w) + "\n")
 	for _, mt := range o.Money {
-		b.WriteString(common.Truncate(fmt.Sprintf("%s claimed %s · paid %s", mt.Currency,
-			common.Money(mt.Claimed, ""), common.Money(mt.Paid, "")), w) + "\n")
+		b.WriteString(common.Truncate(fmt.Sprintf("claimed %s · paid %s",
+			money.Format(mt.Claimed, mt.Currency), money.Format(mt.Paid, mt.Currency)), w) + "\n")
 	}
 
 	b.WriteString("\n" + s.Heading.Render("Last runs") + "\n")

@@ -14,6 +14,7 @@ import (
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 // FilingPoints names, in order, the points a filing passes, for
@@ -143,6 +144,13 @@ func (f *Filer) File(ctx context.Context, claimID int64, progress func(Progress)
 	}
 	if c.State == localdb.ClaimCancelled {
 		return res, fmt.Errorf("claim %d is cancelled; draft a new one: %w", c.ID, localdb.ErrConflict)
+	}
+	// Checked before anything is locked, written or sent: a claim without an
+	// amount stays a draft that `claims edit` can fix.
+	if c.ConfirmationNumber == "" {
+		if err := claims.AmountProblem(c); err != nil {
+			return res, err
+		}
 	}
 	ship, err := db.GetShipment(ctx, c.ShipmentID)
 	if err != nil {
@@ -335,7 +343,7 @@ func formOf(ctx context.Context, db *localdb.DB, c localdb.Claim, ship localdb.S
 	if err != nil {
 		return claimForm{}, err
 	}
-	return claimForm{Tracking: ship.TrackingNumber, Kind: c.Kind, Amount: claims.FormatAmount(c.Amount, c.Currency),
+	return claimForm{Tracking: ship.TrackingNumber, Kind: c.Kind, Amount: money.FormatDecimal(c.Amount, c.Currency),
 		Currency: c.Currency, Description: c.Description, Photos: r.Photos, Invoice: r.Invoice}, nil
 }
 

@@ -65,7 +65,7 @@ func TestFileOnEveryPortal(t *testing.T) {
 		if pc.Number != res.Confirmation || pc.Carrier != p.Carrier {
 			t.Errorf("%s: portal claim %s (%s), recorded %s", p.TrackingNumber, pc.Number, pc.Carrier, res.Confirmation)
 		}
-		if claims.ToMinor(pc.Amount, pc.Currency) != d.Amount || pc.Currency != d.Currency || pc.Description != d.Description {
+		if pc.Amount != d.Amount || pc.Currency != d.Currency || pc.Description != d.Description {
 			t.Errorf("%s: portal has %v %s %q, draft %d %s", p.TrackingNumber, pc.Amount, pc.Currency, pc.Description, d.Amount, d.Currency)
 		}
 		photos, invoices := 0, 0
@@ -123,7 +123,7 @@ func TestFileOnEveryPortal(t *testing.T) {
 	for _, ch := range changes {
 		pc := portal[ch.TrackingNumber][0]
 		want, _ := claims.PortalState(pc.Status)
-		if !ch.Changed || ch.To != want || ch.PaidAmount != claims.ToMinor(pc.Paid, pc.Currency) {
+		if !ch.Changed || ch.To != want || ch.PaidAmount != pc.Paid {
 			t.Errorf("%s: change %+v, portal %s paid %v", ch.TrackingNumber, ch, pc.Status, pc.Paid)
 		}
 		if want != localdb.ClaimPaid && want != localdb.ClaimDenied {

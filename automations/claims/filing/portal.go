@@ -14,16 +14,27 @@ import (
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 // PortalClaim is one claim as the carrier's portal lists it.
 type PortalClaim struct {
-	Number         string  `json:"number"`
-	TrackingNumber string  `json:"tracking_number"`
-	Kind           string  `json:"kind"`   // the portal's word: loss or damage
-	Status         string  `json:"status"` // submitted, under_review, approved, paid, denied
-	Amount         float64 `json:"amount"`
-	Paid           float64 `json:"paid"`
+	Number         string `json:"number"`
+	TrackingNumber string `json:"tracking_number"`
+	Kind           string `json:"kind"`   // the portal's word: loss or damage
+	Status         string `json:"status"` // submitted, under_review, approved, paid, denied
+	Amount         string `json:"amount"` // decimal text as the portal shows it, "" if none
+	Paid           string `json:"paid"`   // decimal text as the portal shows it, "" if none
+}
+
+// PaidIn reads the amount paid, in minor units of the claim's currency; a
+// portal that shows none has paid nothing yet.
+func (c PortalClaim) PaidIn(currency string) (int64, error) {
+	if strings.TrimSpace(c.Paid) == "" {
+		return 0, nil
+	}
+	a, err := money.ParseDecimal(currency, c.Paid)
+	return a.Minor(), err
 }
 
 // portalKind is the portal's word for a claim kind.
@@ -287,8 +298,8 @@ func (s *session) list(ctx context.Context, query string) ([]PortalClaim, error)
 				tracking_number: r.getAttribute(q.trackingAttr) || txt(q.tracking),
 				kind: txt(q.kind),
 				status: r.getAttribute(q.statusAttr) || txt(q.status),
-				amount: parseFloat(at(q.amount, q.amountAttr)) || 0,
-				paid: parseFloat(at(q.paid, q.paidAttr)) || 0,
+				amount: at(q.amount, q.amountAttr),
+				paid: at(q.paid, q.paidAttr),
 			};
 		})`, map[string]string{
 			"row": row, "number": s.sel("claims.number"), "tracking": s.sel("claims.tracking"), "kind": s.sel("claims.kind"),

@@ -12,6 +12,7 @@ import (
 	"github.com/sellerops/sellerops/automations/claims/internal/claimtest"
 	"github.com/sellerops/sellerops/automations/sandbox"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 // TestUnreadyClaimStaysDraft: a damage claim with no amount and no photo is
@@ -48,7 +49,13 @@ func TestUnreadyClaimStaysDraft(t *testing.T) {
 	if len(photos) == 0 || amount <= 0 {
 		t.Fatalf("draft %+v has no photo or amount to take away", d)
 	}
-	if _, err := claims.EditDraft(ctx, deps.Deps, d.ID, claims.Edit{Amount: 0, RemoveEvidence: photos}); err != nil {
+	// No amount, as a draft of an order never synced has: the edit command
+	// refuses to set 0, so the test clears it in the database.
+	if _, err := db.UpdateClaimDraft(ctx, d.ID, localdb.ClaimEdit{Currency: d.Currency, Description: d.Description,
+		WindowOpens: d.WindowOpens, WindowCloses: d.WindowCloses, Portal: d.Portal}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := claims.EditDraft(ctx, deps.Deps, d.ID, claims.Edit{RemoveEvidence: photos}); err != nil {
 		t.Fatal(err)
 	}
 	filer := NewFiler(deps, false)
@@ -93,9 +100,10 @@ func TestUnreadyClaimStaysDraft(t *testing.T) {
 	}
 
 	// Fixed by an edit, it files once.
+	restored := money.Of(amount, d.Currency)
 	photo := t.TempDir() + "/box.png"
 	writeFile(t, photo, claimtest.PNGBytes(t, 90))
-	if _, err := claims.EditDraft(ctx, deps.Deps, d.ID, claims.Edit{Amount: amount, AddEvidence: []string{photo}}); err != nil {
+	if _, err := claims.EditDraft(ctx, deps.Deps, d.ID, claims.Edit{Amount: &restored, AddEvidence: []string{photo}}); err != nil {
 		t.Fatal(err)
 	}
 	res, err := filer.File(ctx, d.ID, nil)

@@ -104,7 +104,14 @@ func SyncStatus(ctx context.Context, deps Deps, progress func(Progress)) ([]Stat
 				out = append(out, sc)
 				continue
 			}
-			paid := claims.ToMinor(pc.Paid, currency[sc.ClaimID])
+			paid, err := pc.PaidIn(currency[sc.ClaimID])
+			if err != nil {
+				sc.Error = fmt.Sprintf("the %s portal shows claim %s as paid %q, which is not an amount in %s; check it by hand",
+					courier, sc.ConfirmationNumber, pc.Paid, currency[sc.ClaimID])
+				errs = append(errs, errors.New(sc.Error))
+				out = append(out, sc)
+				continue
+			}
 			if st == sc.From && paid == sc.PaidAmount {
 				out = append(out, sc)
 				continue

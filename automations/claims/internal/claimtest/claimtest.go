@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/automations/sandbox"
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/localdb"
@@ -108,7 +107,7 @@ func SeedParcels(t testing.TB, db *localdb.DB, sb *sandbox.Sandbox, parcels []*s
 		want[p.OrderID] = true
 		o := w.Order(p.OrderID)
 		sid := storeID(o.StoreID, o.Marketplace)
-		value := claims.ToMinor(o.Value, o.Currency)
+		value := o.Value
 		ord, _, err := db.UpsertOrder(ctx, localdb.Order{StoreID: sid, MarketplaceOrderID: o.ID, BuyerName: o.Buyer,
 			Items:         []localdb.OrderItem{{Title: o.Item, Quantity: 1, UnitPrice: value}},
 			DeclaredValue: value, Currency: o.Currency, ShipDate: o.ShipDate, Carrier: p.Carrier, Service: p.Service,
