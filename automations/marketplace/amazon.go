@@ -102,6 +102,8 @@ type rawThread struct {
 	Extra    map[string]any `json:"extra,omitempty"`
 }
 
+// rawOrderInfo is an order as the sites' JSON gives it (Amazon's thread
+// order_info, eBay's conversation order); Value is kept as text.
 type rawOrderInfo struct {
 	ID       string      `json:"id"`
 	Buyer    string      `json:"buyer"`

@@ -101,16 +101,7 @@ func (ebaySite) details(p *rod.Page, s *session, ids []string) ([]threadDetail, 
 				SentAt      string   `json:"sentAt"`
 				Attachments []string `json:"attachments"`
 			} `json:"messages"`
-			Order *struct {
-				ID             string      `json:"id"`
-				Buyer          string      `json:"buyer"`
-				Item           string      `json:"item"`
-				Value          decimalText `json:"value"`
-				Currency       string      `json:"currency"`
-				ShipDate       string      `json:"ship_date"`
-				Carrier        string      `json:"carrier"`
-				TrackingNumber string      `json:"tracking_number"`
-			} `json:"order"`
+			Order *rawOrderInfo `json:"order"`
 		}
 		if err := json.Unmarshal(f.Data, &body); err != nil {
 			errs[i] = fmt.Errorf("read conversation %s: %w", ids[i], err)
@@ -123,10 +114,7 @@ func (ebaySite) details(p *rod.Page, s *session, ids []string) ([]threadDetail, 
 		for _, m := range body.Messages {
 			d.Messages = append(d.Messages, remoteMessage{ID: m.ID, From: m.From, Body: m.Text, Ref: m.Ref, At: parseTime(m.SentAt), Attachments: m.Attachments})
 		}
-		if o := body.Order; o != nil && o.ID != "" {
-			d.Order = &remoteOrder{ID: o.ID, Buyer: o.Buyer, Item: o.Item, Value: o.Value, Currency: o.Currency,
-				ShipDate: parseTime(o.ShipDate), Carrier: o.Carrier, Tracking: o.TrackingNumber}
-		}
+		d.Order = body.Order.order()
 		out[i] = d
 	}
 	return out, errs

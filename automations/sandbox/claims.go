@@ -17,7 +17,8 @@ type claimDraft struct {
 	Session     string
 	Tracking    string
 	Kind        string
-	Amount      int64 // minor units of Currency
+	Amount      int64  // minor units of Currency
+	AmountText  string // the amount as typed into the form
 	Currency    string
 	Description string
 	Files       []string
@@ -84,7 +85,7 @@ func (sb *Sandbox) fileClaim(carrier string, d *claimDraft) Claim {
 	now := sb.Now()
 	s.mu.Lock()
 	s.claimSeq++
-	c := &Claim{Carrier: carrier, TrackingNumber: d.Tracking, Kind: d.Kind, Amount: d.Amount, Currency: d.Currency,
+	c := &Claim{Carrier: carrier, TrackingNumber: d.Tracking, Kind: d.Kind, Amount: d.Amount, AmountText: d.AmountText, Currency: d.Currency,
 		Description: d.Description, Files: d.Files, Filed: now}
 	h := fnv.New32a()
 	fmt.Fprintf(h, "%d/%s", sb.opts.Seed, carrier)
@@ -266,7 +267,7 @@ func mountClaims(s *site) {
 			step(w, r, 2, d, "Describe the contents and what happened.")
 			return
 		}
-		d.Amount = amt.Minor()
+		d.Amount, d.AmountText = amt.Minor(), r.PostFormValue("amount")
 		d.Step = max(d.Step, 2)
 		http.Redirect(w, r, "/claims/new/documents?draft="+d.ID, http.StatusSeeOther)
 	}))

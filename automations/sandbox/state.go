@@ -37,8 +37,9 @@ type Claim struct {
 	Number         string    `json:"number"`
 	Carrier        string    `json:"carrier"`
 	TrackingNumber string    `json:"tracking_number"`
-	Kind           string    `json:"kind"`   // "loss" or "damage"
-	Amount         int64     `json:"amount"` // minor units of Currency
+	Kind           string    `json:"kind"`        // "loss" or "damage"
+	Amount         int64     `json:"amount"`      // minor units of Currency
+	AmountText     string    `json:"amount_text"` // the amount as typed into the claim form
 	Currency       string    `json:"currency"`
 	Description    string    `json:"description"`
 	Files          []string  `json:"files,omitempty"`

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -166,8 +167,24 @@ func TestClaimsCandidatesDraftEditAndRefusals(t *testing.T) {
 	if res.code != exitOK || !strings.Contains(res.stdout, `"amount": 1234`) || !strings.Contains(res.stdout, "Lamp lost in Memphis.") {
 		t.Errorf("edit: exit %d, %s %s", res.code, res.stdout, res.stderr)
 	}
-	if res = run(false, "", "claims", "edit", id, "--amount", "12.345"); res.code != exitBadInput || !strings.Contains(res.stderr, "12.345") {
-		t.Errorf("bad amount: exit %d, %s", res.code, res.stderr)
+	// Amounts are plain decimals in the claim's currency (ISO 4217: two
+	// decimals for USD); anything else exits 4, names the input and the fix,
+	// and changes nothing.
+	for _, bad := range []string{"12.345", "1e308", "1e3", "+5", "-5", "1,000", "NaN", "1000000000000"} {
+		res = run(false, "", "claims", "edit", id, "--amount", bad)
+		if res.code != exitBadInput || !strings.Contains(res.stderr, strconv.Quote(bad)) || !strings.Contains(res.stderr, "such as") {
+			t.Errorf("--amount %s: exit %d, %s", bad, res.code, res.stderr)
+		}
+	}
+	if res = run(false, "", "claims", "edit", id, "--amount", "5", "--currency", "XYZ"); res.code != exitBadInput || !strings.Contains(res.stderr, "XYZ") {
+		t.Errorf("--currency XYZ: exit %d, %s", res.code, res.stderr)
+	}
+	if res = run(false, "", "claims", "show", id, "--json", "--jq", ".amount"); strings.TrimSpace(res.stdout) != "1234" {
+		t.Errorf("after refused edits the amount is %q, want 1234 unchanged", res.stdout)
+	}
+	// Cleaned of what copying adds (a BOM, full-width digits) before parsing.
+	if res = run(false, "", "claims", "edit", id, "--amount", "\uFEFF１２.３４"); res.code != exitOK {
+		t.Errorf("--amount with a BOM and full-width digits: exit %d, %s", res.code, res.stderr)
 	}
 	if res = run(false, "", "claims", "edit", id); res.code != exitUsage {
 		t.Errorf("edit without changes: exit %d", res.code)
@@ -179,7 +196,7 @@ func TestClaimsCandidatesDraftEditAndRefusals(t *testing.T) {
 	if res = run(false, "", "claims", "list", "--state", "lost"); res.code != exitUsage {
 		t.Errorf("list --state lost: exit %d", res.code)
 	}
-	if res = run(false, "", "claims", "show", id); res.code != exitOK || !strings.Contains(res.stdout, "12.34 USD") || !strings.Contains(res.stdout, "tracking_snapshot") {
+	if res = run(false, "", "claims", "show", id); res.code != exitOK || !strings.Contains(res.stdout, "USD 12.34") || !strings.Contains(res.stdout, "tracking_snapshot") {
 		t.Errorf("show: %s", res.stdout)
 	}
 	if res = run(false, "", "claims", "show", "999"); res.code != exitNotFound {

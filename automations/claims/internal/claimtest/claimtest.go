@@ -115,17 +115,7 @@ func SeedParcels(t testing.TB, db *localdb.DB, sb *sandbox.Sandbox, parcels []*s
 		if err != nil {
 			t.Fatalf("store order %s: %v", o.ID, err)
 		}
-		r := localdb.TrackResult{Courier: p.Carrier, TrackingNumber: p.TrackingNumber, OrderID: ord.ID, Service: p.Service,
-			ShipDate: p.ShipDate, EstimatedDelivery: p.EstimatedDelivery, Source: localdb.SourceAPI, CheckedAt: now}
-		for _, e := range p.VisibleEvents(now) {
-			tg := stepTags[e.Step]
-			r.Events = append(r.Events, localdb.TrackingEvent{Time: e.Time, Tag: tg[0], Subtag: tg[1], RawCode: e.Step,
-				Location: e.Place.City + " " + e.Place.Country, Description: e.Step})
-			r.Tag, r.Subtag = tg[0], tg[1]
-		}
-		if _, _, err := db.SaveTrackResult(ctx, r); err != nil {
-			t.Fatalf("store tracking of %s: %v", p.TrackingNumber, err)
-		}
+		SeedTracking(t, db, sb, p, ord.ID)
 	}
 	for _, th := range w.Threads {
 		if !want[th.OrderID] || !th.Visible(now) {
@@ -156,6 +146,24 @@ func SeedParcels(t testing.TB, db *localdb.DB, sb *sandbox.Sandbox, parcels []*s
 			BuyerName: th.Buyer, Subject: th.Subject, Language: th.Lang, Kind: localdb.KindMessage}, msgs); err != nil {
 			t.Fatalf("store thread %s: %v", th.ID, err)
 		}
+	}
+}
+
+// SeedTracking stores a parcel's shipment with the events visible at the
+// sandbox's clock, as the tracker would, linked to the stored order orderID.
+func SeedTracking(t testing.TB, db *localdb.DB, sb *sandbox.Sandbox, p *sandbox.Parcel, orderID int64) {
+	t.Helper()
+	now := sb.Now()
+	r := localdb.TrackResult{Courier: p.Carrier, TrackingNumber: p.TrackingNumber, OrderID: orderID, Service: p.Service,
+		ShipDate: p.ShipDate, EstimatedDelivery: p.EstimatedDelivery, Source: localdb.SourceAPI, CheckedAt: now}
+	for _, e := range p.VisibleEvents(now) {
+		tg := stepTags[e.Step]
+		r.Events = append(r.Events, localdb.TrackingEvent{Time: e.Time, Tag: tg[0], Subtag: tg[1], RawCode: e.Step,
+			Location: e.Place.City + " " + e.Place.Country, Description: e.Step})
+		r.Tag, r.Subtag = tg[0], tg[1]
+	}
+	if _, _, err := db.SaveTrackResult(context.Background(), r); err != nil {
+		t.Fatalf("store tracking of %s: %v", p.TrackingNumber, err)
 	}
 }
 
