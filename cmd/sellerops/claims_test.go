@@ -234,7 +234,7 @@ func TestClaimsFileStatusExportAgainstSandbox(t *testing.T) {
 	defer sb.Close()
 	var parcel *sandbox.Parcel
 	for _, p := range sb.World().Parcels {
-		if p.State == sandbox.ParcelLost && p.Currency == "USD" && p.DeclaredValue < 100 &&
+		if p.State == sandbox.ParcelLost && p.Currency == "USD" && p.DeclaredValue < 100_00 &&
 			claims.ClaimWindow(nil, p.Carrier, p.Service, localdb.ClaimLost, p.ShipDate, time.Now()).State == claims.WindowOpen {
 			parcel = p
 			break
