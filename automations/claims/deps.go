@@ -154,8 +154,22 @@ func AmountProblem(c localdb.Claim) error {
 			money.ErrBadAmount, c.ID, c.Currency, c.ID)
 	}
 	if c.Amount <= 0 {
-		return fmt.Errorf("%w: claim %d has no amount yet; set the amount claimed with `sellerops claims edit %d --amount %s`",
-			money.ErrBadAmount, c.ID, c.ID, money.Of(0, c.Currency).Decimal())
+		return fmt.Errorf("%w: claim %d asks for no money yet; set the amount claimed with `sellerops claims edit %d --amount %s`",
+			money.ErrBadAmount, c.ID, c.ID, exampleAmount(c.Currency))
 	}
 	return nil
+}
+
+// exampleAmount is a sample amount written as the currency is written:
+// 49.90 for USD, 4990 for JPY, 49.900 for KWD.
+func exampleAmount(currency string) string {
+	d, err := money.Decimals(currency)
+	if err != nil {
+		return "49.90"
+	}
+	minor := int64(4990)
+	for ; d > 2; d-- {
+		minor *= 10
+	}
+	return money.Of(minor, currency).Decimal()
 }
