@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sellerops/sellerops/automations"
@@ -41,6 +42,21 @@ type Deps struct {
 	Report func(ctx context.Context) (string, error)
 	// Stores limits sync to these stores; empty means every store.
 	Stores []string
+	// Numbers limits track to these tracking numbers; empty means every
+	// open parcel.
+	Numbers []string
+	// SyncProgress, when set, receives the sync's steps store by store
+	// (sign-in, listing, threads read), for a surface that shows them.
+	SyncProgress func(marketplace.Progress)
+	// TrackProgress, when set, receives each parcel's lookup as the track
+	// job reads it.
+	TrackProgress func(tracking.Line)
+	// TrackFresh looks every parcel up again, whatever the age of its
+	// last lookup (track_max_age is not applied).
+	TrackFresh bool
+	// TrackConcurrency is how many parcels are looked up at once; zero
+	// means 4.
+	TrackConcurrency int
 	// TrackChunk is how many parcels are looked up per batch; zero means 25.
 	TrackChunk int
 	// Now is the clock; nil means time.Now.
@@ -60,7 +76,7 @@ func (d Deps) cfg() *config.Config { return config.OrDefaults(d.Config) }
 func Builtin(d Deps, name string) (Job, error) {
 	switch name {
 	case "sync":
-		return syncJob(d), nil
+		return syncJob(d, nil), nil
 	case "track":
 		return trackJob(d), nil
 	case "claims-draft":
@@ -97,11 +113,14 @@ func failureOf(class, msg, evidence string) error {
 	return &automations.Failure{Class: automations.Class(class), Err: errors.New(msg), Evidence: evidence}
 }
 
-// syncJob: one item per store, "store:NAME". A store that fails is recorded
-// with its class and evidence; the others go on.
-func syncJob(d Deps) Job {
+// syncJob: one item per store, "store:NAME", and under it one detail item
+// per thread read, "thread:STORE:ID". A store that fails is recorded with
+// its class and evidence; the others go on. Each pass's store summaries go
+// to sums when it is set.
+func syncJob(d Deps, sums *storeSums) Job {
 	return Job{
 		Name: "sync",
+		Unit: func(key string) bool { return strings.HasPrefix(key, "store:") },
 		Items: func(ctx context.Context) ([]string, error) {
 			stores, err := d.DB.ListStores(ctx)
 			if err != nil {
@@ -120,33 +139,26 @@ func syncJob(d Deps) Job {
 			if err != nil {
 				return err
 			}
+			var names []string
 			for _, key := range keys {
-				if ctx.Err() != nil {
-					return nil
-				}
-				if !b.Begin(ctx, key) {
+				name := strings.TrimPrefix(key, "store:")
+				if _, err := d.DB.GetStoreByName(ctx, name); errors.Is(err, localdb.ErrNotFound) {
+					if b.Begin(ctx, key) {
+						b.End(ctx, key, &automations.Failure{Class: automations.SiteError,
+							Err: fmt.Errorf("store %s is no longer in the database", name)})
+					}
 					continue
 				}
-				name := strings.TrimPrefix(key, "store:")
-				sum, err := marketplace.SyncStores(ctx, md, []string{name}, nil)
-				switch {
-				case err != nil:
-					b.End(ctx, key, err)
-				case len(sum.Stores) == 0:
-					b.End(ctx, key, &automations.Failure{Class: automations.SiteError,
-						Err: fmt.Errorf("store %s is no longer in the database", name)})
-				case !sum.Stores[0].OK:
-					s := sum.Stores[0]
-					if automations.Class(s.FailureClass) == automations.Canceled && ctx.Err() != nil {
-						b.End(ctx, key, ctx.Err())
-						continue
-					}
-					b.End(ctx, key, failureOf(s.FailureClass, s.Error, s.Evidence))
-				default:
-					b.End(ctx, key, nil)
-				}
+				names = append(names, name)
 			}
-			return nil
+			if len(names) == 0 {
+				return nil
+			}
+			// The sync begins and ends each store's item itself, and
+			// adds and ends its threads' items.
+			sum, err := marketplace.SyncStoresWith(ctx, md, names, marketplace.SyncOptions{Record: b}, d.SyncProgress)
+			sums.add(sum.Stores)
+			return err
 		},
 	}
 }
@@ -157,9 +169,12 @@ func trackJob(d Deps) Job {
 	return Job{
 		Name: "track",
 		Items: func(ctx context.Context) ([]string, error) {
-			nums, err := tracking.OpenNumbers(ctx, d.DB)
-			if err != nil {
-				return nil, err
+			nums := d.Numbers
+			if len(nums) == 0 {
+				var err error
+				if nums, err = tracking.OpenNumbers(ctx, d.DB); err != nil {
+					return nil, err
+				}
 			}
 			keys := make([]string, len(nums))
 			for i, n := range nums {
@@ -176,7 +191,14 @@ func trackJob(d Deps) Job {
 			if chunk <= 0 {
 				chunk = 25
 			}
-			opts := tracking.Options{Concurrency: 4, MaxAge: d.cfg().Thresholds.TrackMaxAge.D()}
+			conc := d.TrackConcurrency
+			if conc <= 0 {
+				conc = 4
+			}
+			opts := tracking.Options{Concurrency: conc, MaxAge: d.cfg().Thresholds.TrackMaxAge.D()}
+			if d.TrackFresh {
+				opts.MaxAge = 0
+			}
 			// One tracker for the whole run keeps the API tokens between
 			// chunks.
 			tr, err := tracking.New(td)
@@ -198,6 +220,9 @@ func trackJob(d Deps) Job {
 					continue
 				}
 				for l := range tr.Track(ctx, nums, opts) {
+					if d.TrackProgress != nil {
+						d.TrackProgress(l)
+					}
 					key := "parcel:" + l.Input
 					if l.Error != nil {
 						b.End(ctx, key, failureOf(l.Error.Class, l.Error.Message, ""))
@@ -457,4 +482,58 @@ func RunBuiltin(ctx context.Context, r *Runner, d Deps, names ...string) (result
 		results = append(results, res)
 	}
 	return results, locked, errors.Join(errs...)
+}
+
+// storeSums keeps the last summary of each store a sync job worked, over
+// the runner's passes.
+type storeSums struct {
+	mu     sync.Mutex
+	order  []string
+	latest map[string]marketplace.StoreSummary
+}
+
+func (s *storeSums) add(stores []marketplace.StoreSummary) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.latest == nil {
+		s.latest = map[string]marketplace.StoreSummary{}
+	}
+	for _, st := range stores {
+		if _, ok := s.latest[st.Store]; !ok {
+			s.order = append(s.order, st.Store)
+		}
+		s.latest[st.Store] = st
+	}
+}
+
+func (s *storeSums) total() marketplace.Summary {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list := make([]marketplace.StoreSummary, 0, len(s.order))
+	for _, name := range s.order {
+		list = append(list, s.latest[name])
+	}
+	return marketplace.Total(list)
+}
+
+// Sync runs the sync job with r, as `sellerops run sync` does, and returns
+// the sync's summary (what each store brought in) beside the run's result.
+// The command line's sync, the dashboard and the demo call it, so that a
+// sync leaves the same run and items whoever starts it.
+func Sync(ctx context.Context, r *Runner, d Deps) (marketplace.Summary, Result, error) {
+	sums := &storeSums{}
+	res, err := r.Run(ctx, syncJob(d, sums))
+	sum := sums.total()
+	sum.RunID = res.RunID
+	sum.Seconds = res.Seconds
+	return sum, res, err
+}
+
+// Track runs the track job with r over d.Numbers (every open parcel when
+// empty), as `sellerops run track` does; d.TrackProgress sees each lookup.
+func Track(ctx context.Context, r *Runner, d Deps) (Result, error) {
+	return r.Run(ctx, trackJob(d))
 }

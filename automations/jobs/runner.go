@@ -21,17 +21,11 @@ import (
 	"github.com/sellerops/sellerops/localdb"
 )
 
-// RecordPrefix is put before a job's name in the database's jobs table.
-// The marketplace sync records runs of its own under the plain name "sync"
-// (one item per thread); the runner's runs (one item per store) must not be
-// mistaken for them when an unfinished run is looked for.
-const RecordPrefix = "run:"
-
-// RecordName is the name a job's runs are recorded under.
-func RecordName(job string) string { return RecordPrefix + job }
-
-// Job is a piece of unattended work split into items.
+// Job is a piece of unattended work split into items. The runner is the
+// one place that records runs and items: the flows a job calls report to
+// its *Batch (an automations.Recorder) and keep no records of their own.
 type Job struct {
+	// Name is the job's name, and the name its runs are recorded under.
 	Name string
 	// Items returns the item keys of a fresh run, in the order to work
 	// them. They are stored before Work is called.
@@ -42,7 +36,15 @@ type Job struct {
 	// browser, say); the items it did not end are then recorded as failed
 	// with that error's class.
 	Work func(ctx context.Context, keys []string, b *Batch) error
+	// Unit, when set, tells the job's own items (those Items returns)
+	// from the detail items its work adds with b.Add (the threads of a
+	// store). Only units are handed to Work and counted in the progress;
+	// a detail is ended by the unit that added it, and a failed one is
+	// read again when its unit is. Nil means every item is a unit.
+	Unit func(key string) bool
 }
+
+func (j Job) unit(key string) bool { return j.Unit == nil || j.Unit(key) }
 
 // Progress is one step of a run, for a progress line or a log.
 type Progress struct {
@@ -101,9 +103,14 @@ type Result struct {
 	Failed     int              `json:"failed"`
 	NeedsHuman int              `json:"needs_human"`
 	Pending    int              `json:"pending"` // left for the next start (interrupted runs)
-	Failures   []ItemFailure    `json:"failures"`
-	Started    time.Time        `json:"started_at"`
-	Seconds    float64          `json:"seconds"`
+	// Details counts the detail items the units added (a store's threads),
+	// and FailedDetails those of them that failed or need a person; the
+	// counts above are of units only.
+	Details       int           `json:"details"`
+	FailedDetails int           `json:"failed_details"`
+	Failures      []ItemFailure `json:"failures"` // units and details
+	Started       time.Time     `json:"started_at"`
+	Seconds       float64       `json:"seconds"`
 }
 
 // OK reports whether every item ended done.
@@ -154,9 +161,9 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 	defer unlock()
 
 	db := r.DB
-	rec, err := db.GetJobByName(ctx, RecordName(job.Name))
+	rec, err := db.GetJobByName(ctx, job.Name)
 	if errors.Is(err, localdb.ErrNotFound) {
-		rec, err = db.UpsertJob(ctx, localdb.Job{Name: RecordName(job.Name), Enabled: true})
+		rec, err = db.UpsertJob(ctx, localdb.Job{Name: job.Name, Enabled: true})
 	}
 	if err != nil {
 		return res, fmt.Errorf("job %s: %w", job.Name, err)
@@ -191,7 +198,7 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 	if len(items) == 0 {
 		keys, kerr := job.Items(ctx)
 		if kerr != nil {
-			return r.finish(ctx, &res, localdb.RunFailed, fmt.Sprintf("list the items: %v", kerr), kerr)
+			return r.finish(ctx, job, &res, localdb.RunFailed, fmt.Sprintf("list the items: %v", kerr), kerr)
 		}
 		if len(keys) > 0 {
 			if _, err := db.AddRunItems(ctx, run.ID, keys...); err != nil {
@@ -207,7 +214,7 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 		r.emit(Progress{Job: job.Name, RunID: run.ID, State: "started"})
 	}
 
-	b := &Batch{r: r, job: job.Name, run: run.ID, log: lg}
+	b := &Batch{r: r, job: job, run: run.ID, log: lg}
 	if err := b.load(ctx); err != nil {
 		return res, err
 	}
@@ -255,7 +262,7 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 		}
 	}
 	if ctx.Err() != nil {
-		return r.finish(ctx, &res, localdb.RunInterrupted, "stopped before every item was through", ctx.Err())
+		return r.finish(ctx, job, &res, localdb.RunInterrupted, "stopped before every item was through", ctx.Err())
 	}
 	// Whatever the job did not reach is recorded, so that nothing is lost
 	// in silence.
@@ -267,19 +274,31 @@ func (r *Runner) Run(ctx context.Context, job Job) (Result, error) {
 		b.record(bg, it.ItemKey, &automations.Failure{Class: automations.SiteError,
 			Err: errors.New("the job ended without reaching this item; it is tried again at the next run")})
 	}
-	return r.finish(ctx, &res, "", "", nil)
+	return r.finish(ctx, job, &res, "", "", nil)
 }
 
 // finish counts the items, records the run's end and fills res.
-func (r *Runner) finish(ctx context.Context, res *Result, state localdb.RunState, msg string, cause error) (Result, error) {
+func (r *Runner) finish(ctx context.Context, job Job, res *Result, state localdb.RunState, msg string, cause error) (Result, error) {
 	db := r.DB
 	bg := context.WithoutCancel(ctx)
 	items, err := db.ListRunItems(bg, res.RunID)
 	if err != nil {
 		return *res, err
 	}
-	res.Total = len(items)
 	for _, it := range items {
+		bad := it.State == localdb.ItemFailed || it.State == localdb.ItemNeedsHuman
+		if bad {
+			res.Failures = append(res.Failures, ItemFailure{Item: it.ItemKey, State: it.State, Class: it.FailureClass,
+				Error: it.Error, Evidence: it.EvidencePath, Attempts: it.Attempts})
+		}
+		if !job.unit(it.ItemKey) {
+			res.Details++
+			if bad {
+				res.FailedDetails++
+			}
+			continue
+		}
+		res.Total++
 		switch it.State {
 		case localdb.ItemDone:
 			res.Done++
@@ -290,10 +309,6 @@ func (r *Runner) finish(ctx context.Context, res *Result, state localdb.RunState
 		default:
 			res.Pending++
 		}
-		if it.State == localdb.ItemFailed || it.State == localdb.ItemNeedsHuman {
-			res.Failures = append(res.Failures, ItemFailure{Item: it.ItemKey, State: it.State, Class: it.FailureClass,
-				Error: it.Error, Evidence: it.EvidencePath, Attempts: it.Attempts})
-		}
 	}
 	if state == "" {
 		state = localdb.RunDone
@@ -302,6 +317,12 @@ func (r *Runner) finish(ctx context.Context, res *Result, state localdb.RunState
 			if bad == res.Total {
 				state = localdb.RunFailed
 			}
+		}
+		if res.FailedDetails > 0 {
+			if msg != "" {
+				msg += "; "
+			}
+			msg += fmt.Sprintf("%d of %d details failed", res.FailedDetails, res.Details)
 		}
 	}
 	if _, err := db.FinishRun(bg, res.RunID, state, msg); err != nil {
@@ -320,7 +341,7 @@ func (r *Runner) finish(ctx context.Context, res *Result, state localdb.RunState
 // concurrent use.
 type Batch struct {
 	r   *Runner
-	job string
+	job Job
 	run int64
 	log *slog.Logger
 
@@ -340,12 +361,30 @@ func (b *Batch) load(ctx context.Context) error {
 	b.total = len(items)
 	b.open = map[string]bool{}
 	b.closed = map[string]bool{}
+	b.total = 0
 	for _, it := range items {
+		if !b.job.unit(it.ItemKey) {
+			continue
+		}
+		b.total++
 		if it.State == localdb.ItemDone || it.State == localdb.ItemNeedsHuman {
 			b.ended++
 		}
 	}
 	return nil
+}
+
+var _ automations.Recorder = (*Batch)(nil)
+
+// Add records detail items of the unit being worked (a store's threads) as
+// pending; keys already in the run are left as they are. The job ends each
+// with End; one it does not is recorded as failed when the run ends.
+func (b *Batch) Add(ctx context.Context, keys ...string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := b.r.DB.AddRunItems(ctx, b.run, keys...)
+	return err
 }
 
 // RunID is the run's id.
@@ -366,6 +405,9 @@ func (b *Batch) todo(ctx context.Context) ([]string, error) {
 	}
 	var keys []string
 	for _, it := range items {
+		if !b.job.unit(it.ItemKey) {
+			continue
+		}
 		if it.State == localdb.ItemFailed && (!retryable(it.FailureClass) || it.Attempts >= b.r.maxAttempts()) {
 			continue
 		}
@@ -434,7 +476,8 @@ func (b *Batch) record(ctx context.Context, key string, err error) {
 	b.mu.Lock()
 	delete(b.open, key)
 	b.closed[key] = true
-	if o.State != localdb.ItemFailed || !retryable(o.FailureClass) || it.Attempts >= b.r.maxAttempts() {
+	unit := b.job.unit(key)
+	if unit && (o.State != localdb.ItemFailed || !retryable(o.FailureClass) || it.Attempts >= b.r.maxAttempts()) {
 		b.ended++
 	}
 	done, total := b.ended, b.total
@@ -447,7 +490,10 @@ func (b *Batch) record(ctx context.Context, key string, err error) {
 		attrs = append(attrs, "evidence", o.EvidencePath)
 	}
 	b.log.Info("item finished", attrs...)
-	b.r.emit(Progress{Job: b.job, RunID: b.run, Item: key, State: string(o.State), Class: o.FailureClass,
+	if !unit && o.State == localdb.ItemDone {
+		return // a detail's success is not news; its failure is
+	}
+	b.r.emit(Progress{Job: b.job.Name, RunID: b.run, Item: key, State: string(o.State), Class: o.FailureClass,
 		Done: done, Total: total, Message: o.Error})
 }
 
@@ -520,7 +566,7 @@ func (b *Batch) holdRepeated(ctx context.Context, jobID int64) error {
 		}
 		l := last[it.ItemKey]
 		msg := fmt.Sprintf("held for a person: it needed one (%s) in the last %d runs; fix the cause, then run `sellerops run %s --retry-held`",
-			l.FailureClass, limit, b.job)
+			l.FailureClass, limit, b.job.Name)
 		if _, err := b.r.DB.FinishItem(ctx, b.run, it.ItemKey, localdb.ItemOutcome{State: localdb.ItemNeedsHuman,
 			FailureClass: l.FailureClass, EvidencePath: l.EvidencePath, Error: msg}); err != nil {
 			return err
@@ -529,7 +575,7 @@ func (b *Batch) holdRepeated(ctx context.Context, jobID int64) error {
 		b.ended++
 		b.mu.Unlock()
 		b.log.Info("item held", "item", it.ItemKey, "class", l.FailureClass)
-		b.r.emit(Progress{Job: b.job, RunID: b.run, Item: it.ItemKey, State: "held", Class: l.FailureClass, Message: msg})
+		b.r.emit(Progress{Job: b.job.Name, RunID: b.run, Item: it.ItemKey, State: "held", Class: l.FailureClass, Message: msg})
 	}
 	return nil
 }

@@ -108,7 +108,7 @@ func TestRunRecordsEveryItemAndRetriesPassingFailures(t *testing.T) {
 			t.Errorf("item %s ended %s without a class", it.ItemKey, it.State)
 		}
 	}
-	if _, err := db.GetJobByName(context.Background(), RecordName("sync")); err != nil {
+	if _, err := db.GetJobByName(context.Background(), "sync"); err != nil {
 		t.Errorf("job record: %v", err)
 	}
 }
@@ -164,7 +164,7 @@ func TestInterruptedRunResumesWithoutRedoingDoneItems(t *testing.T) {
 func TestRunAfterCrashBeforeItemsStoredListsThem(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
-	rec, err := db.UpsertJob(ctx, localdb.Job{Name: RecordName("report"), Enabled: true})
+	rec, err := db.UpsertJob(ctx, localdb.Job{Name: "report", Enabled: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,5 +319,91 @@ func TestRunBuiltinGoesOnPastAFailedOrLockedJob(t *testing.T) {
 	}
 	if _, _, err := RunBuiltin(context.Background(), r, d, "nap"); err == nil || !strings.Contains(err.Error(), "unknown job") {
 		t.Errorf("unknown job: %v", err)
+	}
+}
+
+// TestDetailItemsAreRecordedUnderTheirUnit works a job whose units add
+// detail items, as the sync adds a store's threads: the details are
+// recorded in the same run, a detail the job forgot is recorded as failed
+// rather than dropped, and only units are handed to Work again or counted
+// in the progress.
+func TestDetailItemsAreRecordedUnderTheirUnit(t *testing.T) {
+	db := openDB(t)
+	var mu sync.Mutex
+	worked := map[string]int{}
+	var last Progress
+	job := Job{
+		Name:  "sync",
+		Unit:  func(key string) bool { return strings.HasPrefix(key, "store:") },
+		Items: func(context.Context) ([]string, error) { return []string{"store:a", "store:b"}, nil },
+		Work: func(ctx context.Context, keys []string, b *Batch) error {
+			var rec automations.Recorder = b
+			for _, k := range keys {
+				if !rec.Begin(ctx, k) {
+					continue
+				}
+				mu.Lock()
+				worked[k]++
+				n := worked[k]
+				mu.Unlock()
+				details := []string{"thread:" + k + ":1", "thread:" + k + ":2", "thread:" + k + ":3"}
+				if err := rec.Add(ctx, details...); err != nil {
+					return err
+				}
+				rec.End(ctx, details[0], nil)
+				rec.End(ctx, details[1], automations.Fail(automations.PageChanged, "no subject"))
+				// details[2] is never ended.
+				if k == "store:b" && n == 1 {
+					rec.End(ctx, k, automations.Fail(automations.Timeout, "slow inbox"))
+					continue
+				}
+				rec.End(ctx, k, nil)
+			}
+			return nil
+		},
+	}
+	r := &Runner{DB: db, LockDir: t.TempDir(), RetryPause: time.Millisecond,
+		Progress: func(p Progress) { last = p }}
+	res, err := r.Run(context.Background(), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if worked["store:a"] != 1 || worked["store:b"] != 2 {
+		t.Errorf("units worked %v, want store:a once and store:b twice (one retry of its timeout)", worked)
+	}
+	items, err := db.ListRunItems(context.Background(), res.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]localdb.RunItem{}
+	for _, it := range items {
+		got[it.ItemKey] = it
+	}
+	if len(got) != 8 {
+		t.Errorf("run has %d items, want 2 stores and 6 threads: %v", len(got), got)
+	}
+	for _, s := range []string{"store:a", "store:b"} {
+		if got[s].State != localdb.ItemDone {
+			t.Errorf("%s: %+v", s, got[s])
+		}
+		if it := got["thread:"+s+":1"]; it.State != localdb.ItemDone {
+			t.Errorf("ended detail: %+v", it)
+		}
+		if it := got["thread:"+s+":2"]; it.State != localdb.ItemFailed || it.FailureClass != string(automations.PageChanged) {
+			t.Errorf("failed detail: %+v", it)
+		}
+		if it := got["thread:"+s+":3"]; it.State != localdb.ItemFailed || it.FailureClass == "" || it.Error == "" {
+			t.Errorf("forgotten detail was not recorded as failed: %+v", it)
+		}
+	}
+	if last.State != "finished" || last.Total != 2 || res.Total != 2 || res.Details != 6 || res.FailedDetails != 4 || len(res.Failures) != 4 {
+		t.Errorf("last progress %+v, result %+v; want 2 units with 6 details, 4 of them failed", last, res)
+	}
+	runs, err := db.ListRuns(context.Background(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 {
+		t.Errorf("%d runs recorded, want 1", len(runs))
 	}
 }

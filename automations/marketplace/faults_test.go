@@ -22,7 +22,8 @@ func TestCaptchaMarksStoreNeedsHumanAndOthersSync(t *testing.T) {
 	for _, m := range Marketplaces {
 		e.addStore(t, m)
 	}
-	sum, err := SyncStores(ctx, e.deps, nil, nil)
+	log := newItemLog()
+	sum, err := SyncStoresWith(ctx, e.deps, nil, SyncOptions{Record: log}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,12 +45,8 @@ func TestCaptchaMarksStoreNeedsHumanAndOthersSync(t *testing.T) {
 			t.Errorf("store %s did not sync beside the CAPTCHA: %+v", s.Store, s)
 		}
 	}
-	items, err := e.deps.DB.ListRunItems(ctx, sum.RunID, localdb.ItemNeedsHuman)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(items) != 1 || items[0].ItemKey != "store:amazon" || items[0].FailureClass != "needs_human" {
-		t.Errorf("needs_human items: %+v", items)
+	if items := log.failed(); len(items) != 1 || items[0].Key != "store:amazon" || items[0].Class != automations.NeedsHuman {
+		t.Errorf("failed items: %+v", items)
 	}
 	if e.sb.State().Logins["amazon"].Succeeded != 0 {
 		t.Error("a robot got past the CAPTCHA")
@@ -65,7 +62,8 @@ func TestFaultInjectedSyncLosesNothing(t *testing.T) {
 	for _, m := range Marketplaces {
 		e.addStore(t, m)
 	}
-	sum, err := SyncStores(ctx, e.deps, nil, nil)
+	log := newItemLog()
+	sum, err := SyncStoresWith(ctx, e.deps, nil, SyncOptions{Record: log}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,10 +77,9 @@ func TestFaultInjectedSyncLosesNothing(t *testing.T) {
 		if !s.OK {
 			// A store that could not even list its threads is itself a
 			// recorded failure.
-			items, _ := db.ListRunItems(ctx, sum.RunID)
 			found := false
-			for _, it := range items {
-				found = found || (it.ItemKey == "store:"+s.Store && it.FailureClass != "")
+			for _, it := range log.failed() {
+				found = found || it.Key == "store:"+s.Store
 			}
 			if !found {
 				t.Errorf("store %s failed without a recorded failure: %+v", s.Store, s)
@@ -104,13 +101,12 @@ func TestFaultInjectedSyncLosesNothing(t *testing.T) {
 			if !errors.Is(err, localdb.ErrNotFound) {
 				t.Fatal(err)
 			}
-			items, _ := db.ListRunItems(ctx, sum.RunID, localdb.ItemFailed, localdb.ItemNeedsHuman)
 			recorded := false
-			for _, it := range items {
-				if it.ItemKey == "thread:"+s.Store+":"+th.ID && it.FailureClass != "" {
+			for _, it := range log.failed() {
+				if it.Key == "thread:"+s.Store+":"+th.ID {
 					recorded = true
-					if it.EvidencePath == "" {
-						t.Errorf("failed thread %s has no evidence", it.ItemKey)
+					if it.Evidence == "" {
+						t.Errorf("failed thread %s has no evidence", it.Key)
 					}
 				}
 			}
@@ -119,8 +115,8 @@ func TestFaultInjectedSyncLosesNothing(t *testing.T) {
 			}
 		}
 	}
-	if n, _ := db.ListRunItems(ctx, sum.RunID, localdb.ItemPending, localdb.ItemRunning); len(n) != 0 {
-		t.Errorf("%d items were left pending or running", len(n))
+	if n := log.unended(); len(n) != 0 {
+		t.Errorf("%d items were left without an outcome: %v", len(n), n)
 	}
 	t.Logf("faults: %v; failed threads %d, new threads %d", st.Requests, sum.Failed, sum.NewThreads)
 
@@ -215,14 +211,15 @@ func TestRecipeOverrideFixesVariant2(t *testing.T) {
 	}
 	e.deps.Recipes = recipes
 	e.deps.Retry = automations.RetryPolicy{}
-	sum, err = SyncStores(ctx, e.deps, nil, nil)
+	log := newItemLog()
+	sum, err = SyncStoresWith(ctx, e.deps, nil, SyncOptions{Record: log}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s = sum.Stores[0]
 	want, msgs := visibleThreads(e.sb, "amazon")
 	if !s.OK || s.NewThreads != want || s.NewMessages != msgs {
-		logFailures(t, e.deps.DB, sum.RunID)
+		log.logFailures(t)
 		t.Fatalf("variant 2 with the override: %+v, want %d threads and %d messages", s, want, msgs)
 	}
 	var linked int

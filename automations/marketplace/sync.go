@@ -24,9 +24,6 @@ import (
 	"github.com/sellerops/sellerops/localdb/money"
 )
 
-// SyncJob is the job name sync runs are recorded under.
-const SyncJob = "sync"
-
 // Progress reports a sync or a reply as it goes.
 type Progress struct {
 	Store   string `json:"store"`
@@ -54,6 +51,8 @@ type StoreSummary struct {
 
 // Summary is how a sync ended, over every store.
 type Summary struct {
+	// RunID is the jobs runner's run that recorded the sync; the sync
+	// itself keeps no run record and leaves it zero.
 	RunID       int64          `json:"run_id"`
 	Stores      []StoreSummary `json:"stores"`
 	NewThreads  int            `json:"new_threads"`
@@ -71,14 +70,19 @@ type SyncOptions struct {
 	// Batch is how many threads one page reads at once; zero means 10.
 	// 1 reads thread by thread, as a naive loop would.
 	Batch int
+	// Record receives the sync item by item: "store:NAME" for each store
+	// (begun before its sign-in; a store it says no to is skipped and left
+	// out of the summary) and "thread:STORE:ID" for each thread read, added
+	// once the store's inbox is listed. Nil records nothing.
+	Record automations.Recorder
 }
 
 // SyncStores pulls new threads, messages, orders and attachments from the
 // named stores (every store when names is empty) into the database. Each
 // store signs in on its own isolated page; a store that fails (a CAPTCHA,
-// refused credentials) is recorded and the others go on. Every thread is
-// either stored or recorded as a failed item of the run, with its class and
-// evidence. The error is nil unless the sync could not run at all.
+// refused credentials) is reported and the others go on. Every thread is
+// either stored or reported to the options' Record as failed, with its
+// class and evidence. The error is nil unless the sync could not run at all.
 func SyncStores(ctx context.Context, deps *Deps, names []string, progress func(Progress)) (Summary, error) {
 	return SyncStoresWith(ctx, deps, names, SyncOptions{}, progress)
 }
@@ -105,6 +109,9 @@ func SyncStoresWith(ctx context.Context, deps *Deps, names []string, opts SyncOp
 	if opts.Batch <= 0 {
 		opts.Batch = 10
 	}
+	if opts.Record == nil {
+		opts.Record = automations.NoRecord
+	}
 	stores, err := selectStores(ctx, deps.DB, names)
 	if err != nil {
 		return Summary{}, err
@@ -115,26 +122,7 @@ func SyncStoresWith(ctx context.Context, deps *Deps, names []string, opts SyncOp
 	if deps.Browser == nil {
 		return Summary{}, errors.New("marketplace: sync needs a browser")
 	}
-	job, err := deps.DB.GetJobByName(ctx, SyncJob)
-	if errors.Is(err, localdb.ErrNotFound) {
-		job, err = deps.DB.UpsertJob(ctx, localdb.Job{Name: SyncJob, Enabled: true})
-	}
-	if err != nil {
-		return Summary{}, err
-	}
-	run, err := deps.DB.StartRun(ctx, job.ID, os.Getpid())
-	if err != nil {
-		return Summary{}, err
-	}
-	keys := make([]string, len(stores))
-	for i, st := range stores {
-		keys[i] = "store:" + st.Name
-	}
-	if _, err := deps.DB.AddRunItems(ctx, run.ID, keys...); err != nil {
-		return Summary{}, err
-	}
-
-	sum := Summary{RunID: run.ID, Stores: make([]StoreSummary, len(stores))}
+	each := make([]StoreSummary, len(stores))
 	sem := make(chan struct{}, opts.Parallel)
 	var wg sync.WaitGroup
 	for i, st := range stores {
@@ -144,18 +132,34 @@ func SyncStoresWith(ctx context.Context, deps *Deps, names []string, opts SyncOp
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
-				sum.Stores[i] = StoreSummary{Store: st.Name, Marketplace: st.Marketplace, FailureClass: string(automations.Canceled), Error: ctx.Err().Error()}
+				each[i] = StoreSummary{Store: st.Name, Marketplace: st.Marketplace, FailureClass: string(automations.Canceled), Error: ctx.Err().Error()}
 				return
 			}
 			defer func() { <-sem }()
-			sy := &storeSync{deps: deps, store: st, run: run.ID, batch: opts.Batch, progress: progress}
-			sum.Stores[i] = sy.sync(ctx)
+			sy := &storeSync{deps: deps, store: st, rec: opts.Record, batch: opts.Batch, progress: progress}
+			each[i] = sy.sync(ctx)
 		}()
 	}
 	wg.Wait()
 
-	state, msg := localdb.RunDone, ""
-	for _, s := range sum.Stores {
+	var worked []StoreSummary
+	for _, s := range each {
+		if s.Store != "" {
+			worked = append(worked, s)
+		}
+	}
+	sum := Total(worked)
+	sum.Seconds = time.Since(start).Seconds()
+	return sum, nil
+}
+
+// Total sums store summaries up into a sync's summary.
+func Total(stores []StoreSummary) Summary {
+	sum := Summary{Stores: stores}
+	if sum.Stores == nil {
+		sum.Stores = []StoreSummary{}
+	}
+	for _, s := range stores {
 		sum.NewThreads += s.NewThreads
 		sum.NewMessages += s.NewMessages
 		sum.Overdue += s.Overdue
@@ -164,20 +168,7 @@ func SyncStoresWith(ctx context.Context, deps *Deps, names []string, opts SyncOp
 			sum.StoreErrors++
 		}
 	}
-	if sum.StoreErrors > 0 || sum.Failed > 0 {
-		msg = fmt.Sprintf("%d stores failed, %d threads failed", sum.StoreErrors, sum.Failed)
-		if sum.StoreErrors == len(stores) {
-			state = localdb.RunFailed
-		}
-	}
-	if ctx.Err() != nil {
-		state = localdb.RunInterrupted
-	}
-	if _, err := deps.DB.FinishRun(context.WithoutCancel(ctx), run.ID, state, msg); err != nil {
-		return sum, err
-	}
-	sum.Seconds = time.Since(start).Seconds()
-	return sum, nil
+	return sum
 }
 
 // selectStores returns the named stores, or every store.
@@ -200,7 +191,9 @@ func selectStores(ctx context.Context, db *localdb.DB, names []string) ([]locald
 type storeSync struct {
 	deps     *Deps
 	store    localdb.Store
-	run      int64
+	rec      automations.Recorder
+	pending  []string        // the thread items added
+	done     map[string]bool // the thread items ended
 	batch    int
 	progress func(Progress)
 
@@ -213,13 +206,15 @@ type storeSync struct {
 const maxRelogins = 5
 const maxEvidencePerStore = 10
 
+// sync syncs the store; it returns a zero summary when the recorder says
+// the store is not to be worked.
 func (y *storeSync) sync(ctx context.Context) StoreSummary {
-	y.sum = StoreSummary{Store: y.store.Name, Marketplace: y.store.Marketplace}
 	key := "store:" + y.store.Name
-	db := y.deps.DB
-	if _, err := db.StartItem(ctx, y.run, key); err != nil {
-		return y.fail(ctx, key, err)
+	if !y.rec.Begin(ctx, key) {
+		return StoreSummary{}
 	}
+	y.sum = StoreSummary{Store: y.store.Name, Marketplace: y.store.Marketplace}
+	db := y.deps.DB
 	y.progress(Progress{Store: y.store.Name, Phase: "login"})
 	sess, err := openSession(ctx, y.deps, y.store)
 	if err != nil {
@@ -254,10 +249,11 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 		keys[i] = y.threadKey(t.ID)
 	}
 	if len(keys) > 0 {
-		if _, err := db.AddRunItems(ctx, y.run, keys...); err != nil {
+		if err := y.rec.Add(ctx, keys...); err != nil {
 			return y.fail(ctx, key, err)
 		}
 	}
+	y.pending = keys
 
 	orders, err := y.orders(ctx, list)
 	if err != nil {
@@ -307,9 +303,7 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 	}
 	y.sum.OK = true
 	y.countOverdue(ctx)
-	if _, err := db.FinishItem(ctx, y.run, key, localdb.ItemOutcome{State: localdb.ItemDone}); err != nil {
-		y.deps.logger().Warn("run item not finished", "item", key, "err", err)
-	}
+	y.rec.End(ctx, key, nil)
 	y.progress(Progress{Store: y.store.Name, Phase: "done", Done: len(list), Total: len(list),
 		Message: fmt.Sprintf("%d new threads, %d new messages", y.sum.NewThreads, y.sum.NewMessages)})
 	return y.sum
@@ -349,6 +343,14 @@ func (y *storeSync) changed(ctx context.Context, all []threadSummary, since time
 }
 
 func (y *storeSync) threadKey(id string) string { return "thread:" + y.store.Name + ":" + id }
+
+// ended notes that a thread's item was reported.
+func (y *storeSync) ended(key string) {
+	if y.done == nil {
+		y.done = map[string]bool{}
+	}
+	y.done[key] = true
+}
 
 func (y *storeSync) countOverdue(ctx context.Context) {
 	ts, err := y.deps.DB.ListThreads(ctx, localdb.ThreadFilter{StoreIDs: []int64{y.store.ID}, Overdue: true})
@@ -405,7 +407,6 @@ func (y *storeSync) orders(ctx context.Context, list []threadSummary) (map[strin
 // that failed (each recorded as a failed run item), and an error only when
 // the store cannot go on (a CAPTCHA, refused credentials, cancellation).
 func (y *storeSync) readBatch(ctx context.Context, part []threadSummary, orders map[string]remoteOrder) ([]threadSummary, error) {
-	db := y.deps.DB
 	pending := slices.Clone(part)
 	results := map[string]threadDetail{}
 	lastErr := map[string]error{}
@@ -490,9 +491,8 @@ func (y *storeSync) readBatch(ctx context.Context, part []threadSummary, orders 
 			y.recordItemFailure(ctx, key, err)
 			continue
 		}
-		if _, err := db.FinishItem(ctx, y.run, key, localdb.ItemOutcome{State: localdb.ItemDone}); err != nil {
-			y.deps.logger().Warn("run item not finished", "item", key, "err", err)
-		}
+		y.rec.End(ctx, key, nil)
+		y.ended(key)
 	}
 	return failed, nil
 }
@@ -527,34 +527,34 @@ func (y *storeSync) recordItemFailure(ctx context.Context, key string, err error
 			}
 		}
 	}
-	state := localdb.ItemFailed
-	if class == automations.NeedsHuman {
-		state = localdb.ItemNeedsHuman
-	}
 	y.sum.Failed++
-	ctx = context.WithoutCancel(ctx)
-	if _, ferr := y.deps.DB.FinishItem(ctx, y.run, key, localdb.ItemOutcome{State: state, FailureClass: string(class),
-		EvidencePath: evidence, Error: err.Error()}); ferr != nil {
-		y.deps.logger().Warn("run item not finished", "item", key, "err", ferr)
-	}
+	y.rec.End(context.WithoutCancel(ctx), key, withClass(err, class, evidence))
+	y.ended(key)
 	y.deps.logger().Warn("thread not synced", "item", key, "class", class, "err", err)
 }
 
-// failPending records every listed thread still pending or running as
-// failed with the error that stopped the store.
+// failPending records every listed thread not yet reported as failed with
+// the error that stopped the store.
 func (y *storeSync) failPending(ctx context.Context, cause error) {
 	ctx = context.WithoutCancel(ctx)
-	items, err := y.deps.DB.ListRunItems(ctx, y.run, localdb.ItemPending, localdb.ItemRunning)
-	if err != nil {
-		return
-	}
-	prefix := "thread:" + y.store.Name + ":"
-	for _, it := range items {
-		if !strings.HasPrefix(it.ItemKey, prefix) {
-			continue
+	for _, key := range y.pending {
+		if !y.done[key] {
+			y.recordItemFailure(ctx, key, cause)
 		}
-		y.recordItemFailure(ctx, it.ItemKey, cause)
 	}
+}
+
+// withClass returns err carrying class and evidence for the recorder:
+// err itself when it already says so, else err wrapped in a Failure.
+func withClass(err error, class automations.Class, evidence string) error {
+	var f *automations.Failure
+	if errors.As(err, &f) && f.Class == class && f.Evidence == evidence {
+		return err
+	}
+	if automations.Classify(err) == class && evidence == "" {
+		return err
+	}
+	return &automations.Failure{Class: class, Err: err, Evidence: evidence}
 }
 
 // fail ends the store's part with the error that stopped it.
@@ -564,14 +564,9 @@ func (y *storeSync) fail(ctx context.Context, key string, err error) StoreSummar
 	y.sum.FailureClass = string(class)
 	y.sum.Error = err.Error()
 	y.sum.Evidence = evidence
-	state := localdb.ItemFailed
-	if class == automations.NeedsHuman {
-		state = localdb.ItemNeedsHuman
-	}
-	if _, ferr := y.deps.DB.FinishItem(context.WithoutCancel(ctx), y.run, key, localdb.ItemOutcome{State: state,
-		FailureClass: string(class), EvidencePath: evidence, Error: err.Error()}); ferr != nil {
-		y.deps.logger().Warn("run item not finished", "item", key, "err", ferr)
-	}
+	// ctx as it is: a store stopped because ctx ended is left for the
+	// recorder to take up at the next start.
+	y.rec.End(ctx, key, withClass(err, class, evidence))
 	y.deps.logger().Warn("store not synced", "store", y.store.Name, "class", class, "err", err)
 	y.progress(Progress{Store: y.store.Name, Phase: "failed", Message: string(class) + ": " + err.Error()})
 	return y.sum

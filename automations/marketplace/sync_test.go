@@ -1,7 +1,6 @@
 package marketplace
 
 import (
-	"context"
 	"os"
 	"testing"
 	"time"
@@ -31,7 +30,8 @@ func TestSyncAllMarketplacesEndToEnd(t *testing.T) {
 		e.addStore(t, m)
 	}
 	var phases []Progress
-	sum, err := SyncStores(ctx, e.deps, nil, func(p Progress) { phases = append(phases, p) })
+	items := newItemLog()
+	sum, err := SyncStoresWith(ctx, e.deps, nil, SyncOptions{Record: items}, func(p Progress) { phases = append(phases, p) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestSyncAllMarketplacesEndToEnd(t *testing.T) {
 		t.Error("no progress was reported")
 	}
 	db := e.deps.DB
-	logFailures(t, db, sum.RunID)
+	items.logFailures(t)
 	for _, s := range sum.Stores {
 		if !s.OK {
 			t.Fatalf("store %s: %s %s (evidence %s)", s.Store, s.FailureClass, s.Error, s.Evidence)
@@ -165,21 +165,5 @@ func TestSyncAllMarketplacesEndToEnd(t *testing.T) {
 	}
 	if msgCount != total {
 		t.Errorf("after the incremental sync %d messages are stored, the sites show %d", msgCount, total)
-	}
-}
-
-// logFailures logs a run's failed items, to explain a failing test.
-func logFailures(t *testing.T, db *localdb.DB, run int64) {
-	t.Helper()
-	items, err := db.ListRunItems(context.Background(), run, localdb.ItemFailed, localdb.ItemNeedsHuman)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, it := range items {
-		if i == 3 {
-			t.Logf("... and %d more failed items", len(items)-3)
-			break
-		}
-		t.Logf("failed item %s: %s: %s (evidence %s)", it.ItemKey, it.FailureClass, it.Error, it.EvidencePath)
 	}
 }

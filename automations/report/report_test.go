@@ -98,7 +98,7 @@ func seed(t *testing.T) (*localdb.DB, time.Time, time.Time) {
 
 	// A run with one item done and one that needs a person.
 	set(night.Add(1 * time.Hour))
-	job, err := db.UpsertJob(ctx, localdb.Job{Name: "run:sync", Enabled: true})
+	job, err := db.UpsertJob(ctx, localdb.Job{Name: "sync", Enabled: true})
 	must(err)
 	run, err := db.StartRun(ctx, job.ID, 1)
 	must(err)
@@ -147,7 +147,7 @@ func TestBuildCoversTheNight(t *testing.T) {
 	if len(r.Claims.Recovered) != 1 || r.Claims.Recovered[0] != money.Of(2500, "EUR") {
 		t.Errorf("recovered %+v", r.Claims.Recovered)
 	}
-	if len(r.Failures) != 1 || r.Failures[0].Class != "needs_human" || r.Failures[0].Evidence == "" || r.Failures[0].Job != "run:sync" {
+	if len(r.Failures) != 1 || r.Failures[0].Class != "needs_human" || r.Failures[0].Evidence == "" || r.Failures[0].Job != "sync" {
 		t.Errorf("failures %+v", r.Failures)
 	}
 	if len(r.Runs) != 1 || r.Runs[0].Done != 1 || r.Runs[0].NeedsHuman != 1 {

@@ -9,6 +9,7 @@ import (
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/automations/claims/filing"
+	"github.com/sellerops/sellerops/automations/jobs"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/tracking"
 	"github.com/sellerops/sellerops/tui"
@@ -81,15 +82,31 @@ func stream(job string, work func(send func(tui.Progress)) error) <-chan tui.Pro
 	return ch
 }
 
+// jobRun returns the dependencies and the runner a dashboard job records
+// its run with: the same job records as `sellerops run`, and its locks.
+func (a *dashboardActions) jobRun(ctx context.Context, stores []string) (jobs.Deps, *jobs.Runner, error) {
+	d, err := runJobDeps(ctx, a.f, stores)
+	if err != nil {
+		return d, nil, err
+	}
+	return d, newRunner(a.f, d.DB, nil), nil
+}
+
 func (a *dashboardActions) SyncStores(ctx context.Context, stores []string) (<-chan tui.Progress, error) {
 	deps, err := marketplaceDeps(ctx, a.f, true)
 	if err != nil {
 		return nil, err
 	}
+	d, runner, err := a.jobRun(ctx, stores)
+	if err != nil {
+		return nil, err
+	}
+	d.Marketplace = func(context.Context) (*marketplace.Deps, error) { return deps, nil }
 	return stream("sync", func(send func(tui.Progress)) error {
-		sum, err := marketplace.SyncStores(ctx, deps, stores, func(p marketplace.Progress) {
+		d.SyncProgress = func(p marketplace.Progress) {
 			send(tui.Progress{Done: p.Done, Total: p.Total, Line: fmt.Sprintf("%s: %s %s", p.Store, p.Phase, p.Message)})
-		})
+		}
+		sum, _, err := jobs.Sync(ctx, runner, d)
 		for _, s := range sum.Stores {
 			if !s.OK {
 				send(tui.Progress{Line: s.Store + ": " + s.Error, Err: errors.New(s.Error), FailureClass: s.FailureClass, EvidencePath: s.Evidence})
@@ -103,31 +120,34 @@ func (a *dashboardActions) SyncStores(ctx context.Context, stores []string) (<-c
 }
 
 func (a *dashboardActions) TrackShipments(ctx context.Context, ids []int64) (<-chan tui.Progress, error) {
+	d, runner, err := a.jobRun(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
 	deps, err := trackingDeps(ctx, a.f)
 	if err != nil {
 		return nil, err
 	}
-	var numbers []string
+	d.Tracking = func(context.Context) (tracking.Deps, error) { return deps, nil }
+	// The dashboard always asks the carrier again: an operator who
+	// presses the key wants today's status, not a cached one.
+	d.TrackFresh = true
 	if len(ids) == 0 {
-		if numbers, err = tracking.OpenNumbers(ctx, deps.DB); err != nil {
+		if d.Numbers, err = tracking.OpenNumbers(ctx, d.DB); err != nil {
 			return nil, err
 		}
 	}
 	for _, id := range ids {
-		s, err := deps.DB.GetShipment(ctx, id)
+		s, err := d.DB.GetShipment(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		numbers = append(numbers, s.TrackingNumber)
+		d.Numbers = append(d.Numbers, s.TrackingNumber)
 	}
-	lines, err := tracking.TrackAll(ctx, deps, numbers, tracking.Options{Concurrency: 4, MaxAge: 0})
-	if err != nil {
-		return nil, err
-	}
-	total := len(numbers)
+	total := len(d.Numbers)
 	return stream("track", func(send func(tui.Progress)) error {
 		done := 0
-		for l := range lines {
+		d.TrackProgress = func(l tracking.Line) {
 			done++
 			p := tui.Progress{Done: done, Total: total, Line: fmt.Sprintf("%s: %s %s", l.Number, l.Tag, l.Subtag)}
 			if l.Error != nil {
@@ -137,7 +157,11 @@ func (a *dashboardActions) TrackShipments(ctx context.Context, ids []int64) (<-c
 			}
 			send(p)
 		}
-		return ctx.Err()
+		if total == 0 {
+			return nil
+		}
+		_, err := jobs.Track(ctx, runner, d)
+		return err
 	}), nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/jobs"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/sandbox"
 	"github.com/sellerops/sellerops/automations/tracking"
@@ -234,12 +235,21 @@ func (w *demoWorld) firstPass(ctx context.Context, f *factory, opts *demoOptions
 		return sum, err
 	}
 	sum.Database = mdeps.DB.Path()
-	progress("syncing the demo stores")
-	ms, err := marketplace.SyncStores(ctx, mdeps, nil, func(p marketplace.Progress) {
+	// The demo's sync and lookups are runs of the sync and track jobs, the
+	// same records `sellerops run` and the dashboard leave.
+	jd, err := runJobDeps(ctx, f, nil)
+	if err != nil {
+		return sum, err
+	}
+	runner := newRunner(f, mdeps.DB, nil)
+	jd.Marketplace = func(context.Context) (*marketplace.Deps, error) { return mdeps, nil }
+	jd.SyncProgress = func(p marketplace.Progress) {
 		if p.Phase == "done" || p.Phase == "failed" || p.Phase == "login" {
 			progress("  %s: %s %d/%d %s", p.Store, p.Phase, p.Done, p.Total, p.Message)
 		}
-	})
+	}
+	progress("syncing the demo stores")
+	ms, _, err := jobs.Sync(ctx, runner, jd)
 	if err != nil {
 		return sum, fmt.Errorf("sync: %w", err)
 	}
@@ -253,21 +263,28 @@ func (w *demoWorld) firstPass(ctx context.Context, f *factory, opts *demoOptions
 	if err != nil {
 		return sum, err
 	}
-	lines, n, err := tracking.RetrackOpen(ctx, tdeps, tracking.Options{Concurrency: 8})
-	if err != nil {
-		return sum, fmt.Errorf("track: %w", err)
+	if jd.Numbers, err = tracking.OpenNumbers(ctx, db); err != nil {
+		return sum, fmt.Errorf("list open parcels: %w", err)
 	}
+	n := len(jd.Numbers)
 	progress("tracking %d parcels", n)
 	sum.Parcels = n
-	for l := range lines {
+	jd.Tracking = func(context.Context) (tracking.Deps, error) { return tdeps, nil }
+	jd.TrackConcurrency, jd.TrackFresh = 8, true
+	jd.TrackProgress = func(l tracking.Line) {
 		if l.Error != nil {
 			sum.TrackFailed++
-			continue
+			return
 		}
 		sum.Tracked++
 		sum.ByTag[l.Tag]++
 		if f.IO.IsStderrTTY() && (sum.Tracked+sum.TrackFailed)%25 == 0 {
 			progress("  %d/%d tracked", sum.Tracked+sum.TrackFailed, n)
+		}
+	}
+	if n > 0 {
+		if _, err := jobs.Track(ctx, runner, jd); err != nil {
+			return sum, fmt.Errorf("track: %w", err)
 		}
 	}
 	if err := ctx.Err(); err != nil {

@@ -270,6 +270,13 @@ func runExit(results []jobs.Result) error {
 	return withCode(exitSomeFailed, errSilent)
 }
 
+// newRunner returns the jobs runner every surface records its runs with:
+// `run`, `sync`, the dashboard and the demo share its lock files, so a job
+// never runs twice at once, whoever started it.
+func newRunner(f *factory, db *localdb.DB, progress func(jobs.Progress)) *jobs.Runner {
+	return &jobs.Runner{DB: db, LockDir: filepath.Join(dataDirOf(db), "locks"), Logger: f.Logger(), Progress: progress}
+}
+
 // runJobs runs the named jobs in order. A job another process holds is
 // skipped and its *jobs.LockedError returned in lockErrs; the others run.
 func runJobs(ctx context.Context, f *factory, names, stores []string, retryHeld bool) (results []jobs.Result, lockErrs []error, err error) {
@@ -282,8 +289,8 @@ func runJobs(ctx context.Context, f *factory, names, stores []string, retryHeld 
 		return nil, nil, err
 	}
 	pr := &runPrinter{f: f, tty: f.IO.IsStderrTTY()}
-	runner := &jobs.Runner{DB: db, LockDir: filepath.Join(dataDirOf(db), "locks"), RetryHeld: retryHeld,
-		Logger: f.Logger(), Progress: pr.progress}
+	runner := newRunner(f, db, pr.progress)
+	runner.RetryHeld = retryHeld
 	for _, n := range names {
 		if _, jerr := jobs.Builtin(deps, n); jerr != nil {
 			return nil, nil, usageErrorf("%v", jerr)

@@ -349,7 +349,7 @@ func TestNightlyRunKilledAndResumed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	job, err := db.GetJobByName(ctx, jobs.RecordName("track"))
+	job, err := db.GetJobByName(ctx, "track")
 	if err != nil {
 		t.Fatal(err)
 	}

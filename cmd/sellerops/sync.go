@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/jobs"
 	"github.com/sellerops/sellerops/automations/marketplace"
 )
 
@@ -32,8 +34,13 @@ reported and the others still sync. Every thread that could not be read is
 recorded with its failure class and evidence; see the log and the evidence
 folder beside the database.
 
+The sync is recorded as a run of the sync job, with one item per store and
+one per thread read, as 'sellerops run sync' records it; while one of the
+two runs, the other refuses to start.
+
 Exit codes: 0 all synced; 9 some stores or threads failed; 10 every store
-failed; 11 or 12 when the only store failed for a person or its credentials.`),
+failed; 11 or 12 when the only store failed for a person or its credentials;
+13 when a sync already runs.`),
 		Example: "  sellerops sync\n  sellerops sync --store shop-us --json --jq '.new_messages'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -69,7 +76,18 @@ func syncRun(ctx context.Context, f *factory, opts *syncOptions) error {
 	if deps.Browser, err = f.Browser(ctx); err != nil {
 		return err
 	}
-	sum, err := marketplace.SyncStores(ctx, deps, opts.Stores, syncProgress(f))
+	jd, err := runJobDeps(ctx, f, opts.Stores)
+	if err != nil {
+		return err
+	}
+	jd.Marketplace = func(context.Context) (*marketplace.Deps, error) { return deps, nil }
+	jd.SyncProgress = syncProgress(f)
+	// The runner records the sync as a run of the sync job, the same rows
+	// `sellerops run sync` leaves.
+	sum, _, err := jobs.Sync(ctx, newRunner(f, deps.DB, nil), jd)
+	if errors.Is(err, jobs.ErrAlreadyRunning) {
+		return withCode(exitAlreadyRunning, err)
+	}
 	if err != nil {
 		return flowError(err)
 	}
