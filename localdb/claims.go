@@ -414,3 +414,79 @@ func (db *DB) RemoveClaimEvidence(ctx context.Context, evidenceID int64) error {
 		return execOne(ctx, tx, fmt.Sprintf("evidence id %d", evidenceID), `DELETE FROM claim_evidence WHERE id = ?`, evidenceID)
 	})
 }
+
+// ClaimRow is a claim with the parcel it is about and how much evidence it
+// holds.
+type ClaimRow struct {
+	Claim
+	Courier        string `json:"courier"`
+	TrackingNumber string `json:"tracking_number"`
+	Evidence       int    `json:"evidence"`
+}
+
+// ClaimQuery selects one page of claims. Zero fields do not filter.
+type ClaimQuery struct {
+	State ClaimState
+	// Search keeps claims whose parcel's tracking number starts with it.
+	Search string
+	Offset int
+	Limit  int
+}
+
+// PageClaims returns one page of claims, the window closing soonest first,
+// and the number of claims that pass q.
+func (db *DB) PageClaims(ctx context.Context, q ClaimQuery) (Page[ClaimRow], error) {
+	offset, limit := pageBounds(q.Offset, q.Limit)
+	var where []string
+	var args []any
+	if q.State != "" {
+		if err := oneOf("claim state", q.State, claimStates...); err != nil {
+			return Page[ClaimRow]{}, err
+		}
+		where = append(where, "c.state = ?")
+		args = append(args, q.State)
+	}
+	if s := strings.TrimSpace(q.Search); s != "" {
+		where = append(where, "s.tracking_number LIKE ? ESCAPE '\\'")
+		args = append(args, likePrefix(strings.ToUpper(s)))
+	}
+	cond := whereClause(where)
+	from := ` FROM claims c JOIN shipments s ON s.id = c.shipment_id`
+	out := Page[ClaimRow]{Offset: offset, Rows: []ClaimRow{}}
+	if err := db.sql.QueryRowContext(ctx, `SELECT count(*)`+from+cond, args...).Scan(&out.Total); err != nil {
+		return Page[ClaimRow]{}, fmt.Errorf("count claims: %w", mapErr(err))
+	}
+	if out.Total == 0 || offset >= out.Total {
+		return out, nil
+	}
+	cols := qualify("c", claimCols)
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+cols+`, s.courier, s.tracking_number,
+		(SELECT count(*) FROM claim_evidence e WHERE e.claim_id = c.id)`+from+cond+`
+		ORDER BY c.window_closes ASC NULLS LAST, c.id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return Page[ClaimRow]{}, fmt.Errorf("list claims: %w", mapErr(err))
+	}
+	out.Rows, err = collect(rows, func(row interface{ Scan(...any) error }) (ClaimRow, error) {
+		var r ClaimRow
+		var opens, closes, filed, checked sql.NullInt64
+		var created, updated int64
+		c := &r.Claim
+		err := row.Scan(&c.ID, &c.ShipmentID, &c.Kind, &c.State, &c.Amount, &c.Currency, &c.Description, &opens,
+			&closes, &c.Portal, &c.ConfirmationNumber, &c.PaidAmount, &filed, &checked, &created, &updated,
+			&r.Courier, &r.TrackingNumber, &r.Evidence)
+		if err != nil {
+			return ClaimRow{}, err
+		}
+		c.WindowOpens = fromMS(opens)
+		c.WindowCloses = fromMS(closes)
+		c.FiledAt = fromMS(filed)
+		c.StatusCheckedAt = fromMS(checked)
+		c.CreatedAt = time.UnixMilli(created).UTC()
+		c.UpdatedAt = time.UnixMilli(updated).UTC()
+		return r, nil
+	})
+	if err != nil {
+		return Page[ClaimRow]{}, fmt.Errorf("list claims: %w", err)
+	}
+	return out, nil
+}

@@ -162,3 +162,36 @@ func TestCanMoveClaim(t *testing.T) {
 		}
 	}
 }
+
+func TestPageClaimsAndRuns(t *testing.T) {
+	ctx := context.Background()
+	db, ids := readFixture(t)
+	p, err := db.PageClaims(ctx, ClaimQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Total != 2 || p.Rows[0].ID != ids["c-draft"] || p.Rows[0].Evidence != 1 || p.Rows[0].Courier != "ups" {
+		t.Fatalf("claims = %+v", p)
+	}
+	if p.Rows[1].ConfirmationNumber != "CONF-1" || p.Rows[1].PaidAmount != 1500 {
+		t.Fatalf("paid claim = %+v", p.Rows[1])
+	}
+	drafts, err := db.PageClaims(ctx, ClaimQuery{State: ClaimDraft})
+	if err != nil || drafts.Total != 1 {
+		t.Fatalf("drafts = %+v, %v", drafts, err)
+	}
+	runs, err := db.PageRuns(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs.Total != 1 || runs.Rows[0].ID != ids["run"] || runs.Rows[0].Items != 2 || runs.Rows[0].Failed != 1 || runs.Rows[0].JobName != "sync" {
+		t.Fatalf("runs = %+v", runs)
+	}
+	att, err := db.PageAttentionItems(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if att.Total != 1 || att.Rows[0].ItemKey != "amz-us" || att.Rows[0].FailureClass != "timeout" || att.Rows[0].JobName != "sync" {
+		t.Fatalf("attention items = %+v", att)
+	}
+}

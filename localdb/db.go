@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -288,4 +289,49 @@ func (db *DB) Check(ctx context.Context) (CheckResult, error) {
 		r.Problems = append(r.Problems, "foreign keys are off on this connection; this is a bug in sellerops, please report it")
 	}
 	return r, nil
+}
+
+// Page is one page of a longer list: the rows from Offset on, and how many
+// rows the whole list has.
+type Page[T any] struct {
+	Rows   []T `json:"rows"`
+	Offset int `json:"offset"`
+	Total  int `json:"total"`
+}
+
+// maxPage caps a page so that a bad limit cannot read a whole table.
+const maxPage = 1000
+
+func pageBounds(offset, limit int) (int, int) {
+	if offset < 0 {
+		offset = 0
+	}
+	if limit <= 0 || limit > maxPage {
+		limit = maxPage
+	}
+	return offset, limit
+}
+
+// qualify prefixes each column of a column list with a table alias.
+func qualify(alias, cols string) string {
+	fields := strings.Split(strings.Join(strings.Fields(cols), " "), ", ")
+	for i, f := range fields {
+		fields[i] = alias + "." + f
+	}
+	return strings.Join(fields, ", ")
+}
+
+// whereClause joins conditions into a WHERE clause, or nothing.
+func whereClause(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// likePrefix turns s into a LIKE pattern matching values that start
+// with s, with LIKE's wildcards in s taken literally.
+func likePrefix(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s) + "%"
 }

@@ -12,7 +12,11 @@
 // edited; a change to the schema is a new numbered file.
 //
 // Each aggregate has its own file (stores.go, orders.go, messages.go,
-// shipments.go, claims.go, outbox.go, jobs.go). Methods that write open one
+// shipments.go, claims.go, outbox.go, jobs.go), with every query of that
+// aggregate, whoever reads it: the command line and the dashboard call the
+// same ones (ListThreads and PageThreads share one query; the Page methods
+// read one page with its total). overview.go counts across aggregates for
+// the dashboard's first page. Methods that write open one
 // transaction, call helpers that take the transaction, and commit; reads run
 // as single statements outside a transaction so that they never wait for the
 // write lock.

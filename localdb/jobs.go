@@ -418,3 +418,81 @@ func (db *DB) ListAttentionItems(ctx context.Context, since time.Time) ([]Attent
 		return a, err
 	})
 }
+
+// RunSummary is a run with how many of its items ended in each state.
+type RunSummary struct {
+	Run
+	Items      int `json:"items"`
+	Done       int `json:"done"`
+	Failed     int `json:"failed"`
+	NeedsHuman int `json:"needs_human"`
+}
+
+// PageRuns returns one page of runs, newest first, with their item counts,
+// and the number of runs.
+func (db *DB) PageRuns(ctx context.Context, offset, limit int) (Page[RunSummary], error) {
+	offset, limit = pageBounds(offset, limit)
+	out := Page[RunSummary]{Offset: offset, Rows: []RunSummary{}}
+	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM runs`).Scan(&out.Total); err != nil {
+		return Page[RunSummary]{}, fmt.Errorf("count runs: %w", mapErr(err))
+	}
+	if out.Total == 0 || offset >= out.Total {
+		return out, nil
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+runCols+`,
+		(SELECT count(*) FROM run_items i WHERE i.run_id = r.id),
+		(SELECT count(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'done'),
+		(SELECT count(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'failed'),
+		(SELECT count(*) FROM run_items i WHERE i.run_id = r.id AND i.state = 'needs_human')`+runFrom+`
+		ORDER BY r.started_at DESC, r.id DESC LIMIT ? OFFSET ?`, limit, offset)
+	if err != nil {
+		return Page[RunSummary]{}, fmt.Errorf("list runs: %w", mapErr(err))
+	}
+	out.Rows, err = collect(rows, func(row interface{ Scan(...any) error }) (RunSummary, error) {
+		var s RunSummary
+		var started int64
+		var finished sql.NullInt64
+		err := row.Scan(&s.ID, &s.JobID, &s.JobName, &s.State, &started, &finished, &s.PID, &s.Error,
+			&s.Items, &s.Done, &s.Failed, &s.NeedsHuman)
+		s.StartedAt = time.UnixMilli(started).UTC()
+		s.FinishedAt = fromMS(finished)
+		return s, err
+	})
+	if err != nil {
+		return Page[RunSummary]{}, fmt.Errorf("list runs: %w", err)
+	}
+	return out, nil
+}
+
+// PageAttentionItems returns one page of the run items that failed or need
+// a person, newest first, with their job's name, and how many there are.
+func (db *DB) PageAttentionItems(ctx context.Context, offset, limit int) (Page[AttentionItem], error) {
+	offset, limit = pageBounds(offset, limit)
+	out := Page[AttentionItem]{Offset: offset, Rows: []AttentionItem{}}
+	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM run_items WHERE state IN ('failed', 'needs_human')`).Scan(&out.Total); err != nil {
+		return Page[AttentionItem]{}, fmt.Errorf("count failed items: %w", mapErr(err))
+	}
+	if out.Total == 0 || offset >= out.Total {
+		return out, nil
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT i.id, i.run_id, i.item_key, i.state, i.failure_class,
+		i.evidence_path, i.error, i.attempts, i.updated_at, j.name
+		FROM run_items i JOIN runs r ON r.id = i.run_id JOIN jobs j ON j.id = r.job_id
+		WHERE i.state IN ('failed', 'needs_human')
+		ORDER BY i.updated_at DESC, i.id DESC LIMIT ? OFFSET ?`, limit, offset)
+	if err != nil {
+		return Page[AttentionItem]{}, fmt.Errorf("list failed items: %w", mapErr(err))
+	}
+	out.Rows, err = collect(rows, func(row interface{ Scan(...any) error }) (AttentionItem, error) {
+		var a AttentionItem
+		var updated int64
+		err := row.Scan(&a.ID, &a.RunID, &a.ItemKey, &a.State, &a.FailureClass, &a.EvidencePath, &a.Error,
+			&a.Attempts, &updated, &a.JobName)
+		a.UpdatedAt = time.UnixMilli(updated).UTC()
+		return a, err
+	})
+	if err != nil {
+		return Page[AttentionItem]{}, fmt.Errorf("list failed items: %w", err)
+	}
+	return out, nil
+}

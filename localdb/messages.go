@@ -495,7 +495,8 @@ func upsertAttachment(ctx context.Context, tx *sql.Tx, a Attachment, now int64) 
 	return out, created, err
 }
 
-// ThreadFilter selects threads for ListThreads. Zero fields do not filter.
+// ThreadFilter selects threads for ListThreads and PageThreads. Zero
+// fields do not filter.
 type ThreadFilter struct {
 	StoreIDs []int64
 	Language string
@@ -509,72 +510,10 @@ type ThreadFilter struct {
 	// Search keeps threads with a message (or subject) matching the words,
 	// as SearchMessages matches them.
 	Search string
-	// Limit caps the result; 0 means no cap.
+	// Offset skips this many threads of the order.
+	Offset int
+	// Limit caps the result; 0 means no cap (1000 for PageThreads).
 	Limit int
-}
-
-// ListThreads returns the threads that pass f: overdue threads first (most
-// overdue first), then the other open threads by reply deadline, then the
-// rest by latest message.
-func (db *DB) ListThreads(ctx context.Context, f ThreadFilter) ([]Thread, error) {
-	now := db.now()
-	nowMS := now.UnixMilli()
-	var where []string
-	var args []any
-	if len(f.StoreIDs) > 0 {
-		where = append(where, "t.store_id IN ("+placeholders(len(f.StoreIDs))+")")
-		for _, id := range f.StoreIDs {
-			args = append(args, id)
-		}
-	}
-	if f.Language != "" {
-		where = append(where, "t.language = ?")
-		args = append(args, f.Language)
-	}
-	if len(f.Statuses) > 0 {
-		for _, s := range f.Statuses {
-			if err := oneOf("thread status", s, threadStatuses...); err != nil {
-				return nil, err
-			}
-			args = append(args, s)
-		}
-		where = append(where, "t.status IN ("+placeholders(len(f.Statuses))+")")
-	}
-	if f.Overdue {
-		where = append(where, "t.status = 'open' AND t.reply_deadline < ?")
-		args = append(args, nowMS)
-	}
-	if f.DueWithin > 0 {
-		where = append(where, "t.status = 'open' AND t.reply_deadline >= ? AND t.reply_deadline < ?")
-		args = append(args, nowMS, nowMS+f.DueWithin.Milliseconds())
-	}
-	if strings.TrimSpace(f.Search) != "" {
-		q := ftsQuery(f.Search)
-		if q == "" {
-			return []Thread{}, nil
-		}
-		where = append(where, `t.id IN (SELECT m.thread_id FROM message_fts JOIN messages m ON m.id = message_fts.rowid
-			WHERE message_fts MATCH ?)`)
-		args = append(args, q)
-	}
-	query := `SELECT ` + threadCols + threadFrom
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += ` ORDER BY
-		CASE WHEN t.status = 'open' AND t.reply_deadline < ? THEN 0 WHEN t.status = 'open' THEN 1 ELSE 2 END,
-		CASE WHEN t.status = 'open' THEN t.reply_deadline END ASC NULLS LAST,
-		t.last_message_at DESC NULLS LAST, t.id`
-	args = append(args, nowMS)
-	if f.Limit > 0 {
-		query += " LIMIT ?"
-		args = append(args, f.Limit)
-	}
-	rows, err := db.sql.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list threads: %w", mapErr(err))
-	}
-	return collect(rows, db.scanThread(now))
 }
 
 // MessageHit is one result of SearchMessages.
@@ -652,4 +591,275 @@ func placeholders(n int) string {
 		return ""
 	}
 	return strings.Repeat("?, ", n-1) + "?"
+}
+
+// ListThreads returns the threads that pass f, in the inbox's order:
+// overdue threads first (most overdue first), then the other open threads
+// by reply deadline, then the rest by latest message. It is PageThreads'
+// query without the count; f.Limit 0 means no cap.
+func (db *DB) ListThreads(ctx context.Context, f ThreadFilter) ([]Thread, error) {
+	p, err := db.queryThreads(ctx, f, false)
+	return p.Rows, err
+}
+
+// PageThreads returns one page of the threads that pass f (from f.Offset,
+// at most f.Limit, capped at 1000), in ListThreads' order, and how many
+// threads pass f.
+func (db *DB) PageThreads(ctx context.Context, f ThreadFilter) (Page[Thread], error) {
+	return db.queryThreads(ctx, f, true)
+}
+
+// threadWhere turns f into conditions on threads t. none reports a search
+// that can match nothing.
+func threadWhere(f ThreadFilter, nowMS int64) (where []string, args []any, none bool, err error) {
+	if len(f.StoreIDs) > 0 {
+		where = append(where, "t.store_id IN ("+placeholders(len(f.StoreIDs))+")")
+		for _, id := range f.StoreIDs {
+			args = append(args, id)
+		}
+	}
+	if f.Language != "" {
+		where = append(where, "t.language = ?")
+		args = append(args, f.Language)
+	}
+	if len(f.Statuses) > 0 {
+		for _, s := range f.Statuses {
+			if err := oneOf("thread status", s, threadStatuses...); err != nil {
+				return nil, nil, false, err
+			}
+			args = append(args, s)
+		}
+		where = append(where, "t.status IN ("+placeholders(len(f.Statuses))+")")
+	}
+	if f.Overdue {
+		where = append(where, "t.status = 'open' AND t.reply_deadline < ?")
+		args = append(args, nowMS)
+	}
+	if f.DueWithin > 0 {
+		where = append(where, "t.status = 'open' AND t.reply_deadline >= ? AND t.reply_deadline < ?")
+		args = append(args, nowMS, nowMS+f.DueWithin.Milliseconds())
+	}
+	if strings.TrimSpace(f.Search) != "" {
+		q := ftsQuery(f.Search)
+		if q == "" {
+			return nil, nil, true, nil
+		}
+		where = append(where, `t.id IN (SELECT m.thread_id FROM message_fts JOIN messages m ON m.id = message_fts.rowid
+			WHERE message_fts MATCH ?)`)
+		args = append(args, q)
+	}
+	return where, args, false, nil
+}
+
+// queryThreads is the one thread query, behind ListThreads and
+// PageThreads. counted reads the total too (always when f.Offset is set,
+// to know which runs to skip).
+//
+// The order is read in four runs (overdue, due later, open without a
+// deadline, not open) so that the first two, which the inbox shows first,
+// walk the (status, reply_deadline) index instead of sorting every thread.
+func (db *DB) queryThreads(ctx context.Context, f ThreadFilter, counted bool) (Page[Thread], error) {
+	now := db.now()
+	nowMS := now.UnixMilli()
+	offset, limit := f.Offset, f.Limit
+	switch {
+	case counted:
+		offset, limit = pageBounds(f.Offset, f.Limit)
+	case limit <= 0:
+		limit = -1 // SQLite: no cap
+	}
+	counted = counted || offset > 0
+	where, args, none, err := threadWhere(f, nowMS)
+	out := Page[Thread]{Offset: max(offset, 0), Rows: []Thread{}}
+	if err != nil || none {
+		return out, err
+	}
+	// Each run's order is written twice: for the inner pick of ids and for
+	// the outer query over the picked page p.
+	const (
+		byDeadline  = "k1, k2 DESC NULLS LAST, pid"
+		byDeadlineP = "p.k1, p.k2 DESC NULLS LAST, p.pid"
+		byLatest    = "k2 DESC NULLS LAST, pid"
+		byLatestP   = "p.k2 DESC NULLS LAST, p.pid"
+	)
+	runs := []struct {
+		cond         string
+		args         []any
+		order, outer string
+	}{
+		{"t.status = 'open' AND t.reply_deadline < ?", []any{nowMS}, byDeadline, byDeadlineP},
+		{"t.status = 'open' AND t.reply_deadline >= ?", []any{nowMS}, byDeadline, byDeadlineP},
+		{"t.status = 'open' AND t.reply_deadline IS NULL", nil, byLatest, byLatestP},
+		{"t.status <> 'open'", nil, byLatest, byLatestP},
+	}
+	scan := db.scanThread(now)
+	skip, need := out.Offset, limit
+	for _, r := range runs {
+		cond := whereClause(append(append([]string{}, where...), r.cond))
+		rargs := append(append([]any{}, args...), r.args...)
+		if counted {
+			var n int
+			if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM threads t`+cond, rargs...).Scan(&n); err != nil {
+				return Page[Thread]{}, fmt.Errorf("count threads: %w", mapErr(err))
+			}
+			out.Total += n
+			if need == 0 || skip >= n {
+				skip -= min(skip, n)
+				continue
+			}
+		} else if need == 0 {
+			break
+		}
+		// The page's ids are picked from threads alone (id and sort keys),
+		// then joined to their columns and store.
+		rows, err := db.sql.QueryContext(ctx, `SELECT `+threadCols+` FROM (
+			SELECT t.id AS pid, t.reply_deadline AS k1, t.last_message_at AS k2 FROM threads t`+cond+`
+			ORDER BY `+r.order+` LIMIT ? OFFSET ?) p
+			JOIN threads t ON t.id = p.pid JOIN stores s ON s.id = t.store_id
+			ORDER BY `+r.outer,
+			append(rargs, need, skip)...)
+		if err != nil {
+			return Page[Thread]{}, fmt.Errorf("list threads: %w", mapErr(err))
+		}
+		got, err := collect(rows, scan)
+		if err != nil {
+			return Page[Thread]{}, fmt.Errorf("list threads: %w", err)
+		}
+		out.Rows = append(out.Rows, got...)
+		if need > 0 {
+			need -= len(got)
+		}
+		skip = 0
+	}
+	if !counted {
+		out.Total = len(out.Rows)
+	}
+	return out, nil
+}
+
+// ThreadLanguages returns the languages threads are written in, for the
+// inbox's language filter, most common first. Threads with no detected
+// language are left out.
+func (db *DB) ThreadLanguages(ctx context.Context) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT language FROM threads WHERE language <> ''
+		GROUP BY language ORDER BY count(*) DESC, language`)
+	if err != nil {
+		return nil, fmt.Errorf("thread languages: %w", mapErr(err))
+	}
+	return collect(rows, func(row interface{ Scan(...any) error }) (string, error) {
+		var s string
+		err := row.Scan(&s)
+		return s, err
+	})
+}
+
+// ThreadContext is everything the inbox's thread pane shows: the thread,
+// its messages, and, when they are known, its order, the order's parcel and
+// the parcel's events (newest first).
+type ThreadContext struct {
+	Thread   Thread          `json:"thread"`
+	Messages []Message       `json:"messages"`
+	Order    *Order          `json:"order,omitempty"`
+	Shipment *Shipment       `json:"shipment,omitempty"`
+	Events   []TrackingEvent `json:"events"`
+}
+
+// GetThreadContext reads a thread with its messages, order and parcel. The
+// parcel is found by the order's link or by the order's tracking number.
+func (db *DB) GetThreadContext(ctx context.Context, threadID int64) (ThreadContext, error) {
+	var out ThreadContext
+	var err error
+	if out.Thread, err = db.GetThread(ctx, threadID); err != nil {
+		return ThreadContext{}, err
+	}
+	if out.Messages, err = db.ListMessages(ctx, threadID); err != nil {
+		return ThreadContext{}, fmt.Errorf("messages of thread %d: %w", threadID, err)
+	}
+	out.Events = []TrackingEvent{}
+	orderID := out.Thread.OrderID
+	if orderID == 0 && out.Thread.MarketplaceOrderID != "" {
+		o, err := db.GetOrderByMarketplaceID(ctx, out.Thread.StoreID, out.Thread.MarketplaceOrderID)
+		if err == nil {
+			orderID = o.ID
+		}
+	}
+	if orderID == 0 {
+		return out, nil
+	}
+	o, err := db.GetOrder(ctx, orderID)
+	if err != nil {
+		return ThreadContext{}, err
+	}
+	out.Order = &o
+	s, err := scanShipment(db.sql.QueryRowContext(ctx, `SELECT `+shipmentCols+` FROM shipments
+		WHERE order_id = ? OR (? <> '' AND tracking_number = ?)
+		ORDER BY (order_id = ?) DESC, id DESC LIMIT 1`, o.ID, o.TrackingNumber, o.TrackingNumber, o.ID))
+	if err == sql.ErrNoRows {
+		return out, nil
+	}
+	if err != nil {
+		return ThreadContext{}, fmt.Errorf("parcel of order %d: %w", o.ID, mapErr(err))
+	}
+	out.Shipment = &s
+	if out.Events, err = db.ShipmentEvents(ctx, s.ID); err != nil {
+		return ThreadContext{}, fmt.Errorf("events of shipment %d: %w", s.ID, err)
+	}
+	return out, nil
+}
+
+// OrderMessage is a buyer's message about an order, with its attachments,
+// as claim finding reads it.
+type OrderMessage struct {
+	OrderID int64 `json:"order_id"`
+	Message
+}
+
+// InboundMessagesByOrder returns every buyer message of a thread linked to
+// an order (by order id, or by the store's marketplace order id), with its
+// attachments, keyed by the local order id. Claims use it to find buyers who
+// report damage and the photos they sent.
+func (db *DB) InboundMessagesByOrder(ctx context.Context) (map[int64][]OrderMessage, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT o.id, m.id, m.thread_id, m.marketplace_message_id, m.direction,
+		m.sender, m.body, m.sent_at, m.language, m.created_at
+		FROM messages m
+		JOIN threads t ON t.id = m.thread_id
+		JOIN orders o ON o.id = t.order_id
+			OR (t.order_id IS NULL AND t.marketplace_order_id <> '' AND o.store_id = t.store_id
+				AND o.marketplace_order_id = t.marketplace_order_id)
+		WHERE m.direction = 'in'
+		ORDER BY o.id, m.sent_at, m.id`)
+	if err != nil {
+		return nil, fmt.Errorf("buyer messages by order: %w", mapErr(err))
+	}
+	list, err := collect(rows, func(row interface{ Scan(...any) error }) (OrderMessage, error) {
+		var om OrderMessage
+		var sent, created int64
+		err := row.Scan(&om.OrderID, &om.ID, &om.ThreadID, &om.MarketplaceMessageID, &om.Direction, &om.Sender,
+			&om.Body, &sent, &om.Language, &created)
+		om.SentAt = fromMS(sql.NullInt64{Int64: sent, Valid: true})
+		om.CreatedAt = fromMS(sql.NullInt64{Int64: created, Valid: true})
+		return om, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("buyer messages by order: %w", err)
+	}
+	rows, err = db.sql.QueryContext(ctx, `SELECT `+attachmentCols+` FROM attachments
+		WHERE message_id IN (SELECT id FROM messages WHERE direction = 'in') ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("buyer attachments: %w", mapErr(err))
+	}
+	atts, err := collect(rows, scanAttachment)
+	if err != nil {
+		return nil, fmt.Errorf("buyer attachments: %w", err)
+	}
+	byMsg := map[int64][]Attachment{}
+	for _, a := range atts {
+		byMsg[a.MessageID] = append(byMsg[a.MessageID], a)
+	}
+	out := map[int64][]OrderMessage{}
+	for _, om := range list {
+		om.Attachments = byMsg[om.ID]
+		out[om.OrderID] = append(out[om.OrderID], om)
+	}
+	return out, nil
 }

@@ -485,3 +485,55 @@ func (db *DB) StalledShipments(ctx context.Context, rule StallRule) ([]StalledSh
 func days(d time.Duration) string {
 	return fmt.Sprintf("%.1f days", d.Hours()/24)
 }
+
+// ShipmentQuery selects one page of parcels. Zero fields do not filter.
+type ShipmentQuery struct {
+	Tag string
+	// Stalled, when set, keeps the parcels that have stalled by this rule
+	// at the database's clock, as StallRule.Check says.
+	Stalled *StallRule
+	// Search keeps parcels whose tracking number starts with it.
+	Search string
+	Offset int
+	Limit  int
+}
+
+// PageShipments returns one page of parcels, most recent event first, and
+// the number of parcels that pass q.
+func (db *DB) PageShipments(ctx context.Context, q ShipmentQuery) (Page[Shipment], error) {
+	offset, limit := pageBounds(q.Offset, q.Limit)
+	var where []string
+	var args []any
+	if q.Tag != "" {
+		where = append(where, "tag = ?")
+		args = append(args, q.Tag)
+	}
+	if q.Stalled != nil {
+		cond, a := q.Stalled.where(db.now())
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	if s := strings.TrimSpace(q.Search); s != "" {
+		where = append(where, "tracking_number LIKE ? ESCAPE '\\'")
+		args = append(args, likePrefix(strings.ToUpper(s)))
+	}
+	cond := whereClause(where)
+	out := Page[Shipment]{Offset: offset, Rows: []Shipment{}}
+	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM shipments`+cond, args...).Scan(&out.Total); err != nil {
+		return Page[Shipment]{}, fmt.Errorf("count shipments: %w", mapErr(err))
+	}
+	if out.Total == 0 || offset >= out.Total {
+		return out, nil
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+qualify("sh", shipmentCols)+` FROM (
+		SELECT id AS pid, coalesce(last_event_at, ship_date, created_at) AS k FROM shipments`+cond+`
+		ORDER BY k DESC, id DESC LIMIT ? OFFSET ?) p
+		JOIN shipments sh ON sh.id = p.pid ORDER BY p.k DESC, p.pid DESC`, append(args, limit, offset)...)
+	if err != nil {
+		return Page[Shipment]{}, fmt.Errorf("list shipments: %w", mapErr(err))
+	}
+	if out.Rows, err = collect(rows, scanShipment); err != nil {
+		return Page[Shipment]{}, fmt.Errorf("list shipments: %w", err)
+	}
+	return out, nil
+}

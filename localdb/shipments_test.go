@@ -230,3 +230,35 @@ func TestEventsByShipmentMatchesPerParcelQuery(t *testing.T) {
 		t.Errorf("%d shipments with events, want 2", len(all))
 	}
 }
+
+func TestPageShipmentsFilters(t *testing.T) {
+	ctx := context.Background()
+	db, ids := readFixture(t)
+	all, err := db.PageShipments(ctx, ShipmentQuery{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all.Total != 3 || all.Rows[0].ID != ids["s-moving"] {
+		t.Fatalf("all = %+v", all)
+	}
+	rule := StallRule{Default: StallThreshold{NoEventFor: 7 * 24 * time.Hour}}
+	stalled, err := db.PageShipments(ctx, ShipmentQuery{Stalled: &rule})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stalled.Total != 1 || stalled.Rows[0].ID != ids["s-stalled"] {
+		t.Fatalf("stalled = %+v, want only the UPS parcel (the DHL one is delivered)", stalled)
+	}
+	tag, err := db.PageShipments(ctx, ShipmentQuery{Tag: "Delivered"})
+	if err != nil || tag.Total != 1 || tag.Rows[0].ID != ids["s-delivered"] {
+		t.Fatalf("tag Delivered = %+v, %v", tag, err)
+	}
+	search, err := db.PageShipments(ctx, ShipmentQuery{Search: "1z999"})
+	if err != nil || search.Total != 1 || search.Rows[0].ID != ids["s-stalled"] {
+		t.Fatalf("search 1z999 = %+v, %v", search, err)
+	}
+	wild, err := db.PageShipments(ctx, ShipmentQuery{Search: "%"})
+	if err != nil || wild.Total != 0 {
+		t.Fatalf("search %% must be literal: %+v, %v", wild, err)
+	}
+}

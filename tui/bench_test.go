@@ -156,12 +156,12 @@ func BenchmarkQueries(b *testing.B) {
 	}{
 		{"overview", func() error { _, err := db.GetOverview(ctx, localdb.OverviewQuery{}); return err }},
 		{"threads_first_page_open", func() error {
-			_, err := db.PageThreads(ctx, localdb.ThreadQuery{Status: localdb.StatusOpen, Limit: 57})
+			_, err := db.PageThreads(ctx, localdb.ThreadFilter{Statuses: []localdb.ThreadStatus{localdb.StatusOpen}, Limit: 57})
 			return err
 		}},
-		{"threads_first_page_all", func() error { _, err := db.PageThreads(ctx, localdb.ThreadQuery{Limit: 57}); return err }},
+		{"threads_first_page_all", func() error { _, err := db.PageThreads(ctx, localdb.ThreadFilter{Limit: 57}); return err }},
 		{"threads_offset_5000_all", func() error {
-			_, err := db.PageThreads(ctx, localdb.ThreadQuery{Offset: 5000, Limit: 57})
+			_, err := db.PageThreads(ctx, localdb.ThreadFilter{Offset: 5000, Limit: 57})
 			return err
 		}},
 		{"shipments_first_page", func() error { _, err := db.PageShipments(ctx, localdb.ShipmentQuery{Limit: 57}); return err }},

@@ -439,7 +439,7 @@ func TestInboxPagesThroughLargeList(t *testing.T) {
 	if c := h.m.Inbox.Cursor(); c != want {
 		t.Fatalf("cursor = %d, want %d", c, want)
 	}
-	p, err := db.PageThreads(t.Context(), localdb.ThreadQuery{Offset: want, Limit: 1})
+	p, err := db.PageThreads(t.Context(), localdb.ThreadFilter{Offset: want, Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -195,10 +195,15 @@ func (m *Model) Reload() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (m *Model) threadQuery() localdb.ThreadQuery {
-	q := localdb.ThreadQuery{Status: statusCycle[m.statusIdx]}
+// threadQuery is the inbox's filter, in the terms the command line's
+// `messages list` uses: one query serves both.
+func (m *Model) threadQuery() localdb.ThreadFilter {
+	var q localdb.ThreadFilter
+	if s := statusCycle[m.statusIdx]; s != "" {
+		q.Statuses = []localdb.ThreadStatus{s}
+	}
 	if m.storeIdx > 0 && m.storeIdx <= len(m.stores) {
-		q.StoreID = m.stores[m.storeIdx-1].ID
+		q.StoreIDs = []int64{m.stores[m.storeIdx-1].ID}
 	}
 	if m.langIdx > 0 && m.langIdx <= len(m.langs) {
 		q.Language = m.langs[m.langIdx-1]
@@ -259,7 +264,7 @@ func (m *Model) loadWindowCmd() tea.Cmd {
 	})
 }
 
-func loadThreadsCmd(db *localdb.DB, seq int, q localdb.ThreadQuery) tea.Cmd {
+func loadThreadsCmd(db *localdb.DB, seq int, q localdb.ThreadFilter) tea.Cmd {
 	return func() tea.Msg {
 		p, err := db.PageThreads(context.Background(), q)
 		return ThreadsLoadedMsg{Seq: seq, Page: p, Err: err}
