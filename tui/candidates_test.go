@@ -109,12 +109,17 @@ func TestCandidatesRefreshesDoNotStack(t *testing.T) {
 		return autoclaims.Candidates(ctx, autoclaims.Deps{DB: db}, now)
 	}}
 	h := startHarnessOpts(t, ids, 120, 40, opts)
+	var released atomic.Bool
+	h.park = func(name string) bool {
+		return strings.Contains(name, "loadCandidatesCmd") && calls.Load() == 1 && !released.Load()
+	}
 	h.press("4", "c") // the first search blocks, so its answer comes late
 	h.run(h.m.Claims.Reload())
 	h.run(h.m.Claims.Reload())
 	if n := calls.Load(); n != 1 {
 		t.Fatalf("%d searches running at once, want 1", n)
 	}
+	released.Store(true)
 	once.Do(func() { close(release) })
 	h.awaitLate()
 	if n := calls.Load(); n != 2 {

@@ -2,20 +2,26 @@ package tui
 
 import (
 	"context"
+	"reflect"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/tui/common"
 	"github.com/sellerops/sellerops/tui/internal/fixture"
 )
 
 // harness drives the root model the way bubbletea does: it runs each
-// command, feeds its message back into Update, and follows batches. A
-// command still blocked after cmdWait (a job's progress wait that only
-// ends on cancel) is left running; its message arrives on late.
+// command, feeds its message back into Update, and follows batches. It
+// waits for every command to return, however slow the machine, except one
+// that park says is blocked by the test (a held job's progress wait, which
+// only ends on cancel): that one is left running and its message arrives
+// on late. A command still running at the test's deadline fails the test.
 type harness struct {
 	t    testing.TB
 	m    *Model
@@ -23,11 +29,27 @@ type harness struct {
 	ids  fixture.IDs
 	late chan tea.Msg
 	quit bool
+	// park reports whether the running command, named as the runtime
+	// names its function, is blocked on something the test holds.
+	park func(name string) bool
 }
 
-// cmdWait is long enough for any query on a busy machine; only a job's
-// progress wait, which ends on cancel, runs into it.
-const cmdWait = 3 * time.Second
+// parkHeldJobs parks a job's progress wait while a held fixture job waits
+// for its cancel: nothing comes on its channel until then.
+func parkHeldJobs(actions common.Actions) func(string) bool {
+	held, ok := actions.(interface{ Holding() int })
+	return func(name string) bool {
+		return ok && strings.Contains(name, "waitForProgress") && held.Holding() > 0
+	}
+}
+
+// cmdName is the name of the function behind a command.
+func cmdName(c tea.Cmd) string {
+	if f := runtime.FuncForPC(reflect.ValueOf(c).Pointer()); f != nil {
+		return f.Name()
+	}
+	return ""
+}
 
 func newHarness(t testing.TB, w, h int, actions common.Actions) *harness {
 	t.Helper()
@@ -52,7 +74,7 @@ func startHarnessOpts(t testing.TB, ids fixture.IDs, w, h int, opts Options) *ha
 	db := opts.DB
 	m := newModel(ctx, opts)
 	m.noTick = true
-	hs := &harness{t: t, m: m, db: db, ids: ids, late: make(chan tea.Msg, 16)}
+	hs := &harness{t: t, m: m, db: db, ids: ids, late: make(chan tea.Msg, 16), park: parkHeldJobs(opts.Actions)}
 	hs.run(m.Init())
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	return hs
@@ -75,10 +97,8 @@ func (h *harness) run(cmd tea.Cmd) {
 		}
 		done := make(chan tea.Msg, 1)
 		go func() { done <- c() }()
-		var msg tea.Msg
-		select {
-		case msg = <-done:
-		case <-time.After(cmdWait):
+		msg, parked := h.wait(c, done)
+		if parked {
 			go func() { h.late <- <-done }()
 			continue
 		}
@@ -95,14 +115,37 @@ func (h *harness) run(cmd tea.Cmd) {
 	}
 }
 
+// wait waits for a command's message until it comes, or until park says
+// the command is blocked by the test; the test's deadline bounds it.
+func (h *harness) wait(c tea.Cmd, done <-chan tea.Msg) (tea.Msg, bool) {
+	h.t.Helper()
+	name := cmdName(c)
+	end := testwait.Deadline(h.t)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case msg := <-done:
+			return msg, false
+		case <-tick.C:
+			if h.park != nil && h.park(name) {
+				return nil, true
+			}
+			if time.Now().After(end) {
+				h.t.Fatalf("command %s still running at the test's deadline", name)
+			}
+		}
+	}
+}
+
 // awaitLate feeds the next late message into the model.
 func (h *harness) awaitLate() {
 	h.t.Helper()
 	select {
 	case msg := <-h.late:
 		h.send(msg)
-	case <-time.After(5 * time.Second):
-		h.t.Fatal("no late message within 5s")
+	case <-time.After(testwait.Budget(h.t)):
+		h.t.Fatal("no late message before the test's deadline")
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/tui/common"
 	"github.com/sellerops/sellerops/tui/internal/fixture"
 )
@@ -43,19 +44,14 @@ func TestRunQuitCancelsJobAndReportsIt(t *testing.T) {
 		done <- Run(context.Background(), Options{DB: db, Actions: acts, Now: fixture.Clock, In: in, Out: out})
 	}()
 	// One write per key: a terminal sends a burst of bytes as one message.
+	// A pipe's Write returns once the program has read it, so each key is
+	// read on its own.
 	for _, k := range []string{":", "sync", "\r"} {
 		if _, err := keys.Write([]byte(k)); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for len(acts.Calls()) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the sync action was never called")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testwait.Until(t, "the sync action to be called", func() bool { return len(acts.Calls()) > 0 })
 	if _, err := keys.Write([]byte("q")); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +60,7 @@ func TestRunQuitCancelsJobAndReportsIt(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(testwait.Budget(t)):
 		t.Fatal("Run did not return after q")
 	}
 	keys.Close()
@@ -82,14 +78,15 @@ func TestRunEndsWithContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, Options{DB: db, In: in, Out: &syncBuffer{}}) }()
-	time.Sleep(100 * time.Millisecond)
+	// Cancelled at once: Run must end whether or not the program has
+	// started reading keys yet.
 	cancel()
 	select {
 	case err := <-done:
 		if err != nil {
 			t.Fatalf("Run after cancel: %v", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(testwait.Budget(t)):
 		t.Fatal("Run did not end with its context")
 	}
 	if err := Run(context.Background(), Options{}); err == nil || !strings.Contains(err.Error(), "no database") {

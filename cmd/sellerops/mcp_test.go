@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"os"
 	"path/filepath"
 	"slices"
@@ -89,12 +90,16 @@ func TestRunDaemonRunsScheduledJobsUntilStopped(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan exitCode, 1)
 	go func() { done <- execute(ctx, f, []string{"run", "--daemon"}) }()
-	time.Sleep(2500 * time.Millisecond)
+	// Stop it once a scheduled run has finished and written its report.
+	testwait.Until(t, "the first scheduled report run", func() bool {
+		files, _ := filepath.Glob(filepath.Join(e.dir, "data", "reports", "report-*.html"))
+		return strings.Contains(errOut.String(), "run 1 done") && len(files) > 0
+	})
 	cancel()
 	var code exitCode
 	select {
 	case code = <-done:
-	case <-time.After(30 * time.Second):
+	case <-time.After(testwait.Budget(t)):
 		t.Fatal("daemon did not stop")
 	}
 	f.Close()

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,13 +128,13 @@ func TestNightlyClaimFilingKilledAndResumedFilesEachClaimOnce(t *testing.T) {
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Kill it while the second claim is being filed: the first is done.
-	deadline := time.Now().Add(3 * time.Minute)
+	// Kill it while a later claim is being filed: the first is done and
+	// another's intent is in flight (its form is being filled in or sent).
+	deadline := testwait.Deadline(t)
 	killed := false
 	for time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-		if n := len(readFinishedQuiet(e.log)); n >= 1 && n < len(drafts) {
-			time.Sleep(1500 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
+		if n := len(readFinishedQuiet(e.log)); n >= 1 && n < len(drafts) && inFlight(e.db) > 0 {
 			if err := first.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
@@ -218,4 +220,19 @@ func TestNightlyClaimFilingKilledAndResumedFilesEachClaimOnce(t *testing.T) {
 		t.Errorf("no claim filed: %+v", res)
 	}
 	t.Logf("%d drafts; resumed run %d: %d done, %d failed, %d put back", len(drafts), res.RunID, res.Done, res.Failed, res.Reset)
+}
+
+// inFlight counts the outbox intents in flight in the database at path, or
+// -1 when it cannot be read yet.
+func inFlight(path string) int {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return -1
+	}
+	defer db.Close()
+	n := -1
+	if err := db.QueryRow(`SELECT count(*) FROM outbox WHERE state = 'in_flight'`).Scan(&n); err != nil {
+		return -1
+	}
+	return n
 }

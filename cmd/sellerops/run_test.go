@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -328,7 +329,7 @@ func TestNightlyRunKilledAndResumed(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Kill it once some items are through but not all.
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := testwait.Deadline(t)
 	killed := false
 	for time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
@@ -452,10 +453,7 @@ func TestRunStoppedBySIGTERMIsRecordedInterruptedAndResumes(t *testing.T) {
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(time.Minute)
-	for time.Now().Before(deadline) && len(readFinishedQuiet(e.log)) < 3 {
-		time.Sleep(50 * time.Millisecond)
-	}
+	testwait.Until(t, "three parcels looked up", func() bool { return len(readFinishedQuiet(e.log)) >= 3 })
 	if err := first.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sellerops/sellerops/automations/testwait"
 )
 
 // syncBuffer lets the test read what the server prints while it runs.
@@ -39,9 +41,8 @@ func TestSandboxCommandServesUntilCancelled(t *testing.T) {
 	done := make(chan exitCode, 1)
 	go func() { done <- execute(ctx, f, []string{"sandbox", "--seed", "3", "--orders", "20"}) }()
 
-	deadline := time.Now().Add(20 * time.Second)
 	var sites map[string]string
-	for time.Now().Before(deadline) {
+	testwait.Until(t, "the sandbox to list its 8 sites", func() bool {
 		sites = map[string]string{}
 		sc := bufio.NewScanner(strings.NewReader(out.String()))
 		for sc.Scan() {
@@ -49,11 +50,8 @@ func TestSandboxCommandServesUntilCancelled(t *testing.T) {
 				sites[name] = url
 			}
 		}
-		if len(sites) >= 8 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return len(sites) >= 8
+	})
 	for _, name := range []string{"amazon", "ebay", "tiktok", "ups", "fedex", "usps", "dhl", "control"} {
 		if !strings.HasPrefix(sites[name], "http://127.0.0.1:") {
 			t.Fatalf("site %s not listed: %q", name, out.String())
@@ -73,7 +71,7 @@ func TestSandboxCommandServesUntilCancelled(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("exit %d after Ctrl-C", code)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(testwait.Budget(t)):
 		t.Fatal("sandbox did not stop after cancel")
 	}
 }
