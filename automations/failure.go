@@ -144,6 +144,10 @@ func Classify(err error) Class {
 		errors.As(err, &covered), errors.As(err, &noPointer):
 		return PageChanged
 	}
+	var re *RecordError
+	if errors.As(err, &re) {
+		return PageChanged
+	}
 	var he *HTTPError
 	if errors.As(err, &he) {
 		return classifyStatus(he.Status)
