@@ -177,8 +177,11 @@ type TrackResult struct {
 // SaveTrackResult stores a lookup: it upserts the shipment and adds the
 // events it has not seen before, in one transaction. Events are keyed by
 // time, raw code and description, so tracking a parcel again never
-// duplicates them. It returns the stored shipment and how many events were
-// new.
+// duplicates them. A read whose newest event is older than the newest one
+// stored, or that has no events while some are stored, is a worse view of
+// the parcel (a page that came back emptier): its new events are kept but
+// the parcel's status and estimate stay as they were. It returns the stored
+// shipment and how many events were new.
 func (db *DB) SaveTrackResult(ctx context.Context, r TrackResult) (out Shipment, newEvents int, err error) {
 	if err := checkShipmentKey(r.Courier, r.TrackingNumber); err != nil {
 		return Shipment{}, 0, err
@@ -212,6 +215,20 @@ func (db *DB) SaveTrackResult(ctx context.Context, r TrackResult) (out Shipment,
 				return err
 			}
 		} else {
+			// What is stored already, before this read adds to it: a read
+			// whose newest event is older than the stored newest (or that
+			// has no events at all) is a worse view of the parcel, such as
+			// a page that came back emptier, and must not move its status
+			// back.
+			var storedLatest sql.NullInt64
+			if err := tx.QueryRowContext(ctx, `SELECT max(time) FROM tracking_events WHERE shipment_id = ?`, id).Scan(&storedLatest); err != nil {
+				return err
+			}
+			var readLatest int64
+			for _, e := range r.Events {
+				readLatest = max(readLatest, e.Time.UnixMilli())
+			}
+			worse := storedLatest.Valid && (len(r.Events) == 0 || readLatest < storedLatest.Int64)
 			for _, e := range r.Events {
 				src := e.Source
 				if src == "" {
@@ -227,6 +244,16 @@ func (db *DB) SaveTrackResult(ctx context.Context, r TrackResult) (out Shipment,
 				}
 				n, _ := res.RowsAffected()
 				newEvents += int(n)
+			}
+			if worse {
+				_, err = tx.ExecContext(ctx, `UPDATE shipments SET error_class = '', checked_at = ?,
+					last_event_at = (SELECT max(time) FROM tracking_events WHERE shipment_id = ?),
+					updated_at = ? WHERE id = ?`, ms(checked), id, msNow(now), id)
+				if err != nil {
+					return err
+				}
+				out, err = scanShipment(tx.QueryRowContext(ctx, `SELECT `+shipmentCols+` FROM shipments WHERE id = ?`, id))
+				return err
 			}
 			tag := r.Tag
 			if tag == "" {

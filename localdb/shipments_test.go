@@ -262,3 +262,42 @@ func TestPageShipmentsFilters(t *testing.T) {
 		t.Fatalf("search %% must be literal: %+v, %v", wild, err)
 	}
 }
+
+// A read that knows less than what is stored (no events, as a page that
+// came back empty or "not found" shows, or only older ones) never moves
+// the parcel's status back.
+func TestSaveTrackResultNeverMovesBack(t *testing.T) {
+	ctx := context.Background()
+	db, clock := openTest(t)
+	r := TrackResult{Courier: "ups", TrackingNumber: "1Z999AA10123456784", Tag: "InTransit", Subtag: "InTransit_007", Source: SourceAPI,
+		EstimatedDelivery: t0.Add(24 * time.Hour), Events: sampleEvents()}
+	if _, _, err := db.SaveTrackResult(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		events []TrackingEvent
+	}{
+		{"no events", nil},
+		{"older events only", sampleEvents()[:1]},
+	} {
+		clock.Advance(time.Hour)
+		s, _, err := db.SaveTrackResult(ctx, TrackResult{Courier: "ups", TrackingNumber: r.TrackingNumber, Tag: "Pending",
+			Subtag: "Pending_001", Source: SourceWeb, Events: c.events})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Tag != "InTransit" || s.Subtag != "InTransit_007" || s.Source != SourceAPI || !s.EstimatedDelivery.Equal(t0.Add(24*time.Hour)) {
+			t.Errorf("%s: status moved back: %+v", c.name, s)
+		}
+		if !s.CheckedAt.Equal(clock.Now()) {
+			t.Errorf("%s: checked at %v, want %v", c.name, s.CheckedAt, clock.Now())
+		}
+	}
+	// A read with a newer event still moves the status on.
+	next := append(sampleEvents(), TrackingEvent{Time: t0.Add(-time.Hour), Tag: "Delivered", RawCode: "KB", Description: "Delivered"})
+	s, _, err := db.SaveTrackResult(ctx, TrackResult{Courier: "ups", TrackingNumber: r.TrackingNumber, Tag: "Delivered", Source: SourceWeb, Events: next})
+	if err != nil || s.Tag != "Delivered" {
+		t.Fatalf("newer read: %+v, %v", s, err)
+	}
+}
