@@ -2,6 +2,7 @@ package automations
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -101,7 +102,9 @@ type SelectorError struct {
 
 func (e *SelectorError) Error() string {
 	name := e.Selector
-	if e.Name != "" {
+	if e.Name != "" && e.Selector == "" {
+		name = e.Name
+	} else if e.Name != "" {
 		name = fmt.Sprintf("%s (%s)", e.Name, e.Selector)
 	}
 	return fmt.Sprintf("selector %s matched nothing on %s; if the site changed its page, override the selector in the site's recipe file",
@@ -144,8 +147,13 @@ func Classify(err error) Class {
 		errors.As(err, &covered), errors.As(err, &noPointer):
 		return PageChanged
 	}
-	var re *RecordError
-	if errors.As(err, &re) {
+	var (
+		re  *RecordError
+		ute *json.UnmarshalTypeError
+	)
+	if errors.As(err, &re) || errors.As(err, &ute) {
+		// Records that do not fit, or JSON of another shape than the
+		// reader's: the site changed what it sends.
 		return PageChanged
 	}
 	var he *HTTPError

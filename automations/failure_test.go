@@ -2,6 +2,7 @@ package automations
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -173,5 +174,24 @@ func TestURLSecretsRedacted(t *testing.T) {
 	}
 	if !strings.Contains(msg, "page=2") || !strings.Contains(msg, "site.example/x") {
 		t.Errorf("%q lost the harmless parts", msg)
+	}
+}
+
+// JSON of another shape than the reader's (a text where a number was, an
+// object where a text was) means the site changed what it sends.
+func TestClassifyJSONShapeIsPageChanged(t *testing.T) {
+	var v struct {
+		At int64 `json:"create_time"`
+	}
+	err := json.Unmarshal([]byte(`{"create_time": "2026-03-04 09:00"}`), &v)
+	if err == nil {
+		t.Fatal("decoding a text into a number should fail")
+	}
+	if got := Classify(fmt.Errorf("read messages: %w", err)); got != PageChanged {
+		t.Errorf("Classify = %s, want page_changed", got)
+	}
+	se := &SelectorError{Name: "json:conversations", URL: "http://127.0.0.1/api"}
+	if !strings.Contains(se.Error(), "selector json:conversations matched nothing") {
+		t.Errorf("SelectorError without a selector: %q", se.Error())
 	}
 }

@@ -56,13 +56,14 @@ func adapterFor(marketplace string) (adapter, error) {
 
 // rawSummary and rawMessage are what page scripts return: times as text.
 type rawSummary struct {
-	ID       string `json:"id"`
-	OrderID  string `json:"order"`
-	Buyer    string `json:"buyer"`
-	Subject  string `json:"subject"`
-	Kind     string `json:"kind"`
-	Status   string `json:"status"`
-	Received string `json:"received"`
+	ID       string   `json:"id"`
+	OrderID  string   `json:"order"`
+	Buyer    string   `json:"buyer"`
+	Subject  string   `json:"subject"`
+	Kind     string   `json:"kind"`
+	Status   string   `json:"status"`
+	Received string   `json:"received"`
+	Multi    []string `json:"multi"`
 }
 
 type rawMessage struct {
@@ -72,6 +73,7 @@ type rawMessage struct {
 	Ref         string   `json:"ref"`
 	At          string   `json:"at"`
 	Attachments []string `json:"attachments"`
+	Multi       []string `json:"multi"`
 }
 
 func parseTime(s string) time.Time {
@@ -88,11 +90,11 @@ func parseTime(s string) time.Time {
 }
 
 func (r rawSummary) summary() threadSummary {
-	return threadSummary{ID: r.ID, OrderID: r.OrderID, Buyer: r.Buyer, Subject: r.Subject, Kind: r.Kind, Status: r.Status, Received: parseTime(r.Received)}
+	return threadSummary{ID: r.ID, OrderID: r.OrderID, Buyer: r.Buyer, Subject: r.Subject, Kind: r.Kind, Status: r.Status, Received: parseTime(r.Received), Multi: r.Multi}
 }
 
 func (m rawMessage) message() remoteMessage {
-	return remoteMessage{ID: m.ID, From: m.From, Body: m.Body, Ref: m.Ref, At: parseTime(m.At), Attachments: m.Attachments}
+	return remoteMessage{ID: m.ID, From: m.From, Body: m.Body, Ref: m.Ref, At: parseTime(m.At), Attachments: m.Attachments, Multi: m.Multi}
 }
 
 // recipeSels collects selectors and attribute names for page scripts:

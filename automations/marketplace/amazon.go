@@ -21,15 +21,18 @@ func (amazonSite) login(p *rod.Page, s *session, c credentials) error { return f
 const amazonInboxJS = `(doc, sel) => {
 	const list = doc.querySelector(sel['inbox.list']);
 	if (!list) return {missing: 'inbox.list'};
-	const text = (el, s) => { const x = el.querySelector(s); return x ? x.textContent.trim() : ''; };
-	const when = (el, s) => { const x = el.querySelector(s); return x ? (x.getAttribute(sel['attr.time']) || '') : ''; };
 	const rows = [];
 	for (const el of doc.querySelectorAll(sel['inbox.thread'])) {
 		const id = el.getAttribute(sel['attr.thread_id']) || '';
 		if (!id) return {missing: 'attributes.thread_id'};
-		rows.push({id, order: text(el, sel['inbox.thread_order']), buyer: text(el, sel['inbox.thread_buyer']),
-			subject: text(el, sel['inbox.thread_subject']), status: el.getAttribute(sel['attr.thread_status']) || '',
-			received: when(el, sel['inbox.thread_received'])});
+		// A cell selector matching twice in a row is ambiguous: name the field.
+		const multi = [];
+		const one = (s, f) => { const all = el.querySelectorAll(s); if (all.length > 1) multi.push(f); return all[0] || null; };
+		const text = (s, f) => { const x = one(s, f); return x ? x.textContent.trim() : ''; };
+		const when = (s, f) => { const x = one(s, f); return x ? (x.getAttribute(sel['attr.time']) || '') : ''; };
+		rows.push({id, order: text(sel['inbox.thread_order'], 'order'), buyer: text(sel['inbox.thread_buyer'], 'buyer'),
+			subject: text(sel['inbox.thread_subject'], 'subject'), status: el.getAttribute(sel['attr.thread_status']) || '',
+			received: when(sel['inbox.thread_received'], 'received'), multi});
 	}
 	const pager = doc.querySelector(sel['inbox.pager']);
 	return {pages: pager ? (parseInt(pager.getAttribute(sel['attr.pages']), 10) || 1) : 1, rows};
@@ -85,9 +88,12 @@ const amazonThreadJS = `(doc, sel) => {
 	const head = doc.querySelector(sel['thread.header']);
 	const msgs = [];
 	for (const el of doc.querySelectorAll(sel['thread.message'])) {
-		const t = el.querySelector(sel['thread.message_time']);
+		const multi = [];
+		const one = (s, f) => { const all = el.querySelectorAll(s); if (all.length > 1) multi.push(f); return all[0] || null; };
+		const t = one(sel['thread.message_time'], 'at');
+		const b = one(sel['thread.message_body'], 'body');
 		msgs.push({id: el.getAttribute(sel['attr.message_id']) || '', from: el.getAttribute(sel['attr.message_from']) || '',
-			body: text(el, sel['thread.message_body']), ref: el.getAttribute(sel['attr.reply_ref']) || '',
+			body: b ? b.textContent.trim() : '', ref: el.getAttribute(sel['attr.reply_ref']) || '', multi,
 			at: t ? (t.getAttribute(sel['attr.time']) || '') : '',
 			attachments: [...el.querySelectorAll(sel['thread.attachment'])].map((a) => a.getAttribute('href') || '').filter(Boolean)});
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/go-rod/rod"
+
+	"github.com/sellerops/sellerops/automations"
 )
 
 // ebaySite is eBay's messages: its inbox is drawn in the browser from a
@@ -44,14 +46,18 @@ func (ebaySite) list(p *rod.Page, s *session, since time.Time) ([]threadSummary,
 			return nil, err
 		}
 		var page struct {
-			Conversations []ebayConv `json:"conversations"`
-			NextOffset    *int       `json:"nextOffset"`
+			Conversations *[]ebayConv `json:"conversations"`
+			NextOffset    *int        `json:"nextOffset"`
 		}
 		if err := json.Unmarshal(res[0].Data, &page); err != nil {
 			return nil, fmt.Errorf("read conversations at offset %d: %w", offset, err)
 		}
+		if page.Conversations == nil {
+			// An empty inbox still has the key; no key means another shape.
+			return nil, &automations.SelectorError{Name: "json:conversations", URL: u}
+		}
 		older := false
-		for _, c := range page.Conversations {
+		for _, c := range *page.Conversations {
 			t := c.summary()
 			if !since.IsZero() && t.Received.Before(since) {
 				older = true

@@ -24,6 +24,7 @@ type threadSummary struct {
 	Kind     string    `json:"kind"`
 	Status   string    `json:"status"`
 	Received time.Time `json:"received"`
+	Multi    []string  `json:"-"` // fields whose selector matched twice in the row
 }
 
 // remoteMessage is one message of a thread as the site shows it.
@@ -34,6 +35,7 @@ type remoteMessage struct {
 	Ref         string    `json:"ref"`
 	At          time.Time `json:"at"`
 	Attachments []string  `json:"attachments"` // URLs, absolute or under the site
+	Multi       []string  `json:"-"`           // fields whose selector matched twice in the row
 }
 
 // remoteOrder is what a site tells about an order.

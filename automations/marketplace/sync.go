@@ -204,6 +204,10 @@ type storeSync struct {
 }
 
 const maxRelogins = 5
+
+// minBatchForStop is the smallest batch whose misfits stop a store: one or
+// two odd threads say little about the page.
+const minBatchForStop = 3
 const maxEvidencePerStore = 10
 
 // sync syncs the store; it returns a zero summary when the recorder says
@@ -229,15 +233,33 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 	since := parseTime(y.store.SyncCursor)
 	y.progress(Progress{Store: y.store.Name, Phase: "list"})
 	var all []threadSummary
+	var misfits error
 	err = y.withSession(ctx, func() error {
 		return sess.step(ctx, "inbox.list", 3*batchBudget, func(p *rod.Page) error {
 			var err error
 			all, err = sess.site.list(p, sess, time.Time{})
-			return err
+			if err != nil {
+				return err
+			}
+			// Rows that match the row selector but not what a thread needs:
+			// when most do not fit, the inbox changed and the store stops
+			// here, with nothing stored; a few are recorded as failed below.
+			all, misfits = sess.checkThreads(all, listURL(sess.recipe))
+			var re *automations.RecordError
+			if errors.As(misfits, &re) && re.Most() {
+				return misfits
+			}
+			return nil
 		})
 	})
 	if err != nil {
 		return y.fail(ctx, key, err)
+	}
+	if misfits != nil {
+		listKey := "threads:" + y.store.Name + ":list"
+		if err := y.rec.Add(ctx, listKey); err == nil {
+			y.recordItemFailure(ctx, listKey, misfits)
+		}
 	}
 	list, err := y.changed(ctx, all, since)
 	if err != nil {
@@ -397,7 +419,15 @@ func (y *storeSync) orders(ctx context.Context, list []threadSummary) (map[strin
 		return y.sess.step(ctx, "orders.read", 3*batchBudget, func(p *rod.Page) error {
 			var err error
 			out, err = y.sess.site.orders(p, y.sess, missing)
-			return err
+			if err != nil {
+				return err
+			}
+			u, _ := y.sess.recipe.URL("orders")
+			var misfit error
+			if out, misfit = y.sess.checkOrders(out, u); misfit != nil {
+				y.deps.logger().Warn("orders left out", "store", y.store.Name, "err", misfit)
+			}
+			return nil
 		})
 	})
 	return out, err
@@ -420,6 +450,17 @@ func (y *storeSync) readBatch(ctx context.Context, part []threadSummary, orders 
 		var errs []error
 		err := y.sess.step(ctx, "thread.read", batchBudget, func(p *rod.Page) error {
 			ds, errs = y.sess.site.details(p, y.sess, ids)
+			for i := range ds {
+				if errs[i] == nil {
+					u, _ := threadURL(y.sess.recipe, ids[i])
+					ds[i], errs[i] = y.sess.checkThread(ds[i], u)
+				}
+			}
+			// Most threads of a batch not fitting means the thread page
+			// changed: stop the store rather than fail thread by thread.
+			if len(ids) >= minBatchForStop {
+				return mostlyChanged(errs)
+			}
 			return nil
 		})
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-rod/rod"
@@ -153,15 +154,19 @@ func (tiktokSite) list(p *rod.Page, s *session, since time.Time) ([]threadSummar
 			return nil, err
 		}
 		var data struct {
-			Conversations []ttConv `json:"conversations"`
-			HasMore       bool     `json:"has_more"`
-			NextCursor    string   `json:"next_cursor"`
+			Conversations *[]ttConv `json:"conversations"`
+			HasMore       bool      `json:"has_more"`
+			NextCursor    string    `json:"next_cursor"`
 		}
 		if err := ttData(res[0], &data); err != nil {
 			return nil, err
 		}
+		if data.Conversations == nil {
+			// An empty inbox still has the key; no key means another shape.
+			return nil, &automations.SelectorError{Name: "json:data.conversations", URL: u}
+		}
 		older := false
-		for _, c := range data.Conversations {
+		for _, c := range *data.Conversations {
 			t := threadSummary{ID: c.ID, OrderID: c.OrderID, Buyer: c.Buyer, Subject: c.Subject, Status: c.Status, Received: unix(c.LastAt)}
 			if !since.IsZero() && t.Received.Before(since) {
 				older = true
@@ -216,10 +221,9 @@ func (tiktokSite) details(p *rod.Page, s *session, ids []string) ([]threadDetail
 		}
 		d := threadDetail{threadSummary: threadSummary{ID: ids[i], OrderID: m.OrderID, Status: m.Status}}
 		for _, x := range m.Messages {
-			from := "buyer"
-			if x.Sender == "SELLER" {
-				from = "seller"
-			}
+			// BUYER or SELLER; anything else is kept as it came, so that the
+			// message check names it instead of guessing a side.
+			from := strings.ToLower(strings.TrimSpace(x.Sender))
 			d.Messages = append(d.Messages, remoteMessage{ID: x.ID, From: from, Body: x.Content, Ref: x.Ref, At: unix(x.Created), Attachments: x.Images})
 		}
 		if m.OrderID != "" {

@@ -219,6 +219,9 @@ type run struct {
 	poolMu  sync.Mutex
 	pool    *automations.Pool
 	poolErr error
+
+	driftMu sync.Mutex
+	drift   map[string]error // courier -> the first page that did not fit
 }
 
 // Track looks the numbers up and streams one Line per number as each

@@ -80,6 +80,26 @@ func (r *run) pagePool(ctx context.Context) (*automations.Pool, error) {
 	return p, nil
 }
 
+// markDrift remembers that a courier's page no longer fits its recipe:
+// the run stops looking that courier's numbers up, since every page would
+// be read as wrongly as this one.
+func (r *run) markDrift(courier string, err error) {
+	r.driftMu.Lock()
+	defer r.driftMu.Unlock()
+	if r.drift == nil {
+		r.drift = map[string]error{}
+	}
+	if r.drift[courier] == nil {
+		r.drift[courier] = err
+	}
+}
+
+func (r *run) driftOf(courier string) error {
+	r.driftMu.Lock()
+	defer r.driftMu.Unlock()
+	return r.drift[courier]
+}
+
 func (r *run) closePool() {
 	r.poolMu.Lock()
 	defer r.poolMu.Unlock()
@@ -190,6 +210,12 @@ func (r *run) web(ctx context.Context, h *pageHolder, j job) Line {
 	if err != nil {
 		return fail(ClassUnsupported, fmt.Sprintf("%s: %v", j.number, err))
 	}
+	if first := r.driftOf(j.courier); first != nil {
+		l := fail(string(automations.PageChanged), fmt.Sprintf("%s: not looked up: the %s tracking page stopped fitting its recipe earlier in this run (%v)",
+			j.number, carriers.CourierName(j.courier), first))
+		l.CheckedAt = r.t.deps.Now().UTC()
+		return r.store(ctx, l)
+	}
 	pool, err := r.pagePool(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -215,6 +241,10 @@ func (r *run) web(ctx context.Context, h *pageHolder, j job) Line {
 		return err
 	})
 	if err != nil {
+		var re *automations.RecordError
+		if errors.As(err, &re) && re.Most() {
+			r.markDrift(j.courier, err)
+		}
 		class := automations.Classify(err)
 		msg := fmt.Sprintf("%s: %v", j.number, err)
 		if hint := hints[class]; hint != "" {
@@ -297,10 +327,20 @@ const readJS = `(s) => {
 		status: txt(st), statusCode: attr(st, s.statusAttr),
 		eta: attr(eta, s.etaAttr), delivered: attr(eta, s.deliveredAttr), etaText: txt(eta),
 		url: location.href,
-		events: rows.map((r) => ({
-			code: attr(r, s.codeAttr), time: attr(r, s.timeAttr), timeText: txt(q(r, s.time)),
-			desc: txt(q(r, s.text)), loc: txt(q(r, s.loc)),
-		})),
+		events: rows.map((r) => {
+			// A cell selector that matches twice in one row makes the value
+			// ambiguous: say so instead of taking the first.
+			const multi = [];
+			const one = (sel, field) => {
+				if (!sel) { return null; }
+				let all = [];
+				try { all = r.querySelectorAll(sel); } catch (e) { return null; }
+				if (all.length > 1) { multi.push(field); }
+				return all[0] || null;
+			};
+			return {code: attr(r, s.codeAttr), time: attr(r, s.timeAttr), timeText: txt(one(s.time, 'time')),
+				desc: txt(one(s.text, 'description')), loc: txt(one(s.loc, 'location')), multi};
+		}),
 	};
 }`
 
@@ -314,11 +354,12 @@ var (
 )
 
 type pageEvent struct {
-	Code     string `json:"code"`
-	Time     string `json:"time"`
-	TimeText string `json:"timeText"`
-	Desc     string `json:"desc"`
-	Loc      string `json:"loc"`
+	Code     string   `json:"code"`
+	Time     string   `json:"time"`
+	TimeText string   `json:"timeText"`
+	Desc     string   `json:"desc"`
+	Loc      string   `json:"loc"`
+	Multi    []string `json:"multi"`
 }
 
 type pageResult struct {
@@ -418,7 +459,7 @@ func (r *run) webOnce(ctx context.Context, pg *automations.Page, rec *automation
 		}
 		obj, err = p.Eval(readJS, map[string]string{
 			"status": optSelector(rec, "track.status"), "eta": optSelector(rec, "track.eta", "track.delivered_on"),
-			"events": optSelector(rec, "track.events"), "time": optSelector(rec, "track.event_time", "track.event_date"),
+			"events": optSelector(rec, "track.events"), "time": optSelector(rec, eventTimeKeys...),
 			"text": optSelector(rec, "track.event_text"), "loc": optSelector(rec, "track.event_location"),
 			"statusAttr": optAttr(rec, "status"), "etaAttr": optAttr(rec, "eta"), "deliveredAttr": optAttr(rec, "delivered"),
 			"codeAttr": optAttr(rec, "event_code"), "timeAttr": optAttr(rec, "event_time"),
@@ -435,6 +476,13 @@ func (r *run) webOnce(ctx context.Context, pg *automations.Page, rec *automation
 			sel, _ := rec.Selector("track.events")
 			return &automations.SelectorError{Name: "track.events", Selector: sel, URL: res.URL}
 		}
+		// Rows that match but do not hold what a timeline needs mean the
+		// page changed under the row selector: never a success.
+		keep, err := checkEvents(rec, j, res, r.t.deps.Now())
+		if err != nil {
+			return err
+		}
+		res.Events = keep
 		return nil
 	})
 	if err != nil {
@@ -446,6 +494,38 @@ func (r *run) webOnce(ctx context.Context, pg *automations.Page, rec *automation
 		return lineFromShipment(j.idx, j.input, sh, SourceWeb, now), true, nil
 	}
 	return lineFromShipment(j.idx, j.input, shipmentFromPage(j, res), SourceWeb, now), true, nil
+}
+
+// eventTimeKeys are the recipe keys of an event's time cell, in the order
+// they are tried.
+var eventTimeKeys = []string{"track.event_time", "track.event_date"}
+
+// checkEvents checks the events a page showed against the tracking_event
+// schema and returns them with repeats dropped.
+func checkEvents(rec *automations.Recipe, j job, res pageResult, now time.Time) ([]pageEvent, error) {
+	timeFrom := "attributes.event_time"
+	for _, k := range eventTimeKeys {
+		if _, err := rec.Selector(k); err == nil {
+			timeFrom += "|selectors." + k
+			break
+		}
+	}
+	rows := make([]automations.Record, len(res.Events))
+	for i, e := range res.Events {
+		rows[i] = automations.Record{"time": parsePageTime(e.Time, e.TimeText), "description": e.Desc,
+			"code": e.Code, "location": e.Loc, automations.MultiField: e.Multi}
+	}
+	keep, err := automations.CheckRecords(automations.RecordCheck{Kind: "tracking_event", Recipe: rec, URL: res.URL, Now: now,
+		From: automations.Sources{"time": timeFrom, "description": "selectors.track.event_text",
+			"code": "attributes.event_code", "location": "selectors.track.event_location"}}, rows)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", j.number, err)
+	}
+	out := make([]pageEvent, len(keep))
+	for i, k := range keep {
+		out[i] = res.Events[k]
+	}
+	return out, nil
 }
 
 func short(s string) string {
