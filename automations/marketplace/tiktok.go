@@ -119,7 +119,14 @@ func ttData(f fetched, into any) error {
 	if env.Code != 0 {
 		return automations.Fail(automations.SiteError, "tiktok answered code %d: %s", env.Code, env.Message)
 	}
-	return json.Unmarshal(env.Data, into)
+	if len(env.Data) == 0 || string(env.Data) == "null" {
+		// Every answer carries its data: none means another envelope.
+		return &automations.SelectorError{Name: "json:data", URL: f.URL}
+	}
+	if err := json.Unmarshal(env.Data, into); err != nil {
+		return fmt.Errorf("read %s: %w", f.URL, err)
+	}
+	return nil
 }
 
 type ttConv struct {

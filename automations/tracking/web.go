@@ -241,8 +241,13 @@ func (r *run) web(ctx context.Context, h *pageHolder, j job) Line {
 		return err
 	})
 	if err != nil {
-		var re *automations.RecordError
-		if errors.As(err, &re) && re.Most() {
+		// A timeline gone from where the recipe looks, or mostly unreadable,
+		// will be the same on the courier's next page.
+		var (
+			re *automations.RecordError
+			se *automations.SelectorError
+		)
+		if (errors.As(err, &re) && re.Most()) || errors.As(err, &se) {
 			r.markDrift(j.courier, err)
 		}
 		class := automations.Classify(err)
