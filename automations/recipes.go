@@ -152,6 +152,7 @@ func LoadRecipes(overrideDir string) (*RecipeSet, error) {
 		set.recipes[site] = r
 	}
 
+	vocab := vocabulary(set.recipes)
 	if overrideDir != "" {
 		entries, err := os.ReadDir(overrideDir)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -182,7 +183,8 @@ func LoadRecipes(overrideDir string) (*RecipeSet, error) {
 				base = base.clone()
 			}
 			base.apply(l)
-			if errs := base.validateWhole(file); len(errs) > 0 {
+			errs = append(base.validateWhole(file), unknownNames(l, vocab[base.Kind])...)
+			if len(errs) > 0 {
 				note(site, errs)
 				delete(set.recipes, site)
 				continue
@@ -191,6 +193,106 @@ func LoadRecipes(overrideDir string) (*RecipeSet, error) {
 		}
 	}
 	return set, errors.Join(all...)
+}
+
+// names is, per section ("selectors", "urls", ...), the names that the
+// embedded recipes of one kind use: the names the flows read.
+type names map[string]map[string]bool
+
+// vocabulary gathers the names of the embedded recipes, per kind. An
+// override may only set names from its kind's vocabulary, so that a typo
+// such as track.evnts is an error at its line instead of a selector that
+// nothing reads.
+func vocabulary(recipes map[string]*Recipe) map[Kind]names {
+	out := map[Kind]names{}
+	for _, r := range recipes {
+		v := out[r.Kind]
+		if v == nil {
+			v = names{}
+			out[r.Kind] = v
+		}
+		for section, m := range map[string]map[string]string{"urls": r.URLs, "selectors": r.Selectors, "fields": r.Fields, "attributes": r.Attrs} {
+			if v[section] == nil {
+				v[section] = map[string]bool{}
+			}
+			for k := range m {
+				v[section][k] = true
+			}
+		}
+	}
+	return out
+}
+
+// unknownNames reports each name an override file sets that no flow of
+// the recipe's kind reads.
+func unknownNames(l *layer, known names) []*RecipeError {
+	if known == nil {
+		return nil
+	}
+	var errs []*RecipeError
+	for _, sec := range []struct {
+		section, noun string
+		m             map[string]string
+	}{{"urls", "URL", l.urls}, {"selectors", "selector", l.selectors}, {"fields", "field", l.fields}, {"attributes", "attribute", l.attrs}} {
+		for _, name := range slices.Sorted(maps.Keys(sec.m)) {
+			if known[sec.section][name] {
+				continue
+			}
+			key := sec.section + "." + name
+			msg := fmt.Sprintf("unknown %s name: no flow reads it", sec.noun)
+			if near := nearest(name, known[sec.section]); near != "" {
+				msg += fmt.Sprintf("; did you mean %s?", near)
+			} else {
+				msg += "; `sellerops recipes show SITE` lists the names in use"
+			}
+			errs = append(errs, &RecipeError{File: l.file, Key: key, Line: l.pos[key].line, Msg: msg})
+		}
+	}
+	return errs
+}
+
+// nearest returns the known name closest to name by edit distance, when it
+// is close enough to be a typo.
+func nearest(name string, known map[string]bool) string {
+	best, bestD := "", 0
+	for k := range known {
+		d := editDistance(name, k)
+		if best == "" || d < bestD || (d == bestD && k < best) {
+			best, bestD = k, d
+		}
+	}
+	if best == "" || bestD > max(2, len(name)/4) {
+		return ""
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// Has reports whether the set knows the site at all, usable or broken: a
+// caller choosing between recipes must not pass over a broken one.
+func (s *RecipeSet) Has(site string) bool {
+	_, ok := s.recipes[site]
+	_, broken := s.broken[site]
+	return ok || broken
 }
 
 func overridePath(dir, site string) string {

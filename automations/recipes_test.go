@@ -88,7 +88,7 @@ func TestOverrideReplacesKeysOneByOne(t *testing.T) {
 	file := writeOverride(t, dir, "ebay.yaml", `
 selectors:
   login.username: "input#new-user"
-  inbox.archived: ".archived-row"
+  home.overdue: "#late-count"
 urls:
   inbox: /messages/new
 `)
@@ -106,8 +106,8 @@ urls:
 	if s, _ := r.Selector("login.password"); s != "#pass" {
 		t.Errorf("a selector the override does not name must stay: %q", s)
 	}
-	if s, _ := r.Selector("inbox.archived"); s != ".archived-row" {
-		t.Errorf("override may add selectors: %q", s)
+	if s, _ := r.Selector("home.overdue"); s != "#late-count" {
+		t.Errorf("override may add a selector that the flows of its kind read: %q", s)
 	}
 	if u, _ := r.URL("inbox"); u != "https://www.ebay.com/messages/new" {
 		t.Errorf("overridden url = %q", u)
@@ -275,5 +275,47 @@ func TestSelectorProblem(t *testing.T) {
 		if got := selectorProblem(s) != ""; got != bad {
 			t.Errorf("selectorProblem(%q) = %q, want bad=%v", s, selectorProblem(s), bad)
 		}
+	}
+}
+
+// A name no flow of the recipe's kind reads is a typo: the override is an
+// error at that line, and the site is not usable from it.
+func TestOverrideWithUnknownNameIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	file := writeOverride(t, dir, "ups-sandbox.yaml", `
+selectors:
+  track.evnts: "table .row"
+attributes:
+  event_tiem: data-when
+`)
+	set, err := LoadRecipes(dir)
+	if err == nil {
+		t.Fatal("an override with unknown names loaded without error")
+	}
+	for _, want := range []string{
+		file + ":3: selectors.track.evnts: unknown selector name: no flow reads it; did you mean track.events?",
+		file + ":5: attributes.event_tiem: unknown attribute name: no flow reads it; did you mean event_time?",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q\nlacks %q", err, want)
+		}
+	}
+	if _, err := set.Get("ups-sandbox"); err == nil || !strings.Contains(err.Error(), "invalid") {
+		t.Errorf("Get of the broken site = %v, want it reported invalid", err)
+	}
+	if !set.Has("ups-sandbox") {
+		t.Error("Has must report a broken site, so that no caller passes over it to another recipe")
+	}
+	if _, err := set.Get("ups"); err != nil {
+		t.Errorf("other sites stay usable: %v", err)
+	}
+	found := false
+	for _, p := range set.Check() {
+		if p.Site == "ups-sandbox" && p.Err.Key == "selectors.track.evnts" && p.Err.Line == 3 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("Check does not report the unknown name: %v", set.Check())
 	}
 }

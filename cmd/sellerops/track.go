@@ -186,7 +186,9 @@ func trackingDeps(ctx context.Context, f *factory) (tracking.Deps, error) {
 		if c.WebBaseURL == "" || !trackLoopbackURL(c.WebBaseURL) {
 			continue
 		}
-		if _, err := recipes.Get(courier + "-sandbox"); err == nil {
+		// A broken "-sandbox" override is that site's error, never a reason
+		// to drive the real site's recipe on the sandbox's address.
+		if recipes.Has(courier + "-sandbox") {
 			web[courier] = tracking.WebSite{Recipe: courier + "-sandbox", BaseURL: c.WebBaseURL}
 		}
 	}

@@ -311,12 +311,30 @@ func (s *session) list(ctx context.Context, query string) ([]PortalClaim, error)
 		if err != nil {
 			return err
 		}
-		return json.Unmarshal([]byte(res.Value.JSON("", "")), &out)
+		if err := json.Unmarshal([]byte(res.Value.JSON("", "")), &out); err != nil {
+			return err
+		}
+		return s.checkRows(out, url)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkRows checks the claims a portal listed against the claim_row
+// schema. Any row that does not fit fails the whole list: a list read
+// wrongly could hide a claim already filed and have it filed twice.
+func (s *session) checkRows(list []PortalClaim, url string) error {
+	rows := make([]automations.Record, len(list))
+	for i, c := range list {
+		rows[i] = automations.Record{"number": c.Number, "tracking": c.TrackingNumber, "kind": c.Kind, "status": c.Status, "amount": c.Amount}
+	}
+	_, err := automations.CheckRecords(automations.RecordCheck{Kind: "claim_row", Recipe: s.recipe, URL: url, Now: s.deps.Clock(),
+		From: automations.Sources{"number": "attributes.claim_number|selectors.claims.number",
+			"tracking": "attributes.claim_tracking|selectors.claims.tracking", "kind": "selectors.claims.kind",
+			"status": "attributes.claim_status|selectors.claims.status", "amount": "attributes.claim_amount|selectors.claims.amount"}}, rows)
+	return err
 }
 
 // find searches the portal's claims for a parcel's claim of a kind and
