@@ -14,11 +14,14 @@ import (
 	"github.com/go-rod/rod/lib/proto"
 
 	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/filing"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/sandbox"
 	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/automations/tracking"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/config"
 )
 
 var carrierSites = []string{"ups", "fedex", "usps", "dhl"}
@@ -203,8 +206,30 @@ func TestDriftHoldOut(t *testing.T) {
 		}
 	}
 
+	// A claim portal: claims filed through the unchanged portal, then each
+	// variant's status sync judged against the portal's own state.
+	ups := mustRecipe(t, recipes, "ups-sandbox")
+	pc := newProxy(t, d, "ups-claims", sb.URL("ups"))
+	pc.dom = &domSpec{
+		Rows:  sels(ups, "claims.row"),
+		Cells: sels(ups, "claims.number", "claims.tracking", "claims.kind", "claims.filed", "claims.amount", "claims.status", "claims.paid"),
+		Main:  sels(ups, "claims.tracking"), Times: sels(ups, "claims.filed"),
+		Attrs: attrs(ups, "claim_number", "claim_tracking", "claim_status", "claim_amount", "claim_paid", "time"), TimeAttrs: attrs(ups, "time"),
+	}
+	pc.match = func(path string) bool { return path == "/claims" }
+	d.set("")
+	cdb, cdeps := fileClaims(t, ctx, b, sb, recipes, pc.URL())
+	for _, v := range variants {
+		d.set(v.name)
+		_, err := filing.SyncStatus(ctx, cdeps, nil)
+		if d.count("ups-claims") == 0 {
+			t.Fatalf("variant %s changed no claim list: the proxy did not reach the product", v.name)
+		}
+		put(v.name, "ups-claims", judgeClaims(ctx, cdb, sb, err))
+	}
+
 	// The table.
-	sites := append(append([]string{}, markets...), carrierSites...)
+	sites := append(append(append([]string{}, markets...), carrierSites...), "ups-claims")
 	var b2 strings.Builder
 	fmt.Fprintf(&b2, "\n%-16s", "variant")
 	for _, s := range sites {
@@ -457,6 +482,92 @@ func judgeSync(sb *sandbox.Sandbox, market string, res syncResult) cell {
 	}
 	if why := syncMatchesWorld(sb, market, res, true); why != "" {
 		return cell{outSilent, why}
+	}
+	return cell{outCorrect, ""}
+}
+
+// fileClaims files a loss claim for a few lost UPS parcels through the
+// unchanged portal and returns the database and the filing dependencies.
+func fileClaims(t *testing.T, ctx context.Context, b *automations.Browser, sb *sandbox.Sandbox, recipes *automations.RecipeSet, portal string) (*localdb.DB, filing.Deps) {
+	t.Helper()
+	db := openDB(t, sb)
+	sec := marketplace.NewMemorySecrets()
+	acct := sb.Account("ups")
+	_ = sec.Set(ctx, claims.PortalUsernameKey("ups"), acct.Username)
+	_ = sec.Set(ctx, claims.PortalPasswordKey("ups"), acct.Password)
+	deps := filing.Deps{
+		Deps: claims.Deps{DB: db, Config: config.Defaults(), Now: sb.Now}, Recipes: recipes,
+		Secrets: sec, Browser: func(context.Context) (*automations.Browser, error) { return b, nil },
+		Portals:     map[string]claims.Portal{"ups": {Recipe: "ups-sandbox", BaseURL: portal}},
+		StepTimeout: 20 * time.Second,
+		Retry:       automations.RetryPolicy{Attempts: 2, Base: 50 * time.Millisecond},
+	}
+	filer := filing.NewFiler(deps, false)
+	defer filer.Close()
+	n := 0
+	for _, p := range sb.World().Parcels {
+		evs := p.VisibleEvents(sb.Now())
+		if p.Carrier != "ups" || p.State != sandbox.ParcelLost || len(evs) == 0 || n >= 3 {
+			continue
+		}
+		ship, _, err := db.SaveTrackResult(ctx, localdb.TrackResult{Courier: "ups", TrackingNumber: p.TrackingNumber, Source: localdb.SourceAPI,
+			Tag: "Exception", Subtag: "Exception_013", Events: []localdb.TrackingEvent{{Time: evs[len(evs)-1].Time, Tag: "Exception",
+				Subtag: "Exception_013", RawCode: "lost", Description: "Lost"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := db.CreateClaim(ctx, localdb.Claim{ShipmentID: ship.ID, Kind: localdb.ClaimLost, Amount: 4200 + int64(n), Currency: "USD",
+			Description: "The parcel was lost in transit."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := filer.File(ctx, c.ID, nil); err != nil {
+			t.Fatalf("file a claim for %s on the unchanged portal: %v", p.TrackingNumber, err)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("the sandbox world has no lost UPS parcel")
+	}
+	// The unchanged list reads right.
+	if _, err := filing.SyncStatus(ctx, deps, nil); err != nil {
+		t.Fatalf("status of the unchanged portal: %v", err)
+	}
+	if c := judgeClaims(ctx, db, sb, nil); c.outcome != outCorrect {
+		t.Fatalf("unchanged portal: %s: %s", c.outcome, c.why)
+	}
+	return db, deps
+}
+
+// judgeClaims compares every stored claim with the portal's own state.
+func judgeClaims(ctx context.Context, db *localdb.DB, sb *sandbox.Sandbox, syncErr error) cell {
+	list, err := db.ListClaims(ctx, localdb.ClaimFilter{})
+	if err != nil {
+		return cell{outOther, err.Error()}
+	}
+	state := sb.State()
+	for _, c := range list {
+		var truth *sandbox.Claim
+		for tn, pcs := range state.Claims {
+			for i := range pcs {
+				if pcs[i].Number == c.ConfirmationNumber {
+					truth = &state.Claims[tn][i]
+				}
+			}
+		}
+		if truth == nil {
+			return cell{outSilent, "claim " + c.ConfirmationNumber + " is not on the portal"}
+		}
+		want, ok := claims.PortalState(truth.Status)
+		if !ok || c.State != want || c.PaidAmount != claims.ToMinor(truth.Paid, c.Currency) {
+			return cell{outSilent, fmt.Sprintf("claim %s stored as %s paid %d, the portal says %s paid %.2f", c.ConfirmationNumber, c.State, c.PaidAmount, truth.Status, truth.Paid)}
+		}
+	}
+	if syncErr != nil {
+		if cl := automations.Classify(syncErr); cl != automations.PageChanged {
+			return cell{outOther, string(cl) + ": " + syncErr.Error()}
+		}
+		return cell{outPageChanged, syncErr.Error()}
 	}
 	return cell{outCorrect, ""}
 }

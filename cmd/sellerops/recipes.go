@@ -1,10 +1,19 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/tracking"
+	"github.com/sellerops/sellerops/localdb"
 )
 
 func newRecipesCmd(f *factory) *cobra.Command {
@@ -96,19 +105,40 @@ type recipeProblem struct {
 	Message string `json:"message"`
 }
 
+// recipesLiveOptions are the flags of `recipes check --live`.
+type recipesLiveOptions struct {
+	Site   string
+	Number string
+	Real   bool
+}
+
 func newRecipesCheckCmd(f *factory) *cobra.Command {
 	var jf jsonFlags
+	var lo recipesLiveOptions
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Validate every recipe and override; each problem names the file, key and line",
 		Long: strings.TrimSpace(`
 Validate the built-in recipes and every override file. Each problem names the
-file, the key and the line to fix. Exits 0 when all are usable and 4 when any
-problem is found.`),
-		Example: "  sellerops recipes check\n  sellerops recipes check --json",
+file, the key and the line to fix: YAML errors, unknown keys, names no flow
+reads (such as a misspelt selector name, with the nearest known name), missing
+required keys. A site whose override is broken is unusable until it is fixed;
+no other recipe stands in for it. Exits 0 when all are usable and 4 when any
+problem is found.
+
+--live SITE opens the site's page in the browser and reports, per selector,
+how many elements it matched there and whether the records read pass their
+schema (a time that parses, a description that is not blank). By default the
+page is the sandbox's, started for the check; --real opens the recipe's own
+site with the tracking number given by --number. Live checks cover carrier
+tracking recipes. Exits 4 when the page does not fit the recipe.`),
+		Example: "  sellerops recipes check\n  sellerops recipes check --json\n  sellerops recipes check --live ups-sandbox\n  sellerops recipes check --live ups --real --number 1Z999AA10123456784",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			set, _ := loadRecipes(f)
+			if lo.Site != "" {
+				return recipesLiveRun(cmd.Context(), f, set, lo, jf)
+			}
 			problems := []recipeProblem{}
 			for _, p := range set.Check() {
 				problems = append(problems, recipeProblem{Site: p.Site, File: p.Err.File, Key: p.Err.Key, Line: p.Err.Line, Message: p.Err.Msg})
@@ -131,6 +161,84 @@ problem is found.`),
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&lo.Site, "live", "", "open SITE's page and report what each selector matches and whether the records fit")
+	cmd.Flags().StringVar(&lo.Number, "number", "", "with --live: the tracking number to open (default: one of the sandbox's)")
+	cmd.Flags().BoolVar(&lo.Real, "real", false, "with --live: open the recipe's own site instead of the sandbox")
 	addJSONFlags(cmd, &jf)
 	return cmd
+}
+
+// recipesLiveRun opens a carrier recipe's tracking page and reports what
+// its selectors match there. A broken override is that site's error.
+func recipesLiveRun(ctx context.Context, f *factory, set *automations.RecipeSet, o recipesLiveOptions, jf jsonFlags) error {
+	rec, err := set.Get(o.Site)
+	if err != nil {
+		return withCode(exitBadInput, err)
+	}
+	if rec.Kind != automations.KindCarrier {
+		return withCode(exitUsage, fmt.Errorf("--live checks carrier tracking recipes; %s is a %s recipe", rec.Site, rec.Kind))
+	}
+	courier := strings.TrimSuffix(rec.Site, "-sandbox")
+	web := tracking.WebSite{Recipe: rec.Site}
+	number := o.Number
+	if o.Real {
+		if number == "" {
+			return withCode(exitUsage, errors.New("--real needs --number: a tracking number the real site knows"))
+		}
+	} else {
+		sb, err := sandbox.Start(ctx, sandbox.Options{Seed: 1, Orders: 40})
+		if err != nil {
+			return fmt.Errorf("start the sandbox for the check: %w", err)
+		}
+		defer sb.Close()
+		web.BaseURL = sb.URL(courier)
+		if web.BaseURL == "" {
+			return withCode(exitUsage, fmt.Errorf("the sandbox has no %s site; use --real --number N for this recipe", courier))
+		}
+		for _, p := range sb.World().Parcels {
+			if number == "" && p.Carrier == courier && len(p.VisibleEvents(sb.Now())) > 0 {
+				number = p.TrackingNumber
+			}
+		}
+	}
+	dir, err := os.MkdirTemp("", "sellerops-probe-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	db, err := localdb.Open(ctx, filepath.Join(dir, "probe.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tr, err := tracking.New(tracking.Deps{DB: db, Recipes: set, Web: map[string]tracking.WebSite{courier: web},
+		Browser: f.Browser, Logger: f.Logger()})
+	if err != nil {
+		return err
+	}
+	p, err := tr.Probe(ctx, courier, number)
+	if err != nil {
+		return flowError(err)
+	}
+	if jf.enabled() {
+		if err := writeJSON(f.IO.Out, p, jf.JQ); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(f.IO.Out, "%s: %s\n", p.Site, p.URL)
+		t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "KEY", "SELECTOR", "MATCHED")
+		for _, s := range p.Selectors {
+			t.row(s.Key, s.Selector, fmt.Sprint(s.Matched))
+		}
+		t.flush()
+		if p.Class == "" {
+			fmt.Fprintf(f.IO.Out, "records: %d tracking events, all fit the schema\n", p.Events)
+		} else {
+			fmt.Fprintf(f.IO.Out, "records: %s: %s\n", p.Class, p.Error)
+		}
+	}
+	if p.Class != "" {
+		return withCode(exitBadInput, errSilent)
+	}
+	return nil
 }
