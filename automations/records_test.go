@@ -2,6 +2,7 @@ package automations
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +50,7 @@ func TestCheckRecords(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			keep, err := CheckRecords(RecordCheck{Kind: "tracking_event", Recipe: rec, From: from, URL: "http://x/track", Now: now}, c.rows)
-			if !equalInts(keep, c.keep) {
+			if !slices.Equal(keep, c.keep) {
 				t.Errorf("kept %v, want %v", keep, c.keep)
 			}
 			if c.failed == 0 {
@@ -84,7 +85,7 @@ func TestCheckRecordsKeyConflictAndOr(t *testing.T) {
 		{"id": "m3", "from": "robot", "body": "x", "at": at},
 	}
 	keep, err := CheckRecords(RecordCheck{Kind: "message", Now: at}, rows)
-	if !equalInts(keep, []int{0}) {
+	if !slices.Equal(keep, []int{0}) {
 		t.Errorf("kept %v, want [0]", keep)
 	}
 	var re *RecordError
@@ -94,16 +95,4 @@ func TestCheckRecordsKeyConflictAndOr(t *testing.T) {
 	if !strings.Contains(err.Error(), "not one of buyer, seller") || !strings.Contains(err.Error(), "same key") {
 		t.Errorf("error does not name the problems: %v", err)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -67,7 +68,7 @@ func (t *Tracker) Probe(ctx context.Context, courier, number string) (Probe, err
 		p.Events = len(line.Events)
 	}
 	var keys, list []string
-	for _, k := range sortedKeys(rec.Selectors) {
+	for _, k := range slices.Sorted(maps.Keys(rec.Selectors)) {
 		if strings.HasPrefix(k, "track.") {
 			keys = append(keys, k)
 			list = append(list, rec.Selectors[k])
@@ -91,13 +92,4 @@ func (t *Tracker) Probe(ctx context.Context, courier, number string) (Probe, err
 		p.Selectors = append(p.Selectors, SelectorCount{Key: "selectors." + k, Selector: list[i], Matched: counts[i]})
 	}
 	return p, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
