@@ -137,9 +137,38 @@ func waitFirst(p *rod.Page, sels ...string) (int, error) {
 		return -1, errors.New("no selector to wait for")
 	}
 	if _, err := rc.Do(); err != nil {
-		return -1, err
+		return -1, settledMiss(p, err, sels)
 	}
 	return which, nil
+}
+
+// settledMiss turns a wait that ran out of time on a page that had
+// finished loading into page_changed: the page came, but none of what the
+// recipe expects is on it.
+func settledMiss(p *rod.Page, err error, sels []string) error {
+	if !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	q := p.Context(context.WithoutCancel(p.GetContext())).Timeout(2 * time.Second)
+	defer q.CancelTimeout()
+	res, evalErr := q.Eval(`() => ({ready: document.readyState, url: location.href})`)
+	if evalErr != nil {
+		return err
+	}
+	var st struct {
+		Ready string `json:"ready"`
+		URL   string `json:"url"`
+	}
+	if res.Value.Unmarshal(&st) != nil || st.Ready != "complete" {
+		return err
+	}
+	var want []string
+	for _, s := range sels {
+		if s != "" {
+			want = append(want, s)
+		}
+	}
+	return &automations.SelectorError{Selector: strings.Join(want, " | "), URL: st.URL}
 }
 
 // setValue sets a form field's value as typing would leave it.
