@@ -569,8 +569,8 @@ func judgeClaims(ctx context.Context, db *localdb.DB, sb *sandbox.Sandbox, syncE
 			return cell{outSilent, "claim " + c.ConfirmationNumber + " is not on the portal"}
 		}
 		want, ok := claims.PortalState(truth.Status)
-		if !ok || c.State != want || c.PaidAmount != claims.ToMinor(truth.Paid, c.Currency) {
-			return cell{outSilent, fmt.Sprintf("claim %s stored as %s paid %d, the portal says %s paid %.2f", c.ConfirmationNumber, c.State, c.PaidAmount, truth.Status, truth.Paid)}
+		if !ok || c.State != want || c.PaidAmount != truth.Paid {
+			return cell{outSilent, fmt.Sprintf("claim %s stored as %s paid %d, the portal says %s paid %d (minor units)", c.ConfirmationNumber, c.State, c.PaidAmount, truth.Status, truth.Paid)}
 		}
 	}
 	if syncErr != nil {
