@@ -68,15 +68,14 @@ type Browser struct {
 	// Started is how long the launch or connect took.
 	Started time.Duration
 
-	rod     *rod.Browser
-	remote  bool
-	ws      *cdp.WebSocket
-	pid     int
-	dir     string // removed on Close when ownDir
-	ownDir  bool
-	logger  *slog.Logger
-	cancel  context.CancelFunc // ends rod's event loop
-	stopCtx func() bool        // detaches the close-on-cancel hook
+	rod    *rod.Browser
+	remote bool
+	ws     *cdp.WebSocket
+	pid    int
+	dir    string // removed on Close when ownDir
+	ownDir bool
+	logger *slog.Logger
+	cancel context.CancelFunc // ends rod's event loop
 
 	closeOnce sync.Once
 	closeErr  error
@@ -107,8 +106,10 @@ func CloseAll() error {
 }
 
 // Launch starts the local browser or connects to a remote one, as opts say.
-// ctx bounds the browser's whole life: when it is canceled the browser is
-// closed as by Close. The launch itself must finish within opts.Timeout.
+// ctx bounds the launch only, which must also finish within opts.Timeout:
+// once Launch has returned, the browser lives until Close (or CloseAll),
+// whatever becomes of ctx. That lets one browser serve every job of a
+// process, each job bounding its own pages with its own context.
 func Launch(ctx context.Context, opts BrowserOptions) (*Browser, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("launch browser: %w", err)
@@ -157,7 +158,6 @@ func Launch(ctx context.Context, opts BrowserOptions) (*Browser, error) {
 	live.Lock()
 	live.m[b] = struct{}{}
 	live.Unlock()
-	b.stopCtx = context.AfterFunc(ctx, func() { _ = b.Close() })
 	return b, nil
 }
 
@@ -354,9 +354,6 @@ func (b *Browser) Close() error {
 }
 
 func (b *Browser) close() error {
-	if b.stopCtx != nil {
-		b.stopCtx()
-	}
 	live.Lock()
 	delete(live.m, b)
 	live.Unlock()

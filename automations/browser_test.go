@@ -220,7 +220,10 @@ func TestLaunchTimeoutCleansUp(t *testing.T) {
 	}
 }
 
-func TestContextCancelClosesBrowser(t *testing.T) {
+// TestBrowserOutlivesLaunchContext: the context given to Launch bounds the
+// launch, not the browser. A job that starts the process's browser and then
+// ends must not take the browser away from the next job; only Close ends it.
+func TestBrowserOutlivesLaunchContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	b, err := Launch(ctx, BrowserOptions{Timeout: testwait.Budget(t)})
@@ -229,21 +232,34 @@ func TestContextCancelClosesBrowser(t *testing.T) {
 	}
 	pid, dir := b.PID(), b.UserDataDir()
 	cancel()
-	if !waitGone(pid, testwait.Budget(t)) {
-		t.Fatalf("browser %d still runs after its context was canceled", pid)
+	// The browser still answers a CDP call and can open a page for a
+	// context that is alive.
+	if _, err := b.Version(testCtx(t)); err != nil {
+		t.Fatalf("browser stopped answering once its launch context ended: %v", err)
 	}
-	deadline := testwait.Deadline(t)
-	for {
-		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("profile %s still exists after the context was canceled", dir)
-		}
-		time.Sleep(20 * time.Millisecond)
+	pool, err := NewPool(testCtx(t), b, PoolOptions{Size: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := pool.Get(testCtx(t))
+	if err != nil {
+		t.Fatalf("no page after the launch context ended: %v", err)
+	}
+	pool.Put(pg)
+	if err := pool.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !processAlive(pid) {
+		t.Fatalf("browser %d exited when its launch context ended", pid)
 	}
 	if err := b.Close(); err != nil {
-		t.Errorf("Close after cancel = %v", err)
+		t.Fatalf("Close = %v", err)
+	}
+	if processAlive(pid) {
+		t.Fatalf("browser %d still runs after Close", pid)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("profile %s still exists after Close (stat: %v)", dir, err)
 	}
 }
 

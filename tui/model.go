@@ -74,6 +74,10 @@ type Options struct {
 	// In and Out are the terminal; nil means stdin and stdout.
 	In  io.Reader
 	Out io.Writer
+	// Width and Height, when both are set, are the terminal's size for an
+	// Out that cannot report it (a pipe, a serial console); a real
+	// terminal reports its own size and its resizes.
+	Width, Height int
 }
 
 // View indexes, in tab order.

@@ -30,6 +30,9 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	m := newModel(ctx, opts)
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(opts.In), tea.WithOutput(opts.Out), tea.WithAltScreen())
+	if opts.Width > 0 && opts.Height > 0 {
+		go p.Send(tea.WindowSizeMsg{Width: opts.Width, Height: opts.Height})
+	}
 	_, err := p.Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		err = nil // the caller ended the dashboard

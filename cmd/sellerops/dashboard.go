@@ -21,18 +21,29 @@ func dashboardRun(ctx context.Context, f *factory, demo bool) error {
 	if !f.IO.IsStdinTTY() || !f.IO.IsStdoutTTY() {
 		return usageErrorf("the dashboard needs a terminal; in scripts use the subcommands (sellerops --help), such as `sellerops messages list --json`")
 	}
-	db, err := f.DB(ctx)
+	opts, err := dashboardOptions(ctx, f, demo, &dashboardActions{f: f})
 	if err != nil {
 		return err
+	}
+	return tui.Run(ctx, opts)
+}
+
+// dashboardOptions wires the dashboard to the factory: its database,
+// config, clock and log, and the given actions. Tests run the dashboard on
+// these same options with their own terminal.
+func dashboardOptions(ctx context.Context, f *factory, demo bool, actions tui.Actions) (tui.Options, error) {
+	db, err := f.DB(ctx)
+	if err != nil {
+		return tui.Options{}, err
 	}
 	cfg, err := f.Config()
 	if err != nil {
-		return err
+		return tui.Options{}, err
 	}
-	return tui.Run(ctx, tui.Options{
+	return tui.Options{
 		DB:      db,
 		Config:  cfg,
-		Actions: &dashboardActions{f: f},
+		Actions: actions,
 		Logger:  f.Logger(),
 		Now:     f.Now,
 		Demo:    demo,
@@ -49,7 +60,7 @@ func dashboardRun(ctx context.Context, f *factory, demo bool) error {
 			}
 			return claims.Candidates(ctx, deps.Deps, now)
 		},
-	})
+	}, nil
 }
 
 // dashboardActions turns the dashboard's requests into automation runs,

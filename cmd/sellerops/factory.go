@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -41,17 +42,25 @@ type factory struct {
 	db        *localdb.DB
 	cfg       *config.Config
 	secretsS  secrets.Store
-	browser   *automations.Browser
 	logger    *slog.Logger
 	logCloser io.Closer
+
+	// The browser has its own lock, held as a one-slot channel so that a
+	// caller waiting for another's launch can give up when its context
+	// ends, and so that a slow launch never holds up the database or the
+	// log.
+	browserSlot   chan struct{}
+	browser       *automations.Browser
+	browserClosed bool
 }
 
 func newFactory(ioS *ioStreams) *factory {
 	return &factory{
-		IO:       ioS,
-		Now:      time.Now,
-		Getenv:   os.Getenv,
-		redactor: automations.ProcessSecrets(),
+		IO:          ioS,
+		Now:         time.Now,
+		Getenv:      os.Getenv,
+		redactor:    automations.ProcessSecrets(),
+		browserSlot: make(chan struct{}, 1),
 	}
 }
 
@@ -175,17 +184,29 @@ func (f *factory) BrowserOptions() automations.BrowserOptions {
 	}
 }
 
-// Browser launches or connects the browser once.
+// errBrowserClosed is returned by Browser once the process has closed its
+// browser on the way out.
+var errBrowserClosed = errors.New("the browser was closed because sellerops is stopping")
+
+// Browser launches or connects this process's one browser on first use and
+// hands the same one to every later caller, concurrent or not. ctx bounds
+// only this call (the wait and the launch): the browser belongs to the
+// process, not to the job that first asked for it, and lives until Close.
+// A launch that fails is not remembered, so the next caller tries again.
 func (f *factory) Browser(ctx context.Context) (*automations.Browser, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	select {
+	case f.browserSlot <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("launch browser: %w", ctx.Err())
+	}
+	defer func() { <-f.browserSlot }()
+	if f.browserClosed {
+		return nil, errBrowserClosed
+	}
 	if f.browser != nil {
 		return f.browser, nil
 	}
-	f.mu.Unlock()
-	opts := f.BrowserOptions()
-	f.mu.Lock()
-	b, err := automations.Launch(ctx, opts)
+	b, err := automations.Launch(ctx, f.BrowserOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -193,14 +214,23 @@ func (f *factory) Browser(ctx context.Context) (*automations.Browser, error) {
 	return b, nil
 }
 
-// Close releases whatever was made, the browser first.
-func (f *factory) Close() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+// closeBrowser closes the browser if one was started, waiting for a launch
+// under way to finish first, and refuses later launches.
+func (f *factory) closeBrowser() {
+	f.browserSlot <- struct{}{}
+	defer func() { <-f.browserSlot }()
+	f.browserClosed = true
 	if f.browser != nil {
 		_ = f.browser.Close()
 		f.browser = nil
 	}
+}
+
+// Close releases whatever was made, the browser first.
+func (f *factory) Close() {
+	f.closeBrowser()
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.db != nil {
 		_ = f.db.Close()
 		f.db = nil
