@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -56,27 +55,6 @@ carriers.<c>.portal_url in the config.`),
 		newClaimsExportCmd(f),
 	)
 	return cmd
-}
-
-// claimsDeps builds what the claims package needs from the factory: this
-// process's database, config, keyring and browser (started only when a
-// portal is visited), and the recipes with the config dir's overrides.
-func claimsDeps(ctx context.Context, f *factory) (filing.Deps, error) {
-	db, err := f.DB(ctx)
-	if err != nil {
-		return filing.Deps{}, err
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return filing.Deps{}, err
-	}
-	return filing.Deps{
-		Deps:        claims.Deps{DB: db, Config: cfg, Logger: f.Logger(), Now: f.Now},
-		Secrets:     f.Secrets(),
-		Browser:     f.Browser,
-		Recipes:     flowRecipes(f),
-		EvidenceDir: filepath.Join(filepath.Dir(db.Path()), "evidence"),
-	}, nil
 }
 
 // claimsErr gives claim failures their documented exit codes.

@@ -42,6 +42,7 @@ type factory struct {
 	db        *localdb.DB
 	cfg       *config.Config
 	secretsS  secrets.Store
+	recipes   *automations.RecipeSet
 	logger    *slog.Logger
 	logCloser io.Closer
 

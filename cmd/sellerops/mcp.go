@@ -8,10 +8,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/spf13/cobra"
 
-	"github.com/sellerops/sellerops/automations/claims/filing"
-	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/mcpserver"
-	"github.com/sellerops/sellerops/automations/tracking"
 )
 
 type mcpOptions struct{}
@@ -48,28 +45,6 @@ only the protocol; logs go to the log file.`),
 		},
 	}
 	return cmd
-}
-
-// mcpDeps gives the MCP tools this process's database, config, keyring and
-// browser; the browser starts only for a tool that needs it.
-func mcpDeps(ctx context.Context, f *factory) (mcpserver.Deps, error) {
-	db, err := f.DB(ctx)
-	if err != nil {
-		return mcpserver.Deps{}, err
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return mcpserver.Deps{}, err
-	}
-	return mcpserver.Deps{
-		DB:          db,
-		Config:      cfg,
-		Tracking:    func(ctx context.Context) (tracking.Deps, error) { return trackingDeps(ctx, f) },
-		Claims:      func(ctx context.Context) (filing.Deps, error) { return claimsDeps(ctx, f) },
-		Marketplace: func(ctx context.Context) (*marketplace.Deps, error) { return marketplaceDeps(ctx, f, true) },
-		Version:     currentVersion().Version,
-		Now:         f.Now,
-	}, nil
 }
 
 type nopWriteCloser struct{ io.Writer }

@@ -11,11 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sellerops/sellerops/automations/claims/filing"
 	"github.com/sellerops/sellerops/automations/jobs"
-	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/report"
-	"github.com/sellerops/sellerops/automations/tracking"
 	"github.com/sellerops/sellerops/localdb"
 )
 
@@ -125,43 +122,6 @@ func reportsDir(f *factory, db *localdb.DB) string {
 		return cfg.Report.Dir
 	}
 	return filepath.Join(dataDirOf(db), "reports")
-}
-
-// runJobDeps gives the built-in jobs their dependencies, each made on first
-// use.
-func runJobDeps(ctx context.Context, f *factory, stores []string) (jobs.Deps, error) {
-	db, err := f.DB(ctx)
-	if err != nil {
-		return jobs.Deps{}, err
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return jobs.Deps{}, err
-	}
-	d := jobs.Deps{DB: db, Config: cfg, Stores: stores, Now: f.Now}
-	d.Marketplace = func(ctx context.Context) (*marketplace.Deps, error) { return marketplaceDeps(ctx, f, true) }
-	d.Tracking = func(ctx context.Context) (tracking.Deps, error) { return trackingDeps(ctx, f) }
-	d.Claims = func(ctx context.Context) (filing.Deps, error) { return claimsDeps(ctx, f) }
-	d.Report = func(ctx context.Context) (string, error) {
-		now := f.Now()
-		rep, err := report.Build(ctx, db, cfg, now.Add(-24*time.Hour), now)
-		if err != nil {
-			return "", err
-		}
-		dir := reportsDir(f, db)
-		var html string
-		for _, format := range report.Formats {
-			path := filepath.Join(dir, report.FileName(now, format))
-			if err := rep.Save(path, format); err != nil {
-				return "", err
-			}
-			if format == "html" {
-				html = path
-			}
-		}
-		return html, nil
-	}
-	return d, nil
 }
 
 // runPrinter writes progress to stderr: on a terminal one redrawn line per

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/charmbracelet/x/term"
@@ -18,55 +17,6 @@ import (
 	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
 )
-
-// marketplaceDeps gathers what the marketplace flows need from the
-// factory. The browser is started only when needBrowser is set. Evidence
-// and attachments live beside the database.
-func marketplaceDeps(ctx context.Context, f *factory, needBrowser bool) (*marketplace.Deps, error) {
-	db, err := f.DB(ctx)
-	if err != nil {
-		return nil, err
-	}
-	dir := filepath.Dir(db.Path())
-	deps := &marketplace.Deps{DB: db, Secrets: f.Secrets(), Recipes: flowRecipes(f), Logger: f.Logger(),
-		EvidenceDir: filepath.Join(dir, "evidence"), AttachmentDir: filepath.Join(dir, "attachments"), Now: f.Now}
-	if needBrowser {
-		b, err := f.Browser(ctx)
-		if err != nil {
-			return nil, err
-		}
-		deps.Browser = b
-	}
-	return deps, nil
-}
-
-// recipeDir is where override recipes live: recipes/ beside the config file.
-func recipeDir(f *factory) (string, error) {
-	path, _, err := f.ConfigPath()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(filepath.Dir(path), "recipes"), nil
-}
-
-func loadRecipes(f *factory) (*automations.RecipeSet, error) {
-	dir, err := recipeDir(f)
-	if err != nil {
-		return automations.LoadRecipes("")
-	}
-	return automations.LoadRecipes(dir)
-}
-
-// flowRecipes is the recipe set the browser flows run on: the embedded
-// recipes with the config dir's overrides. A broken override file leaves its
-// site out, with a warning on stderr; the other sites work.
-func flowRecipes(f *factory) *automations.RecipeSet {
-	recipes, err := loadRecipes(f)
-	if err != nil {
-		fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
-	}
-	return recipes
-}
 
 // flowError gives a flow's error the exit code of its class.
 func flowError(err error) error {

@@ -7,10 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -165,59 +162,6 @@ func trackCSVRowError(path string, err error) error {
 		return fmt.Errorf("%s line %d: broken CSV row: %s; fix or remove the row and run again (nothing was looked up)", path, pe.StartLine, what)
 	}
 	return fmt.Errorf("%s: %w", path, err)
-}
-
-// trackingDeps wires the tracker to this process's database, config,
-// keyring and browser. Recipe overrides come from <config dir>/recipes; a
-// carrier whose web_base_url is on this machine (the sandbox) uses its
-// "-sandbox" recipe.
-func trackingDeps(ctx context.Context, f *factory) (tracking.Deps, error) {
-	db, err := f.DB(ctx)
-	if err != nil {
-		return tracking.Deps{}, err
-	}
-	cfg, err := f.Config()
-	if err != nil {
-		return tracking.Deps{}, err
-	}
-	recipes := flowRecipes(f)
-	web := map[string]tracking.WebSite{}
-	for courier, c := range cfg.Carriers {
-		if c.WebBaseURL == "" || !trackLoopbackURL(c.WebBaseURL) {
-			continue
-		}
-		// A broken "-sandbox" override is that site's error, never a reason
-		// to drive the real site's recipe on the sandbox's address.
-		if recipes.Has(courier + "-sandbox") {
-			web[courier] = tracking.WebSite{Recipe: courier + "-sandbox", BaseURL: c.WebBaseURL}
-		}
-	}
-	// Evidence lives beside the database, as for every other flow.
-	evidence := filepath.Join(filepath.Dir(db.Path()), "evidence")
-	return tracking.Deps{
-		DB:          db,
-		Config:      cfg,
-		Credentials: tracking.SecretsCredentials(f.Secrets()),
-		Browser:     f.Browser,
-		Recipes:     recipes,
-		Web:         web,
-		EvidenceDir: evidence,
-		Logger:      f.Logger(),
-		Now:         f.Now,
-	}, nil
-}
-
-func trackLoopbackURL(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return false
-	}
-	h := u.Hostname()
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }
 
 func trackRun(ctx context.Context, f *factory, opts *trackOptions) error {

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/filing"
+	"github.com/sellerops/sellerops/automations/jobs"
+	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/automations/mcpserver"
+	"github.com/sellerops/sellerops/automations/report"
+	"github.com/sellerops/sellerops/automations/tracking"
+	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/config"
+	"github.com/sellerops/sellerops/localdb/secrets"
+)
+
+// This file is the one place where the flows get their dependencies. The
+// command line, the dashboard, `run` and the MCP server all build theirs
+// here, from one wiring, so that a setting or an override file that one
+// surface honours, every surface honours.
+
+// wiring is what every flow shares: the database, the config, the secret
+// store, the recipes with their override files, the log, the clock, the
+// process's browser (started on first use only) and the data folder where
+// evidence and attachments live.
+type wiring struct {
+	DB      *localdb.DB
+	Config  *config.Config
+	Secrets secrets.Store
+	Recipes *automations.RecipeSet
+	Logger  *slog.Logger
+	Now     func() time.Time
+	Browser func(ctx context.Context) (*automations.Browser, error)
+	// DataDir is the database's folder.
+	DataDir string
+}
+
+// wire builds the wiring from the factory's lazily made parts. It opens
+// the database and reads the config (an invalid config is an error, exit
+// 3) but starts no browser.
+func (f *factory) wire(ctx context.Context) (*wiring, error) {
+	db, err := f.DB(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	return &wiring{
+		DB:      db,
+		Config:  cfg,
+		Secrets: f.Secrets(),
+		Recipes: f.Recipes(),
+		Logger:  f.Logger(),
+		Now:     f.Now,
+		Browser: f.Browser,
+		DataDir: filepath.Dir(db.Path()),
+	}, nil
+}
+
+func (w *wiring) evidenceDir() string { return filepath.Join(w.DataDir, "evidence") }
+
+// Recipes is the recipe set the browser flows run on, loaded once: the
+// embedded recipes with the overrides in recipes/ beside the config file. A
+// broken override file leaves its site out, with one warning on stderr; the
+// other sites work.
+func (f *factory) Recipes() *automations.RecipeSet {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.recipes != nil {
+		return f.recipes
+	}
+	f.mu.Unlock()
+	recipes, err := loadRecipes(f)
+	f.mu.Lock()
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
+	}
+	if f.recipes == nil {
+		f.recipes = recipes
+	}
+	return f.recipes
+}
+
+// recipeDir is where override recipes live: recipes/ beside the config file.
+func recipeDir(f *factory) (string, error) {
+	path, _, err := f.ConfigPath()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(filepath.Dir(path), "recipes"), nil
+}
+
+// loadRecipes reads the recipes afresh and returns the error of a broken
+// override file, for `sellerops recipes` to show.
+func loadRecipes(f *factory) (*automations.RecipeSet, error) {
+	dir, err := recipeDir(f)
+	if err != nil {
+		return automations.LoadRecipes("")
+	}
+	return automations.LoadRecipes(dir)
+}
+
+// marketplaceDeps is what the marketplace flows (sync, reply, login, no
+// response) need. The browser is started only when needBrowser is set.
+func marketplaceDeps(ctx context.Context, f *factory, needBrowser bool) (*marketplace.Deps, error) {
+	w, err := f.wire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	deps := &marketplace.Deps{DB: w.DB, Secrets: w.Secrets, Recipes: w.Recipes, Logger: w.Logger,
+		EvidenceDir: w.evidenceDir(), AttachmentDir: filepath.Join(w.DataDir, "attachments"), Now: w.Now}
+	if needBrowser {
+		b, err := w.Browser(ctx)
+		if err != nil {
+			return nil, err
+		}
+		deps.Browser = b
+	}
+	return deps, nil
+}
+
+// trackingDeps is what the tracker needs. A carrier whose web_base_url is
+// on this machine (the sandbox) uses its "-sandbox" recipe.
+func trackingDeps(ctx context.Context, f *factory) (tracking.Deps, error) {
+	w, err := f.wire(ctx)
+	if err != nil {
+		return tracking.Deps{}, err
+	}
+	web := map[string]tracking.WebSite{}
+	for courier, c := range w.Config.Carriers {
+		if c.WebBaseURL == "" || !trackLoopbackURL(c.WebBaseURL) {
+			continue
+		}
+		// A broken "-sandbox" override is that site's error, never a reason
+		// to drive the real site's recipe on the sandbox's address.
+		if w.Recipes.Has(courier + "-sandbox") {
+			web[courier] = tracking.WebSite{Recipe: courier + "-sandbox", BaseURL: c.WebBaseURL}
+		}
+	}
+	return tracking.Deps{
+		DB:          w.DB,
+		Config:      w.Config,
+		Credentials: tracking.SecretsCredentials(w.Secrets),
+		Browser:     w.Browser,
+		Recipes:     w.Recipes,
+		Web:         web,
+		EvidenceDir: w.evidenceDir(),
+		Logger:      w.Logger,
+		Now:         w.Now,
+	}, nil
+}
+
+func trackLoopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// claimsDeps is what claim drafting and filing need; the browser starts
+// only when a portal is visited.
+func claimsDeps(ctx context.Context, f *factory) (filing.Deps, error) {
+	w, err := f.wire(ctx)
+	if err != nil {
+		return filing.Deps{}, err
+	}
+	return filing.Deps{
+		Deps:        claims.Deps{DB: w.DB, Config: w.Config, Logger: w.Logger, Now: w.Now},
+		Secrets:     w.Secrets,
+		Browser:     w.Browser,
+		Recipes:     w.Recipes,
+		EvidenceDir: w.evidenceDir(),
+	}, nil
+}
+
+// mcpDeps is what the MCP tools need; the browser starts only for a tool
+// that needs it.
+func mcpDeps(ctx context.Context, f *factory) (mcpserver.Deps, error) {
+	w, err := f.wire(ctx)
+	if err != nil {
+		return mcpserver.Deps{}, err
+	}
+	return mcpserver.Deps{
+		DB:          w.DB,
+		Config:      w.Config,
+		Tracking:    func(ctx context.Context) (tracking.Deps, error) { return trackingDeps(ctx, f) },
+		Claims:      func(ctx context.Context) (filing.Deps, error) { return claimsDeps(ctx, f) },
+		Marketplace: func(ctx context.Context) (*marketplace.Deps, error) { return marketplaceDeps(ctx, f, true) },
+		Version:     currentVersion().Version,
+		Now:         w.Now,
+	}, nil
+}
+
+// runJobDeps is what the built-in jobs of `run` need, each flow's part
+// made on first use.
+func runJobDeps(ctx context.Context, f *factory, stores []string) (jobs.Deps, error) {
+	w, err := f.wire(ctx)
+	if err != nil {
+		return jobs.Deps{}, err
+	}
+	d := jobs.Deps{DB: w.DB, Config: w.Config, Stores: stores, Now: w.Now}
+	d.Marketplace = func(ctx context.Context) (*marketplace.Deps, error) { return marketplaceDeps(ctx, f, true) }
+	d.Tracking = func(ctx context.Context) (tracking.Deps, error) { return trackingDeps(ctx, f) }
+	d.Claims = func(ctx context.Context) (filing.Deps, error) { return claimsDeps(ctx, f) }
+	d.Report = func(ctx context.Context) (string, error) {
+		now := w.Now()
+		rep, err := report.Build(ctx, w.DB, w.Config, now.Add(-24*time.Hour), now)
+		if err != nil {
+			return "", err
+		}
+		dir := reportsDir(f, w.DB)
+		var html string
+		for _, format := range report.Formats {
+			path := filepath.Join(dir, report.FileName(now, format))
+			if err := rep.Save(path, format); err != nil {
+				return "", err
+			}
+			if format == "html" {
+				html = path
+			}
+		}
+		return html, nil
+	}
+	return d, nil
+}
