@@ -98,7 +98,7 @@ func readNumbers(f *factory, args []string) ([]string, error) {
 	}
 	if err := sc.Err(); err != nil && err != io.EOF {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, withCode(exitBadInput, longLineError("standard input", line+1))
+			return nil, badInput(longLineError("standard input", line+1))
 		}
 		return nil, fmt.Errorf("read standard input: %w", err)
 	}
@@ -154,12 +154,5 @@ func carriersDetectRun(f *factory, opts *carriersDetectOptions) error {
 		}
 		t.flush()
 	}
-	switch {
-	case len(inputs) == 0 || valid == len(inputs):
-		return nil
-	case valid == 0:
-		return withCode(exitAllFailed, errSilent)
-	default:
-		return withCode(exitSomeFailed, errSilent)
-	}
+	return batchOutcome(len(inputs)-valid, len(inputs))
 }

@@ -57,25 +57,6 @@ carriers.<c>.portal_url in the config.`),
 	return cmd
 }
 
-// claimsErr gives claim failures their documented exit codes.
-func claimsErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	var fl *automations.Failure
-	switch {
-	case errors.Is(err, filing.ErrBusy):
-		return withCode(exitAlreadyRunning, err)
-	case errors.Is(err, claims.ErrNotEligible), errors.Is(err, claims.ErrNotReady):
-		return withCode(exitBadInput, err)
-	case errors.As(err, &fl) && fl.Class == automations.NeedsHuman:
-		return withCode(exitNeedsHuman, err)
-	case errors.As(err, &fl) && fl.Class == automations.AuthFailed:
-		return withCode(exitAuthFailed, err)
-	}
-	return err
-}
-
 func parseClaimID(arg string) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(arg, "#"), 10, 64)
 	if err != nil || id <= 0 {
@@ -245,7 +226,7 @@ func claimsDraftRun(ctx context.Context, f *factory, opts *claimsDraftOptions) e
 	}
 	d, err := claims.Draft(ctx, deps.Deps, opts.Parcel, localdb.ClaimKind(opts.Kind))
 	if err != nil {
-		return claimsErr(err)
+		return err
 	}
 	if opts.JSON.enabled() {
 		return writeJSON(f.IO.Out, d, opts.JSON.JQ)
@@ -499,7 +480,7 @@ func claimsEditRun(ctx context.Context, f *factory, opts *claimsEditOptions) err
 	c, err := filing.ReturnToDraft(ctx, deps.DB, id)
 	if err != nil {
 		if errors.Is(err, localdb.ErrConflict) {
-			return withCode(exitBadInput, err)
+			return badInput(err)
 		}
 		return err
 	}
@@ -511,11 +492,11 @@ func claimsEditRun(ctx context.Context, f *factory, opts *claimsEditOptions) err
 			cur = opts.Currency
 		}
 		if cur == "" {
-			return withCode(exitBadInput, fmt.Errorf("--amount %q: claim %d has no currency yet (its order had no known value); add --currency with an ISO 4217 code such as USD", opts.Amount, c.ID))
+			return badInput(fmt.Errorf("--amount %q: claim %d has no currency yet (its order had no known value); add --currency with an ISO 4217 code such as USD", opts.Amount, c.ID))
 		}
 		amt, err := money.ParseDecimal(cur, opts.Amount)
 		if err != nil {
-			return withCode(exitBadInput, fmt.Errorf("--amount: %w", err))
+			return badInput(fmt.Errorf("--amount: %w", err))
 		}
 		e.Amount = &amt
 	}
@@ -523,7 +504,7 @@ func claimsEditRun(ctx context.Context, f *factory, opts *claimsEditOptions) err
 	if err != nil {
 		// A file to add that is not there is a bad input, like a bad amount.
 		if errors.Is(err, localdb.ErrConflict) || errors.Is(err, fs.ErrNotExist) {
-			return withCode(exitBadInput, err)
+			return badInput(err)
 		}
 		return err
 	}
@@ -585,9 +566,9 @@ func claimsResetRun(ctx context.Context, f *factory, opts *claimsResetOptions) e
 	_ = filer.Close()
 	if err != nil {
 		if errors.Is(err, localdb.ErrConflict) {
-			return withCode(exitBadInput, err)
+			return badInput(err)
 		}
-		return claimsErr(err)
+		return err
 	}
 	if opts.JSON.enabled() {
 		return writeJSON(f.IO.Out, res, opts.JSON.JQ)
@@ -675,7 +656,7 @@ func claimsFileRun(ctx context.Context, f *factory, opts *claimsFileOptions) err
 			return usageErrorf("claim %d: filing without a terminal needs --yes (and the config's claims.auto_file policy)", id)
 		case !interactive:
 			if ok, why := claims.PolicyAllows(deps.Config, d.Claim, f.Now()); !ok {
-				return withCode(exitNeedsHuman, fmt.Errorf("claim %d not filed: %s", id, why))
+				return &classError{class: automations.NeedsHuman, err: fmt.Errorf("claim %d not filed: %s", id, why)}
 			}
 		case !opts.Yes:
 			fmt.Fprintf(f.IO.ErrOut, "File %s claim %d for %s %s, %s, in the %s portal? [y/N] ", d.Kind, d.ID, d.Courier,
@@ -702,7 +683,7 @@ func claimsFileRun(ctx context.Context, f *factory, opts *claimsFileOptions) err
 		fmt.Fprint(f.IO.ErrOut, "\r\033[K")
 	}
 	if err != nil {
-		return claimsErr(err)
+		return err
 	}
 	if opts.JSON.enabled() {
 		return writeJSON(f.IO.Out, res, opts.JSON.JQ)
@@ -759,7 +740,7 @@ func claimsStatusRun(ctx context.Context, f *factory, opts *claimsStatusOptions)
 		}
 	}
 	if err != nil && len(changes) == 0 {
-		return claimsErr(err)
+		return err
 	}
 	if opts.JSON.enabled() {
 		if werr := writeJSON(f.IO.Out, changes, opts.JSON.JQ); werr != nil {
@@ -782,22 +763,18 @@ func claimsStatusRun(ctx context.Context, f *factory, opts *claimsStatusOptions)
 		}
 		t.flush()
 	}
-	switch {
-	case failed > 0 && failed == len(changes):
-		return withCode(exitAllFailed, claimsReported(f, err))
-	case failed > 0:
-		return withCode(exitSomeFailed, claimsReported(f, err))
+	if failed > 0 {
+		claimsReported(f, err)
 	}
-	return nil
+	return batchOutcome(failed, len(changes))
 }
 
-// claimsReported prints err to stderr and returns errSilent, for batches whose
-// failures are also in the output.
-func claimsReported(f *factory, err error) error {
+// claimsReported prints err to stderr, for batches whose failures are also
+// in the output.
+func claimsReported(f *factory, err error) {
 	if err != nil {
 		fmt.Fprintf(f.IO.ErrOut, "error: %s\n", f.redactor.Redact(err.Error()))
 	}
-	return errSilent
 }
 
 // --- export

@@ -226,7 +226,7 @@ func TestDashboardSessionRunsBrowserJobsOnOneBrowser(t *testing.T) {
 	}
 	// The lost parcel, stored as an earlier look-up left it, and a claim
 	// drafted for it.
-	value := claims.ToMinor(parcel.DeclaredValue, parcel.Currency)
+	value := parcel.DeclaredValue // minor units, as the sandbox keeps them
 	o, _, err := db.UpsertOrder(ctx, localdb.Order{StoreID: stores["ebay"].ID, MarketplaceOrderID: parcel.OrderID, DeclaredValue: value,
 		Currency: parcel.Currency, ShipDate: parcel.ShipDate, Carrier: parcel.Carrier, Service: parcel.Service, TrackingNumber: parcel.TrackingNumber,
 		Items: []localdb.OrderItem{{Title: sb.World().Order(parcel.OrderID).Item, Quantity: 1, UnitPrice: value}}})

@@ -117,7 +117,7 @@ func demoRun(ctx context.Context, f *factory, opts *demoOptions, jf *jsonFlags) 
 		return usageErrorf("--addr: %v", err)
 	}
 	if _, err := sandbox.ParseFaults(opts.Faults); err != nil {
-		return withCode(exitBadInput, fmt.Errorf("--faults: %v", err))
+		return badInput(fmt.Errorf("--faults: %v", err))
 	}
 	if f.Opts.DBPath == "" && f.Getenv("SELLEROPS_DB") == "" {
 		dir, err := localdb.DataDir()
@@ -205,7 +205,7 @@ func (w *demoWorld) pointFactory(ctx context.Context, f *factory) error {
 		case err != nil:
 			return err
 		case !existing.Demo:
-			return withCode(exitBadInput, fmt.Errorf("store %q in %s is not a demo store; run the demo on its own database (--db demo.db)", name, db.Path()))
+			return badInput(fmt.Errorf("store %q in %s is not a demo store; run the demo on its own database (--db demo.db)", name, db.Path()))
 		default:
 			// A new sandbox listens on new ports: point the kept demo store at it.
 			existing.BaseURL = spec.BaseURL

@@ -118,7 +118,7 @@ func doctorRun(ctx context.Context, f *factory, opts *doctorOptions) error {
 		}
 	}
 	if failed > 0 {
-		return withCode(exitCheckFailed, errSilent)
+		return errChecksFailed
 	}
 	return nil
 }

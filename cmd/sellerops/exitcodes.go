@@ -8,6 +8,11 @@ import (
 	"strings"
 
 	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/filing"
+	"github.com/sellerops/sellerops/automations/jobs"
+	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
 	"github.com/sellerops/sellerops/localdb/money"
@@ -62,17 +67,78 @@ var exitCodeDocs = []struct {
 	{exitInterrupted, "interrupted", "Stopped by Ctrl-C or SIGTERM; work in flight was cancelled cleanly."},
 }
 
-// codedError carries an explicit exit code chosen by a command, such as a
-// batch in which some items failed.
-type codedError struct {
-	code exitCode
-	err  error
+// The errors below are the command line's own outcomes; exitCodeFor maps
+// them, like the typed errors of the packages, to codes. A command returns
+// what happened and never picks a code itself.
+
+// badInputError marks an input the message names as malformed (a flag's
+// value, a file, a row).
+type badInputError struct{ err error }
+
+func (e *badInputError) Error() string { return e.err.Error() }
+func (e *badInputError) Unwrap() error { return e.err }
+
+func badInput(err error) error { return &badInputError{err: err} }
+
+func badInputf(format string, args ...any) error { return badInput(fmt.Errorf(format, args...)) }
+
+// scheduleError marks schedules in the config that cannot run; it is a
+// configuration error like those the config loader reports.
+type scheduleError struct{ err error }
+
+func (e *scheduleError) Error() string        { return e.err.Error() }
+func (e *scheduleError) Unwrap() error        { return e.err }
+func (e *scheduleError) Is(target error) bool { return target == config.ErrInvalid }
+
+// batchError sums up a batch in which items failed, each reported already
+// on its own line; it prints nothing more. all says that every item failed.
+type batchError struct{ all bool }
+
+func (e *batchError) Error() string {
+	if e.all {
+		return "every item failed"
+	}
+	return "some items failed"
+}
+func (e *batchError) Is(target error) bool { return target == errSilent }
+
+// batchOutcome is nil when no item failed, else the batch's error.
+func batchOutcome(failed, total int) error {
+	if failed == 0 {
+		return nil
+	}
+	return &batchError{all: failed >= total}
 }
 
-func (e *codedError) Error() string { return e.err.Error() }
-func (e *codedError) Unwrap() error { return e.err }
+// classError is an outcome of one failure class that is not a site's
+// failure: a policy that wants a person, or (with no err) a store that
+// asked for a person or refused its login, reported above already.
+type classError struct {
+	class automations.Class
+	err   error
+}
 
-func withCode(code exitCode, err error) error { return &codedError{code: code, err: err} }
+func (e *classError) Error() string {
+	if e.err == nil {
+		return string(e.class)
+	}
+	return e.err.Error()
+}
+func (e *classError) Unwrap() error        { return e.err }
+func (e *classError) Is(target error) bool { return target == errSilent && e.err == nil }
+
+// notFoundError marks a named thing that does not exist, for an error
+// that carries no localdb.ErrNotFound of its own.
+type notFoundError struct{ err error }
+
+func (e *notFoundError) Error() string { return e.err.Error() }
+func (e *notFoundError) Unwrap() error { return e.err }
+
+// errChecksFailed: doctor found a failing check and printed it.
+var errChecksFailed = fmt.Errorf("a check failed: %w", errSilent)
+
+// errRecipeProblems: `recipes check` found problems and printed them.
+var errRecipeProblems = fmt.Errorf("recipe problems: %w", errSilent)
 
 // usageError marks bad arguments.
 type usageError struct{ msg string }
@@ -87,24 +153,51 @@ func usageErrorf(format string, args ...any) error {
 // a stream of failure lines); only its code remains.
 var errSilent = errors.New("reported above")
 
-// exitCodeFor is the one place that turns an error into an exit code.
+// exitCodeFor is the one place that turns an error into an exit code,
+// from typed errors and sentinels (errors.As / errors.Is), the first match
+// winning.
 func exitCodeFor(err error) exitCode {
-	var coded *codedError
-	var usage *usageError
+	var (
+		usage   *usageError
+		bad     *badInputError
+		batch   *batchError
+		class   *classError
+		missing *messages.MissingValueError
+		locked  *jobs.LockedError
+		nf      *notFoundError
+	)
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &coded):
-		return coded.code
+	case errors.As(err, &batch) && batch.all:
+		return exitAllFailed
+	case errors.As(err, &batch):
+		return exitSomeFailed
+	case errors.As(err, &class) && class.class == automations.NeedsHuman:
+		return exitNeedsHuman
+	case errors.As(err, &class) && class.class == automations.AuthFailed:
+		return exitAuthFailed
+	case errors.Is(err, errChecksFailed):
+		return exitCheckFailed
+	case errors.Is(err, errRecipeProblems):
+		return exitBadInput
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
 	case errors.As(err, &usage):
 		return exitUsage
 	case errors.Is(err, config.ErrInvalid):
 		return exitConfig
-	case errors.Is(err, money.ErrBadAmount), errors.Is(err, money.ErrUnknownCurrency):
+	case errors.As(err, &locked), errors.Is(err, jobs.ErrAlreadyRunning), errors.Is(err, filing.ErrBusy):
+		return exitAlreadyRunning
+	case errors.As(err, &bad), errors.As(err, &missing), errors.Is(err, marketplace.ErrInvalidInput),
+		errors.Is(err, claims.ErrNotEligible), errors.Is(err, claims.ErrNotReady),
+		errors.Is(err, money.ErrBadAmount), errors.Is(err, money.ErrUnknownCurrency):
 		return exitBadInput
-	case errors.Is(err, localdb.ErrNotFound):
+	case automations.Classify(err) == automations.NeedsHuman:
+		return exitNeedsHuman
+	case automations.Classify(err) == automations.AuthFailed:
+		return exitAuthFailed
+	case errors.Is(err, localdb.ErrNotFound), errors.As(err, &nf):
 		return exitNotFound
 	case errors.Is(err, automations.ErrNoBrowser):
 		return exitNoBrowser

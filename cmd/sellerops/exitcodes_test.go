@@ -9,6 +9,11 @@ import (
 	"testing"
 
 	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/claims/filing"
+	"github.com/sellerops/sellerops/automations/jobs"
+	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
 	"github.com/sellerops/sellerops/localdb/secrets"
@@ -66,7 +71,21 @@ func TestExitCodeForTypedErrors(t *testing.T) {
 		{&secrets.Error{Op: "get", Key: "k", Err: secrets.ErrUnavailable}, exitKeyring},
 		{fmt.Errorf("%w: locked", errDatabase), exitDatabase},
 		{localdb.ErrSchemaTooNew, exitDatabase},
-		{withCode(exitSomeFailed, errors.New("2 of 5 failed")), exitSomeFailed},
+		{batchOutcome(0, 5), exitOK},
+		{batchOutcome(2, 5), exitSomeFailed},
+		{batchOutcome(5, 5), exitAllFailed},
+		{fmt.Errorf("sync: %w", &classError{class: automations.NeedsHuman}), exitNeedsHuman},
+		{badInputf("--file x: empty"), exitBadInput},
+		{&scheduleError{err: errors.New("cron: bad")}, exitConfig},
+		{errChecksFailed, exitCheckFailed},
+		// Typed errors of the packages, each mapped here and nowhere else.
+		{fmt.Errorf("claim 3: %w", filing.ErrBusy), exitAlreadyRunning},
+		{&jobs.LockedError{Job: "sync", PID: 42}, exitAlreadyRunning},
+		{fmt.Errorf("draft: %w", claims.ErrNotEligible), exitBadInput},
+		{&messages.MissingValueError{}, exitBadInput},
+		{fmt.Errorf("reply: %w", marketplace.ErrInvalidInput), exitBadInput},
+		{&automations.Failure{Class: automations.NeedsHuman, Step: "login"}, exitNeedsHuman},
+		{fmt.Errorf("store x: %w", &automations.Failure{Class: automations.AuthFailed, Step: "login"}), exitAuthFailed},
 		{fmt.Errorf("run: %w", context.Canceled), exitInterrupted},
 	}
 	for _, tc := range cases {

@@ -343,11 +343,11 @@ func replyBody(ctx context.Context, f *factory, db *localdb.DB, opts *messagesRe
 			data, err = os.ReadFile(opts.BodyFile)
 		}
 		if err != nil {
-			return "", withCode(exitBadInput, fmt.Errorf("--body-file %s: %w", opts.BodyFile, err))
+			return "", badInput(fmt.Errorf("--body-file %s: %w", opts.BodyFile, err))
 		}
 		body := strings.TrimSpace(string(data))
 		if body == "" {
-			return "", withCode(exitBadInput, fmt.Errorf("--body-file %s is empty; write the reply in it", opts.BodyFile))
+			return "", badInput(fmt.Errorf("--body-file %s is empty; write the reply in it", opts.BodyFile))
 		}
 		return body, nil
 	}
@@ -357,7 +357,7 @@ func replyBody(ctx context.Context, f *factory, db *localdb.DB, opts *messagesRe
 	}
 	tpl, ok := set[opts.Template]
 	if !ok {
-		return "", withCode(exitBadInput, fmt.Errorf("--template %q: no such template; known: %s (add one as %s)",
+		return "", badInput(fmt.Errorf("--template %q: no such template; known: %s (add one as %s)",
 			opts.Template, strings.Join(messages.TemplateNames(set), ", "), filepath.Join(templateDir(f), opts.Template+".txt")))
 	}
 	values, why, err := messages.TemplateValues(ctx, db, opts.Thread)
@@ -365,7 +365,7 @@ func replyBody(ctx context.Context, f *factory, db *localdb.DB, opts *messagesRe
 		return "", err
 	}
 	body, err := tpl.Fill(values, why)
-	return body, flowError(err)
+	return body, err
 }
 
 func readAll(f *factory) ([]byte, error) {
@@ -400,7 +400,7 @@ func messagesReplyRun(ctx context.Context, f *factory, opts *messagesReplyOption
 		fmt.Fprintf(f.IO.ErrOut, "%s: %s\n", p.Store, p.Phase)
 	})
 	if err != nil {
-		return flowError(err)
+		return err
 	}
 	if opts.JSON.enabled() {
 		return writeJSON(f.IO.Out, res, opts.JSON.JQ)
@@ -478,7 +478,7 @@ func messagesDoneRun(ctx context.Context, f *factory, opts *messagesDoneOptions)
 			return err
 		}
 		if res, err = marketplace.MarkNoResponse(ctx, deps, th.ID); err != nil {
-			return flowError(err)
+			return err
 		}
 	}
 	switch {

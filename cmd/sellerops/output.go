@@ -46,11 +46,11 @@ func writeJSON(w io.Writer, v any, jq string) error {
 	}
 	query, err := gojq.Parse(jq)
 	if err != nil {
-		return &codedError{code: exitUsage, err: fmt.Errorf("--jq %q: %v", jq, err)}
+		return usageErrorf("--jq %q: %v", jq, err)
 	}
 	code, err := gojq.Compile(query)
 	if err != nil {
-		return &codedError{code: exitUsage, err: fmt.Errorf("--jq %q: %v", jq, err)}
+		return usageErrorf("--jq %q: %v", jq, err)
 	}
 	var input any
 	if err := json.Unmarshal(data, &input); err != nil {
@@ -65,7 +65,7 @@ func writeJSON(w io.Writer, v any, jq string) error {
 			return nil
 		}
 		if err, isErr := v.(error); isErr {
-			return &codedError{code: exitUsage, err: fmt.Errorf("--jq %q: %v", jq, err)}
+			return usageErrorf("--jq %q: %v", jq, err)
 		}
 		if s, isStr := v.(string); isStr {
 			// Plain strings print raw, like jq -r, which is what scripts want.

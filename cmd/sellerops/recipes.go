@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -84,7 +83,7 @@ func newRecipesShowCmd(f *factory) *cobra.Command {
 			set, _ := loadRecipes(f)
 			r, err := set.Get(args[0])
 			if err != nil {
-				return withCode(exitNotFound, err)
+				return &notFoundError{err: err}
 			}
 			data, err := r.YAML()
 			if err != nil {
@@ -156,7 +155,7 @@ tracking recipes. Exits 4 when the page does not fit the recipe.`),
 				}
 			}
 			if len(problems) > 0 {
-				return withCode(exitBadInput, errSilent)
+				return errRecipeProblems
 			}
 			return nil
 		},
@@ -173,17 +172,17 @@ tracking recipes. Exits 4 when the page does not fit the recipe.`),
 func recipesLiveRun(ctx context.Context, f *factory, set *automations.RecipeSet, o recipesLiveOptions, jf jsonFlags) error {
 	rec, err := set.Get(o.Site)
 	if err != nil {
-		return withCode(exitBadInput, err)
+		return badInput(err)
 	}
 	if rec.Kind != automations.KindCarrier {
-		return withCode(exitUsage, fmt.Errorf("--live checks carrier tracking recipes; %s is a %s recipe", rec.Site, rec.Kind))
+		return usageErrorf("--live checks carrier tracking recipes; %s is a %s recipe", rec.Site, rec.Kind)
 	}
 	courier := strings.TrimSuffix(rec.Site, "-sandbox")
 	web := tracking.WebSite{Recipe: rec.Site}
 	number := o.Number
 	if o.Real {
 		if number == "" {
-			return withCode(exitUsage, errors.New("--real needs --number: a tracking number the real site knows"))
+			return usageErrorf("--real needs --number: a tracking number the real site knows")
 		}
 	} else {
 		sb, err := sandbox.Start(ctx, sandbox.Options{Seed: 1, Orders: 40})
@@ -193,7 +192,7 @@ func recipesLiveRun(ctx context.Context, f *factory, set *automations.RecipeSet,
 		defer sb.Close()
 		web.BaseURL = sb.URL(courier)
 		if web.BaseURL == "" {
-			return withCode(exitUsage, fmt.Errorf("the sandbox has no %s site; use --real --number N for this recipe", courier))
+			return usageErrorf("the sandbox has no %s site; use --real --number N for this recipe", courier)
 		}
 		for _, p := range sb.World().Parcels {
 			if number == "" && p.Carrier == courier && len(p.VisibleEvents(sb.Now())) > 0 {
@@ -218,7 +217,7 @@ func recipesLiveRun(ctx context.Context, f *factory, set *automations.RecipeSet,
 	}
 	p, err := tr.Probe(ctx, courier, number)
 	if err != nil {
-		return flowError(err)
+		return err
 	}
 	if jf.enabled() {
 		if err := writeJSON(f.IO.Out, p, jf.JQ); err != nil {
@@ -238,7 +237,7 @@ func recipesLiveRun(ctx context.Context, f *factory, set *automations.RecipeSet,
 		}
 	}
 	if p.Class != "" {
-		return withCode(exitBadInput, errSilent)
+		return badInput(errSilent)
 	}
 	return nil
 }

@@ -98,7 +98,7 @@ func runJobNames(f *factory, named []string) ([]string, error) {
 	}
 	entries, err := jobs.ParseSchedules(cfg.Schedules)
 	if err != nil {
-		return nil, withCode(exitConfig, err)
+		return nil, &scheduleError{err: err}
 	}
 	var out []string
 	for _, n := range jobs.Names {
@@ -204,12 +204,12 @@ func runRun(ctx context.Context, f *factory, opts *runOptions) error {
 	}
 	if len(lockErrs) > 0 {
 		if len(lockErrs) == 1 && len(names) == 1 {
-			return withCode(exitAlreadyRunning, lockErrs[0])
+			return lockErrs[0]
 		}
 		for _, le := range lockErrs {
 			fmt.Fprintf(f.IO.ErrOut, "error: %v\n", le)
 		}
-		return withCode(exitAlreadyRunning, errSilent)
+		return fmt.Errorf("%w: %w", lockErrs[0], errSilent)
 	}
 	return runExit(results)
 }
@@ -221,13 +221,7 @@ func runExit(results []jobs.Result) error {
 		total += r.Total
 		bad += r.Failed + r.NeedsHuman
 	}
-	switch {
-	case bad == 0:
-		return nil
-	case bad == total:
-		return withCode(exitAllFailed, errSilent)
-	}
-	return withCode(exitSomeFailed, errSilent)
+	return batchOutcome(bad, total)
 }
 
 // newRunner returns the jobs runner every surface records its runs with:
@@ -311,11 +305,11 @@ func runDaemon(ctx context.Context, f *factory, opts *runOptions) error {
 	}
 	entries, err := jobs.ParseSchedules(cfg.Schedules)
 	if err != nil {
-		return withCode(exitConfig, fmt.Errorf("%s: %w", orDefault(cfg.Path, "config"), err))
+		return &scheduleError{err: fmt.Errorf("%s: %w", orDefault(cfg.Path, "config"), err)}
 	}
 	if len(entries) == 0 {
-		return withCode(exitConfig, fmt.Errorf("no enabled schedules in %s; add some, such as:\n  schedules:\n    - job: sync\n      cron: \"0 * * * *\"\n    - job: track\n      cron: \"30 1 * * *\"\n    - job: report\n      cron: \"0 7 * * *\"",
-			orDefault(cfg.Path, "the config file")))
+		return &scheduleError{err: fmt.Errorf("no enabled schedules in %s; add some, such as:\n  schedules:\n    - job: sync\n      cron: \"0 * * * *\"\n    - job: track\n      cron: \"30 1 * * *\"\n    - job: report\n      cron: \"0 7 * * *\"",
+			orDefault(cfg.Path, "the config file"))}
 	}
 	if _, err := f.DB(ctx); err != nil {
 		return err

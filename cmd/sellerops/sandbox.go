@@ -72,7 +72,7 @@ func sandboxRun(ctx context.Context, f *factory, opts *sandboxOptions) error {
 		return usageErrorf("--stores and --orders must be at least 1")
 	}
 	if _, err := sandbox.ParseFaults(opts.Faults); err != nil {
-		return withCode(exitBadInput, fmt.Errorf("--faults: %v", err))
+		return badInput(fmt.Errorf("--faults: %v", err))
 	}
 	if f.IO.IsStderrTTY() {
 		fmt.Fprintln(f.IO.ErrOut, "serving the sandbox; press Ctrl-C to stop")
@@ -102,5 +102,5 @@ func sandboxStart(f *factory, v string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t.UTC(), nil
 	}
-	return time.Time{}, withCode(exitBadInput, fmt.Errorf("--start %q: give a date such as 2026-03-04 or an RFC 3339 time such as 2026-03-04T09:00:00Z", v))
+	return time.Time{}, badInput(fmt.Errorf("--start %q: give a date such as 2026-03-04 or an RFC 3339 time such as 2026-03-04T09:00:00Z", v))
 }

@@ -12,32 +12,9 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
-	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/marketplace"
-	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
 )
-
-// flowError gives a flow's error the exit code of its class.
-func flowError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var miss *messages.MissingValueError
-	switch {
-	case errors.As(err, &miss), errors.Is(err, marketplace.ErrInvalidInput):
-		return withCode(exitBadInput, err)
-	case errors.Is(err, localdb.ErrNotFound):
-		return err
-	}
-	switch automations.Classify(err) {
-	case automations.NeedsHuman:
-		return withCode(exitNeedsHuman, err)
-	case automations.AuthFailed:
-		return withCode(exitAuthFailed, err)
-	}
-	return err
-}
 
 func newStoresCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
@@ -191,9 +168,9 @@ func storesAddRun(ctx context.Context, f *factory, opts *storesAddOptions) error
 	st, err := marketplace.AddStoreWithRecipes(ctx, deps.DB, deps.Secrets, deps.Recipes, *s)
 	if err != nil {
 		if errors.Is(err, localdb.ErrConflict) {
-			return withCode(exitBadInput, err)
+			return badInput(err)
 		}
-		return flowError(err)
+		return err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "added store %s (%s, recipe %s); secrets are in the keyring. Try it: sellerops stores test %s\n",
 		st.Name, st.Marketplace, st.Recipe, st.Name)
@@ -316,7 +293,7 @@ func storesLoginRun(ctx context.Context, f *factory, name string, person bool) e
 	}
 	fmt.Fprintf(f.IO.ErrOut, "signing in to %s...\n", name)
 	if err := marketplace.CheckLogin(ctx, deps, name, person); err != nil {
-		return flowError(err)
+		return err
 	}
 	fmt.Fprintf(f.IO.Out, "%s: signed in\n", name)
 	return nil

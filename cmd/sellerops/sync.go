@@ -86,10 +86,10 @@ func syncRun(ctx context.Context, f *factory, opts *syncOptions) error {
 	// `sellerops run sync` leaves.
 	sum, _, err := jobs.Sync(ctx, newRunner(f, deps.DB, nil), jd)
 	if errors.Is(err, jobs.ErrAlreadyRunning) {
-		return withCode(exitAlreadyRunning, err)
+		return err
 	}
 	if err != nil {
-		return flowError(err)
+		return err
 	}
 	if opts.JSON.enabled() {
 		if err := writeJSON(f.IO.Out, sum, opts.JSON.JQ); err != nil {
@@ -124,14 +124,14 @@ func syncExit(sum marketplace.Summary) error {
 		if len(sum.Stores) == 1 {
 			switch automations.Class(sum.Stores[0].FailureClass) {
 			case automations.NeedsHuman:
-				return withCode(exitNeedsHuman, errSilent)
+				return &classError{class: automations.NeedsHuman}
 			case automations.AuthFailed:
-				return withCode(exitAuthFailed, errSilent)
+				return &classError{class: automations.AuthFailed}
 			}
 		}
-		return withCode(exitAllFailed, errSilent)
+		return &batchError{all: true}
 	}
-	return withCode(exitSomeFailed, errSilent)
+	return &batchError{all: false}
 }
 
 // syncProgress writes progress lines to stderr, redrawing one line per

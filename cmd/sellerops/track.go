@@ -104,17 +104,17 @@ func trackInputs(f *factory, opts *trackOptions) ([]string, error) {
 func trackReadCSVColumn(f *factory, path, column string) ([]string, error) {
 	file, err := os.Open(path)
 	if err != nil {
-		return nil, withCode(exitBadInput, fmt.Errorf("--file %s: %w", path, err))
+		return nil, badInput(fmt.Errorf("--file %s: %w", path, err))
 	}
 	defer file.Close()
 	r := csv.NewReader(file)
 	r.ReuseRecord = false
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, withCode(exitBadInput, fmt.Errorf("%s is empty; it needs a header row with a %q column", path, column))
+		return nil, badInput(fmt.Errorf("%s is empty; it needs a header row with a %q column", path, column))
 	}
 	if err != nil {
-		return nil, withCode(exitBadInput, trackCSVRowError(path, err))
+		return nil, badInput(trackCSVRowError(path, err))
 	}
 	col := -1
 	names := make([]string, len(header))
@@ -126,7 +126,7 @@ func trackReadCSVColumn(f *factory, path, column string) ([]string, error) {
 		}
 	}
 	if col < 0 {
-		return nil, withCode(exitBadInput, fmt.Errorf("%s has no column %q; its columns are: %s (pass one of them to --column)",
+		return nil, badInput(fmt.Errorf("%s has no column %q; its columns are: %s (pass one of them to --column)",
 			path, column, strings.Join(names, ", ")))
 	}
 	var out []string
@@ -136,12 +136,12 @@ func trackReadCSVColumn(f *factory, path, column string) ([]string, error) {
 			break
 		}
 		if err != nil {
-			return nil, withCode(exitBadInput, trackCSVRowError(path, err))
+			return nil, badInput(trackCSVRowError(path, err))
 		}
 		line, _ := r.FieldPos(0)
 		v := strings.TrimSpace(rec[col])
 		if len(v) > maxInputLine {
-			return nil, withCode(exitBadInput, longLineError(path, line))
+			return nil, badInput(longLineError(path, line))
 		}
 		if carriers.Normalize(v) == "" {
 			fmt.Fprintf(f.IO.ErrOut, "warning: %s line %d: column %q is empty; skipped\n", path, line, column)
@@ -226,14 +226,7 @@ func trackRun(ctx context.Context, f *factory, opts *trackOptions) error {
 		return err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "tracked %d numbers: %d ok, %d failed\n", done, done-failed, failed)
-	switch {
-	case failed == 0:
-		return nil
-	case failed == done:
-		return withCode(exitAllFailed, errSilent)
-	default:
-		return withCode(exitSomeFailed, errSilent)
-	}
+	return batchOutcome(failed, done)
 }
 
 // trackPrinter writes each line as it arrives: a JSON line, a jq result, or
