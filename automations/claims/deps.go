@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/url"
 	"path/filepath"
 	"time"
 
@@ -82,25 +80,18 @@ type Portal struct {
 }
 
 // PortalFor returns the portal of a carrier as the config sets it: the
-// recipe named as the carrier at carriers.<c>.portal_url. A portal_url on
-// the loopback interface is the sandbox's stand-in, driven by the
-// "<c>-sandbox" recipe.
+// recipe carriers.<c>.recipe (else the one named as the carrier) at
+// carriers.<c>.portal_url (else the recipe's own address).
 func PortalFor(cfg *config.Config, carrier string) Portal {
 	p := Portal{Recipe: carrier}
 	if cfg == nil {
 		return p
 	}
-	cc, ok := cfg.Carriers[carrier]
-	if !ok || cc.PortalURL == "" {
-		return p
+	cc := cfg.Carriers[carrier]
+	if cc.Recipe != "" {
+		p.Recipe = cc.Recipe
 	}
 	p.BaseURL = cc.PortalURL
-	if u, err := url.Parse(cc.PortalURL); err == nil {
-		host := u.Hostname()
-		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
-			p.Recipe = carrier + "-sandbox"
-		}
-	}
 	return p
 }
 

@@ -28,7 +28,11 @@ func SandboxWeb(urlOf func(courier string) string) map[string]WebSite {
 func (t *Tracker) recipe(courier string) (*automations.Recipe, error) {
 	ws, ok := t.deps.Web[courier]
 	if !ok {
-		ws = WebSite{Recipe: courier, BaseURL: t.cfg.Carriers[courier].WebBaseURL}
+		cc := t.cfg.Carriers[courier]
+		ws = WebSite{Recipe: cc.Recipe, BaseURL: cc.WebBaseURL}
+		if ws.Recipe == "" {
+			ws.Recipe = courier
+		}
 	}
 	rec, err := t.deps.Recipes.Get(ws.Recipe)
 	if err != nil {

@@ -266,8 +266,8 @@ func TestClaimsFileStatusExportAgainstSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	cfg := writeConfig(t, fmt.Sprintf("carriers:\n  %s:\n    portal_url: %s\nclaims:\n  auto_file: true\n  max_auto_amount: 100\n  currency: USD\n",
-		parcel.Carrier, sb.URL(parcel.Carrier)))
+	cfg := writeConfig(t, fmt.Sprintf("carriers:\n  %s:\n    recipe: %s-sandbox\n    portal_url: %s\nclaims:\n  auto_file: true\n  max_auto_amount: 100\n  currency: USD\n",
+		parcel.Carrier, parcel.Carrier, sb.URL(parcel.Carrier)))
 	env := withClaimsEnv(sb, cfg, dbPath)
 	res := runCommand(t, []string{"claims", "draft", parcel.TrackingNumber, "--kind", "lost", "--json", "--jq", ".id"}, false, "", env)
 	if res.code != exitOK {

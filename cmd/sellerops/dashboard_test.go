@@ -197,7 +197,7 @@ func TestDashboardSessionRunsBrowserJobsOnOneBrowser(t *testing.T) {
 	cfg := config.Defaults()
 	cfg.Carriers = map[string]config.Carrier{}
 	for _, c := range sandbox.Carriers {
-		cfg.Carriers[c] = config.Carrier{WebBaseURL: sb.URL(c), PortalURL: sb.URL(c)}
+		cfg.Carriers[c] = config.Carrier{Recipe: c + "-sandbox", WebBaseURL: sb.URL(c), PortalURL: sb.URL(c)}
 	}
 	mem := marketplace.NewMemorySecrets()
 	f.cfg = cfg

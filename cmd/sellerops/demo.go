@@ -165,7 +165,7 @@ func (w *demoWorld) pointFactory(ctx context.Context, f *factory) error {
 	cfg.Carriers = map[string]config.Carrier{}
 	for _, c := range []string{"ups", "fedex", "usps", "dhl"} {
 		url := w.sb.URL(c)
-		cfg.Carriers[c] = config.Carrier{APIBaseURL: url, WebBaseURL: url, PortalURL: url, RatePerSec: 50}
+		cfg.Carriers[c] = config.Carrier{Recipe: c + "-sandbox", APIBaseURL: url, WebBaseURL: url, PortalURL: url, RatePerSec: 50}
 	}
 	f.mu.Lock()
 	f.cfg = cfg

@@ -154,7 +154,7 @@ func checkConfig(_ context.Context, f *factory) checkResult {
 	if _, statErr := os.Stat(path); statErr != nil {
 		return checkResult{OK: true, Detail: fmt.Sprintf("%s (no config.yaml yet: defaults in use)", dir)}
 	}
-	return checkResult{OK: true, Detail: fmt.Sprintf("%s valid: %d stores, %d schedules", cfg.Path, len(cfg.Stores), len(cfg.Schedules))}
+	return checkResult{OK: true, Detail: fmt.Sprintf("%s valid: %d carriers, %d schedules", cfg.Path, len(cfg.Carriers), len(cfg.Schedules))}
 }
 
 func checkDatabase(ctx context.Context, f *factory) checkResult {

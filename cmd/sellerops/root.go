@@ -85,6 +85,16 @@ this machine.`),
 			return dashboardRun(cmd.Context(), f, false)
 		},
 	}
+	// Every command that works on the user's data reads the config first,
+	// so that an invalid one stops it with exit 3 naming file, line and
+	// key, whether or not this command needs a setting from it.
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if !readsConfig(cmd) {
+			return nil
+		}
+		_, err := f.Config()
+		return err
+	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{msg: err.Error()}
 	})
@@ -140,6 +150,21 @@ func newHelpCmd(f *factory, root *cobra.Command) *cobra.Command {
 	}
 	addJSONFlags(cmd, &jf)
 	return cmd
+}
+
+// configFree are the commands that never read the config: they work without
+// the user's data (the sandbox and the demo bring their own), or, as
+// doctor does, report an invalid config themselves.
+var configFree = map[string]bool{"version": true, "help": true, "doctor": true, "sandbox": true, "demo": true,
+	"carriers": true, "completion": true, "recipes": true}
+
+func readsConfig(cmd *cobra.Command) bool {
+	for c := cmd; c != nil && c.HasParent(); c = c.Parent() {
+		if !c.Parent().HasParent() && configFree[c.Name()] {
+			return false
+		}
+	}
+	return true
 }
 
 // isCobraUsageError recognises the argument errors cobra makes itself, which

@@ -44,7 +44,7 @@ func claimsNight(t *testing.T, faults string, perCarrier int) (*runEnv, *sandbox
 	var cfg strings.Builder
 	cfg.WriteString("claims:\n  auto_file: true\n  max_auto_amount: 100000\n  currency: USD\ncarriers:\n")
 	for _, c := range sandbox.Carriers {
-		fmt.Fprintf(&cfg, "  %s:\n    portal_url: %s\n", c, sb.URL(c))
+		fmt.Fprintf(&cfg, "  %s:\n    recipe: %s-sandbox\n    portal_url: %s\n", c, c, sb.URL(c))
 	}
 	e := newRunEnv(t, cfg.String())
 	for _, c := range sandbox.Carriers {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/url"
 	"path/filepath"
 	"time"
 
@@ -129,23 +127,12 @@ func marketplaceDeps(ctx context.Context, f *factory, needBrowser bool) (*market
 	return deps, nil
 }
 
-// trackingDeps is what the tracker needs. A carrier whose web_base_url is
-// on this machine (the sandbox) uses its "-sandbox" recipe.
+// trackingDeps is what the tracker needs. Each carrier's web page is
+// driven with its carriers.<c>.recipe at its web_base_url.
 func trackingDeps(ctx context.Context, f *factory) (tracking.Deps, error) {
 	w, err := f.wire(ctx)
 	if err != nil {
 		return tracking.Deps{}, err
-	}
-	web := map[string]tracking.WebSite{}
-	for courier, c := range w.Config.Carriers {
-		if c.WebBaseURL == "" || !trackLoopbackURL(c.WebBaseURL) {
-			continue
-		}
-		// A broken "-sandbox" override is that site's error, never a reason
-		// to drive the real site's recipe on the sandbox's address.
-		if w.Recipes.Has(courier + "-sandbox") {
-			web[courier] = tracking.WebSite{Recipe: courier + "-sandbox", BaseURL: c.WebBaseURL}
-		}
 	}
 	return tracking.Deps{
 		DB:          w.DB,
@@ -153,24 +140,10 @@ func trackingDeps(ctx context.Context, f *factory) (tracking.Deps, error) {
 		Credentials: tracking.SecretsCredentials(w.Secrets),
 		Browser:     w.Browser,
 		Recipes:     w.Recipes,
-		Web:         web,
 		EvidenceDir: w.evidenceDir(),
 		Logger:      w.Logger,
 		Now:         w.Now,
 	}, nil
-}
-
-func trackLoopbackURL(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return false
-	}
-	h := u.Hostname()
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
 }
 
 // claimsDeps is what claim drafting and filing need; the browser starts

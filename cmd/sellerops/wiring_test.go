@@ -103,3 +103,26 @@ func TestRecipeOverrideReachesEverySurface(t *testing.T) {
 		t.Error("building the dependencies started a browser")
 	}
 }
+
+// TestInvalidConfigExits3 runs commands that read the config with a config
+// whose error is on a known line: each refuses with exit 3 and a message
+// naming the file, the line and the key, instead of running on defaults.
+func TestInvalidConfigExits3(t *testing.T) {
+	for name, tc := range map[string]struct{ body, where string }{
+		"shopee store": {"stores:\n  - name: shop\n    marketplace: shopee\n", ":1: stores: "},
+		"unknown key":  {"thresholds:\n  due_son: 2h\n", ":2: due_son: "},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := writeConfig(t, tc.body)
+			for _, args := range [][]string{
+				{"sync"}, {"stores", "list"}, {"messages", "list"}, {"track", "1Z999AA10123456784"},
+				{"claims", "list"}, {"shipments", "list"}, {"run", "report"},
+			} {
+				res := runCommand(t, args, false, "", withClaimsEnv(nil, cfg, ""))
+				if res.code != exitConfig || !strings.Contains(res.stderr, cfg+tc.where) {
+					t.Errorf("%v with an invalid config: exit %d, stderr %q; want exit 3 naming %s%s", args, res.code, res.stderr, cfg, tc.where)
+				}
+			}
+		})
+	}
+}

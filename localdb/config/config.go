@@ -1,5 +1,7 @@
-// Package config reads the one sellerops configuration file: stores,
-// schedules, carrier endpoints, thresholds and the unattended-filing policy.
+// Package config reads the one sellerops configuration file: schedules,
+// carrier endpoints and recipes, thresholds and the unattended-filing
+// policy. Stores are not declared here: `sellerops stores add` keeps them
+// in the database and their secrets in the keyring.
 // It lives in YAML so that an operator can edit it by hand, and every error
 // names the file, the key and the line to fix.
 //
@@ -28,7 +30,6 @@ const FileName = "config.yaml"
 
 // Config is the whole file. Every field is optional; Defaults fills the rest.
 type Config struct {
-	Stores     []Store            `yaml:"stores"`
 	Carriers   map[string]Carrier `yaml:"carriers"`
 	Thresholds Thresholds         `yaml:"thresholds"`
 	Claims     Claims             `yaml:"claims"`
@@ -40,18 +41,12 @@ type Config struct {
 	Path string `yaml:"-"`
 }
 
-// Store declares a marketplace account. Its secrets are in the keyring under
-// the store's name.
-type Store struct {
-	Name        string `yaml:"name"`
-	Marketplace string `yaml:"marketplace"`
-	BaseURL     string `yaml:"base_url"`
-	Username    string `yaml:"username"`
-	Recipe      string `yaml:"recipe"`
-}
-
-// Carrier holds one carrier's endpoints and limits.
+// Carrier holds one carrier's endpoints, limits and recipe.
 type Carrier struct {
+	// Recipe names the recipe its tracking page and claim portal are
+	// driven with, such as "ups-sandbox" for the sandbox's stand-in; empty
+	// means the recipe named as the carrier (the real site's).
+	Recipe      string  `yaml:"recipe"`
 	APIBaseURL  string  `yaml:"api_base_url"`
 	WebBaseURL  string  `yaml:"web_base_url"`
 	PortalURL   string  `yaml:"portal_url"`
@@ -294,9 +289,8 @@ func yamlError(path string, err error) error {
 	return &Error{File: path, Msg: first}
 }
 
-// Known marketplace and carrier names.
+// Known carrier and job names.
 var (
-	Marketplaces = []string{"amazon", "ebay", "tiktok", "shopee"}
 	CarrierNames = []string{"ups", "fedex", "usps", "dhl"}
 	// TrackingServices are the multi-carrier tracking APIs that may have a
 	// carriers.<name> section (api_base_url, rate_per_second, disable_api).
@@ -313,30 +307,16 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-var storeNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+var recipeNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
 
 func (c *Config) validate(path string, root *yaml.Node) error {
 	at := func(key string, msg string, args ...any) error {
 		return &Error{File: path, Line: lineOf(root, key), Key: key, Msg: fmt.Sprintf(msg, args...)}
 	}
-	seen := map[string]bool{}
-	for i, s := range c.Stores {
-		k := fmt.Sprintf("stores[%d]", i)
-		if !storeNameRe.MatchString(s.Name) {
-			return at(k+".name", "store name %q must be lower-case letters, digits, - or _ (up to 63)", s.Name)
-		}
-		if seen[s.Name] {
-			return at(k+".name", "store %q is declared twice", s.Name)
-		}
-		seen[s.Name] = true
-		if !contains(Marketplaces, s.Marketplace) {
-			return at(k+".marketplace", "unknown marketplace %q; use one of %s", s.Marketplace, strings.Join(Marketplaces, ", "))
-		}
-		if s.BaseURL != "" {
-			if err := checkURL(s.BaseURL); err != nil {
-				return at(k+".base_url", "%v", err)
-			}
-		}
+	if line := lineOf(root, "stores"); line > 0 {
+		return &Error{File: path, Line: line, Key: "stores", Msg: "stores are not declared in the config: add each with " +
+			"`sellerops stores add NAME --marketplace amazon|ebay|tiktok ...` (it keeps the store in the database and its " +
+			"secrets in the keyring), then remove this section"}
 	}
 	for name, cc := range c.Carriers {
 		k := "carriers." + name
@@ -350,6 +330,9 @@ func (c *Config) validate(path string, root *yaml.Node) error {
 			if err := checkURL(u); err != nil {
 				return at(k+"."+field, "%v", err)
 			}
+		}
+		if cc.Recipe != "" && !recipeNameRe.MatchString(cc.Recipe) {
+			return at(k+".recipe", "recipe %q: give a recipe's site name as `sellerops recipes list` shows it, such as %s-sandbox", cc.Recipe, name)
 		}
 		if cc.StalledDays < 0 {
 			return at(k+".stalled_days", "must be zero (use the global threshold) or more")

@@ -29,12 +29,9 @@ func TestMissingFileNamedExplicitlyIsAnError(t *testing.T) {
 
 func TestParsesFullFile(t *testing.T) {
 	src := `
-stores:
-  - name: main-shop
-    marketplace: amazon
-    username: seller@example.com
 carriers:
   ups:
+    recipe: ups-sandbox
     api_base_url: https://onlinetools.ups.com
     stalled_days: 7
 thresholds:
@@ -51,8 +48,8 @@ schedules:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Stores) != 1 || c.Stores[0].Name != "main-shop" {
-		t.Fatalf("stores: %+v", c.Stores)
+	if c.Carriers["ups"].Recipe != "ups-sandbox" {
+		t.Fatalf("carriers.ups.recipe: %+v", c.Carriers["ups"])
 	}
 	if c.StalledDays("ups") != 7 || c.StalledDays("dhl") != 5 {
 		t.Fatalf("stalled days: ups %d dhl %d", c.StalledDays("ups"), c.StalledDays("dhl"))
@@ -71,8 +68,11 @@ func TestErrorsNameFileKeyAndLine(t *testing.T) {
 		line           int
 	}{
 		{"unknown key", "thresholds:\n  stalled_dayz: 3\n", "stalled_dayz", 2},
-		{"bad marketplace", "stores:\n  - name: a\n    marketplace: amazon\n  - name: b\n    marketplace: etsy\n", "stores[1].marketplace", 5},
-		{"duplicate store", "stores:\n  - name: a\n    marketplace: amazon\n  - name: a\n    marketplace: ebay\n", "stores[1].name", 4},
+		// Stores live in the database (`stores add`); a stores section, of
+		// any marketplace (shopee has no adapter), is refused, not ignored.
+		{"stores section", "thresholds:\n  stalled_days: 3\nstores:\n  - name: a\n    marketplace: amazon\n", "stores", 3},
+		{"shopee store", "stores:\n  - name: b\n    marketplace: shopee\n", "stores", 1},
+		{"bad recipe", "carriers:\n  ups:\n    recipe: \"UPS sandbox\"\n", "carriers.ups.recipe", 3},
 		{"bad carrier", "carriers:\n  royalmail:\n    stalled_days: 3\n", "carriers.royalmail", 2},
 		{"bad url", "carriers:\n  ups:\n    api_base_url: ftp://x\n", "carriers.ups.api_base_url", 3},
 		{"bad duration", "thresholds:\n  due_soon: soon\n", "", 2},
