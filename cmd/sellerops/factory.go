@@ -168,11 +168,13 @@ func (f *factory) logPath() (string, error) {
 	if p := f.Getenv("SELLEROPS_LOG"); p != "" {
 		return p, nil
 	}
-	dir, err := localdb.DataDir()
+	// Beside the database, like evidence and reports, so that --db
+	// elsewhere keeps everything of that database together.
+	db, err := f.DBPath()
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(dir, "logs", "sellerops.log"), nil
+	return filepath.Join(filepath.Dir(db), "logs", "sellerops.log"), nil
 }
 
 // BrowserOptions are the options every browser launch uses.

@@ -126,3 +126,29 @@ func TestInvalidConfigExits3(t *testing.T) {
 		})
 	}
 }
+
+// TestLogGoesBesideTheDatabase: with --db in another folder and no
+// SELLEROPS_LOG, the log is written in logs/ beside that database, as the
+// README says, and nothing under the default data dir.
+func TestLogGoesBesideTheDatabase(t *testing.T) {
+	elsewhere := filepath.Join(t.TempDir(), "shop")
+	res := runCommand(t, []string{"--db", filepath.Join(elsewhere, "shop.db"), "run", "report"}, false, "", func(f *factory) {
+		getenv := f.Getenv
+		f.Getenv = func(k string) string {
+			if k == "SELLEROPS_LOG" {
+				return ""
+			}
+			return getenv(k)
+		}
+	})
+	if res.code != exitOK {
+		t.Fatalf("run report: exit %d, %s", res.code, res.stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(elsewhere, "logs", "sellerops.log"))
+	if err != nil || !strings.Contains(string(data), `"job":"report"`) {
+		t.Fatalf("no log beside the database: %v %q", err, data)
+	}
+	if def, err := filepath.Glob(filepath.Join(os.Getenv("XDG_DATA_HOME"), "sellerops", "logs", "*")); err != nil || len(def) > 0 {
+		t.Errorf("log files under the default data dir: %v", def)
+	}
+}
