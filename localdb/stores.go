@@ -139,6 +139,29 @@ func (db *DB) ListStores(ctx context.Context) ([]Store, error) {
 	return collect(rows, scanStore)
 }
 
+// StoreData counts what removing a store takes with it: its threads and
+// orders are deleted; its parcels' claims stay but lose their order.
+type StoreData struct {
+	Threads int `json:"threads"`
+	Orders  int `json:"orders"`
+	Claims  int `json:"claims"`
+}
+
+// CountStoreData counts the store's threads, orders and the claims on its
+// orders' parcels.
+func (db *DB) CountStoreData(ctx context.Context, storeID int64) (StoreData, error) {
+	var d StoreData
+	err := db.sql.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM threads WHERE store_id = ?1),
+		(SELECT count(*) FROM orders WHERE store_id = ?1),
+		(SELECT count(*) FROM claims c JOIN shipments s ON s.id = c.shipment_id JOIN orders o ON o.id = s.order_id WHERE o.store_id = ?1)`,
+		storeID).Scan(&d.Threads, &d.Orders, &d.Claims)
+	if err != nil {
+		return StoreData{}, mapErr(err)
+	}
+	return d, nil
+}
+
 // DeleteStore removes a store with its orders, threads and messages.
 // Shipments and claims stay (their order link is cleared).
 func (db *DB) DeleteStore(ctx context.Context, id int64) error {

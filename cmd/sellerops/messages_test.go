@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -157,8 +158,26 @@ func TestMessagesCommandsEndToEnd(t *testing.T) {
 	if res = runCommand(t, []string{"messages", "show", "99999"}, false, "", setup); res.code != exitNotFound {
 		t.Errorf("unknown thread: exit %d", res.code)
 	}
-	if res = runCommand(t, []string{"stores", "remove", "shop"}, false, "", setup); res.code != exitOK {
-		t.Errorf("remove: %d %s", res.code, res.stderr)
+	// The sandbox's own world says how many threads the store shows now.
+	worldThreads := 0
+	for _, th := range sb.World().Threads {
+		if th.Marketplace == "amazon" && th.Visible(sb.Now()) {
+			worldThreads++
+		}
+	}
+	if res = runCommand(t, []string{"stores", "remove", "shop"}, false, "", setup); res.code != exitUsage ||
+		!strings.Contains(res.stderr, "needs --yes") || !strings.Contains(res.stderr, fmt.Sprintf("with %d threads", worldThreads)) {
+		t.Errorf("remove in a script without --yes: exit %d %s", res.code, res.stderr)
+	}
+	if res = runCommand(t, []string{"stores", "list", "--json", "--jq", ".[].name"}, false, "", setup); strings.TrimSpace(res.stdout) != "shop" {
+		t.Errorf("a refused remove removed the store: %q", res.stdout)
+	}
+	if res = runCommand(t, []string{"stores", "remove", "shop"}, true, "n\n", setup); res.code != exitOK || !strings.Contains(res.stderr, "nothing removed") {
+		t.Errorf("remove answered no at a terminal: exit %d %s", res.code, res.stderr)
+	}
+	if res = runCommand(t, []string{"stores", "remove", "shop", "--yes"}, false, "", setup); res.code != exitOK ||
+		!strings.Contains(res.stderr, fmt.Sprintf("removed store shop with %d threads", worldThreads)) {
+		t.Errorf("remove --yes: %d %s", res.code, res.stderr)
 	}
 	if res = runCommand(t, []string{"stores", "list", "--json"}, false, "", setup); strings.TrimSpace(res.stdout) != "[]" {
 		t.Errorf("after remove: %q", res.stdout)

@@ -226,24 +226,64 @@ func storesListRun(ctx context.Context, f *factory, opts *storesListOptions) err
 	return nil
 }
 
+type storesRemoveOptions struct {
+	Name string
+	Yes  bool
+}
+
 func newStoresRemoveCmd(f *factory) *cobra.Command {
-	return &cobra.Command{
-		Use:     "remove NAME",
-		Short:   "Remove a store with its threads and orders, and its secrets",
-		Example: "  sellerops stores remove shop-us",
+	var opts storesRemoveOptions
+	cmd := &cobra.Command{
+		Use:   "remove NAME",
+		Short: "Remove a store with its threads and orders, and its secrets",
+		Long: strings.TrimSpace(`
+Remove a store: its buyer threads and orders are deleted from the database and
+its password, TOTP secret and session from the keyring. Claims on its parcels
+stay, without their order. It says how many threads, orders and claims go with
+it and asks first at a terminal; in a script pass --yes (without it the
+command exits 2 and removes nothing).`),
+		Example: "  sellerops stores remove shop-us\n  sellerops stores remove shop-us --yes",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			deps, err := marketplaceDeps(cmd.Context(), f, false)
-			if err != nil {
-				return err
-			}
-			if err := marketplace.RemoveStore(cmd.Context(), deps.DB, deps.Secrets, args[0]); err != nil {
-				return err
-			}
-			fmt.Fprintf(f.IO.ErrOut, "removed store %s\n", args[0])
-			return nil
+			opts.Name = args[0]
+			return storesRemoveRun(cmd.Context(), f, &opts)
 		},
 	}
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Remove without asking")
+	return cmd
+}
+
+func storesRemoveRun(ctx context.Context, f *factory, opts *storesRemoveOptions) error {
+	deps, err := marketplaceDeps(ctx, f, false)
+	if err != nil {
+		return err
+	}
+	st, err := deps.DB.GetStoreByName(ctx, opts.Name)
+	if err != nil {
+		return err
+	}
+	n, err := deps.DB.CountStoreData(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	what := fmt.Sprintf("store %s with %d threads and %d orders (%d claims keep their parcel but lose the order)",
+		st.Name, n.Threads, n.Orders, n.Claims)
+	if !opts.Yes {
+		if !f.IO.IsStdinTTY() {
+			return usageErrorf("removing %s needs --yes without a terminal; nothing was removed", what)
+		}
+		fmt.Fprintf(f.IO.ErrOut, "Remove %s? [y/N] ", what)
+		line, _ := bufio.NewReader(f.IO.In).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+			fmt.Fprintln(f.IO.ErrOut, "nothing removed")
+			return nil
+		}
+	}
+	if err := marketplace.RemoveStore(ctx, deps.DB, deps.Secrets, st.Name); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "removed %s\n", what)
+	return nil
 }
 
 func newStoresTestCmd(f *factory) *cobra.Command {
