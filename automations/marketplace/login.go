@@ -290,7 +290,7 @@ func formLogin(p *rod.Page, s *session, c credentials) error {
 	case errorPage:
 		return errorPageFailure(p, r, "the password step")
 	case "error":
-		return automations.Fail(automations.AuthFailed, "%s refused the username or password of store %s; update them with `sellerops stores add`", r.Site, s.store.Name)
+		return automations.Fail(automations.AuthFailed, "%s refused the username or password of store %s; update them with `sellerops stores update %s --password-stdin`", r.Site, s.store.Name, s.store.Name)
 	case "captcha":
 		return automations.Fail(automations.NeedsHuman, "%s shows a CAPTCHA at sign-in; run `sellerops stores login %s --show`", r.Site, s.store.Name)
 	case "in", "inbox":

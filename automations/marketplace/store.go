@@ -219,6 +219,62 @@ func RemoveStore(ctx context.Context, db *localdb.DB, sec secrets.Store, name st
 	return errors.Join(errs...)
 }
 
+// StoreUpdate is a change to a store's sign-in: each field left empty is
+// kept. ClearTOTP removes the TOTP secret, for an account whose second step
+// was turned off.
+type StoreUpdate struct {
+	Username   string
+	Password   string
+	TOTPSecret string
+	ClearTOTP  bool
+}
+
+// UpdateStore changes a store's username, password or TOTP secret, for
+// when the site refuses the stored ones. The kept session is dropped so
+// that the next sign-in uses the new credentials.
+func UpdateStore(ctx context.Context, db *localdb.DB, sec secrets.Store, name string, u StoreUpdate) (localdb.Store, error) {
+	st, err := db.GetStoreByName(ctx, name)
+	if err != nil {
+		return localdb.Store{}, err
+	}
+	if u.Username == "" && u.Password == "" && u.TOTPSecret == "" && !u.ClearTOTP {
+		return localdb.Store{}, fmt.Errorf("%w: store %s: nothing to change; give --username, --password-stdin, --totp-secret-stdin or --no-totp", ErrInvalidInput, name)
+	}
+	if u.TOTPSecret != "" && u.ClearTOTP {
+		return localdb.Store{}, fmt.Errorf("%w: store %s: a new TOTP secret and --no-totp contradict each other; give one", ErrInvalidInput, name)
+	}
+	if u.TOTPSecret != "" {
+		if _, err := totp.GenerateCode(normalizeSeed(u.TOTPSecret), time.Now()); err != nil {
+			return localdb.Store{}, fmt.Errorf("%w: store %s: the TOTP secret is not a base32 seed (the text under the QR code, letters A-Z and digits 2-7)", ErrInvalidInput, name)
+		}
+	}
+	if u.Username != "" {
+		st.Username = strings.TrimSpace(u.Username)
+		if st, err = db.UpdateStore(ctx, st); err != nil {
+			return localdb.Store{}, err
+		}
+	}
+	if u.Password != "" {
+		if err := sec.Set(ctx, secrets.StorePasswordKey(name), u.Password); err != nil {
+			return localdb.Store{}, fmt.Errorf("store %s: keep the password: %w", name, err)
+		}
+	}
+	switch {
+	case u.TOTPSecret != "":
+		if err := sec.Set(ctx, secrets.StoreTOTPKey(name), normalizeSeed(u.TOTPSecret)); err != nil {
+			return localdb.Store{}, fmt.Errorf("store %s: keep the TOTP secret: %w", name, err)
+		}
+	case u.ClearTOTP:
+		if err := sec.Delete(ctx, secrets.StoreTOTPKey(name)); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+			return localdb.Store{}, fmt.Errorf("store %s: remove the TOTP secret: %w", name, err)
+		}
+	}
+	if err := sec.Delete(ctx, secrets.StoreSessionKey(name)); err != nil && !errors.Is(err, secrets.ErrNotFound) {
+		return localdb.Store{}, fmt.Errorf("store %s: drop the old session: %w", name, err)
+	}
+	return st, nil
+}
+
 // recipeFor returns the store's recipe pointed at the store's base URL.
 func recipeFor(set *automations.RecipeSet, st localdb.Store) (*automations.Recipe, error) {
 	name := st.Recipe

@@ -51,7 +51,7 @@ func (tiktokSite) login(p *rod.Page, s *session, c credentials) error {
 		if err := ttBusy(p, r, "the password step"); err != nil {
 			return err
 		}
-		return automations.Fail(automations.AuthFailed, "%s refused the username or password of store %s; update them with `sellerops stores add`", r.Site, s.store.Name)
+		return automations.Fail(automations.AuthFailed, "%s refused the username or password of store %s; update them with `sellerops stores update %s --password-stdin`", r.Site, s.store.Name, s.store.Name)
 	}
 	code, err := totpCode(c, r.Site)
 	if err != nil {

@@ -61,7 +61,7 @@ var exitCodeDocs = []struct {
 	{exitSomeFailed, "some_failed", "A batch finished but some items failed; each failure is reported."},
 	{exitAllFailed, "all_failed", "A batch finished and every item failed."},
 	{exitNeedsHuman, "needs_human", "A site asked for a person (CAPTCHA, unknown second factor); run `sellerops stores login STORE --show`."},
-	{exitAuthFailed, "auth_failed", "A site refused the stored credentials; update them with `sellerops stores add`."},
+	{exitAuthFailed, "auth_failed", "A site refused the stored credentials; update them with `sellerops stores update NAME`."},
 	{exitAlreadyRunning, "already_running", "Another sellerops process holds the lock for this job."},
 	{exitCheckFailed, "check_failed", "`sellerops doctor` found a failing check; its output names the fix."},
 	{exitInterrupted, "interrupted", "Stopped by Ctrl-C or SIGTERM; work in flight was cancelled cleanly."},

@@ -415,3 +415,37 @@ func TestMessagesShowPrintsTheParcel(t *testing.T) {
 		t.Errorf("--json parcel %+v with %d events (newest %+v)", v.Shipment, len(v.Events), v.Events)
 	}
 }
+
+// TestStoresUpdateFixesRefusedCredentials: a store kept with a wrong
+// password is refused by the sandbox (exit 12) with a hint that names
+// `stores update`; after the update the same sign-in passes, and the
+// sandbox counts the successful login.
+func TestStoresUpdateFixesRefusedCredentials(t *testing.T) {
+	sb, _, setup := sandboxEnv(t, 6)
+	acct := sb.Account("ebay")
+	add := []string{"stores", "add", "shop", "--marketplace", "ebay", "--username", acct.Username,
+		"--base-url", sb.URL("ebay"), "--recipe", "ebay-sandbox", "--password-stdin", "--totp-secret-stdin"}
+	if res := runCommand(t, add, false, "wrong-password\n"+acct.TOTPSecret+"\n", setup); res.code != exitOK {
+		t.Fatalf("stores add: %d %s", res.code, res.stderr)
+	}
+	res := runCommand(t, []string{"stores", "test", "shop"}, false, "", setup)
+	if res.code != exitAuthFailed || !strings.Contains(res.stderr, "sellerops stores update shop") {
+		t.Fatalf("sign-in with the wrong password: exit %d %s", res.code, res.stderr)
+	}
+	if res = runCommand(t, []string{"stores", "update", "shop"}, false, "", setup); res.code != exitUsage || !strings.Contains(res.stderr, "nothing to change") {
+		t.Errorf("update with nothing to change: exit %d %s", res.code, res.stderr)
+	}
+	res = runCommand(t, []string{"stores", "update", "shop", "--password-stdin"}, false, acct.Password+"\n", setup)
+	if res.code != exitOK || !strings.Contains(res.stderr, "updated store shop: password") || strings.Contains(res.stderr, acct.Password) {
+		t.Fatalf("stores update: exit %d %s", res.code, res.stderr)
+	}
+	if res = runCommand(t, []string{"stores", "test", "shop"}, false, "", setup); res.code != exitOK {
+		t.Fatalf("sign-in after the update: exit %d %s", res.code, res.stderr)
+	}
+	if got := sb.State().Logins["ebay"].Succeeded; got != 1 {
+		t.Errorf("the sandbox counted %d successful ebay sign-ins, want 1", got)
+	}
+	if res = runCommand(t, []string{"stores", "update", "nope", "--no-totp"}, false, "", setup); res.code != exitNotFound {
+		t.Errorf("update of an unknown store: exit %d %s", res.code, res.stderr)
+	}
+}

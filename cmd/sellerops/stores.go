@@ -19,13 +19,14 @@ import (
 func newStoresCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "stores",
-		Short: "Connect marketplace seller accounts: add, list, test, sign in, remove",
+		Short: "Connect marketplace seller accounts: add, list, update, test, sign in, remove",
 		Long: strings.TrimSpace(`
 A store is one seller account on a marketplace (amazon, ebay or tiktok). Its
 name, marketplace, username and recipe are kept in the local database; its
 password, TOTP secret and session cookies only in the keyring.`),
 	}
-	cmd.AddCommand(newStoresAddCmd(f), newStoresListCmd(f), newStoresRemoveCmd(f), newStoresTestCmd(f), newStoresLoginCmd(f))
+	cmd.AddCommand(newStoresAddCmd(f), newStoresListCmd(f), newStoresUpdateCmd(f),
+		newStoresRemoveCmd(f), newStoresTestCmd(f), newStoresLoginCmd(f))
 	return cmd
 }
 
@@ -223,6 +224,113 @@ func storesListRun(ctx context.Context, f *factory, opts *storesListOptions) err
 		t.row(name, s.Marketplace, s.Username, string(s.SessionState), last, s.Recipe)
 	}
 	t.flush()
+	return nil
+}
+
+type storesUpdateOptions struct {
+	Name          string
+	Username      string
+	PasswordStdin bool
+	TOTPStdin     bool
+	NoTOTP        bool
+}
+
+func newStoresUpdateCmd(f *factory) *cobra.Command {
+	var opts storesUpdateOptions
+	cmd := &cobra.Command{
+		Use:   "update NAME",
+		Short: "Change a store's username, password or TOTP secret",
+		Long: strings.TrimSpace(`
+Change how a store signs in, after the site refused the stored credentials
+(exit 12) or the account's password or authenticator changed. Give only what
+changes: --username on the command line; the password and the TOTP secret on
+standard input as in 'stores add' (--password-stdin reads the first line,
+--totp-secret-stdin the next, or the first without --password-stdin). At a
+terminal with none of these, the password is asked for, hidden. --no-totp
+removes the TOTP secret. The kept session is dropped, so the next sync signs
+in with the new credentials.`),
+		Example: strings.Join([]string{
+			"  sellerops stores update shop-us",
+			"  printf '%s\\n' \"$PW\" | sellerops stores update shop-us --password-stdin",
+		}, "\n"),
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Name = args[0]
+			return storesUpdateRun(cmd.Context(), f, &opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Username, "username", "", "New sign-in name")
+	fl.BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the new password from standard input")
+	fl.BoolVar(&opts.TOTPStdin, "totp-secret-stdin", false, "Read the new TOTP secret from standard input")
+	fl.BoolVar(&opts.NoTOTP, "no-totp", false, "Remove the TOTP secret: the account has no authenticator step now")
+	return cmd
+}
+
+func storesUpdateRun(ctx context.Context, f *factory, opts *storesUpdateOptions) error {
+	in := bufio.NewReader(f.IO.In)
+	readLine := func() (string, error) {
+		s, err := in.ReadString('\n')
+		if err != nil && !(errors.Is(err, io.EOF) && s != "") {
+			return "", err
+		}
+		return strings.TrimRight(s, "\r\n"), nil
+	}
+	u := marketplace.StoreUpdate{Username: opts.Username, ClearTOTP: opts.NoTOTP}
+	if opts.PasswordStdin {
+		pw, err := readLine()
+		if err != nil || pw == "" {
+			return usageErrorf("--password-stdin: no password on standard input")
+		}
+		u.Password = pw
+	}
+	if opts.TOTPStdin {
+		seed, err := readLine()
+		if err != nil || strings.TrimSpace(seed) == "" {
+			return usageErrorf("--totp-secret-stdin: no TOTP secret on standard input (after the password line, with --password-stdin)")
+		}
+		u.TOTPSecret = seed
+	}
+	if u == (marketplace.StoreUpdate{}) {
+		if !f.IO.IsStdinTTY() {
+			return usageErrorf("store %s: nothing to change; give --username, --password-stdin, --totp-secret-stdin or --no-totp", opts.Name)
+		}
+		fmt.Fprint(f.IO.ErrOut, "new password (hidden): ")
+		var pw string
+		if file, ok := f.IO.In.(*os.File); ok && term.IsTerminal(file.Fd()) {
+			b, err := term.ReadPassword(file.Fd())
+			fmt.Fprintln(f.IO.ErrOut)
+			if err != nil {
+				return fmt.Errorf("read the password: %w", err)
+			}
+			pw = string(b)
+		} else if line, err := readLine(); err == nil {
+			pw = line
+		}
+		if pw == "" {
+			return usageErrorf("store %s: no password given; nothing changed", opts.Name)
+		}
+		u.Password = pw
+	}
+	deps, err := marketplaceDeps(ctx, f, false)
+	if err != nil {
+		return err
+	}
+	st, err := marketplace.UpdateStore(ctx, deps.DB, deps.Secrets, opts.Name, u)
+	if err != nil {
+		return err
+	}
+	var changed []string
+	if u.Username != "" {
+		changed = append(changed, "username")
+	}
+	if u.Password != "" {
+		changed = append(changed, "password")
+	}
+	if u.TOTPSecret != "" || u.ClearTOTP {
+		changed = append(changed, "TOTP secret")
+	}
+	fmt.Fprintf(f.IO.ErrOut, "updated store %s: %s. Try it: sellerops stores test %s\n", st.Name, strings.Join(changed, ", "), st.Name)
 	return nil
 }
 
