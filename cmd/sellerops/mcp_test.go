@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/sellerops/sellerops/automations/testwait"
 )
 
 // TestMCPCommandOverStdio starts `sellerops mcp` as a subprocess, as an
