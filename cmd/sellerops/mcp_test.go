@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"github.com/sellerops/sellerops/automations/testwait"
 	"os"
 	"path/filepath"
 	"slices"
