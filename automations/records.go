@@ -296,8 +296,23 @@ func (c RecordCheck) describe(field string) string {
 	return strings.Join(out, " or ")
 }
 
+// plain turns a value of a named string type (a decimal read as text, say)
+// into a string, so that the checks see what was read, not its Go type.
+func plain(v any) any {
+	if v == nil {
+		return nil
+	}
+	if _, ok := v.(string); ok {
+		return v
+	}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.String {
+		return rv.String()
+	}
+	return v
+}
+
 func present(v any) bool {
-	switch x := v.(type) {
+	switch x := plain(v).(type) {
 	case nil:
 		return false
 	case string:
@@ -312,6 +327,10 @@ func present(v any) bool {
 
 var currencyShape = regexp.MustCompile(`^[A-Z]{3}$`)
 
+// decimalShape is a non-negative amount written in digits, with at most
+// four decimals (ISO 4217's largest minor unit).
+var decimalShape = regexp.MustCompile(`^[0-9]{1,15}(\.[0-9]{1,4})?$`)
+
 // minRecordTime is the earliest time a record may carry: no marketplace or
 // carrier page shows events from before it, and a parser that failed gives
 // the zero time or the Unix epoch.
@@ -323,6 +342,7 @@ func fieldProblem(f FieldSchema, v any, now time.Time) string {
 	if !present(v) {
 		return "empty"
 	}
+	v = plain(v)
 	switch f.Format {
 	case "text":
 		if _, ok := v.(string); !ok {
@@ -347,9 +367,24 @@ func fieldProblem(f FieldSchema, v any, now time.Time) string {
 			return "not a three-letter currency code"
 		}
 	case "money":
-		n, ok := v.(float64)
-		if !ok || math.IsNaN(n) || math.IsInf(n, 0) || n < 0 {
-			return "not an amount of money"
+		// Pages show amounts as decimal text in the currency's major units
+		// ("49.90", "4900", "12.345"); the currency, if the row has one,
+		// is its own field, so only the shape is checked here.
+		switch n := v.(type) {
+		case string:
+			if !decimalShape.MatchString(strings.TrimSpace(n)) {
+				return "not an amount of money"
+			}
+		case float64:
+			if math.IsNaN(n) || math.IsInf(n, 0) || n < 0 {
+				return "not an amount of money"
+			}
+		case int64:
+			if n < 0 {
+				return "not an amount of money"
+			}
+		default:
+			return fmt.Sprintf("a %T, not an amount of money", v)
 		}
 	case "time":
 		t, ok := v.(time.Time)
