@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 // ErrNotReady reports that a claim lacks something its portal form needs (an
@@ -23,14 +24,20 @@ type NotReadyError struct {
 	// MissingFile is true when one of the reasons is an evidence file gone
 	// from disk, as opposed to a field left empty.
 	MissingFile bool
+	// NoAmount is true when one of the reasons is the amount (none, or no
+	// known currency).
+	NoAmount bool
 }
 
 func (e *NotReadyError) Error() string {
 	return fmt.Sprintf("claim %d is not ready to file: %s", e.ClaimID, strings.Join(e.Reasons, "; "))
 }
 
-// Is makes errors.Is(err, ErrNotReady) true.
-func (e *NotReadyError) Is(target error) bool { return target == ErrNotReady }
+// Is makes errors.Is(err, ErrNotReady) true, and errors.Is(err,
+// money.ErrBadAmount) too when the amount is one of the gaps.
+func (e *NotReadyError) Is(target error) bool {
+	return target == ErrNotReady || (e.NoAmount && target == money.ErrBadAmount)
+}
 
 // Ready is what a claim's portal form is filled in with: the evidence files
 // sorted by the form field they go to.
@@ -75,8 +82,9 @@ func CheckReady(ctx context.Context, db *localdb.DB, c localdb.Claim) (Ready, er
 			}
 		}
 	}
-	if c.Amount <= 0 {
-		nr.Reasons = append(nr.Reasons, fmt.Sprintf("it asks for no money; set the amount with `sellerops claims edit %d --amount 49.90`", c.ID))
+	if err := AmountProblem(c); err != nil {
+		nr.NoAmount = true
+		nr.Reasons = append(nr.Reasons, strings.TrimPrefix(err.Error(), money.ErrBadAmount.Error()+": "))
 	}
 	if r.Invoice == "" && !gone[localdb.EvidenceInvoice] {
 		nr.Reasons = append(nr.Reasons, fmt.Sprintf("it has no invoice, which the portal requires; add one with `sellerops claims edit %d --add-evidence invoice.pdf`", c.ID))

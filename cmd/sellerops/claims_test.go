@@ -343,10 +343,16 @@ func TestClaimsFileRefusesIncompleteClaim(t *testing.T) {
 	if res = run(false, "", "claims", "show", id); !strings.Contains(res.stdout, "Not ready to file:") || !strings.Contains(res.stdout, "missing from disk") {
 		t.Errorf("show does not say why the claim cannot be filed:\n%s", res.stdout)
 	}
-	res = run(false, "", "claims", "edit", id, "--amount", "0", "--remove-evidence", fmt.Sprint(invoice.ID), "--add-evidence", writeTemp(t, "invoice.pdf", "%PDF-1.4 lamp 250.00 USD"))
+	// An amount of nothing is refused as input; a draft can still come to
+	// have none (its order was never synced), which the database stands for.
+	if res = run(false, "", "claims", "edit", id, "--amount", "0"); res.code != exitBadInput || !strings.Contains(res.stderr, "no money") {
+		t.Errorf("edit --amount 0: exit %d, %s", res.code, res.stderr)
+	}
+	res = run(false, "", "claims", "edit", id, "--remove-evidence", fmt.Sprint(invoice.ID), "--add-evidence", writeTemp(t, "invoice.pdf", "%PDF-1.4 lamp 250.00 USD"))
 	if res.code != exitOK {
 		t.Fatalf("edit: exit %d, %s", res.code, res.stderr)
 	}
+	zeroClaimAmount(t, dbPath, d.ID)
 	if res = run(false, "", "claims", "edit", id, "--add-evidence", filepath.Join(dir, "no-such-photo.jpg")); res.code != exitBadInput {
 		t.Errorf("edit adding a missing file: exit %d, %s", res.code, res.stderr)
 	}
@@ -366,4 +372,24 @@ func writeTemp(t *testing.T, name, body string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// zeroClaimAmount clears a draft's amount, as a draft of an order that was
+// never synced has it.
+func zeroClaimAmount(t *testing.T, dbPath string, id int64) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := localdb.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c, err := db.GetClaim(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UpdateClaimDraft(ctx, id, localdb.ClaimEdit{Currency: c.Currency, Description: c.Description,
+		WindowOpens: c.WindowOpens, WindowCloses: c.WindowCloses, Portal: c.Portal}); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -145,13 +145,6 @@ func (f *Filer) File(ctx context.Context, claimID int64, progress func(Progress)
 	if c.State == localdb.ClaimCancelled {
 		return res, fmt.Errorf("claim %d is cancelled; draft a new one: %w", c.ID, localdb.ErrConflict)
 	}
-	// Checked before anything is locked, written or sent: a claim without an
-	// amount stays a draft that `claims edit` can fix.
-	if c.ConfirmationNumber == "" {
-		if err := claims.AmountProblem(c); err != nil {
-			return res, err
-		}
-	}
 	ship, err := db.GetShipment(ctx, c.ShipmentID)
 	if err != nil {
 		return res, err
