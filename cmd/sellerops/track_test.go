@@ -31,10 +31,13 @@ func trackSandbox(t *testing.T, faults string) (*sandbox.Sandbox, string) {
 	t.Cleanup(func() { cancel(); _ = sb.Close() })
 	cfg := fmt.Sprintf(`carriers:
   ups:
+    recipe: ups-sandbox
     web_base_url: %s
   fedex:
+    recipe: fedex-sandbox
     web_base_url: %s
   usps:
+    recipe: usps-sandbox
     web_base_url: %s
   dhl:
     api_base_url: %s
