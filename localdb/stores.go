@@ -37,22 +37,27 @@ type Store struct {
 	Demo         bool         `json:"demo"`
 	CreatedAt    time.Time    `json:"created_at"`
 	UpdatedAt    time.Time    `json:"updated_at"`
+	// RemovedAt is set when the store was removed with its history kept
+	// (stores remove --keep-data): it is no longer synced or signed in to,
+	// and has no secrets, but its threads and orders stay readable.
+	RemovedAt time.Time `json:"removed_at,omitzero"`
 }
 
 const storeCols = `id, name, marketplace, base_url, username, recipe, session_state,
-	last_sync_at, sync_cursor, demo, created_at, updated_at`
+	last_sync_at, sync_cursor, demo, created_at, updated_at, removed_at`
 
 func scanStore(row interface{ Scan(...any) error }) (Store, error) {
 	var s Store
-	var lastSync sql.NullInt64
+	var lastSync, removed sql.NullInt64
 	var created, updated int64
 	var demo int64
 	err := row.Scan(&s.ID, &s.Name, &s.Marketplace, &s.BaseURL, &s.Username, &s.Recipe, &s.SessionState,
-		&lastSync, &s.SyncCursor, &demo, &created, &updated)
+		&lastSync, &s.SyncCursor, &demo, &created, &updated, &removed)
 	if err != nil {
 		return Store{}, err
 	}
 	s.LastSyncAt = fromMS(lastSync)
+	s.RemovedAt = fromMS(removed)
 	s.Demo = demo == 1
 	s.CreatedAt = time.UnixMilli(created).UTC()
 	s.UpdatedAt = time.UnixMilli(updated).UTC()
@@ -121,8 +126,24 @@ func (db *DB) GetStore(ctx context.Context, id int64) (Store, error) {
 	return s, nil
 }
 
-// GetStoreByName returns the store with the given name.
+// GetStoreByName returns the store in use with the given name. A store
+// removed with its history kept is ErrNotFound here, with a message that
+// says so; GetStoreRecord finds it too.
 func (db *DB) GetStoreByName(ctx context.Context, name string) (Store, error) {
+	s, err := db.GetStoreRecord(ctx, name)
+	if err != nil {
+		return Store{}, err
+	}
+	if !s.RemovedAt.IsZero() {
+		return Store{}, fmt.Errorf("store %q was removed on %s and only its history is kept (it is not synced or signed in to); add the account again under another name, or delete the history with `sellerops stores remove %s --yes`: %w",
+			name, s.RemovedAt.Format(time.DateOnly), name, ErrNotFound)
+	}
+	return s, nil
+}
+
+// GetStoreRecord returns the store with the given name, removed or not:
+// for reading a removed store's history, and for deleting it for good.
+func (db *DB) GetStoreRecord(ctx context.Context, name string) (Store, error) {
 	s, err := scanStore(db.sql.QueryRowContext(ctx, `SELECT `+storeCols+` FROM stores WHERE name = ?`, name))
 	if err != nil {
 		return Store{}, fmt.Errorf("store %q: %w; see `sellerops stores list`", name, mapErr(err))
@@ -130,13 +151,36 @@ func (db *DB) GetStoreByName(ctx context.Context, name string) (Store, error) {
 	return s, nil
 }
 
-// ListStores returns every store, by name.
+// ListStores returns the stores in use, by name: those that sync, and whose
+// secrets are in the keyring.
 func (db *DB) ListStores(ctx context.Context) ([]Store, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+storeCols+` FROM stores WHERE removed_at IS NULL ORDER BY name`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return collect(rows, scanStore)
+}
+
+// ListAllStores returns every store, by name, the removed ones whose
+// history is kept included.
+func (db *DB) ListAllStores(ctx context.Context) ([]Store, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+storeCols+` FROM stores ORDER BY name`)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	return collect(rows, scanStore)
+}
+
+// MarkStoreRemoved keeps a store's history but takes it out of use: it is
+// no longer listed by ListStores, synced or signed in to. The caller
+// deletes its secrets.
+func (db *DB) MarkStoreRemoved(ctx context.Context, id int64) error {
+	now := msNow(db.now())
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		return execOne(ctx, tx, fmt.Sprintf("store id %d", id),
+			`UPDATE stores SET removed_at = ?, session_state = ?, updated_at = ? WHERE id = ? AND removed_at IS NULL`,
+			now, SessionUnknown, now, id)
+	})
 }
 
 // StoreData counts what removing a store takes with it: its threads and

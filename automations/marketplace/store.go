@@ -202,12 +202,25 @@ func AddStoreWithRecipes(ctx context.Context, db *localdb.DB, sec secrets.Store,
 }
 
 // RemoveStore deletes a store with its threads and orders, and its secrets.
-func RemoveStore(ctx context.Context, db *localdb.DB, sec secrets.Store, name string) error {
-	st, err := db.GetStoreByName(ctx, name)
+//
+// With keepData the store's threads, messages, orders and claims stay, to
+// read and search; the store is only taken out of use (no sync, no
+// sign-in) and its secrets go. A store removed that way can be removed
+// again without keepData to delete its history too.
+func RemoveStore(ctx context.Context, db *localdb.DB, sec secrets.Store, name string, keepData bool) error {
+	st, err := db.GetStoreRecord(ctx, name)
 	if err != nil {
 		return err
 	}
-	if err := db.DeleteStore(ctx, st.ID); err != nil {
+	switch {
+	case keepData && !st.RemovedAt.IsZero():
+		return nil // already out of use, its history kept
+	case keepData:
+		err = db.MarkStoreRemoved(ctx, st.ID)
+	default:
+		err = db.DeleteStore(ctx, st.ID)
+	}
+	if err != nil {
 		return err
 	}
 	var errs []error

@@ -262,7 +262,7 @@ func (h *handlers) overdue(ctx context.Context, _ *mcp.CallToolRequest, in Overd
 		f.Limit = 50
 	}
 	if in.Store != "" {
-		st, err := h.d.DB.GetStoreByName(ctx, in.Store)
+		st, err := h.d.DB.GetStoreRecord(ctx, in.Store)
 		if err != nil {
 			return nil, nil, fmt.Errorf("store %q: %w; list stores with `sellerops stores list`", in.Store, err)
 		}

@@ -98,7 +98,8 @@ func messagesListRun(ctx context.Context, f *factory, opts *messagesListOptions)
 		}
 	}
 	for _, n := range opts.Stores {
-		st, err := db.GetStoreByName(ctx, n)
+		// A store removed with its history kept is still there to read.
+		st, err := db.GetStoreRecord(ctx, n)
 		if err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/sandbox"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/secrets"
 )
 
 // sharedEnv makes every runCommand of a test use one database, config dir,
@@ -447,5 +448,81 @@ func TestStoresUpdateFixesRefusedCredentials(t *testing.T) {
 	}
 	if res = runCommand(t, []string{"stores", "update", "nope", "--no-totp"}, false, "", setup); res.code != exitNotFound {
 		t.Errorf("update of an unknown store: exit %d %s", res.code, res.stderr)
+	}
+}
+
+// stores remove --keep-data takes a store out of use (no secrets, no sync)
+// and keeps its threads to read; removing it again without the flag
+// deletes that history.
+func TestStoresRemoveKeepData(t *testing.T) {
+	dir, setup := sharedEnv(t)
+	res := runCommand(t, []string{"stores", "add", "shop", "--marketplace", "ebay", "--username", "me", "--password-stdin"}, false, "secret-pw\n", setup)
+	if res.code != exitOK {
+		t.Fatalf("stores add: exit %d %s", res.code, res.stderr)
+	}
+	ctx := context.Background()
+	db, err := localdb.Open(ctx, filepath.Join(dir, "data", "sellerops.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := db.GetStoreByName(ctx, "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	for _, id := range []string{"T1", "T2"} {
+		if _, err := db.SaveThread(ctx, localdb.Thread{StoreID: st.ID, MarketplaceThreadID: id, Subject: "About " + id, ReplyDeadline: t0.Add(72 * time.Hour)},
+			[]localdb.Message{{MarketplaceMessageID: id + "-1", Direction: localdb.DirectionIn, Body: "Hello", SentAt: t0}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	var secretsLeft func() []string
+	setupWithSecrets := func(f *factory) {
+		setup(f)
+		secretsLeft = func() []string {
+			var out []string
+			for _, k := range []string{secrets.StorePasswordKey("shop")} {
+				if v, err := f.Secrets().Get(ctx, k); err == nil && v != "" {
+					out = append(out, k)
+				}
+			}
+			return out
+		}
+	}
+
+	res = runCommand(t, []string{"stores", "remove", "shop", "--keep-data", "--yes"}, false, "", setupWithSecrets)
+	if res.code != exitOK || !strings.Contains(res.stderr, "its 2 threads") {
+		t.Fatalf("remove --keep-data: exit %d %s", res.code, res.stderr)
+	}
+	if left := secretsLeft(); len(left) != 0 {
+		t.Errorf("secrets kept after remove --keep-data: %v", left)
+	}
+	if res = runCommand(t, []string{"stores", "list", "--json"}, false, "", setup); strings.TrimSpace(res.stdout) != "[]" {
+		t.Errorf("a removed store is still listed as in use: %s", res.stdout)
+	}
+	res = runCommand(t, []string{"stores", "list", "--all", "--json", "--jq", ".[] | select(.removed_at != null) | .name"}, false, "", setup)
+	if strings.TrimSpace(res.stdout) != "shop" {
+		t.Errorf("stores list --all does not show the removed store: %q %s", res.stdout, res.stderr)
+	}
+	res = runCommand(t, []string{"messages", "list", "--store", "shop", "--json", "--jq", "length"}, false, "", setup)
+	if strings.TrimSpace(res.stdout) != "2" {
+		t.Errorf("the kept history lists %q threads, want 2 (%s)", res.stdout, res.stderr)
+	}
+	res = runCommand(t, []string{"sync", "--store", "shop"}, false, "", setup)
+	if res.code != exitNotFound || !strings.Contains(res.stderr, "removed") {
+		t.Errorf("sync of a removed store: exit %d %s", res.code, res.stderr)
+	}
+	res = runCommand(t, []string{"stores", "add", "shop", "--marketplace", "ebay", "--username", "me", "--password-stdin"}, false, "pw\n", setup)
+	if res.code == exitOK {
+		t.Errorf("stores add reused the name of a store whose history is kept")
+	}
+	res = runCommand(t, []string{"stores", "remove", "shop", "--yes"}, false, "", setup)
+	if res.code != exitOK || !strings.Contains(res.stderr, "with 2 threads") {
+		t.Fatalf("remove the history: exit %d %s", res.code, res.stderr)
+	}
+	res = runCommand(t, []string{"messages", "list", "--json"}, false, "", setup)
+	if strings.TrimSpace(res.stdout) != "[]" {
+		t.Errorf("after removing the history: %s", res.stdout)
 	}
 }

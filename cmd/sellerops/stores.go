@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
@@ -178,7 +179,10 @@ func storesAddRun(ctx context.Context, f *factory, opts *storesAddOptions) error
 	return nil
 }
 
-type storesListOptions struct{ JSON jsonFlags }
+type storesListOptions struct {
+	JSON jsonFlags
+	All  bool
+}
 
 func newStoresListCmd(f *factory) *cobra.Command {
 	var opts storesListOptions
@@ -191,6 +195,7 @@ func newStoresListCmd(f *factory) *cobra.Command {
 			return storesListRun(cmd.Context(), f, &opts)
 		},
 	}
+	cmd.Flags().BoolVar(&opts.All, "all", false, "Also list the stores removed with --keep-data, whose history is kept")
 	addJSONFlags(cmd, &opts.JSON)
 	return cmd
 }
@@ -200,7 +205,11 @@ func storesListRun(ctx context.Context, f *factory, opts *storesListOptions) err
 	if err != nil {
 		return err
 	}
-	stores, err := db.ListStores(ctx)
+	list := db.ListStores
+	if opts.All {
+		list = db.ListAllStores
+	}
+	stores, err := list(ctx)
 	if err != nil {
 		return err
 	}
@@ -220,6 +229,9 @@ func storesListRun(ctx context.Context, f *factory, opts *storesListOptions) err
 		name := s.Name
 		if s.Demo {
 			name += " (demo)"
+		}
+		if !s.RemovedAt.IsZero() {
+			name += " (removed, history kept)"
 		}
 		t.row(name, s.Marketplace, s.Username, string(s.SessionState), last, s.Recipe)
 	}
@@ -335,8 +347,9 @@ func storesUpdateRun(ctx context.Context, f *factory, opts *storesUpdateOptions)
 }
 
 type storesRemoveOptions struct {
-	Name string
-	Yes  bool
+	Name     string
+	Yes      bool
+	KeepData bool
 }
 
 func newStoresRemoveCmd(f *factory) *cobra.Command {
@@ -349,8 +362,13 @@ Remove a store: its buyer threads and orders are deleted from the database and
 its password, TOTP secret and session from the keyring. Claims on its parcels
 stay, without their order. It says how many threads, orders and claims go with
 it and asks first at a terminal; in a script pass --yes (without it the
-command exits 2 and removes nothing).`),
-		Example: "  sellerops stores remove shop-us\n  sellerops stores remove shop-us --yes",
+command exits 2 and removes nothing).
+
+With --keep-data only the secrets go: the store is no longer synced or signed
+in to, and its threads, messages, orders and claims stay to read and search
+(stores list --all shows it). Removing it again without --keep-data deletes
+that history too.`),
+		Example: "  sellerops stores remove shop-us\n  sellerops stores remove shop-us --yes\n  sellerops stores remove shop-us --keep-data --yes",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
@@ -358,6 +376,7 @@ command exits 2 and removes nothing).`),
 		},
 	}
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Remove without asking")
+	cmd.Flags().BoolVar(&opts.KeepData, "keep-data", false, "Keep the store's threads, orders and claims as history; remove only its secrets and stop syncing it")
 	return cmd
 }
 
@@ -366,9 +385,13 @@ func storesRemoveRun(ctx context.Context, f *factory, opts *storesRemoveOptions)
 	if err != nil {
 		return err
 	}
-	st, err := deps.DB.GetStoreByName(ctx, opts.Name)
+	st, err := deps.DB.GetStoreRecord(ctx, opts.Name)
 	if err != nil {
 		return err
+	}
+	if opts.KeepData && !st.RemovedAt.IsZero() {
+		fmt.Fprintf(f.IO.ErrOut, "store %s was already removed on %s; its history is kept\n", st.Name, st.RemovedAt.Format(time.DateOnly))
+		return nil
 	}
 	n, err := deps.DB.CountStoreData(ctx, st.ID)
 	if err != nil {
@@ -376,6 +399,10 @@ func storesRemoveRun(ctx context.Context, f *factory, opts *storesRemoveOptions)
 	}
 	what := fmt.Sprintf("store %s with %d threads and %d orders (%d claims keep their parcel but lose the order)",
 		st.Name, n.Threads, n.Orders, n.Claims)
+	if opts.KeepData {
+		what = fmt.Sprintf("store %s from use (its %d threads, %d orders and %d claims stay as history)",
+			st.Name, n.Threads, n.Orders, n.Claims)
+	}
 	if !opts.Yes {
 		if !f.IO.IsStdinTTY() {
 			return usageErrorf("removing %s needs --yes without a terminal; nothing was removed", what)
@@ -387,7 +414,7 @@ func storesRemoveRun(ctx context.Context, f *factory, opts *storesRemoveOptions)
 			return nil
 		}
 	}
-	if err := marketplace.RemoveStore(ctx, deps.DB, deps.Secrets, st.Name); err != nil {
+	if err := marketplace.RemoveStore(ctx, deps.DB, deps.Secrets, st.Name, opts.KeepData); err != nil {
 		return err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "removed %s\n", what)

@@ -274,7 +274,7 @@ func loadThreadsCmd(db *localdb.DB, seq int, q localdb.ThreadFilter) tea.Cmd {
 func loadFacetsCmd(db *localdb.DB) tea.Cmd {
 	return func() tea.Msg {
 		ctx := context.Background()
-		stores, err := db.ListStores(ctx)
+		stores, err := db.ListAllStores(ctx)
 		if err != nil {
 			return FacetsLoadedMsg{Err: err}
 		}
