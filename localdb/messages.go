@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // ThreadKind says what a buyer thread is about.
@@ -531,59 +530,74 @@ type MessageHit struct {
 }
 
 // SearchMessages finds messages whose body or thread subject contains every
-// word of text (each word also matches as a prefix: "refund" finds
-// "refunded"), best match first. text is taken as plain words: quotes,
-// parentheses and FTS operators such as AND, OR, NOT or NEAR carry no
-// meaning, so no input causes a query syntax error. Text without any
-// letter or digit finds nothing. limit <= 0 means 50.
+// word of text, best match first. A word in a script written with spaces
+// matches whole words or their start, case and accents folded ("refund"
+// finds "Refunded", "beschadigt" finds "beschädigt"); a word in Japanese,
+// Chinese, Korean or another script written without spaces matches anywhere
+// in the text ("届きません" finds "まだ届きません。"). text is taken as plain
+// words: quotes, parentheses and FTS operators such as AND, OR, NOT or NEAR
+// carry no meaning, so no input causes a query syntax error. Text without
+// any letter or digit finds nothing. limit <= 0 means 50.
 func (db *DB) SearchMessages(ctx context.Context, text string, limit int) ([]MessageHit, error) {
-	q := ftsQuery(text)
-	if q == "" {
+	p := planSearch(text)
+	if p.empty() {
 		return []MessageHit{}, nil
 	}
 	if limit <= 0 {
 		limit = 50
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT m.id, m.thread_id, t.store_id, s.name, t.subject, m.direction,
-		m.sender, m.sent_at, snippet(message_fts, -1, '[', ']', '…', 12)
-		FROM message_fts
-		JOIN messages m ON m.id = message_fts.rowid
-		JOIN threads t ON t.id = m.thread_id
-		JOIN stores s ON s.id = t.store_id
-		WHERE message_fts MATCH ?
-		ORDER BY message_fts.rank
-		LIMIT ?`, q, limit)
+	// The ranked index is the word index when the text has words, else
+	// the trigram index; terms of one or two characters alone are a scan.
+	const cols = `m.id, m.thread_id, t.store_id, s.name, t.subject, m.direction, m.sender, m.sent_at, `
+	const joins = ` JOIN threads t ON t.id = m.thread_id JOIN stores s ON s.id = t.store_id`
+	var query string
+	var args []any
+	switch {
+	case p.words != "":
+		query = `SELECT ` + cols + `snippet(message_fts, -1, '[', ']', '…', 12), m.body
+			FROM message_fts JOIN messages m ON m.id = message_fts.rowid` + joins + `
+			WHERE message_fts MATCH ?`
+		args = append(args, p.words)
+	case p.grams != "":
+		query = `SELECT ` + cols + `snippet(message_trigram, -1, '[', ']', '…', 24), m.body
+			FROM message_trigram JOIN messages m ON m.id = message_trigram.rowid` + joins + `
+			WHERE message_trigram MATCH ?`
+		args = append(args, p.grams)
+	default:
+		query = `SELECT ` + cols + `'', m.body FROM messages m` + joins + ` WHERE 1`
+	}
+	skip := "words"
+	if p.words == "" {
+		skip = "grams"
+	}
+	conds, cargs := p.filters("m", "t", skip)
+	for _, c := range conds {
+		query += " AND " + c
+	}
+	args = append(args, cargs...)
+	if p.words != "" || p.grams != "" {
+		query += ` ORDER BY rank LIMIT ?`
+	} else {
+		// Newest stored first, so that the scan stops at the limit.
+		query += ` ORDER BY m.id DESC LIMIT ?`
+	}
+	args = append(args, limit)
+	rows, err := db.sql.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search messages for %q: %w", text, mapErr(err))
 	}
 	return collect(rows, func(row interface{ Scan(...any) error }) (MessageHit, error) {
 		var h MessageHit
 		var sent int64
+		var body string
 		err := row.Scan(&h.MessageID, &h.ThreadID, &h.StoreID, &h.StoreName, &h.Subject, &h.Direction,
-			&h.Sender, &sent, &h.Snippet)
+			&h.Sender, &sent, &h.Snippet, &body)
 		h.SentAt = time.UnixMilli(sent).UTC()
+		if p.words == "" && p.grams == "" {
+			h.Snippet = likeSnippet(body, p.short)
+		}
 		return h, err
 	})
-}
-
-// ftsQuery turns user text into an FTS5 query that cannot be malformed:
-// each word (separated by spaces or control characters) with a letter or
-// digit in it becomes a quoted string (inner quotes doubled) with a prefix
-// star, and the words are joined by FTS5's implicit AND. Words with no letter or digit are
-// dropped, since they hold no token to match. The empty string means
-// "nothing to search for".
-func ftsQuery(text string) string {
-	// Control characters (a NUL would end the string early on its way to
-	// SQLite) and invalid UTF-8 separate words like spaces do.
-	text = strings.ToValidUTF8(text, " ")
-	var terms []string
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
-		if !strings.ContainsFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }) {
-			continue
-		}
-		terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"*`)
-	}
-	return strings.Join(terms, " ")
 }
 
 func placeholders(n int) string {
@@ -640,13 +654,14 @@ func threadWhere(f ThreadFilter, nowMS int64) (where []string, args []any, none 
 		args = append(args, nowMS, nowMS+f.DueWithin.Milliseconds())
 	}
 	if strings.TrimSpace(f.Search) != "" {
-		q := ftsQuery(f.Search)
-		if q == "" {
+		p := planSearch(f.Search)
+		if p.empty() {
 			return nil, nil, true, nil
 		}
-		where = append(where, `t.id IN (SELECT m.thread_id FROM message_fts JOIN messages m ON m.id = message_fts.rowid
-			WHERE message_fts MATCH ?)`)
-		args = append(args, q)
+		conds, cargs := p.filters("m", "mt", "")
+		where = append(where, `t.id IN (SELECT m.thread_id FROM messages m JOIN threads mt ON mt.id = m.thread_id
+			WHERE `+strings.Join(conds, " AND ")+`)`)
+		args = append(args, cargs...)
 	}
 	return where, args, false, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -302,29 +303,169 @@ func TestSearchIndexFollowsChanges(t *testing.T) {
 	if hits, _ := db.SearchMessages(ctx, "delta", 10); len(hits) != 1 {
 		t.Errorf("new body not found")
 	}
+	// The trigram index follows the same edits.
+	if _, err := db.sql.Exec(`UPDATE messages SET body = '荷物が届きません' WHERE id = ?`, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	mustThread(t, db, Thread{StoreID: s.ID, MarketplaceThreadID: "T", Subject: "注文の件について"})
+	if hits, _ := db.SearchMessages(ctx, "届きません", 10); len(hits) != 1 {
+		t.Errorf("new CJK body not found")
+	}
+	if hits, _ := db.SearchMessages(ctx, "件について", 10); len(hits) != 1 {
+		t.Errorf("new CJK subject not found")
+	}
 	if err := db.DeleteStore(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
 	var n int
-	if err := db.sql.QueryRow(`SELECT count(*) FROM message_fts`).Scan(&n); err != nil || n != 0 {
-		t.Errorf("fts rows after cascade delete = %d, %v; want 0", n, err)
+	for _, table := range []string{"message_fts", "message_trigram"} {
+		if err := db.sql.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%s rows after cascade delete = %d, %v; want 0", table, n, err)
+		}
 	}
 }
 
-func TestFTSQuery(t *testing.T) {
-	cases := map[string]string{
-		"refund":        `"refund"*`,
-		"  two  words ": `"two"* "words"*`,
-		`"foo`:          `"""foo"*`,
-		`AND OR (`:      `"AND"* "OR"*`,
-		`((( ))) "`:     ``,
-		"a\x00b":        `"a"* "b"*`,
-		`a"b`:           `"a""b"*`,
+func TestPlanSearch(t *testing.T) {
+	cases := map[string]searchPlan{
+		"refund":        {words: `"refund"*`},
+		"  two  words ": {words: `"two"* "words"*`},
+		`"foo`:          {words: `"""foo"*`},
+		`AND OR (`:      {words: `"AND"* "OR"*`},
+		`((( ))) "`:     {},
+		"a\x00b":        {words: `"a"* "b"*`},
+		`a"b`:           {words: `"a""b"*`},
+		"届きません":         {grams: `"届きません"`},
+		"壊れ 返品 refund":  {words: `"refund"*`, short: []string{"%壊れ%", "%返品%"}},
+		"배송이 늦어요":       {grams: `"배송이" "늦어요"`},
+		`注文_%`:          {grams: `"注文_%"`},
+		`壊%`:            {short: []string{`%壊\%%`}},
 	}
 	for in, want := range cases {
-		if got := ftsQuery(in); got != want {
-			t.Errorf("ftsQuery(%q) = %q, want %q", in, got, want)
+		got := planSearch(in)
+		if got.words != want.words || got.grams != want.grams || strings.Join(got.short, "|") != strings.Join(want.short, "|") {
+			t.Errorf("planSearch(%q) = %+v, want %+v", in, got, want)
 		}
+	}
+}
+
+// Search finds words inside Japanese, Chinese and Korean text, and words
+// with or without their accents, checked against strings.Contains (and,
+// for accents, the same word typed both ways) over the stored text.
+func TestSearchEveryScript(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	s := mustStore(t, db, "shop", "amazon")
+	bodies := []string{
+		"注文 111-2 がまだ届きません。追跡情報も更新されていません。",
+		"箱がつぶれていて商品が壊れていました。返品したいです。",
+		"荷物は届きましたが、色が違います。",
+		"包裹还没有收到，物流信息也没有更新。",
+		"商品破损了，我要退货。",
+		"배송이 아직 안 왔어요. 환불해 주세요.",
+		"Das Paket ist beschädigt angekommen.",
+		"Le colis est arrivé abîmé, je voudrais un remboursement.",
+		"Where is my parcel? 50% off was promised_",
+	}
+	var ids []int64
+	for i, b := range bodies {
+		th := mustThread(t, db, Thread{StoreID: s.ID, MarketplaceThreadID: "T" + strconv.Itoa(i), Subject: "Order " + strconv.Itoa(i)})
+		m := mustMessage(t, db, Message{ThreadID: th.ID, MarketplaceMessageID: "1", Direction: DirectionIn, Body: b, SentAt: t0.Add(time.Duration(i) * time.Minute)})
+		ids = append(ids, m.ID)
+	}
+	contains := func(term string) []int64 {
+		var want []int64
+		for i, b := range bodies {
+			if strings.Contains(b, term) {
+				want = append(want, ids[i])
+			}
+		}
+		return want
+	}
+	for _, term := range []string{"届きません", "届き", "壊れ", "返品", "まだ届きません。", "没有", "破损", "退货", "收到",
+		"배송", "환불", "안", "beschädigt", "abîmé", "届"} {
+		want := contains(term)
+		if len(want) == 0 {
+			t.Fatalf("bad fixture: no body holds %q", term)
+		}
+		hits, err := db.SearchMessages(ctx, term, 50)
+		if err != nil {
+			t.Fatalf("SearchMessages(%q): %v", term, err)
+		}
+		var got []int64
+		for _, h := range hits {
+			got = append(got, h.MessageID)
+			if !strings.Contains(h.Snippet, term) {
+				t.Errorf("search %q: snippet %q does not show the term", term, h.Snippet)
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("search %q = messages %v, want %v", term, got, want)
+		}
+		threads, err := db.ListThreads(ctx, ThreadFilter{Search: term})
+		if err != nil || len(threads) != len(want) {
+			t.Errorf("ListThreads(Search %q) = %d threads, %v; want %d", term, len(threads), err, len(want))
+		}
+	}
+	// Accents folded, in both directions, for words of spaced scripts.
+	for term, want := range map[string]int64{"beschadigt": ids[6], "abime": ids[7], "ARRIVE": ids[7], "Beschädigt": ids[6]} {
+		hits, err := db.SearchMessages(ctx, term, 50)
+		if err != nil || len(hits) != 1 || hits[0].MessageID != want {
+			t.Errorf("search %q = %+v, %v; want message %d", term, hits, err, want)
+		}
+	}
+	// LIKE's wildcards in a short term are plain characters.
+	if hits, _ := db.SearchMessages(ctx, "壊%", 50); len(hits) != 0 {
+		t.Errorf("壊%% matched as a wildcard: %+v", hits)
+	}
+	// Terms of different kinds combine with AND.
+	if hits, _ := db.SearchMessages(ctx, "111-2 届きません", 50); len(hits) != 1 || hits[0].MessageID != ids[0] {
+		t.Errorf("mixed search = %+v", hits)
+	}
+	if hits, _ := db.SearchMessages(ctx, "返品 届きません", 50); len(hits) != 0 {
+		t.Errorf("terms from two messages matched one: %+v", hits)
+	}
+	if hits, _ := db.SearchMessages(ctx, "壊れ 返品", 50); len(hits) != 1 || hits[0].MessageID != ids[1] {
+		t.Errorf("two short terms = %+v", hits)
+	}
+}
+
+// A file made before the trigram index gets it filled from the messages it
+// already holds.
+func TestTrigramMigrationFillsExistingMessages(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTest(t)
+	s := mustStore(t, db, "shop", "amazon")
+	th := mustThread(t, db, Thread{StoreID: s.ID, MarketplaceThreadID: "T", Subject: "注文の件"})
+	m := mustMessage(t, db, Message{ThreadID: th.ID, MarketplaceMessageID: "1", Direction: DirectionIn, Body: "商品が届きません", SentAt: t0})
+	var mig migration
+	for _, x := range migrations {
+		if strings.Contains(x.sql, "message_trigram") && strings.Contains(x.sql, "CREATE VIRTUAL TABLE") {
+			mig = x
+		}
+	}
+	if mig.version == 0 {
+		t.Fatal("no migration creates message_trigram")
+	}
+	// Undo the step, as a file of the version before would be, and open again.
+	for _, stmt := range []string{`DROP TABLE message_trigram`, `DROP TRIGGER messages_trigram_insert`, `DROP TRIGGER messages_trigram_update`,
+		`DROP TRIGGER messages_trigram_delete`, `DROP TRIGGER threads_trigram_subject`} {
+		if _, err := db.sql.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.sql.Exec(`DELETE FROM schema_migrations WHERE version >= ?`, mig.version); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hits, err := db.SearchMessages(ctx, "届きません", 10)
+	if err != nil || len(hits) != 1 || hits[0].MessageID != m.ID {
+		t.Errorf("after migration: %+v, %v", hits, err)
+	}
+	if hits, _ := db.SearchMessages(ctx, "注文の", 10); len(hits) != 1 {
+		t.Errorf("subject not indexed by the migration: %+v", hits)
 	}
 }
 

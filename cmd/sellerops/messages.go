@@ -65,7 +65,7 @@ func newMessagesListCmd(f *factory) *cobra.Command {
 	fl.BoolVar(&opts.DueSoon, "due-soon", false, "Only open threads whose reply deadline is closer than thresholds.due_soon (default 4h)")
 	fl.StringSliceVar(&opts.Stores, "store", nil, "Only this `store` (repeatable)")
 	fl.StringVar(&opts.Lang, "lang", "", "Only threads in this `language` (ISO 639-1, such as de)")
-	fl.StringVar(&opts.Search, "search", "", "Only threads with a message matching these `words`")
+	fl.StringVar(&opts.Search, "search", "", "Only threads with a message matching these `words` (every word; Japanese, Chinese and Korean words match inside the text)")
 	fl.StringVar(&opts.Status, "status", "", "Only threads in this `status`: open, replied or no_response_needed")
 	fl.IntVar(&opts.Limit, "limit", 0, "At most this many threads (0: all)")
 	addJSONFlags(cmd, &opts.JSON)
