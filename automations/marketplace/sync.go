@@ -688,6 +688,7 @@ func (y *storeSync) save(ctx context.Context, sum threadSummary, d threadDetail,
 	var msgs []localdb.Message
 	var buyerText []string
 	var lastBuyer time.Time
+	lang := messages.DetectOptions{Prior: messages.LocalePrior(y.store.BaseURL)}
 	for _, m := range d.Messages {
 		if m.ID == "" || m.At.IsZero() {
 			continue
@@ -697,7 +698,7 @@ func (y *storeSync) save(ctx context.Context, sum threadSummary, d threadDetail,
 			lm.Direction = localdb.DirectionOut
 			lm.Sender = "seller"
 		} else {
-			lm.Language = messages.DetectLanguage(m.Body)
+			lm.Language = messages.DetectLanguage(m.Body, lang)
 			buyerText = append(buyerText, m.Body)
 			if m.At.After(lastBuyer) {
 				lastBuyer = m.At
@@ -713,7 +714,7 @@ func (y *storeSync) save(ctx context.Context, sum threadSummary, d threadDetail,
 		msgs = append(msgs, lm)
 	}
 	t := localdb.Thread{StoreID: y.store.ID, MarketplaceThreadID: d.ID, MarketplaceOrderID: d.OrderID, BuyerName: d.Buyer,
-		Subject: d.Subject, Language: messages.DetectLanguage(strings.Join(buyerText, "\n")), Kind: kind,
+		Subject: d.Subject, Language: messages.DetectLanguage(strings.Join(buyerText, "\n"), lang), Kind: kind,
 		ReplyDeadline: messages.ReplyDeadline(y.store.Marketplace, kind, lastBuyer)}
 	switch d.Status {
 	case "answered":
