@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/automations/shipments"
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/localdb"
@@ -51,74 +52,14 @@ type CandidateWindow struct {
 	Problem  string    `json:"problem,omitempty"` // why no window could be worked out
 }
 
-// DamageKeywords are the built-in words that, in a buyer's message, report
-// damage, per language of the sandbox's buyers. Latin-script words are
-// matched at the start of a word, case-insensitively, so a stem such as
-// "beschädig" finds "beschädigt" and "beschädigte".
-var DamageKeywords = map[string][]string{
-	"en": {"damaged", "damage", "broken", "crushed", "cracked", "smashed", "shattered", "dented", "torn open"},
-	"de": {"beschädig", "kaputt", "zerbroch", "eingedrückt", "zerdrückt", "schaden", "gebrochen"},
-	"fr": {"endommag", "cassé", "écrasé", "abîmé", "dégât", "brisé", "fissuré"},
-	"es": {"dañad", "daño", "roto", "rota", "aplastad", "rompi", "quebrad"},
-	"ja": {"破損", "壊れ", "つぶれ", "潰れ", "割れ", "へこ", "傷"},
-}
-
-// damageWords returns the keyword list in force: the config's, when it sets
-// one, else every built-in language's.
+// damageWords returns the config's damage words (claims.damage_keywords),
+// which replace the built-in tables of messages.ReportsDamage, or nil for
+// the built-in ones.
 func damageWords(cfg *config.Config) []string {
 	if cfg != nil && len(cfg.Claims.DamageKeywords) > 0 {
 		return cfg.Claims.DamageKeywords
 	}
-	var out []string
-	for _, lang := range []string{"en", "de", "fr", "es", "ja"} {
-		out = append(out, DamageKeywords[lang]...)
-	}
-	return out
-}
-
-// ReportsDamage returns the first keyword that text contains, if any.
-func ReportsDamage(text string, keywords []string) (string, bool) {
-	lower := strings.ToLower(text)
-	for _, kw := range keywords {
-		k := strings.ToLower(strings.TrimSpace(kw))
-		if k == "" {
-			continue
-		}
-		for from := 0; ; {
-			i := strings.Index(lower[from:], k)
-			if i < 0 {
-				break
-			}
-			at := from + i
-			if !isLatinWord(k) || at == 0 || !isLetter(lower[:at]) {
-				return kw, true
-			}
-			from = at + len(k)
-		}
-	}
-	return "", false
-}
-
-// isLatinWord reports whether a keyword is written in a script with spaces
-// between words, where matching must start at a word boundary.
-func isLatinWord(k string) bool {
-	for _, r := range k {
-		if r > 0x2FF {
-			return false
-		}
-	}
-	return true
-}
-
-// isLetter reports whether the text before a match ends in a letter, which
-// means the match starts inside a word.
-func isLetter(before string) bool {
-	r := []rune(before)
-	if len(r) == 0 {
-		return false
-	}
-	c := r[len(r)-1]
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0x2FF)
+	return nil
 }
 
 // claimRules builds the rules table with the config's overrides first.
@@ -316,7 +257,7 @@ func judge(pf parcelFacts, cfg *config.Config, words []string, now time.Time) []
 		strongDamaged = true
 	}
 	for _, m := range pf.msgs {
-		kw, ok := ReportsDamage(m.Body, words)
+		kw, ok := messages.ReportsDamage(m.Body, words)
 		if !ok {
 			continue
 		}

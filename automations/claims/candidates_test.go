@@ -9,6 +9,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/automations/claims/internal/claimtest"
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/automations/sandbox"
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/localdb"
@@ -177,7 +178,7 @@ func TestReportsDamageInEveryLanguage(t *testing.T) {
 		{"商品が破損して届きました", true},
 		{"Where is my parcel?", false},
 	} {
-		if _, got := claims.ReportsDamage(tc.text, words); got != tc.want {
+		if _, got := messages.ReportsDamage(tc.text, words); got != tc.want {
 			t.Errorf("ReportsDamage(%q) = %v, want %v", tc.text, got, tc.want)
 		}
 	}
@@ -187,13 +188,13 @@ func TestReportsDamageInEveryLanguage(t *testing.T) {
 	seen := map[string]int{}
 	for _, th := range sb.World().Threads {
 		first := th.Messages[0]
-		_, got := claims.ReportsDamage(first.Body, words)
+		_, got := messages.ReportsDamage(first.Body, words)
 		if got != (th.Kind == "damage") {
-			t.Errorf("%s thread %s in %s: claims.ReportsDamage(%q) = %v", th.Kind, th.ID, th.Lang, first.Body, got)
+			t.Errorf("%s thread %s in %s: messages.ReportsDamage(%q) = %v", th.Kind, th.ID, th.Lang, first.Body, got)
 		}
 		for _, m := range th.Messages {
 			if m.From == "seller" {
-				if kw, got := claims.ReportsDamage(m.Body, words); got {
+				if kw, got := messages.ReportsDamage(m.Body, words); got {
 					t.Errorf("seller message %q matched %q", m.Body, kw)
 				}
 			}
@@ -208,7 +209,7 @@ func TestReportsDamageInEveryLanguage(t *testing.T) {
 		}
 	}
 	// A config list replaces the built-in one.
-	if _, got := claims.ReportsDamage("The box was crushed", []string{"zerquetscht"}); got {
+	if _, got := messages.ReportsDamage("The box was crushed", []string{"zerquetscht"}); got {
 		t.Error("a config keyword list should replace the built-in words")
 	}
 }

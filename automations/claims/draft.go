@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/money"
@@ -336,7 +337,7 @@ func gatherEvidence(ctx context.Context, deps Deps, c localdb.Claim, s localdb.S
 		words := damageWords(deps.Conf())
 		n := 0
 		for _, m := range msgs[o.ID] {
-			if _, ok := ReportsDamage(m.Body, words); !ok && len(m.Attachments) == 0 {
+			if _, ok := messages.ReportsDamage(m.Body, words); !ok && len(m.Attachments) == 0 {
 				continue
 			}
 			for _, a := range m.Attachments {
