@@ -2,9 +2,12 @@ package messages
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/sellerops/sellerops/carriers"
 )
 
 // signalTable is what reports damage or loss in one language, as data.
@@ -339,3 +342,92 @@ func lastRune(s string) rune {
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// TrackingRef is a tracking number found in a text, with its courier.
+type TrackingRef struct {
+	Number      string `json:"number"`
+	Courier     string `json:"courier"`
+	CourierName string `json:"courier_name"`
+}
+
+// OrderRef is a marketplace order number found in a text.
+type OrderRef struct {
+	Number      string `json:"number"`
+	Marketplace string `json:"marketplace"`
+}
+
+// orderFormats are the shapes of the marketplaces' order numbers: Amazon
+// 3-7-7 digits (Seller Central's order ID), eBay 2-5-5 digits (eBay's order
+// number since 2019), TikTok Shop 18 or 19 digits.
+var orderFormats = []struct {
+	marketplace string
+	re          *regexp.Regexp
+}{
+	{"amazon", re(`(?:^|[^0-9-])([0-9]{3}-[0-9]{7}-[0-9]{7})(?:$|[^0-9-])`)},
+	{"ebay", re(`(?:^|[^0-9-])([0-9]{2}-[0-9]{5}-[0-9]{5})(?:$|[^0-9-])`)},
+	{"tiktok", re(`(?:^|[^0-9])(57[0-9]{16,17})(?:$|[^0-9])`)},
+}
+
+// TrackingNumbers returns the tracking numbers in text whose check digits
+// pass (carriers.FindInText), each once, in text order.
+func TrackingNumbers(text string) []TrackingRef {
+	out := []TrackingRef{}
+	for _, d := range carriers.FindInText(text) {
+		m, _ := d.Best()
+		out = append(out, TrackingRef{Number: d.Number, Courier: d.Courier, CourierName: m.CourierName})
+	}
+	return out
+}
+
+// OrderNumbers returns the marketplace order numbers in text, each once, in
+// text order; a number that is also a valid tracking number is left out.
+func OrderNumbers(text string) []OrderRef {
+	tracking := map[string]bool{}
+	for _, t := range TrackingNumbers(text) {
+		tracking[t.Number] = true
+	}
+	type hit struct {
+		at  int
+		ref OrderRef
+	}
+	var hits []hit
+	seen := map[string]bool{}
+	for _, f := range orderFormats {
+		for _, loc := range f.re.FindAllStringSubmatchIndex(text, -1) {
+			n := text[loc[2]:loc[3]]
+			if seen[n] || tracking[n] {
+				continue
+			}
+			seen[n] = true
+			hits = append(hits, hit{loc[2], OrderRef{Number: n, Marketplace: f.marketplace}})
+		}
+	}
+	sort.Slice(hits, func(i, j int) bool { return hits[i].at < hits[j].at })
+	out := []OrderRef{}
+	for _, h := range hits {
+		out = append(out, h.ref)
+	}
+	return out
+}
+
+// Analysis is how sellerops reads one buyer text.
+type Analysis struct {
+	Text       string        `json:"text"`
+	Language   string        `json:"language"`
+	Confidence float64       `json:"confidence"`
+	Signals    []Signal      `json:"signals"`
+	Tracking   []TrackingRef `json:"tracking_numbers"`
+	Orders     []OrderRef    `json:"order_numbers"`
+}
+
+// Analyze reads text as sync and the claims do: its language, damage and
+// loss signals, tracking numbers and order numbers.
+func Analyze(text string, opts DetectOptions) Analysis {
+	d := Detect(text, opts)
+	sig := Signals(text)
+	if sig == nil {
+		sig = []Signal{}
+	}
+	return Analysis{Text: text, Language: d.Lang, Confidence: d.Confidence, Signals: sig,
+		Tracking: TrackingNumbers(text), Orders: OrderNumbers(text)}
+}

@@ -29,7 +29,7 @@ marketplace through its seller portal. Threads are listed overdue first, then by
 of calendar time after the buyer's last message (weekends included), TikTok
 Shop 12 h, eBay 3 business days for returns and cases and none otherwise.`),
 	}
-	cmd.AddCommand(newMessagesListCmd(f), newMessagesShowCmd(f), newMessagesReplyCmd(f), newMessagesDoneCmd(f), newMessagesTemplatesCmd(f))
+	cmd.AddCommand(newMessagesListCmd(f), newMessagesShowCmd(f), newMessagesReplyCmd(f), newMessagesDoneCmd(f), newMessagesTemplatesCmd(f), newMessagesAnalyzeCmd(f))
 	return cmd
 }
 

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sellerops/sellerops/automations/messages"
+)
+
+type messagesAnalyzeOptions struct {
+	Texts []string
+	Prior string
+	JSON  jsonFlags
+}
+
+func newMessagesAnalyzeCmd(f *factory) *cobra.Command {
+	var opts messagesAnalyzeOptions
+	cmd := &cobra.Command{
+		Use:   "analyze [TEXT... | -]",
+		Short: "Read texts as sync and claims do: language, damage and loss, tracking and order numbers",
+		Long: strings.TrimSpace(`
+Print, for each TEXT (or each line of standard input with -), the language
+and the detector's confidence (und when it cannot tell), the damage and loss
+signals with the phrase that matched, the tracking numbers whose check
+digits pass with their couriers, and the marketplace order numbers. It reads
+no database and opens no browser.`),
+		Example: strings.Join([]string{
+			`  sellerops messages analyze "The mug arrived broken, order 112-1234567-1234567"`,
+			`  sellerops messages analyze - --json < messages.txt`,
+			`  sellerops messages analyze --prior ja "ありがとう"`,
+		}, "\n"),
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Texts = args
+			return messagesAnalyzeRun(cmd.Context(), f, &opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Prior, "prior", "", "Expected `language` for short texts (ISO 639-1, such as the store's)")
+	addJSONFlags(cmd, &opts.JSON)
+	return cmd
+}
+
+func messagesAnalyzeRun(_ context.Context, f *factory, opts *messagesAnalyzeOptions) error {
+	if opts.Prior != "" && len(opts.Prior) != 2 {
+		return usageErrorf("--prior %q: give a two-letter ISO 639-1 code such as en, de or ja", opts.Prior)
+	}
+	texts := opts.Texts
+	if len(texts) == 1 && texts[0] == "-" {
+		texts = nil
+		sc := bufio.NewScanner(f.IO.In)
+		sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+		for sc.Scan() {
+			if line := strings.TrimSpace(sc.Text()); line != "" {
+				texts = append(texts, line)
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return usageErrorf("reading standard input: %v; give lines of at most 1 MiB", err)
+		}
+	}
+	if len(texts) == 0 {
+		return usageErrorf("give a text to analyze, or - to read lines from standard input")
+	}
+	out := make([]messages.Analysis, 0, len(texts))
+	for _, t := range texts {
+		out = append(out, messages.Analyze(t, messages.DetectOptions{Prior: strings.ToLower(opts.Prior)}))
+	}
+	if opts.JSON.enabled() {
+		return writeJSON(f.IO.Out, out, opts.JSON.JQ)
+	}
+	for i, a := range out {
+		if i > 0 {
+			fmt.Fprintln(f.IO.Out)
+		}
+		fmt.Fprintf(f.IO.Out, "text:       %s\n", clip(a.Text, 72))
+		fmt.Fprintf(f.IO.Out, "language:   %s (confidence %.2f)\n", a.Language, a.Confidence)
+		for _, s := range a.Signals {
+			fmt.Fprintf(f.IO.Out, "%-11s %q\n", s.Kind+":", s.Phrase)
+		}
+		for _, t := range a.Tracking {
+			fmt.Fprintf(f.IO.Out, "tracking:   %s (%s)\n", t.Number, t.CourierName)
+		}
+		for _, o := range a.Orders {
+			fmt.Fprintf(f.IO.Out, "order:      %s (%s)\n", o.Number, o.Marketplace)
+		}
+	}
+	return nil
+}
