@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,6 +20,12 @@ type Template struct {
 	Name   string `json:"name"`
 	Body   string `json:"body"`
 	Source string `json:"source"` // "built-in" or the file it came from
+	// Lang is the ISO 639-1 language of Body; "" for a file NAME.txt,
+	// whose language is not declared.
+	Lang string `json:"language,omitempty"`
+	// Variants are the same template in other languages, by code: the
+	// built-in translations and files NAME.LANG.txt. For picks one.
+	Variants map[string]Template `json:"variants,omitempty"`
 }
 
 // Placeholders are the values a template may use, filled from local data.
@@ -66,13 +73,19 @@ func (e *MissingValueError) Unwrap() error { return ErrInvalidInput }
 
 var templateName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 
+var langCode = regexp.MustCompile(`^[a-z]{2}$`)
+
 // LoadTemplates returns the built-in templates and every NAME.txt in dir
 // (normally <config dir>/templates), a file replacing the built-in of the
 // same name. A missing dir means the built-ins only.
 func LoadTemplates(dir string) (map[string]Template, error) {
 	out := map[string]Template{}
 	for n, b := range builtinTemplates {
-		out[n] = Template{Name: n, Body: b, Source: "built-in"}
+		t := Template{Name: n, Body: b, Source: "built-in", Lang: "en", Variants: map[string]Template{}}
+		for lang, body := range builtinTranslations[n] {
+			t.Variants[lang] = Template{Name: n, Body: body, Source: "built-in", Lang: lang}
+		}
+		out[n] = t
 	}
 	if dir == "" {
 		return out, nil
@@ -85,12 +98,21 @@ func LoadTemplates(dir string) (map[string]Template, error) {
 		return out, fmt.Errorf("read templates in %s: %w", dir, err)
 	}
 	var errs []error
+	variants := map[string]map[string]Template{} // NAME.LANG.txt, by name and language
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".txt") {
 			continue
 		}
 		name := strings.TrimSuffix(e.Name(), ".txt")
 		file := filepath.Join(dir, e.Name())
+		lang := ""
+		if base, l, ok := strings.Cut(name, "."); ok {
+			if !langCode.MatchString(l) {
+				errs = append(errs, fmt.Errorf("%w: template file %s: name it NAME.txt or NAME.LANG.txt with a two-letter ISO 639-1 code such as de", ErrInvalidInput, file))
+				continue
+			}
+			name, lang = base, l
+		}
 		if !templateName.MatchString(name) {
 			errs = append(errs, fmt.Errorf("%w: template file %s: name it with letters, digits, dashes or underscores", ErrInvalidInput, file))
 			continue
@@ -100,12 +122,47 @@ func LoadTemplates(dir string) (map[string]Template, error) {
 			errs = append(errs, fmt.Errorf("template file %s: %w", file, err))
 			continue
 		}
-		t := Template{Name: name, Body: strings.TrimSpace(string(data)), Source: file}
+		t := Template{Name: name, Body: strings.TrimSpace(string(data)), Source: file, Lang: lang}
 		if err := t.Check(); err != nil {
 			errs = append(errs, err)
 			continue
 		}
+		if lang != "" {
+			if variants[name] == nil {
+				variants[name] = map[string]Template{}
+			}
+			variants[name][lang] = t
+			continue
+		}
+		// NAME.txt replaces the built-in of its name in every language:
+		// its language is not declared, so it is the fallback.
+		t.Variants = map[string]Template{}
 		out[name] = t
+	}
+	for name, vs := range variants {
+		base, ok := out[name]
+		if !ok {
+			// Only language files: the English one (or any) is the base.
+			for _, l := range append([]string{"en"}, TemplateNames(vs)...) {
+				if v, ok := vs[l]; ok {
+					base = v
+					break
+				}
+			}
+		}
+		if base.Variants == nil {
+			base.Variants = map[string]Template{}
+		} else {
+			base.Variants = maps.Clone(base.Variants)
+		}
+		for l, v := range vs {
+			if l == base.Lang {
+				base = Template{Name: v.Name, Body: v.Body, Source: v.Source, Lang: v.Lang, Variants: base.Variants}
+				continue
+			}
+			base.Variants[l] = v
+		}
+		out[name] = base
 	}
 	return out, errors.Join(errs...)
 }
@@ -156,6 +213,9 @@ func (t Template) Fill(values map[string]string, why map[string]string) (string,
 	out := placeholderRE.ReplaceAllStringFunc(t.Body, func(m string) string {
 		name := placeholderRE.FindStringSubmatch(m)[1]
 		v := strings.TrimSpace(values[name])
+		if w, ok := statusTexts[t.Lang][values[statusTagKey]]; ok && name == "status" && v != "" {
+			v = w
+		}
 		if v == "" && missing == nil {
 			missing = &MissingValueError{Template: t.Name, Placeholder: name, Why: why[name]}
 		}
@@ -207,6 +267,7 @@ func TemplateValues(ctx context.Context, db *localdb.DB, threadID int64) (values
 		switch {
 		case err == nil && sh.Tag != "":
 			values["status"] = statusText(sh.Tag)
+			values[statusTagKey] = sh.Tag
 		case err != nil && !errors.Is(err, localdb.ErrNotFound):
 			return nil, nil, err
 		}

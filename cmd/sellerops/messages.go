@@ -365,8 +365,50 @@ func replyBody(ctx context.Context, f *factory, db *localdb.DB, opts *messagesRe
 	if err != nil {
 		return "", err
 	}
+	th, err := db.GetThread(ctx, opts.Thread)
+	if err != nil {
+		return "", err
+	}
+	storeLang, err := storeLanguage(ctx, f, db, th.StoreID)
+	if err != nil {
+		return "", err
+	}
+	tpl = tpl.For(th.Language, storeLang)
 	body, err := tpl.Fill(values, why)
+	if err == nil {
+		fmt.Fprintf(f.IO.ErrOut, "template %s in %s (%s)\n", tpl.Name, langName(tpl.Lang), whyLang(tpl.Lang, th.Language, storeLang))
+	}
 	return body, err
+}
+
+// storeLanguage is a store's default reply language: the language of its
+// marketplace site's country (amazon.co.jp is Japanese), else "".
+func storeLanguage(ctx context.Context, _ *factory, db *localdb.DB, storeID int64) (string, error) {
+	st, err := db.GetStore(ctx, storeID)
+	if err != nil {
+		return "", err
+	}
+	return messages.LocalePrior(st.BaseURL), nil
+}
+
+func langName(l string) string {
+	if l == "" {
+		return "the file's language"
+	}
+	return l
+}
+
+// whyLang says which rule chose a template's language.
+func whyLang(used, thread, store string) string {
+	switch {
+	case used != "" && used == thread:
+		return "the thread's language"
+	case used != "" && used == store:
+		return "the store's language"
+	case used == "en":
+		return "English, as no template matches the thread's or the store's language"
+	}
+	return "the only version of this template"
 }
 
 func readAll(f *factory) ([]byte, error) {
@@ -500,7 +542,7 @@ func newMessagesTemplatesCmd(f *factory) *cobra.Command {
 	var jf jsonFlags
 	cmd := &cobra.Command{
 		Use:     "templates",
-		Short:   "List the reply templates: built-in ones and <config dir>/templates/*.txt",
+		Short:   "List the reply templates: built-in ones and <config dir>/templates/NAME.txt and NAME.LANG.txt",
 		Example: "  sellerops messages templates\n  sellerops messages templates --jq '.[].name'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -515,10 +557,10 @@ func newMessagesTemplatesCmd(f *factory) *cobra.Command {
 			if jf.enabled() {
 				return writeJSON(f.IO.Out, list, jf.JQ)
 			}
-			t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "NAME", "SOURCE", "FIRST LINE")
+			t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "NAME", "LANGUAGES", "SOURCE", "FIRST LINE")
 			for _, tp := range list {
 				first, _, _ := strings.Cut(tp.Body, "\n")
-				t.row(tp.Name, tp.Source, clip(first, 50))
+				t.row(tp.Name, strings.Join(tp.Languages(), ","), tp.Source, clip(first, 50))
 			}
 			t.flush()
 			return nil
