@@ -186,7 +186,7 @@ func (h *harness) chooseTemplate(name string) {
 	h.t.Helper()
 	for range 20 {
 		h.press("ctrl+t")
-		if h.m.Status() == "template: "+name {
+		if strings.HasPrefix(h.m.Status(), "template: "+name+" (") {
 			return
 		}
 	}

@@ -48,9 +48,14 @@ func TestComposerOffersTheCommandLinesTemplates(t *testing.T) {
 	var offered []string
 	for range len(set) {
 		h.press("ctrl+t")
-		name := strings.TrimPrefix(h.m.Status(), "template: ")
+		name, lang, _ := strings.Cut(strings.TrimPrefix(h.m.Status(), "template: "), " (")
 		offered = append(offered, name)
-		if got, want := h.m.Inbox.ComposerValue(), set[name].Body; got != want {
+		// The thread's language picks the version, as on the command line.
+		tpl := set[name].For(h.m.Inbox.OpenThread().Thread.Language)
+		if tpl.Lang != "" && lang != tpl.Lang+")" {
+			t.Errorf("template %q: status names %q, want %s", name, lang, tpl.Lang)
+		}
+		if got, want := h.m.Inbox.ComposerValue(), tpl.Body; got != want {
 			t.Errorf("template %q: composer = %q, want %q", name, got, want)
 		}
 	}

@@ -451,8 +451,13 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			if m.tplName == "" {
 				return common.StatusCmd(common.LevelWarning, "no reply templates")
 			}
-			m.composer.SetValue(m.templates[m.tplName].Body)
-			return common.StatusCmd(common.LevelInfo, "template: "+m.tplName)
+			tpl := m.template()
+			m.composer.SetValue(tpl.Body)
+			lang := tpl.Lang
+			if lang == "" {
+				lang = "language of the file"
+			}
+			return common.StatusCmd(common.LevelInfo, "template: "+m.tplName+" ("+lang+")")
 		case key.Matches(msg, k.Preview):
 			m.preview = !m.preview
 			return nil
@@ -562,9 +567,20 @@ func (m *Model) compose() tea.Cmd {
 func (m *Model) draft() messages.Template {
 	t := messages.Template{Name: "reply", Body: strings.TrimSpace(m.composer.Value()), Source: "the composer"}
 	if m.tplName != "" {
-		t.Name, t.Source = m.tplName, m.templates[m.tplName].Source
+		tpl := m.template()
+		t.Name, t.Source, t.Lang = m.tplName, tpl.Source, tpl.Lang
 	}
 	return t
+}
+
+// template is the chosen template in the open thread's language (else
+// English), by the rule of messages.Template.For.
+func (m *Model) template() messages.Template {
+	lang := ""
+	if m.thread != nil {
+		lang = m.thread.Thread.Language
+	}
+	return m.templates[m.tplName].For(lang)
 }
 
 // fill fills the draft's placeholders from the open thread's values.
