@@ -16,7 +16,7 @@ func TestStatusBelongsToItsViewAndFades(t *testing.T) {
 	h := newHarness(t, 120, 40, nil)
 	h.press("2", "enter", "r")
 	h.chooseTemplate("damaged")
-	if h.m.StatusShown() != "template: damaged" {
+	if h.m.StatusShown() != "template: damaged (en)" {
 		t.Fatalf("the inbox does not show its own status: %q", h.m.StatusShown())
 	}
 	h.press("esc", "esc", "4")
@@ -24,7 +24,7 @@ func TestStatusBelongsToItsViewAndFades(t *testing.T) {
 		t.Fatalf("the claims view shows the inbox's status %q", got)
 	}
 	h.press("2")
-	if h.m.StatusShown() != "template: damaged" {
+	if h.m.StatusShown() != "template: damaged (en)" {
 		t.Fatalf("back in the inbox its status is gone before it faded: %q", h.m.StatusShown())
 	}
 	for range common.StatusFadeTicks {
