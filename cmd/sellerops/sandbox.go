@@ -80,11 +80,10 @@ func sandboxRun(ctx context.Context, f *factory, opts *sandboxOptions) error {
 	if err := sandbox.Serve(ctx, so, f.IO.Out); err != nil {
 		return err
 	}
-	if ctx.Err() != nil {
-		// Being stopped is how a server ends; it is not a failure.
-		return nil
-	}
-	return nil
+	// Ctrl-C or SIGTERM is how a server ends; it exits 130 ("interrupted")
+	// like every other command a signal stops, so a script can tell it
+	// from the server giving up on its own.
+	return ctx.Err()
 }
 
 // sandboxStart is the sandbox clock's start for `sandbox` and `demo`: the

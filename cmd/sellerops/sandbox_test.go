@@ -68,8 +68,8 @@ func TestSandboxCommandServesUntilCancelled(t *testing.T) {
 	cancel()
 	select {
 	case code := <-done:
-		if code != exitOK {
-			t.Fatalf("exit %d after Ctrl-C", code)
+		if code != exitInterrupted {
+			t.Fatalf("exit %d after Ctrl-C, want %d (interrupted)", code, exitInterrupted)
 		}
 	case <-time.After(testwait.Budget(t)):
 		t.Fatal("sandbox did not stop after cancel")
