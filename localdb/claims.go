@@ -112,12 +112,16 @@ type ClaimEvidence struct {
 const claimCols = `id, shipment_id, kind, state, amount, currency, description, window_opens, window_closes,
 	portal, confirmation_number, paid_amount, filed_at, status_checked_at, created_at, updated_at`
 
-func scanClaim(row interface{ Scan(...any) error }) (Claim, error) {
+func scanClaim(row interface{ Scan(...any) error }) (Claim, error) { return scanClaimWith(row) }
+
+// scanClaimWith reads claimCols and then the extra columns a query selects
+// after them into extra.
+func scanClaimWith(row interface{ Scan(...any) error }, extra ...any) (Claim, error) {
 	var c Claim
 	var opens, closes, filed, checked sql.NullInt64
 	var created, updated int64
-	err := row.Scan(&c.ID, &c.ShipmentID, &c.Kind, &c.State, &c.Amount, &c.Currency, &c.Description, &opens,
-		&closes, &c.Portal, &c.ConfirmationNumber, &c.PaidAmount, &filed, &checked, &created, &updated)
+	err := row.Scan(append([]any{&c.ID, &c.ShipmentID, &c.Kind, &c.State, &c.Amount, &c.Currency, &c.Description, &opens,
+		&closes, &c.Portal, &c.ConfirmationNumber, &c.PaidAmount, &filed, &checked, &created, &updated}, extra...)...)
 	if err != nil {
 		return Claim{}, err
 	}
@@ -468,21 +472,11 @@ func (db *DB) PageClaims(ctx context.Context, q ClaimQuery) (Page[ClaimRow], err
 	}
 	out.Rows, err = collect(rows, func(row interface{ Scan(...any) error }) (ClaimRow, error) {
 		var r ClaimRow
-		var opens, closes, filed, checked sql.NullInt64
-		var created, updated int64
-		c := &r.Claim
-		err := row.Scan(&c.ID, &c.ShipmentID, &c.Kind, &c.State, &c.Amount, &c.Currency, &c.Description, &opens,
-			&closes, &c.Portal, &c.ConfirmationNumber, &c.PaidAmount, &filed, &checked, &created, &updated,
-			&r.Courier, &r.TrackingNumber, &r.Evidence)
+		c, err := scanClaimWith(row, &r.Courier, &r.TrackingNumber, &r.Evidence)
 		if err != nil {
 			return ClaimRow{}, err
 		}
-		c.WindowOpens = fromMS(opens)
-		c.WindowCloses = fromMS(closes)
-		c.FiledAt = fromMS(filed)
-		c.StatusCheckedAt = fromMS(checked)
-		c.CreatedAt = time.UnixMilli(created).UTC()
-		c.UpdatedAt = time.UnixMilli(updated).UTC()
+		r.Claim = c
 		return r, nil
 	})
 	if err != nil {

@@ -2,7 +2,6 @@ package localdb
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -77,15 +76,8 @@ func (db *DB) GetOverview(ctx context.Context, q OverviewQuery) (Overview, error
 		ORDER BY st.name`, now, now, now+q.DueSoon.Milliseconds())
 	out.Stores, err = collect(rows, func(row interface{ Scan(...any) error }) (StoreSummary, error) {
 		var s StoreSummary
-		var lastSync, removed sql.NullInt64
-		var created, updated, demo int64
-		err := row.Scan(&s.ID, &s.Name, &s.Marketplace, &s.BaseURL, &s.Username, &s.Recipe, &s.SessionState,
-			&lastSync, &s.SyncCursor, &demo, &created, &updated, &removed, &s.Open, &s.Overdue, &s.DueSoon)
-		s.LastSyncAt = fromMS(lastSync)
-		s.RemovedAt = fromMS(removed)
-		s.Demo = demo == 1
-		s.CreatedAt = time.UnixMilli(created).UTC()
-		s.UpdatedAt = time.UnixMilli(updated).UTC()
+		st, err := scanStoreWith(row, &s.Open, &s.Overdue, &s.DueSoon)
+		s.Store = st
 		return s, err
 	})
 	if err != nil {

@@ -46,13 +46,17 @@ type Store struct {
 const storeCols = `id, name, marketplace, base_url, username, recipe, session_state,
 	last_sync_at, sync_cursor, demo, created_at, updated_at, removed_at`
 
-func scanStore(row interface{ Scan(...any) error }) (Store, error) {
+func scanStore(row interface{ Scan(...any) error }) (Store, error) { return scanStoreWith(row) }
+
+// scanStoreWith reads storeCols and then the extra columns a query selects
+// after them into extra.
+func scanStoreWith(row interface{ Scan(...any) error }, extra ...any) (Store, error) {
 	var s Store
 	var lastSync, removed sql.NullInt64
 	var created, updated int64
 	var demo int64
-	err := row.Scan(&s.ID, &s.Name, &s.Marketplace, &s.BaseURL, &s.Username, &s.Recipe, &s.SessionState,
-		&lastSync, &s.SyncCursor, &demo, &created, &updated, &removed)
+	err := row.Scan(append([]any{&s.ID, &s.Name, &s.Marketplace, &s.BaseURL, &s.Username, &s.Recipe, &s.SessionState,
+		&lastSync, &s.SyncCursor, &demo, &created, &updated, &removed}, extra...)...)
 	if err != nil {
 		return Store{}, err
 	}
