@@ -50,7 +50,98 @@ type List[T any] struct {
 	// seek is set while the cursor stands on a row not read yet after a
 	// navigation key: the row read there becomes the selection.
 	seek bool
+
+	// marks are the ids marked for a bulk action, in the order they were
+	// marked; marked holds the same ids for lookup. Marks are ids, so
+	// they stay on their items across refreshes and live updates.
+	marks  []int64
+	marked map[int64]bool
+	// anchor is the id a range mark starts from: the last item marked or
+	// unmarked with ToggleMark.
+	anchor int64
 }
+
+// ToggleMark marks the selected item for a bulk action, or unmarks it when
+// it was marked, and makes it the start of the next range. It reports
+// false when no item is selected.
+func (l *List[T]) ToggleMark() bool {
+	id := l.SelectedID()
+	if id == 0 || l.Key == nil {
+		return false
+	}
+	l.anchor = id
+	if l.marked[id] {
+		l.unmark(id)
+		return true
+	}
+	l.mark(id)
+	return true
+}
+
+// MarkRange marks every row from the range's start (the last item toggled)
+// to the selected one, both included, and returns how many rows it marked.
+// Without a start, or when the start is not among the rows read, it marks
+// the selected item alone. It fails, marking nothing, when a row in the
+// range has not been read yet: a range never holds a row the user has
+// not seen.
+func (l *List[T]) MarkRange() (int, error) {
+	id := l.SelectedID()
+	if id == 0 || l.Key == nil {
+		return 0, fmt.Errorf("no row is selected")
+	}
+	from := l.Cursor
+	if l.anchor != 0 {
+		for i, r := range l.Rows {
+			if l.Key(r) == l.anchor {
+				from = l.WinStart + i
+				break
+			}
+		}
+	}
+	lo, hi := min(from, l.Cursor), max(from, l.Cursor)
+	ids := make([]int64, 0, hi-lo+1)
+	for i := lo; i <= hi; i++ {
+		r, ok := l.Row(i)
+		if !ok {
+			return 0, fmt.Errorf("row %d is not loaded yet; mark a shorter range", i+1)
+		}
+		ids = append(ids, l.Key(r))
+	}
+	for _, id := range ids {
+		l.mark(id)
+	}
+	l.anchor = id
+	return len(ids), nil
+}
+
+func (l *List[T]) mark(id int64) {
+	if l.marked == nil {
+		l.marked = map[int64]bool{}
+	}
+	if !l.marked[id] {
+		l.marked[id] = true
+		l.marks = append(l.marks, id)
+	}
+}
+
+func (l *List[T]) unmark(id int64) {
+	delete(l.marked, id)
+	for i, m := range l.marks {
+		if m == id {
+			l.marks = append(l.marks[:i:i], l.marks[i+1:]...)
+			break
+		}
+	}
+}
+
+// Marked returns the marked ids in the order they were marked.
+func (l *List[T]) Marked() []int64 { return append([]int64(nil), l.marks...) }
+
+// IsMarked reports whether the item with id is marked.
+func (l *List[T]) IsMarked(id int64) bool { return l.marked[id] }
+
+// ClearMarks unmarks every item.
+func (l *List[T]) ClearMarks() { l.marks, l.marked, l.anchor = nil, nil, 0 }
 
 // SelectedID is the id of the selected item, 0 when none is known (no
 // rows, or the cursor was moved onto a row not read yet).
@@ -314,8 +405,9 @@ func (l *List[T]) VisibleRows() []T {
 
 // View draws the visible rows, each on a line that begins with a newline
 // so that the rows follow the column heading. A row not loaded yet is a
-// faint "  …"; a loaded one is a marker, "› " on the cursor's row and two
-// spaces on the others, followed by cells(row). The cursor's row is drawn
+// faint "  …"; a loaded one is a marker, "›" on the cursor's row and a
+// space on the others, then "*" when the row is marked for a bulk action
+// or a space, followed by cells(row). The cursor's row is drawn
 // again without its own styles, padded to w cells in the selected style.
 func (l *List[T]) View(st *theme.Styles, w int, cells func(T) string) string {
 	var b strings.Builder
@@ -327,11 +419,15 @@ func (l *List[T]) View(st *theme.Styles, w int, cells func(T) string) string {
 			b.WriteString(st.Faint.Render("  …"))
 			continue
 		}
+		mark := " "
+		if l.Key != nil && l.marked[l.Key(r)] {
+			mark = "*"
+		}
 		if i != l.Cursor {
-			b.WriteString("  " + cells(r))
+			b.WriteString(" " + mark + cells(r))
 			continue
 		}
-		b.WriteString(st.Selected.Render(Pad(ansi.Strip("› "+cells(r)), w)))
+		b.WriteString(st.Selected.Render(Pad(ansi.Strip("›"+mark+cells(r)), w)))
 	}
 	return b.String()
 }

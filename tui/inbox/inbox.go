@@ -339,6 +339,20 @@ func markNoResponseCmd(a common.Actions, id int64) tea.Cmd {
 	}
 }
 
+// markEachNoResponseCmd marks the threads one after the other (one
+// browser at a time, as a single mark uses it), then reports each
+// thread's result as its own NoResponseMarkedMsg.
+func markEachNoResponseCmd(a common.Actions, ids []int64) tea.Cmd {
+	return func() tea.Msg {
+		out := make(tea.BatchMsg, 0, len(ids))
+		for _, id := range ids {
+			res := NoResponseMarkedMsg{ThreadID: id, Err: a.MarkNoResponse(context.Background(), id)}
+			out = append(out, func() tea.Msg { return res })
+		}
+		return out
+	}
+}
+
 // Update handles loaded data and keys.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -516,7 +530,25 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			cmd := m.open(t.ID, modeList)
 			return tea.Batch(cmd, m.compose())
 		}
+	case key.Matches(msg, k.Mark):
+		if !m.list.ToggleMark() {
+			return common.StatusCmd(common.LevelWarning, "no thread is selected to mark")
+		}
+		return m.markedStatus()
+	case key.Matches(msg, k.MarkRange):
+		if _, err := m.list.MarkRange(); err != nil {
+			return common.StatusCmd(common.LevelWarning, "mark range: "+err.Error())
+		}
+		return m.markedStatus()
+	case msg.Type == tea.KeyEsc && len(m.list.Marked()) > 0:
+		m.list.ClearMarks()
+		return common.StatusCmd(common.LevelInfo, "marks cleared")
 	case key.Matches(msg, k.NoResponse):
+		if ids := m.list.Marked(); len(ids) > 0 {
+			// The marked threads, each through the same path as one.
+			m.list.ClearMarks()
+			return markEachNoResponseCmd(m.Actions, ids)
+		}
 		if t, ok := m.list.Selected(); ok {
 			return markNoResponseCmd(m.Actions, t.ID)
 		}
@@ -534,6 +566,19 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	return m.windowCmd()
 }
+
+// markedStatus says how many threads are marked and what the keys do
+// with them.
+func (m *Model) markedStatus() tea.Cmd {
+	n := len(m.list.Marked())
+	if n == 0 {
+		return common.StatusCmd(common.LevelInfo, "no thread marked")
+	}
+	return common.StatusCmd(common.LevelInfo, fmt.Sprintf("%d threads marked: n marks each \"no response needed\", esc clears the marks", n))
+}
+
+// Marked returns the ids of the threads marked for a bulk action.
+func (m *Model) Marked() []int64 { return m.list.Marked() }
 
 func (m *Model) startSearch() tea.Cmd {
 	m.mode = modeSearch
@@ -940,7 +985,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	case modeSearch, modeHits:
 		return []key.Binding{k.Open, k.Back, k.Help}
 	}
-	return []key.Binding{k.Up, k.Down, k.Open, k.Reply, k.NoResponse, k.Filter, k.Help, k.Quit}
+	return []key.Binding{k.Up, k.Down, k.Open, k.Reply, k.NoResponse, k.Mark, k.Filter, k.Help, k.Quit}
 }
 
 // FullHelp lists every key: navigation, actions, then quit and help.
@@ -948,7 +993,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	k := m.Keys
 	return [][]key.Binding{
 		k.Navigation(),
-		k.Actions(k.Reply, k.NoResponse, k.CycleStore, k.CycleLanguage, k.CycleStatus, k.NextTemplate, k.Preview, k.Send),
+		k.Actions(k.Reply, k.NoResponse, k.Mark, k.MarkRange, k.CycleStore, k.CycleLanguage, k.CycleStatus, k.NextTemplate, k.Preview, k.Send),
 		k.QuitHelp(),
 	}
 }

@@ -18,6 +18,8 @@ type KeyMap struct {
 	// Inbox.
 	Reply, NoResponse, CycleStore, CycleLanguage, CycleStatus key.Binding
 	NextTemplate, Preview, Send                               key.Binding
+	// Bulk work: marks for an action on several rows.
+	Mark, MarkRange key.Binding
 
 	// Shipments.
 	CycleTag, Stalled, Retrack key.Binding
@@ -68,6 +70,8 @@ func Default() *KeyMap {
 		NextTemplate:  b("ctrl+t", "next template", "ctrl+t"),
 		Preview:       b("ctrl+p", "preview", "ctrl+p"),
 		Send:          b("ctrl+s", "send", "ctrl+s"),
+		Mark:          b("space", "mark / unmark", " "),
+		MarkRange:     b("V", "mark from the last mark to here", "V"),
 
 		CycleTag: b("t", "tag filter", "t"),
 		Stalled:  b("s", "stalled only", "s"),
