@@ -153,6 +153,7 @@ var specialKeys = map[string]tea.KeyType{
 	"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
 	"up": tea.KeyUp, "down": tea.KeyDown, "pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp,
 	"ctrl+s": tea.KeyCtrlS, "ctrl+t": tea.KeyCtrlT, "ctrl+p": tea.KeyCtrlP, "ctrl+c": tea.KeyCtrlC, "ctrl+r": tea.KeyCtrlR,
+	"space": tea.KeySpace,
 }
 
 func keyMsg(k string) tea.KeyMsg {

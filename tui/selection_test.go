@@ -170,3 +170,76 @@ func TestMoneyIsNeverCut(t *testing.T) {
 		}
 	}
 }
+
+func callsOf(a *fixture.Actions, action string) []int64 {
+	var ids []int64
+	for _, c := range a.Calls() {
+		if c.Action == action {
+			ids = append(ids, c.ThreadID)
+		}
+	}
+	return ids
+}
+
+// TestInboxBulkNoResponseActsOnTheMarkedThreads marks threads with space
+// and V while live updates move the rows, and checks that n gives the
+// no-response path exactly the marked ids, once each, and nothing else.
+func TestInboxBulkNoResponseActsOnTheMarkedThreads(t *testing.T) {
+	actions := &fixture.Actions{}
+	h := newHarness(t, 120, 40, actions)
+	ctx := context.Background()
+	late, soon, later := h.ids.Threads["late"], h.ids.Threads["soon"], h.ids.Threads["later"]
+	h.press("2", "space") // late
+	if got := h.m.Inbox.Marked(); len(got) != 1 || got[0] != late {
+		t.Fatalf("space marked %v, want [%d]", got, late)
+	}
+	// A new overdue thread arrives above the marked one.
+	newT, _, err := h.db.UpsertThread(ctx, localdb.Thread{StoreID: h.ids.Stores["amz-us"], MarketplaceThreadID: "T-new",
+		BuyerName: "Fay New", Subject: "Urgent", ReplyDeadline: fixture.Now.Add(-5 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.liveUpdate()
+	h.press("j", "j") // soon, later
+	h.liveUpdate()
+	h.press("V") // late…later
+	if got, want := fmt.Sprint(h.m.Inbox.Marked()), fmt.Sprint([]int64{late, soon, later}); got != want {
+		t.Fatalf("V marked %s, want %s", got, want)
+	}
+	view := ansi.Strip(h.m.View())
+	if n := strings.Count(view, "›*") + strings.Count(view, " *"); n < 3 {
+		t.Fatalf("the marked rows are not shown (%d marks):\n%s", n, view)
+	}
+	h.press("k", "space") // soon is unmarked
+	if got, want := fmt.Sprint(h.m.Inbox.Marked()), fmt.Sprint([]int64{late, later}); got != want {
+		t.Fatalf("after unmarking soon: %s, want %s", got, want)
+	}
+	h.liveUpdate()
+	before := len(callsOf(actions, "no_response"))
+	h.press("n")
+	got := callsOf(actions, "no_response")[before:]
+	if fmt.Sprint(got) != fmt.Sprint([]int64{late, later}) {
+		t.Fatalf("n marked %v, want the marked %v (not the new thread %d nor the selected %d)", got, []int64{late, later}, newT.ID, soon)
+	}
+	if m := h.m.Inbox.Marked(); len(m) != 0 {
+		t.Fatalf("the marks stay after the action: %v", m)
+	}
+	// Without marks, n acts on the selected thread alone.
+	h.press("n")
+	if got := callsOf(actions, "no_response"); got[len(got)-1] != soon || len(got) != before+3 {
+		t.Fatalf("n without marks: calls %v, want one more for the selected %d", got, soon)
+	}
+}
+
+func TestInboxMarksClearWithEscAndRangeStartsAtTheLastMark(t *testing.T) {
+	h := newHarness(t, 80, 24, &fixture.Actions{})
+	h.press("2", "j", "space", "esc")
+	if m := h.m.Inbox.Marked(); len(m) != 0 {
+		t.Fatalf("esc left marks %v", m)
+	}
+	// V with no mark marks the selected row alone.
+	h.press("V")
+	if m := h.m.Inbox.Marked(); len(m) != 1 || m[0] != h.ids.Threads["soon"] {
+		t.Fatalf("V without a start marked %v, want the selected soon %d", m, h.ids.Threads["soon"])
+	}
+}
