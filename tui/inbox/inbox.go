@@ -985,7 +985,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	case modeSearch, modeHits:
 		return []key.Binding{k.Open, k.Back, k.Help}
 	}
-	return []key.Binding{k.Up, k.Down, k.Open, k.Reply, k.NoResponse, k.Mark, k.Filter, k.Help, k.Quit}
+	return []key.Binding{k.Up, k.Down, k.Open, k.Reply, k.NoResponse, k.Filter, k.Help, k.Quit}
 }
 
 // FullHelp lists every key: navigation, actions, then quit and help.
