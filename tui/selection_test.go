@@ -243,3 +243,97 @@ func TestInboxMarksClearWithEscAndRangeStartsAtTheLastMark(t *testing.T) {
 		t.Fatalf("V without a start marked %v, want the selected soon %d", m, h.ids.Threads["soon"])
 	}
 }
+
+// markClaims walks the claims list from the top and marks the claims
+// with the given ids, pressing space on each.
+func (h *harness) markClaims(ids ...int64) {
+	h.t.Helper()
+	want := map[int64]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	h.press("g")
+	_, total := h.m.Claims.Rows()
+	for range total {
+		if want[h.m.Claims.SelectedID()] {
+			h.press("space")
+		}
+		h.press("j")
+	}
+}
+
+func claimCalls(a *fixture.Actions) []int64 {
+	var ids []int64
+	for _, c := range a.Calls() {
+		if c.Action == "claim" {
+			ids = append(ids, c.ClaimID)
+		}
+	}
+	return ids
+}
+
+// TestClaimsFileTheMarkedClaimsBehindOneConfirmation marks two drafts,
+// lets a live update add a claim above them, and checks that one dialog
+// lists each marked claim with its amount and that y files exactly those.
+func TestClaimsFileTheMarkedClaimsBehindOneConfirmation(t *testing.T) {
+	actions := &fixture.Actions{}
+	h := newHarness(t, 120, 40, actions)
+	ctx := context.Background()
+	draft := h.ids.Claims["draft"]
+	secondClaim, err := h.db.CreateClaim(ctx, localdb.Claim{ShipmentID: h.ids.Shipments["lost"], Kind: localdb.ClaimLost, Amount: 211000000,
+		Currency: "JPY", WindowCloses: fixture.Now.Add(48 * time.Hour), Portal: "usps"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := secondClaim.ID
+	h.press("4", "ctrl+r")
+	h.markClaims(draft, second)
+	if got := h.m.Claims.Marked(); len(got) != 2 {
+		t.Fatalf("marked %v, want the draft %d and claim %d", got, draft, second)
+	}
+	// A claim whose window closes sooner arrives above them.
+	if _, err := h.db.CreateClaim(ctx, localdb.Claim{ShipmentID: h.ids.Shipments["lost"], Kind: localdb.ClaimDamaged, Amount: 1000,
+		Currency: "USD", WindowCloses: fixture.Now.Add(time.Hour), Portal: "usps"}); err != nil {
+		t.Fatal(err)
+	}
+	h.liveUpdate()
+	h.press("f")
+	all := h.m.Claims.ConfirmingAll()
+	if len(all) != 2 {
+		t.Fatalf("the dialog asks about %+v, want the two marked claims", all)
+	}
+	view := ansi.Strip(h.m.View())
+	for _, c := range all {
+		if !strings.Contains(view, fmt.Sprintf("claim %d", c.ID)) || !strings.Contains(view, money.Format(c.Amount, c.Currency)) {
+			t.Fatalf("the dialog does not list claim %d with %s:\n%s", c.ID, money.Format(c.Amount, c.Currency), view)
+		}
+	}
+	if len(claimCalls(actions)) != 0 {
+		t.Fatalf("filed before the confirmation: %v", claimCalls(actions))
+	}
+	h.press("y")
+	got := claimCalls(actions)
+	if len(got) != 2 || !(got[0] == draft && got[1] == second || got[0] == second && got[1] == draft) {
+		t.Fatalf("filed %v, want exactly the marked %d and %d", got, draft, second)
+	}
+}
+
+// TestClaimsBulkFilingRefusesAClaimThatCannotBeFiled marks the paid claim
+// beside the draft: f names it and opens no dialog.
+func TestClaimsBulkFilingRefusesAClaimThatCannotBeFiled(t *testing.T) {
+	actions := &fixture.Actions{}
+	h := newHarness(t, 120, 40, actions)
+	h.press("4")
+	h.markClaims(h.ids.Claims["draft"], h.ids.Claims["paid"])
+	h.press("f")
+	if all := h.m.Claims.ConfirmingAll(); all != nil {
+		t.Fatalf("a dialog opened for %+v with a paid claim marked", all)
+	}
+	if view := ansi.Strip(h.m.View()); !strings.Contains(view, fmt.Sprintf("claim %d is", h.ids.Claims["paid"])) {
+		t.Fatalf("the refusal does not name the paid claim:\n%s", view)
+	}
+	h.press("y")
+	if got := claimCalls(actions); len(got) != 0 {
+		t.Fatalf("filed %v after a refusal", got)
+	}
+}

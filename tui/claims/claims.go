@@ -68,6 +68,9 @@ type Model struct {
 	evidenceID int64
 	evidence   []localdb.ClaimEvidence
 	confirming *localdb.ClaimRow
+	// confirmingAll holds the marked claims the dialog asks about when
+	// several are filed at once.
+	confirmingAll []localdb.ClaimRow
 }
 
 // New returns the claims view.
@@ -92,7 +95,15 @@ func (m *Model) Title() string { return "Claims" }
 
 // Capturing reports whether the view takes every key: the confirmation
 // dialog and the filter input do.
-func (m *Model) Capturing() bool { return m.confirming != nil || m.filter.Typing }
+func (m *Model) Capturing() bool {
+	return m.confirming != nil || m.confirmingAll != nil || m.filter.Typing
+}
+
+// ConfirmingAll returns the marked claims the dialog asks about, if any.
+func (m *Model) ConfirmingAll() []localdb.ClaimRow { return m.confirmingAll }
+
+// Marked returns the ids of the claims marked for filing together.
+func (m *Model) Marked() []int64 { return m.list.Marked() }
 
 // Confirming returns the claim the dialog asks about, if any.
 func (m *Model) Confirming() *localdb.ClaimRow { return m.confirming }
@@ -254,15 +265,71 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// fileJobCmd asks the root for the filing job of one claim: the same job
+// whether the claim is filed alone or with others.
+func fileJobCmd(actions common.Actions, c localdb.ClaimRow) tea.Cmd {
+	id := c.ID
+	return common.RequestJobCmd(fmt.Sprintf("file claim %d (%s %s)", c.ID, c.Courier, c.TrackingNumber),
+		func(ctx context.Context) (<-chan common.Progress, error) { return actions.FileClaim(ctx, id) })
+}
+
+// fileRefusal says why claim c cannot be filed, "" when it can.
+func (m *Model) fileRefusal(c localdb.ClaimRow) string {
+	if c.State != localdb.ClaimDraft {
+		return fmt.Sprintf("claim %d is %s; only a draft can be filed", c.ID, c.State)
+	}
+	if !c.WindowCloses.IsZero() && c.WindowCloses.Before(m.Now()) {
+		return fmt.Sprintf("claim %d: the carrier's window closed %s; it can no longer be filed", c.ID, common.Ago(c.WindowCloses, m.Now()))
+	}
+	return ""
+}
+
+// fileMarked checks every marked claim and opens one dialog for them all.
+// A marked claim that is not among the rows read, or cannot be filed,
+// stops it: nothing is filed until every listed claim can be.
+func (m *Model) fileMarked(ids []int64) tea.Cmd {
+	rows := make(map[int64]localdb.ClaimRow, len(m.list.Rows))
+	for _, r := range m.list.Rows {
+		rows[r.ID] = r
+	}
+	all := make([]localdb.ClaimRow, 0, len(ids))
+	for _, id := range ids {
+		c, ok := rows[id]
+		if !ok {
+			return common.StatusCmd(common.LevelWarning, fmt.Sprintf("marked claim %d is not in the list shown; unmark it (esc clears the marks) or change the filter; nothing filed", id))
+		}
+		if why := m.fileRefusal(c); why != "" {
+			return common.StatusCmd(common.LevelWarning, why+"; unmark it with space; nothing filed")
+		}
+		all = append(all, c)
+	}
+	m.confirmingAll = all
+	return nil
+}
+
 func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.Keys
+	if all := m.confirmingAll; all != nil {
+		switch {
+		case key.Matches(msg, k.Confirm):
+			m.confirmingAll = nil
+			m.list.ClearMarks()
+			cmds := make([]tea.Cmd, 0, len(all))
+			for _, c := range all {
+				cmds = append(cmds, fileJobCmd(m.Actions, c))
+			}
+			return tea.Batch(cmds...)
+		case key.Matches(msg, k.Deny):
+			m.confirmingAll = nil
+			return common.StatusCmd(common.LevelInfo, fmt.Sprintf("%d claims not filed; they stay marked", len(all)))
+		}
+		return nil
+	}
 	if c := m.confirming; c != nil {
 		switch {
 		case key.Matches(msg, k.Confirm):
 			m.confirming = nil
-			actions, id := m.Actions, c.ID
-			return common.RequestJobCmd(fmt.Sprintf("file claim %d (%s %s)", c.ID, c.Courier, c.TrackingNumber),
-				func(ctx context.Context) (<-chan common.Progress, error) { return actions.FileClaim(ctx, id) })
+			return fileJobCmd(m.Actions, *c)
 		case key.Matches(msg, k.Deny):
 			m.confirming = nil
 			return common.StatusCmd(common.LevelInfo, fmt.Sprintf("claim %d not filed", c.ID))
@@ -300,6 +367,19 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			m.open, m.evidenceID = true, 0
 			return m.followCmd()
 		}
+	case key.Matches(msg, k.Mark):
+		if !m.list.ToggleMark() {
+			return common.StatusCmd(common.LevelWarning, "no claim is selected to mark")
+		}
+		return m.markedStatus()
+	case key.Matches(msg, k.MarkRange):
+		if _, err := m.list.MarkRange(); err != nil {
+			return common.StatusCmd(common.LevelWarning, "mark range: "+err.Error())
+		}
+		return m.markedStatus()
+	case key.Matches(msg, k.Back) && !m.open && len(m.list.Marked()) > 0:
+		m.list.ClearMarks()
+		return common.StatusCmd(common.LevelInfo, "marks cleared")
 	case key.Matches(msg, k.Back):
 		if !m.open && m.filter.Clear() {
 			m.list.Reset()
@@ -311,17 +391,20 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.stateIdx = (m.stateIdx + 1) % len(States)
 		m.list.Reset()
 	case key.Matches(msg, k.File):
+		if ids := m.list.Marked(); len(ids) > 0 {
+			return m.fileMarked(ids)
+		}
 		// The selected claim, which the pane shows when it is open.
 		c, ok := m.list.Selected()
 		if !ok {
 			return common.StatusCmd(common.LevelWarning, "no claim selected yet; nothing filed")
 		}
-		if c.State != localdb.ClaimDraft {
-			return common.StatusCmd(common.LevelWarning, fmt.Sprintf("claim %d is %s; only a draft can be filed", c.ID, c.State))
-		}
-		if !c.WindowCloses.IsZero() && c.WindowCloses.Before(m.Now()) {
-			return common.StatusCmd(common.LevelError, fmt.Sprintf("claim %d: the carrier's window closed %s; it can no longer be filed",
-				c.ID, common.Ago(c.WindowCloses, m.Now())))
+		if why := m.fileRefusal(c); why != "" {
+			level := common.LevelWarning
+			if c.State == localdb.ClaimDraft {
+				level = common.LevelError
+			}
+			return common.StatusCmd(level, why)
 		}
 		m.confirming = &c
 		return nil
@@ -349,7 +432,45 @@ func (m *Model) View() string {
 	if m.confirming != nil {
 		return lipgloss.Place(m.Width, m.Height, lipgloss.Center, lipgloss.Center, m.viewDialog())
 	}
+	if m.confirmingAll != nil {
+		return lipgloss.Place(m.Width, m.Height, lipgloss.Center, lipgloss.Center, m.viewDialogAll())
+	}
 	return out
+}
+
+// markedStatus says how many claims are marked and what f does with them.
+func (m *Model) markedStatus() tea.Cmd {
+	n := len(m.list.Marked())
+	if n == 0 {
+		return common.StatusCmd(common.LevelInfo, "no claim marked")
+	}
+	return common.StatusCmd(common.LevelInfo, fmt.Sprintf("%d claims marked: f files them behind one confirmation, esc clears the marks", n))
+}
+
+// viewDialogAll lists every marked claim with its amount, and the total
+// in each currency, above the one confirmation that files them all.
+func (m *Model) viewDialogAll() string {
+	w := min(common.DialogWidth+20, m.Width-4)
+	var b strings.Builder
+	fmt.Fprintf(&b, "File these %d claims?\n", len(m.confirmingAll))
+	totals := map[string]int64{}
+	var currencies []string
+	for _, c := range m.confirmingAll {
+		amount := money.FormatOr(c.Amount, c.Currency, "no amount")
+		fmt.Fprintf(&b, "\nclaim %d · %s · %s %s · %s", c.ID, common.Or(c.Portal, c.Courier), c.Kind, c.TrackingNumber, amount)
+		if c.Currency != "" {
+			if _, ok := totals[c.Currency]; !ok {
+				currencies = append(currencies, c.Currency)
+			}
+			totals[c.Currency] += c.Amount
+		}
+	}
+	b.WriteString("\n\ntotal:")
+	for _, cur := range currencies {
+		b.WriteString(" " + money.Format(totals[cur], cur))
+	}
+	b.WriteString("\n\nEach claim is submitted on its carrier's portal, one filing job each, and cannot be taken back.\n\ny file all · n or esc cancel")
+	return m.Styles.Dialog.Width(w).Render(ansi.Wrap(b.String(), w-4, ""))
 }
 
 func (m *Model) viewDialog() string {
@@ -549,7 +670,7 @@ func (m *Model) viewDetail(w int) string {
 // ShortHelp lists the main keys.
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.Keys
-	if m.confirming != nil {
+	if m.confirming != nil || m.confirmingAll != nil {
 		return []key.Binding{k.Confirm, k.Deny}
 	}
 	if m.candidates {
@@ -561,5 +682,5 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp lists every key: navigation, actions, then quit and help.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.Keys
-	return [][]key.Binding{k.Navigation(), k.Actions(k.File, k.Confirm, k.Deny, k.CycleState, k.Candidates), k.QuitHelp()}
+	return [][]key.Binding{k.Navigation(), k.Actions(k.File, k.Mark, k.MarkRange, k.Confirm, k.Deny, k.CycleState, k.Candidates), k.QuitHelp()}
 }
