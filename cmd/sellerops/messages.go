@@ -361,34 +361,12 @@ func replyBody(ctx context.Context, f *factory, db *localdb.DB, opts *messagesRe
 		return "", badInput(fmt.Errorf("--template %q: no such template; known: %s (add one as %s)",
 			opts.Template, strings.Join(messages.TemplateNames(set), ", "), filepath.Join(templateDir(f), opts.Template+".txt")))
 	}
-	values, why, err := messages.TemplateValues(ctx, db, opts.Thread)
+	r, err := messages.FillForThread(ctx, db, tpl, opts.Thread)
 	if err != nil {
 		return "", err
 	}
-	th, err := db.GetThread(ctx, opts.Thread)
-	if err != nil {
-		return "", err
-	}
-	storeLang, err := storeLanguage(ctx, f, db, th.StoreID)
-	if err != nil {
-		return "", err
-	}
-	tpl = tpl.For(th.Language, storeLang)
-	body, err := tpl.Fill(values, why)
-	if err == nil {
-		fmt.Fprintf(f.IO.ErrOut, "template %s in %s (%s)\n", tpl.Name, langName(tpl.Lang), whyLang(tpl.Lang, th.Language, storeLang))
-	}
-	return body, err
-}
-
-// storeLanguage is a store's default reply language: the language of its
-// marketplace site's country (amazon.co.jp is Japanese), else "".
-func storeLanguage(ctx context.Context, _ *factory, db *localdb.DB, storeID int64) (string, error) {
-	st, err := db.GetStore(ctx, storeID)
-	if err != nil {
-		return "", err
-	}
-	return messages.LocalePrior(st.BaseURL), nil
+	fmt.Fprintf(f.IO.ErrOut, "template %s in %s (%s)\n", r.Template.Name, langName(r.Template.Lang), whyLang(r.Template.Lang, r.ThreadLang, r.StoreLang))
+	return r.Body, nil
 }
 
 func langName(l string) string {

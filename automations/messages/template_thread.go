@@ -1,0 +1,45 @@
+package messages
+
+import (
+	"context"
+
+	"github.com/sellerops/sellerops/localdb"
+)
+
+// ThreadReply is a template filled for one thread: the text to send, the
+// language version of the template used, and the languages it was chosen
+// by.
+type ThreadReply struct {
+	Body       string
+	Template   Template
+	ThreadLang string // the thread's language, "" when not known
+	StoreLang  string // the store's site's language, "" when not known
+}
+
+// FillForThread fills tpl for one thread: the version in the thread's
+// language, else in the store's site's language, else English (by the
+// rule of Template.For), with the thread's own placeholder values. A
+// placeholder without a value is a *MissingValueError and no body: a
+// reply is never sent half-filled.
+func FillForThread(ctx context.Context, db *localdb.DB, tpl Template, threadID int64) (ThreadReply, error) {
+	values, why, err := TemplateValues(ctx, db, threadID)
+	if err != nil {
+		return ThreadReply{}, err
+	}
+	th, err := db.GetThread(ctx, threadID)
+	if err != nil {
+		return ThreadReply{}, err
+	}
+	st, err := db.GetStore(ctx, th.StoreID)
+	if err != nil {
+		return ThreadReply{}, err
+	}
+	r := ThreadReply{ThreadLang: th.Language, StoreLang: LocalePrior(st.BaseURL)}
+	r.Template = tpl.For(r.ThreadLang, r.StoreLang)
+	body, err := r.Template.Fill(values, why)
+	if err != nil {
+		return ThreadReply{}, err
+	}
+	r.Body = body
+	return r, nil
+}
