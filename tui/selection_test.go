@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/money"
 	"github.com/sellerops/sellerops/tui/internal/fixture"
@@ -335,5 +336,79 @@ func TestClaimsBulkFilingRefusesAClaimThatCannotBeFiled(t *testing.T) {
 	h.press("y")
 	if got := claimCalls(actions); len(got) != 0 {
 		t.Fatalf("filed %v after a refusal", got)
+	}
+}
+
+// TestInboxSendsOneTemplateToEachMarkedThread marks three threads, one of
+// which lacks a value the template needs, and checks that each fillable
+// thread gets its own filled reply through the reply path while the other
+// is named and gets nothing.
+func TestInboxSendsOneTemplateToEachMarkedThread(t *testing.T) {
+	actions := &fixture.Actions{}
+	h := newHarness(t, 120, 40, actions)
+	late, soon, later := h.ids.Threads["late"], h.ids.Threads["soon"], h.ids.Threads["later"]
+	buyers := map[int64]string{late: "Ana Lima", soon: "Ben Ode", later: "Chen Wei"}
+	// Which threads the template fills, by the command line's rule.
+	set, err := messages.LoadTemplates("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fillable := map[int64]bool{}
+	for id := range buyers {
+		values, why, err := messages.TemplateValues(t.Context(), h.db, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, ferr := set["tracking"].Fill(values, why)
+		fillable[id] = ferr == nil
+	}
+	if !fillable[late] || fillable[soon] {
+		t.Fatalf("the fixture should give late every value and soon none for its carrier: %v", fillable)
+	}
+	h.press("2", "space", "j", "j", "V") // late, soon, later
+	h.liveUpdate()
+	for range 20 {
+		if strings.Contains(h.m.Status(), "template tracking") {
+			break
+		}
+		h.press("ctrl+t")
+	}
+	if !strings.Contains(h.m.Status(), "template tracking") {
+		t.Fatalf("ctrl+t never chose tracking for the marked threads: %q", h.m.Status())
+	}
+	h.liveUpdate()
+	h.press("ctrl+s")
+	got := map[int64]string{}
+	for _, c := range actions.Calls() {
+		if c.Action == "reply" {
+			if _, twice := got[c.ThreadID]; twice {
+				t.Fatalf("thread %d got two replies", c.ThreadID)
+			}
+			got[c.ThreadID] = c.Body
+		}
+	}
+	for id, buyer := range buyers {
+		body, sent := got[id]
+		switch {
+		case fillable[id] && !sent:
+			t.Errorf("thread %d can be filled but got no reply", id)
+		case !fillable[id] && sent:
+			t.Errorf("thread %d lacks a value but got %q", id, body)
+		case sent && (strings.Contains(body, "{{") || !strings.Contains(body, buyer)):
+			t.Errorf("thread %d got %q, want its own values filled (buyer %s)", id, body, buyer)
+		}
+	}
+	if len(got) != 2 && fillable[later] || len(got) != 1 && !fillable[later] {
+		t.Errorf("replies went to %v, want the fillable marked threads only", got)
+	}
+	// The skipped thread stays named above the list after the replies'
+	// jobs report, until esc.
+	skipped := fmt.Sprintf("thread %d needs {{carrier}}", soon)
+	if view := ansi.Strip(h.m.View()); !strings.Contains(view, skipped) {
+		t.Errorf("the inbox does not name the skipped thread %d:\n%s", soon, view)
+	}
+	h.press("esc")
+	if view := ansi.Strip(h.m.View()); strings.Contains(view, skipped) {
+		t.Errorf("esc left the skipped note:\n%s", view)
 	}
 }

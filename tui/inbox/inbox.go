@@ -118,6 +118,31 @@ type Model struct {
 	tplName   string // the template the draft started from; "" for none
 	tplErr    string // the last template folder problem reported
 	preview   bool
+	bulkTpl   string // the template chosen for the marked threads; "" for none
+	// skipped names the marked threads the last bulk send left out; it
+	// stays above the list, whatever the status line says, until esc.
+	skipped string
+}
+
+// BulkFilledMsg carries the replies filled for marked threads: one body
+// per thread whose template could be filled, and the threads skipped with
+// why. Nothing is sent for a skipped thread.
+type BulkFilledMsg struct {
+	Template string
+	Replies  []BulkReply
+	Skipped  []BulkSkip
+}
+
+// BulkReply is one marked thread's filled reply.
+type BulkReply struct {
+	Thread localdb.Thread
+	Body   string
+}
+
+// BulkSkip is a marked thread whose reply was not sent, and why.
+type BulkSkip struct {
+	ThreadID int64
+	Why      string
 }
 
 // New returns the inbox view.
@@ -313,13 +338,13 @@ func (m *Model) setTemplates(set map[string]messages.Template) {
 	}
 }
 
-// nextTemplate is the name after the draft's template, in name order.
-func (m *Model) nextTemplate() string {
+// nextTemplate is the template name after name, in name order.
+func (m *Model) nextTemplate(name string) string {
 	if len(m.tplNames) == 0 {
 		return ""
 	}
 	for i, n := range m.tplNames {
-		if n == m.tplName {
+		if n == name {
 			return m.tplNames[(i+1)%len(m.tplNames)]
 		}
 	}
@@ -351,6 +376,67 @@ func markEachNoResponseCmd(a common.Actions, ids []int64) tea.Cmd {
 		}
 		return out
 	}
+}
+
+// fillEachCmd fills template tpl for each thread on its own, with that
+// thread's language and values (the rule `messages reply --template`
+// uses). A thread whose reply cannot be filled is skipped with why.
+func fillEachCmd(db *localdb.DB, tpl messages.Template, ids []int64) tea.Cmd {
+	return func() tea.Msg {
+		ctx := context.Background()
+		out := BulkFilledMsg{Template: tpl.Name}
+		for _, id := range ids {
+			r, err := messages.FillForThread(ctx, db, tpl, id)
+			if err != nil {
+				why := err.Error()
+				var mv *messages.MissingValueError
+				if errors.As(err, &mv) {
+					why = fmt.Sprintf("needs {{%s}}: %s", mv.Placeholder, mv.Why)
+				}
+				out.Skipped = append(out.Skipped, BulkSkip{ThreadID: id, Why: why})
+				continue
+			}
+			th, err := db.GetThread(ctx, id)
+			if err != nil {
+				out.Skipped = append(out.Skipped, BulkSkip{ThreadID: id, Why: err.Error()})
+				continue
+			}
+			out.Replies = append(out.Replies, BulkReply{Thread: th, Body: r.Body})
+		}
+		return out
+	}
+}
+
+// sendEach asks the root for one reply job per filled thread, each
+// through the same send path as a single reply, and lists the skipped.
+func (m *Model) sendEach(msg BulkFilledMsg) tea.Cmd {
+	actions := m.Actions
+	cmds := make([]tea.Cmd, 0, len(msg.Replies)+1)
+	for _, r := range msg.Replies {
+		id, body := r.Thread.ID, r.Body
+		cmds = append(cmds, common.RequestJobCmd(replyJobName(r.Thread), func(ctx context.Context) (<-chan common.Progress, error) {
+			return actions.SendReply(ctx, id, body)
+		}))
+	}
+	if len(msg.Skipped) == 0 {
+		cmds = append(cmds, common.StatusCmd(common.LevelSuccess, fmt.Sprintf("template %s: %d replies queued", msg.Template, len(msg.Replies))))
+		return tea.Batch(cmds...)
+	}
+	parts := make([]string, 0, len(msg.Skipped))
+	for _, s := range msg.Skipped {
+		parts = append(parts, fmt.Sprintf("thread %d %s", s.ThreadID, s.Why))
+	}
+	// Above the list, the short reason first (the status line and the
+	// log have the whole of it).
+	short := make([]string, 0, len(msg.Skipped))
+	for _, s := range msg.Skipped {
+		why, _, _ := strings.Cut(s.Why, ":")
+		short = append(short, fmt.Sprintf("thread %d %s", s.ThreadID, why))
+	}
+	m.skipped = fmt.Sprintf("not sent: %s (esc dismisses)", strings.Join(short, "; "))
+	cmds = append(cmds, common.StatusCmd(common.LevelWarning, fmt.Sprintf("template %s: %d replies queued; %d skipped, nothing sent to them: %s",
+		msg.Template, len(msg.Replies), len(msg.Skipped), strings.Join(parts, "; "))))
+	return tea.Batch(cmds...)
 }
 
 // Update handles loaded data and keys.
@@ -410,6 +496,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(common.StatusCmd(common.LevelSuccess, fmt.Sprintf("thread %d marked \"no response needed\"", msg.ThreadID)),
 			func() tea.Msg { return common.DataChangedMsg{} })
+	case BulkFilledMsg:
+		return m, m.sendEach(msg)
 	case tea.KeyMsg:
 		return m, m.handleKey(msg)
 	}
@@ -461,7 +549,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			m.preview = false
 			return nil
 		case key.Matches(msg, k.NextTemplate):
-			m.tplName = m.nextTemplate()
+			m.tplName = m.nextTemplate(m.tplName)
 			if m.tplName == "" {
 				return common.StatusCmd(common.LevelWarning, "no reply templates")
 			}
@@ -540,9 +628,31 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			return common.StatusCmd(common.LevelWarning, "mark range: "+err.Error())
 		}
 		return m.markedStatus()
+	case msg.Type == tea.KeyEsc && m.skipped != "" && len(m.list.Marked()) == 0:
+		m.skipped = ""
+		return nil
 	case msg.Type == tea.KeyEsc && len(m.list.Marked()) > 0:
 		m.list.ClearMarks()
+		m.bulkTpl = ""
 		return common.StatusCmd(common.LevelInfo, "marks cleared")
+	case key.Matches(msg, k.NextTemplate) && len(m.list.Marked()) > 0:
+		m.bulkTpl = m.nextTemplate(m.bulkTpl)
+		if m.bulkTpl == "" {
+			return common.StatusCmd(common.LevelWarning, "no reply templates")
+		}
+		return m.markedStatus()
+	case key.Matches(msg, k.Send) && len(m.list.Marked()) > 0:
+		if m.bulkTpl == "" {
+			return common.StatusCmd(common.LevelWarning, "choose a template for the marked threads with ctrl+t first; nothing sent")
+		}
+		tpl, ok := m.templates[m.bulkTpl]
+		if !ok {
+			return common.StatusCmd(common.LevelWarning, fmt.Sprintf("template %s is gone from the template folder; choose another with ctrl+t", m.bulkTpl))
+		}
+		ids := m.list.Marked()
+		m.list.ClearMarks()
+		m.bulkTpl = ""
+		return fillEachCmd(m.DB, tpl, ids)
 	case key.Matches(msg, k.NoResponse):
 		if ids := m.list.Marked(); len(ids) > 0 {
 			// The marked threads, each through the same path as one.
@@ -574,7 +684,10 @@ func (m *Model) markedStatus() tea.Cmd {
 	if n == 0 {
 		return common.StatusCmd(common.LevelInfo, "no thread marked")
 	}
-	return common.StatusCmd(common.LevelInfo, fmt.Sprintf("%d threads marked: n marks each \"no response needed\", esc clears the marks", n))
+	if m.bulkTpl != "" {
+		return common.StatusCmd(common.LevelInfo, fmt.Sprintf("%d threads marked, template %s: ctrl+s fills and sends it to each, ctrl+t another template, esc clears", n, m.bulkTpl))
+	}
+	return common.StatusCmd(common.LevelInfo, fmt.Sprintf("%d threads marked: n marks each \"no response needed\", ctrl+t picks a template to send to each, esc clears the marks", n))
 }
 
 // Marked returns the ids of the threads marked for a bulk action.
@@ -744,9 +857,12 @@ func (m *Model) filterLine() string {
 
 func (m *Model) viewList(w int) string {
 	var b strings.Builder
-	if m.mode == modeSearch {
+	switch {
+	case m.mode == modeSearch:
 		b.WriteString(m.search.View())
-	} else {
+	case m.skipped != "":
+		b.WriteString(m.Styles.Warning.Render(common.Truncate(m.skipped, w)))
+	default:
 		b.WriteString(m.filterLine())
 	}
 	b.WriteString("\n")
