@@ -162,11 +162,7 @@ func (w *demoWorld) pointFactory(ctx context.Context, f *factory) error {
 		copied := *loaded
 		cfg = &copied
 	}
-	cfg.Carriers = map[string]config.Carrier{}
-	for _, c := range []string{"ups", "fedex", "usps", "dhl"} {
-		url := w.sb.URL(c)
-		cfg.Carriers[c] = config.Carrier{Recipe: c + "-sandbox", APIBaseURL: url, WebBaseURL: url, PortalURL: url, RatePerSec: 50}
-	}
+	cfg.Carriers = sandboxCarriers(w.sb)
 	f.mu.Lock()
 	f.cfg = cfg
 	f.secretsS = secrets.Tracking{Store: w.mem, R: f.redactor}
