@@ -13,13 +13,13 @@ import (
 // selector with its count, and how the timeline read went (Error is empty
 // when the events fit the tracking_event schema).
 type Probe struct {
-	Site      string          `json:"site"`
-	Number    string          `json:"number"`
-	URL       string          `json:"url"`
+	Site      string                      `json:"site"`
+	Number    string                      `json:"number"`
+	URL       string                      `json:"url"`
 	Selectors []automations.SelectorCount `json:"selectors"`
-	Events    int             `json:"events"`
-	Class     string          `json:"class,omitempty"`
-	Error     string          `json:"error,omitempty"`
+	Events    int                         `json:"events"`
+	Class     string                      `json:"class,omitempty"`
+	Error     string                      `json:"error,omitempty"`
 }
 
 // Probe opens the courier's tracking page for number, reads it as a lookup
