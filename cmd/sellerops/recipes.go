@@ -213,16 +213,11 @@ func recipesLiveRun(ctx context.Context, f *factory, set *automations.RecipeSet,
 			}
 		}
 	}
-	dir, err := os.MkdirTemp("", "sellerops-probe-")
+	db, done, err := probeDB(ctx)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	db, err := localdb.Open(ctx, filepath.Join(dir, "probe.db"))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer done()
 	tr, err := tracking.New(tracking.Deps{DB: db, Recipes: set, Web: map[string]tracking.WebSite{courier: web},
 		Browser: f.Browser, Logger: f.Logger()})
 	if err != nil {
@@ -294,16 +289,11 @@ func recipesLiveMarketplace(ctx context.Context, f *factory, set *automations.Re
 			return fmt.Errorf("start the sandbox for the check: %w", err)
 		}
 		defer sb.Close()
-		dir, err := os.MkdirTemp("", "sellerops-probe-")
+		db, done, err := probeDB(ctx)
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
-		db, err := localdb.Open(ctx, filepath.Join(dir, "probe.db"))
-		if err != nil {
-			return err
-		}
-		defer db.Close()
+		defer done()
 		browser, err := f.Browser(ctx)
 		if err != nil {
 			return err
@@ -349,4 +339,19 @@ func recipesLiveMarketplace(ctx context.Context, f *factory, set *automations.Re
 		return automations.Fail(automations.Class(p.Class), "%s", p.Error)
 	}
 	return badInput(errSilent)
+}
+
+// probeDB opens a throwaway database for a live check, which stores
+// nothing the user keeps; done closes and removes it.
+func probeDB(ctx context.Context) (db *localdb.DB, done func(), err error) {
+	dir, err := os.MkdirTemp("", "sellerops-probe-")
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err = localdb.Open(ctx, filepath.Join(dir, "probe.db"))
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return db, func() { _ = db.Close(); _ = os.RemoveAll(dir) }, nil
 }
