@@ -233,11 +233,7 @@ func recipesLiveRun(ctx context.Context, f *factory, set *automations.RecipeSet,
 		}
 	} else {
 		fmt.Fprintf(f.IO.Out, "%s: %s\n", p.Site, p.URL)
-		t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "KEY", "SELECTOR", "MATCHED")
-		for _, s := range p.Selectors {
-			t.row(s.Key, s.Selector, fmt.Sprint(s.Matched))
-		}
-		t.flush()
+		printSelectorCounts(f, p.Selectors)
 		if p.Class == "" {
 			fmt.Fprintf(f.IO.Out, "records: %d tracking events, all fit the schema\n", p.Events)
 		} else {
@@ -320,11 +316,7 @@ func recipesLiveMarketplace(ctx context.Context, f *factory, set *automations.Re
 		fmt.Fprintf(f.IO.Out, "%s as %s: signed in %v\n", p.Site, p.Store, p.SignedIn)
 		for _, pg := range p.Pages {
 			fmt.Fprintf(f.IO.Out, "\n%s: %s\n", pg.Name, pg.URL)
-			t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "KEY", "SELECTOR", "MATCHED")
-			for _, s := range pg.Selectors {
-				t.row(s.Key, s.Selector, fmt.Sprint(s.Matched))
-			}
-			t.flush()
+			printSelectorCounts(f, pg.Selectors)
 		}
 		if p.Class == "" {
 			fmt.Fprintf(f.IO.Out, "records: %d threads and %d messages of the first, all fit the schema\n", p.Threads, p.Messages)
@@ -354,4 +346,13 @@ func probeDB(ctx context.Context) (db *localdb.DB, done func(), err error) {
 		return nil, nil, err
 	}
 	return db, func() { _ = db.Close(); _ = os.RemoveAll(dir) }, nil
+}
+
+// printSelectorCounts prints a live check's table of selectors and matches.
+func printSelectorCounts(f *factory, counts []automations.SelectorCount) {
+	t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "KEY", "SELECTOR", "MATCHED")
+	for _, s := range counts {
+		t.row(s.Key, s.Selector, fmt.Sprint(s.Matched))
+	}
+	t.flush()
 }
