@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
+	"github.com/sellerops/sellerops/localdb/secrets"
 )
 
 type doctorOptions struct {
@@ -232,6 +234,12 @@ func checkKeyring(ctx context.Context, f *factory) checkResult {
 	value := fmt.Sprintf("probe-%d", f.Now().UnixNano())
 	start := time.Now()
 	if err := s.Set(ctx, key, value); err != nil {
+		if errors.Is(err, secrets.ErrUnavailable) || errors.Is(err, secrets.ErrReadOnly) {
+			// No desktop keyring: say so once, without the probe's
+			// throwaway variable name.
+			return checkResult{Detail: "no desktop keyring answers on this machine",
+				Fix: "run `make doctor`, which starts a keyring for the check, or give each secret as a SELLEROPS_SECRET_* environment variable (see README)"}
+		}
 		return checkResult{Detail: err.Error(), Fix: fix}
 	}
 	got, err := s.Get(ctx, key)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,5 +100,29 @@ func TestDoctorTableOnTTY(t *testing.T) {
 	res := runCommand(t, []string{"doctor", "--only", "database"}, true, "")
 	if res.code != exitOK || !strings.HasPrefix(res.stdout, "CHECK") || !strings.Contains(res.stdout, "database  ok") {
 		t.Fatalf("code %d stdout %q", res.code, res.stdout)
+	}
+}
+
+// TestDoctorWithoutADesktopKeyringNamesMakeDoctor is doctor run directly
+// on a machine where no Secret Service answers (the D-Bus error text is
+// the one a session without gnome-keyring gives): one line that says so,
+// names `make doctor` and the SELLEROPS_SECRET_* variables, and not the
+// probe's throwaway variable.
+func TestDoctorWithoutADesktopKeyringNamesMakeDoctor(t *testing.T) {
+	keyring.MockInitWithError(errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
+	t.Cleanup(keyring.MockInit)
+	res := runCommand(t, []string{"doctor", "--only", "keyring", "--json"}, false, "")
+	c := parseDoctor(t, res.stdout)["keyring"]
+	if c.OK {
+		t.Fatalf("the keyring check passed without a keyring: %+v", c)
+	}
+	line := c.Detail + "; " + c.Fix
+	for _, want := range []string{"no desktop keyring", "make doctor", "SELLEROPS_SECRET_*"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("doctor says %q, want it to name %q", line, want)
+		}
+	}
+	if strings.Contains(line, "PROBE") || strings.Contains(line, "\n") {
+		t.Errorf("doctor says %q: not one line, or names the probe's variable", line)
 	}
 }
