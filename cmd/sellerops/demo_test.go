@@ -1,7 +1,9 @@
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -108,9 +110,19 @@ func TestDemoStaysInItsOwnFolder(t *testing.T) {
 		t.Fatalf("demo: exit %d %s", res.code, res.stderr)
 	}
 	after := listTree(t, userDir)
-	for p := range after {
-		if !before[p] && !strings.HasPrefix(p, filepath.Join("sellerops", "demo")) {
+	for p, sum := range after {
+		inDemo := strings.HasPrefix(p, filepath.Join("sellerops", "demo"))
+		switch {
+		case before[p] == "" && !inDemo:
 			t.Errorf("the demo wrote %s outside its own folder", p)
+		case before[p] != "" && before[p] != sum:
+			// The user's database (and its journal) byte for byte.
+			t.Errorf("the demo changed the user's %s", p)
+		}
+	}
+	for p := range before {
+		if after[p] == "" {
+			t.Errorf("the demo removed the user's %s", p)
 		}
 	}
 	res = runCommand(t, []string{"stores", "list", "--json", "--jq", "[.[].name]"}, false, "", setup)
@@ -132,14 +144,19 @@ func TestDemoStaysInItsOwnFolder(t *testing.T) {
 	}
 }
 
-// listTree lists the files below dir, relative to it.
-func listTree(t *testing.T, dir string) map[string]bool {
+// listTree lists the files below dir, relative to it, each with the
+// SHA-256 of its content.
+func listTree(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	out := map[string]bool{}
+	out := map[string]string{}
 	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			rel, _ := filepath.Rel(dir, p)
-			out[rel] = true
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[rel] = fmt.Sprintf("%x", sha256.Sum256(b))
 		}
 		return nil
 	})
