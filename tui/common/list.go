@@ -80,10 +80,9 @@ func (l *List[T]) ToggleMark() bool {
 
 // MarkRange marks every row from the range's start (the last item toggled)
 // to the selected one, both included, and returns how many rows it marked.
-// Without a start, or when the start is not among the rows read, it marks
-// the selected item alone. It fails, marking nothing, when a row in the
-// range has not been read yet: a range never holds a row the user has
-// not seen.
+// Without a start it marks the selected item alone. It fails, marking
+// nothing, when the start or a row in the range has not been read yet: a
+// range never holds a row the user has not seen.
 func (l *List[T]) MarkRange() (int, error) {
 	id := l.SelectedID()
 	if id == 0 || l.Key == nil {
@@ -91,11 +90,15 @@ func (l *List[T]) MarkRange() (int, error) {
 	}
 	from := l.Cursor
 	if l.anchor != 0 {
+		from = -1
 		for i, r := range l.Rows {
 			if l.Key(r) == l.anchor {
 				from = l.WinStart + i
 				break
 			}
+		}
+		if from < 0 {
+			return 0, fmt.Errorf("the range's start is too far from the cursor to be read with it; mark a shorter range")
 		}
 	}
 	lo, hi := min(from, l.Cursor), max(from, l.Cursor)

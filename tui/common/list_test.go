@@ -3,6 +3,7 @@ package common
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -270,5 +271,45 @@ func TestListSelectsNothingUntilTheRowUnderTheCursorIsRead(t *testing.T) {
 	l.SetWindow(l.Requested(), off, win, 50)
 	if r, ok := l.Selected(); !ok || r != 149 {
 		t.Fatalf("after the window came: selected %d (%v), want 149", r, ok)
+	}
+}
+
+func TestListMarksByIDAndRanges(t *testing.T) {
+	l := keyed(5, 10, 20, 30, 40)
+	l.Move(1)
+	if !l.ToggleMark() || fmt.Sprint(l.Marked()) != "[20]" {
+		t.Fatalf("space on 20 marked %v", l.Marked())
+	}
+	// Rows arrive above: the mark stays on 20, and a range from it to 40
+	// holds 20, 30 and 40.
+	l.Invalidate()
+	l.SetWindow(l.Requested(), 0, []int{1, 10, 20, 30, 40}, 5)
+	l.Move(2)
+	if n, err := l.MarkRange(); err != nil || n != 3 || fmt.Sprint(l.Marked()) != "[20 30 40]" {
+		t.Fatalf("range marked %d %v (%v), want [20 30 40]", n, l.Marked(), err)
+	}
+	if !strings.Contains(l.View(theme.NewStyles(theme.Default()), 20, func(i int) string { return fmt.Sprint(i) }), "›*40") {
+		t.Fatal("the cursor's marked row is not drawn with its mark")
+	}
+	l.Move(-1)
+	l.ToggleMark()
+	if fmt.Sprint(l.Marked()) != "[20 40]" || l.IsMarked(30) {
+		t.Fatalf("unmarking 30 left %v", l.Marked())
+	}
+}
+
+func TestListRangeRefusesRowsNotRead(t *testing.T) {
+	l := &List[int]{Key: func(i int) int64 { return int64(i) }}
+	l.SetHeight(3)
+	l.SetWindow(l.Requested(), 0, []int{10, 20, 30}, 100)
+	l.ToggleMark()
+	// Rows 3 onwards are not read; a page read at 50 puts the cursor there.
+	l.GoTo(50)
+	l.SetWindow(l.Requested(), 50, []int{510, 520, 530}, 100)
+	if _, err := l.MarkRange(); err == nil {
+		t.Fatalf("a range over rows not read marked %v", l.Marked())
+	}
+	if fmt.Sprint(l.Marked()) != "[10]" {
+		t.Fatalf("a refused range changed the marks: %v", l.Marked())
 	}
 }
