@@ -25,9 +25,10 @@ const (
 // Reasons is the fixed list, in the order the rules try them: the reason
 // that names the root cause wins over the action the buyer asks for ("it
 // arrived broken, I want a refund" is damage; "cancel it, it never came" is
-// where-is-my-order only when no change is asked). The order is part of the
+// where-is-my-order only when no change is asked), and a change of address
+// is an address contact, not an order change. The order is part of the
 // rule and is scored on testdata/reasons.tsv.
-var Reasons = []string{ReasonDamaged, ReasonReturn, ReasonCancel, ReasonAddress,
+var Reasons = []string{ReasonDamaged, ReasonReturn, ReasonAddress, ReasonCancel,
 	ReasonWhereIsOrder, ReasonInvoice, ReasonFeedback, ReasonProduct, ReasonOther}
 
 // reasonTables are the phrases that name each reason, per ISO 639-1 code,
