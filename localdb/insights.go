@@ -1,0 +1,207 @@
+package localdb
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Service insights: how fast the shop answers its buyers, computed in SQL
+// over the stored messages. The definitions follow the anchors:
+//
+//   - First response time (Plain, "First response time",
+//     https://www.plain.com/docs/product/platform/first-response-time): from
+//     the thread's first buyer message to the first seller reply after it.
+//     Median and 90th percentile are quantiles over all threads' values.
+//   - Next response time (the feature's definition, after Plain's "Next
+//     response time" page): from each later buyer turn (a buyer message
+//     right after a seller reply) to the next seller reply; every such gap
+//     is one value.
+//   - Buckets (Chatwoot, "Get first response time distribution by
+//     channel", https://developers.chatwoot.com/api-reference/reports/):
+//     0-1 h, 1-4 h, 4-8 h, 8-24 h, 24 h+; a bucket holds its lower bound.
+//
+// Quantiles are nearest-rank: the smallest value whose rank r among the n
+// sorted values has r >= q*n (SQLite has no percentile function; nearest
+// rank needs only ROW_NUMBER and COUNT windows and is exact on integers).
+// Seller replies made on the site are stored by sync as direction 'out'
+// with their times, so they stop the clock like replies sent from here.
+
+// InsightsBy is how response statistics are grouped.
+type InsightsBy string
+
+// Groupings of ResponseStats.
+const (
+	ByStore       InsightsBy = "store"
+	ByMarketplace InsightsBy = "marketplace"
+)
+
+var insightsGroupExpr = map[InsightsBy]string{
+	ByStore:       "s.name",
+	ByMarketplace: "s.marketplace",
+}
+
+// FRTBuckets are the five first-response buckets, in order.
+var FRTBuckets = []string{"0-1h", "1-4h", "4-8h", "8-24h", "24h+"}
+
+// ResponseGroup is one group's response statistics. Threads counts threads
+// whose first buyer message is in the window; Answered those with a first
+// seller reply. The seconds are zero (and *Values zero) when no value
+// exists: read FRTValues before the quantiles.
+type ResponseGroup struct {
+	Group            string         `json:"group"`
+	Threads          int            `json:"threads"`
+	BuyerMessages    int            `json:"buyer_messages"`
+	SellerReplies    int            `json:"seller_replies"`
+	Answered         int            `json:"answered"`
+	FRTValues        int            `json:"frt_values"`
+	FRTP50Seconds    int64          `json:"frt_p50_seconds"`
+	FRTP90Seconds    int64          `json:"frt_p90_seconds"`
+	FRTBuckets       map[string]int `json:"frt_buckets"`
+	NRTValues        int            `json:"nrt_values"`
+	NRTP50Seconds    int64          `json:"nrt_p50_seconds"`
+	NRTP90Seconds    int64          `json:"nrt_p90_seconds"`
+	RepliesPerThread float64        `json:"replies_per_thread"`
+}
+
+// ResponseQuery selects the window (threads whose first buyer message is
+// at or after Since) and the grouping.
+type ResponseQuery struct {
+	Since time.Time
+	By    InsightsBy
+}
+
+// ResponseStats returns the response statistics per group, ordered by
+// group, in three grouped queries (threads and counts, first response,
+// next response).
+func (db *DB) ResponseStats(ctx context.Context, q ResponseQuery) ([]ResponseGroup, error) {
+	g, ok := insightsGroupExpr[q.By]
+	if !ok {
+		return nil, invalidf("insights grouping %q: use store or marketplace", q.By)
+	}
+	since := q.Since.UnixMilli()
+	byGroup := map[string]*ResponseGroup{}
+	var order []string
+	get := func(name string) *ResponseGroup {
+		r := byGroup[name]
+		if r == nil {
+			r = &ResponseGroup{Group: name, FRTBuckets: map[string]int{}}
+			for _, b := range FRTBuckets {
+				r.FRTBuckets[b] = 0
+			}
+			byGroup[name] = r
+			order = append(order, name)
+		}
+		return r
+	}
+	// The threads in the window: first buyer message at or after since.
+	window := `WITH w AS (
+		SELECT t.id AS thread_id, ` + g + ` AS grp, MIN(m.sent_at) AS first_in
+		FROM threads t JOIN stores s ON s.id = t.store_id JOIN messages m ON m.thread_id = t.id AND m.direction = 'in'
+		GROUP BY t.id HAVING MIN(m.sent_at) >= ?)`
+	rows, err := db.sql.QueryContext(ctx, window+`
+		SELECT w.grp, COUNT(DISTINCT w.thread_id),
+			COALESCE(SUM(m.direction = 'in'), 0), COALESCE(SUM(m.direction = 'out'), 0)
+		FROM w JOIN messages m ON m.thread_id = w.thread_id
+		GROUP BY w.grp ORDER BY w.grp`, since)
+	if err != nil {
+		return nil, fmt.Errorf("response stats: %w", err)
+	}
+	for rows.Next() {
+		var name string
+		var th, in, out int
+		if err := rows.Scan(&name, &th, &in, &out); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("response stats: %w", err)
+		}
+		r := get(name)
+		r.Threads, r.BuyerMessages, r.SellerReplies = th, in, out
+		if th > 0 {
+			r.RepliesPerThread = float64(out) / float64(th)
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("response stats: %w", err)
+	}
+	// First response: one value per answered thread, in seconds.
+	rows, err = db.sql.QueryContext(ctx, window+`,
+		f AS (SELECT w.grp, (SELECT MIN(o.sent_at) FROM messages o
+				WHERE o.thread_id = w.thread_id AND o.direction = 'out' AND o.sent_at >= w.first_in) - w.first_in AS d
+			FROM w),
+		r AS (SELECT grp, d / 1000 AS sec, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY d) AS rn,
+				COUNT(*) OVER (PARTITION BY grp) AS n FROM f WHERE d IS NOT NULL)
+		SELECT grp, COUNT(*),
+			MIN(CASE WHEN rn * 10 >= n * 5 THEN sec END), MIN(CASE WHEN rn * 10 >= n * 9 THEN sec END),
+			SUM(sec < 3600), SUM(sec >= 3600 AND sec < 4 * 3600), SUM(sec >= 4 * 3600 AND sec < 8 * 3600),
+			SUM(sec >= 8 * 3600 AND sec < 24 * 3600), SUM(sec >= 24 * 3600)
+		FROM r GROUP BY grp`, since)
+	if err != nil {
+		return nil, fmt.Errorf("first response: %w", err)
+	}
+	for rows.Next() {
+		var name string
+		var n int
+		var p50, p90 int64
+		b := make([]int, 5)
+		if err := rows.Scan(&name, &n, &p50, &p90, &b[0], &b[1], &b[2], &b[3], &b[4]); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("first response: %w", err)
+		}
+		r := get(name)
+		r.Answered, r.FRTValues, r.FRTP50Seconds, r.FRTP90Seconds = n, n, p50, p90
+		for i, k := range FRTBuckets {
+			r.FRTBuckets[k] = b[i]
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("first response: %w", err)
+	}
+	// Next response: each buyer message right after a seller reply, to the
+	// next seller reply; the thread's first buyer message is the first
+	// response's, even when the seller wrote first.
+	rows, err = db.sql.QueryContext(ctx, window+`,
+		seq AS (SELECT w.grp, w.first_in, m.thread_id, m.direction, m.sent_at,
+				LAG(m.direction) OVER (PARTITION BY m.thread_id ORDER BY m.sent_at, m.id) AS prev
+			FROM w JOIN messages m ON m.thread_id = w.thread_id),
+		gaps AS (SELECT grp, (SELECT MIN(o.sent_at) FROM messages o
+				WHERE o.thread_id = seq.thread_id AND o.direction = 'out' AND o.sent_at >= seq.sent_at) - sent_at AS d
+			FROM seq WHERE direction = 'in' AND prev = 'out' AND sent_at > first_in),
+		r AS (SELECT grp, d / 1000 AS sec, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY d) AS rn,
+				COUNT(*) OVER (PARTITION BY grp) AS n FROM gaps WHERE d IS NOT NULL)
+		SELECT grp, COUNT(*), MIN(CASE WHEN rn * 10 >= n * 5 THEN sec END), MIN(CASE WHEN rn * 10 >= n * 9 THEN sec END)
+		FROM r GROUP BY grp`, since)
+	if err != nil {
+		return nil, fmt.Errorf("next response: %w", err)
+	}
+	for rows.Next() {
+		var name string
+		var n int
+		var p50, p90 int64
+		if err := rows.Scan(&name, &n, &p50, &p90); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("next response: %w", err)
+		}
+		r := get(name)
+		r.NRTValues, r.NRTP50Seconds, r.NRTP90Seconds = n, p50, p90
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("next response: %w", err)
+	}
+	out := make([]ResponseGroup, 0, len(order))
+	for _, name := range order {
+		out = append(out, *byGroup[name])
+	}
+	return out, nil
+}
+
+// closeRows ends a row loop: the iteration's error, else the close's.
+func closeRows(rows interface {
+	Err() error
+	Close() error
+}) error {
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return err
+	}
+	return rows.Close()
+}

@@ -1,0 +1,91 @@
+package localdb
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// insightsWorld stores threads whose response times were worked out by
+// hand (see TestResponseStatsHandComputed).
+func insightsWorld(t *testing.T, db *DB) (since time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	base := t0.Add(-5 * 24 * time.Hour)
+	since = t0.Add(-10 * 24 * time.Hour)
+	stores := map[string]int64{}
+	for name, mp := range map[string]string{"a": "amazon", "b": "ebay"} {
+		st, err := db.CreateStore(ctx, Store{Name: name, Marketplace: mp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stores[name] = st.ID
+	}
+	type m struct {
+		dir Direction
+		at  time.Duration
+	}
+	h := time.Hour
+	threads := []struct {
+		store, id string
+		start     time.Time
+		msgs      []m
+	}{
+		{"a", "t1", base, []m{{"in", 0}, {"out", 30 * time.Minute}, {"in", 2 * h}, {"out", 3 * h}}},
+		{"a", "t2", base, []m{{"in", 0}, {"in", h}, {"out", 5 * h}}},
+		{"a", "t3", base, []m{{"in", 0}}},
+		{"a", "t4", base, []m{{"in", 0}, {"out", 25 * h}}},
+		{"b", "t5", base, []m{{"in", 0}, {"out", 2 * h}, {"in", 3 * h}}},
+		{"b", "t6", since.Add(-h), []m{{"in", 0}, {"out", h}}},
+		{"b", "t7", base, []m{{"out", 0}, {"in", h}, {"out", 9 * h}}},
+	}
+	for _, th := range threads {
+		var msgs []Message
+		for i, x := range th.msgs {
+			msgs = append(msgs, Message{MarketplaceMessageID: fmt.Sprintf("%s-%d", th.id, i), Direction: x.dir,
+				Sender: string(x.dir), Body: "x", SentAt: th.start.Add(x.at)})
+		}
+		if _, err := db.SaveThread(ctx, Thread{StoreID: stores[th.store], MarketplaceThreadID: th.id}, msgs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return since
+}
+
+// Expected values by hand. Store a: first responses 30 min, 5 h (from the
+// first of two buyer messages), 25 h, and t3 unanswered; nearest-rank p50
+// of [1800 18000 90000] is rank 2, p90 rank 3; one next response (t1, 1 h).
+// Store b: t6 began before the window; t7's seller wrote first, so its
+// first response runs from the buyer's message at +1 h to +9 h (8 h, the
+// lower bound of 8-24h); t5's later buyer message has no reply yet and
+// gives no next-response value.
+func TestResponseStatsHandComputed(t *testing.T) {
+	db, _ := openTest(t)
+	since := insightsWorld(t, db)
+	got, err := db.ResponseStats(context.Background(), ResponseQuery{Since: since, By: ByStore})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ResponseGroup{
+		{Group: "a", Threads: 4, BuyerMessages: 6, SellerReplies: 4, Answered: 3, FRTValues: 3,
+			FRTP50Seconds: 18000, FRTP90Seconds: 90000,
+			FRTBuckets: map[string]int{"0-1h": 1, "1-4h": 0, "4-8h": 1, "8-24h": 0, "24h+": 1},
+			NRTValues:  1, NRTP50Seconds: 3600, NRTP90Seconds: 3600, RepliesPerThread: 1},
+		{Group: "b", Threads: 2, BuyerMessages: 3, SellerReplies: 3, Answered: 2, FRTValues: 2,
+			FRTP50Seconds: 7200, FRTP90Seconds: 28800,
+			FRTBuckets:       map[string]int{"0-1h": 0, "1-4h": 1, "4-8h": 0, "8-24h": 1, "24h+": 0},
+			RepliesPerThread: 1.5},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ResponseStats by store:\n got %+v\nwant %+v", got, want)
+	}
+	byMP, err := db.ResponseStats(context.Background(), ResponseQuery{Since: since, By: ByMarketplace})
+	if err != nil || len(byMP) != 2 || byMP[0].Group != "amazon" || byMP[1].Group != "ebay" || byMP[1].Threads != 2 {
+		t.Errorf("by marketplace: %+v %v", byMP, err)
+	}
+	if _, err := db.ResponseStats(context.Background(), ResponseQuery{Since: since, By: "colour"}); err == nil {
+		t.Error("an unknown grouping was accepted")
+	}
+}
