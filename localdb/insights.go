@@ -2,6 +2,7 @@ package localdb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -204,4 +205,47 @@ func closeRows(rows interface {
 		return err
 	}
 	return rows.Close()
+}
+
+// BuyerReply is one buyer message in the window with the first seller
+// reply at or after it (zero when none yet), for the reply-deadline rules
+// that live in Go (messages.ReplyDeadline) to judge.
+type BuyerReply struct {
+	Group       string
+	Marketplace string
+	Kind        ThreadKind
+	SentAt      time.Time
+	ReplyAt     time.Time
+}
+
+// BuyerReplies returns every buyer message sent at or after q.Since with
+// its next seller reply, in one query.
+func (db *DB) BuyerReplies(ctx context.Context, q ResponseQuery) ([]BuyerReply, error) {
+	g, ok := insightsGroupExpr[q.By]
+	if !ok {
+		return nil, invalidf("insights grouping %q: use store or marketplace", q.By)
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+g+`, s.marketplace, t.kind, m.sent_at,
+			(SELECT MIN(o.sent_at) FROM messages o WHERE o.thread_id = m.thread_id AND o.direction = 'out' AND o.sent_at >= m.sent_at)
+		FROM messages m JOIN threads t ON t.id = m.thread_id JOIN stores s ON s.id = t.store_id
+		WHERE m.direction = 'in' AND m.sent_at >= ? ORDER BY 1, m.sent_at, m.id`, q.Since.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("buyer replies: %w", err)
+	}
+	var out []BuyerReply
+	for rows.Next() {
+		var r BuyerReply
+		var sent int64
+		var reply sql.NullInt64
+		if err := rows.Scan(&r.Group, &r.Marketplace, &r.Kind, &sent, &reply); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("buyer replies: %w", err)
+		}
+		r.SentAt, r.ReplyAt = time.UnixMilli(sent).UTC(), fromMS(reply)
+		out = append(out, r)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("buyer replies: %w", err)
+	}
+	return out, nil
 }

@@ -89,3 +89,42 @@ func TestResponseStatsHandComputed(t *testing.T) {
 		t.Error("an unknown grouping was accepted")
 	}
 }
+
+// Each buyer message is paired with the first seller reply at or after it:
+// store a's six buyer messages, worked out by hand from insightsWorld.
+func TestBuyerRepliesHandComputed(t *testing.T) {
+	db, _ := openTest(t)
+	since := insightsWorld(t, db)
+	got, err := db.BuyerReplies(context.Background(), ResponseQuery{Since: since, By: ByStore})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := time.Hour
+	var replyAfter []time.Duration
+	for _, r := range got {
+		if r.Group != "a" {
+			continue
+		}
+		if r.Marketplace != "amazon" || r.Kind != KindMessage {
+			t.Errorf("row %+v", r)
+		}
+		d := time.Duration(-1)
+		if !r.ReplyAt.IsZero() {
+			d = r.ReplyAt.Sub(r.SentAt)
+		}
+		replyAfter = append(replyAfter, d)
+	}
+	// t1: 30 min and 1 h; t2: 5 h and 4 h (one reply answers both); t3
+	// none; t4: 25 h.
+	want := map[time.Duration]int{30 * time.Minute: 1, 5 * h: 1, -1: 1, 25 * h: 1, 4 * h: 1, 1 * h: 1}
+	gotCount := map[time.Duration]int{}
+	for _, d := range replyAfter {
+		gotCount[d]++
+	}
+	if !reflect.DeepEqual(gotCount, want) {
+		t.Errorf("store a reply delays %v, want %v", gotCount, want)
+	}
+	if n := len(got) - len(replyAfter); n != 3 {
+		t.Errorf("store b: %d buyer messages in the window, want 3 (t6 is before it)", n)
+	}
+}
