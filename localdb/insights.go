@@ -63,7 +63,18 @@ type ResponseGroup struct {
 	NRTP50Seconds    int64          `json:"nrt_p50_seconds"`
 	NRTP90Seconds    int64          `json:"nrt_p90_seconds"`
 	RepliesPerThread float64        `json:"replies_per_thread"`
+	// One-touch resolution: of the closed threads whose first seller reply
+	// is at least OneTouchWindow old by the database's clock (Judged),
+	// those with exactly one seller reply and no buyer message within
+	// OneTouchWindow after it (OneTouch). Rate is 0 when none is judged.
+	OneTouchJudged int     `json:"one_touch_judged"`
+	OneTouch       int     `json:"one_touch"`
+	OneTouchRate   float64 `json:"one_touch_rate"`
 }
+
+// OneTouchWindow is how long after the one seller reply the buyer must stay
+// silent for the thread to count as resolved in one touch.
+const OneTouchWindow = 7 * 24 * time.Hour
 
 // ResponseQuery selects the window (threads whose first buyer message is
 // at or after Since) and the grouping.
@@ -73,8 +84,8 @@ type ResponseQuery struct {
 }
 
 // ResponseStats returns the response statistics per group, ordered by
-// group, in three grouped queries (threads and counts, first response,
-// next response).
+// group, in four grouped queries (threads and counts, first response,
+// next response, one-touch resolution).
 func (db *DB) ResponseStats(ctx context.Context, q ResponseQuery) ([]ResponseGroup, error) {
 	g, ok := insightsGroupExpr[q.By]
 	if !ok {
@@ -187,6 +198,35 @@ func (db *DB) ResponseStats(ctx context.Context, q ResponseQuery) ([]ResponseGro
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, fmt.Errorf("next response: %w", err)
+	}
+	// One-touch resolution over closed, judgeable threads.
+	rows, err = db.sql.QueryContext(ctx, window+`,
+		c AS (SELECT w.grp, w.thread_id,
+				(SELECT COUNT(*) FROM messages o WHERE o.thread_id = w.thread_id AND o.direction = 'out' AND o.sent_at >= w.first_in) AS replies,
+				(SELECT MIN(o.sent_at) FROM messages o WHERE o.thread_id = w.thread_id AND o.direction = 'out' AND o.sent_at >= w.first_in) AS first_out
+			FROM w JOIN threads t ON t.id = w.thread_id WHERE t.status <> 'open')
+		SELECT grp, COUNT(*), COALESCE(SUM(replies = 1 AND NOT EXISTS (SELECT 1 FROM messages b
+				WHERE b.thread_id = c.thread_id AND b.direction = 'in' AND b.sent_at > c.first_out AND b.sent_at <= c.first_out + ?)), 0)
+		FROM c WHERE first_out IS NOT NULL AND first_out + ? <= ? GROUP BY grp`,
+		since, OneTouchWindow.Milliseconds(), OneTouchWindow.Milliseconds(), db.clock().UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("one-touch resolution: %w", err)
+	}
+	for rows.Next() {
+		var name string
+		var judged, one int
+		if err := rows.Scan(&name, &judged, &one); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("one-touch resolution: %w", err)
+		}
+		r := get(name)
+		r.OneTouchJudged, r.OneTouch = judged, one
+		if judged > 0 {
+			r.OneTouchRate = float64(one) / float64(judged)
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("one-touch resolution: %w", err)
 	}
 	out := make([]ResponseGroup, 0, len(order))
 	for _, name := range order {

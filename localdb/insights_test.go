@@ -61,8 +61,15 @@ func insightsWorld(t *testing.T, db *DB) (since time.Time) {
 // first response runs from the buyer's message at +1 h to +9 h (8 h, the
 // lower bound of 8-24h); t5's later buyer message has no reply yet and
 // gives no next-response value.
+//
+// One-touch: at t0 every reply is under 7 days old, so nothing is judged.
+// A thread is closed when its newest message is the seller's (the status
+// the database keeps). Ten days on, store a judges t1 (two replies: no), t2
+// (one reply after both buyer messages: yes) and t4 (yes), t3 being open;
+// store b judges t7 (one reply after the buyer's first message: yes), t5
+// being open again since the buyer wrote after the reply.
 func TestResponseStatsHandComputed(t *testing.T) {
-	db, _ := openTest(t)
+	db, clock := openTest(t)
 	since := insightsWorld(t, db)
 	got, err := db.ResponseStats(context.Background(), ResponseQuery{Since: since, By: ByStore})
 	if err != nil {
@@ -84,6 +91,16 @@ func TestResponseStatsHandComputed(t *testing.T) {
 	byMP, err := db.ResponseStats(context.Background(), ResponseQuery{Since: since, By: ByMarketplace})
 	if err != nil || len(byMP) != 2 || byMP[0].Group != "amazon" || byMP[1].Group != "ebay" || byMP[1].Threads != 2 {
 		t.Errorf("by marketplace: %+v %v", byMP, err)
+	}
+	clock.Set(t0.Add(10 * 24 * time.Hour))
+	later, err := db.ResponseStats(context.Background(), ResponseQuery{Since: since, By: ByStore})
+	if err != nil || len(later) != 2 {
+		t.Fatalf("ten days later: %+v %v", later, err)
+	}
+	for i, w := range [][3]float64{{3, 2, 2.0 / 3}, {1, 1, 1}} {
+		if g := later[i]; g.OneTouchJudged != int(w[0]) || g.OneTouch != int(w[1]) || g.OneTouchRate != w[2] {
+			t.Errorf("%s one-touch: judged %d one %d rate %v, want %v", g.Group, g.OneTouchJudged, g.OneTouch, g.OneTouchRate, w)
+		}
 	}
 	if _, err := db.ResponseStats(context.Background(), ResponseQuery{Since: since, By: "colour"}); err == nil {
 		t.Error("an unknown grouping was accepted")
