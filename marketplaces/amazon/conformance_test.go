@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/internal/conformance"
 	"github.com/sellerops/sellerops/localdb/money"
 )
@@ -252,8 +253,7 @@ func TestConformanceReplay(t *testing.T) {
 			mu.Lock()
 			current, got = ex, nil
 			mu.Unlock()
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
+			ctx := testwait.Context(t)
 			res, err := inv(ctx, c, ex.params)
 			mu.Lock()
 			reqs := got
