@@ -451,14 +451,7 @@ func claimWhere(f ClaimFilter) ([]string, []any, error) {
 // queryClaims is the one claim query, behind ListClaims and PageClaims.
 // counted bounds the page and reads the total too.
 func (db *DB) queryClaims(ctx context.Context, f ClaimFilter, counted bool) (Page[ClaimRow], error) {
-	offset, limit := f.Offset, f.Limit
-	switch {
-	case counted:
-		offset, limit = pageBounds(f.Offset, f.Limit)
-	case limit <= 0:
-		limit = -1 // SQLite: no cap
-	}
-	offset = max(offset, 0)
+	offset, limit := queryBounds(f.Offset, f.Limit, counted)
 	where, args, err := claimWhere(f)
 	if err != nil {
 		return Page[ClaimRow]{}, err

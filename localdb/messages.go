@@ -686,13 +686,7 @@ func threadWhere(f ThreadFilter, nowMS int64) (where []string, args []any, none 
 func (db *DB) queryThreads(ctx context.Context, f ThreadFilter, counted bool) (Page[Thread], error) {
 	now := db.now()
 	nowMS := now.UnixMilli()
-	offset, limit := f.Offset, f.Limit
-	switch {
-	case counted:
-		offset, limit = pageBounds(f.Offset, f.Limit)
-	case limit <= 0:
-		limit = -1 // SQLite: no cap
-	}
+	offset, limit := queryBounds(f.Offset, f.Limit, counted)
 	counted = counted || offset > 0
 	where, args, none, err := threadWhere(f, nowMS)
 	out := Page[Thread]{Offset: max(offset, 0), Rows: []Thread{}}

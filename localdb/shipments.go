@@ -401,14 +401,7 @@ func shipmentWhere(f ShipmentFilter, now time.Time) ([]string, []any) {
 // queryShipments is the one shipment query, behind ListShipments and
 // PageShipments. counted bounds the page and reads the total too.
 func (db *DB) queryShipments(ctx context.Context, f ShipmentFilter, counted bool) (Page[Shipment], error) {
-	offset, limit := f.Offset, f.Limit
-	switch {
-	case counted:
-		offset, limit = pageBounds(f.Offset, f.Limit)
-	case limit <= 0:
-		limit = -1 // SQLite: no cap
-	}
-	offset = max(offset, 0)
+	offset, limit := queryBounds(f.Offset, f.Limit, counted)
 	where, args := shipmentWhere(f, db.now())
 	cond := whereClause(where)
 	out := Page[Shipment]{Offset: offset, Rows: []Shipment{}}

@@ -213,16 +213,11 @@ func recipesLiveRun(ctx context.Context, f *factory, set *automations.RecipeSet,
 			}
 		}
 	}
-	dir, err := os.MkdirTemp("", "sellerops-probe-")
+	db, done, err := probeDB(ctx)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	db, err := localdb.Open(ctx, filepath.Join(dir, "probe.db"))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer done()
 	tr, err := tracking.New(tracking.Deps{DB: db, Recipes: set, Web: map[string]tracking.WebSite{courier: web},
 		Browser: f.Browser, Logger: f.Logger()})
 	if err != nil {
@@ -238,11 +233,7 @@ func recipesLiveRun(ctx context.Context, f *factory, set *automations.RecipeSet,
 		}
 	} else {
 		fmt.Fprintf(f.IO.Out, "%s: %s\n", p.Site, p.URL)
-		t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "KEY", "SELECTOR", "MATCHED")
-		for _, s := range p.Selectors {
-			t.row(s.Key, s.Selector, fmt.Sprint(s.Matched))
-		}
-		t.flush()
+		printSelectorCounts(f, p.Selectors)
 		if p.Class == "" {
 			fmt.Fprintf(f.IO.Out, "records: %d tracking events, all fit the schema\n", p.Events)
 		} else {
@@ -294,16 +285,11 @@ func recipesLiveMarketplace(ctx context.Context, f *factory, set *automations.Re
 			return fmt.Errorf("start the sandbox for the check: %w", err)
 		}
 		defer sb.Close()
-		dir, err := os.MkdirTemp("", "sellerops-probe-")
+		db, done, err := probeDB(ctx)
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
-		db, err := localdb.Open(ctx, filepath.Join(dir, "probe.db"))
-		if err != nil {
-			return err
-		}
-		defer db.Close()
+		defer done()
 		browser, err := f.Browser(ctx)
 		if err != nil {
 			return err
@@ -330,11 +316,7 @@ func recipesLiveMarketplace(ctx context.Context, f *factory, set *automations.Re
 		fmt.Fprintf(f.IO.Out, "%s as %s: signed in %v\n", p.Site, p.Store, p.SignedIn)
 		for _, pg := range p.Pages {
 			fmt.Fprintf(f.IO.Out, "\n%s: %s\n", pg.Name, pg.URL)
-			t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "KEY", "SELECTOR", "MATCHED")
-			for _, s := range pg.Selectors {
-				t.row(s.Key, s.Selector, fmt.Sprint(s.Matched))
-			}
-			t.flush()
+			printSelectorCounts(f, pg.Selectors)
 		}
 		if p.Class == "" {
 			fmt.Fprintf(f.IO.Out, "records: %d threads and %d messages of the first, all fit the schema\n", p.Threads, p.Messages)
@@ -349,4 +331,28 @@ func recipesLiveMarketplace(ctx context.Context, f *factory, set *automations.Re
 		return automations.Fail(automations.Class(p.Class), "%s", p.Error)
 	}
 	return badInput(errSilent)
+}
+
+// probeDB opens a throwaway database for a live check, which stores
+// nothing the user keeps; done closes and removes it.
+func probeDB(ctx context.Context) (db *localdb.DB, done func(), err error) {
+	dir, err := os.MkdirTemp("", "sellerops-probe-")
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err = localdb.Open(ctx, filepath.Join(dir, "probe.db"))
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return db, func() { _ = db.Close(); _ = os.RemoveAll(dir) }, nil
+}
+
+// printSelectorCounts prints a live check's table of selectors and matches.
+func printSelectorCounts(f *factory, counts []automations.SelectorCount) {
+	t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "KEY", "SELECTOR", "MATCHED")
+	for _, s := range counts {
+		t.row(s.Key, s.Selector, fmt.Sprint(s.Matched))
+	}
+	t.flush()
 }
