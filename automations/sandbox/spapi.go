@@ -89,7 +89,7 @@ func mountSPAPI(s *site) {
 		}
 		c := sb.SPAPIFor(store)
 		if f.Get("grant_type") != "refresh_token" || store == "" || f.Get("client_id") != c.ClientID || f.Get("client_secret") != c.ClientSecret {
-			sb.st.count("api.amazon.token_refused")
+			sb.st.count("api.amazon.bad_credentials")
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_grant",
 				"error_description": "The request has an invalid grant parameter : refresh_token"})
 			return

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -118,5 +119,30 @@ func TestSPAPITokensAndLimits(t *testing.T) {
 	}
 	if amazon.ClassOf(err) != amazon.RateLimited {
 		t.Fatalf("past the usage plan: %v", err)
+	}
+}
+
+// Injected faults answer the API in its own error shape.
+func TestSPAPIFaultShape(t *testing.T) {
+	sb := startSandbox(t, Options{})
+	ctx := testwait.Context(t)
+	var store, order string
+	for _, o := range sb.world.Orders {
+		if o.Marketplace == "amazon" && !o.Placed.After(sb.Now()) {
+			store, order = o.StoreID, o.ID
+			break
+		}
+	}
+	c := spClient(t, sb, sb.SPAPIFor(store), map[string]amazon.Plan{"getOrder": {Rate: 1000, Burst: 1000}})
+	if _, err := c.GetOrder(ctx, order); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.SetFaults("amazon.429=1"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.GetOrder(ctx, order)
+	var e *amazon.Error
+	if !errors.As(err, &e) || e.Class != amazon.RateLimited || e.Code != "QuotaExceeded" {
+		t.Fatalf("err %v, want rate_limited QuotaExceeded", err)
 	}
 }
