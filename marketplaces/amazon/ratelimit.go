@@ -2,7 +2,6 @@ package amazon
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 )
@@ -30,12 +29,14 @@ var plans = map[string]Plan{
 	"GetAttributes":                {1, 5},
 }
 
-// PlanOf returns the default usage plan of an operation the client calls.
+// PlanOf returns the default usage plan of an operation the client calls;
+// an operation without a known plan gets a cautious one request every two
+// seconds without burst.
 func PlanOf(op string) Plan {
 	if p, ok := plans[op]; ok {
 		return p
 	}
-	panic(fmt.Sprintf("amazon: no usage plan for operation %q", op))
+	return Plan{Rate: 0.5, Burst: 1}
 }
 
 // bucket is a token bucket: it holds up to burst tokens and gains rate
