@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sellerops/sellerops/internal/ratelimit"
 )
 
 // TokenURL is the Login with Amazon token endpoint.
@@ -52,7 +54,7 @@ type Client struct {
 	mu       sync.Mutex
 	token    string
 	tokenExp time.Time
-	buckets  map[string]*bucket
+	buckets  map[string]*ratelimit.Bucket
 
 	stats Stats
 }
@@ -75,7 +77,7 @@ func New(cfg Config) (*Client, error) {
 		}
 	}
 	c := &Client{cfg: cfg, base: base, hc: cfg.HTTPClient, now: cfg.Now, retries: cfg.MaxRetries,
-		maxWait: cfg.MaxRetryWait, buckets: map[string]*bucket{}}
+		maxWait: cfg.MaxRetryWait, buckets: map[string]*ratelimit.Bucket{}}
 	if c.cfg.TokenURL == "" {
 		c.cfg.TokenURL = TokenURL
 	}
@@ -245,7 +247,7 @@ func (c *Client) do(ctx context.Context, k call) (int, []byte, error) {
 			return 0, nil, err
 		}
 		b := c.bucket(k.op)
-		if err := b.wait(ctx, c.now); err != nil {
+		if err := b.Wait(ctx); err != nil {
 			return 0, nil, &Error{Class: Timeout, Op: k.op, Message: "no budget left to wait for the usage plan", Err: err}
 		}
 		u := c.base + k.path
@@ -274,7 +276,7 @@ func (c *Client) do(ctx context.Context, k call) (int, []byte, error) {
 			return 0, nil, err
 		}
 		if r, err := strconv.ParseFloat(hdr.Get("x-amzn-RateLimit-Limit"), 64); err == nil && r > 0 {
-			b.setRate(r)
+			b.SetRate(r)
 		}
 		var ae apiErrors
 		if status >= 300 {
@@ -300,10 +302,7 @@ func (c *Client) do(ctx context.Context, k call) (int, []byte, error) {
 			e.Class = AuthFailed
 			return status, nil, e
 		case status == http.StatusTooManyRequests:
-			wait := retryAfter(hdr.Get("Retry-After"), c.now())
-			if wait == 0 {
-				wait = backoff(attempt)
-			}
+			wait := ratelimit.RetryAfter(hdr.Get("Retry-After"), c.now())
 			if attempt >= c.retries || wait > c.maxWait {
 				e.Class, e.RetryAfter = RateLimited, wait
 				return status, nil, e
@@ -311,7 +310,7 @@ func (c *Client) do(ctx context.Context, k call) (int, []byte, error) {
 			c.mu.Lock()
 			c.stats.Honoured429++
 			c.mu.Unlock()
-			if err := sleep(ctx, wait); err != nil {
+			if err := ratelimit.Sleep(ctx, wait); err != nil {
 				return 0, nil, &Error{Class: RateLimited, Op: k.op, Status: status, RetryAfter: wait, Message: "the budget ran out waiting after HTTP 429"}
 			}
 		case status >= 500:
@@ -322,7 +321,7 @@ func (c *Client) do(ctx context.Context, k call) (int, []byte, error) {
 			c.mu.Lock()
 			c.stats.ServerRetries++
 			c.mu.Unlock()
-			if err := sleep(ctx, backoff(attempt)); err != nil {
+			if err := ratelimit.Sleep(ctx, backoff(attempt)); err != nil {
 				return 0, nil, &Error{Class: Timeout, Op: k.op, Status: status, Err: err}
 			}
 		case status == http.StatusNotFound:
@@ -343,33 +342,7 @@ func backoff(attempt int) time.Duration {
 	return d
 }
 
-// retryAfter reads Retry-After as seconds or an HTTP date (RFC 9110 10.2.3).
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-func (c *Client) bucket(op string) *bucket {
+func (c *Client) bucket(op string) *ratelimit.Bucket {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	b := c.buckets[op]
@@ -378,7 +351,7 @@ func (c *Client) bucket(op string) *bucket {
 		if !ok {
 			p = PlanOf(op)
 		}
-		b = newBucket(p, c.now())
+		b = ratelimit.NewBucket(p.Rate, p.Burst)
 		c.buckets[op] = b
 	}
 	return b

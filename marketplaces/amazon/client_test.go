@@ -169,7 +169,7 @@ func TestRateLimited(t *testing.T) {
 	if s := c.Stats(); s.Honoured429 != 1 {
 		t.Fatalf("stats %+v", s)
 	}
-	if r := c.bucket("getOrder").rate; r != 2.5 {
+	if r := c.bucket("getOrder").Rate(); r != 2.5 {
 		t.Fatalf("bucket rate %v after x-amzn-RateLimit-Limit: 2.5", r)
 	}
 	calls.Store(0)
