@@ -88,14 +88,7 @@ func (b *Bucket) Wait(ctx context.Context) error {
 	if wait > 0 {
 		b.waits.Add(1)
 	}
-	var err error
-	if dl, ok := ctx.Deadline(); ok && wait > 0 && time.Until(dl) < wait {
-		// The token would come after the budget: fail now, not at the deadline.
-		err = context.DeadlineExceeded
-	} else {
-		err = Sleep(ctx, wait)
-	}
-	if err != nil {
+	if err := Sleep(ctx, wait); err != nil {
 		// give the reserved token back: the call will not be made
 		b.mu.Lock()
 		b.tokens++
