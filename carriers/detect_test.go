@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sellerops/sellerops/carriers/internal/conformance"
+	"github.com/sellerops/sellerops/internal/conformance"
 )
 
 type conformanceCase struct {

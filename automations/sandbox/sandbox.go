@@ -130,6 +130,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 			switch s.name {
 			case "amazon":
 				mountAmazon(s)
+				mountSPAPI(s)
 			case "ebay":
 				mountEbay(s)
 			case "tiktok":

@@ -168,6 +168,10 @@ func (s *site) tooMany(w http.ResponseWriter, r *http.Request, kind string, retr
 			ttFail(w, http.StatusTooManyRequests, 42901, "Too many requests. Try again later.")
 			return
 		}
+		if s.name == "amazon" && kind == kindAPI {
+			spErrors(w, http.StatusTooManyRequests, "QuotaExceeded", "You exceeded your quota for the requested resource.")
+			return
+		}
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "too_many_requests", "retry_after": retry})
 		return
 	}
@@ -182,6 +186,10 @@ func (s *site) unavailable(w http.ResponseWriter, r *http.Request, kind string) 
 		}
 		if s.name == "tiktok" {
 			ttFail(w, http.StatusServiceUnavailable, 50001, "Service busy. Try again later.")
+			return
+		}
+		if s.name == "amazon" && kind == kindAPI {
+			spErrors(w, http.StatusServiceUnavailable, "ServiceUnavailable", "Service is temporarily unavailable.")
 			return
 		}
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"error": "service_unavailable"})

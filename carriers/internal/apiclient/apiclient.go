@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/sellerops/sellerops/carriers"
+	"github.com/sellerops/sellerops/internal/ratelimit"
 )
 
 // Config sets up a Client.
@@ -108,7 +109,7 @@ func (c *Client) Stats() carriers.ClientStats {
 		TokenFetches:   c.tokenFetches.Load(),
 		Honoured429:    c.honoured429.Load(),
 		ServerRetries:  c.serverRetries.Load(),
-		RateLimitWaits: c.bucket.waits.Load(),
+		RateLimitWaits: c.bucket.Waits(),
 	}
 }
 
@@ -316,27 +317,8 @@ func parseSeconds(raw json.RawMessage) int64 {
 	return int64(n)
 }
 
-// RetryAfter reads a Retry-After header: delay seconds or an HTTP date.
-// A missing or unreadable header means one second.
-func RetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Second
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			n = 0
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-		return 0
-	}
-	return time.Second
-}
+// RetryAfter reads a Retry-After header (see ratelimit.RetryAfter).
+func RetryAfter(v string, now time.Time) time.Duration { return ratelimit.RetryAfter(v, now) }
 
 // ErrorDetail pulls a code and message out of the error bodies the carriers
 // send (UPS response.errors, FedEx errors, USPS error, DHL RFC 7807). The
@@ -388,67 +370,13 @@ func ErrorDetail(body []byte) (code, msg string) {
 	return code, msg
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+func sleep(ctx context.Context, d time.Duration) error { return ratelimit.Sleep(ctx, d) }
 
-// Bucket is a token bucket: Rate tokens a second, up to Burst saved.
-type Bucket struct {
-	mu     sync.Mutex
-	rate   float64
-	burst  float64
-	tokens float64
-	last   time.Time
-	waits  atomic.Int64
-}
+// Bucket is the shared client-side token bucket.
+type Bucket = ratelimit.Bucket
 
-// NewBucket makes a full bucket. A rate of zero or less means no limit.
-func NewBucket(rate float64, burst int) *Bucket {
-	return &Bucket{rate: rate, burst: float64(burst), tokens: float64(burst)}
-}
-
-// Wait takes one token, sleeping until one is due.
-func (b *Bucket) Wait(ctx context.Context) error {
-	if b.rate <= 0 {
-		return ctx.Err()
-	}
-	b.mu.Lock()
-	now := time.Now()
-	if !b.last.IsZero() {
-		b.tokens += now.Sub(b.last).Seconds() * b.rate
-		if b.tokens > b.burst {
-			b.tokens = b.burst
-		}
-	}
-	b.last = now
-	b.tokens--
-	var wait time.Duration
-	if b.tokens < 0 {
-		wait = time.Duration(-b.tokens / b.rate * float64(time.Second))
-	}
-	b.mu.Unlock()
-	if wait > 0 {
-		b.waits.Add(1)
-	}
-	if err := sleep(ctx, wait); err != nil {
-		// give the reserved token back: the call will not be made
-		b.mu.Lock()
-		b.tokens++
-		b.mu.Unlock()
-		return err
-	}
-	return nil
-}
+// NewBucket makes a full bucket (see ratelimit.NewBucket).
+func NewBucket(rate float64, burst int) *Bucket { return ratelimit.NewBucket(rate, burst) }
 
 // Each runs fn for every index in [0, n) on up to workers goroutines and
 // stops handing out work when ctx ends.

@@ -19,7 +19,7 @@ import (
 
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/carriers/internal/apiclient"
-	"github.com/sellerops/sellerops/carriers/internal/conformance"
+	"github.com/sellerops/sellerops/internal/conformance"
 )
 
 // Server is a fake carrier API. Set its fields before the first request;

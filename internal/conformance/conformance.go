@@ -1,5 +1,6 @@
 // Package conformance finds the shared public reference data (tracking-number
-// test cases and recorded carrier API responses) that tests read in place.
+// test cases, recorded carrier API responses, marketplace API models) that
+// tests read in place.
 //
 // The directory comes from the environment variable SELLEROPS_CONFORMANCE_DIR,
 // or else from ../shared/conformance beside the repository root (the folder
@@ -57,7 +58,7 @@ func Dir(t TB) string {
 		}
 	}
 	if err != nil {
-		msg := "conformance data not found at %q (%v): set %s to the directory holding tracking_numbers.json and carrier_responses/"
+		msg := "conformance data not found at %q (%v): set %s to the directory holding tracking_numbers.json, carrier_responses/ and marketplace_api/"
 		if os.Getenv("CI") != "" {
 			t.Fatalf(msg, dir, err, EnvVar)
 		} else {
