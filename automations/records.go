@@ -47,7 +47,7 @@ type RecordSchema struct {
 	Fields map[string]FieldSchema `yaml:"fields"`
 }
 
-var recordFormats = []string{"text", "id", "time", "code", "money", "currency"}
+var recordFormats = []string{"text", "id", "time", "code", "money", "currency", "country"}
 
 var loadRecordSchemas = sync.OnceValues(func() (map[string]RecordSchema, error) {
 	var out map[string]RecordSchema
@@ -256,7 +256,7 @@ func multiOf(r Record) []string {
 
 var formatNeeds = map[string]string{
 	"text": "some text", "id": "an id", "time": "a time", "code": "a known code",
-	"money": "an amount", "currency": "a currency code",
+	"money": "an amount", "currency": "a currency code", "country": "a country code",
 }
 
 func recordKey(fields []string, r Record) string {
@@ -327,6 +327,10 @@ func present(v any) bool {
 
 var currencyShape = regexp.MustCompile(`^[A-Z]{3}$`)
 
+// countryShape is the shape of an ISO 3166-1 alpha-2 code (two capital
+// letters); that the code is assigned is not checked here.
+var countryShape = regexp.MustCompile(`^[A-Z]{2}$`)
+
 // decimalShape is a non-negative amount written in digits, with at most
 // four decimals (ISO 4217's largest minor unit).
 var decimalShape = regexp.MustCompile(`^[0-9]{1,15}(\.[0-9]{1,4})?$`)
@@ -365,6 +369,11 @@ func fieldProblem(f FieldSchema, v any, now time.Time) string {
 		s, ok := v.(string)
 		if !ok || !currencyShape.MatchString(strings.TrimSpace(s)) {
 			return "not a three-letter currency code"
+		}
+	case "country":
+		s, ok := v.(string)
+		if !ok || !countryShape.MatchString(strings.TrimSpace(s)) {
+			return "not a two-letter country code"
 		}
 	case "money":
 		// Pages show amounts as decimal text in the currency's major units

@@ -3,6 +3,7 @@ package carriers
 import (
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // Format is one tracking-number format: its courier, a pattern with named
@@ -252,4 +253,33 @@ func Couriers() []string {
 		}
 	}
 	return out
+}
+
+// CourierByName returns the courier code a marketplace's carrier name
+// means: the code itself or the courier's display name, in any case and
+// with spaces, dots and hyphens ignored ("UPS", "fedex", "USPS", "United
+// States Postal Service"). ok is false for a name that names no courier
+// detection knows, or a courier and a product ("DHL Express"), or nothing:
+// then the number's own format decides.
+func CourierByName(name string) (courier string, ok bool) {
+	key := courierKey(name)
+	if key == "" {
+		return "", false
+	}
+	for _, f := range formats {
+		if courierKey(f.Courier) == key || courierKey(f.CourierName) == key {
+			return f.Courier, true
+		}
+	}
+	return "", false
+}
+
+func courierKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '.', '-', '_':
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, strings.TrimSpace(s))
 }

@@ -30,12 +30,16 @@ type Order struct {
 	Carrier            string      `json:"carrier"`
 	Service            string      `json:"service"`
 	TrackingNumber     string      `json:"tracking_number"`
-	CreatedAt          time.Time   `json:"created_at"`
-	UpdatedAt          time.Time   `json:"updated_at"`
+	// OriginCountry and DestinationCountry are ISO 3166-1 alpha-2 codes of
+	// where the parcel left from and where it goes; "" when unknown.
+	OriginCountry      string    `json:"origin_country,omitempty"`
+	DestinationCountry string    `json:"destination_country,omitempty"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
 }
 
 const orderCols = `id, store_id, marketplace_order_id, buyer_name, items, declared_value, currency,
-	ship_date, carrier, service, tracking_number, created_at, updated_at`
+	ship_date, carrier, service, tracking_number, created_at, updated_at, origin_country, destination_country`
 
 func scanOrder(row interface{ Scan(...any) error }) (Order, error) {
 	var o Order
@@ -43,7 +47,7 @@ func scanOrder(row interface{ Scan(...any) error }) (Order, error) {
 	var ship sql.NullInt64
 	var created, updated int64
 	err := row.Scan(&o.ID, &o.StoreID, &o.MarketplaceOrderID, &o.BuyerName, &items, &o.DeclaredValue,
-		&o.Currency, &ship, &o.Carrier, &o.Service, &o.TrackingNumber, &created, &updated)
+		&o.Currency, &ship, &o.Carrier, &o.Service, &o.TrackingNumber, &created, &updated, &o.OriginCountry, &o.DestinationCountry)
 	if err != nil {
 		return Order{}, err
 	}
@@ -94,11 +98,11 @@ func upsertOrder(ctx context.Context, tx *sql.Tx, o Order, items string, now int
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO orders
 		(store_id, marketplace_order_id, buyer_name, items, declared_value, currency, ship_date, carrier,
-		 service, tracking_number, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		 service, tracking_number, created_at, updated_at, origin_country, destination_country)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (store_id, marketplace_order_id) DO NOTHING RETURNING id`,
 		o.StoreID, o.MarketplaceOrderID, o.BuyerName, items, o.DeclaredValue, o.Currency, ms(o.ShipDate),
-		o.Carrier, o.Service, o.TrackingNumber, now, now).Scan(&id)
+		o.Carrier, o.Service, o.TrackingNumber, now, now, o.OriginCountry, o.DestinationCountry).Scan(&id)
 	switch {
 	case err == nil:
 		created = true
@@ -114,10 +118,12 @@ func upsertOrder(ctx context.Context, tx *sql.Tx, o Order, items string, now int
 			carrier = coalesce(nullif(?, ''), carrier),
 			service = coalesce(nullif(?, ''), service),
 			tracking_number = coalesce(nullif(?, ''), tracking_number),
+			origin_country = coalesce(nullif(?, ''), origin_country),
+			destination_country = coalesce(nullif(?, ''), destination_country),
 			updated_at = ?
 			WHERE store_id = ? AND marketplace_order_id = ?`,
 			o.BuyerName, items, items, o.DeclaredValue, o.Currency, ms(o.ShipDate), o.Carrier, o.Service,
-			o.TrackingNumber, now, o.StoreID, o.MarketplaceOrderID)
+			o.TrackingNumber, o.OriginCountry, o.DestinationCountry, now, o.StoreID, o.MarketplaceOrderID)
 		if err != nil {
 			return Order{}, false, err
 		}

@@ -50,6 +50,10 @@ type CandidateWindow struct {
 	State    string    `json:"state"` // not_yet_open, open, closed; "" when no rule applies
 	Rule     string    `json:"rule,omitempty"`
 	Problem  string    `json:"problem,omitempty"` // why no window could be worked out
+	// Scope is domestic or international, and ScopeBasis why (see
+	// Lane.International).
+	Scope      string `json:"scope,omitempty"`
+	ScopeBasis string `json:"scope_basis,omitempty"`
 }
 
 // damageWords returns the config's damage words (claims.damage_keywords),
@@ -78,22 +82,64 @@ func claimRules(cfg *config.Config) *carriers.ClaimRules {
 	return carriers.NewClaimRules(over)
 }
 
-// International guesses from the service name whether a parcel crossed a
-// border: the database keeps no origin and destination countries, and
-// carriers name their cross-border services so.
-func International(service string) bool {
-	s := strings.ToLower(service)
-	return strings.Contains(s, "international") || strings.Contains(s, "worldwide") || strings.Contains(s, "global")
+// Lane is where a parcel went, as far as claim windows need it: the ISO
+// 3166-1 alpha-2 countries of its order's origin and destination ("" when
+// unknown) and the shipping service's name.
+type Lane struct {
+	Origin      string `json:"origin,omitempty"`
+	Destination string `json:"destination,omitempty"`
+	Service     string `json:"service,omitempty"`
 }
 
-// ClaimWindow works out the window of a claim of kind for a parcel, as of
-// now.
-func ClaimWindow(cfg *config.Config, courier, service string, kind localdb.ClaimKind, shipDate, now time.Time) CandidateWindow {
-	opens, closes, rule, err := claimRules(cfg).Window(courier, service, carriers.ClaimKind(kind), shipDate, International(service))
-	if err != nil {
-		return CandidateWindow{Problem: err.Error()}
+// LaneOf is the lane of a parcel shipped with service for order o (nil
+// when the parcel has no stored order).
+func LaneOf(o *localdb.Order, service string) Lane {
+	l := Lane{Service: service}
+	if o != nil {
+		l.Origin, l.Destination = strings.ToUpper(strings.TrimSpace(o.OriginCountry)), strings.ToUpper(strings.TrimSpace(o.DestinationCountry))
+		if l.Service == "" {
+			l.Service = o.Service
+		}
 	}
-	w := CandidateWindow{Opens: opens, Closes: closes, Rule: rule.Source}
+	return l
+}
+
+// International says whether the parcel crossed a border, and on what
+// basis. The order's origin and destination countries decide when both
+// are known: a parcel from US to US is domestic whatever its service is
+// called ("UPS Worldwide Saver" is sold for domestic lanes too), and one
+// from CN to DE is international even as "Ground". Only when a country is
+// unknown does the service's name give a hint: carriers name their
+// cross-border services so ("International", "Worldwide", "Global").
+func (l Lane) International() (international bool, basis string) {
+	if l.Origin != "" && l.Destination != "" {
+		return l.Origin != l.Destination, "order ships from " + l.Origin + " to " + l.Destination
+	}
+	s := strings.ToLower(l.Service)
+	for _, w := range []string{"international", "worldwide", "global"} {
+		if strings.Contains(s, w) {
+			return true, fmt.Sprintf("countries unknown; the service %q names a cross-border service", l.Service)
+		}
+	}
+	if l.Service == "" {
+		return false, "countries and service unknown; taken as domestic"
+	}
+	return false, fmt.Sprintf("countries unknown; the service %q names no cross-border service", l.Service)
+}
+
+// ClaimWindow works out the window of a claim of kind for a parcel on
+// lane, as of now.
+func ClaimWindow(cfg *config.Config, courier string, lane Lane, kind localdb.ClaimKind, shipDate, now time.Time) CandidateWindow {
+	intl, basis := lane.International()
+	scope := string(carriers.Domestic)
+	if intl {
+		scope = string(carriers.International)
+	}
+	opens, closes, rule, err := claimRules(cfg).Window(courier, lane.Service, carriers.ClaimKind(kind), shipDate, intl)
+	if err != nil {
+		return CandidateWindow{Problem: err.Error(), Scope: scope, ScopeBasis: basis}
+	}
+	w := CandidateWindow{Opens: opens, Closes: closes, Rule: rule.Source, Scope: scope, ScopeBasis: basis}
 	switch {
 	case now.Before(opens):
 		w.State = WindowNotYetOpen
@@ -288,7 +334,7 @@ func judge(pf parcelFacts, cfg *config.Config, words []string, now time.Time) []
 		if c.ShipDate.IsZero() {
 			c.Window = CandidateWindow{Problem: "the ship date is unknown; track the parcel or record its order's ship date"}
 		} else {
-			c.Window = ClaimWindow(cfg, s.Courier, c.Service, kind, c.ShipDate, now)
+			c.Window = ClaimWindow(cfg, s.Courier, LaneOf(pf.order, c.Service), kind, c.ShipDate, now)
 		}
 		out = append(out, c)
 	}

@@ -157,14 +157,16 @@ func Draft(ctx context.Context, deps Deps, shipmentRef string, kind localdb.Clai
 		cand = &Candidate{ShipmentID: ship.ID, Courier: ship.Courier, TrackingNumber: ship.TrackingNumber,
 			Service: ship.Service, OrderID: ship.OrderID, ShipDate: ship.ShipDate, Kind: kind,
 			Reasons: []string{"drafted by hand"}}
+		var ord *localdb.Order
 		if o, err := orderOf(ctx, db, ship); err == nil {
+			ord = &o
 			cand.OrderID, cand.DeclaredValue, cand.Currency = o.ID, o.DeclaredValue, o.Currency
 			if cand.ShipDate.IsZero() {
 				cand.ShipDate = o.ShipDate
 			}
 		}
 		if !cand.ShipDate.IsZero() {
-			cand.Window = ClaimWindow(deps.Conf(), ship.Courier, cand.Service, kind, cand.ShipDate, now)
+			cand.Window = ClaimWindow(deps.Conf(), ship.Courier, LaneOf(ord, cand.Service), kind, cand.ShipDate, now)
 		}
 	}
 	if live, err := db.FindLiveClaim(ctx, ship.ID, cand.Kind); err == nil {

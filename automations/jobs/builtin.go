@@ -163,7 +163,8 @@ func syncJob(d Deps, sums *storeSums) Job {
 	}
 }
 
-// trackJob: one item per open parcel, "parcel:NUMBER", looked up in chunks
+// trackJob: one item per open parcel (every shipped order's included),
+// "parcel:NUMBER", looked up in chunks
 // so that a kill leaves at most one chunk to look up again.
 func trackJob(d Deps) Job {
 	return Job{
@@ -171,6 +172,12 @@ func trackJob(d Deps) Job {
 		Items: func(ctx context.Context) ([]string, error) {
 			nums := d.Numbers
 			if len(nums) == 0 {
+				// Orders stored before their parcel was (by an older sync,
+				// or an import) get one first, so that no shipped order
+				// goes untracked.
+				if _, err := tracking.AdoptOrders(ctx, d.DB); err != nil {
+					return nil, err
+				}
 				var err error
 				if nums, err = tracking.OpenNumbers(ctx, d.DB); err != nil {
 					return nil, err

@@ -119,6 +119,8 @@ type rawOrderInfo struct {
 	ShipDate string      `json:"ship_date"`
 	Carrier  string      `json:"carrier"`
 	Tracking string      `json:"tracking_number"`
+	ShipFrom string      `json:"ship_from_country"`
+	ShipTo   string      `json:"ship_to_country"`
 }
 
 func (o *rawOrderInfo) order() *remoteOrder {
@@ -126,7 +128,7 @@ func (o *rawOrderInfo) order() *remoteOrder {
 		return nil
 	}
 	return &remoteOrder{ID: o.ID, Buyer: o.Buyer, Item: o.Item, Value: o.Value, Currency: o.Currency,
-		ShipDate: parseTime(o.ShipDate), Carrier: o.Carrier, Tracking: o.Tracking}
+		ShipDate: parseTime(o.ShipDate), Carrier: o.Carrier, Tracking: o.Tracking, ShipFrom: o.ShipFrom, ShipTo: o.ShipTo}
 }
 
 func (t rawThread) detail() threadDetail {
@@ -183,7 +185,7 @@ func (amazonSite) details(p *rod.Page, s *session, ids []string) ([]threadDetail
 }
 
 const amazonOrdersJS = `(doc, sel) => {
-	const text = (el, s) => { const x = el.querySelector(s); return x ? x.textContent.trim() : ''; };
+	const text = (el, s) => { if (!s) return ''; const x = el.querySelector(s); return x ? x.textContent.trim() : ''; };
 	const rows = [];
 	for (const el of doc.querySelectorAll(sel['orders.row'])) {
 		const total = el.querySelector(sel['orders.total']);
@@ -193,7 +195,8 @@ const amazonOrdersJS = `(doc, sel) => {
 			value: total ? (total.getAttribute(sel['attr.amount']) || '') : '',
 			currency: total ? (total.getAttribute(sel['attr.currency']) || '') : '',
 			ship_date: ship ? (ship.getAttribute(sel['attr.time']) || '') : '',
-			carrier: text(el, sel['orders.carrier']), tracking_number: text(el, sel['orders.tracking'])});
+			carrier: text(el, sel['orders.carrier']), tracking_number: text(el, sel['orders.tracking']),
+			ship_from_country: text(el, sel['orders.ship_from']), ship_to_country: text(el, sel['orders.ship_to'])});
 	}
 	return {rows};
 }`
@@ -210,6 +213,9 @@ func (amazonSite) orders(p *rod.Page, s *session, ids []string) (map[string]remo
 	if err != nil {
 		return nil, err
 	}
+	// The ship-from and ship-to columns are optional: without them the
+	// claim windows fall back to the service name.
+	sel["orders.ship_from"], sel["orders.ship_to"] = optSel(s.recipe, "orders.ship_from"), optSel(s.recipe, "orders.ship_to")
 	want := map[string]bool{}
 	for _, id := range ids {
 		want[id] = true

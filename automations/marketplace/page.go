@@ -48,6 +48,10 @@ type remoteOrder struct {
 	ShipDate time.Time   `json:"ship_date"`
 	Carrier  string      `json:"carrier"`
 	Tracking string      `json:"tracking_number"`
+	// ShipFrom and ShipTo are the countries (ISO 3166-1 alpha-2) the
+	// parcel left from and goes to, as the order page shows them.
+	ShipFrom string `json:"ship_from_country"`
+	ShipTo   string `json:"ship_to_country"`
 }
 
 // decimalText is an amount as a page or its API writes it, a JSON string

@@ -19,18 +19,22 @@ var recordSources = map[string]map[string]automations.Sources{
 			"at": "attributes.time|selectors.thread.message_time", "attachments": "selectors.thread.attachment"},
 		"order": {"id": "selectors.orders.id|attributes.order_id", "value": "attributes.amount|selectors.orders.total",
 			"currency": "attributes.currency|selectors.orders.total", "ship_date": "attributes.time|selectors.orders.ship_date",
-			"tracking": "selectors.orders.tracking"},
+			"tracking": "selectors.orders.tracking", "ship_from": "selectors.orders.ship_from", "ship_to": "selectors.orders.ship_to"},
 	},
 	"ebay": {
 		"thread":  {"id": "json:conversations[].id", "subject": "json:subject", "received": "json:lastMessageAt", "buyer": "json:buyer", "order": "json:orderId"},
 		"message": {"id": "json:messages[].id", "from": "json:from", "body": "json:text", "at": "json:sentAt", "attachments": "json:attachments"},
-		"order":   {"id": "json:order.id", "value": "json:value", "currency": "json:currency", "ship_date": "json:ship_date", "tracking": "json:tracking_number"},
+		"order": {"id": "json:order.id", "value": "json:value", "currency": "json:currency", "ship_date": "json:ship_date", "tracking": "json:tracking_number",
+			"ship_from": "json:ship_from_country", "ship_to": "json:ship_to_country"},
 	},
 	"tiktok": {
 		"thread": {"id": "json:conversations[].conversation_id", "subject": "json:subject", "received": "json:last_message_time",
 			"buyer": "json:buyer_name", "order": "json:order_id"},
 		"message": {"id": "json:messages[].message_id", "from": "json:sender", "body": "json:content", "at": "json:create_time",
 			"attachments": "json:images"},
+		"order": {"id": "json:data.orders[].id", "value": "json:payment.total_amount", "currency": "json:payment.currency",
+			"ship_date": "json:rts_time", "tracking": "json:line_items[].tracking_number",
+			"ship_from": "json:warehouse_id (data.warehouses[].address.region_code)", "ship_to": "json:recipient_address.region_code"},
 	},
 }
 
@@ -112,7 +116,7 @@ func (s *session) checkOrders(orders map[string]remoteOrder, url string) (map[st
 	for id, o := range orders {
 		ids = append(ids, id)
 		rows = append(rows, automations.Record{"id": o.ID, "value": o.Value, "currency": o.Currency,
-			"ship_date": optTime(o.ShipDate), "tracking": o.Tracking})
+			"ship_date": optTime(o.ShipDate), "tracking": o.Tracking, "ship_from": o.ShipFrom, "ship_to": o.ShipTo})
 	}
 	keep, err := automations.CheckRecords(s.recordCheck("order", url), rows)
 	out := make(map[string]remoteOrder, len(keep))

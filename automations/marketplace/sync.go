@@ -20,6 +20,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/messages"
+	"github.com/sellerops/sellerops/automations/shipments"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/money"
 )
@@ -676,11 +677,18 @@ func (y *storeSync) save(ctx context.Context, sum threadSummary, d threadDetail,
 		}
 		o := localdb.Order{StoreID: y.store.ID, MarketplaceOrderID: order.ID, BuyerName: order.Buyer,
 			DeclaredValue: value.Minor(), Currency: value.Currency(), ShipDate: order.ShipDate,
-			Carrier: order.Carrier, TrackingNumber: order.Tracking}
+			Carrier: order.Carrier, TrackingNumber: order.Tracking,
+			OriginCountry: strings.TrimSpace(order.ShipFrom), DestinationCountry: strings.TrimSpace(order.ShipTo)}
 		if order.Item != "" {
 			o.Items = []localdb.OrderItem{{Title: order.Item, Quantity: 1, UnitPrice: o.DeclaredValue}}
 		}
-		if _, _, err := y.deps.DB.UpsertOrder(ctx, o); err != nil {
+		stored, _, err := y.deps.DB.UpsertOrder(ctx, o)
+		if err != nil {
+			return err
+		}
+		// The order's parcel is tracked from now on, by the overnight
+		// track job among the others.
+		if _, err := shipments.EnsureForOrder(ctx, y.deps.DB, stored); err != nil {
 			return err
 		}
 	}

@@ -55,6 +55,26 @@ func TestSyncAllMarketplacesEndToEnd(t *testing.T) {
 		if st.SessionState != localdb.SessionOK || st.SyncCursor == "" {
 			t.Errorf("store %s after sync: session %s cursor %q", s.Store, st.SessionState, st.SyncCursor)
 		}
+		// Every stored order of a shipped parcel matches the world's order
+		// (carrier, number, countries) and has its parcel stored to track.
+		orders, err := db.ListOrders(ctx, st.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range orders {
+			w := e.sb.World().Order(o.MarketplaceOrderID)
+			if w == nil || !w.Shipped {
+				continue
+			}
+			if o.TrackingNumber != w.TrackingNumber || o.OriginCountry != w.ShipFromCountry || o.DestinationCountry != w.ShipToCountry {
+				t.Errorf("store %s order %s stored %q %s->%s, the world has %q %s->%s", s.Store, o.MarketplaceOrderID,
+					o.TrackingNumber, o.OriginCountry, o.DestinationCountry, w.TrackingNumber, w.ShipFromCountry, w.ShipToCountry)
+				continue
+			}
+			if sh, err := db.GetShipmentByNumber(ctx, w.Carrier, w.TrackingNumber); err != nil || sh.OrderID != o.ID {
+				t.Errorf("store %s order %s: parcel %s %s not stored for the order: %+v, %v", s.Store, o.MarketplaceOrderID, w.Carrier, w.TrackingNumber, sh, err)
+			}
+		}
 		threads, err := db.ListThreads(ctx, localdb.ThreadFilter{StoreIDs: []int64{st.ID}})
 		if err != nil {
 			t.Fatal(err)

@@ -1,9 +1,11 @@
 package marketplace
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -241,8 +243,123 @@ func (tiktokSite) details(p *rod.Page, s *session, ids []string) ([]threadDetail
 	return out, errs
 }
 
-func (tiktokSite) orders(*rod.Page, *session, []string) (map[string]remoteOrder, error) {
-	return nil, nil
+// ttOrder is the part of TikTok Shop's order detail (Get Order Detail,
+// 202309) that sync keeps: the parcel is the package named on the line
+// items, with its tracking number and shipping provider; the destination
+// is recipient_address.region_code and the origin the region of the
+// order's warehouse.
+type ttOrder struct {
+	ID               string `json:"id"`
+	RTSTime          int64  `json:"rts_time"`
+	WarehouseID      string `json:"warehouse_id"`
+	TrackingNumber   string `json:"tracking_number"`
+	ShippingProvider string `json:"shipping_provider"`
+	RecipientAddress struct {
+		RegionCode string `json:"region_code"`
+		Name       string `json:"name"`
+	} `json:"recipient_address"`
+	Payment struct {
+		Currency    string      `json:"currency"`
+		TotalAmount decimalText `json:"total_amount"`
+	} `json:"payment"`
+	LineItems []struct {
+		ProductName          string `json:"product_name"`
+		PackageID            string `json:"package_id"`
+		TrackingNumber       string `json:"tracking_number"`
+		ShippingProviderName string `json:"shipping_provider_name"`
+		RTSTime              int64  `json:"rts_time"`
+	} `json:"line_items"`
+}
+
+// ttOrderBatch is Get Order Detail's limit of ids per call.
+const ttOrderBatch = 50
+
+func (tiktokSite) orders(p *rod.Page, s *session, ids []string) (map[string]remoteOrder, error) {
+	out := map[string]remoteOrder{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	if _, err := s.recipe.URL("orders_api"); err != nil {
+		// A recipe without the order API reads threads only.
+		return out, nil
+	}
+	regions, err := ttWarehouseRegions(p, s)
+	if err != nil {
+		return nil, err
+	}
+	for part := range slices.Chunk(ids, ttOrderBatch) {
+		u, err := s.recipe.Expand("orders_api", map[string]string{"ids": strings.Join(part, ",")})
+		if err != nil {
+			return nil, err
+		}
+		res, err := fetchWithRetry(p, s, []string{u}, "json", "", recipeSelsJSON(s))
+		if err != nil {
+			return out, err
+		}
+		var data struct {
+			Orders *[]ttOrder `json:"orders"`
+		}
+		if err := ttData(res[0], &data); err != nil {
+			return out, err
+		}
+		if data.Orders == nil {
+			return out, &automations.SelectorError{Name: "json:data.orders", URL: u}
+		}
+		for _, o := range *data.Orders {
+			ro := remoteOrder{ID: o.ID, Buyer: o.RecipientAddress.Name, Value: o.Payment.TotalAmount, Currency: o.Payment.Currency,
+				ShipDate: unix(o.RTSTime), Carrier: o.ShippingProvider, Tracking: o.TrackingNumber,
+				ShipFrom: regions[o.WarehouseID], ShipTo: o.RecipientAddress.RegionCode}
+			// The package on the line items is the parcel; the order-level
+			// fields are its summary.
+			for _, li := range o.LineItems {
+				if ro.Item == "" {
+					ro.Item = li.ProductName
+				}
+				if li.TrackingNumber != "" {
+					ro.Tracking, ro.Carrier = li.TrackingNumber, cmp.Or(li.ShippingProviderName, ro.Carrier)
+					if ro.ShipDate.IsZero() {
+						ro.ShipDate = unix(li.RTSTime)
+					}
+					break
+				}
+			}
+			out[o.ID] = ro
+		}
+	}
+	return out, nil
+}
+
+// ttWarehouseRegions maps the seller's warehouse ids to their countries
+// (Get Warehouse List, 202309: address.region_code); an order names only
+// its warehouse. A recipe without the warehouse API gives none.
+func ttWarehouseRegions(p *rod.Page, s *session) (map[string]string, error) {
+	out := map[string]string{}
+	u, err := s.recipe.URL("warehouses_api")
+	if err != nil {
+		return out, nil
+	}
+	res, err := fetchWithRetry(p, s, []string{u}, "json", "", recipeSelsJSON(s))
+	if err != nil {
+		return nil, err
+	}
+	var data struct {
+		Warehouses *[]struct {
+			ID      string `json:"id"`
+			Address struct {
+				RegionCode string `json:"region_code"`
+			} `json:"address"`
+		} `json:"warehouses"`
+	}
+	if err := ttData(res[0], &data); err != nil {
+		return nil, err
+	}
+	if data.Warehouses == nil {
+		return nil, &automations.SelectorError{Name: "json:data.warehouses", URL: u}
+	}
+	for _, w := range *data.Warehouses {
+		out[w.ID] = w.Address.RegionCode
+	}
+	return out, nil
 }
 
 func (tiktokSite) fill(p *rod.Page, s *session, threadID, body, ref string) error {

@@ -2,10 +2,13 @@ package sandbox
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 // The tiktok site is a chat-style single-page seller centre: the login and
@@ -118,6 +121,7 @@ func mountTiktok(s *site) {
 			h(w, r, ss)
 		}
 	}
+	mountTiktokOrders(s, xhr)
 	s.handle("GET /chat", kindPage, func(w http.ResponseWriter, r *http.Request) {
 		ss, expired := s.session(r)
 		if ss == nil {
@@ -215,4 +219,133 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// TikTok Shop orders, in the shape of the Open API's Get Order Detail
+// (GET /order/202309/orders?ids=..., at most 50 ids; each order has
+// recipient_address.region_code, payment.currency and total_amount as
+// decimal text, packages[].id, and line_items[] carrying package_id,
+// tracking_number and shipping_provider_name) and Get Warehouse List
+// (GET /logistics/202309/warehouses; address.region_code), as published
+// in the TikTok Shop Partner Center API reference
+// (https://partner.tiktokshop.com/docv2/page/get-order-detail-202309 and
+// .../get-warehouse-list-202309). The seller centre serves them under /api.
+
+type ttAddress struct {
+	RegionCode string `json:"region_code"`
+	PostalCode string `json:"postal_code,omitempty"`
+	City       string `json:"city,omitempty"`
+	Name       string `json:"name,omitempty"`
+}
+
+type ttLineItem struct {
+	ID                   string `json:"id"`
+	ProductName          string `json:"product_name"`
+	SalePrice            string `json:"sale_price"`
+	Currency             string `json:"currency"`
+	PackageID            string `json:"package_id,omitempty"`
+	TrackingNumber       string `json:"tracking_number,omitempty"`
+	ShippingProviderName string `json:"shipping_provider_name,omitempty"`
+	RTSTime              int64  `json:"rts_time,omitempty"`
+}
+
+type ttOrder struct {
+	ID               string       `json:"id"`
+	Status           string       `json:"status"`
+	CreateTime       int64        `json:"create_time"`
+	RTSTime          int64        `json:"rts_time,omitempty"` // when the seller handed the parcel over
+	WarehouseID      string       `json:"warehouse_id"`
+	RecipientAddress ttAddress    `json:"recipient_address"`
+	Payment          ttPayment    `json:"payment"`
+	Packages         []ttPackage  `json:"packages"`
+	LineItems        []ttLineItem `json:"line_items"`
+	TrackingNumber   string       `json:"tracking_number,omitempty"`
+	ShippingProvider string       `json:"shipping_provider,omitempty"`
+}
+
+type ttPayment struct {
+	Currency    string `json:"currency"`
+	TotalAmount string `json:"total_amount"`
+}
+
+type ttPackage struct {
+	ID string `json:"id"`
+}
+
+type ttWarehouse struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Type    string    `json:"type"`
+	Address ttAddress `json:"address"`
+}
+
+// ttProviderNames are the shipping_provider_name values TikTok Shop shows
+// for the sandbox's carriers.
+var ttProviderNames = map[string]string{"ups": "UPS", "fedex": "FedEx", "usps": "USPS", "dhl": "DHL Express"}
+
+// ttWarehouses are the seller's warehouses: one per place parcels leave
+// from.
+func ttWarehouses() []ttWarehouse {
+	out := make([]ttWarehouse, 0, len(origins))
+	for i, p := range origins {
+		out = append(out, ttWarehouse{ID: fmt.Sprintf("72%02d%014d", i+1, 7350), Name: p.City + " warehouse", Type: "SALES_WAREHOUSE",
+			Address: ttAddress{RegionCode: p.Country, PostalCode: p.Postal, City: p.City}})
+	}
+	return out
+}
+
+func ttWarehouseOf(p Place) string {
+	for _, w := range ttWarehouses() {
+		if w.Address.City == p.City && w.Address.RegionCode == p.Country {
+			return w.ID
+		}
+	}
+	return ""
+}
+
+func (sb *Sandbox) ttOrder(o *Order) ttOrder {
+	total := money.FormatDecimal(o.Value, o.Currency)
+	t := ttOrder{ID: o.ID, Status: "AWAITING_SHIPMENT", CreateTime: o.Placed.Unix(), WarehouseID: ttWarehouses()[0].ID,
+		Payment: ttPayment{Currency: o.Currency, TotalAmount: total}, Packages: []ttPackage{}}
+	li := ttLineItem{ID: o.ID + "1", ProductName: o.Item, SalePrice: total, Currency: o.Currency}
+	if p := sb.world.Parcel(o.TrackingNumber); o.Shipped && p != nil {
+		pkg := "11" + o.ID[2:]
+		t.Status = "IN_TRANSIT"
+		if p.State == ParcelDelivered || p.State == ParcelDamaged {
+			t.Status = "DELIVERED"
+		}
+		t.RTSTime = o.ShipDate.Unix()
+		t.WarehouseID = ttWarehouseOf(p.Origin)
+		t.RecipientAddress = ttAddress{RegionCode: p.Destination.Country, PostalCode: p.Destination.Postal, City: p.Destination.City, Name: o.Buyer}
+		t.Packages = []ttPackage{{ID: pkg}}
+		t.TrackingNumber, t.ShippingProvider = o.TrackingNumber, ttProviderNames[o.Carrier]
+		li.PackageID, li.TrackingNumber, li.ShippingProviderName, li.RTSTime = pkg, o.TrackingNumber, ttProviderNames[o.Carrier], o.ShipDate.Unix()
+	} else if len(langPlaces[o.Lang]) > 0 {
+		t.RecipientAddress = ttAddress{RegionCode: langPlaces[o.Lang][0].Country, Name: o.Buyer}
+	}
+	t.LineItems = []ttLineItem{li}
+	return t
+}
+
+func mountTiktokOrders(s *site, xhr func(func(http.ResponseWriter, *http.Request, *session)) http.HandlerFunc) {
+	sb := s.sb
+	s.handle("GET /api/order/202309/orders", kindXHR, xhr(func(w http.ResponseWriter, r *http.Request, ss *session) {
+		ids := strings.Split(r.URL.Query().Get("ids"), ",")
+		if len(ids) == 0 || ids[0] == "" || len(ids) > 50 {
+			ttFail(w, http.StatusBadRequest, 36009004, "ids must name 1 to 50 orders")
+			return
+		}
+		list := []ttOrder{}
+		for _, id := range ids {
+			o := sb.world.Order(strings.TrimSpace(id))
+			if o == nil || o.StoreID != ss.store {
+				continue // TikTok leaves out ids it does not know
+			}
+			list = append(list, sb.ttOrder(o))
+		}
+		ttOK(w, map[string]any{"orders": list})
+	}))
+	s.handle("GET /api/logistics/202309/warehouses", kindXHR, xhr(func(w http.ResponseWriter, r *http.Request, ss *session) {
+		ttOK(w, map[string]any{"warehouses": ttWarehouses()})
+	}))
 }

@@ -82,6 +82,12 @@ type Order struct {
 	ShipDate       time.Time `json:"ship_date,omitzero"`
 	Carrier        string    `json:"carrier,omitempty"`
 	TrackingNumber string    `json:"tracking_number,omitempty"`
+	// ShipFromCountry and ShipToCountry are the ISO 3166-1 alpha-2 codes of
+	// the address the parcel left from and the buyer's address, as order
+	// pages show them (Amazon's ship-from and ship-to, TikTok Shop's
+	// warehouse and recipient_address.region_code).
+	ShipFromCountry string `json:"ship_from_country,omitempty"`
+	ShipToCountry   string `json:"ship_to_country,omitempty"`
 }
 
 // Parcel is one shipped package and its full event history, including
@@ -370,6 +376,7 @@ func (w *World) newOrder(r *rand.Rand, st Store, start time.Time, unique func(fu
 	p := &Parcel{TrackingNumber: o.TrackingNumber, Carrier: o.Carrier, Service: pick(r, services[o.Carrier]),
 		OrderID: o.ID, Marketplace: o.Marketplace, State: state, DeclaredValue: o.Value, Currency: o.Currency,
 		ShipDate: o.ShipDate, Origin: pick(r, origins), Destination: pick(r, langPlaces[lang])}
+	o.ShipFromCountry, o.ShipToCountry = p.Origin.Country, p.Destination.Country
 	p.EstimatedDelivery = o.ShipDate.Add(hours(24 * float64(3+r.IntN(5)))).Truncate(24 * time.Hour)
 	p.Events = storyEvents(r, p, start)
 	w.Parcels = append(w.Parcels, p)

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/sellerops/sellerops/carriers"
+	"github.com/sellerops/sellerops/automations/shipments"
 	"github.com/sellerops/sellerops/localdb"
 )
 
 // AdoptOrders makes sure every shipped order in the database has a parcel to
-// follow: an order with a tracking number gets a shipment row (courier from
-// the order, else from the number's check digits), linked to the order. It
+// follow: an order with a tracking number gets a shipment row (see
+// shipments.OfOrder), linked to the order. It
 // never changes a parcel already known, so re-running it is harmless. It
 // returns how many parcels were new.
 func AdoptOrders(ctx context.Context, db *localdb.DB) (int, error) {
@@ -20,23 +20,9 @@ func AdoptOrders(ctx context.Context, db *localdb.DB) (int, error) {
 	}
 	added := 0
 	for _, o := range orders {
-		if o.TrackingNumber == "" {
-			continue
-		}
-		d := carriers.Detect(o.TrackingNumber)
-		courier := o.Carrier
-		if courier == "" {
-			if !d.Valid {
-				continue
-			}
-			courier = d.Courier
-		}
-		_, created, err := db.EnsureShipment(ctx, localdb.Shipment{
-			Courier: courier, TrackingNumber: d.Number, OrderID: o.ID,
-			Service: o.Service, ShipDate: o.ShipDate,
-		})
+		created, err := shipments.EnsureForOrder(ctx, db, o)
 		if err != nil {
-			return added, fmt.Errorf("order %s: parcel %s: %w", o.MarketplaceOrderID, o.TrackingNumber, err)
+			return added, err
 		}
 		if created {
 			added++

@@ -169,7 +169,7 @@ func TestDashboardSessionRunsBrowserJobsOnOneBrowser(t *testing.T) {
 	var parcel *sandbox.Parcel
 	for _, p := range sb.World().Parcels {
 		if p.State == sandbox.ParcelLost && p.Currency == "USD" &&
-			claims.ClaimWindow(nil, p.Carrier, p.Service, localdb.ClaimLost, p.ShipDate, time.Now()).State == claims.WindowOpen {
+			claims.ClaimWindow(nil, p.Carrier, claims.Lane{Origin: p.Origin.Country, Destination: p.Destination.Country, Service: p.Service}, localdb.ClaimLost, p.ShipDate, time.Now()).State == claims.WindowOpen {
 			parcel = p
 			break
 		}
