@@ -11,6 +11,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"log/slog"
 	"net"
 	"os"
@@ -176,6 +178,7 @@ func (d *Deps) dialIMAP(ctx context.Context, acct localdb.MailAccount, password 
 		return nil, netError("imap.connect", acct.IMAPHost, acct.IMAPPort, acct.IMAPSecurity, err)
 	}
 	c.Timeout = d.timeout()
+	c.ErrorLog = log.New(io.Discard, "", 0) // a connection closed on purpose is not news
 	stop := context.AfterFunc(ctx, func() { _ = c.Terminate() })
 	defer stop()
 	if acct.IMAPSecurity == localdb.MailSTARTTLS {

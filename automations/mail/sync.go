@@ -349,6 +349,9 @@ func (y *mailSync) threadFor(ctx context.Context, m Mail, out bool) (localdb.Thr
 	case err == nil:
 		t.MarketplaceThreadID = found.MarketplaceThreadID
 		t.Subject = "" // the thread keeps its first subject
+		if m.From.Name == "" {
+			t.BuyerName = "" // nor is a name replaced by a bare address
+		}
 		if order == "" {
 			t.MarketplaceOrderID = found.MarketplaceOrderID
 		}
@@ -373,6 +376,12 @@ func (y *mailSync) threadFor(ctx context.Context, m Mail, out bool) (localdb.Thr
 		existing, err := y.d.DB.GetThreadByMarketplaceID(ctx, y.st.ID, t.MarketplaceThreadID)
 		if err != nil && !errors.Is(err, localdb.ErrNotFound) {
 			return localdb.Thread{}, err
+		}
+		if err == nil {
+			t.Subject = ""
+			if m.From.Name == "" {
+				t.BuyerName = ""
+			}
 		}
 		t.Language, t.ReplyDeadline = y.clock(m, existing)
 	}
