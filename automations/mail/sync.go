@@ -263,7 +263,11 @@ func (y *mailSync) one(ctx context.Context, folder string, uid uint32, raw []byt
 		m.Date = y.d.now()
 	}
 	out := strings.EqualFold(m.From.Address, y.acct.Address)
-	th, err := y.threadFor(ctx, m, out)
+	lang := ""
+	if !out {
+		lang = messages.DetectLanguage(m.Text, messages.DetectOptions{Prior: messages.LocalePrior(y.st.BaseURL)})
+	}
+	th, err := y.threadFor(ctx, m, out, lang)
 	if err != nil {
 		return false, err
 	}
@@ -272,7 +276,7 @@ func (y *mailSync) one(ctx context.Context, folder string, uid uint32, raw []byt
 	if out {
 		lm.Direction, lm.Sender = localdb.DirectionOut, "seller"
 	} else {
-		lm.Language = messages.DetectLanguage(m.Text, messages.DetectOptions{Prior: messages.LocalePrior(y.st.BaseURL)})
+		lm.Language = lang
 	}
 	atts, err := y.saveAttachments(m)
 	if err != nil {
@@ -330,7 +334,7 @@ func senderName(a Address) string {
 // and the order number the subject or body gives (Amazon keeps one alias
 // per buyer and seller); else a thread of the sender and order number; else
 // a new thread of its own.
-func (y *mailSync) threadFor(ctx context.Context, m Mail, out bool) (localdb.Thread, error) {
+func (y *mailSync) threadFor(ctx context.Context, m Mail, out bool, lang string) (localdb.Thread, error) {
 	order := y.rules.OrderNumber(m.Subject, m.Text)
 	buyer := m.ReplyTo
 	if buyer == "" {
@@ -356,7 +360,7 @@ func (y *mailSync) threadFor(ctx context.Context, m Mail, out bool) (localdb.Thr
 			t.MarketplaceOrderID = found.MarketplaceOrderID
 		}
 		if !out {
-			t.Language, t.ReplyDeadline = y.clock(m, found)
+			t.Language, t.ReplyDeadline = lang, y.deadline(m, found)
 		}
 		return t, nil
 	case !errors.Is(err, localdb.ErrNotFound):
@@ -383,20 +387,19 @@ func (y *mailSync) threadFor(ctx context.Context, m Mail, out bool) (localdb.Thr
 				t.BuyerName = ""
 			}
 		}
-		t.Language, t.ReplyDeadline = y.clock(m, existing)
+		t.Language, t.ReplyDeadline = lang, y.deadline(m, existing)
 	}
 	return t, nil
 }
 
-// clock gives the thread's language and reply deadline from a buyer mail,
-// by the marketplace's clock (messages.ReplyDeadline, as for the site); a
-// mail older than the thread's newest message leaves the deadline as it is.
-func (y *mailSync) clock(m Mail, existing localdb.Thread) (string, time.Time) {
-	lang := messages.DetectLanguage(m.Text, messages.DetectOptions{Prior: messages.LocalePrior(y.st.BaseURL)})
+// deadline gives the thread's reply deadline from a buyer mail, by the
+// marketplace's clock (messages.ReplyDeadline, as for the site); a mail
+// older than the thread's newest message leaves the deadline as it is.
+func (y *mailSync) deadline(m Mail, existing localdb.Thread) time.Time {
 	if !existing.LastMessageAt.IsZero() && m.Date.Before(existing.LastMessageAt) {
-		return lang, time.Time{}
+		return time.Time{}
 	}
-	return lang, messages.ReplyDeadline(y.st.Marketplace, localdb.KindMessage, m.Date)
+	return messages.ReplyDeadline(y.st.Marketplace, localdb.KindMessage, m.Date)
 }
 
 // linkParcels links the thread's order to the parcels whose tracking
