@@ -449,7 +449,9 @@ func TestTrigramMigrationFillsExistingMessages(t *testing.T) {
 	}
 	// Undo the step, as a file of the version before would be, and open again.
 	for _, stmt := range []string{`DROP TABLE message_trigram`, `DROP TRIGGER messages_trigram_insert`, `DROP TRIGGER messages_trigram_update`,
-		`DROP TRIGGER messages_trigram_delete`, `DROP TRIGGER threads_trigram_subject`} {
+		`DROP TRIGGER messages_trigram_delete`, `DROP TRIGGER threads_trigram_subject`,
+		// and the steps after it, which are applied again too
+		`DROP TABLE mail_messages`, `DROP TABLE mail_folders`, `DROP TABLE mail_accounts`} {
 		if _, err := db.sql.Exec(stmt); err != nil {
 			t.Fatal(err)
 		}
