@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages sellerops needs, and only the missing ones.
 #   .ci/install-deps.sh run    Chromium and fonts (the browser), gnome-keyring and dbus (the keyring)
-#   .ci/install-deps.sh test   the above plus tmux (terminal tests)
+#   .ci/install-deps.sh test   the above plus tmux (terminal tests) and Dovecot (the IMAP server of the email tests)
 # Debian/Ubuntu: apt-get, as root or through sudo. macOS: Homebrew.
 set -euo pipefail
 
@@ -31,7 +31,8 @@ Linux)
   pkgs=(chromium fonts-liberation gnome-keyring dbus-daemon)
   if [ "$want" = test ]; then
     bin_of[tmux]=/usr/bin/tmux
-    pkgs+=(tmux)
+    bin_of[dovecot-imapd]=/usr/sbin/dovecot
+    pkgs+=(tmux dovecot-imapd)
   fi
   missing=()
   for p in "${pkgs[@]}"; do

@@ -368,6 +368,12 @@ type SavedThread struct {
 // UpsertAttachment (ThreadID and MessageID are filled in). It is the unit a
 // sync writes per thread: all of it is stored, or none of it.
 func (db *DB) SaveThread(ctx context.Context, t Thread, msgs []Message) (SavedThread, error) {
+	return db.saveThreadWith(ctx, t, msgs, nil)
+}
+
+// saveThreadWith is SaveThread that also runs also (when set) inside the
+// same transaction, with the ids of the new messages.
+func (db *DB) saveThreadWith(ctx context.Context, t Thread, msgs []Message, also func(tx *sql.Tx, newIDs []int64) error) (SavedThread, error) {
 	if t.StoreID == 0 || t.MarketplaceThreadID == "" {
 		return SavedThread{}, invalidf("thread needs a store id and a marketplace thread id (got %d, %q)", t.StoreID, t.MarketplaceThreadID)
 	}
@@ -418,6 +424,11 @@ func (db *DB) SaveThread(ctx context.Context, t Thread, msgs []Message) (SavedTh
 				if _, _, err := upsertAttachment(ctx, tx, a, msNow(now)); err != nil {
 					return fmt.Errorf("attachment %q of message %s: %w", a.FileName, m.MarketplaceMessageID, err)
 				}
+			}
+		}
+		if also != nil {
+			if err := also(tx, out.NewMessageIDs); err != nil {
+				return err
 			}
 		}
 		out.Thread, err = getThread(ctx, tx, db.scanThread(now), id)

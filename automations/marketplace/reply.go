@@ -63,6 +63,9 @@ type replyPayload struct {
 	Store               string `json:"store"`
 	MarketplaceThreadID string `json:"marketplace_thread_id"`
 	Body                string `json:"body"`
+	// Channel is "email" for a reply sent by mail, whose key is its
+	// Message-ID; empty for the browser.
+	Channel string `json:"channel,omitempty"`
 }
 
 // SendReplyResult writes the reply's intent to the outbox with its
@@ -89,6 +92,15 @@ func SendReplyResult(ctx context.Context, deps *Deps, threadID int64, body strin
 	st, err := db.GetStore(ctx, th.StoreID)
 	if err != nil {
 		return ReplyResult{}, err
+	}
+	if deps.Mail != nil {
+		byMail, err := deps.Mail.HasMail(ctx, st)
+		if err != nil {
+			return ReplyResult{}, err
+		}
+		if byMail {
+			return deps.Mail.SendReply(ctx, th.ID, body, progress)
+		}
 	}
 	key := ReplyKey(th.ID, body)
 	res := ReplyResult{Key: key}
@@ -228,7 +240,7 @@ func RecoverReplies(ctx context.Context, deps *Deps) (int, error) {
 			errs = append(errs, fmt.Errorf("outbox intent %s: unreadable payload", e.IdempotencyKey))
 			continue
 		}
-		if ReplyKey(p.ThreadID, p.Body) != e.IdempotencyKey {
+		if ReplyKey(p.ThreadID, p.Body) != e.IdempotencyKey && p.Channel != "email" {
 			continue
 		}
 		if _, err := SendReplyResult(ctx, deps, p.ThreadID, p.Body, nil); err != nil {

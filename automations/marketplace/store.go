@@ -47,6 +47,22 @@ type Deps struct {
 	// Hook, when set, is called at each named step boundary of a reply
 	// (see ReplyPoints). Tests use it to stop the process at a chosen point.
 	Hook func(point string)
+	// Mail reads and answers the stores that have an email channel
+	// (IMAP/SMTP) instead of the browser; nil means such stores fail with
+	// a message saying so.
+	Mail MailChannel
+}
+
+// MailChannel syncs and answers a store through its email account. It
+// writes the same rows as the browser flows and sends through the same
+// outbox.
+type MailChannel interface {
+	// HasMail tells whether the store is read by email.
+	HasMail(ctx context.Context, st localdb.Store) (bool, error)
+	// SyncStore reads the store's new mail into the database.
+	SyncStore(ctx context.Context, st localdb.Store, rec automations.Recorder, progress func(Progress)) StoreSummary
+	// SendReply answers the local thread by email.
+	SendReply(ctx context.Context, threadID int64, body string, progress func(Progress)) (ReplyResult, error)
 }
 
 func (d *Deps) logger() *slog.Logger {

@@ -48,6 +48,11 @@ type StoreSummary struct {
 	Attachments  int    `json:"attachments"`
 	Failed       int    `json:"failed_threads"`
 	Overdue      int    `json:"overdue"`
+	// Skipped counts the marketplace's own notifications (shipping
+	// confirmations, account notices) an email store recognised and left
+	// out; Partial the mails stored with a part that could not be read.
+	Skipped int `json:"skipped_notifications,omitempty"`
+	Partial int `json:"partial_messages,omitempty"`
 }
 
 // Summary is how a sync ended, over every store.
@@ -120,7 +125,16 @@ func SyncStoresWith(ctx context.Context, deps *Deps, names []string, opts SyncOp
 	if len(stores) == 0 {
 		return Summary{Stores: []StoreSummary{}}, nil
 	}
-	if deps.Browser == nil {
+	byMail := make([]bool, len(stores))
+	for i, st := range stores {
+		if deps.Mail == nil {
+			continue
+		}
+		if byMail[i], err = deps.Mail.HasMail(ctx, st); err != nil {
+			return Summary{}, err
+		}
+	}
+	if deps.Browser == nil && slices.Contains(byMail, false) {
 		return Summary{}, errors.New("marketplace: sync needs a browser")
 	}
 	each := make([]StoreSummary, len(stores))
@@ -137,6 +151,10 @@ func SyncStoresWith(ctx context.Context, deps *Deps, names []string, opts SyncOp
 				return
 			}
 			defer func() { <-sem }()
+			if byMail[i] {
+				each[i] = deps.Mail.SyncStore(ctx, st, opts.Record, progress)
+				return
+			}
 			sy := &storeSync{deps: deps, store: st, rec: opts.Record, batch: opts.Batch, progress: progress}
 			each[i] = sy.sync(ctx)
 		}()

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
+	"github.com/sellerops/sellerops/automations/mail"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/localdb"
 )
@@ -33,6 +34,8 @@ password, TOTP secret and session cookies only in the keyring.`),
 
 type storesAddOptions struct {
 	Spec           marketplace.StoreSpec
+	Email          bool
+	Mail           mail.StoreSpec
 	PasswordStdin  bool
 	TOTPStdin      bool
 	NoTOTP         bool
@@ -53,11 +56,22 @@ first line of standard input, --totp-secret-stdin the TOTP secret from the
 next line (or the first, without --password-stdin).
 
 The TOTP secret is the text under the authenticator QR code (base32). Leave it
-out with --no-totp for an account without a second step.`),
+out with --no-totp for an account without a second step.
+
+With --email the store is read over IMAP and answered over SMTP instead of the
+browser: Amazon's buyer-seller relay or eBay's member messages arriving at the
+seller's registered address (--address), or an independent web shop
+(--marketplace shop) whose customers write by email. Give --imap and --smtp as
+host:port; security is TLS on 993 and 465 and STARTTLS on other ports unless
+--imap-security or --smtp-security says otherwise (plain only for a server on
+this machine). The password (for Gmail or Microsoft 365 an app password; OAuth2
+sign-in is not supported yet) goes to the keyring.`),
 		Example: strings.Join([]string{
 			"  sellerops stores add",
 			"  printf '%s\\n%s\\n' \"$PW\" \"$SEED\" | sellerops stores add shop-us --marketplace amazon \\",
 			"      --username me@example.com --password-stdin --totp-secret-stdin",
+			"  printf '%s\n' \"$PW\" | sellerops stores add mail-us --marketplace amazon --email \\",
+			"      --address orders@example.com --imap imap.example.com:993 --smtp smtp.example.com:587 --password-stdin",
 		}, "\n"),
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -75,6 +89,14 @@ out with --no-totp for an account without a second step.`),
 	fl.BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from standard input")
 	fl.BoolVar(&opts.TOTPStdin, "totp-secret-stdin", false, "Read the TOTP secret from standard input")
 	fl.BoolVar(&opts.NoTOTP, "no-totp", false, "The account has no authenticator step")
+	fl.BoolVar(&opts.Email, "email", false, "Read and answer the store by email (IMAP and SMTP) instead of the browser")
+	fl.StringVar(&opts.Mail.Address, "address", "", "With --email: the seller's registered email `address`; replies come from it")
+	fl.StringVar(&opts.Mail.IMAP, "imap", "", "With --email: the IMAP server as `host:port` (993 TLS, 143 STARTTLS)")
+	fl.StringVar(&opts.Mail.SMTP, "smtp", "", "With --email: the SMTP submission server as `host:port` (465 TLS, 587 STARTTLS)")
+	fl.StringVar(&opts.Mail.IMAPSecurity, "imap-security", "", "With --email: tls, starttls or plain (default from the port)")
+	fl.StringVar(&opts.Mail.SMTPSecurity, "smtp-security", "", "With --email: tls, starttls or plain (default from the port)")
+	fl.StringSliceVar(&opts.Mail.Folders, "folder", nil, "With --email: a `folder` to read (repeatable; default INBOX)")
+	fl.StringVar(&opts.Mail.SentFolder, "sent-folder", "Sent", "With --email: the `folder` where sent mail is kept")
 	return cmd
 }
 
@@ -141,6 +163,12 @@ func storesAddRun(ctx context.Context, f *factory, opts *storesAddOptions) error
 	if err := ask(&s.Marketplace, "marketplace (amazon, ebay, tiktok)"); err != nil {
 		return err
 	}
+	if opts.Email {
+		return storesAddMailRun(ctx, f, opts, ask, hidden, tty)
+	}
+	if s.Marketplace == "shop" {
+		return usageErrorf("a shop store is read by email only; add --email with --address, --imap and --smtp")
+	}
 	if err := ask(&s.Username, "username"); err != nil {
 		return err
 	}
@@ -176,6 +204,46 @@ func storesAddRun(ctx context.Context, f *factory, opts *storesAddOptions) error
 	}
 	fmt.Fprintf(f.IO.ErrOut, "added store %s (%s, recipe %s); secrets are in the keyring. Try it: sellerops stores test %s\n",
 		st.Name, st.Marketplace, st.Recipe, st.Name)
+	return nil
+}
+
+// storesAddMailRun adds a store read by email.
+func storesAddMailRun(ctx context.Context, f *factory, opts *storesAddOptions, ask func(*string, string) error,
+	hidden func() (string, error), tty bool) error {
+	m := &opts.Mail
+	m.Name, m.Marketplace, m.Password, m.Username = opts.Spec.Name, opts.Spec.Marketplace, opts.Spec.Password, opts.Spec.Username
+	for _, q := range []struct {
+		field *string
+		label string
+	}{{&m.Address, "registered email address"}, {&m.IMAP, "IMAP server (host:port)"}, {&m.SMTP, "SMTP server (host:port)"}} {
+		if err := ask(q.field, q.label); err != nil {
+			return err
+		}
+	}
+	if m.Password == "" {
+		if !tty {
+			return usageErrorf("the mail password is missing; pipe it in with --password-stdin")
+		}
+		fmt.Fprint(f.IO.ErrOut, "mail password or app password (hidden): ")
+		pw, err := hidden()
+		if err != nil {
+			return fmt.Errorf("read the password: %w", err)
+		}
+		m.Password = pw
+	}
+	deps, err := marketplaceDeps(ctx, f, false)
+	if err != nil {
+		return err
+	}
+	st, acct, err := mail.AddStore(ctx, deps.DB, deps.Secrets, *m)
+	if err != nil {
+		if errors.Is(err, localdb.ErrConflict) {
+			return badInput(err)
+		}
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "added email store %s (%s, %s via IMAP %s:%d and SMTP %s:%d); the password is in the keyring. Try it: sellerops stores test %s\n",
+		st.Name, st.Marketplace, acct.Address, acct.IMAPHost, acct.IMAPPort, acct.SMTPHost, acct.SMTPPort, st.Name)
 	return nil
 }
 
@@ -460,8 +528,19 @@ func storesLoginRun(ctx context.Context, f *factory, name string, person bool) e
 	if err != nil {
 		return err
 	}
-	if _, err := deps.DB.GetStoreByName(ctx, name); err != nil {
+	st, err := deps.DB.GetStoreByName(ctx, name)
+	if err != nil {
 		return err
+	}
+	if byMail, err := deps.Mail.HasMail(ctx, st); err != nil {
+		return err
+	} else if byMail {
+		fmt.Fprintf(f.IO.ErrOut, "logging in to the IMAP and SMTP servers of %s...\n", name)
+		if err := mail.Test(ctx, deps.Mail.(mail.Channel).Deps, st); err != nil {
+			return err
+		}
+		fmt.Fprintf(f.IO.Out, "%s: IMAP and SMTP logins work\n", name)
+		return nil
 	}
 	if deps.Browser, err = f.Browser(ctx); err != nil {
 		return err

@@ -73,8 +73,12 @@ func syncRun(ctx context.Context, f *factory, opts *syncOptions) error {
 		fmt.Fprintln(f.IO.ErrOut, "no stores yet; add one with `sellerops stores add`")
 		return nil
 	}
-	if deps.Browser, err = f.Browser(ctx); err != nil {
+	if need, err := anyBrowserStore(ctx, deps); err != nil {
 		return err
+	} else if need {
+		if deps.Browser, err = f.Browser(ctx); err != nil {
+			return err
+		}
 	}
 	jd, err := runJobDeps(ctx, f, opts.Stores)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/automations/claims/filing"
 	"github.com/sellerops/sellerops/automations/jobs"
+	"github.com/sellerops/sellerops/automations/mail"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/mcpserver"
 	"github.com/sellerops/sellerops/automations/report"
@@ -117,6 +118,19 @@ func marketplaceDeps(ctx context.Context, f *factory, needBrowser bool) (*market
 	}
 	deps := &marketplace.Deps{DB: w.DB, Secrets: w.Secrets, Recipes: w.Recipes, Logger: w.Logger,
 		EvidenceDir: w.evidenceDir(), AttachmentDir: filepath.Join(w.DataDir, "attachments"), Now: w.Now}
+	md, err := mailDeps(f, w)
+	if err != nil {
+		return nil, err
+	}
+	deps.Mail = mail.Channel{Deps: md}
+	if needBrowser {
+		// Stores read by email need no browser: start none when every
+		// store is one.
+		needBrowser, err = anyBrowserStore(ctx, deps)
+		if err != nil {
+			return nil, err
+		}
+	}
 	if needBrowser {
 		b, err := w.Browser(ctx)
 		if err != nil {
@@ -125,6 +139,43 @@ func marketplaceDeps(ctx context.Context, f *factory, needBrowser bool) (*market
 		deps.Browser = b
 	}
 	return deps, nil
+}
+
+// mailDeps is what the email channel needs: the same database, secrets,
+// log, clock and evidence and attachment folders as the browser flows, and
+// the relay rules with their override file recipes/mail-relay.yaml.
+func mailDeps(f *factory, w *wiring) (*mail.Deps, error) {
+	override := ""
+	if dir, err := recipeDir(f); err == nil {
+		override = filepath.Join(dir, "mail-relay.yaml")
+	}
+	rules, err := mail.LoadRules(override)
+	if err != nil {
+		return nil, err
+	}
+	return &mail.Deps{DB: w.DB, Secrets: w.Secrets, Rules: rules, Logger: w.Logger, EvidenceDir: w.evidenceDir(),
+		AttachmentDir: filepath.Join(w.DataDir, "attachments"), Now: w.Now}, nil
+}
+
+// anyBrowserStore tells whether some store in use is read by the browser.
+func anyBrowserStore(ctx context.Context, deps *marketplace.Deps) (bool, error) {
+	stores, err := deps.DB.ListStores(ctx)
+	if err != nil {
+		return false, err
+	}
+	if len(stores) == 0 {
+		return true, nil
+	}
+	for _, st := range stores {
+		byMail, err := deps.Mail.HasMail(ctx, st)
+		if err != nil {
+			return false, err
+		}
+		if !byMail {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // trackingDeps is what the tracker needs. Each carrier's web page is

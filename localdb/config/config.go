@@ -315,7 +315,8 @@ func (c *Config) validate(path string, root *yaml.Node) error {
 	}
 	if line := lineOf(root, "stores"); line > 0 {
 		return &Error{File: path, Line: line, Key: "stores", Msg: "stores are not declared in the config: add each with " +
-			"`sellerops stores add NAME --marketplace amazon|ebay|tiktok ...` (it keeps the store in the database and its " +
+			"`sellerops stores add NAME --marketplace amazon|ebay|tiktok ...`, or for a store read by email " +
+			"`sellerops stores add NAME --marketplace amazon|ebay|shop --email ...` (it keeps the store in the database and its " +
 			"secrets in the keyring), then remove this section"}
 	}
 	for name, cc := range c.Carriers {

@@ -1,0 +1,406 @@
+// Package mailtest runs a real mail server for tests: Dovecot from the
+// operating system (Debian's dovecot-imapd) on a free loopback port with a
+// throwaway configuration under a temporary folder, and an SMTP server built
+// with github.com/emersion/go-smtp that delivers what it accepts into
+// Dovecot's mailboxes by IMAP APPEND.
+//
+// A test that needs Dovecot fails when it is not installed, naming the
+// package to install; it is never skipped.
+package mailtest
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap"
+	"github.com/emersion/go-imap/client"
+
+	"github.com/sellerops/sellerops/automations/testwait"
+)
+
+// Options shape a Dovecot instance.
+type Options struct {
+	// TLS turns on a self-signed certificate for 127.0.0.1: STARTTLS on the
+	// IMAP port, and an IMAPS port.
+	TLS bool
+}
+
+// Dovecot is a running Dovecot.
+type Dovecot struct {
+	// IMAPAddr is the plain (STARTTLS when Options.TLS) IMAP address.
+	IMAPAddr string
+	// IMAPSAddr is the implicit-TLS address, with Options.TLS only.
+	IMAPSAddr string
+	// CertPEM is the server's self-signed certificate, with Options.TLS.
+	CertPEM []byte
+	// Dir holds the configuration, the log and the mail.
+	Dir string
+
+	t      testing.TB
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	users  map[string]string
+	uid    int
+	gid    int
+	logger string
+}
+
+// Binary finds Dovecot: $DOVECOT, else /usr/sbin/dovecot, else PATH.
+func Binary() (string, error) {
+	if p := os.Getenv("DOVECOT"); p != "" {
+		return p, nil
+	}
+	if _, err := os.Stat("/usr/sbin/dovecot"); err == nil {
+		return "/usr/sbin/dovecot", nil
+	}
+	if p, err := exec.LookPath("dovecot"); err == nil {
+		return p, nil
+	}
+	return "", fmt.Errorf("dovecot is not installed; install Debian's dovecot-imapd (apt-get install dovecot-imapd, as .ci/install-deps.sh does) or set DOVECOT to its path")
+}
+
+// freePort returns a loopback port nobody listens on right now.
+func freePort(t testing.TB) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("find a free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// mailOwner is the user the mail files belong to: the current user, or,
+// for root (which Dovecot refuses as a mail user), Debian's dovecot user.
+func mailOwner() (uid, gid int, internal string, login string) {
+	if os.Geteuid() != 0 {
+		u, _ := user.Current()
+		name := strconv.Itoa(os.Geteuid())
+		if u != nil {
+			name = u.Username
+		}
+		return os.Geteuid(), os.Getegid(), name, name
+	}
+	uid, gid = 65534, 65534
+	if u, err := user.Lookup("dovecot"); err == nil {
+		uid, _ = strconv.Atoi(u.Uid)
+		gid, _ = strconv.Atoi(u.Gid)
+	}
+	login = "dovenull"
+	if _, err := user.Lookup(login); err != nil {
+		login = "nobody"
+	}
+	return uid, gid, "root", login
+}
+
+// Start starts Dovecot with the given users (name to password) and stops
+// it when the test ends.
+func Start(t testing.TB, users map[string]string, opts Options) *Dovecot {
+	t.Helper()
+	bin, err := Binary()
+	if err != nil {
+		t.Fatalf("these tests need a real IMAP server: %v", err)
+	}
+	// A short folder of its own: Dovecot's sockets live under it, and a
+	// socket path may not be longer than 107 bytes.
+	dir, err := os.MkdirTemp("", "dovecot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	uid, gid, internal, login := mailOwner()
+	d := &Dovecot{Dir: dir, t: t, users: map[string]string{}, uid: uid, gid: gid, logger: filepath.Join(dir, "dovecot.log")}
+	for _, sub := range []string{"run", "state", "home"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The login process runs as another user and must reach its sockets.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(filepath.Join(dir, "home"), uid, gid); err != nil && os.Geteuid() == 0 {
+		t.Fatal(err)
+	}
+	for u, p := range users {
+		d.users[u] = p
+	}
+	d.writeUsers()
+
+	port := freePort(t)
+	d.IMAPAddr = fmt.Sprintf("127.0.0.1:%d", port)
+	sslConf := "ssl = no\n"
+	imapsPort := 0
+	if opts.TLS {
+		certPEM, keyPEM := selfSigned(t)
+		d.CertPEM = certPEM
+		cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+		if err := os.WriteFile(cert, certPEM, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(key, keyPEM, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		imapsPort = freePort(t)
+		d.IMAPSAddr = fmt.Sprintf("127.0.0.1:%d", imapsPort)
+		sslConf = fmt.Sprintf("ssl = yes\nssl_cert = <%s\nssl_key = <%s\n", cert, key)
+	}
+	conf := fmt.Sprintf(`# Throwaway configuration for one test (Dovecot 2.3 settings:
+# https://doc.dovecot.org/2.3/settings/core/).
+protocols = imap
+listen = 127.0.0.1
+base_dir = %[1]s/run
+state_dir = %[1]s/state
+log_path = %[1]s/dovecot.log
+%[2]s
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = 1
+default_internal_user = %[3]s
+default_internal_group = %[3]s
+default_login_user = %[4]s
+mail_location = maildir:%[1]s/home/%%u/Maildir
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%%u %[1]s/users
+}
+userdb {
+  driver = static
+  args = uid=%[5]d gid=%[6]d home=%[1]s/home/%%u
+}
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Sent {
+    special_use = \Sent
+    auto = create
+  }
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = %[7]d
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = %[8]d
+  }
+  chroot =
+}
+service anvil {
+  chroot =
+}
+`, dir, sslConf, internal, login, uid, gid, port, imapsPort)
+	if os.Geteuid() != 0 {
+		conf = strings.Replace(conf, "first_valid_uid = 1", "first_valid_uid = "+strconv.Itoa(uid), 1)
+	}
+	confPath := filepath.Join(dir, "dovecot.conf")
+	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-F", "-c", confPath)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start dovecot: %v", err)
+	}
+	d.cmd = cmd
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	})
+	// Ready when the server greets.
+	deadline := testwait.Deadline(t)
+	for {
+		c, err := net.DialTimeout("tcp", d.IMAPAddr, time.Second)
+		if err == nil {
+			buf := make([]byte, 64)
+			_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			n, _ := c.Read(buf)
+			c.Close()
+			if strings.HasPrefix(string(buf[:n]), "* OK") {
+				break
+			}
+		}
+		select {
+		case err := <-exited:
+			log, _ := os.ReadFile(d.logger)
+			t.Fatalf("dovecot exited at start (%v): %s\n%s", err, out.String(), log)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(d.logger)
+			t.Fatalf("dovecot did not greet on %s: %s\n%s", d.IMAPAddr, out.String(), log)
+		}
+	}
+	return d
+}
+
+func (d *Dovecot) writeUsers() {
+	var b strings.Builder
+	for u, p := range d.users {
+		fmt.Fprintf(&b, "%s:{PLAIN}%s\n", u, p)
+	}
+	if err := os.WriteFile(filepath.Join(d.Dir, "users"), []byte(b.String()), 0o644); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// AddUser adds (or changes) a user; passwd-file is read again when it changes.
+func (d *Dovecot) AddUser(name, password string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.users[name] = password
+	d.writeUsers()
+}
+
+// Password returns a user's password.
+func (d *Dovecot) Password(name string) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.users[name]
+}
+
+// Log returns Dovecot's log so far.
+func (d *Dovecot) Log() string {
+	b, _ := os.ReadFile(d.logger)
+	return string(b)
+}
+
+// Login opens an IMAP connection as the user.
+func (d *Dovecot) Login(user string) (*client.Client, error) {
+	c, err := client.Dial(d.IMAPAddr)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Login(user, d.Password(user)); err != nil {
+		c.Logout()
+		return nil, fmt.Errorf("login %s: %w", user, err)
+	}
+	return c, nil
+}
+
+// Append puts a raw message into a user's folder (created when missing).
+func (d *Dovecot) Append(user, folder string, raw []byte, date time.Time) error {
+	c, err := d.Login(user)
+	if err != nil {
+		return err
+	}
+	defer c.Logout()
+	return appendTo(c, folder, raw, date)
+}
+
+func appendTo(c *client.Client, folder string, raw []byte, date time.Time) error {
+	if folder != "INBOX" {
+		_ = c.Create(folder) // exists already is fine
+	}
+	if date.IsZero() {
+		date = time.Now()
+	}
+	return c.Append(folder, nil, date, bytes.NewReader(raw))
+}
+
+// Count returns how many messages of the user's folder carry the
+// Message-ID (all of them when messageID is empty).
+func (d *Dovecot) Count(user, folder, messageID string) (int, error) {
+	c, err := d.Login(user)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Logout()
+	if _, err := c.Select(folder, true); err != nil {
+		return 0, err
+	}
+	crit := imap.NewSearchCriteria()
+	if messageID != "" {
+		crit.Header.Add("Message-Id", messageID)
+	}
+	ids, err := c.UidSearch(crit)
+	return len(ids), err
+}
+
+// Maildir returns the folder on disk of a user's mailbox folder ("INBOX"
+// or another), creating it; files written into its new/ subfolder are read
+// by Dovecot at the next SELECT.
+func (d *Dovecot) Maildir(user, folder string) string {
+	p := filepath.Join(d.Dir, "home", user, "Maildir")
+	if folder != "INBOX" {
+		p = filepath.Join(p, "."+folder)
+	}
+	for _, sub := range []string{"", "new", "cur", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(p, sub), 0o700); err != nil {
+			d.t.Fatal(err)
+		}
+	}
+	_ = filepath.Walk(filepath.Join(d.Dir, "home"), func(path string, _ os.FileInfo, err error) error {
+		if err == nil {
+			_ = os.Lchown(path, d.uid, d.gid)
+		}
+		return nil
+	})
+	return p
+}
+
+// Own hands a file written into a maildir to the mail user.
+func (d *Dovecot) Own(path string) {
+	_ = os.Lchown(path, d.uid, d.gid)
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and localhost.
+func selfSigned(t testing.TB) (certPEM, keyPEM []byte) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		DNSNames:     []string{"localhost"},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
+}
+
+// TLSConfig trusts the server's self-signed certificate.
+func (d *Dovecot) TLSConfig() *tls.Config {
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(d.CertPEM)
+	return &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
+}

@@ -1,0 +1,136 @@
+package mail
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/secrets"
+)
+
+// Marketplaces are those an email store may belong to: a marketplace that
+// relays buyer mail, or "shop", an independent web shop served by email
+// alone.
+var Marketplaces = []string{"amazon", "ebay", "shop"}
+
+// StoreSpec describes an email store to register. Password goes to the
+// secret store only.
+type StoreSpec struct {
+	Name         string
+	Marketplace  string
+	Address      string // the seller's registered address; replies come from it
+	Username     string // the IMAP and SMTP login; empty means Address
+	IMAP         string // host:port
+	SMTP         string // host:port
+	IMAPSecurity string // tls, starttls or plain; empty: tls on 993, else starttls
+	SMTPSecurity string // tls, starttls or plain; empty: tls on 465, else starttls
+	Folders      []string
+	SentFolder   string
+	Password     string
+	Demo         bool
+}
+
+var storeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+
+// hostPort splits host:port and names the flag and its fix when it does
+// not fit.
+func hostPort(flag, v string) (string, int, error) {
+	h, p, err := net.SplitHostPort(strings.TrimSpace(v))
+	n, perr := strconv.Atoi(p)
+	if err != nil || h == "" || perr != nil || n <= 0 || n > 65535 {
+		return "", 0, fmt.Errorf("%w: %s %q: give host:port, such as %s", ErrInvalidInput, flag, v,
+			map[string]string{"--imap": "imap.example.com:993", "--smtp": "smtp.example.com:587"}[flag])
+	}
+	return h, n, nil
+}
+
+func security(flag, v string, port, tlsPort int, host string) (localdb.MailSecurity, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "":
+		if port == tlsPort {
+			return localdb.MailTLS, nil
+		}
+		return localdb.MailSTARTTLS, nil
+	case "tls", "ssl":
+		return localdb.MailTLS, nil
+	case "starttls":
+		return localdb.MailSTARTTLS, nil
+	case "plain", "none":
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return "", fmt.Errorf("%w: %s plain sends the password unencrypted; it is allowed only for a server on this machine (127.0.0.1, localhost), use tls or starttls for %s", ErrInvalidInput, flag, host)
+		}
+		return localdb.MailPlain, nil
+	}
+	return "", fmt.Errorf("%w: %s %q: use tls, starttls or plain", ErrInvalidInput, flag, v)
+}
+
+// Account checks a spec without touching anything and returns the account
+// it describes, or an error naming the first bad field and its fix.
+func (s StoreSpec) Account() (localdb.MailAccount, error) {
+	if !storeName.MatchString(s.Name) {
+		return localdb.MailAccount{}, fmt.Errorf("%w: store name %q: use 1-63 letters, digits, dots, dashes or underscores", ErrInvalidInput, s.Name)
+	}
+	ok := false
+	for _, m := range Marketplaces {
+		ok = ok || m == s.Marketplace
+	}
+	if !ok {
+		return localdb.MailAccount{}, fmt.Errorf("%w: marketplace %q for an email store: use one of %s", ErrInvalidInput, s.Marketplace, strings.Join(Marketplaces, ", "))
+	}
+	addr, err := mail.ParseAddress(s.Address)
+	if err != nil || addr.Name != "" {
+		return localdb.MailAccount{}, fmt.Errorf("%w: store %s: --address %q is not an email address; give the address registered with the marketplace, such as orders@example.com", ErrInvalidInput, s.Name, s.Address)
+	}
+	a := localdb.MailAccount{Address: strings.ToLower(addr.Address), Username: strings.TrimSpace(s.Username), Folders: s.Folders, SentFolder: s.SentFolder}
+	if a.Username == "" {
+		a.Username = a.Address
+	}
+	if a.IMAPHost, a.IMAPPort, err = hostPort("--imap", s.IMAP); err != nil {
+		return localdb.MailAccount{}, err
+	}
+	if a.SMTPHost, a.SMTPPort, err = hostPort("--smtp", s.SMTP); err != nil {
+		return localdb.MailAccount{}, err
+	}
+	if a.IMAPSecurity, err = security("--imap-security", s.IMAPSecurity, a.IMAPPort, 993, a.IMAPHost); err != nil {
+		return localdb.MailAccount{}, err
+	}
+	if a.SMTPSecurity, err = security("--smtp-security", s.SMTPSecurity, a.SMTPPort, 465, a.SMTPHost); err != nil {
+		return localdb.MailAccount{}, err
+	}
+	for _, f := range s.Folders {
+		if strings.TrimSpace(f) == "" {
+			return localdb.MailAccount{}, fmt.Errorf("%w: store %s: an empty --folder; give folder names such as INBOX", ErrInvalidInput, s.Name)
+		}
+	}
+	if s.Password == "" {
+		return localdb.MailAccount{}, fmt.Errorf("%w: store %s: the password is empty; pass it on the prompt or with --password-stdin (for Gmail or Microsoft 365, an app password)", ErrInvalidInput, s.Name)
+	}
+	return a, nil
+}
+
+// AddStore registers an email store: the password in sec, the store and
+// its account in the database, in one transaction. A name already taken
+// is refused (localdb.ErrConflict) and nothing is stored.
+func AddStore(ctx context.Context, db *localdb.DB, sec secrets.Store, s StoreSpec) (localdb.Store, localdb.MailAccount, error) {
+	a, err := s.Account()
+	if err != nil {
+		return localdb.Store{}, localdb.MailAccount{}, err
+	}
+	if _, err := db.GetStoreByName(ctx, s.Name); err == nil {
+		return localdb.Store{}, localdb.MailAccount{}, fmt.Errorf("store %q already exists; remove it first with `sellerops stores remove %s`: %w", s.Name, s.Name, localdb.ErrConflict)
+	}
+	if err := sec.Set(ctx, secrets.StorePasswordKey(s.Name), s.Password); err != nil {
+		return localdb.Store{}, localdb.MailAccount{}, fmt.Errorf("store %s: keep the password: %w", s.Name, err)
+	}
+	st, acct, err := db.CreateMailStore(ctx, localdb.Store{Name: s.Name, Marketplace: s.Marketplace, Username: a.Username, Demo: s.Demo}, a)
+	if err != nil {
+		_ = sec.Delete(ctx, secrets.StorePasswordKey(s.Name))
+		return localdb.Store{}, localdb.MailAccount{}, err
+	}
+	return st, acct, nil
+}

@@ -1,0 +1,264 @@
+package localdb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// MailSecurity is how a mail connection is protected.
+type MailSecurity string
+
+// Mail connection security.
+const (
+	// MailTLS: TLS from the first byte (IMAPS on 993, SMTPS on 465).
+	MailTLS MailSecurity = "tls"
+	// MailSTARTTLS: a plain connection upgraded with STARTTLS before login
+	// (IMAP on 143, submission on 587).
+	MailSTARTTLS MailSecurity = "starttls"
+	// MailPlain: no TLS at all; only for servers on the loopback interface.
+	MailPlain MailSecurity = "plain"
+)
+
+var mailSecurities = []MailSecurity{MailTLS, MailSTARTTLS, MailPlain}
+
+// MailAccount is the email channel of a store: where its mail is read and
+// sent, as whom. It never holds the password, which is in the keyring under
+// the store's password key.
+type MailAccount struct {
+	StoreID      int64        `json:"store_id"`
+	Address      string       `json:"address"`
+	Username     string       `json:"username"`
+	IMAPHost     string       `json:"imap_host"`
+	IMAPPort     int          `json:"imap_port"`
+	IMAPSecurity MailSecurity `json:"imap_security"`
+	SMTPHost     string       `json:"smtp_host"`
+	SMTPPort     int          `json:"smtp_port"`
+	SMTPSecurity MailSecurity `json:"smtp_security"`
+	Folders      []string     `json:"folders"`
+	SentFolder   string       `json:"sent_folder"`
+	CreatedAt    time.Time    `json:"created_at"`
+	UpdatedAt    time.Time    `json:"updated_at"`
+}
+
+const mailAccountCols = `store_id, address, username, imap_host, imap_port, imap_security, smtp_host, smtp_port,
+	smtp_security, folders, sent_folder, created_at, updated_at`
+
+func scanMailAccount(row interface{ Scan(...any) error }) (MailAccount, error) {
+	var a MailAccount
+	var folders string
+	var created, updated int64
+	if err := row.Scan(&a.StoreID, &a.Address, &a.Username, &a.IMAPHost, &a.IMAPPort, &a.IMAPSecurity, &a.SMTPHost,
+		&a.SMTPPort, &a.SMTPSecurity, &folders, &a.SentFolder, &created, &updated); err != nil {
+		return MailAccount{}, err
+	}
+	if err := json.Unmarshal([]byte(folders), &a.Folders); err != nil {
+		return MailAccount{}, fmt.Errorf("mail account of store %d: folders %q: %w", a.StoreID, folders, err)
+	}
+	a.CreatedAt = time.UnixMilli(created).UTC()
+	a.UpdatedAt = time.UnixMilli(updated).UTC()
+	return a, nil
+}
+
+func (a *MailAccount) normalize() error {
+	if a.Address == "" || a.Username == "" || a.IMAPHost == "" || a.SMTPHost == "" {
+		return invalidf("mail account needs an address, a username, an IMAP host and an SMTP host")
+	}
+	if a.IMAPPort <= 0 || a.IMAPPort > 65535 || a.SMTPPort <= 0 || a.SMTPPort > 65535 {
+		return invalidf("mail account ports must be 1-65535 (got IMAP %d, SMTP %d)", a.IMAPPort, a.SMTPPort)
+	}
+	if err := oneOf("IMAP security", a.IMAPSecurity, mailSecurities...); err != nil {
+		return err
+	}
+	if err := oneOf("SMTP security", a.SMTPSecurity, mailSecurities...); err != nil {
+		return err
+	}
+	if len(a.Folders) == 0 {
+		a.Folders = []string{"INBOX"}
+	}
+	if a.SentFolder == "" {
+		a.SentFolder = "Sent"
+	}
+	return nil
+}
+
+// CreateMailStore adds a store with its email channel in one transaction:
+// both are stored, or neither.
+func (db *DB) CreateMailStore(ctx context.Context, s Store, a MailAccount) (Store, MailAccount, error) {
+	if s.Name == "" || s.Marketplace == "" {
+		return Store{}, MailAccount{}, invalidf("store needs a name and a marketplace (got name %q, marketplace %q)", s.Name, s.Marketplace)
+	}
+	if err := a.normalize(); err != nil {
+		return Store{}, MailAccount{}, err
+	}
+	if s.SessionState == "" {
+		s.SessionState = SessionUnknown
+	}
+	folders, _ := json.Marshal(a.Folders)
+	var st Store
+	var acct MailAccount
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		now := msNow(db.now())
+		var err error
+		st, err = scanStore(tx.QueryRowContext(ctx, `INSERT INTO stores
+			(name, marketplace, base_url, username, recipe, session_state, sync_cursor, demo, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?) RETURNING `+storeCols,
+			s.Name, s.Marketplace, s.BaseURL, s.Username, s.Recipe, s.SessionState, boolInt(s.Demo), now, now))
+		if err != nil {
+			return err
+		}
+		acct, err = scanMailAccount(tx.QueryRowContext(ctx, `INSERT INTO mail_accounts (`+mailAccountCols+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+mailAccountCols,
+			st.ID, a.Address, a.Username, a.IMAPHost, a.IMAPPort, a.IMAPSecurity, a.SMTPHost, a.SMTPPort,
+			a.SMTPSecurity, string(folders), a.SentFolder, now, now))
+		return err
+	})
+	if errors.Is(err, ErrConflict) {
+		return Store{}, MailAccount{}, fmt.Errorf("store %q already exists; choose another name or remove it first: %w", s.Name, err)
+	}
+	return st, acct, err
+}
+
+// GetMailAccount returns the email channel of a store, or ErrNotFound when
+// the store has none.
+func (db *DB) GetMailAccount(ctx context.Context, storeID int64) (MailAccount, error) {
+	a, err := scanMailAccount(db.sql.QueryRowContext(ctx, `SELECT `+mailAccountCols+` FROM mail_accounts WHERE store_id = ?`, storeID))
+	if err != nil {
+		return MailAccount{}, mapErr(err)
+	}
+	return a, nil
+}
+
+// MailFolderState is how far a folder of a store's mailbox was read.
+type MailFolderState struct {
+	Folder      string    `json:"folder"`
+	UIDValidity uint32    `json:"uidvalidity"`
+	LastUID     uint32    `json:"last_uid"`
+	Skipped     int       `json:"skipped"` // notifications recognised and not stored, over all syncs
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// GetMailFolder returns how far the folder was read; a folder never read
+// gives the zero state and no error.
+func (db *DB) GetMailFolder(ctx context.Context, storeID int64, folder string) (MailFolderState, error) {
+	s := MailFolderState{Folder: folder}
+	var v, last int64
+	var updated int64
+	err := db.sql.QueryRowContext(ctx, `SELECT uidvalidity, last_uid, skipped, updated_at FROM mail_folders
+		WHERE store_id = ? AND folder = ?`, storeID, folder).Scan(&v, &last, &s.Skipped, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, nil
+	}
+	if err != nil {
+		return MailFolderState{}, mapErr(err)
+	}
+	s.UIDValidity, s.LastUID, s.UpdatedAt = uint32(v), uint32(last), time.UnixMilli(updated).UTC()
+	return s, nil
+}
+
+// SetMailFolder records that the folder was read up to lastUID under
+// uidValidity, adding skipped to its count of skipped notifications. A new
+// UIDVALIDITY replaces the old state (the server renumbered the folder); the
+// same one never moves lastUID back.
+func (db *DB) SetMailFolder(ctx context.Context, storeID int64, folder string, uidValidity, lastUID uint32, skipped int) error {
+	if folder == "" || uidValidity == 0 {
+		return invalidf("mail folder state needs a folder and a UIDVALIDITY (got %q, %d)", folder, uidValidity)
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO mail_folders (store_id, folder, uidvalidity, last_uid, skipped, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (store_id, folder) DO UPDATE SET
+				last_uid = CASE WHEN uidvalidity = excluded.uidvalidity THEN max(last_uid, excluded.last_uid) ELSE excluded.last_uid END,
+				skipped = skipped + excluded.skipped,
+				uidvalidity = excluded.uidvalidity,
+				updated_at = excluded.updated_at`,
+			storeID, folder, int64(uidValidity), int64(lastUID), skipped, msNow(db.now()))
+		return err
+	})
+}
+
+// MailMeta is what a stored message keeps of its email headers.
+type MailMeta struct {
+	HeaderID   string   `json:"header_id"` // the Message-ID, without angle brackets
+	From       string   `json:"from"`      // address only
+	ReplyTo    string   `json:"reply_to"`  // address only; empty when the mail had none
+	References []string `json:"references"`
+	Folder     string   `json:"folder"`
+	UID        uint32   `json:"uid"`
+}
+
+// FindMailThread returns the local thread of the store that holds a message
+// with one of the given Message-IDs (a mail's In-Reply-To and References),
+// preferring the last one given that is found; ErrNotFound when none is.
+func (db *DB) FindMailThread(ctx context.Context, storeID int64, headerIDs []string) (Thread, error) {
+	for i := len(headerIDs) - 1; i >= 0; i-- {
+		if headerIDs[i] == "" {
+			continue
+		}
+		var threadID int64
+		err := db.sql.QueryRowContext(ctx, `SELECT m.thread_id FROM mail_messages mm JOIN messages m ON m.id = mm.message_id
+			WHERE mm.store_id = ? AND mm.header_id = ? LIMIT 1`, storeID, headerIDs[i]).Scan(&threadID)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return Thread{}, mapErr(err)
+		}
+		return db.GetThread(ctx, threadID)
+	}
+	return Thread{}, ErrNotFound
+}
+
+// SaveMail stores one mail as a message of thread t (created when new), with
+// its attachments and its headers, in one transaction. A mail stored before
+// (the same Message-ID in the thread) is left as it is.
+func (db *DB) SaveMail(ctx context.Context, t Thread, m Message, meta MailMeta) (SavedThread, error) {
+	if meta.HeaderID == "" {
+		return SavedThread{}, invalidf("mail %q has no Message-ID", m.MarketplaceMessageID)
+	}
+	saved, err := db.saveThreadWith(ctx, t, []Message{m}, func(tx *sql.Tx, ids []int64) error {
+		var msgID int64
+		if err := tx.QueryRowContext(ctx, `SELECT m.id FROM messages m JOIN threads t ON t.id = m.thread_id
+			WHERE t.store_id = ? AND t.marketplace_thread_id = ? AND m.marketplace_message_id = ?`,
+			t.StoreID, t.MarketplaceThreadID, m.MarketplaceMessageID).Scan(&msgID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO mail_messages (message_id, store_id, header_id, from_addr, reply_to, refs, folder, uid)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
+			msgID, t.StoreID, meta.HeaderID, meta.From, meta.ReplyTo, strings.Join(meta.References, " "), meta.Folder, int64(meta.UID))
+		return err
+	})
+	return saved, err
+}
+
+// MailReplyTarget is what an answer to a mail thread needs: the address to
+// write to and the headers that tie the answer to the thread (RFC 5322
+// section 3.6.4).
+type MailReplyTarget struct {
+	To         string   // the buyer's Reply-To, else From, of the newest buyer mail
+	InReplyTo  string   // that mail's Message-ID
+	References []string // its References followed by its Message-ID
+}
+
+// GetMailReplyTarget returns the reply target of a thread read by email;
+// ErrNotFound when the thread has no buyer mail.
+func (db *DB) GetMailReplyTarget(ctx context.Context, threadID int64) (MailReplyTarget, error) {
+	var from, replyTo, header, refs string
+	err := db.sql.QueryRowContext(ctx, `SELECT mm.from_addr, mm.reply_to, mm.header_id, mm.refs
+		FROM mail_messages mm JOIN messages m ON m.id = mm.message_id
+		WHERE m.thread_id = ? AND m.direction = 'in' ORDER BY m.sent_at DESC, m.id DESC LIMIT 1`, threadID).
+		Scan(&from, &replyTo, &header, &refs)
+	if err != nil {
+		return MailReplyTarget{}, mapErr(err)
+	}
+	t := MailReplyTarget{To: replyTo, InReplyTo: header}
+	if t.To == "" {
+		t.To = from
+	}
+	t.References = append(strings.Fields(refs), header)
+	return t, nil
+}
