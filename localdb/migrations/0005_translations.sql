@@ -3,7 +3,7 @@
 -- itself is not stored here, only its SHA-256: the original stays in the
 -- messages table. source is the language asked for ('' when the provider was
 -- to detect it); detected is the language the provider read the text as.
-CREATE TABLE translations (
+CREATE TABLE IF NOT EXISTS translations (
 	text_hash   TEXT    NOT NULL,
 	source      TEXT    NOT NULL,
 	target      TEXT    NOT NULL,
