@@ -34,7 +34,7 @@ type DeepL struct {
 // the key's suffix.
 func NewDeepL(key, baseURL string, client *http.Client) (*DeepL, error) {
 	if strings.TrimSpace(key) == "" {
-		return nil, errors.New("translation (deepl): no API key; store one with: sellerops secrets set translation")
+		return nil, errors.New("translation (deepl): no API key; store one in the keyring under translation/deepl/api_key")
 	}
 	if baseURL == "" {
 		baseURL = DeepLHost(key)

@@ -114,4 +114,3 @@ func (l *LibreTranslate) one(ctx context.Context, text, from, to string) (Transl
 	}
 	return Translation{Text: *out.TranslatedText, Source: src}, nil
 }
-

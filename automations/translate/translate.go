@@ -66,7 +66,7 @@ func (e *Error) Error() string {
 	}
 	switch e.Class {
 	case AuthFailed:
-		b.WriteString("; store a valid key with: sellerops secrets set translation")
+		b.WriteString("; store a valid key in the keyring under translation/<provider>/api_key")
 	case RateLimited:
 		b.WriteString("; wait and retry, or check the plan's quota")
 	}
@@ -113,4 +113,29 @@ func httpClient(c *http.Client) *http.Client {
 		return c
 	}
 	return &http.Client{}
+}
+
+// Settings choose and reach a provider: the config's translation.provider
+// and translation.url, and the key read from the keyring.
+type Settings struct {
+	Provider string // "deepl" or "libretranslate"; "" means translation is off
+	URL      string
+	Key      string
+}
+
+// ErrOff is returned by New when no provider is configured: callers show the
+// text untranslated and say that translation is off.
+var ErrOff = errors.New("translation is off: set translation.provider in the config file (deepl or libretranslate)")
+
+// New makes the configured provider.
+func New(s Settings, client *http.Client) (Provider, error) {
+	switch s.Provider {
+	case "":
+		return nil, ErrOff
+	case "deepl":
+		return NewDeepL(s.Key, s.URL, client)
+	case "libretranslate":
+		return NewLibreTranslate(s.URL, s.Key, client)
+	}
+	return nil, fmt.Errorf("translation: unknown provider %q; use deepl or libretranslate", s.Provider)
 }

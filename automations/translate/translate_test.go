@@ -3,6 +3,7 @@ package translate
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -179,5 +180,23 @@ func TestLibreTranslateErrors(t *testing.T) {
 	l, _ := NewLibreTranslate(srv.URL, "", srv.Client())
 	if _, err := l.Translate(context.Background(), []string{"x"}, "", "en"); ClassOf(err) != SiteError {
 		t.Errorf("auto without detectedLanguage: %v", err)
+	}
+}
+
+func TestNewPicksConfiguredProvider(t *testing.T) {
+	if _, err := New(Settings{}, nil); !errors.Is(err, ErrOff) {
+		t.Errorf("no provider: %v, want ErrOff", err)
+	}
+	if p, err := New(Settings{Provider: "deepl", Key: "k:fx"}, nil); err != nil || p.Name() != "deepl" || p.(*DeepL).baseURL != DeepLFreeURL {
+		t.Errorf("deepl: %v %v", p, err)
+	}
+	if p, err := New(Settings{Provider: "libretranslate", URL: "http://127.0.0.1:5000"}, nil); err != nil || p.Name() != "libretranslate" {
+		t.Errorf("libretranslate: %v %v", p, err)
+	}
+	if _, err := New(Settings{Provider: "libretranslate"}, nil); err == nil {
+		t.Error("libretranslate without a URL was made")
+	}
+	if _, err := New(Settings{Provider: "google"}, nil); err == nil {
+		t.Error("an unknown provider was made")
 	}
 }
