@@ -71,11 +71,14 @@ type Browser struct {
 	rod    *rod.Browser
 	remote bool
 	ws     *cdp.WebSocket
-	pid    int
-	dir    string // removed on Close when ownDir
-	ownDir bool
-	logger *slog.Logger
-	cancel context.CancelFunc // ends rod's event loop
+	// controlURL is the browser's DevTools address (ws://...), which may
+	// carry a remote service's token: never log or show it unredacted.
+	controlURL string
+	pid        int
+	dir        string // removed on Close when ownDir
+	ownDir     bool
+	logger     *slog.Logger
+	cancel     context.CancelFunc // ends rod's event loop
 
 	closeOnce sync.Once
 	closeErr  error
@@ -185,7 +188,7 @@ func connectRemote(ctx context.Context, u string, logger *slog.Logger) (*Browser
 		return nil, fmt.Errorf("connect to remote browser %s: %w", redactURL(u), err)
 	}
 	logger.Info("connected to remote browser", "url", redactURL(u))
-	return &Browser{rod: rb, remote: true, ws: ws, logger: logger, cancel: cancel}, nil
+	return &Browser{rod: rb, remote: true, ws: ws, controlURL: u, logger: logger, cancel: cancel}, nil
 }
 
 // connectRod runs rod's Connect but gives up when ctx ends.
@@ -319,7 +322,7 @@ func launchLocal(ctx context.Context, bin, from string, opts BrowserOptions, log
 		return nil, fmt.Errorf("launch browser %q: connect to it: %w", path, err)
 	}
 	logger.Info("browser launched", "bin", path, "pid", pid, "headless", !opts.Show)
-	return &Browser{rod: rb, ws: ws, pid: pid, dir: dir, ownDir: own, logger: logger, cancel: cancel}, nil
+	return &Browser{rod: rb, ws: ws, controlURL: u, pid: pid, dir: dir, ownDir: own, logger: logger, cancel: cancel}, nil
 }
 
 // Rod returns the underlying rod browser, for code that needs more than this
@@ -328,6 +331,11 @@ func (b *Browser) Rod() *rod.Browser { return b.rod }
 
 // Remote reports whether the browser is a remote one reached over CDP.
 func (b *Browser) Remote() bool { return b.remote }
+
+// ControlURL returns the DevTools address another process can attach to
+// (BrowserOptions.Bin), as the kill tests' child processes do. It may hold
+// a remote service's token: do not log it.
+func (b *Browser) ControlURL() string { return b.controlURL }
 
 // PID returns the process id of a local browser, or 0 for a remote one.
 func (b *Browser) PID() int { return b.pid }

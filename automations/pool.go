@@ -77,10 +77,15 @@ func NewPool(ctx context.Context, b *Browser, opts PoolOptions) (*Pool, error) {
 	}
 	rb := b.Rod()
 	if opts.Isolated {
-		inc, err := rb.Context(ctx).Incognito()
+		// DisposeOnDetach: a process that dies without closing its pool (a
+		// kill, a power cut) takes its context, cookies and tabs with it
+		// instead of leaving them in a remote browser that others share.
+		res, err := proto.TargetCreateBrowserContext{DisposeOnDetach: true}.Call(rb.Context(ctx))
 		if err != nil {
 			return nil, fmt.Errorf("page pool: create an isolated browser context: %w", err)
 		}
+		inc := *rb
+		inc.BrowserContextID = res.BrowserContextID
 		rb = inc.Context(context.Background())
 	}
 	return &Pool{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/go-rod/rod/lib/proto"
 	"io"
 	"net/http"
 	"os"
@@ -366,4 +367,39 @@ func TestVisibleReadsManyInOneCall(t *testing.T) {
 	if !got["captcha"] || !got["login"] || got["inbox"] || got["broken"] {
 		t.Errorf("Visible = %v", got)
 	}
+}
+
+// A process that dies without closing its isolated pool, connected to a
+// browser others share, leaves nothing behind in it: its browser context
+// goes with its connection.
+func TestIsolatedContextGoesWithItsConnection(t *testing.T) {
+	shared := testBrowser(t)
+	contexts := func() []proto.BrowserBrowserContextID {
+		res, err := proto.TargetGetBrowserContexts{}.Call(shared.Rod().Context(testCtx(t)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.BrowserContextIDs
+	}
+	before := len(contexts())
+	other, err := Launch(testCtx(t), BrowserOptions{Bin: shared.ControlURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !other.Remote() {
+		t.Fatal("the second client launched a browser of its own instead of attaching")
+	}
+	pool, err := NewPool(testCtx(t), other, PoolOptions{Size: 1, Isolated: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Get(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(contexts()); n != before+1 {
+		t.Fatalf("%d browser contexts with the pool open, want %d", n, before+1)
+	}
+	// Drop the connection without closing the pool, as a kill would.
+	_ = other.Close()
+	testwait.Until(t, "the dead client's browser context to be disposed", func() bool { return len(contexts()) == before })
 }

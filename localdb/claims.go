@@ -212,45 +212,30 @@ func (db *DB) FindLiveClaim(ctx context.Context, shipmentID int64, kind ClaimKin
 	return c, nil
 }
 
-// ClaimFilter selects claims for ListClaims. Zero fields do not filter.
+// ClaimFilter selects claims, for ListClaims and PageClaims alike. Zero
+// fields do not filter.
 type ClaimFilter struct {
 	ShipmentID int64
 	Kind       ClaimKind
 	States     []ClaimState
+	// Search keeps claims whose parcel's tracking number starts with it.
+	Search string
+	Offset int
+	Limit  int
 }
 
 // ListClaims returns the claims that pass f, the window closing soonest
-// first.
+// first. It is PageClaims' query without the count; f.Limit 0 means no cap.
 func (db *DB) ListClaims(ctx context.Context, f ClaimFilter) ([]Claim, error) {
-	var where []string
-	var args []any
-	if f.ShipmentID != 0 {
-		where = append(where, "shipment_id = ?")
-		args = append(args, f.ShipmentID)
-	}
-	if f.Kind != "" {
-		where = append(where, "kind = ?")
-		args = append(args, f.Kind)
-	}
-	if len(f.States) > 0 {
-		for _, s := range f.States {
-			if err := oneOf("claim state", s, claimStates...); err != nil {
-				return nil, err
-			}
-			args = append(args, s)
-		}
-		where = append(where, "state IN ("+placeholders(len(f.States))+")")
-	}
-	query := `SELECT ` + claimCols + ` FROM claims`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY window_closes ASC NULLS LAST, id"
-	rows, err := db.sql.QueryContext(ctx, query, args...)
+	p, err := db.queryClaims(ctx, f, false)
 	if err != nil {
-		return nil, fmt.Errorf("list claims: %w", mapErr(err))
+		return nil, err
 	}
-	return collect(rows, scanClaim)
+	out := make([]Claim, len(p.Rows))
+	for i, r := range p.Rows {
+		out[i] = r.Claim
+	}
+	return out, nil
 }
 
 // ClaimEdit holds the editable fields of a draft claim.
@@ -428,40 +413,59 @@ type ClaimRow struct {
 	Evidence       int    `json:"evidence"`
 }
 
-// ClaimQuery selects one page of claims. Zero fields do not filter.
-type ClaimQuery struct {
-	State ClaimState
-	// Search keeps claims whose parcel's tracking number starts with it.
-	Search string
-	Offset int
-	Limit  int
+// PageClaims returns one page of the claims that pass f (from f.Offset, at
+// most f.Limit, capped at 1000) in ListClaims' order, with each claim's
+// parcel and evidence count, and how many claims pass f.
+func (db *DB) PageClaims(ctx context.Context, f ClaimFilter) (Page[ClaimRow], error) {
+	return db.queryClaims(ctx, f, true)
 }
 
-// PageClaims returns one page of claims, the window closing soonest first,
-// and the number of claims that pass q.
-func (db *DB) PageClaims(ctx context.Context, q ClaimQuery) (Page[ClaimRow], error) {
-	offset, limit := pageBounds(q.Offset, q.Limit)
+// claimWhere turns f into conditions on claims c joined to shipments s.
+func claimWhere(f ClaimFilter) ([]string, []any, error) {
 	var where []string
 	var args []any
-	if q.State != "" {
-		if err := oneOf("claim state", q.State, claimStates...); err != nil {
-			return Page[ClaimRow]{}, err
-		}
-		where = append(where, "c.state = ?")
-		args = append(args, q.State)
+	if f.ShipmentID != 0 {
+		where = append(where, "c.shipment_id = ?")
+		args = append(args, f.ShipmentID)
 	}
-	if s := strings.TrimSpace(q.Search); s != "" {
+	if f.Kind != "" {
+		where = append(where, "c.kind = ?")
+		args = append(args, f.Kind)
+	}
+	if len(f.States) > 0 {
+		for _, s := range f.States {
+			if err := oneOf("claim state", s, claimStates...); err != nil {
+				return nil, nil, err
+			}
+			args = append(args, s)
+		}
+		where = append(where, "c.state IN ("+placeholders(len(f.States))+")")
+	}
+	if s := strings.TrimSpace(f.Search); s != "" {
 		where = append(where, "s.tracking_number LIKE ? ESCAPE '\\'")
 		args = append(args, likePrefix(strings.ToUpper(s)))
+	}
+	return where, args, nil
+}
+
+// queryClaims is the one claim query, behind ListClaims and PageClaims.
+// counted bounds the page and reads the total too.
+func (db *DB) queryClaims(ctx context.Context, f ClaimFilter, counted bool) (Page[ClaimRow], error) {
+	offset, limit := queryBounds(f.Offset, f.Limit, counted)
+	where, args, err := claimWhere(f)
+	if err != nil {
+		return Page[ClaimRow]{}, err
 	}
 	cond := whereClause(where)
 	from := ` FROM claims c JOIN shipments s ON s.id = c.shipment_id`
 	out := Page[ClaimRow]{Offset: offset, Rows: []ClaimRow{}}
-	if err := db.sql.QueryRowContext(ctx, `SELECT count(*)`+from+cond, args...).Scan(&out.Total); err != nil {
-		return Page[ClaimRow]{}, fmt.Errorf("count claims: %w", mapErr(err))
-	}
-	if out.Total == 0 || offset >= out.Total {
-		return out, nil
+	if counted {
+		if err := db.sql.QueryRowContext(ctx, `SELECT count(*)`+from+cond, args...).Scan(&out.Total); err != nil {
+			return Page[ClaimRow]{}, fmt.Errorf("count claims: %w", mapErr(err))
+		}
+		if out.Total == 0 || offset >= out.Total {
+			return out, nil
+		}
 	}
 	cols := qualify("c", claimCols)
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+cols+`, s.courier, s.tracking_number,
@@ -481,6 +485,9 @@ func (db *DB) PageClaims(ctx context.Context, q ClaimQuery) (Page[ClaimRow], err
 	})
 	if err != nil {
 		return Page[ClaimRow]{}, fmt.Errorf("list claims: %w", err)
+	}
+	if !counted {
+		out.Total = len(out.Rows)
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package localdb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -166,7 +167,7 @@ func TestCanMoveClaim(t *testing.T) {
 func TestPageClaimsAndRuns(t *testing.T) {
 	ctx := context.Background()
 	db, ids := readFixture(t)
-	p, err := db.PageClaims(ctx, ClaimQuery{})
+	p, err := db.PageClaims(ctx, ClaimFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +177,7 @@ func TestPageClaimsAndRuns(t *testing.T) {
 	if p.Rows[1].ConfirmationNumber != "CONF-1" || p.Rows[1].PaidAmount != 1500 {
 		t.Fatalf("paid claim = %+v", p.Rows[1])
 	}
-	drafts, err := db.PageClaims(ctx, ClaimQuery{State: ClaimDraft})
+	drafts, err := db.PageClaims(ctx, ClaimFilter{States: []ClaimState{ClaimDraft}})
 	if err != nil || drafts.Total != 1 {
 		t.Fatalf("drafts = %+v, %v", drafts, err)
 	}
@@ -193,5 +194,43 @@ func TestPageClaimsAndRuns(t *testing.T) {
 	}
 	if att.Total != 1 || att.Rows[0].ItemKey != "amz-us" || att.Rows[0].FailureClass != "timeout" || att.Rows[0].JobName != "sync" {
 		t.Fatalf("attention items = %+v", att)
+	}
+}
+
+// ListClaims and PageClaims are one query: the same claims in the same
+// order for every filter.
+func TestListAndPageClaimsAgree(t *testing.T) {
+	ctx := context.Background()
+	db, ids := readFixture(t)
+	filters := map[string]ClaimFilter{
+		"all":      {},
+		"drafts":   {States: []ClaimState{ClaimDraft}},
+		"search":   {Search: "1Z"},
+		"shipment": {ShipmentID: ids["s-stalled"]},
+		"offset":   {Offset: 1},
+		"limit":    {Limit: 1},
+	}
+	for name, f := range filters {
+		list, err := db.ListClaims(ctx, f)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		page, err := db.PageClaims(ctx, f)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var a, b []int64
+		for _, c := range list {
+			a = append(a, c.ID)
+		}
+		for _, r := range page.Rows {
+			b = append(b, r.ID)
+		}
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("%s: ListClaims gives %v, PageClaims %v", name, a, b)
+		}
+	}
+	if _, err := db.ListClaims(ctx, ClaimFilter{States: []ClaimState{"filed"}}); err == nil {
+		t.Error("an unknown claim state was accepted")
 	}
 }

@@ -312,6 +312,19 @@ func pageBounds(offset, limit int) (int, int) {
 	return offset, limit
 }
 
+// queryBounds is the offset and limit of a list or page query: a page
+// (counted) is bounded as pageBounds says; a list without a limit has no cap
+// (SQLite's LIMIT -1).
+func queryBounds(offset, limit int, counted bool) (int, int) {
+	switch {
+	case counted:
+		return pageBounds(offset, limit)
+	case limit <= 0:
+		limit = -1
+	}
+	return max(offset, 0), limit
+}
+
 // qualify prefixes each column of a column list with a table alias.
 func qualify(alias, cols string) string {
 	fields := strings.Split(strings.Join(strings.Fields(cols), " "), ", ")

@@ -65,8 +65,11 @@ type Thread struct {
 	// Filled on reads.
 	StoreName   string `json:"store"`
 	Marketplace string `json:"marketplace"`
-	// Overdue is true for an open thread whose reply deadline has passed
-	// by the database's clock.
+	// StoreRemoved is true when the thread's store was removed with its
+	// history kept: the thread can no longer be answered from here.
+	StoreRemoved bool `json:"store_removed,omitempty"`
+	// Overdue is true for an open thread of a store in use whose reply
+	// deadline has passed by the database's clock.
 	Overdue bool `json:"overdue"`
 }
 
@@ -98,7 +101,14 @@ type Attachment struct {
 
 const threadCols = `t.id, t.store_id, t.marketplace_thread_id, t.order_id, t.marketplace_order_id, t.buyer_name,
 	t.subject, t.language, t.kind, t.status, t.last_message_at, t.reply_deadline, t.created_at, t.updated_at,
-	s.name, s.marketplace`
+	s.name, s.marketplace, s.removed_at IS NOT NULL`
+
+// liveStore keeps the threads t of stores still in use. A store removed
+// with its history kept (`stores remove --keep-data`) can no longer be
+// answered from here, so its open threads are history: listed and found,
+// but never overdue or due soon, and sorted with the threads that are not
+// open.
+const liveStore = `t.store_id NOT IN (SELECT id FROM stores WHERE removed_at IS NOT NULL)`
 
 // threadFrom joins the store so that each thread carries its store's name
 // and marketplace.
@@ -111,7 +121,7 @@ func (db *DB) scanThread(now time.Time) func(row interface{ Scan(...any) error }
 		var created, updated int64
 		err := row.Scan(&t.ID, &t.StoreID, &t.MarketplaceThreadID, &order, &t.MarketplaceOrderID, &t.BuyerName,
 			&t.Subject, &t.Language, &t.Kind, &t.Status, &last, &deadline, &created, &updated,
-			&t.StoreName, &t.Marketplace)
+			&t.StoreName, &t.Marketplace, &t.StoreRemoved)
 		if err != nil {
 			return Thread{}, err
 		}
@@ -120,7 +130,7 @@ func (db *DB) scanThread(now time.Time) func(row interface{ Scan(...any) error }
 		t.ReplyDeadline = fromMS(deadline)
 		t.CreatedAt = time.UnixMilli(created).UTC()
 		t.UpdatedAt = time.UnixMilli(updated).UTC()
-		t.Overdue = t.Status == StatusOpen && !t.ReplyDeadline.IsZero() && t.ReplyDeadline.Before(now)
+		t.Overdue = t.Status == StatusOpen && !t.StoreRemoved && !t.ReplyDeadline.IsZero() && t.ReplyDeadline.Before(now)
 		return t, nil
 	}
 }
@@ -646,11 +656,11 @@ func threadWhere(f ThreadFilter, nowMS int64) (where []string, args []any, none 
 		where = append(where, "t.status IN ("+placeholders(len(f.Statuses))+")")
 	}
 	if f.Overdue {
-		where = append(where, "t.status = 'open' AND t.reply_deadline < ?")
+		where = append(where, "t.status = 'open' AND t.reply_deadline < ? AND "+liveStore)
 		args = append(args, nowMS)
 	}
 	if f.DueWithin > 0 {
-		where = append(where, "t.status = 'open' AND t.reply_deadline >= ? AND t.reply_deadline < ?")
+		where = append(where, "t.status = 'open' AND t.reply_deadline >= ? AND t.reply_deadline < ? AND "+liveStore)
 		args = append(args, nowMS, nowMS+f.DueWithin.Milliseconds())
 	}
 	if strings.TrimSpace(f.Search) != "" {
@@ -676,13 +686,7 @@ func threadWhere(f ThreadFilter, nowMS int64) (where []string, args []any, none 
 func (db *DB) queryThreads(ctx context.Context, f ThreadFilter, counted bool) (Page[Thread], error) {
 	now := db.now()
 	nowMS := now.UnixMilli()
-	offset, limit := f.Offset, f.Limit
-	switch {
-	case counted:
-		offset, limit = pageBounds(f.Offset, f.Limit)
-	case limit <= 0:
-		limit = -1 // SQLite: no cap
-	}
+	offset, limit := queryBounds(f.Offset, f.Limit, counted)
 	counted = counted || offset > 0
 	where, args, none, err := threadWhere(f, nowMS)
 	out := Page[Thread]{Offset: max(offset, 0), Rows: []Thread{}}
@@ -702,10 +706,10 @@ func (db *DB) queryThreads(ctx context.Context, f ThreadFilter, counted bool) (P
 		args         []any
 		order, outer string
 	}{
-		{"t.status = 'open' AND t.reply_deadline < ?", []any{nowMS}, byDeadline, byDeadlineP},
-		{"t.status = 'open' AND t.reply_deadline >= ?", []any{nowMS}, byDeadline, byDeadlineP},
-		{"t.status = 'open' AND t.reply_deadline IS NULL", nil, byLatest, byLatestP},
-		{"t.status <> 'open'", nil, byLatest, byLatestP},
+		{"t.status = 'open' AND t.reply_deadline < ? AND " + liveStore, []any{nowMS}, byDeadline, byDeadlineP},
+		{"t.status = 'open' AND t.reply_deadline >= ? AND " + liveStore, []any{nowMS}, byDeadline, byDeadlineP},
+		{"t.status = 'open' AND t.reply_deadline IS NULL AND " + liveStore, nil, byLatest, byLatestP},
+		{"(t.status <> 'open' OR NOT " + liveStore + ")", nil, byLatest, byLatestP},
 	}
 	scan := db.scanThread(now)
 	skip, need := out.Offset, limit

@@ -73,6 +73,7 @@ func (db *DB) GetOverview(ctx context.Context, q OverviewQuery) (Overview, error
 				count(*) FILTER (WHERE reply_deadline < ?) AS n_overdue,
 				count(*) FILTER (WHERE reply_deadline >= ? AND reply_deadline < ?) AS n_soon
 			FROM threads WHERE status = 'open' GROUP BY store_id) c ON c.store_id = st.id
+		WHERE st.removed_at IS NULL
 		ORDER BY st.name`, now, now, now+q.DueSoon.Milliseconds())
 	out.Stores, err = collect(rows, func(row interface{ Scan(...any) error }) (StoreSummary, error) {
 		var s StoreSummary

@@ -331,8 +331,8 @@ func (db *DB) EventsByShipment(ctx context.Context) (map[int64][]TrackingEvent, 
 	return out, nil
 }
 
-// ShipmentFilter selects shipments for ListShipments. Zero fields do not
-// filter.
+// ShipmentFilter selects shipments, for ListShipments and PageShipments
+// alike. Zero fields do not filter.
 type ShipmentFilter struct {
 	Courier string
 	Tags    []string
@@ -340,11 +340,32 @@ type ShipmentFilter struct {
 	Open bool
 	// CheckedBefore keeps parcels never checked or last checked before it.
 	CheckedBefore time.Time
-	Limit         int
+	// Stalled, when set, keeps the parcels that have stalled by this rule
+	// at the database's clock, as StallRule.Check says.
+	Stalled *StallRule
+	// Search keeps parcels whose tracking number starts with it.
+	Search string
+	Offset int
+	Limit  int
 }
 
-// ListShipments returns the shipments that pass f, most recent event first.
+// ListShipments returns the shipments that pass f, most recent event
+// first. It is PageShipments' query without the count; f.Limit 0 means no
+// cap.
 func (db *DB) ListShipments(ctx context.Context, f ShipmentFilter) ([]Shipment, error) {
+	p, err := db.queryShipments(ctx, f, false)
+	return p.Rows, err
+}
+
+// PageShipments returns one page of the parcels that pass f (from
+// f.Offset, at most f.Limit, capped at 1000) in ListShipments' order, and
+// how many parcels pass f.
+func (db *DB) PageShipments(ctx context.Context, f ShipmentFilter) (Page[Shipment], error) {
+	return db.queryShipments(ctx, f, true)
+}
+
+// shipmentWhere turns f into conditions on the shipments table at now.
+func shipmentWhere(f ShipmentFilter, now time.Time) ([]string, []any) {
 	var where []string
 	var args []any
 	if f.Courier != "" {
@@ -365,20 +386,49 @@ func (db *DB) ListShipments(ctx context.Context, f ShipmentFilter) ([]Shipment, 
 		where = append(where, "(checked_at IS NULL OR checked_at < ?)")
 		args = append(args, f.CheckedBefore.UnixMilli())
 	}
-	query := `SELECT ` + shipmentCols + ` FROM shipments`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+	if f.Stalled != nil {
+		cond, a := f.Stalled.where(now)
+		where = append(where, cond)
+		args = append(args, a...)
 	}
-	query += " ORDER BY coalesce(last_event_at, ship_date, created_at) DESC, id DESC"
-	if f.Limit > 0 {
-		query += " LIMIT ?"
-		args = append(args, f.Limit)
+	if s := strings.TrimSpace(f.Search); s != "" {
+		where = append(where, "tracking_number LIKE ? ESCAPE '\\'")
+		args = append(args, likePrefix(strings.ToUpper(s)))
 	}
-	rows, err := db.sql.QueryContext(ctx, query, args...)
+	return where, args
+}
+
+// queryShipments is the one shipment query, behind ListShipments and
+// PageShipments. counted bounds the page and reads the total too.
+func (db *DB) queryShipments(ctx context.Context, f ShipmentFilter, counted bool) (Page[Shipment], error) {
+	offset, limit := queryBounds(f.Offset, f.Limit, counted)
+	where, args := shipmentWhere(f, db.now())
+	cond := whereClause(where)
+	out := Page[Shipment]{Offset: offset, Rows: []Shipment{}}
+	if counted {
+		if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM shipments`+cond, args...).Scan(&out.Total); err != nil {
+			return Page[Shipment]{}, fmt.Errorf("count shipments: %w", mapErr(err))
+		}
+		if out.Total == 0 || offset >= out.Total {
+			return out, nil
+		}
+	}
+	// The page's ids are picked by their sort key alone, then joined to
+	// their columns, so a deep page does not read every row before it.
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+qualify("sh", shipmentCols)+` FROM (
+		SELECT id AS pid, coalesce(last_event_at, ship_date, created_at) AS k FROM shipments`+cond+`
+		ORDER BY k DESC, id DESC LIMIT ? OFFSET ?) p
+		JOIN shipments sh ON sh.id = p.pid ORDER BY p.k DESC, p.pid DESC`, append(args, limit, offset)...)
 	if err != nil {
-		return nil, fmt.Errorf("list shipments: %w", mapErr(err))
+		return Page[Shipment]{}, fmt.Errorf("list shipments: %w", mapErr(err))
 	}
-	return collect(rows, scanShipment)
+	if out.Rows, err = collect(rows, scanShipment); err != nil {
+		return Page[Shipment]{}, fmt.Errorf("list shipments: %w", err)
+	}
+	if !counted {
+		out.Total = len(out.Rows)
+	}
+	return out, nil
 }
 
 // StallThreshold says when a parcel counts as stalled. A zero field turns
@@ -511,56 +561,4 @@ func (db *DB) StalledShipments(ctx context.Context, rule StallRule) ([]StalledSh
 // days formats a duration in days with one decimal, as thresholds are set.
 func days(d time.Duration) string {
 	return fmt.Sprintf("%.1f days", d.Hours()/24)
-}
-
-// ShipmentQuery selects one page of parcels. Zero fields do not filter.
-type ShipmentQuery struct {
-	Tag string
-	// Stalled, when set, keeps the parcels that have stalled by this rule
-	// at the database's clock, as StallRule.Check says.
-	Stalled *StallRule
-	// Search keeps parcels whose tracking number starts with it.
-	Search string
-	Offset int
-	Limit  int
-}
-
-// PageShipments returns one page of parcels, most recent event first, and
-// the number of parcels that pass q.
-func (db *DB) PageShipments(ctx context.Context, q ShipmentQuery) (Page[Shipment], error) {
-	offset, limit := pageBounds(q.Offset, q.Limit)
-	var where []string
-	var args []any
-	if q.Tag != "" {
-		where = append(where, "tag = ?")
-		args = append(args, q.Tag)
-	}
-	if q.Stalled != nil {
-		cond, a := q.Stalled.where(db.now())
-		where = append(where, cond)
-		args = append(args, a...)
-	}
-	if s := strings.TrimSpace(q.Search); s != "" {
-		where = append(where, "tracking_number LIKE ? ESCAPE '\\'")
-		args = append(args, likePrefix(strings.ToUpper(s)))
-	}
-	cond := whereClause(where)
-	out := Page[Shipment]{Offset: offset, Rows: []Shipment{}}
-	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM shipments`+cond, args...).Scan(&out.Total); err != nil {
-		return Page[Shipment]{}, fmt.Errorf("count shipments: %w", mapErr(err))
-	}
-	if out.Total == 0 || offset >= out.Total {
-		return out, nil
-	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+qualify("sh", shipmentCols)+` FROM (
-		SELECT id AS pid, coalesce(last_event_at, ship_date, created_at) AS k FROM shipments`+cond+`
-		ORDER BY k DESC, id DESC LIMIT ? OFFSET ?) p
-		JOIN shipments sh ON sh.id = p.pid ORDER BY p.k DESC, p.pid DESC`, append(args, limit, offset)...)
-	if err != nil {
-		return Page[Shipment]{}, fmt.Errorf("list shipments: %w", mapErr(err))
-	}
-	if out.Rows, err = collect(rows, scanShipment); err != nil {
-		return Page[Shipment]{}, fmt.Errorf("list shipments: %w", err)
-	}
-	return out, nil
 }

@@ -3,6 +3,7 @@ package localdb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -158,7 +159,7 @@ func TestStalledShipments(t *testing.T) {
 		t.Errorf("ETA reason = %q", got[3].Reason)
 	}
 	// The dashboard's page applies the same rule in SQL: the same parcels.
-	page, err := db.PageShipments(ctx, ShipmentQuery{Stalled: &rule, Limit: 100})
+	page, err := db.PageShipments(ctx, ShipmentFilter{Stalled: &rule, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +235,7 @@ func TestEventsByShipmentMatchesPerParcelQuery(t *testing.T) {
 func TestPageShipmentsFilters(t *testing.T) {
 	ctx := context.Background()
 	db, ids := readFixture(t)
-	all, err := db.PageShipments(ctx, ShipmentQuery{Limit: 10})
+	all, err := db.PageShipments(ctx, ShipmentFilter{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,22 +243,22 @@ func TestPageShipmentsFilters(t *testing.T) {
 		t.Fatalf("all = %+v", all)
 	}
 	rule := StallRule{Default: StallThreshold{NoEventFor: 7 * 24 * time.Hour}}
-	stalled, err := db.PageShipments(ctx, ShipmentQuery{Stalled: &rule})
+	stalled, err := db.PageShipments(ctx, ShipmentFilter{Stalled: &rule})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if stalled.Total != 1 || stalled.Rows[0].ID != ids["s-stalled"] {
 		t.Fatalf("stalled = %+v, want only the UPS parcel (the DHL one is delivered)", stalled)
 	}
-	tag, err := db.PageShipments(ctx, ShipmentQuery{Tag: "Delivered"})
+	tag, err := db.PageShipments(ctx, ShipmentFilter{Tags: []string{"Delivered"}})
 	if err != nil || tag.Total != 1 || tag.Rows[0].ID != ids["s-delivered"] {
 		t.Fatalf("tag Delivered = %+v, %v", tag, err)
 	}
-	search, err := db.PageShipments(ctx, ShipmentQuery{Search: "1z999"})
+	search, err := db.PageShipments(ctx, ShipmentFilter{Search: "1z999"})
 	if err != nil || search.Total != 1 || search.Rows[0].ID != ids["s-stalled"] {
 		t.Fatalf("search 1z999 = %+v, %v", search, err)
 	}
-	wild, err := db.PageShipments(ctx, ShipmentQuery{Search: "%"})
+	wild, err := db.PageShipments(ctx, ShipmentFilter{Search: "%"})
 	if err != nil || wild.Total != 0 {
 		t.Fatalf("search %% must be literal: %+v, %v", wild, err)
 	}
@@ -299,5 +300,53 @@ func TestSaveTrackResultNeverMovesBack(t *testing.T) {
 	s, _, err := db.SaveTrackResult(ctx, TrackResult{Courier: "ups", TrackingNumber: r.TrackingNumber, Tag: "Delivered", Source: SourceWeb, Events: next})
 	if err != nil || s.Tag != "Delivered" {
 		t.Fatalf("newer read: %+v, %v", s, err)
+	}
+}
+
+// ListShipments and PageShipments are one query: for every filter, the
+// list is the page's rows in the same order, and the page's total counts
+// the same parcels.
+func TestListAndPageShipmentsAgree(t *testing.T) {
+	ctx := context.Background()
+	db, _ := readFixture(t)
+	rule := StallRule{Default: StallThreshold{NoEventFor: 7 * 24 * time.Hour}}
+	filters := map[string]ShipmentFilter{
+		"all":       {},
+		"open":      {Open: true},
+		"courier":   {Courier: "ups"},
+		"stalled":   {Stalled: &rule},
+		"search":    {Search: "1Z"},
+		"offset":    {Offset: 1},
+		"limit":     {Limit: 2},
+		"delivered": {Tags: []string{"Delivered"}, Open: true},
+	}
+	for name, f := range filters {
+		list, err := db.ListShipments(ctx, f)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		page, err := db.PageShipments(ctx, f)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var a, b []int64
+		for _, s := range list {
+			a = append(a, s.ID)
+		}
+		for _, s := range page.Rows {
+			b = append(b, s.ID)
+		}
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("%s: ListShipments gives %v, PageShipments %v", name, a, b)
+		}
+		whole := f
+		whole.Offset, whole.Limit = 0, 0
+		n, err := db.ListShipments(ctx, whole)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.Total != len(n) {
+			t.Errorf("%s: page total %d, want %d (every parcel that passes)", name, page.Total, len(n))
+		}
 	}
 }

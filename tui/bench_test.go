@@ -164,12 +164,12 @@ func BenchmarkQueries(b *testing.B) {
 			_, err := db.PageThreads(ctx, localdb.ThreadFilter{Offset: 5000, Limit: 57})
 			return err
 		}},
-		{"shipments_first_page", func() error { _, err := db.PageShipments(ctx, localdb.ShipmentQuery{Limit: 57}); return err }},
+		{"shipments_first_page", func() error { _, err := db.PageShipments(ctx, localdb.ShipmentFilter{Limit: 57}); return err }},
 		{"shipments_offset_5000", func() error {
-			_, err := db.PageShipments(ctx, localdb.ShipmentQuery{Offset: 5000, Limit: 57})
+			_, err := db.PageShipments(ctx, localdb.ShipmentFilter{Offset: 5000, Limit: 57})
 			return err
 		}},
-		{"claims_first_page", func() error { _, err := db.PageClaims(ctx, localdb.ClaimQuery{Limit: 57}); return err }},
+		{"claims_first_page", func() error { _, err := db.PageClaims(ctx, localdb.ClaimFilter{Limit: 57}); return err }},
 		{"candidates_all", func() error {
 			_, err := autoclaims.Candidates(ctx, autoclaims.Deps{DB: db}, fixture.Now)
 			return err

@@ -438,7 +438,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		if len(f) == 2 && f[1] == "stalled" {
 			rule := m.c.StallRule()
 			return common.RequestJobCmd("re-track stalled parcels", func(ctx context.Context) (<-chan common.Progress, error) {
-				p, err := db.PageShipments(ctx, localdb.ShipmentQuery{Stalled: &rule, Limit: 1000})
+				p, err := db.PageShipments(ctx, localdb.ShipmentFilter{Stalled: &rule, Limit: 1000})
 				if err != nil {
 					return nil, err
 				}

@@ -40,7 +40,10 @@ func crashHelper(point string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 3
 	}
-	b, err := automations.Launch(ctx, automations.BrowserOptions{Timeout: time.Minute})
+	// The child attaches to the test's own browser, as a process pointed at
+	// a shared remote browser does: its kill drops the connection, and its
+	// browser context goes with it.
+	b, err := automations.Launch(ctx, automations.BrowserOptions{Bin: os.Getenv("SELLEROPS_TEST_BROWSER"), Timeout: time.Minute})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 3
@@ -75,6 +78,7 @@ func runReplyProcess(t *testing.T, e *env, th localdb.Thread, store, body, point
 		crashEnv+"="+point,
 		"TMPDIR="+e.dir,
 		"SELLEROPS_TEST_DB="+e.deps.DB.Path(),
+		"SELLEROPS_TEST_BROWSER="+e.deps.Browser.ControlURL(),
 		"SELLEROPS_TEST_THREAD="+strconv.FormatInt(th.ID, 10),
 		"SELLEROPS_TEST_BODY="+body,
 		secrets.EnvName(secrets.StorePasswordKey(store))+"="+acct.Password,

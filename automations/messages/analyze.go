@@ -418,10 +418,11 @@ type Analysis struct {
 	Signals    []Signal      `json:"signals"`
 	Tracking   []TrackingRef `json:"tracking_numbers"`
 	Orders     []OrderRef    `json:"order_numbers"`
+	Reason     ContactReason `json:"contact_reason"`
 }
 
 // Analyze reads text as sync and the claims do: its language, damage and
-// loss signals, tracking numbers and order numbers.
+// loss signals, tracking numbers, order numbers and contact reason.
 func Analyze(text string, opts DetectOptions) Analysis {
 	d := Detect(text, opts)
 	sig := Signals(text)
@@ -429,5 +430,5 @@ func Analyze(text string, opts DetectOptions) Analysis {
 		sig = []Signal{}
 	}
 	return Analysis{Text: text, Language: d.Lang, Confidence: d.Confidence, Signals: sig,
-		Tracking: TrackingNumbers(text), Orders: OrderNumbers(text)}
+		Tracking: TrackingNumbers(text), Orders: OrderNumbers(text), Reason: ClassifyReason(text)}
 }

@@ -218,6 +218,7 @@ func (r *Report) overdue(ctx context.Context, q *sql.DB, t int64) error {
 	rows, err := q.QueryContext(ctx, `SELECT th.id, s.name, s.marketplace, th.buyer_name, th.subject, th.marketplace_order_id, th.reply_deadline
 		FROM threads th JOIN stores s ON s.id = th.store_id
 		WHERE th.status = 'open' AND th.reply_deadline IS NOT NULL AND th.reply_deadline < ?
+			AND s.removed_at IS NULL -- a removed store's threads are history, never overdue (as in localdb)
 		ORDER BY th.reply_deadline LIMIT ?`, t, listLimit)
 	if err != nil {
 		return err

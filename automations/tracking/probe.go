@@ -2,38 +2,25 @@ package tracking
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 
 	"github.com/go-rod/rod"
 
 	"github.com/sellerops/sellerops/automations"
 )
 
-// SelectorCount is how many elements one recipe selector matched on a page.
-type SelectorCount struct {
-	Key      string `json:"key"` // such as "selectors.track.events"
-	Selector string `json:"selector"`
-	Matched  int    `json:"matched"`
-}
-
 // Probe is what a tracking recipe finds on its live page: every track.*
 // selector with its count, and how the timeline read went (Error is empty
 // when the events fit the tracking_event schema).
 type Probe struct {
-	Site      string          `json:"site"`
-	Number    string          `json:"number"`
-	URL       string          `json:"url"`
-	Selectors []SelectorCount `json:"selectors"`
-	Events    int             `json:"events"`
-	Class     string          `json:"class,omitempty"`
-	Error     string          `json:"error,omitempty"`
+	Site      string                      `json:"site"`
+	Number    string                      `json:"number"`
+	URL       string                      `json:"url"`
+	Selectors []automations.SelectorCount `json:"selectors"`
+	Events    int                         `json:"events"`
+	Class     string                      `json:"class,omitempty"`
+	Error     string                      `json:"error,omitempty"`
 }
-
-const countJS = `(sels) => sels.map((s) => { try { return document.querySelectorAll(s).length; } catch (e) { return -1; } })`
 
 // Probe opens the courier's tracking page for number, reads it as a lookup
 // would (the schema check included) and counts what each of the recipe's
@@ -67,29 +54,13 @@ func (t *Tracker) Probe(ctx context.Context, courier, number string) (Probe, err
 	} else {
 		p.Events = len(line.Events)
 	}
-	var keys, list []string
-	for _, k := range slices.Sorted(maps.Keys(rec.Selectors)) {
-		if strings.HasPrefix(k, "track.") {
-			keys = append(keys, k)
-			list = append(list, rec.Selectors[k])
-		}
-	}
-	var counts []int
 	err = pg.Step(ctx, rec.Site+".probe", r.opts.PageBudget, func(rp *rod.Page) error {
-		res, err := rp.Eval(countJS, list)
-		if err != nil {
-			return err
-		}
-		return res.Value.Unmarshal(&counts)
+		var err error
+		p.Selectors, err = automations.CountSelectors(rp, rec, "track.")
+		return err
 	})
 	if err != nil {
 		return p, fmt.Errorf("count the selectors on %s: %w", p.URL, err)
-	}
-	if len(counts) != len(keys) {
-		return p, errors.New("the page answered a count for another list of selectors")
-	}
-	for i, k := range keys {
-		p.Selectors = append(p.Selectors, SelectorCount{Key: "selectors." + k, Selector: list[i], Matched: counts[i]})
 	}
 	return p, nil
 }

@@ -23,7 +23,7 @@ const (
 
 // Client calls the DHL unified tracking API.
 type Client struct {
-	api *apiclient.Client
+	apiclient.PerNumber
 }
 
 var _ carriers.Tracker = (*Client)(nil)
@@ -41,25 +41,13 @@ func New(creds carriers.Credentials, opts carriers.ClientOptions) (*Client, erro
 		DefaultBurst: DefaultBurst,
 		Authorize:    func(req *http.Request, _ string) { req.Header.Set("DHL-API-Key", creds.APIKey) },
 	})
-	return &Client{api: api}, nil
-}
-
-// Courier returns "dhl".
-func (c *Client) Courier() string { return Courier }
-
-// MaxBatch is 1: the unified API takes one tracking number per request.
-func (c *Client) MaxBatch() int { return 1 }
-
-// Stats returns the client's traffic counters.
-func (c *Client) Stats() carriers.ClientStats { return c.api.Stats() }
-
-// Track looks each number up.
-func (c *Client) Track(ctx context.Context, numbers []string) ([]carriers.Result, error) {
-	return c.api.TrackEach(ctx, numbers, defaultWorkers, c.trackOne)
+	c := &Client{apiclient.PerNumber{API: api, Workers: defaultWorkers}}
+	c.One = c.trackOne
+	return c, nil
 }
 
 func (c *Client) trackOne(ctx context.Context, number string) (carriers.Shipment, error) {
-	resp, err := c.api.Do(ctx, func(ctx context.Context, base string) (*http.Request, error) {
+	resp, err := c.API.Do(ctx, func(ctx context.Context, base string) (*http.Request, error) {
 		q := url.Values{"trackingNumber": {number}}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/track/shipments?"+q.Encode(), nil)
 		if err == nil {
@@ -72,9 +60,9 @@ func (c *Client) trackOne(ctx context.Context, number string) (carriers.Shipment
 	}
 	switch {
 	case resp.Status == http.StatusNotFound:
-		return c.api.NotFound(number), nil
+		return c.API.NotFound(number), nil
 	case resp.Status >= 400:
-		return carriers.Shipment{Number: number, Courier: Courier}, c.api.Rejected(resp)
+		return carriers.Shipment{Number: number, Courier: Courier}, c.API.Rejected(resp)
 	}
 	return Parse(resp.Body, number)
 }

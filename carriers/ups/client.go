@@ -25,7 +25,7 @@ const (
 
 // Client calls the UPS Track API.
 type Client struct {
-	api *apiclient.Client
+	apiclient.PerNumber
 }
 
 var _ carriers.Tracker = (*Client)(nil)
@@ -47,26 +47,13 @@ func New(creds carriers.Credentials, opts carriers.ClientOptions) (*Client, erro
 		}.Request,
 		Authorize: apiclient.Bearer,
 	})
-	return &Client{api: api}, nil
-}
-
-// Courier returns "ups".
-func (c *Client) Courier() string { return Courier }
-
-// MaxBatch is 1: the Track API takes one inquiry number per request.
-func (c *Client) MaxBatch() int { return 1 }
-
-// Stats returns the client's traffic counters.
-func (c *Client) Stats() carriers.ClientStats { return c.api.Stats() }
-
-// Track looks each number up. Authentication failures and a cancelled
-// context end the whole call; other failures go into the number's Result.
-func (c *Client) Track(ctx context.Context, numbers []string) ([]carriers.Result, error) {
-	return c.api.TrackEach(ctx, numbers, defaultWorkers, c.trackOne)
+	c := &Client{apiclient.PerNumber{API: api, Workers: defaultWorkers}}
+	c.One = c.trackOne
+	return c, nil
 }
 
 func (c *Client) trackOne(ctx context.Context, number string) (carriers.Shipment, error) {
-	resp, err := c.api.Do(ctx, func(ctx context.Context, base string) (*http.Request, error) {
+	resp, err := c.API.Do(ctx, func(ctx context.Context, base string) (*http.Request, error) {
 		q := url.Values{"locale": {"en_US"}, "returnSignature": {"false"}}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/track/v1/details/"+url.PathEscape(number)+"?"+q.Encode(), nil)
 		if err != nil {
@@ -84,13 +71,13 @@ func (c *Client) trackOne(ctx context.Context, number string) (carriers.Shipment
 	case resp.Status >= 200 && resp.Status < 300, resp.Status == http.StatusNotFound:
 		sh, perr := Parse(resp.Body, number)
 		if perr != nil && resp.Status == http.StatusNotFound {
-			return c.api.NotFound(number), nil
+			return c.API.NotFound(number), nil
 		}
 		return sh, perr
 	default:
-		e := c.api.Rejected(resp)
+		e := c.API.Rejected(resp)
 		if notFoundCodes[e.Code] {
-			return c.api.NotFound(number), nil
+			return c.API.NotFound(number), nil
 		}
 		return carriers.Shipment{Number: number, Courier: Courier}, e
 	}

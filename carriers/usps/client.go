@@ -24,7 +24,7 @@ const (
 
 // Client calls the USPS Tracking API v3.
 type Client struct {
-	api *apiclient.Client
+	apiclient.PerNumber
 }
 
 var _ carriers.Tracker = (*Client)(nil)
@@ -44,25 +44,13 @@ func New(creds carriers.Credentials, opts carriers.ClientOptions) (*Client, erro
 		TokenRequest: apiclient.ClientCredentials{Path: "/oauth2/v3/token", Creds: creds, In: apiclient.JSONFields}.Request,
 		Authorize:    apiclient.Bearer,
 	})
-	return &Client{api: api}, nil
-}
-
-// Courier returns "usps".
-func (c *Client) Courier() string { return Courier }
-
-// MaxBatch is 1: Tracking v3 takes one number per request.
-func (c *Client) MaxBatch() int { return 1 }
-
-// Stats returns the client's traffic counters.
-func (c *Client) Stats() carriers.ClientStats { return c.api.Stats() }
-
-// Track looks each number up.
-func (c *Client) Track(ctx context.Context, numbers []string) ([]carriers.Result, error) {
-	return c.api.TrackEach(ctx, numbers, defaultWorkers, c.trackOne)
+	c := &Client{apiclient.PerNumber{API: api, Workers: defaultWorkers}}
+	c.One = c.trackOne
+	return c, nil
 }
 
 func (c *Client) trackOne(ctx context.Context, number string) (carriers.Shipment, error) {
-	resp, err := c.api.Do(ctx, func(ctx context.Context, base string) (*http.Request, error) {
+	resp, err := c.API.Do(ctx, func(ctx context.Context, base string) (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/tracking/v3/tracking/"+url.PathEscape(number)+"?expand=DETAIL", nil)
 		if err == nil {
 			req.Header.Set("Accept", "application/json")
@@ -75,12 +63,12 @@ func (c *Client) trackOne(ctx context.Context, number string) (carriers.Shipment
 	if resp.Status == http.StatusNotFound {
 		sh, perr := Parse(resp.Body, number)
 		if perr != nil || sh.Found {
-			return c.api.NotFound(number), nil
+			return c.API.NotFound(number), nil
 		}
 		return sh, nil
 	}
 	if resp.Status == http.StatusForbidden {
-		return carriers.Shipment{Number: number, Courier: Courier}, c.api.APIError(carriers.ErrAuth, resp)
+		return carriers.Shipment{Number: number, Courier: Courier}, c.API.APIError(carriers.ErrAuth, resp)
 	}
 	sh, err := Parse(resp.Body, number)
 	var ae *carriers.APIError

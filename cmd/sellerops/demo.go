@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -27,6 +30,12 @@ type demoOptions struct {
 	Faults string
 	Drafts int
 	Start  string
+	// Keep goes on from the last demo: its database and files, and the
+	// sandbox's clock and what was done to it.
+	Keep bool
+	// set says which flags were given, so that --keep can tell a flag that
+	// contradicts the kept world from a default.
+	set func(name string) bool
 }
 
 // demoSummary is what `demo --no-tui --json` prints.
@@ -67,15 +76,20 @@ credentials, held in memory only and never written anywhere), sync their buyer
 messages, track their parcels, find claim candidates and draft a few claims,
 then open the dashboard. With --no-tui it prints a summary and exits instead.
 
-The demo keeps its data in its own database, demo.db in the data dir (or the
-file named by --db / SELLEROPS_DB), so that later commands can read it offline:
+The demo keeps everything in a folder of its own, demo/ in the data dir (or
+the folder of the file named by --db, which must be empty or an earlier
+demo's; SELLEROPS_DB, your own database, is not used): its database, evidence, attachments, claims, locks, logs and
+reports. Each run starts from a clean world; --keep goes on from the last run
+instead, with its database and the sandbox's clock, replies and claims. Later
+commands can read it offline:
 
   sellerops --db "$(sellerops demo --no-tui --json --jq .database)" messages list --overdue
 
 Its stores are marked demo; your own stores and data are never touched.`),
-		Example: "  sellerops demo\n  sellerops demo --no-tui\n  sellerops demo --faults 'latency=100ms,5xx=0.05'",
+		Example: "  sellerops demo\n  sellerops demo --no-tui\n  sellerops demo --keep\n  sellerops demo --faults 'latency=100ms,5xx=0.05'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.set = func(name string) bool { return cmd.Flags().Changed(name) }
 			return demoRun(cmd.Context(), f, &opts, &jf)
 		},
 	}
@@ -86,6 +100,7 @@ Its stores are marked demo; your own stores and data are never touched.`),
 	cmd.Flags().StringVar(&opts.Faults, "faults", "", "Sandbox fault `spec`, such as 'latency=100ms,5xx=0.05'")
 	cmd.Flags().IntVar(&opts.Drafts, "drafts", opts.Drafts, "How many claim candidates to draft")
 	cmd.Flags().StringVar(&opts.Start, "start", "", "Start the sandbox clock at this `date` (2026-03-04, 09:00 UTC) or RFC 3339 time; default: now")
+	cmd.Flags().BoolVar(&opts.Keep, "keep", false, "Go on from the last demo (its data and the sandbox's state) instead of a clean world")
 	addJSONFlags(cmd, &jf)
 	return cmd
 }
@@ -106,11 +121,39 @@ func demoRun(ctx context.Context, f *factory, opts *demoOptions, jf *jsonFlags) 
 	if jf.enabled() && !opts.NoTUI {
 		return usageErrorf("--json goes with --no-tui")
 	}
+	dir, dbPath, err := demoPaths(f)
+	if err != nil {
+		return err
+	}
+	saved, err := prepareDemoDir(ctx, dir, dbPath, opts.Keep)
+	if err != nil {
+		return err
+	}
+	f.Opts.DBPath = dbPath
+	// The demo's log is in its folder too, whatever SELLEROPS_LOG says for
+	// the user's own runs.
+	getenv := f.Getenv
+	f.Getenv = func(k string) string {
+		if k == "SELLEROPS_LOG" {
+			return filepath.Join(dir, "logs", "sellerops.log")
+		}
+		return getenv(k)
+	}
 	// The world is laid out around the present (or --start), so that reply
-	// deadlines and claim windows read true against the real clock.
+	// deadlines and claim windows read true against the real clock. A kept
+	// world keeps its own seed, size and start.
 	start, err := sandboxStart(f, opts.Start)
 	if err != nil {
 		return err
+	}
+	if saved != nil {
+		for flag, differs := range map[string]bool{"seed": saved.Seed != opts.Seed, "orders": saved.Orders != opts.Orders, "start": opts.Start != ""} {
+			if differs && opts.set != nil && opts.set(flag) {
+				return usageErrorf("--%s with --keep: the kept world has seed %d, %d orders per store and started %s; leave --%s out, or drop --keep for a new world",
+					flag, saved.Seed, saved.Orders, saved.Start.Format(time.RFC3339), flag)
+			}
+		}
+		opts.Seed, opts.Orders, start = saved.Seed, saved.Orders, saved.Start
 	}
 	so := sandbox.Options{Seed: opts.Seed, Faults: opts.Faults, Orders: opts.Orders, Start: start}
 	if err := so.SetAddr(opts.Addr); err != nil {
@@ -118,13 +161,6 @@ func demoRun(ctx context.Context, f *factory, opts *demoOptions, jf *jsonFlags) 
 	}
 	if _, err := sandbox.ParseFaults(opts.Faults); err != nil {
 		return badInput(fmt.Errorf("--faults: %v", err))
-	}
-	if f.Opts.DBPath == "" && f.Getenv("SELLEROPS_DB") == "" {
-		dir, err := localdb.DataDir()
-		if err != nil {
-			return fmt.Errorf("%w: %v (pass --db)", errDatabase, err)
-		}
-		f.Opts.DBPath = filepath.Join(dir, "demo.db")
 	}
 
 	progress := func(format string, args ...any) {
@@ -138,6 +174,17 @@ func demoRun(ctx context.Context, f *factory, opts *demoOptions, jf *jsonFlags) 
 		return fmt.Errorf("start the sandbox: %w", err)
 	}
 	defer sb.Close()
+	if saved != nil {
+		if err := sb.Restore(*saved); err != nil {
+			return badInput(fmt.Errorf("%s: %w", filepath.Join(dir, demoSandboxFile), err))
+		}
+	}
+	// Whatever ends the demo, the sandbox's state is left for --keep.
+	defer func() {
+		if err := saveDemoSandbox(dir, sb); err != nil {
+			fmt.Fprintf(f.IO.ErrOut, "warning: the sandbox's state was not saved for --keep: %v\n", err)
+		}
+	}()
 	w := &demoWorld{sb: sb, mem: marketplace.NewMemorySecrets()}
 	if err := w.pointFactory(ctx, f); err != nil {
 		return err
@@ -162,11 +209,7 @@ func (w *demoWorld) pointFactory(ctx context.Context, f *factory) error {
 		copied := *loaded
 		cfg = &copied
 	}
-	cfg.Carriers = map[string]config.Carrier{}
-	for _, c := range []string{"ups", "fedex", "usps", "dhl"} {
-		url := w.sb.URL(c)
-		cfg.Carriers[c] = config.Carrier{Recipe: c + "-sandbox", APIBaseURL: url, WebBaseURL: url, PortalURL: url, RatePerSec: 50}
-	}
+	cfg.Carriers = sandboxCarriers(w.sb)
 	f.mu.Lock()
 	f.cfg = cfg
 	f.secretsS = secrets.Tracking{Store: w.mem, R: f.redactor}
@@ -205,7 +248,7 @@ func (w *demoWorld) pointFactory(ctx context.Context, f *factory) error {
 		case err != nil:
 			return err
 		case !existing.Demo:
-			return badInput(fmt.Errorf("store %q in %s is not a demo store; run the demo on its own database (--db demo.db)", name, db.Path()))
+			return badInput(fmt.Errorf("store %q in %s is not a demo store; run the demo in a folder of its own (leave --db out)", name, db.Path()))
 		default:
 			// A new sandbox listens on new ports: point the kept demo store at it.
 			existing.BaseURL = spec.BaseURL
@@ -364,4 +407,109 @@ func demoCandidateOf(c claims.Candidate) demoCandidate {
 	}
 	return demoCandidate{Number: c.TrackingNumber, Courier: c.Courier, Kind: string(c.Kind),
 		Closes: closes, DaysLeft: c.Window.DaysLeft, Reason: strings.Join(c.Reasons, "; ")}
+}
+
+// The demo's folder: a marker says it is one, so that a clean start only
+// ever removes a folder the demo made.
+const (
+	demoMarker      = ".sellerops-demo"
+	demoSandboxFile = "sandbox.json"
+)
+
+// demoPaths are the demo's folder and database: demo/sellerops.db in the
+// data dir, or the file --db names and its folder. SELLEROPS_DB is not
+// read: it names the user's own database, which the demo never touches.
+func demoPaths(f *factory) (dir, db string, err error) {
+	if p := f.Opts.DBPath; p != "" {
+		db, err = filepath.Abs(p)
+		return filepath.Dir(db), db, err
+	}
+	data, err := localdb.DataDir()
+	if err != nil {
+		return "", "", fmt.Errorf("%w: %v (pass --db)", errDatabase, err)
+	}
+	dir = filepath.Join(data, "demo")
+	return dir, filepath.Join(dir, "sellerops.db"), nil
+}
+
+// prepareDemoDir makes dir ready for a demo run: emptied for a clean world,
+// or kept with the saved sandbox state for --keep. A folder that holds
+// anything but an earlier demo is refused, never emptied.
+func prepareDemoDir(ctx context.Context, dir, dbPath string, keep bool) (*sandbox.Saved, error) {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("%w: demo folder %s: %v", errDatabase, dir, err)
+	case len(entries) > 0:
+		if _, err := os.Stat(filepath.Join(dir, demoMarker)); err != nil {
+			return nil, usageErrorf("%s holds files that are not an earlier demo's; the demo keeps everything beside its database, "+
+				"so give --db a file in an empty folder (or leave --db out for the demo's own folder)", dir)
+		}
+		if err := onlyDemoStores(ctx, dbPath); err != nil {
+			return nil, err
+		}
+	}
+	var saved *sandbox.Saved
+	if keep {
+		b, err := os.ReadFile(filepath.Join(dir, demoSandboxFile))
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			// Nothing kept yet: this run starts the world it will keep.
+		case err != nil:
+			return nil, err
+		default:
+			saved = &sandbox.Saved{}
+			if err := json.Unmarshal(b, saved); err != nil {
+				return nil, badInput(fmt.Errorf("%s: %v; run the demo without --keep for a clean world", filepath.Join(dir, demoSandboxFile), err))
+			}
+		}
+	} else if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("clean the demo folder %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("%w: demo folder %s: %v", errDatabase, dir, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, demoMarker), []byte("made by sellerops demo; removed by its next run without --keep\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return saved, nil
+}
+
+// onlyDemoStores refuses a demo database that a user has added stores of
+// their own to: the demo's clean start would delete them.
+func onlyDemoStores(ctx context.Context, dbPath string) error {
+	if _, err := os.Stat(dbPath); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	db, err := localdb.Open(ctx, dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	stores, err := db.ListAllStores(ctx)
+	if err != nil {
+		return err
+	}
+	for _, st := range stores {
+		if !st.Demo {
+			return usageErrorf("%s holds store %q, which is not a demo store; the demo will not remove it: "+
+				"move that database elsewhere, or give the demo another --db", dbPath, st.Name)
+		}
+	}
+	return nil
+}
+
+// saveDemoSandbox writes the sandbox's state beside the demo's database,
+// whole or not at all.
+func saveDemoSandbox(dir string, sb *sandbox.Sandbox) error {
+	b, err := json.MarshalIndent(sb.Save(), "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, demoSandboxFile+".tmp")
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, demoSandboxFile))
 }

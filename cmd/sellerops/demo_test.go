@@ -2,9 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sellerops/sellerops/automations/sandbox"
 )
 
 func TestDashboardNeedsATerminal(t *testing.T) {
@@ -14,10 +18,12 @@ func TestDashboardNeedsATerminal(t *testing.T) {
 	}
 }
 
-// TestDemoNoTUI runs the demo's first pass twice on one database: the first
-// fills it from the sandbox, the second finds nothing new to store.
+// TestDemoNoTUI runs the demo's first pass on its own folder, then goes on
+// from it with --keep (nothing new to store, the sandbox's state read back),
+// then starts a clean world again.
 func TestDemoNoTUI(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "demo.db")
+	dir := filepath.Join(t.TempDir(), "demo")
+	db := filepath.Join(dir, "demo.db")
 	var first demoSummary
 	res := runCommand(t, []string{"--db", db, "demo", "--no-tui", "--json", "--orders", "25", "--drafts", "2"}, false, "")
 	if res.code != exitOK {
@@ -41,24 +47,103 @@ func TestDemoNoTUI(t *testing.T) {
 	if first.Sites["control"] == "" || first.Sites["amazon"] == "" {
 		t.Fatalf("sites: %+v", first.Sites)
 	}
-
-	res = runCommand(t, []string{"--db", db, "demo", "--no-tui", "--json", "--orders", "25", "--drafts", "0"}, false, "")
-	if res.code != exitOK {
-		t.Fatalf("second run: exit %d: %s", res.code, res.stderr)
+	// Everything the demo wrote is in its folder.
+	for _, name := range []string{"demo.db", "sandbox.json", "logs"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("the demo's folder lacks %s: %v", name, err)
+		}
 	}
-	var second demoSummary
-	if err := json.Unmarshal([]byte(res.stdout), &second); err != nil {
-		t.Fatal(err)
-	}
-	if second.NewThreads != 0 || second.NewMessages != 0 {
-		t.Fatalf("a second demo run stored %d threads and %d messages again", second.NewThreads, second.NewMessages)
+	var saved sandbox.Saved
+	if b, err := os.ReadFile(filepath.Join(dir, "sandbox.json")); err != nil || json.Unmarshal(b, &saved) != nil || saved.Seed != 1 || saved.Orders != 25 {
+		t.Fatalf("sandbox state not saved: %+v %v", saved, err)
 	}
 
+	run := func(args ...string) demoSummary {
+		t.Helper()
+		res := runCommand(t, append([]string{"--db", db, "demo", "--no-tui", "--json", "--drafts", "0"}, args...), false, "")
+		if res.code != exitOK {
+			t.Fatalf("demo %v: exit %d: %s", args, res.code, res.stderr)
+		}
+		var s demoSummary
+		if err := json.Unmarshal([]byte(res.stdout), &s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	// --keep goes on from the kept world: its size comes from the saved
+	// state (no --orders given), and nothing is new.
+	if kept := run("--keep"); kept.NewThreads != 0 || kept.NewMessages != 0 || kept.Stores != 3 {
+		t.Fatalf("a kept demo stored %d threads and %d messages again (%d stores)", kept.NewThreads, kept.NewMessages, kept.Stores)
+	}
+	var again sandbox.Saved
+	if b, err := os.ReadFile(filepath.Join(dir, "sandbox.json")); err != nil || json.Unmarshal(b, &again) != nil || !again.Start.Equal(saved.Start) {
+		t.Fatalf("the kept run's world started %v, the first's %v (%v)", again.Start, saved.Start, err)
+	}
+	if res := runCommand(t, []string{"--db", db, "demo", "--no-tui", "--keep", "--seed", "9"}, false, ""); res.code != exitUsage || !strings.Contains(res.stderr, "--seed with --keep") {
+		t.Errorf("--seed against a kept world: exit %d %s", res.code, res.stderr)
+	}
 	// The data stays for later offline commands.
 	res = runCommand(t, []string{"--db", db, "messages", "list", "--json", "--jq", "length"}, false, "")
 	if res.code != exitOK || strings.TrimSpace(res.stdout) == "0" {
 		t.Fatalf("messages list after the demo: code %d out %q err %q", res.code, res.stdout, res.stderr)
 	}
+	// Without --keep the world starts clean.
+	if clean := run("--orders", "25"); clean.NewThreads != first.NewThreads {
+		t.Fatalf("a clean demo stored %d new threads, want %d as the first run", clean.NewThreads, first.NewThreads)
+	}
+}
+
+// The demo never writes beside the user's own database, and never empties a
+// folder it did not make.
+func TestDemoStaysInItsOwnFolder(t *testing.T) {
+	dir, setup := sharedEnv(t)
+	res := runCommand(t, []string{"stores", "add", "mine", "--marketplace", "ebay", "--username", "me", "--password-stdin"}, false, "pw\n", setup)
+	if res.code != exitOK {
+		t.Fatalf("stores add: exit %d %s", res.code, res.stderr)
+	}
+	userDir := filepath.Join(dir, "data")
+	before := listTree(t, userDir)
+	res = runCommand(t, []string{"demo", "--no-tui", "--orders", "10", "--drafts", "0"}, false, "", setup)
+	if res.code != exitOK {
+		t.Fatalf("demo: exit %d %s", res.code, res.stderr)
+	}
+	after := listTree(t, userDir)
+	for p := range after {
+		if !before[p] && !strings.HasPrefix(p, filepath.Join("sellerops", "demo")) {
+			t.Errorf("the demo wrote %s outside its own folder", p)
+		}
+	}
+	res = runCommand(t, []string{"stores", "list", "--json", "--jq", "[.[].name]"}, false, "", setup)
+	if strings.TrimSpace(res.stdout) != `["mine"]` {
+		t.Errorf("the user's stores after the demo: %s %s", res.stdout, res.stderr)
+	}
+	// A --db in a folder of other files is refused, and the files stay.
+	other := t.TempDir()
+	keepMe := filepath.Join(other, "notes.txt")
+	if err := os.WriteFile(keepMe, []byte("mine"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res = runCommand(t, []string{"--db", filepath.Join(other, "demo.db"), "demo", "--no-tui"}, false, "", setup)
+	if res.code != exitUsage || !strings.Contains(res.stderr, "not an earlier demo") {
+		t.Errorf("demo into a folder of other files: exit %d %s", res.code, res.stderr)
+	}
+	if _, err := os.Stat(keepMe); err != nil {
+		t.Errorf("the user's file went: %v", err)
+	}
+}
+
+// listTree lists the files below dir, relative to it.
+func listTree(t *testing.T, dir string) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			out[rel] = true
+		}
+		return nil
+	})
+	return out
 }
 
 func TestDemoRefusesBadFlags(t *testing.T) {

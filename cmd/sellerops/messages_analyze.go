@@ -21,13 +21,16 @@ func newMessagesAnalyzeCmd(f *factory) *cobra.Command {
 	var opts messagesAnalyzeOptions
 	cmd := &cobra.Command{
 		Use:   "analyze [TEXT... | -]",
-		Short: "Read texts as sync and claims do: language, damage and loss, tracking and order numbers",
+		Short: "Read texts as sync and claims do: language, damage and loss, tracking and order numbers, contact reason",
 		Long: strings.TrimSpace(`
 Print, for each TEXT (or each line of standard input with -), the language
 and the detector's confidence (und when it cannot tell), the damage and loss
 signals with the phrase that matched, the tracking numbers whose check
-digits pass with their couriers, and the marketplace order numbers. It reads
-no database and opens no browser.`),
+digits pass with their couriers, the marketplace order numbers, and the
+contact reason (where_is_order, damaged_defective, return_refund,
+cancel_change, address, product_question, invoice_paperwork,
+feedback_complaint or other) with the phrase that decided it. It reads no
+database and opens no browser.`),
 		Example: strings.Join([]string{
 			`  sellerops messages analyze "The mug arrived broken, order 112-1234567-1234567"`,
 			`  sellerops messages analyze - --json < messages.txt`,
@@ -78,6 +81,11 @@ func messagesAnalyzeRun(_ context.Context, f *factory, opts *messagesAnalyzeOpti
 		}
 		fmt.Fprintf(f.IO.Out, "text:       %s\n", clip(a.Text, 72))
 		fmt.Fprintf(f.IO.Out, "language:   %s (confidence %.2f)\n", a.Language, a.Confidence)
+		if a.Reason.Phrase != "" {
+			fmt.Fprintf(f.IO.Out, "reason:     %s (%q)\n", a.Reason.Reason, a.Reason.Phrase)
+		} else {
+			fmt.Fprintf(f.IO.Out, "reason:     %s\n", a.Reason.Reason)
+		}
 		for _, s := range a.Signals {
 			fmt.Fprintf(f.IO.Out, "%-11s %q\n", s.Kind+":", s.Phrase)
 		}

@@ -28,6 +28,10 @@ func TestMessagesAnalyze(t *testing.T) {
 		len(a.Orders) != 1 || a.Orders[0].Number != "112-1234567-1234567" || a.Orders[0].Marketplace != "amazon" {
 		t.Errorf("first text: %+v", a)
 	}
+	if got[0].Reason.Reason != messages.ReasonDamaged || got[0].Reason.Phrase != "broken" ||
+		got[1].Reason.Reason != messages.ReasonOther || got[2].Reason.Reason != messages.ReasonWhereIsOrder {
+		t.Errorf("contact reasons: %+v %+v %+v", got[0].Reason, got[1].Reason, got[2].Reason)
+	}
 	if a := got[1]; a.Language != "de" || len(a.Signals) != 0 {
 		t.Errorf("a denial read as damage: %+v", a)
 	}
@@ -38,7 +42,9 @@ func TestMessagesAnalyze(t *testing.T) {
 	// Lines from standard input, and the plain output.
 	res = runCommand(t, []string{"messages", "analyze", "-"}, false, "Where is my parcel? It never arrived.\n\nDas Paket ist beschädigt.\n", setup)
 	if res.code != exitOK || strings.Count(res.stdout, "language:") != 2 || !strings.Contains(res.stdout, "loss:") ||
-		!strings.Contains(res.stdout, `damage:     "beschädig"`) {
+		!strings.Contains(res.stdout, `damage:     "beschädig"`) ||
+		!strings.Contains(res.stdout, `reason:     where_is_order ("never arrived")`) ||
+		!strings.Contains(res.stdout, `reason:     damaged_defective ("beschädig")`) {
 		t.Errorf("analyze -: exit %d %q", res.code, res.stdout)
 	}
 	for _, args := range [][]string{{"messages", "analyze"}, {"messages", "analyze", "--prior", "japanese", "x"}} {

@@ -477,6 +477,13 @@ func TestStoresRemoveKeepData(t *testing.T) {
 		}
 	}
 	db.Close()
+	overdue := func() string {
+		res := runCommand(t, []string{"messages", "list", "--overdue", "--json", "--jq", "length"}, false, "", setup)
+		return strings.TrimSpace(res.stdout)
+	}
+	if n := overdue(); n != "2" {
+		t.Fatalf("before removal %s threads overdue, want 2", n)
+	}
 	var secretsLeft func() []string
 	setupWithSecrets := func(f *factory) {
 		setup(f)
@@ -508,6 +515,16 @@ func TestStoresRemoveKeepData(t *testing.T) {
 	res = runCommand(t, []string{"messages", "list", "--store", "shop", "--json", "--jq", "length"}, false, "", setup)
 	if strings.TrimSpace(res.stdout) != "2" {
 		t.Errorf("the kept history lists %q threads, want 2 (%s)", res.stdout, res.stderr)
+	}
+	// Nobody can answer a removed store's buyers from here: its threads
+	// are history, not overdue work, in the list, the overview and the
+	// report alike.
+	if n := overdue(); n != "0" {
+		t.Errorf("a removed store's threads count as overdue: %s", n)
+	}
+	res = runCommand(t, []string{"messages", "list", "--store", "shop", "--json", "--jq", "[.[] | select(.overdue or (.store_removed | not))] | length"}, false, "", setup)
+	if strings.TrimSpace(res.stdout) != "0" {
+		t.Errorf("kept threads not marked as a removed store's, or overdue: %q %s", res.stdout, res.stderr)
 	}
 	res = runCommand(t, []string{"sync", "--store", "shop"}, false, "", setup)
 	if res.code != exitNotFound || !strings.Contains(res.stderr, "removed") {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/sandbox"
 	"github.com/sellerops/sellerops/automations/tracking"
 	"github.com/sellerops/sellerops/localdb"
@@ -108,6 +109,7 @@ type recipeProblem struct {
 type recipesLiveOptions struct {
 	Site   string
 	Number string
+	Store  string
 	Real   bool
 }
 
@@ -129,9 +131,15 @@ problem is found.
 how many elements it matched there and whether the records read pass their
 schema (a time that parses, a description that is not blank). By default the
 page is the sandbox's, started for the check; --real opens the recipe's own
-site with the tracking number given by --number. Live checks cover carrier
-tracking recipes. Exits 4 when the page does not fit the recipe.`),
-		Example: "  sellerops recipes check\n  sellerops recipes check --json\n  sellerops recipes check --live ups-sandbox\n  sellerops recipes check --live ups --real --number 1Z999AA10123456784",
+site. For a carrier's tracking recipe the page is the tracking page of a
+number (--number with --real). For a marketplace recipe the check signs in
+(the sandbox's demo account, or with --real the store named by --store, with
+its secrets from the keyring; add --show to pass a CAPTCHA by hand), reads the
+inbox and its first thread as a sync does, without storing anything, and
+counts the inbox.* and thread.* selectors on those pages. Exits 4 when a page
+does not fit the recipe, and with the sign-in's own code (12 refused, 11 a
+CAPTCHA to pass by hand) when the store cannot sign in.`),
+		Example: "  sellerops recipes check\n  sellerops recipes check --json\n  sellerops recipes check --live ups-sandbox\n  sellerops recipes check --live ups --real --number 1Z999AA10123456784\n  sellerops recipes check --live amazon-sandbox --json\n  sellerops recipes check --live ebay --real --store shop-us --show",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			set, _ := loadRecipes(f)
@@ -163,6 +171,7 @@ tracking recipes. Exits 4 when the page does not fit the recipe.`),
 	cmd.Flags().StringVar(&lo.Site, "live", "", "open SITE's page and report what each selector matches and whether the records fit")
 	cmd.Flags().StringVar(&lo.Number, "number", "", "with --live: the tracking number to open (default: one of the sandbox's)")
 	cmd.Flags().BoolVar(&lo.Real, "real", false, "with --live: open the recipe's own site instead of the sandbox")
+	cmd.Flags().StringVar(&lo.Store, "store", "", "with --live --real and a marketplace recipe: the store `NAME` to sign in as")
 	addJSONFlags(cmd, &jf)
 	return cmd
 }
@@ -174,8 +183,12 @@ func recipesLiveRun(ctx context.Context, f *factory, set *automations.RecipeSet,
 	if err != nil {
 		return badInput(err)
 	}
-	if rec.Kind != automations.KindCarrier {
-		return usageErrorf("--live checks carrier tracking recipes; %s is a %s recipe", rec.Site, rec.Kind)
+	switch rec.Kind {
+	case automations.KindCarrier:
+	case automations.KindMarketplace:
+		return recipesLiveMarketplace(ctx, f, set, rec, o, jf)
+	default:
+		return usageErrorf("--live checks carrier and marketplace recipes; %s is a %s recipe", rec.Site, rec.Kind)
 	}
 	courier := strings.TrimSuffix(rec.Site, "-sandbox")
 	web := tracking.WebSite{Recipe: rec.Site}
@@ -200,16 +213,11 @@ func recipesLiveRun(ctx context.Context, f *factory, set *automations.RecipeSet,
 			}
 		}
 	}
-	dir, err := os.MkdirTemp("", "sellerops-probe-")
+	db, done, err := probeDB(ctx)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	db, err := localdb.Open(ctx, filepath.Join(dir, "probe.db"))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer done()
 	tr, err := tracking.New(tracking.Deps{DB: db, Recipes: set, Web: map[string]tracking.WebSite{courier: web},
 		Browser: f.Browser, Logger: f.Logger()})
 	if err != nil {
@@ -225,11 +233,7 @@ func recipesLiveRun(ctx context.Context, f *factory, set *automations.RecipeSet,
 		}
 	} else {
 		fmt.Fprintf(f.IO.Out, "%s: %s\n", p.Site, p.URL)
-		t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "KEY", "SELECTOR", "MATCHED")
-		for _, s := range p.Selectors {
-			t.row(s.Key, s.Selector, fmt.Sprint(s.Matched))
-		}
-		t.flush()
+		printSelectorCounts(f, p.Selectors)
 		if p.Class == "" {
 			fmt.Fprintf(f.IO.Out, "records: %d tracking events, all fit the schema\n", p.Events)
 		} else {
@@ -240,4 +244,115 @@ func recipesLiveRun(ctx context.Context, f *factory, set *automations.RecipeSet,
 		return badInput(errSilent)
 	}
 	return nil
+}
+
+// recipesLiveMarketplace signs in to a marketplace recipe's site, the
+// sandbox's with its demo account or the real one as a store of the user's,
+// and reports what the recipe reads there.
+func recipesLiveMarketplace(ctx context.Context, f *factory, set *automations.RecipeSet, rec *automations.Recipe, o recipesLiveOptions, jf jsonFlags) error {
+	var deps *marketplace.Deps
+	store := o.Store
+	if o.Real {
+		if store == "" {
+			return usageErrorf("--real with a marketplace recipe needs --store NAME: the store to sign in as (see `sellerops stores list`)")
+		}
+		var err error
+		if deps, err = marketplaceDeps(ctx, f, true); err != nil {
+			return err
+		}
+		st, err := deps.DB.GetStoreByName(ctx, store)
+		if err != nil {
+			return err
+		}
+		if st.Recipe != rec.Site {
+			return usageErrorf("store %s uses recipe %s, not %s: check that one, or give a store that uses %s", st.Name, st.Recipe, rec.Site, rec.Site)
+		}
+	} else {
+		if store != "" {
+			return usageErrorf("--store goes with --real; without it the check signs in to the sandbox's demo account")
+		}
+		m := ""
+		for _, name := range marketplace.Marketplaces {
+			if rec.Site == name+"-sandbox" {
+				m = name
+			}
+		}
+		if m == "" {
+			return usageErrorf("the sandbox has no site for recipe %s; use --real --store NAME for it", rec.Site)
+		}
+		sb, err := sandbox.Start(ctx, sandbox.Options{Seed: 1, Orders: 40})
+		if err != nil {
+			return fmt.Errorf("start the sandbox for the check: %w", err)
+		}
+		defer sb.Close()
+		db, done, err := probeDB(ctx)
+		if err != nil {
+			return err
+		}
+		defer done()
+		browser, err := f.Browser(ctx)
+		if err != nil {
+			return err
+		}
+		mem := marketplace.NewMemorySecrets()
+		a := sb.Account(m)
+		store = "probe-" + m
+		spec := marketplace.StoreSpec{Name: store, Marketplace: m, BaseURL: sb.URL(m), Username: a.Username,
+			Password: a.Password, TOTPSecret: a.TOTPSecret, Recipe: rec.Site, Demo: true}
+		if _, err := marketplace.AddStoreWithRecipes(ctx, db, mem, set, spec); err != nil {
+			return err
+		}
+		deps = &marketplace.Deps{DB: db, Secrets: mem, Browser: browser, Recipes: set, Logger: f.Logger()}
+	}
+	p, err := marketplace.ProbeStore(ctx, deps, store, f.Opts.Show)
+	if err != nil {
+		return err
+	}
+	if jf.enabled() {
+		if err := writeJSON(f.IO.Out, p, jf.JQ); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(f.IO.Out, "%s as %s: signed in %v\n", p.Site, p.Store, p.SignedIn)
+		for _, pg := range p.Pages {
+			fmt.Fprintf(f.IO.Out, "\n%s: %s\n", pg.Name, pg.URL)
+			printSelectorCounts(f, pg.Selectors)
+		}
+		if p.Class == "" {
+			fmt.Fprintf(f.IO.Out, "records: %d threads and %d messages of the first, all fit the schema\n", p.Threads, p.Messages)
+		} else {
+			fmt.Fprintf(f.IO.Out, "records: %d threads fit, %d do not; %s: %s\n", p.Threads, p.Misfits, p.Class, p.Error)
+		}
+	}
+	switch automations.Class(p.Class) {
+	case "":
+		return nil
+	case automations.AuthFailed, automations.NeedsHuman, automations.Blocked, automations.LoggedOut:
+		return automations.Fail(automations.Class(p.Class), "%s", p.Error)
+	}
+	return badInput(errSilent)
+}
+
+// probeDB opens a throwaway database for a live check, which stores
+// nothing the user keeps; done closes and removes it.
+func probeDB(ctx context.Context) (db *localdb.DB, done func(), err error) {
+	dir, err := os.MkdirTemp("", "sellerops-probe-")
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err = localdb.Open(ctx, filepath.Join(dir, "probe.db"))
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return db, func() { _ = db.Close(); _ = os.RemoveAll(dir) }, nil
+}
+
+// printSelectorCounts prints a live check's table of selectors and matches.
+func printSelectorCounts(f *factory, counts []automations.SelectorCount) {
+	t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "KEY", "SELECTOR", "MATCHED")
+	for _, s := range counts {
+		t.row(s.Key, s.Selector, fmt.Sprint(s.Matched))
+	}
+	t.flush()
 }

@@ -19,6 +19,9 @@ type sandboxOptions struct {
 	Faults string
 	Stores int
 	Orders int
+	// WriteConfig, when set, is a config file to write that points the
+	// carriers at this sandbox.
+	WriteConfig string
 }
 
 func newSandboxCmd(f *factory) *cobra.Command {
@@ -40,8 +43,13 @@ A term may be limited to one site: amazon.captcha=1. See the sandbox README.
 The sandbox clock starts now (to the hour), so that reply deadlines, claim
 windows and stall timers read true on the day it runs; --start gives another
 start, a date (09:00 UTC that day) or an RFC 3339 time, for a world that is
-the same on every day.`),
-		Example: "  sellerops sandbox\n  sellerops sandbox --addr 127.0.0.1:8700 --seed 7 --faults 'latency=100ms,5xx=0.05'\n  sellerops sandbox --start 2026-03-04",
+the same on every day.
+
+--write-config FILE writes a config file whose carriers section points at
+this sandbox (each carrier's sandbox recipe and addresses), for use with
+--config FILE; it holds no credentials, and it is written over only if an
+earlier --write-config wrote it.`),
+		Example: "  sellerops sandbox\n  sellerops sandbox --addr 127.0.0.1:8700 --seed 7 --faults 'latency=100ms,5xx=0.05'\n  sellerops sandbox --start 2026-03-04\n  sellerops sandbox --addr 127.0.0.1:8700 --write-config sandbox.yaml",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return sandboxRun(cmd.Context(), f, &opts)
@@ -53,6 +61,7 @@ the same on every day.`),
 	cmd.Flags().StringVar(&opts.Start, "start", "", "Start the sandbox clock at this `date` (2026-03-04, 09:00 UTC) or RFC 3339 time; default: now")
 	cmd.Flags().IntVar(&opts.Stores, "stores", 1, "Stores per marketplace")
 	cmd.Flags().IntVar(&opts.Orders, "orders", 300, "Orders (and buyer threads) per store")
+	cmd.Flags().StringVar(&opts.WriteConfig, "write-config", "", "Write a config `file` whose carriers point at this sandbox (its recipes and addresses)")
 	return cmd
 }
 
@@ -77,9 +86,24 @@ func sandboxRun(ctx context.Context, f *factory, opts *sandboxOptions) error {
 	if f.IO.IsStderrTTY() {
 		fmt.Fprintln(f.IO.ErrOut, "serving the sandbox; press Ctrl-C to stop")
 	}
-	if err := sandbox.Serve(ctx, so, f.IO.Out); err != nil {
+	sb, err := sandbox.Start(ctx, so)
+	if err != nil {
 		return err
 	}
+	defer sb.Close()
+	if opts.WriteConfig != "" {
+		if err := writeSandboxConfig(opts.WriteConfig, sb); err != nil {
+			return err
+		}
+		fmt.Fprintf(f.IO.ErrOut, "wrote %s: use it with `sellerops --config %s track ...`; add the demo stores with `sellerops stores add` (their accounts are at %s/__sandbox/state)\n",
+			opts.WriteConfig, opts.WriteConfig, sb.URL("control"))
+	}
+	for _, s := range sb.Sites() {
+		if _, err := fmt.Fprintf(f.IO.Out, "%s %s\n", s.Name, s.URL); err != nil {
+			return err
+		}
+	}
+	<-ctx.Done()
 	// Ctrl-C or SIGTERM is how a server ends; it exits 130 ("interrupted")
 	// like every other command a signal stops, so a script can tell it
 	// from the server giving up on its own.

@@ -195,12 +195,15 @@ func (m *Model) SelectedID() int64 { return m.list.SelectedID() }
 
 func (m *Model) loadWindowCmd() tea.Cmd {
 	return m.list.Request(func(seq, offset, limit int) tea.Cmd {
-		return loadClaimsCmd(m.DB, seq, localdb.ClaimQuery{State: States[m.stateIdx], Search: m.filter.Text,
-			Offset: offset, Limit: limit})
+		q := localdb.ClaimFilter{Search: m.filter.Text, Offset: offset, Limit: limit}
+		if state := States[m.stateIdx]; state != "" {
+			q.States = []localdb.ClaimState{state}
+		}
+		return loadClaimsCmd(m.DB, seq, q)
 	})
 }
 
-func loadClaimsCmd(db *localdb.DB, seq int, q localdb.ClaimQuery) tea.Cmd {
+func loadClaimsCmd(db *localdb.DB, seq int, q localdb.ClaimFilter) tea.Cmd {
 	return func() tea.Msg {
 		p, err := db.PageClaims(context.Background(), q)
 		return ClaimsLoadedMsg{Seq: seq, Page: p, Err: err}

@@ -113,7 +113,10 @@ func (m *Model) windowCmd() tea.Cmd {
 
 func (m *Model) loadWindowCmd() tea.Cmd {
 	return m.list.Request(func(seq, offset, limit int) tea.Cmd {
-		q := localdb.ShipmentQuery{Tag: Tags[m.tagIdx], Search: m.filter.Text, Offset: offset, Limit: limit}
+		q := localdb.ShipmentFilter{Search: m.filter.Text, Offset: offset, Limit: limit}
+		if tag := Tags[m.tagIdx]; tag != "" {
+			q.Tags = []string{tag}
+		}
 		if m.stalled {
 			rule := m.StallRule()
 			q.Stalled = &rule
@@ -122,7 +125,7 @@ func (m *Model) loadWindowCmd() tea.Cmd {
 	})
 }
 
-func loadShipmentsCmd(db *localdb.DB, seq int, q localdb.ShipmentQuery) tea.Cmd {
+func loadShipmentsCmd(db *localdb.DB, seq int, q localdb.ShipmentFilter) tea.Cmd {
 	return func() tea.Msg {
 		p, err := db.PageShipments(context.Background(), q)
 		return ShipmentsLoadedMsg{Seq: seq, Page: p, Err: err}

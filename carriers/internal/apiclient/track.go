@@ -53,3 +53,28 @@ func (c *Client) TrackEach(ctx context.Context, numbers []string, workers int, o
 func (c *Client) NotFound(number string) carriers.Shipment {
 	return carriers.Shipment{Number: number, Courier: c.cfg.Courier, Tag: carriers.Pending, Subtag: carriers.PendingNoInfo, Events: []carriers.Event{}}
 }
+
+// PerNumber is the carriers.Tracker of an API that takes one number per
+// request: its courier, batch size and counters come from API, and Track
+// runs One for each number on Workers goroutines. A client embeds it and
+// sets One to its own lookup.
+type PerNumber struct {
+	API     *Client
+	Workers int
+	One     func(ctx context.Context, number string) (carriers.Shipment, error)
+}
+
+// Courier returns the courier the API serves.
+func (p *PerNumber) Courier() string { return p.API.cfg.Courier }
+
+// MaxBatch is 1: one number per request.
+func (p *PerNumber) MaxBatch() int { return 1 }
+
+// Stats returns the client's traffic counters.
+func (p *PerNumber) Stats() carriers.ClientStats { return p.API.Stats() }
+
+// Track looks each number up. Authentication failures and a cancelled
+// context end the whole call; other failures go into the number's Result.
+func (p *PerNumber) Track(ctx context.Context, numbers []string) ([]carriers.Result, error) {
+	return p.API.TrackEach(ctx, numbers, p.Workers, p.One)
+}
