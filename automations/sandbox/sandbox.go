@@ -79,6 +79,7 @@ var siteOrder = []struct{ name, kind string }{
 	{"ups", "carrier"}, {"fedex", "carrier"}, {"usps", "carrier"}, {"dhl", "carrier"},
 	{"control", "control"},
 	{SeventeenSite, "tracking"},
+	{TranslateSite, "translation"},
 }
 
 // Start builds the world and starts every site. Close stops them; so does
@@ -107,6 +108,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	sb.world = generateWorld(opts.Seed, sb.start, opts.Stores, opts.Orders)
 	sb.accounts = makeAccounts(opts.Seed, sb.world)
 	sb.accounts[SeventeenSite] = seventeenAccount(opts.Seed)
+	sb.accounts[TranslateSite] = translateAccount(opts.Seed)
 	if err := loadTemplates(); err != nil {
 		return nil, err
 	}
@@ -140,6 +142,8 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 			mountCarrier(s)
 		case "tracking":
 			mountSeventeen(s)
+		case "translation":
+			mountTranslate(s)
 		default:
 			mountControl(s)
 		}

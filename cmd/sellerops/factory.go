@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/translate"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
 	"github.com/sellerops/sellerops/localdb/secrets"
@@ -242,4 +243,34 @@ func (f *factory) Close() {
 		_ = f.logCloser.Close()
 		f.logCloser = nil
 	}
+}
+
+// Translator returns the configured translation provider behind the
+// database cache, and the operator's language (English when unset). It
+// returns translate.ErrOff when no provider is configured.
+func (f *factory) Translator(ctx context.Context) (translate.Provider, string, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, "", err
+	}
+	lang := cfg.Operator.Language
+	if lang == "" {
+		lang = "en"
+	}
+	if cfg.Translation.Provider == "" {
+		return nil, lang, translate.ErrOff
+	}
+	key, err := f.Secrets().Get(ctx, secrets.TranslationKey(cfg.Translation.Provider))
+	if err != nil && !(errors.Is(err, secrets.ErrNotFound) && cfg.Translation.Provider == "libretranslate") {
+		return nil, lang, fmt.Errorf("translation key %s: %w", secrets.TranslationKey(cfg.Translation.Provider), err)
+	}
+	p, err := translate.New(translate.Settings{Provider: cfg.Translation.Provider, URL: cfg.Translation.URL, Key: key}, nil)
+	if err != nil {
+		return nil, lang, err
+	}
+	db, err := f.DB(ctx)
+	if err != nil {
+		return nil, lang, err
+	}
+	return &translate.Cached{P: p, Store: db}, lang, nil
 }

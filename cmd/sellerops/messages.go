@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/messages"
+	"github.com/sellerops/sellerops/automations/translate"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/money"
 )
@@ -188,6 +190,15 @@ type threadView struct {
 	// newest first.
 	Shipment *localdb.Shipment       `json:"shipment,omitempty"`
 	Events   []localdb.TrackingEvent `json:"events,omitempty"`
+	// Translations, with --translate, maps a buyer message's id to its text
+	// in the operator's language; the original stays in messages.
+	Translations map[int64]messageTranslation `json:"translations,omitempty"`
+}
+
+type messageTranslation struct {
+	Language string `json:"language"` // the operator's language
+	Source   string `json:"source"`   // the language the provider read the original as
+	Text     string `json:"text"`
 }
 
 // shownEvents is how many of the parcel's latest events messages show
@@ -196,10 +207,17 @@ const shownEvents = 3
 
 func newMessagesShowCmd(f *factory) *cobra.Command {
 	var jf jsonFlags
+	var translateOn bool
 	cmd := &cobra.Command{
-		Use:     "show THREAD",
-		Short:   "Show a thread with its messages, order, parcel and attachments",
-		Example: "  sellerops messages show 42\n  sellerops messages show 42 --json --jq '.messages[-1].body'",
+		Use:   "show THREAD",
+		Short: "Show a thread with its messages, order, parcel and attachments",
+		Long: `Show a thread with its messages, order, parcel and attachments.
+
+--translate shows each buyer message in operator.language (English when unset)
+under the original, through translation.provider; translations are kept in the
+database and never fetched twice. Without a provider the thread is shown as
+usual with a line saying that translation is off.`,
+		Example: "  sellerops messages show 42\n  sellerops messages show 42 --json --jq '.messages[-1].body'\n  sellerops messages show 42 --translate",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := threadArg(args[0])
@@ -217,6 +235,14 @@ func newMessagesShowCmd(f *factory) *cobra.Command {
 			}
 			th, msgs := tc.Thread, tc.Messages
 			v := threadView{Thread: th, Messages: msgs, Order: tc.Order, Shipment: tc.Shipment, Events: tc.Events}
+			translationNote := ""
+			if translateOn {
+				tr, note, err := translateThread(ctx, f, th, msgs)
+				if err != nil {
+					return err
+				}
+				v.Translations, translationNote = tr, note
+			}
 			if jf.enabled() {
 				return writeJSON(f.IO.Out, v, jf.JQ)
 			}
@@ -256,12 +282,18 @@ func newMessagesShowCmd(f *factory) *cobra.Command {
 					fmt.Fprintf(w, "  %s %s%s\n", e.Time.Local().Format("2006-01-02 15:04"), e.Description, where)
 				}
 			}
+			if translationNote != "" {
+				fmt.Fprintln(w, translationNote)
+			}
 			for _, m := range msgs {
 				who := m.Sender
 				if m.Direction == localdb.DirectionOut {
 					who = "you"
 				}
 				fmt.Fprintf(w, "\n--- %s, %s\n%s\n", who, m.SentAt.Format("2006-01-02 15:04"), m.Body)
+				if tr, ok := v.Translations[m.ID]; ok {
+					fmt.Fprintf(w, "[translated from %s to %s]\n%s\n", tr.Source, tr.Language, tr.Text)
+				}
 				for _, a := range m.Attachments {
 					fmt.Fprintf(w, "[attachment %s %s]\n", a.FileName, orDash(a.LocalPath))
 				}
@@ -269,8 +301,49 @@ func newMessagesShowCmd(f *factory) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&translateOn, "translate", false, "show each buyer message in operator.language under the original")
 	addJSONFlags(cmd, &jf)
 	return cmd
+}
+
+// translateThread translates the thread's buyer messages that are not
+// already in the operator's language. With no provider it returns a note
+// saying translation is off and no error.
+func translateThread(ctx context.Context, f *factory, th localdb.Thread, msgs []localdb.Message) (map[int64]messageTranslation, string, error) {
+	p, lang, err := f.Translator(ctx)
+	if errors.Is(err, translate.ErrOff) {
+		return nil, err.Error(), nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	from := th.Language
+	if from == "und" {
+		from = ""
+	}
+	if from == lang {
+		return nil, "", nil
+	}
+	var texts []string
+	var ids []int64
+	for _, m := range msgs {
+		if m.Direction == localdb.DirectionIn && strings.TrimSpace(m.Body) != "" {
+			texts = append(texts, m.Body)
+			ids = append(ids, m.ID)
+		}
+	}
+	if len(texts) == 0 {
+		return nil, "", nil
+	}
+	got, err := p.Translate(ctx, texts, from, lang)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make(map[int64]messageTranslation, len(ids))
+	for i, id := range ids {
+		out[id] = messageTranslation{Language: lang, Source: got[i].Source, Text: got[i].Text}
+	}
+	return out, "", nil
 }
 
 func orDash(s string) string {

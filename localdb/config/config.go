@@ -36,6 +36,9 @@ type Config struct {
 	Schedules  []Schedule         `yaml:"schedules"`
 	Agents     Agents             `yaml:"agents"`
 	Report     Report             `yaml:"report"`
+	// Translation picks the translation provider; empty means off.
+	Translation Translation `yaml:"translation"`
+	Operator    Operator    `yaml:"operator"`
 
 	// Path is where the file was read from ("" when built from defaults).
 	Path string `yaml:"-"`
@@ -112,6 +115,26 @@ type Schedule struct {
 type Agents struct {
 	AllowSendReplies bool `yaml:"allow_send_replies"`
 	AllowFileClaims  bool `yaml:"allow_file_claims"`
+	// AllowTranslatedReplies lets scripts and agents send a reply in a
+	// machine translation (with --translate-reply) without a person seeing
+	// the preview.
+	AllowTranslatedReplies bool `yaml:"allow_translated_replies"`
+}
+
+// TranslationProviders are the accepted values of translation.provider.
+var TranslationProviders = []string{"deepl", "libretranslate"}
+
+// Translation configures the translation provider. Its key is in the
+// keyring, never here.
+type Translation struct {
+	Provider string `yaml:"provider"` // "", "deepl" or "libretranslate"
+	URL      string `yaml:"url"`      // API root; required for libretranslate
+}
+
+// Operator describes the person answering buyers.
+type Operator struct {
+	// Language is the ISO 639-1 code buyer messages are translated into.
+	Language string `yaml:"language"`
 }
 
 // Report configures the morning report.
@@ -377,8 +400,24 @@ func (c *Config) validate(path string, root *yaml.Node) error {
 			return at("report.webhook", "%v", err)
 		}
 	}
+	if p := c.Translation.Provider; p != "" && !contains(TranslationProviders, p) {
+		return at("translation.provider", "unknown translation provider %q; use one of %s, or leave it unset to keep translation off", p, strings.Join(TranslationProviders, ", "))
+	}
+	if c.Translation.URL != "" {
+		if err := checkURL(c.Translation.URL); err != nil {
+			return at("translation.url", "%v", err)
+		}
+	}
+	if c.Translation.Provider == "libretranslate" && c.Translation.URL == "" {
+		return at("translation.provider", "libretranslate needs translation.url, the server's address (such as http://127.0.0.1:5000)")
+	}
+	if l := c.Operator.Language; l != "" && !operatorLangRe.MatchString(l) {
+		return at("operator.language", "%q is not a two-letter ISO 639-1 language code such as en, de or ja", l)
+	}
 	return nil
 }
+
+var operatorLangRe = regexp.MustCompile(`^[a-z]{2}$`)
 
 func checkURL(s string) error {
 	u, err := url.Parse(s)

@@ -84,6 +84,11 @@ func TestErrorsNameFileKeyAndLine(t *testing.T) {
 		{"amount sign", "claims:\n  max_auto_amount: -5\n", "claims.max_auto_amount", 2},
 		{"amount decimals", "claims:\n  currency: JPY\n  max_auto_amount: 100.5\n", "claims.max_auto_amount", 3},
 		{"amount currency", "claims:\n  currency: XYZ\n  max_auto_amount: 100\n", "claims.currency", 2},
+		{"translation provider", "translation:\n  provider: google\n", "translation.provider", 2},
+		{"libretranslate without url", "translation:\n  provider: libretranslate\n", "translation.provider", 2},
+		{"translation url", "translation:\n  provider: deepl\n  url: api.deepl.com\n", "translation.url", 3},
+		// operator.language is an ISO 639-1 code.
+		{"operator language", "operator:\n  language: English\n", "operator.language", 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -143,5 +148,15 @@ func TestOrDefaults(t *testing.T) {
 	c.Claims.MaxAutoAmount = "42"
 	if got := OrDefaults(c); got != c {
 		t.Fatalf("OrDefaults(c) returned another config")
+	}
+}
+
+func TestParsesTranslationSettings(t *testing.T) {
+	c, err := Parse("/etc/sellerops.yaml", []byte("operator:\n  language: de\ntranslation:\n  provider: libretranslate\n  url: http://127.0.0.1:5000\nagents:\n  allow_translated_replies: true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Operator.Language != "de" || c.Translation.Provider != "libretranslate" || c.Translation.URL != "http://127.0.0.1:5000" || !c.Agents.AllowTranslatedReplies {
+		t.Fatalf("parsed %+v %+v %+v", c.Operator, c.Translation, c.Agents)
 	}
 }

@@ -53,6 +53,10 @@ func CarrierKey(carrier, field string) string {
 	return "carrier/" + carrier + "/" + field
 }
 
+// TranslationKey is the API key of a translation provider ("deepl",
+// "libretranslate").
+func TranslationKey(provider string) string { return "translation/" + provider + "/api_key" }
+
 // Error wraps a failed operation with the key it concerned (never the value).
 type Error struct {
 	Op  string
