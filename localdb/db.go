@@ -54,7 +54,11 @@ func WithClock(now func() time.Time) Option {
 // WithBusyTimeout sets how long a statement waits for another process's
 // writer before giving up with a busy error. A write transaction may wait
 // for it twice: once in SQLite's busy handler and once more in tx. The
-// default is five seconds.
+// default is 30 seconds: SQLite's busy handler is not fair between
+// processes, so a writer of one process can lose the lock many times in a
+// row to a busy writer of another (the scheduler beside the dashboard) on a
+// loaded machine, and a night's work is worth waiting for rather than
+// failing with "database is locked".
 func WithBusyTimeout(d time.Duration) Option {
 	return func(o *options) {
 		if d > 0 {
@@ -68,7 +72,7 @@ func WithBusyTimeout(d time.Duration) Option {
 // migrations. A database written by a newer binary is refused with
 // ErrSchemaTooNew.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
-	o := options{clock: time.Now, busyTimeout: 5 * time.Second}
+	o := options{clock: time.Now, busyTimeout: 30 * time.Second}
 	for _, opt := range opts {
 		opt(&o)
 	}
