@@ -226,10 +226,12 @@ func truncate(s string, n int) string {
 // recipient_address.region_code, payment.currency and total_amount as
 // decimal text, packages[].id, and line_items[] carrying package_id,
 // tracking_number and shipping_provider_name) and Get Warehouse List
-// (GET /logistics/202309/warehouses; address.region_code), as published
-// in the TikTok Shop Partner Center API reference
-// (https://partner.tiktokshop.com/docv2/page/get-order-detail-202309 and
-// .../get-warehouse-list-202309). The seller centre serves them under /api.
+// (GET /logistics/202309/warehouses; address.region_code), named as in the
+// TikTok Shop Partner Center API reference (version 202309). The field names
+// were read from public descriptions of that API (published JSON schemas and
+// connector documentation), not from the reference page itself, which could
+// not be reached here: check them against it before relying on them. The
+// seller centre serves them under /api.
 
 type ttAddress struct {
 	RegionCode string `json:"region_code"`
