@@ -110,8 +110,8 @@ func TestOpenPragmasOnEveryConnection(t *testing.T) {
 		if err := c.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&sync); err != nil {
 			t.Fatal(err)
 		}
-		if journal != "wal" || fk != 1 || busy != 5000 || sync != "1" {
-			t.Errorf("conn %d: journal_mode=%s foreign_keys=%d busy_timeout=%d synchronous=%s; want wal 1 5000 1", i, journal, fk, busy, sync)
+		if journal != "wal" || fk != 1 || busy != 30000 || sync != "1" {
+			t.Errorf("conn %d: journal_mode=%s foreign_keys=%d busy_timeout=%d synchronous=%s; want wal 1 30000 1", i, journal, fk, busy, sync)
 		}
 		c.Close()
 	}

@@ -265,7 +265,9 @@ func TemplateValues(ctx context.Context, db *localdb.DB, threadID int64) (values
 	if order.TrackingNumber != "" && order.Carrier != "" {
 		sh, err := db.GetShipmentByNumber(ctx, order.Carrier, order.TrackingNumber)
 		switch {
-		case err == nil && sh.Tag != "":
+		// A parcel sync stored from the order but nobody has looked up yet
+		// has no status to tell the buyer.
+		case err == nil && sh.Tag != "" && !sh.CheckedAt.IsZero():
 			values["status"] = statusText(sh.Tag)
 			values[statusTagKey] = sh.Tag
 		case err != nil && !errors.Is(err, localdb.ErrNotFound):
