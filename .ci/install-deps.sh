@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages sellerops needs, and only the missing ones.
 #   .ci/install-deps.sh run    Chromium and fonts (the browser), gnome-keyring and dbus (the keyring)
-#   .ci/install-deps.sh test   the above plus tmux (terminal tests) and dovecot-imapd (mail tests) and Dovecot (the IMAP server of the email tests)
+#   .ci/install-deps.sh test   the above plus tmux (terminal tests) and Dovecot (the IMAP server of the email tests)
 # Debian/Ubuntu: apt-get, as root or through sudo. macOS: Homebrew.
 set -euo pipefail
 
