@@ -78,8 +78,8 @@ then open the dashboard. With --no-tui it prints a summary and exits instead.
 
 The demo keeps everything in a folder of its own, demo/ in the data dir (or
 the folder of the file named by --db, which must be empty or an earlier
-demo's; SELLEROPS_DB, your own database, is not used): its database, evidence, attachments, claims, locks, logs and
-reports. Each run starts from a clean world; --keep goes on from the last run
+demo's; SELLEROPS_DB, your own database, is not used): its database,
+evidence, attachments, claims, locks, logs and reports. Each run starts from a clean world; --keep goes on from the last run
 instead, with its database and the sandbox's clock, replies and claims. Later
 commands can read it offline:
 
@@ -121,28 +121,26 @@ func demoRun(ctx context.Context, f *factory, opts *demoOptions, jf *jsonFlags) 
 	if jf.enabled() && !opts.NoTUI {
 		return usageErrorf("--json goes with --no-tui")
 	}
-	dir, dbPath, err := demoPaths(f)
-	if err != nil {
-		return err
+	// Every flag is checked before the last demo's folder is touched.
+	var so sandbox.Options
+	if err := so.SetAddr(opts.Addr); err != nil {
+		return usageErrorf("--addr: %v", err)
 	}
-	saved, err := prepareDemoDir(ctx, dir, dbPath, opts.Keep)
-	if err != nil {
-		return err
-	}
-	f.Opts.DBPath = dbPath
-	// The demo's log is in its folder too, whatever SELLEROPS_LOG says for
-	// the user's own runs.
-	getenv := f.Getenv
-	f.Getenv = func(k string) string {
-		if k == "SELLEROPS_LOG" {
-			return filepath.Join(dir, "logs", "sellerops.log")
-		}
-		return getenv(k)
+	if _, err := sandbox.ParseFaults(opts.Faults); err != nil {
+		return badInput(fmt.Errorf("--faults: %v", err))
 	}
 	// The world is laid out around the present (or --start), so that reply
 	// deadlines and claim windows read true against the real clock. A kept
 	// world keeps its own seed, size and start.
 	start, err := sandboxStart(f, opts.Start)
+	if err != nil {
+		return err
+	}
+	dir, dbPath, err := demoPaths(f)
+	if err != nil {
+		return err
+	}
+	saved, err := prepareDemoDir(ctx, dir, dbPath, opts.Keep)
 	if err != nil {
 		return err
 	}
@@ -155,12 +153,16 @@ func demoRun(ctx context.Context, f *factory, opts *demoOptions, jf *jsonFlags) 
 		}
 		opts.Seed, opts.Orders, start = saved.Seed, saved.Orders, saved.Start
 	}
-	so := sandbox.Options{Seed: opts.Seed, Faults: opts.Faults, Orders: opts.Orders, Start: start}
-	if err := so.SetAddr(opts.Addr); err != nil {
-		return usageErrorf("--addr: %v", err)
-	}
-	if _, err := sandbox.ParseFaults(opts.Faults); err != nil {
-		return badInput(fmt.Errorf("--faults: %v", err))
+	so.Seed, so.Faults, so.Orders, so.Start = opts.Seed, opts.Faults, opts.Orders, start
+	f.Opts.DBPath = dbPath
+	// The demo's log is in its folder too, whatever SELLEROPS_LOG says for
+	// the user's own runs.
+	getenv := f.Getenv
+	f.Getenv = func(k string) string {
+		if k == "SELLEROPS_LOG" {
+			return filepath.Join(dir, "logs", "sellerops.log")
+		}
+		return getenv(k)
 	}
 
 	progress := func(format string, args ...any) {
