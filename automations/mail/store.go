@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/secrets"
 )
@@ -34,8 +34,6 @@ type StoreSpec struct {
 	Password     string
 	Demo         bool
 }
-
-var storeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 
 // hostPort splits host:port and names the flag and its fix when it does
 // not fit.
@@ -72,8 +70,8 @@ func security(flag, v string, port, tlsPort int, host string) (localdb.MailSecur
 // Account checks a spec without touching anything and returns the account
 // it describes, or an error naming the first bad field and its fix.
 func (s StoreSpec) Account() (localdb.MailAccount, error) {
-	if !storeName.MatchString(s.Name) {
-		return localdb.MailAccount{}, fmt.Errorf("%w: store name %q: use 1-63 letters, digits, dots, dashes or underscores", ErrInvalidInput, s.Name)
+	if err := marketplace.CheckStoreName(s.Name); err != nil {
+		return localdb.MailAccount{}, err
 	}
 	ok := false
 	for _, m := range Marketplaces {

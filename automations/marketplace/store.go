@@ -119,6 +119,16 @@ type StoreSpec struct {
 
 var storeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 
+// CheckStoreName is the one rule for a store's name, whatever its channel:
+// 1-63 letters, digits, dots, dashes or underscores, starting with a letter
+// or digit (it becomes part of keyring keys and folder names).
+func CheckStoreName(name string) error {
+	if !storeName.MatchString(name) {
+		return fmt.Errorf("%w: store name %q: use 1-63 letters, digits, dots, dashes or underscores", ErrInvalidInput, name)
+	}
+	return nil
+}
+
 // DefaultRecipe is the recipe a new store of the marketplace uses when none
 // is named: the real site's.
 func DefaultRecipe(marketplace string) string {
@@ -136,8 +146,8 @@ func DefaultRecipe(marketplace string) string {
 // Validate checks a spec without touching anything and names the first bad
 // field and its fix.
 func (s StoreSpec) Validate(recipes *automations.RecipeSet) error {
-	if !storeName.MatchString(s.Name) {
-		return fmt.Errorf("%w: store name %q: use 1-63 letters, digits, dots, dashes or underscores", ErrInvalidInput, s.Name)
+	if err := CheckStoreName(s.Name); err != nil {
+		return err
 	}
 	known := false
 	for _, m := range Marketplaces {
