@@ -85,6 +85,9 @@ type Message struct {
 	Language             string       `json:"language"`
 	CreatedAt            time.Time    `json:"created_at"`
 	Attachments          []Attachment `json:"attachments,omitempty"`
+	// Original, on a reply sent in a machine translation, is the text the
+	// operator wrote; Body is what the buyer received.
+	Original *ReplyOriginal `json:"original,omitempty"`
 }
 
 // Attachment is a file attached to a message and saved locally.
@@ -804,6 +807,9 @@ func (db *DB) GetThreadContext(ctx context.Context, threadID int64) (ThreadConte
 	}
 	if out.Messages, err = db.ListMessages(ctx, threadID); err != nil {
 		return ThreadContext{}, fmt.Errorf("messages of thread %d: %w", threadID, err)
+	}
+	if err := db.attachOriginals(ctx, threadID, out.Messages); err != nil {
+		return ThreadContext{}, err
 	}
 	out.Events = []TrackingEvent{}
 	orderID := out.Thread.OrderID

@@ -11,6 +11,7 @@ import (
 	"github.com/sellerops/sellerops/automations/claims/filing"
 	"github.com/sellerops/sellerops/automations/jobs"
 	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/automations/tracking"
 	"github.com/sellerops/sellerops/tui"
 )
@@ -40,7 +41,14 @@ func dashboardOptions(ctx context.Context, f *factory, demo bool, actions tui.Ac
 	if err != nil {
 		return tui.Options{}, err
 	}
+	// Without a provider, or with one that cannot be made (no key), the
+	// thread pane says translation is off and why.
+	tr, err := f.Translation(ctx)
+	if err != nil {
+		tr = messages.Translator{Language: tr.Language, Off: "translation is off: " + err.Error()}
+	}
 	return tui.Options{
+		Translation: tr,
 		DB:      db,
 		Config:  cfg,
 		Actions: actions,

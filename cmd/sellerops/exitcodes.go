@@ -91,6 +91,14 @@ func (e *scheduleError) Error() string        { return e.err.Error() }
 func (e *scheduleError) Unwrap() error        { return e.err }
 func (e *scheduleError) Is(target error) bool { return target == config.ErrInvalid }
 
+// configNeededError marks a command that needs a setting the config does
+// not have (such as translation.provider); it exits as a config error.
+type configNeededError struct{ err error }
+
+func (e *configNeededError) Error() string        { return e.err.Error() }
+func (e *configNeededError) Unwrap() error        { return e.err }
+func (e *configNeededError) Is(target error) bool { return target == config.ErrInvalid }
+
 // batchError sums up a batch in which items failed, each reported already
 // on its own line; it prints nothing more. all says that every item failed.
 type batchError struct{ all bool }

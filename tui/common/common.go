@@ -108,6 +108,10 @@ type Common struct {
 	// that several surfaces share (stalled parcels, due-soon threads, the
 	// claim alert window); never nil.
 	Config *config.Config
+	// Translation shows buyers' messages in the operator's language, off
+	// the UI goroutine and through the database cache; with no provider it
+	// is off and says why.
+	Translation messages.Translator
 }
 
 // StallRule is the config's stall rule, the one `sellerops shipments list
