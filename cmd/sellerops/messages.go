@@ -428,7 +428,7 @@ func replyBody(ctx context.Context, f *factory, db *localdb.DB, opts *messagesRe
 	if err != nil {
 		return "", err
 	}
-	fmt.Fprintf(f.IO.ErrOut, "template %s in %s (%s)\n", r.Template.Name, langName(r.Template.Lang), whyLang(r.Template.Lang, r.ThreadLang, r.StoreLang))
+	fmt.Fprintf(f.IO.ErrOut, "template %s in %s (%s)\n", r.Template.Name, langName(r.Template.Lang), messages.WhyLang(r.Template.Lang, r.ThreadLang, r.StoreLang))
 	return r.Body, nil
 }
 
@@ -437,19 +437,6 @@ func langName(l string) string {
 		return "the file's language"
 	}
 	return l
-}
-
-// whyLang says which rule chose a template's language.
-func whyLang(used, thread, store string) string {
-	switch {
-	case used != "" && used == thread:
-		return "the thread's language"
-	case used != "" && used == store:
-		return "the store's language"
-	case used == "en":
-		return "English, as no template matches the thread's or the store's language"
-	}
-	return "the only version of this template"
 }
 
 func readAll(f *factory) ([]byte, error) {

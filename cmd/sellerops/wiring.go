@@ -226,6 +226,8 @@ func mcpDeps(ctx context.Context, f *factory) (mcpserver.Deps, error) {
 		Tracking:    func(ctx context.Context) (tracking.Deps, error) { return trackingDeps(ctx, f) },
 		Claims:      func(ctx context.Context) (filing.Deps, error) { return claimsDeps(ctx, f) },
 		Marketplace: func(ctx context.Context) (*marketplace.Deps, error) { return marketplaceDeps(ctx, f, true) },
+		Translation: f.Translation,
+		TemplateDir: templateDir(f),
 		Version:     currentVersion().Version,
 		Now:         w.Now,
 	}, nil
