@@ -212,6 +212,8 @@ func (w *demoWorld) pointFactory(ctx context.Context, f *factory) error {
 		cfg = &copied
 	}
 	cfg.Carriers = sandboxCarriers(w.sb)
+	// Translations come from the sandbox's translate site, offline.
+	cfg.Translation = sandboxTranslation(w.sb)
 	f.mu.Lock()
 	f.cfg = cfg
 	f.secretsS = secrets.Tracking{Store: w.mem, R: f.redactor}
@@ -231,6 +233,9 @@ func (w *demoWorld) pointFactory(ctx context.Context, f *factory) error {
 				return err
 			}
 		}
+	}
+	if err := sec.Set(ctx, secrets.TranslationKey("deepl"), w.sb.Account(sandbox.TranslateSite).APIKey); err != nil {
+		return err
 	}
 	db, err := f.DB(ctx)
 	if err != nil {
