@@ -265,7 +265,7 @@ func (y *mailSync) one(ctx context.Context, folder string, uid uint32, raw []byt
 	out := strings.EqualFold(m.From.Address, y.acct.Address)
 	lang := ""
 	if !out {
-		lang = messages.DetectLanguage(m.Text, messages.DetectOptions{Prior: messages.LocalePrior(y.st.BaseURL)})
+		lang = messages.DetectLanguage(m.Text, messages.StoreDetectOptions(y.d.Config, y.st))
 	}
 	th, err := y.threadFor(ctx, m, out, lang)
 	if err != nil {

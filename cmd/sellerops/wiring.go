@@ -117,7 +117,7 @@ func marketplaceDeps(ctx context.Context, f *factory, needBrowser bool) (*market
 		return nil, err
 	}
 	deps := &marketplace.Deps{DB: w.DB, Secrets: w.Secrets, Recipes: w.Recipes, Logger: w.Logger,
-		EvidenceDir: w.evidenceDir(), AttachmentDir: filepath.Join(w.DataDir, "attachments"), Now: w.Now}
+		EvidenceDir: w.evidenceDir(), AttachmentDir: filepath.Join(w.DataDir, "attachments"), Now: w.Now, Config: w.Config}
 	md, err := mailDeps(f, w)
 	if err != nil {
 		return nil, err
@@ -154,7 +154,7 @@ func mailDeps(f *factory, w *wiring) (*mail.Deps, error) {
 		return nil, err
 	}
 	return &mail.Deps{DB: w.DB, Secrets: w.Secrets, Rules: rules, Logger: w.Logger, EvidenceDir: w.evidenceDir(),
-		AttachmentDir: filepath.Join(w.DataDir, "attachments"), Now: w.Now}, nil
+		AttachmentDir: filepath.Join(w.DataDir, "attachments"), Now: w.Now, Config: w.Config}, nil
 }
 
 // anyBrowserStore tells whether some store in use is read by the browser.
