@@ -59,11 +59,11 @@ func TestMessagesAnalyze(t *testing.T) {
 func TestMessagesAnalyzeLanguagesAllowList(t *testing.T) {
 	text := "Where is my parcel? It has not arrived yet."
 	res := runCommand(t, []string{"messages", "analyze", "--json", "--jq", ".[0].language", text}, false, "")
-	if res.code != exitOK || strings.TrimSpace(res.stdout) != `"en"` {
+	if res.code != exitOK || strings.TrimSpace(res.stdout) != "en" {
 		t.Fatalf("without --languages: exit %d %q %s", res.code, res.stdout, res.stderr)
 	}
 	res = runCommand(t, []string{"messages", "analyze", "--languages", "de,fr", "--json", "--jq", ".[0].language", text}, false, "")
-	if res.code != exitOK || strings.TrimSpace(res.stdout) != `"und"` {
+	if res.code != exitOK || strings.TrimSpace(res.stdout) != "und" {
 		t.Fatalf("--languages de,fr: exit %d %q %s", res.code, res.stdout, res.stderr)
 	}
 	if res = runCommand(t, []string{"messages", "analyze", "--languages", "german", text}, false, ""); res.code != exitUsage {
