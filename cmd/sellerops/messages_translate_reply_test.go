@@ -84,6 +84,15 @@ func TestMessagesReplyTranslateReplyPolicyAndBothTexts(t *testing.T) {
 		t.Fatalf("dry run: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
 
+	// At a terminal both texts are shown first; "n" sends nothing.
+	res = runCommand(t, reply, true, "n\n", setup)
+	if res.code != exitOK || !strings.Contains(res.stderr, "the buyer gets ("+th.Language+")") || !strings.Contains(res.stderr, "not sent") {
+		t.Fatalf("at a terminal, answered n: exit %d %s", res.code, res.stderr)
+	}
+	if n := outboxCount(t, dir); n != 0 || len(sent()) != before {
+		t.Fatalf("answered n, yet %d outbox intents and %d new replies", n, len(sent())-before)
+	}
+
 	writeCfg(true)
 	for i := range 2 {
 		res = runCommand(t, reply, false, "", setup)
