@@ -180,7 +180,7 @@ func checkMailFolder(folder string, uidValidity uint32) error {
 	return nil
 }
 
-func (db *DB) setMailFolderTx(ctx context.Context, tx *sql.Tx, storeID int64, folder string, uidValidity, lastUID uint32, skipped int) error {
+func (db *DB) setMailFolderTx(ctx context.Context, tx sqlTx, storeID int64, folder string, uidValidity, lastUID uint32, skipped int) error {
 	if err := checkMailFolder(folder, uidValidity); err != nil {
 		return err
 	}
@@ -257,8 +257,8 @@ func checkMail(t Thread, m Message, meta MailMeta) (Thread, error) {
 	return checkThread(t, []Message{m})
 }
 
-func (db *DB) saveMailTx(ctx context.Context, tx *sql.Tx, t Thread, m Message, meta MailMeta) (SavedThread, error) {
-	return db.saveThreadTx(ctx, tx, t, []Message{m}, func(tx *sql.Tx, ids []int64) error {
+func (db *DB) saveMailTx(ctx context.Context, tx sqlTx, t Thread, m Message, meta MailMeta) (SavedThread, error) {
+	return db.saveThreadTx(ctx, tx, t, []Message{m}, func(tx sqlTx, ids []int64) error {
 		var msgID int64
 		if err := tx.QueryRowContext(ctx, `SELECT m.id FROM messages m JOIN threads t ON t.id = m.thread_id
 			WHERE t.store_id = ? AND t.marketplace_thread_id = ? AND m.marketplace_message_id = ?`,
@@ -278,18 +278,50 @@ func (db *DB) saveMailTx(ctx context.Context, tx *sql.Tx, t Thread, m Message, m
 // (MailTx.SetFolder), so that a process stopped part-way leaves neither a
 // mail of the chunk stored nor the watermark moved, and the chunk is read
 // again whole. fn must not use db itself: the write slot is held.
+//
+// Each statement is prepared once per chunk. A mail the database refuses
+// (MailTx.Mail's error) must not leave half of it written, which a
+// savepoint per mail would ensure; savepoints make SQLite flush the
+// full-text index at each one, so the chunk is first written without them
+// and, only when some mail was refused, undone and written again with one
+// savepoint per mail. fn may therefore run twice and must start from
+// nothing each time.
 func (db *DB) MailChunk(ctx context.Context, fn func(mt *MailTx) error) error {
+	refused := false
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		st := newStmtTx(tx)
+		defer st.close()
+		mt := &MailTx{ctx: ctx, db: db, tx: st, raw: tx}
+		if err := fn(mt); err != nil {
+			return err
+		}
+		if mt.refused {
+			refused = true
+			return errRedoChunk
+		}
+		return nil
+	})
+	if !refused {
+		return err
+	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		return fn(&MailTx{ctx: ctx, db: db, tx: tx})
+		st := newStmtTx(tx)
+		defer st.close()
+		return fn(&MailTx{ctx: ctx, db: db, tx: st, raw: tx, careful: true})
 	})
 }
 
+var errRedoChunk = errors.New("a mail of the chunk was refused; the chunk is written again mail by mail")
+
 // MailTx is the transaction of one chunk of mail; see MailChunk.
 type MailTx struct {
-	ctx context.Context
-	db  *DB
-	tx  *sql.Tx
-	n   int
+	ctx     context.Context
+	db      *DB
+	tx      sqlTx
+	raw     *sql.Tx
+	careful bool // one savepoint per mail
+	refused bool // a mail was refused without a savepoint: the chunk is undone
+	n       int
 }
 
 // FindMailThread is DB.FindMailThread within the chunk.
@@ -312,9 +344,20 @@ func (mt *MailTx) Mail(t Thread, m Message, meta MailMeta, fn func(saved SavedTh
 	if err != nil {
 		return SavedThread{}, err
 	}
+	if !mt.careful {
+		saved, err := mt.db.saveMailTx(mt.ctx, mt.tx, t, m, meta)
+		if err == nil && fn != nil {
+			err = fn(saved)
+		}
+		if err != nil {
+			mt.refused = true
+			return SavedThread{}, fmt.Errorf("store thread %s: %w", t.MarketplaceThreadID, mapErr(err))
+		}
+		return saved, nil
+	}
 	mt.n++
 	sp := fmt.Sprintf("mail_%d", mt.n)
-	if _, err := mt.tx.ExecContext(mt.ctx, "SAVEPOINT "+sp); err != nil {
+	if _, err := mt.raw.ExecContext(mt.ctx, "SAVEPOINT "+sp); err != nil {
 		return SavedThread{}, mapErr(err)
 	}
 	saved, err := mt.db.saveMailTx(mt.ctx, mt.tx, t, m, meta)
@@ -322,16 +365,16 @@ func (mt *MailTx) Mail(t Thread, m Message, meta MailMeta, fn func(saved SavedTh
 		err = fn(saved)
 	}
 	if err != nil {
-		_, rerr := mt.tx.ExecContext(mt.ctx, "ROLLBACK TO "+sp)
+		_, rerr := mt.raw.ExecContext(mt.ctx, "ROLLBACK TO "+sp)
 		if rerr == nil {
-			_, rerr = mt.tx.ExecContext(mt.ctx, "RELEASE "+sp)
+			_, rerr = mt.raw.ExecContext(mt.ctx, "RELEASE "+sp)
 		}
 		if rerr != nil {
 			return SavedThread{}, errors.Join(mapErr(err), mapErr(rerr))
 		}
 		return SavedThread{}, fmt.Errorf("store thread %s: %w", t.MarketplaceThreadID, mapErr(err))
 	}
-	if _, err := mt.tx.ExecContext(mt.ctx, "RELEASE "+sp); err != nil {
+	if _, err := mt.raw.ExecContext(mt.ctx, "RELEASE "+sp); err != nil {
 		return SavedThread{}, mapErr(err)
 	}
 	return saved, nil

@@ -199,7 +199,7 @@ func (db *DB) UpsertThread(ctx context.Context, t Thread) (out Thread, created b
 	return out, created, nil
 }
 
-func upsertThread(ctx context.Context, tx *sql.Tx, t Thread, now int64) (int64, bool, error) {
+func upsertThread(ctx context.Context, tx sqlTx, t Thread, now int64) (int64, bool, error) {
 	orderID := t.OrderID
 	if orderID == 0 && t.MarketplaceOrderID != "" {
 		err := tx.QueryRowContext(ctx, `SELECT id FROM orders WHERE store_id = ? AND marketplace_order_id = ?`,
@@ -319,7 +319,7 @@ func (db *DB) UpsertMessage(ctx context.Context, m Message) (out Message, create
 	return out, created, nil
 }
 
-func upsertMessage(ctx context.Context, tx *sql.Tx, m Message, now time.Time) (Message, bool, error) {
+func upsertMessage(ctx context.Context, tx sqlTx, m Message, now time.Time) (Message, bool, error) {
 	sent := m.SentAt.UnixMilli()
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages
@@ -384,7 +384,12 @@ func (db *DB) saveThreadWith(ctx context.Context, t Thread, msgs []Message, also
 	}
 	var out SavedThread
 	err = db.tx(ctx, func(tx *sql.Tx) error {
-		out, err = db.saveThreadTx(ctx, tx, t, msgs, also)
+		out, err = db.saveThreadTx(ctx, tx, t, msgs, func(tx sqlTx, ids []int64) error {
+			if also == nil {
+				return nil
+			}
+			return also(tx.(*sql.Tx), ids)
+		})
 		return err
 	})
 	if err != nil {
@@ -427,7 +432,7 @@ func checkThread(t Thread, msgs []Message) (Thread, error) {
 }
 
 // saveThreadTx writes a checked thread and its messages within tx.
-func (db *DB) saveThreadTx(ctx context.Context, tx *sql.Tx, t Thread, msgs []Message, also func(tx *sql.Tx, newIDs []int64) error) (SavedThread, error) {
+func (db *DB) saveThreadTx(ctx context.Context, tx sqlTx, t Thread, msgs []Message, also func(tx sqlTx, newIDs []int64) error) (SavedThread, error) {
 	now := db.now()
 	var out SavedThread
 	id, created, err := upsertThread(ctx, tx, t, msNow(now))
@@ -510,7 +515,7 @@ func (db *DB) UpsertAttachment(ctx context.Context, a Attachment) (out Attachmen
 	return out, created, nil
 }
 
-func upsertAttachment(ctx context.Context, tx *sql.Tx, a Attachment, now int64) (Attachment, bool, error) {
+func upsertAttachment(ctx context.Context, tx sqlTx, a Attachment, now int64) (Attachment, bool, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO attachments
 		(message_id, file_name, mime, local_path, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -103,7 +103,7 @@ func checkOrder(o Order) (string, error) {
 	return string(itemsJSON), nil
 }
 
-func upsertOrder(ctx context.Context, tx *sql.Tx, o Order, items string, now int64) (Order, bool, error) {
+func upsertOrder(ctx context.Context, tx sqlTx, o Order, items string, now int64) (Order, bool, error) {
 	var created bool
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO orders
