@@ -133,6 +133,60 @@ func (db *DB) GetMailAccount(ctx context.Context, storeID int64) (MailAccount, e
 	return a, nil
 }
 
+// ListMailAccounts returns the email channel of every store that has one,
+// by store id.
+func (db *DB) ListMailAccounts(ctx context.Context) (map[int64]MailAccount, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+mailAccountCols+` FROM mail_accounts ORDER BY store_id`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	list, err := collect(rows, scanMailAccount)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]MailAccount, len(list))
+	for _, a := range list {
+		out[a.StoreID] = a
+	}
+	return out, nil
+}
+
+// UpdateMailAccount replaces a store's email channel with a and sets the
+// store's username to a's, in one transaction. When the IMAP server or the
+// login changes, how far each folder was read is forgotten: the UIDs of
+// another mailbox say nothing about this one (RFC 3501 2.3.1.1), and mail
+// read before is known again by its Message-ID and not stored twice.
+func (db *DB) UpdateMailAccount(ctx context.Context, a MailAccount) (MailAccount, error) {
+	if err := a.normalize(); err != nil {
+		return MailAccount{}, err
+	}
+	folders, _ := json.Marshal(a.Folders)
+	var out MailAccount
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		old, err := scanMailAccount(tx.QueryRowContext(ctx, `SELECT `+mailAccountCols+` FROM mail_accounts WHERE store_id = ?`, a.StoreID))
+		if err != nil {
+			return fmt.Errorf("mail account of store %d: %w", a.StoreID, mapErr(err))
+		}
+		now := msNow(db.now())
+		out, err = scanMailAccount(tx.QueryRowContext(ctx, `UPDATE mail_accounts SET address = ?, username = ?,
+			imap_host = ?, imap_port = ?, imap_security = ?, smtp_host = ?, smtp_port = ?, smtp_security = ?,
+			folders = ?, sent_folder = ?, updated_at = ? WHERE store_id = ? RETURNING `+mailAccountCols,
+			a.Address, a.Username, a.IMAPHost, a.IMAPPort, a.IMAPSecurity, a.SMTPHost, a.SMTPPort, a.SMTPSecurity,
+			string(folders), a.SentFolder, now, a.StoreID))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE stores SET username = ?, updated_at = ? WHERE id = ?`, a.Username, now, a.StoreID); err != nil {
+			return err
+		}
+		if old.IMAPHost != a.IMAPHost || old.IMAPPort != a.IMAPPort || old.Username != a.Username {
+			_, err = tx.ExecContext(ctx, `DELETE FROM mail_folders WHERE store_id = ?`, a.StoreID)
+		}
+		return err
+	})
+	return out, err
+}
+
 // MailFolderState is how far a folder of a store's mailbox was read.
 type MailFolderState struct {
 	Folder      string    `json:"folder"`
