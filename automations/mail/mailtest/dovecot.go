@@ -63,18 +63,37 @@ type Dovecot struct {
 	logger string
 }
 
-// Binary finds Dovecot: $DOVECOT, else /usr/sbin/dovecot, else PATH.
+// Binary finds Dovecot: $DOVECOT, else Debian's /usr/sbin/dovecot, else
+// Homebrew's (/opt/homebrew/sbin on Apple silicon, /usr/local/sbin on
+// Intel), else PATH.
 func Binary() (string, error) {
 	if p := os.Getenv("DOVECOT"); p != "" {
 		return p, nil
 	}
-	if _, err := os.Stat("/usr/sbin/dovecot"); err == nil {
-		return "/usr/sbin/dovecot", nil
+	for _, p := range []string{"/usr/sbin/dovecot", "/opt/homebrew/sbin/dovecot", "/usr/local/sbin/dovecot"} {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
 	}
 	if p, err := exec.LookPath("dovecot"); err == nil {
 		return p, nil
 	}
-	return "", fmt.Errorf("dovecot is not installed; install Debian's dovecot-imapd (apt-get install dovecot-imapd, as .ci/install-deps.sh does) or set DOVECOT to its path")
+	return "", fmt.Errorf("dovecot is not installed; run .ci/install-deps.sh test (Debian: apt-get install dovecot-imapd; macOS: brew install dovecot) or set DOVECOT to its path")
+}
+
+// configVersion returns the major and minor version of the Dovecot at bin
+// ("2.3.19.1 (9b53102964)" gives 2, 3): 2.4 reads another configuration
+// syntax than 2.3.
+func configVersion(bin string) (int, int, error) {
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s --version: %w", bin, err)
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "%d.%d", &major, &minor); err != nil {
+		return 0, 0, fmt.Errorf("%s --version printed %q, not a version", bin, out)
+	}
+	return major, minor, nil
 }
 
 // freePort returns a loopback port nobody listens on right now.
@@ -162,6 +181,10 @@ func Start(t testing.TB, users map[string]string, opts Options) *Dovecot {
 		d.IMAPSAddr = fmt.Sprintf("127.0.0.1:%d", imapsPort)
 		sslConf = fmt.Sprintf("ssl = yes\nssl_cert = <%s\nssl_key = <%s\n", cert, key)
 	}
+	major, minor, err := configVersion(bin)
+	if err != nil {
+		t.Fatalf("these tests need a real IMAP server: %v", err)
+	}
 	conf := fmt.Sprintf(`# Throwaway configuration for one test (Dovecot 2.3 settings:
 # https://doc.dovecot.org/2.3/settings/core/).
 protocols = imap
@@ -208,6 +231,9 @@ service anvil {
   chroot =
 }
 `, dir, sslConf, internal, login, uid, gid, port, imapsPort)
+	if major > 2 || major == 2 && minor >= 4 {
+		conf = config24(dir, opts.TLS, internal, login, uid, gid, port, imapsPort)
+	}
 	if os.Geteuid() != 0 {
 		conf = strings.Replace(conf, "first_valid_uid = 1", "first_valid_uid = "+strconv.Itoa(uid), 1)
 	}
@@ -403,4 +429,69 @@ func (d *Dovecot) TLSConfig() *tls.Config {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(d.CertPEM)
 	return &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
+}
+
+// config24 is the same throwaway configuration in Dovecot 2.4's syntax
+// (https://doc.dovecot.org/2.4.0/installation/upgrade/2.3-to-2.4.html):
+// the version lines first, mail_driver/mail_home/mail_path for
+// mail_location, auth_allow_cleartext for disable_plaintext_auth,
+// ssl_server_*_file for ssl_cert and ssl_key, named passdb and userdb
+// sections with settings of their own, and %{user} for %u. Homebrew and
+// Debian 13 ship 2.4.
+func config24(dir string, withTLS bool, internal, login string, uid, gid, port, imapsPort int) string {
+	sslConf := "ssl = no\n"
+	if withTLS {
+		sslConf = fmt.Sprintf("ssl = yes\nssl_server_cert_file = %s\nssl_server_key_file = %s\n",
+			filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"))
+	}
+	return fmt.Sprintf(`dovecot_config_version = 2.4.0
+dovecot_storage_version = 2.4.0
+# Throwaway configuration for one test (Dovecot 2.4 settings:
+# https://doc.dovecot.org/2.4.0/core/summaries/settings.html).
+protocols = imap
+listen = 127.0.0.1
+base_dir = %[1]s/run
+state_dir = %[1]s/state
+log_path = %[1]s/dovecot.log
+%[2]s
+auth_allow_cleartext = yes
+auth_mechanisms = plain login
+first_valid_uid = 1
+default_internal_user = %[3]s
+default_internal_group = %[3]s
+default_login_user = %[4]s
+mail_driver = maildir
+mail_home = %[1]s/home/%%{user}
+mail_path = ~/Maildir
+passdb passwd-file {
+  passwd_file_path = %[1]s/users
+}
+userdb static {
+  fields {
+    uid = %[5]d
+    gid = %[6]d
+    home = %[1]s/home/%%{user}
+  }
+}
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Sent {
+    special_use = \Sent
+    auto = create
+  }
+}
+service imap-login {
+  inet_listener imap {
+    port = %[7]d
+  }
+  inet_listener imaps {
+    port = %[8]d
+  }
+  chroot =
+}
+service anvil {
+  chroot =
+}
+`, dir, sslConf, internal, login, uid, gid, port, imapsPort)
 }
