@@ -1,12 +1,11 @@
-// Package mailtest runs a real mail server for tests: Dovecot from the
-// operating system (Debian's dovecot-imapd) on a free loopback port with a
-// throwaway configuration under a temporary folder, and an SMTP server built
-// with github.com/emersion/go-smtp that delivers what it accepts into
-// Dovecot's mailboxes by IMAP APPEND.
-//
-// A test that needs Dovecot fails when it is not installed, naming the
-// package to install; it is never skipped.
-package mailtest
+// Package mailserver runs a real mail server on this machine, for tests
+// (through package mailtest) and the demo: Dovecot from the operating
+// system (Debian's dovecot-imapd, Homebrew's dovecot) on a free loopback
+// port with a throwaway configuration under a temporary folder, and an SMTP
+// server built with github.com/emersion/go-smtp that delivers what it
+// accepts into Dovecot's mailboxes by IMAP APPEND. Nothing listens beyond
+// 127.0.0.1.
+package mailserver
 
 import (
 	"bytes"
@@ -27,13 +26,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/emersion/go-imap"
 	"github.com/emersion/go-imap/client"
-
-	"github.com/sellerops/sellerops/automations/testwait"
 )
 
 // Options shape a Dovecot instance.
@@ -41,6 +37,8 @@ type Options struct {
 	// TLS turns on a self-signed certificate for 127.0.0.1: STARTTLS on the
 	// IMAP port, and an IMAPS port.
 	TLS bool
+	// Ready bounds the wait for Dovecot's greeting; zero means 30 seconds.
+	Ready time.Duration
 }
 
 // Dovecot is a running Dovecot.
@@ -54,8 +52,8 @@ type Dovecot struct {
 	// Dir holds the configuration, the log and the mail.
 	Dir string
 
-	t      testing.TB
 	cmd    *exec.Cmd
+	stop   []func()
 	mu     sync.Mutex
 	users  map[string]string
 	uid    int
@@ -97,13 +95,13 @@ func configVersion(bin string) (int, int, error) {
 }
 
 // freePort returns a loopback port nobody listens on right now.
-func freePort(t testing.TB) int {
+func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("find a free port: %v", err)
+		return 0, fmt.Errorf("find a free port: %w", err)
 	}
 	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // mailOwner is the user the mail files belong to: the current user, or,
@@ -129,63 +127,78 @@ func mailOwner() (uid, gid int, internal string, login string) {
 	return uid, gid, "root", login
 }
 
-// Start starts Dovecot with the given users (name to password) and stops
-// it when the test ends.
-func Start(t testing.TB, users map[string]string, opts Options) *Dovecot {
-	t.Helper()
+// Start starts Dovecot with the given users (name to password); Close
+// stops it and removes its folder.
+func Start(users map[string]string, opts Options) (d *Dovecot, err error) {
 	bin, err := Binary()
 	if err != nil {
-		t.Fatalf("these tests need a real IMAP server: %v", err)
+		return nil, err
 	}
 	// A short folder of its own: Dovecot's sockets live under it, and a
 	// socket path may not be longer than 107 bytes.
 	dir, err := os.MkdirTemp("", "dovecot")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	uid, gid, internal, login := mailOwner()
-	d := &Dovecot{Dir: dir, t: t, users: map[string]string{}, uid: uid, gid: gid, logger: filepath.Join(dir, "dovecot.log")}
+	d = &Dovecot{Dir: dir, users: map[string]string{}, uid: uid, gid: gid, logger: filepath.Join(dir, "dovecot.log")}
+	d.stop = append(d.stop, func() { _ = os.RemoveAll(dir) })
+	defer func() {
+		if err != nil {
+			d.Close()
+			d = nil
+		}
+	}()
 	for _, sub := range []string{"run", "state", "home"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 	}
 	// The login process runs as another user and must reach its sockets.
 	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if err := os.Chown(filepath.Join(dir, "home"), uid, gid); err != nil && os.Geteuid() == 0 {
-		t.Fatal(err)
+		return nil, err
 	}
 	for u, p := range users {
 		d.users[u] = p
 	}
-	d.writeUsers()
+	if err := d.writeUsers(); err != nil {
+		return nil, err
+	}
 
-	port := freePort(t)
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
 	d.IMAPAddr = fmt.Sprintf("127.0.0.1:%d", port)
 	sslConf := "ssl = no\n"
 	imapsPort := 0
 	if opts.TLS {
-		certPEM, keyPEM := selfSigned(t)
+		certPEM, keyPEM, err := selfSigned()
+		if err != nil {
+			return nil, err
+		}
 		d.CertPEM = certPEM
 		cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 		if err := os.WriteFile(cert, certPEM, 0o644); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		if err := os.WriteFile(key, keyPEM, 0o600); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
-		imapsPort = freePort(t)
+		if imapsPort, err = freePort(); err != nil {
+			return nil, err
+		}
 		d.IMAPSAddr = fmt.Sprintf("127.0.0.1:%d", imapsPort)
 		sslConf = fmt.Sprintf("ssl = yes\nssl_cert = <%s\nssl_key = <%s\n", cert, key)
 	}
 	major, minor, err := configVersion(bin)
 	if err != nil {
-		t.Fatalf("these tests need a real IMAP server: %v", err)
+		return nil, err
 	}
-	conf := fmt.Sprintf(`# Throwaway configuration for one test (Dovecot 2.3 settings:
+	conf := fmt.Sprintf(`# Throwaway configuration (Dovecot 2.3 settings:
 # https://doc.dovecot.org/2.3/settings/core/).
 protocols = imap
 listen = 127.0.0.1
@@ -239,18 +252,18 @@ service anvil {
 	}
 	confPath := filepath.Join(dir, "dovecot.conf")
 	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	cmd := exec.Command(bin, "-F", "-c", confPath)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start dovecot: %v", err)
+		return nil, fmt.Errorf("start dovecot: %w", err)
 	}
 	d.cmd = cmd
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
+	d.stop = append(d.stop, func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		select {
 		case <-exited:
@@ -260,7 +273,11 @@ service anvil {
 		}
 	})
 	// Ready when the server greets.
-	deadline := testwait.Deadline(t)
+	ready := opts.Ready
+	if ready <= 0 {
+		ready = 30 * time.Second
+	}
+	deadline := time.Now().Add(ready)
 	for {
 		c, err := net.DialTimeout("tcp", d.IMAPAddr, time.Second)
 		if err == nil {
@@ -275,33 +292,39 @@ service anvil {
 		select {
 		case err := <-exited:
 			log, _ := os.ReadFile(d.logger)
-			t.Fatalf("dovecot exited at start (%v): %s\n%s", err, out.String(), log)
+			return nil, fmt.Errorf("dovecot exited at start (%v): %s\n%s", err, out.String(), log)
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			log, _ := os.ReadFile(d.logger)
-			t.Fatalf("dovecot did not greet on %s: %s\n%s", d.IMAPAddr, out.String(), log)
+			return nil, fmt.Errorf("dovecot did not greet on %s within %v: %s\n%s", d.IMAPAddr, ready, out.String(), log)
 		}
 	}
-	return d
+	return d, nil
 }
 
-func (d *Dovecot) writeUsers() {
+// Close stops Dovecot and removes its folder, mail included.
+func (d *Dovecot) Close() {
+	for i := len(d.stop) - 1; i >= 0; i-- {
+		d.stop[i]()
+	}
+	d.stop = nil
+}
+
+func (d *Dovecot) writeUsers() error {
 	var b strings.Builder
 	for u, p := range d.users {
 		fmt.Fprintf(&b, "%s:{PLAIN}%s\n", u, p)
 	}
-	if err := os.WriteFile(filepath.Join(d.Dir, "users"), []byte(b.String()), 0o644); err != nil {
-		d.t.Fatal(err)
-	}
+	return os.WriteFile(filepath.Join(d.Dir, "users"), []byte(b.String()), 0o644)
 }
 
 // AddUser adds (or changes) a user; passwd-file is read again when it changes.
-func (d *Dovecot) AddUser(name, password string) {
+func (d *Dovecot) AddUser(name, password string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.users[name] = password
-	d.writeUsers()
+	return d.writeUsers()
 }
 
 // Password returns a user's password.
@@ -372,14 +395,14 @@ func (d *Dovecot) Count(user, folder, messageID string) (int, error) {
 // Maildir returns the folder on disk of a user's mailbox folder ("INBOX"
 // or another), creating it; files written into its new/ subfolder are read
 // by Dovecot at the next SELECT.
-func (d *Dovecot) Maildir(user, folder string) string {
+func (d *Dovecot) Maildir(user, folder string) (string, error) {
 	p := filepath.Join(d.Dir, "home", user, "Maildir")
 	if folder != "INBOX" {
 		p = filepath.Join(p, "."+folder)
 	}
 	for _, sub := range []string{"", "new", "cur", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(p, sub), 0o700); err != nil {
-			d.t.Fatal(err)
+			return "", err
 		}
 	}
 	_ = filepath.Walk(filepath.Join(d.Dir, "home"), func(path string, _ os.FileInfo, err error) error {
@@ -388,7 +411,7 @@ func (d *Dovecot) Maildir(user, folder string) string {
 		}
 		return nil
 	})
-	return p
+	return p, nil
 }
 
 // Own hands a file written into a maildir to the mail user.
@@ -397,10 +420,10 @@ func (d *Dovecot) Own(path string) {
 }
 
 // selfSigned makes a certificate for 127.0.0.1 and localhost.
-func selfSigned(t testing.TB) (certPEM, keyPEM []byte) {
+func selfSigned() (certPEM, keyPEM []byte, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(time.Now().UnixNano()),
@@ -414,14 +437,14 @@ func selfSigned(t testing.TB) (certPEM, keyPEM []byte) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	kb, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), nil
 }
 
 // TLSConfig trusts the server's self-signed certificate.
@@ -446,7 +469,7 @@ func config24(dir string, withTLS bool, internal, login string, uid, gid, port, 
 	}
 	return fmt.Sprintf(`dovecot_config_version = 2.4.0
 dovecot_storage_version = 2.4.0
-# Throwaway configuration for one test (Dovecot 2.4 settings:
+# Throwaway configuration (Dovecot 2.4 settings:
 # https://doc.dovecot.org/2.4.0/core/summaries/settings.html).
 protocols = imap
 listen = 127.0.0.1
