@@ -36,6 +36,7 @@ func NewWorld(opts Options) *World {
 type RelayMail struct {
 	ThreadID  string // the world's thread; "" for a notification
 	MessageID string // the Message-ID header, without angle brackets
+	From      string // the sender's address: the buyer's relay alias, or Amazon's
 	Lang      string
 	Charset   string // the body's charset as declared
 	Date      time.Time
@@ -79,7 +80,7 @@ func (w *World) RelayMails(storeID, seller string, now time.Time) []RelayMail {
 			}
 			id := strings.ToLower(m.ID) + "@marketplace.amazon." + relayDomains[langOr(th.Lang)]
 			raw, cs := buyerMail(th, m, alias, seller, id, prev, refs)
-			out = append(out, RelayMail{ThreadID: th.ID, MessageID: id, Lang: th.Lang, Charset: cs, Date: m.Time, Raw: raw})
+			out = append(out, RelayMail{ThreadID: th.ID, MessageID: id, From: alias, Lang: th.Lang, Charset: cs, Date: m.Time, Raw: raw})
 			refs = append(refs, id)
 			prev = id
 		}
@@ -98,7 +99,7 @@ func (w *World) RelayMails(storeID, seller string, now time.Time) []RelayMail {
 		header(&b, "MIME-Version", "1.0")
 		header(&b, "Content-Type", "text/plain; charset=us-ascii")
 		b.WriteString("\r\nOrder " + o.ID + " was shipped with " + o.Carrier + ", tracking number " + o.TrackingNumber + ".\r\n")
-		out = append(out, RelayMail{MessageID: id, Lang: "en", Charset: "us-ascii", Date: o.ShipDate, Raw: b.Bytes()})
+		out = append(out, RelayMail{MessageID: id, From: "ship-confirm@amazon.com", Lang: "en", Charset: "us-ascii", Date: o.ShipDate, Raw: b.Bytes()})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
 	return out

@@ -66,6 +66,9 @@ type Dovecot struct {
 // Intel), else PATH.
 func Binary() (string, error) {
 	if p := os.Getenv("DOVECOT"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("DOVECOT=%s: %w; point it at the dovecot binary, or unset it to look in the usual places", p, err)
+		}
 		return p, nil
 	}
 	for _, p := range []string{"/usr/sbin/dovecot", "/opt/homebrew/sbin/dovecot", "/usr/local/sbin/dovecot"} {
@@ -361,6 +364,22 @@ func (d *Dovecot) Append(user, folder string, raw []byte, date time.Time) error 
 	}
 	defer c.Logout()
 	return appendTo(c, folder, raw, date)
+}
+
+// AppendMany puts raw messages into a user's folder over one connection,
+// each received at its date.
+func (d *Dovecot) AppendMany(user, folder string, raws [][]byte, dates []time.Time) error {
+	c, err := d.Login(user)
+	if err != nil {
+		return err
+	}
+	defer c.Logout()
+	for i, raw := range raws {
+		if err := appendTo(c, folder, raw, dates[i]); err != nil {
+			return fmt.Errorf("append message %d of %d: %w", i+1, len(raws), err)
+		}
+	}
+	return nil
 }
 
 func appendTo(c *client.Client, folder string, raw []byte, date time.Time) error {
