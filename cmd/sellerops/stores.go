@@ -420,12 +420,18 @@ func storesUpdateRun(ctx context.Context, f *factory, opts *storesUpdateOptions)
 		return strings.TrimRight(s, "\r\n"), nil
 	}
 	mailUpdate := opts.Mail
-	isMail := false
-	if db, err := f.DB(ctx); err == nil {
-		if st, err := db.GetStoreByName(ctx, opts.Name); err == nil {
-			_, err := db.GetMailAccount(ctx, st.ID)
-			isMail = err == nil
-		}
+	db, err := f.DB(ctx)
+	if err != nil {
+		return err
+	}
+	target, err := db.GetStoreByName(ctx, opts.Name)
+	if err != nil {
+		return err
+	}
+	_, err = db.GetMailAccount(ctx, target.ID)
+	isMail := err == nil
+	if err != nil && !errors.Is(err, localdb.ErrNotFound) {
+		return err
 	}
 	if isMail {
 		if opts.TOTPStdin || opts.NoTOTP {
