@@ -2,34 +2,55 @@ package localdb
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/sellerops/sellerops/automations/translate"
 )
 
-var _ translate.Store = (*DB)(nil)
+// TranslationKey identifies one cached translation: the text's SHA-256
+// (HashText), the source language asked for ("" when the provider was to
+// detect it), the target and the provider's name.
+type TranslationKey struct {
+	TextHash string
+	Source   string
+	Target   string
+	Provider string
+}
+
+// CachedTranslation is a kept translation: the text, and the language it
+// was translated from (the provider's answer when it detected it).
+type CachedTranslation struct {
+	Text   string
+	Source string
+}
+
+// HashText returns the hex SHA-256 of text, the key a text is cached by.
+func HashText(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:])
+}
 
 // GetTranslation returns a cached translation; ok is false when none is kept.
-func (db *DB) GetTranslation(ctx context.Context, k translate.Key) (translate.Translation, bool, error) {
-	var t translate.Translation
+func (db *DB) GetTranslation(ctx context.Context, k TranslationKey) (CachedTranslation, bool, error) {
+	var t CachedTranslation
 	err := db.sql.QueryRowContext(ctx,
 		`SELECT translated, detected FROM translations WHERE text_hash = ? AND source = ? AND target = ? AND provider = ?`,
 		k.TextHash, k.Source, k.Target, k.Provider).Scan(&t.Text, &t.Source)
 	if errors.Is(err, sql.ErrNoRows) {
-		return translate.Translation{}, false, nil
+		return CachedTranslation{}, false, nil
 	}
 	if err != nil {
-		return translate.Translation{}, false, fmt.Errorf("read cached translation: %w", err)
+		return CachedTranslation{}, false, fmt.Errorf("read cached translation: %w", err)
 	}
 	return t, true, nil
 }
 
 // PutTranslation keeps a translation. A second put for the same key keeps the
 // first one: a cached translation is not replaced.
-func (db *DB) PutTranslation(ctx context.Context, k translate.Key, t translate.Translation) error {
+func (db *DB) PutTranslation(ctx context.Context, k TranslationKey, t CachedTranslation) error {
 	if k.TextHash == "" || k.Target == "" || k.Provider == "" {
 		return errors.New("cache translation: the text hash, target language and provider are required")
 	}
@@ -106,4 +127,4 @@ func (db *DB) attachOriginals(ctx context.Context, threadID int64, msgs []Messag
 	return nil
 }
 
-func replyHash(body string) string { return translate.HashText(strings.TrimSpace(body)) }
+func replyHash(body string) string { return HashText(strings.TrimSpace(body)) }

@@ -352,6 +352,12 @@ func TestEveryExampleRuns(t *testing.T) {
 	exs := allExamples(t)
 	w := newExampleWorld(t)
 	t.Chdir(w.work)
+	// The demo keeps its world under the data dir: a throwaway one here,
+	// never the home of whoever runs the tests.
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_DATA_HOME", filepath.Join(home, "data"))
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "config"))
 	// --show must meet no display here, wherever the test runs.
 	t.Setenv("DISPLAY", "")
 	t.Setenv("WAYLAND_DISPLAY", "")
