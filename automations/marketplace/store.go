@@ -250,7 +250,17 @@ func RemoveStore(ctx context.Context, db *localdb.DB, sec secrets.Store, name st
 		return err
 	}
 	var errs []error
-	for _, k := range []string{secrets.StorePasswordKey(name), secrets.StoreTOTPKey(name), secrets.StoreSessionKey(name)} {
+	keys := []string{secrets.StorePasswordKey(name), secrets.StoreTOTPKey(name), secrets.StoreSessionKey(name)}
+	for _, f := range secrets.StoreAPIFields {
+		keys = append(keys, secrets.StoreAPIKey(name, f))
+	}
+	if keepData {
+		// The API channel goes with the secrets it needs.
+		if err := db.DeleteAPIAccount(ctx, st.ID); err != nil && !errors.Is(err, localdb.ErrNotFound) {
+			return err
+		}
+	}
+	for _, k := range keys {
 		if err := sec.Delete(ctx, k); err != nil && !errors.Is(err, secrets.ErrNotFound) {
 			errs = append(errs, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/sellerops/sellerops/automations/mail"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/marketplaces/channel"
 )
 
 func newStoresCmd(f *factory) *cobra.Command {
@@ -39,6 +41,9 @@ type storesAddOptions struct {
 	PasswordStdin  bool
 	TOTPStdin      bool
 	NoTOTP         bool
+	API            bool
+	APISpec        marketplace.APISpec
+	Orders         string
 	readPassword   func() (string, error) // hidden input on a terminal
 	readLinePrompt func(prompt string) (string, error)
 }
@@ -65,13 +70,25 @@ seller's registered address (--address), or an independent web shop
 host:port; security is TLS on 993 and 465 and STARTTLS on other ports unless
 --imap-security or --smtp-security says otherwise (plain only for a server on
 this machine). The password (for Gmail or Microsoft 365 an app password; OAuth2
-sign-in is not supported yet) goes to the keyring.`),
+sign-in is not supported yet) goes to the keyring.
+
+With --api the store is reached through the marketplace's official API
+(Amazon's Selling Partner API): the app's LWA client id, its client secret and
+the seller's refresh token are read from standard input, one a line, after
+the password and TOTP lines when those are piped too, and kept in the keyring
+only. --marketplace-id names the Amazon marketplace (US, DE, JP... or its id,
+such as ATVPDKIKX0DER). Orders then come through the API; buyer messages,
+which Amazon's API cannot read or answer, need the Seller Central sign-in as
+well (--username with --password-stdin): with it, orders go through the API
+first and the browser when the API fails. --orders api|browser|both|none
+overrides that choice.`),
 		Example: strings.Join([]string{
 			"  sellerops stores add",
 			"  printf '%s\\n%s\\n' \"$PW\" \"$SEED\" | sellerops stores add shop-us --marketplace amazon \\",
 			"      --username me@example.com --password-stdin --totp-secret-stdin",
 			"  printf '%s\n' \"$PW\" | sellerops stores add mail-us --marketplace amazon --email \\",
 			"      --address orders@example.com --imap imap.example.com:993 --smtp smtp.example.com:587 --password-stdin",
+			"  printf '%s\\n%s\\n%s\\n' \"$LWA_ID\" \"$LWA_SECRET\" \"$REFRESH\" | sellerops stores add api-us --marketplace amazon --api --marketplace-id US",
 		}, "\n"),
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -97,6 +114,11 @@ sign-in is not supported yet) goes to the keyring.`),
 	fl.StringVar(&opts.Mail.SMTPSecurity, "smtp-security", "", "With --email: tls, starttls or plain (default from the port)")
 	fl.StringSliceVar(&opts.Mail.Folders, "folder", nil, "With --email: a `folder` to read (repeatable; default INBOX)")
 	fl.StringVar(&opts.Mail.SentFolder, "sent-folder", "Sent", "With --email: the `folder` where sent mail is kept")
+	fl.BoolVar(&opts.API, "api", false, "Reach the store through its official API; client id, client secret and refresh token from standard input")
+	fl.StringVar(&opts.APISpec.Marketplace, "marketplace-id", "", "With --api: the Amazon `marketplace`, as a country code (US, DE) or its id (ATVPDKIKX0DER)")
+	fl.StringVar(&opts.APISpec.Endpoint, "api-endpoint", "", "With --api: the API root `URL` (default: the marketplace's region)")
+	fl.StringVar(&opts.APISpec.TokenURL, "token-url", "", "With --api: the token exchange `URL` (default: Login with Amazon's)")
+	fl.StringVar(&opts.Orders, "orders", "", "With --api: the `channel` for orders: api, browser, both or none (default: the API, with the browser behind it when signed in)")
 	return cmd
 }
 
@@ -163,8 +185,14 @@ func storesAddRun(ctx context.Context, f *factory, opts *storesAddOptions) error
 	if err := ask(&s.Marketplace, "marketplace (amazon, ebay, tiktok)"); err != nil {
 		return err
 	}
+	if opts.Email && opts.API {
+		return usageErrorf("--email and --api are two different channels; add the store with one of them")
+	}
 	if opts.Email {
 		return storesAddMailRun(ctx, f, opts, ask, hidden, tty)
+	}
+	if opts.API {
+		return storesAddAPIRun(ctx, f, opts, readLine, ask, hidden, tty)
 	}
 	if s.Marketplace == "shop" {
 		return usageErrorf("a shop store is read by email only; add --email with --address, --imap and --smtp")
@@ -204,6 +232,59 @@ func storesAddRun(ctx context.Context, f *factory, opts *storesAddOptions) error
 	}
 	fmt.Fprintf(f.IO.ErrOut, "added store %s (%s, recipe %s); secrets are in the keyring. Try it: sellerops stores test %s\n",
 		st.Name, st.Marketplace, st.Recipe, st.Name)
+	return nil
+}
+
+// storesAddAPIRun adds a store reached through its marketplace's API, with
+// its portal sign-in too when a username is given.
+func storesAddAPIRun(ctx context.Context, f *factory, opts *storesAddOptions, readLine func() (string, error),
+	ask func(*string, string) error, hidden func() (string, error), tty bool) error {
+	a := &opts.APISpec
+	if err := ask(&a.Marketplace, "Amazon marketplace (country code such as US, or marketplace id)"); err != nil {
+		return err
+	}
+	if opts.Orders != "" {
+		c, err := channel.Parse("--orders", opts.Orders)
+		if err != nil {
+			return badInput(err)
+		}
+		a.Channels.Orders = c
+	}
+	labels := []string{"LWA client id", "LWA client secret", "refresh token"}
+	for i, field := range []*string{&a.ClientID, &a.ClientSecret, &a.RefreshToken} {
+		var v string
+		var err error
+		if tty {
+			fmt.Fprintf(f.IO.ErrOut, "%s (hidden): ", labels[i])
+			v, err = hidden()
+		} else {
+			v, err = readLine()
+		}
+		if err != nil || strings.TrimSpace(v) == "" {
+			return usageErrorf("--api: no %s on standard input; pipe the client id, the client secret and the refresh token, one a line (after the password and TOTP lines, when given)", labels[i])
+		}
+		*field = strings.TrimSpace(v)
+	}
+	var browser *marketplace.StoreSpec
+	if opts.Spec.Username != "" || opts.Spec.Password != "" {
+		browser = &opts.Spec
+		if browser.Password == "" {
+			return usageErrorf("--username with --api signs in to the portal too: pipe its password first with --password-stdin")
+		}
+	}
+	deps, err := marketplaceDeps(ctx, f, false)
+	if err != nil {
+		return err
+	}
+	st, acct, err := marketplace.AddAPIStore(ctx, deps, opts.Spec.Name, opts.Spec.Marketplace, browser, *a)
+	if err != nil {
+		if errors.Is(err, localdb.ErrConflict) {
+			return badInput(err)
+		}
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "added API store %s (%s, marketplace %s; orders %s, buyer messages %s, replies %s, proactive messages %s); the API credentials are in the keyring\n",
+		st.Name, st.Marketplace, acct.MarketplaceID, acct.Channels.Orders, acct.Channels.ReadMessages, acct.Channels.Reply, acct.Channels.Proactive)
 	return nil
 }
 
@@ -257,7 +338,7 @@ func newStoresListCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   "List the stores with their session state and last sync",
-		Example: "  sellerops stores list\n  sellerops stores list --jq '.[] | select(.session_state != \"ok\") | .name'",
+		Example: "  sellerops stores list\n  sellerops stores list --jq '.[] | select(.session_state != \"ok\") | .name'\n  sellerops stores list --jq '.[] | select(.channels.orders != \"browser\") | .name'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return storesListRun(cmd.Context(), f, &opts)
@@ -281,15 +362,30 @@ func storesListRun(ctx context.Context, f *factory, opts *storesListOptions) err
 	if err != nil {
 		return err
 	}
+	deps, err := marketplaceDeps(ctx, f, false)
+	if err != nil {
+		return err
+	}
+	out := make([]storeListing, len(stores))
+	for i, st := range stores {
+		out[i].Store = st
+		if out[i].Channels, err = marketplace.StoreChannels(ctx, deps, st); err != nil {
+			return err
+		}
+		if a, err := db.GetAPIAccount(ctx, st.ID); err == nil {
+			out[i].APIMarketplaceID = a.MarketplaceID
+		}
+	}
 	if opts.JSON.enabled() {
-		return writeJSON(f.IO.Out, stores, opts.JSON.JQ)
+		return writeJSON(f.IO.Out, out, opts.JSON.JQ)
 	}
 	if len(stores) == 0 {
 		fmt.Fprintln(f.IO.ErrOut, "no stores yet; add one with `sellerops stores add`")
 		return nil
 	}
-	t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "NAME", "MARKETPLACE", "USERNAME", "SESSION", "LAST SYNC", "RECIPE")
-	for _, s := range stores {
+	t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "NAME", "MARKETPLACE", "CHANNELS", "USERNAME", "SESSION", "LAST SYNC", "RECIPE")
+	for _, l := range out {
+		s := l.Store
 		last := "never"
 		if !s.LastSyncAt.IsZero() {
 			last = s.LastSyncAt.Format("2006-01-02 15:04")
@@ -301,10 +397,38 @@ func storesListRun(ctx context.Context, f *factory, opts *storesListOptions) err
 		if !s.RemovedAt.IsZero() {
 			name += " (removed, history kept)"
 		}
-		t.row(name, s.Marketplace, s.Username, string(s.SessionState), last, s.Recipe)
+		t.row(name, s.Marketplace, channelSummary(l.Channels), s.Username, string(s.SessionState), last, s.Recipe)
 	}
 	t.flush()
 	return nil
+}
+
+// storeListing is a store as `stores list` shows it: with the channel of
+// each job and, for an API store, its marketplace id.
+type storeListing struct {
+	localdb.Store
+	Channels         localdb.Channels `json:"channels"`
+	APIMarketplaceID string           `json:"api_marketplace_id,omitempty"`
+}
+
+// channelSummary names the channels a store uses, for the table.
+func channelSummary(c localdb.Channels) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range []localdb.Channel{c.Orders, c.ReadMessages, c.Reply, c.Proactive} {
+		names := []string{string(v)}
+		if v == localdb.ChannelBoth {
+			names = []string{"api", "browser"}
+		}
+		for _, n := range names {
+			if n != string(localdb.ChannelNone) && !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, "+")
 }
 
 type storesUpdateOptions struct {
@@ -313,6 +437,20 @@ type storesUpdateOptions struct {
 	PasswordStdin bool
 	TOTPStdin     bool
 	NoTOTP        bool
+	API           bool
+	NoAPI         bool
+	APISpec       marketplace.APISpec
+	Orders        string
+}
+
+// apiChange tells whether the options change the store's API channel.
+func (o *storesUpdateOptions) apiChange() bool {
+	return o.API || o.NoAPI || o.Orders != "" || o.APISpec.Marketplace != "" || o.APISpec.Endpoint != "" || o.APISpec.TokenURL != ""
+}
+
+// browserChange tells whether the options change the portal sign-in.
+func (o *storesUpdateOptions) browserChange() bool {
+	return o.Username != "" || o.PasswordStdin || o.TOTPStdin || o.NoTOTP
 }
 
 func newStoresUpdateCmd(f *factory) *cobra.Command {
@@ -328,10 +466,19 @@ standard input as in 'stores add' (--password-stdin reads the first line,
 --totp-secret-stdin the next, or the first without --password-stdin). At a
 terminal with none of these, the password is asked for, hidden. --no-totp
 removes the TOTP secret. The kept session is dropped, so the next sync signs
-in with the new credentials.`),
+in with the new credentials.
+
+The API channel changes the same way: --api stores a new client id, client
+secret and refresh token read from standard input (one a line, after any
+password and TOTP lines) and adds the channel to a store without one;
+--orders api|browser|both|none picks the channel for orders; --marketplace-id,
+--api-endpoint and --token-url change where the API is called; --no-api drops
+the channel and its secrets, leaving the browser.`),
 		Example: strings.Join([]string{
 			"  sellerops stores update shop-us",
 			"  printf '%s\\n' \"$PW\" | sellerops stores update shop-us --password-stdin",
+			"  printf '%s\\n%s\\n%s\\n' \"$LWA_ID\" \"$LWA_SECRET\" \"$REFRESH\" | sellerops stores update shop-us --api --marketplace-id US",
+			"  sellerops stores update shop-us --orders browser",
 		}, "\n"),
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -344,6 +491,12 @@ in with the new credentials.`),
 	fl.BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the new password from standard input")
 	fl.BoolVar(&opts.TOTPStdin, "totp-secret-stdin", false, "Read the new TOTP secret from standard input")
 	fl.BoolVar(&opts.NoTOTP, "no-totp", false, "Remove the TOTP secret: the account has no authenticator step now")
+	fl.BoolVar(&opts.API, "api", false, "Store new API credentials (client id, client secret, refresh token) from standard input")
+	fl.BoolVar(&opts.NoAPI, "no-api", false, "Drop the API channel and its secrets; the browser does every job")
+	fl.StringVar(&opts.Orders, "orders", "", "The `channel` for orders: api, browser, both or none")
+	fl.StringVar(&opts.APISpec.Marketplace, "marketplace-id", "", "The Amazon `marketplace` of the API channel (US, DE, or its id)")
+	fl.StringVar(&opts.APISpec.Endpoint, "api-endpoint", "", "The API root `URL` of the API channel")
+	fl.StringVar(&opts.APISpec.TokenURL, "token-url", "", "The token exchange `URL` of the API channel")
 	return cmd
 }
 
@@ -355,6 +508,9 @@ func storesUpdateRun(ctx context.Context, f *factory, opts *storesUpdateOptions)
 			return "", err
 		}
 		return strings.TrimRight(s, "\r\n"), nil
+	}
+	if opts.apiChange() {
+		return storesUpdateAPIRun(ctx, f, opts, readLine)
 	}
 	u := marketplace.StoreUpdate{Username: opts.Username, ClearTOTP: opts.NoTOTP}
 	if opts.PasswordStdin {
@@ -411,6 +567,63 @@ func storesUpdateRun(ctx context.Context, f *factory, opts *storesUpdateOptions)
 		changed = append(changed, "TOTP secret")
 	}
 	fmt.Fprintf(f.IO.ErrOut, "updated store %s: %s. Try it: sellerops stores test %s\n", st.Name, strings.Join(changed, ", "), st.Name)
+	return nil
+}
+
+// storesUpdateAPIRun changes a store's API channel, and its portal
+// sign-in first when those flags are given too.
+func storesUpdateAPIRun(ctx context.Context, f *factory, opts *storesUpdateOptions, readLine func() (string, error)) error {
+	if opts.NoAPI && (opts.API || opts.Orders != "" || opts.APISpec != (marketplace.APISpec{})) {
+		return usageErrorf("--no-api drops the API channel; give it alone, without --api, --orders or the API addresses")
+	}
+	u := marketplace.StoreUpdate{Username: opts.Username, ClearTOTP: opts.NoTOTP}
+	if opts.PasswordStdin {
+		pw, err := readLine()
+		if err != nil || pw == "" {
+			return usageErrorf("--password-stdin: no password on standard input")
+		}
+		u.Password = pw
+	}
+	if opts.TOTPStdin {
+		seed, err := readLine()
+		if err != nil || strings.TrimSpace(seed) == "" {
+			return usageErrorf("--totp-secret-stdin: no TOTP secret on standard input (after the password line, with --password-stdin)")
+		}
+		u.TOTPSecret = seed
+	}
+	au := marketplace.APIUpdate{Spec: opts.APISpec, NewKeys: opts.API, Remove: opts.NoAPI}
+	if opts.Orders != "" {
+		c, err := channel.Parse("--orders", opts.Orders)
+		if err != nil {
+			return badInput(err)
+		}
+		au.Spec.Channels.Orders = c
+	}
+	if opts.API {
+		labels := []string{"client id", "client secret", "refresh token"}
+		for i, field := range []*string{&au.Spec.ClientID, &au.Spec.ClientSecret, &au.Spec.RefreshToken} {
+			v, err := readLine()
+			if err != nil || strings.TrimSpace(v) == "" {
+				return usageErrorf("--api: no %s on standard input; pipe the client id, the client secret and the refresh token, one a line", labels[i])
+			}
+			*field = v
+		}
+	}
+	deps, err := marketplaceDeps(ctx, f, false)
+	if err != nil {
+		return err
+	}
+	if opts.browserChange() {
+		if _, err := marketplace.UpdateStore(ctx, deps.DB, deps.Secrets, opts.Name, u); err != nil {
+			return err
+		}
+	}
+	st, c, err := marketplace.UpdateAPIStore(ctx, deps, opts.Name, au)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "updated store %s: orders %s, buyer messages %s, replies %s, proactive messages %s\n",
+		st.Name, c.Orders, c.ReadMessages, c.Reply, c.Proactive)
 	return nil
 }
 

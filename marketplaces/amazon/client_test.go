@@ -279,3 +279,26 @@ func TestEndpointFor(t *testing.T) {
 		t.Errorf("unknown id: %v", err)
 	}
 }
+
+// Every country of Amazon's marketplace id table maps to an id the region
+// table knows, and back; a few rows checked against the published table.
+func TestMarketplaceByCountry(t *testing.T) {
+	for c, id := range marketplaceByCountry {
+		if _, ok := marketplaceRegion[id]; !ok {
+			t.Errorf("%s: id %s has no region", c, id)
+		}
+	}
+	if len(marketplaceByCountry) != len(marketplaceRegion)+1 { // UK and GB share one
+		t.Errorf("%d countries for %d marketplaces", len(marketplaceByCountry), len(marketplaceRegion))
+	}
+	for in, want := range map[string]string{"US": "ATVPDKIKX0DER", "de": "A1PA6795UKMFR9", "GB": "A1F83G8C2ARO7P", "JP": "A1VC38T7YXB528", "A1VC38T7YXB528": "A1VC38T7YXB528"} {
+		if got, err := ParseMarketplace(in); err != nil || got != want {
+			t.Errorf("%s: got %q, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"XX", "", "AMAZON"} {
+		if _, err := ParseMarketplace(bad); ClassOf(err) != BadInput {
+			t.Errorf("%q: got %v, want bad_input", bad, err)
+		}
+	}
+}
