@@ -278,6 +278,9 @@ func Parse(path string, data []byte) (*Config, error) {
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, yamlError(path, err)
 	}
+	if err := storesSection(path, &root); err != nil {
+		return nil, err
+	}
 	c := &Config{}
 	if len(bytes.TrimSpace(data)) > 0 {
 		dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -332,15 +335,23 @@ func contains(list []string, s string) bool {
 
 var recipeNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
 
-func (c *Config) validate(path string, root *yaml.Node) error {
-	at := func(key string, msg string, args ...any) error {
-		return &Error{File: path, Line: lineOf(root, key), Key: key, Msg: fmt.Sprintf(msg, args...)}
-	}
+// storesSection refuses a stores section with how to add each kind of
+// store instead. It runs before the strict decoding, whose "unknown key"
+// would say less.
+func storesSection(path string, root *yaml.Node) error {
 	if line := lineOf(root, "stores"); line > 0 {
 		return &Error{File: path, Line: line, Key: "stores", Msg: "stores are not declared in the config: add each with " +
 			"`sellerops stores add NAME --marketplace amazon|ebay|tiktok ...`, or for a store read by email " +
-			"`sellerops stores add NAME --marketplace amazon|ebay|shop --email ...` (it keeps the store in the database and its " +
+			"`sellerops stores add NAME --marketplace amazon|ebay|shop --email ...`, or for a store reached through Amazon's API " +
+			"`sellerops stores add NAME --marketplace amazon --api --marketplace-id US` (it keeps the store in the database and its " +
 			"secrets in the keyring), then remove this section"}
+	}
+	return nil
+}
+
+func (c *Config) validate(path string, root *yaml.Node) error {
+	at := func(key string, msg string, args ...any) error {
+		return &Error{File: path, Line: lineOf(root, key), Key: key, Msg: fmt.Sprintf(msg, args...)}
 	}
 	for name, cc := range c.Carriers {
 		k := "carriers." + name

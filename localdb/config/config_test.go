@@ -72,6 +72,10 @@ func TestErrorsNameFileKeyAndLine(t *testing.T) {
 		// any marketplace (shopee has no adapter), is refused, not ignored.
 		{"stores section", "thresholds:\n  stalled_days: 3\nstores:\n  - name: a\n    marketplace: amazon\n", "stores", 3},
 		{"shopee store", "stores:\n  - name: b\n    marketplace: shopee\n", "stores", 1},
+		// An API store is no config either: its channel is in the database
+		// and its credentials in the keyring.
+		{"api store", "stores:\n  - name: c\n    marketplace: amazon\n    api: true\n", "stores", 1},
+		{"marketplaces section", "marketplaces:\n  amazon:\n    refresh_token: x\n", "marketplaces", 1},
 		{"bad recipe", "carriers:\n  ups:\n    recipe: \"UPS sandbox\"\n", "carriers.ups.recipe", 3},
 		{"bad carrier", "carriers:\n  royalmail:\n    stalled_days: 3\n", "carriers.royalmail", 2},
 		{"bad url", "carriers:\n  ups:\n    api_base_url: ftp://x\n", "carriers.ups.api_base_url", 3},
@@ -104,6 +108,16 @@ func TestErrorsNameFileKeyAndLine(t *testing.T) {
 				t.Fatalf("message should start with file:line: %v", err)
 			}
 		})
+	}
+}
+
+// The refused stores section says how to add each kind of store instead.
+func TestStoresSectionNamesEveryChannel(t *testing.T) {
+	_, err := Parse("c.yaml", []byte("stores: []\n"))
+	for _, want := range []string{"--marketplace amazon|ebay|tiktok", "--email", "--api --marketplace-id"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not name %q", err, want)
+		}
 	}
 }
 
