@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -44,35 +45,45 @@ type Channels struct {
 // used. It never holds the client secret or the refresh token, which are in
 // the keyring.
 type APIAccount struct {
-	StoreID       int64  `json:"store_id"`
-	API           string `json:"api"` // amazon-sp-api
-	MarketplaceID string `json:"marketplace_id"`
+	StoreID        int64    `json:"store_id"`
+	API            string   `json:"api"` // amazon-sp-api
+	MarketplaceIDs []string `json:"marketplace_ids"`
 	// Endpoint and TokenURL are empty for the platform's own hosts.
-	Endpoint  string    `json:"endpoint,omitempty"`
-	TokenURL  string    `json:"token_url,omitempty"`
-	Channels  Channels  `json:"channels"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Endpoint string   `json:"endpoint,omitempty"`
+	TokenURL string   `json:"token_url,omitempty"`
+	Channels Channels `json:"channels"`
+	// OrdersCursor is the last-updated time (RFC 3339) up to which the
+	// API's orders are stored; empty before the first sync.
+	OrdersCursor string    `json:"orders_cursor,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
-const apiAccountCols = `store_id, api, marketplace_id, endpoint, token_url, orders, read_messages, reply, proactive,
-	created_at, updated_at`
+const apiAccountCols = `store_id, api, marketplace_ids, endpoint, token_url, orders, read_messages, reply, proactive,
+	orders_cursor, created_at, updated_at`
 
 func scanAPIAccount(row interface{ Scan(...any) error }) (APIAccount, error) {
 	var a APIAccount
 	var created, updated int64
-	if err := row.Scan(&a.StoreID, &a.API, &a.MarketplaceID, &a.Endpoint, &a.TokenURL, &a.Channels.Orders,
-		&a.Channels.ReadMessages, &a.Channels.Reply, &a.Channels.Proactive, &created, &updated); err != nil {
+	var ids string
+	if err := row.Scan(&a.StoreID, &a.API, &ids, &a.Endpoint, &a.TokenURL, &a.Channels.Orders,
+		&a.Channels.ReadMessages, &a.Channels.Reply, &a.Channels.Proactive, &a.OrdersCursor, &created, &updated); err != nil {
 		return APIAccount{}, err
 	}
+	a.MarketplaceIDs = strings.Split(ids, ",")
 	a.CreatedAt = time.UnixMilli(created).UTC()
 	a.UpdatedAt = time.UnixMilli(updated).UTC()
 	return a, nil
 }
 
 func (a APIAccount) check() error {
-	if a.API == "" || a.MarketplaceID == "" {
-		return invalidf("an API account needs an API and a marketplace id (got %q, %q)", a.API, a.MarketplaceID)
+	if a.API == "" || len(a.MarketplaceIDs) == 0 {
+		return invalidf("an API account needs an API and a marketplace id (got %q, %v)", a.API, a.MarketplaceIDs)
+	}
+	for _, id := range a.MarketplaceIDs {
+		if id == "" || strings.Contains(id, ",") {
+			return invalidf("marketplace id %q", id)
+		}
 	}
 	for field, c := range map[string]Channel{"orders": a.Channels.Orders, "read_messages": a.Channels.ReadMessages,
 		"reply": a.Channels.Reply, "proactive": a.Channels.Proactive} {
@@ -102,14 +113,14 @@ func (db *DB) SaveAPIAccount(ctx context.Context, a APIAccount) (APIAccount, err
 
 func saveAPIAccountTx(ctx context.Context, tx *sql.Tx, a APIAccount, now int64) (APIAccount, error) {
 	return scanAPIAccount(tx.QueryRowContext(ctx, `INSERT INTO api_accounts (`+apiAccountCols+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (store_id) DO UPDATE SET api = excluded.api, marketplace_id = excluded.marketplace_id,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (store_id) DO UPDATE SET api = excluded.api, marketplace_ids = excluded.marketplace_ids,
 			endpoint = excluded.endpoint, token_url = excluded.token_url, orders = excluded.orders,
 			read_messages = excluded.read_messages, reply = excluded.reply, proactive = excluded.proactive,
 			updated_at = excluded.updated_at
 		RETURNING `+apiAccountCols,
-		a.StoreID, a.API, a.MarketplaceID, a.Endpoint, a.TokenURL, a.Channels.Orders, a.Channels.ReadMessages,
-		a.Channels.Reply, a.Channels.Proactive, now, now))
+		a.StoreID, a.API, strings.Join(a.MarketplaceIDs, ","), a.Endpoint, a.TokenURL, a.Channels.Orders, a.Channels.ReadMessages,
+		a.Channels.Reply, a.Channels.Proactive, a.OrdersCursor, now, now))
 }
 
 // CreateAPIStore adds a store with its API channel in one transaction: both
@@ -154,6 +165,15 @@ func (db *DB) GetAPIAccount(ctx context.Context, storeID int64) (APIAccount, err
 		return APIAccount{}, mapErr(err)
 	}
 	return a, nil
+}
+
+// SetAPIOrdersCursor records how far the API's orders are stored. Call it
+// once the orders it covers are stored, so that a crash never skips one.
+func (db *DB) SetAPIOrdersCursor(ctx context.Context, storeID int64, cursor string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		return execOne(ctx, tx, fmt.Sprintf("API account of store id %d", storeID),
+			`UPDATE api_accounts SET orders_cursor = ?, updated_at = ? WHERE store_id = ?`, cursor, msNow(db.now()), storeID)
+	})
 }
 
 // DeleteAPIAccount removes a store's API channel; the store stays.

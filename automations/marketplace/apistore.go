@@ -16,7 +16,8 @@ import (
 // APISpec describes a store's official-API channel. The client id, client
 // secret and refresh token go to the secret store only.
 type APISpec struct {
-	// Marketplace is the marketplace id, or the country code of one (US, DE).
+	// Marketplace lists the marketplaces the store sells in, comma-separated:
+	// ids, or country codes (US, DE).
 	Marketplace  string
 	Endpoint     string // the API root; "" for the marketplace's region
 	TokenURL     string // the token exchange; "" for the platform's own
@@ -52,7 +53,7 @@ func (a APISpec) account(name, marketplace string, browser, withSecrets bool) (l
 	if !channel.HasAPI(marketplace) {
 		return localdb.APIAccount{}, fmt.Errorf("%w: store %s: marketplace %q has no API channel yet; only amazon has one (drop --api to use the browser)", ErrInvalidInput, name, marketplace)
 	}
-	id, err := amazon.ParseMarketplace(a.Marketplace)
+	ids, err := amazon.ParseMarketplaces(a.Marketplace, a.Endpoint != "")
 	if err != nil {
 		return localdb.APIAccount{}, fmt.Errorf("%w: store %s: --marketplace-id: %v", ErrInvalidInput, name, err)
 	}
@@ -89,7 +90,7 @@ func (a APISpec) account(name, marketplace string, browser, withSecrets bool) (l
 	if err := channel.Check(marketplace, c, browser); err != nil {
 		return localdb.APIAccount{}, fmt.Errorf("%w: store %s: %v", ErrInvalidInput, name, err)
 	}
-	return localdb.APIAccount{API: channel.API(marketplace), MarketplaceID: id, Endpoint: a.Endpoint, TokenURL: a.TokenURL, Channels: c}, nil
+	return localdb.APIAccount{API: channel.API(marketplace), MarketplaceIDs: ids, Endpoint: a.Endpoint, TokenURL: a.TokenURL, Channels: c}, nil
 }
 
 // AddAPIStore registers a store reached through its marketplace's API.
@@ -203,7 +204,7 @@ func UpdateAPIStore(ctx context.Context, deps *Deps, name string, u APIUpdate) (
 	spec := u.Spec
 	if has {
 		if spec.Marketplace == "" {
-			spec.Marketplace = cur.MarketplaceID
+			spec.Marketplace = strings.Join(cur.MarketplaceIDs, ",")
 		}
 		if spec.Endpoint == "" {
 			spec.Endpoint = cur.Endpoint

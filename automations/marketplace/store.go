@@ -16,6 +16,7 @@ import (
 	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/secrets"
+	"github.com/sellerops/sellerops/marketplaces/amazon"
 )
 
 // Marketplaces lists the marketplaces this package has flows for.
@@ -51,6 +52,12 @@ type Deps struct {
 	// (IMAP/SMTP) instead of the browser; nil means such stores fail with
 	// a message saying so.
 	Mail MailChannel
+	// APIPlans overrides the official APIs' usage plans by operation (a
+	// seller with a raised plan, or tests); nil keeps the published ones.
+	APIPlans map[string]amazon.Plan
+	// APIRetries is how often an API call is retried after a 429 or 5xx
+	// before the call fails; 0 means the client's default (3).
+	APIRetries int
 }
 
 // MailChannel syncs and answers a store through its email account. It

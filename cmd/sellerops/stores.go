@@ -76,8 +76,9 @@ With --api the store is reached through the marketplace's official API
 (Amazon's Selling Partner API): the app's LWA client id, its client secret and
 the seller's refresh token are read from standard input, one a line, after
 the password and TOTP lines when those are piped too, and kept in the keyring
-only. --marketplace-id names the Amazon marketplace (US, DE, JP... or its id,
-such as ATVPDKIKX0DER). Orders then come through the API; buyer messages,
+only. --marketplace-id names the Amazon marketplaces the store sells in (US,
+DE, JP... or their ids, such as ATVPDKIKX0DER; comma-separated, all of one
+SP-API region: North America, Europe or the Far East). Orders then come through the API; buyer messages,
 which Amazon's API cannot read or answer, need the Seller Central sign-in as
 well (--username with --password-stdin): with it, orders go through the API
 first and the browser when the API fails. --orders api|browser|both|none
@@ -115,7 +116,7 @@ overrides that choice.`),
 	fl.StringSliceVar(&opts.Mail.Folders, "folder", nil, "With --email: a `folder` to read (repeatable; default INBOX)")
 	fl.StringVar(&opts.Mail.SentFolder, "sent-folder", "Sent", "With --email: the `folder` where sent mail is kept")
 	fl.BoolVar(&opts.API, "api", false, "Reach the store through its official API; client id, client secret and refresh token from standard input")
-	fl.StringVar(&opts.APISpec.Marketplace, "marketplace-id", "", "With --api: the Amazon `marketplace`, as a country code (US, DE) or its id (ATVPDKIKX0DER)")
+	fl.StringVar(&opts.APISpec.Marketplace, "marketplace-id", "", "With --api: the Amazon `marketplaces` the store sells in, comma-separated country codes (US, DE) or ids (ATVPDKIKX0DER), of one region")
 	fl.StringVar(&opts.APISpec.Endpoint, "api-endpoint", "", "With --api: the API root `URL` (default: the marketplace's region)")
 	fl.StringVar(&opts.APISpec.TokenURL, "token-url", "", "With --api: the token exchange `URL` (default: Login with Amazon's)")
 	fl.StringVar(&opts.Orders, "orders", "", "With --api: the `channel` for orders: api, browser, both or none (default: the API, with the browser behind it when signed in)")
@@ -283,8 +284,8 @@ func storesAddAPIRun(ctx context.Context, f *factory, opts *storesAddOptions, re
 		}
 		return err
 	}
-	fmt.Fprintf(f.IO.ErrOut, "added API store %s (%s, marketplace %s; orders %s, buyer messages %s, replies %s, proactive messages %s); the API credentials are in the keyring\n",
-		st.Name, st.Marketplace, acct.MarketplaceID, acct.Channels.Orders, acct.Channels.ReadMessages, acct.Channels.Reply, acct.Channels.Proactive)
+	fmt.Fprintf(f.IO.ErrOut, "added API store %s (%s, marketplaces %s; orders %s, buyer messages %s, replies %s, proactive messages %s); the API credentials are in the keyring\n",
+		st.Name, st.Marketplace, strings.Join(acct.MarketplaceIDs, ","), acct.Channels.Orders, acct.Channels.ReadMessages, acct.Channels.Reply, acct.Channels.Proactive)
 	return nil
 }
 
@@ -373,7 +374,7 @@ func storesListRun(ctx context.Context, f *factory, opts *storesListOptions) err
 			return err
 		}
 		if a, err := db.GetAPIAccount(ctx, st.ID); err == nil {
-			out[i].APIMarketplaceID = a.MarketplaceID
+			out[i].APIMarketplaceIDs = a.MarketplaceIDs
 		}
 	}
 	if opts.JSON.enabled() {
@@ -404,11 +405,11 @@ func storesListRun(ctx context.Context, f *factory, opts *storesListOptions) err
 }
 
 // storeListing is a store as `stores list` shows it: with the channel of
-// each job and, for an API store, its marketplace id.
+// each job and, for an API store, its marketplace ids.
 type storeListing struct {
 	localdb.Store
-	Channels         localdb.Channels `json:"channels"`
-	APIMarketplaceID string           `json:"api_marketplace_id,omitempty"`
+	Channels          localdb.Channels `json:"channels"`
+	APIMarketplaceIDs []string         `json:"api_marketplace_ids,omitempty"`
 }
 
 // channelSummary names the channels a store uses, for the table.
@@ -494,7 +495,7 @@ the channel and its secrets, leaving the browser.`),
 	fl.BoolVar(&opts.API, "api", false, "Store new API credentials (client id, client secret, refresh token) from standard input")
 	fl.BoolVar(&opts.NoAPI, "no-api", false, "Drop the API channel and its secrets; the browser does every job")
 	fl.StringVar(&opts.Orders, "orders", "", "The `channel` for orders: api, browser, both or none")
-	fl.StringVar(&opts.APISpec.Marketplace, "marketplace-id", "", "The Amazon `marketplace` of the API channel (US, DE, or its id)")
+	fl.StringVar(&opts.APISpec.Marketplace, "marketplace-id", "", "The Amazon `marketplaces` of the API channel (US, DE, or ids), comma-separated")
 	fl.StringVar(&opts.APISpec.Endpoint, "api-endpoint", "", "The API root `URL` of the API channel")
 	fl.StringVar(&opts.APISpec.TokenURL, "token-url", "", "The token exchange `URL` of the API channel")
 	return cmd
@@ -708,7 +709,8 @@ func newStoresTestCmd(f *factory) *cobra.Command {
 		Short: "Sign in to a store and report whether it works",
 		Long: strings.TrimSpace(`
 Sign in to the store (with its kept session when the site still accepts it)
-and report. Exit codes: 0 signed in, 11 a person is needed (CAPTCHA, unknown
+and report. A store with an API channel first has its API credentials
+exchanged for a token and one order search made. Exit codes: 0 signed in, 11 a person is needed (CAPTCHA, unknown
 second step: run 'sellerops stores login NAME --show'), 12 the site refused the
 credentials.`),
 		Example: "  sellerops stores test shop-us",
@@ -754,6 +756,18 @@ func storesLoginRun(ctx context.Context, f *factory, name string, person bool) e
 		}
 		fmt.Fprintf(f.IO.Out, "%s: IMAP and SMTP logins work\n", name)
 		return nil
+	}
+	if a, err := deps.DB.GetAPIAccount(ctx, st.ID); err == nil {
+		fmt.Fprintf(f.IO.ErrOut, "calling the API of %s...\n", name)
+		if err := marketplace.TestAPI(ctx, deps, st); err != nil {
+			return err
+		}
+		fmt.Fprintf(f.IO.Out, "%s: the API answers\n", name)
+		if !marketplace.NeedsBrowser(&a) {
+			return nil
+		}
+	} else if !errors.Is(err, localdb.ErrNotFound) {
+		return err
 	}
 	if deps.Browser, err = f.Browser(ctx); err != nil {
 		return err

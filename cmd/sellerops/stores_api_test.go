@@ -88,8 +88,8 @@ func TestStoresAPIChannel(t *testing.T) {
 		}
 	}
 	for _, s := range list {
-		if s["name"] == "both-de" && s["api_marketplace_id"] != "A1PA6795UKMFR9" {
-			t.Errorf("both-de marketplace id: %v", s["api_marketplace_id"])
+		if s["name"] == "both-de" && (len(s["api_marketplace_ids"].([]any)) != 1 || s["api_marketplace_ids"].([]any)[0] != "A1PA6795UKMFR9") {
+			t.Errorf("both-de marketplace ids: %v", s["api_marketplace_ids"])
 		}
 	}
 
@@ -104,6 +104,7 @@ func TestStoresAPIChannel(t *testing.T) {
 		{"unknown marketplace", testAPIStdin, "no Amazon marketplace for country \"XX\"", []string{"--marketplace-id", "XX"}, exitBadInput},
 		{"orders by browser without a sign-in", testAPIStdin, "needs the store's portal sign-in", []string{"--marketplace-id", "US", "--orders", "browser"}, exitBadInput},
 		{"no marketplace id", testAPIStdin, "Amazon marketplace", nil, exitUsage},
+		{"two regions", testAPIStdin, "different SP-API regions", []string{"--marketplace-id", "US,JP"}, exitBadInput},
 		{"ebay", testAPIStdin, "has no API channel yet", []string{"--marketplace-id", "US"}, exitBadInput},
 	}
 	for _, b := range bad {

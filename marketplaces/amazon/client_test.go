@@ -302,3 +302,17 @@ func TestMarketplaceByCountry(t *testing.T) {
 		}
 	}
 }
+
+func TestParseMarketplaces(t *testing.T) {
+	ids, err := ParseMarketplaces("DE, FR,A1PA6795UKMFR9,GB", false)
+	if err != nil || strings.Join(ids, ",") != "A1PA6795UKMFR9,A13V1IB3VIYZZH,A1F83G8C2ARO7P" {
+		t.Errorf("EU list: %v %v", ids, err)
+	}
+	// United States (North America) and Japan (Far East) are two regions.
+	if _, err := ParseMarketplaces("US,JP", false); ClassOf(err) != BadInput {
+		t.Errorf("two regions: %v", err)
+	}
+	if ids, err := ParseMarketplaces("US,JP", true); err != nil || len(ids) != 2 {
+		t.Errorf("two regions at one endpoint: %v %v", ids, err)
+	}
+}

@@ -95,3 +95,31 @@ func countries() string {
 	sort.Strings(cs)
 	return strings.Join(cs, ", ")
 }
+
+// ParseMarketplaces reads a comma-separated list of marketplaces (country
+// codes or ids) into ids, in the order given, without repeats. Without an
+// endpoint of its own (anyRegion false) every id must be served by one
+// regional host, since an SP-API call goes to one region.
+func ParseMarketplaces(v string, anyRegion bool) ([]string, error) {
+	var ids []string
+	seen := map[string]bool{}
+	for _, part := range strings.Split(v, ",") {
+		id, err := ParseMarketplace(part)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if !anyRegion {
+		for _, id := range ids[1:] {
+			if marketplaceRegion[id] != marketplaceRegion[ids[0]] {
+				return nil, badInput("marketplace", "marketplaces %s and %s are served by different SP-API regions (%s, %s); add one store per region",
+					ids[0], id, marketplaceRegion[ids[0]], marketplaceRegion[id])
+			}
+		}
+	}
+	return ids, nil
+}
