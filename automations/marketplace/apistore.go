@@ -234,6 +234,13 @@ func UpdateAPIStore(ctx context.Context, deps *Deps, name string, u APIUpdate) (
 	if err != nil {
 		return localdb.Store{}, localdb.Channels{}, err
 	}
+	if has && strings.Join(cur.MarketplaceIDs, ",") != strings.Join(saved.MarketplaceIDs, ",") {
+		// Orders of a marketplace new to the store may be older than the
+		// cursor: read the whole window again (storing is idempotent).
+		if err := deps.DB.SetAPIOrdersCursor(ctx, st.ID, ""); err != nil {
+			return localdb.Store{}, localdb.Channels{}, err
+		}
+	}
 	return st, saved.Channels, nil
 }
 
