@@ -27,6 +27,8 @@ type APISpec struct {
 	// Channels overrides the default channel of some jobs; a zero field
 	// keeps the default (channel.Default).
 	Channels localdb.Channels
+	// Demo marks a store of the demo's sandbox.
+	Demo bool
 }
 
 func checkHTTPURL(flag, v string) error {
@@ -107,7 +109,7 @@ func AddAPIStore(ctx context.Context, deps *Deps, name, marketplace string, brow
 	if err != nil {
 		return localdb.Store{}, localdb.APIAccount{}, err
 	}
-	st := localdb.Store{Name: name, Marketplace: marketplace}
+	st := localdb.Store{Name: name, Marketplace: marketplace, Demo: spec.Demo}
 	if browser != nil {
 		browser.Name, browser.Marketplace = name, marketplace
 		if err := browser.Validate(deps.Recipes); err != nil {
@@ -116,7 +118,8 @@ func AddAPIStore(ctx context.Context, deps *Deps, name, marketplace string, brow
 		if browser.Recipe == "" {
 			browser.Recipe = DefaultRecipe(marketplace)
 		}
-		st.BaseURL, st.Username, st.Recipe, st.Demo = browser.BaseURL, strings.TrimSpace(browser.Username), browser.Recipe, browser.Demo
+		st.BaseURL, st.Username, st.Recipe = browser.BaseURL, strings.TrimSpace(browser.Username), browser.Recipe
+		st.Demo = st.Demo || browser.Demo
 	}
 	if _, err := deps.DB.GetStoreByName(ctx, name); err == nil {
 		return localdb.Store{}, localdb.APIAccount{}, fmt.Errorf("store %q already exists; remove it first with `sellerops stores remove %s`: %w", name, name, localdb.ErrConflict)
