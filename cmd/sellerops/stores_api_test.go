@@ -178,3 +178,70 @@ func TestStoresAPIChannel(t *testing.T) {
 		}
 	}
 }
+
+// An API store end to end on the sandbox: added from stdin, tested, synced
+// with no browser, its orders' parcels listed for tracking; a revoked
+// refresh token is exit 12 for both stores test and sync.
+func TestAPIStoreSyncEndToEnd(t *testing.T) {
+	sb, _, setup := sandboxEnv(t, 7)
+	c := sb.SPAPIFor("amazon")
+	add := func(name, refresh string) cmdResult {
+		return runCommand(t, []string{"stores", "add", name, "--marketplace", "amazon", "--api", "--marketplace-id", c.MarketplaceID,
+			"--api-endpoint", sb.URL("amazon"), "--token-url", sb.URL("amazon") + "/auth/o2/token"}, false,
+			c.ClientID+"\n"+c.ClientSecret+"\n"+refresh+"\n", setup)
+	}
+	if res := add("amz-api", c.RefreshToken); res.code != exitOK {
+		t.Fatalf("add: %d %s", res.code, res.stderr)
+	}
+	if res := runCommand(t, []string{"stores", "test", "amz-api"}, false, "", setup); res.code != exitOK || !strings.Contains(res.stdout, "the API answers") {
+		t.Fatalf("stores test: %d %s %s", res.code, res.stdout, res.stderr)
+	}
+	// No browser is needed: the factory would start one on first use, and
+	// a sync that asked for it would show in the sandbox's page counts.
+	pagesBefore := sb.State().Requests["amazon.page"]
+	res := runCommand(t, []string{"sync", "--json"}, false, "", setup)
+	var sum struct {
+		Stores []struct {
+			Store, OrdersChannel string
+			Orders               int   `json:"api_orders"`
+			APIRequests          int64 `json:"api_requests"`
+			OK                   bool
+		} `json:"stores"`
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &sum); res.code != exitOK || err != nil || len(sum.Stores) != 1 {
+		t.Fatalf("sync: %d %v %s %s", res.code, err, res.stdout, res.stderr)
+	}
+	visible, shipped := 0, 0
+	for _, o := range sb.World().StoreOrders("amazon") {
+		if !o.Placed.After(sb.Now()) {
+			visible++
+			if o.Shipped {
+				shipped++
+			}
+		}
+	}
+	if s := sum.Stores[0]; !s.OK || s.Orders != visible || s.APIRequests < 1 {
+		t.Errorf("sync summary %+v, the world shows %d orders", s, visible)
+	}
+	if !strings.Contains(res.stderr, "orders through the API") {
+		t.Errorf("stderr does not say where the orders came from: %s", res.stderr)
+	}
+	if n := sb.State().Requests["amazon.page"]; n != pagesBefore {
+		t.Errorf("the API sync opened %d Seller Central pages", n-pagesBefore)
+	}
+	res = runCommand(t, []string{"shipments", "list", "--json"}, false, "", setup)
+	var parcels []map[string]any
+	if err := json.Unmarshal([]byte(res.stdout), &parcels); err != nil || len(parcels) != shipped {
+		t.Errorf("shipments list: %d parcels (%v), the world shipped %d", len(parcels), err, shipped)
+	}
+
+	if res := add("amz-revoked", "Atzr|revoked"); res.code != exitOK {
+		t.Fatalf("add: %d %s", res.code, res.stderr)
+	}
+	if res := runCommand(t, []string{"stores", "test", "amz-revoked"}, false, "", setup); res.code != exitAuthFailed {
+		t.Errorf("stores test with a revoked token: %d %s", res.code, res.stderr)
+	}
+	if res := runCommand(t, []string{"sync", "--store", "amz-revoked"}, false, "", setup); res.code != exitAuthFailed || strings.Contains(res.stderr, "Atzr|revoked") {
+		t.Errorf("sync with a revoked token: %d %s", res.code, res.stderr)
+	}
+}
