@@ -46,8 +46,8 @@ type Channels struct {
 // the keyring.
 type APIAccount struct {
 	StoreID        int64    `json:"store_id"`
-	API            string   `json:"api"` // amazon-sp-api
-	MarketplaceIDs []string `json:"marketplace_ids"`
+	API            string   `json:"api"` // amazon-sp-api or ebay-sell-api
+	MarketplaceIDs []string `json:"marketplace_ids"` // none where the API answers for every marketplace
 	// Endpoint and TokenURL are empty for the platform's own hosts.
 	Endpoint string   `json:"endpoint,omitempty"`
 	TokenURL string   `json:"token_url,omitempty"`
@@ -70,15 +70,17 @@ func scanAPIAccount(row interface{ Scan(...any) error }) (APIAccount, error) {
 		&a.Channels.ReadMessages, &a.Channels.Reply, &a.Channels.Proactive, &a.OrdersCursor, &created, &updated); err != nil {
 		return APIAccount{}, err
 	}
-	a.MarketplaceIDs = strings.Split(ids, ",")
+	if ids != "" {
+		a.MarketplaceIDs = strings.Split(ids, ",")
+	}
 	a.CreatedAt = time.UnixMilli(created).UTC()
 	a.UpdatedAt = time.UnixMilli(updated).UTC()
 	return a, nil
 }
 
 func (a APIAccount) check() error {
-	if a.API == "" || len(a.MarketplaceIDs) == 0 {
-		return invalidf("an API account needs an API and a marketplace id (got %q, %v)", a.API, a.MarketplaceIDs)
+	if a.API == "" || (a.API == "amazon-sp-api" && len(a.MarketplaceIDs) == 0) {
+		return invalidf("an API account needs an API, and for Amazon a marketplace id (got %q, %v)", a.API, a.MarketplaceIDs)
 	}
 	for _, id := range a.MarketplaceIDs {
 		if id == "" || strings.Contains(id, ",") {

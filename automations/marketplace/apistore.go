@@ -53,11 +53,19 @@ func (a APISpec) apiSecrets() map[string]string {
 // Secrets are checked only when withSecrets is set.
 func (a APISpec) account(name, marketplace string, browser, withSecrets bool) (localdb.APIAccount, error) {
 	if !channel.HasAPI(marketplace) {
-		return localdb.APIAccount{}, fmt.Errorf("%w: store %s: marketplace %q has no API channel yet; only amazon has one (drop --api to use the browser)", ErrInvalidInput, name, marketplace)
+		return localdb.APIAccount{}, fmt.Errorf("%w: store %s: marketplace %q has no API channel yet; amazon and ebay have one (drop --api to use the browser)", ErrInvalidInput, name, marketplace)
 	}
-	ids, err := amazon.ParseMarketplaces(a.Marketplace, a.Endpoint != "")
-	if err != nil {
-		return localdb.APIAccount{}, fmt.Errorf("%w: store %s: --marketplace-id: %v", ErrInvalidInput, name, err)
+	var ids []string
+	var err error
+	switch marketplace {
+	case "amazon":
+		if ids, err = amazon.ParseMarketplaces(a.Marketplace, a.Endpoint != ""); err != nil {
+			return localdb.APIAccount{}, fmt.Errorf("%w: store %s: --marketplace-id: %v", ErrInvalidInput, name, err)
+		}
+	case "ebay":
+		if strings.TrimSpace(a.Marketplace) != "" {
+			return localdb.APIAccount{}, fmt.Errorf("%w: store %s: eBay's getOrders answers for every eBay marketplace of the seller; leave --marketplace-id out", ErrInvalidInput, name)
+		}
 	}
 	if err := checkHTTPURL("--api-endpoint", a.Endpoint); err != nil {
 		return localdb.APIAccount{}, err
@@ -72,14 +80,19 @@ func (a APISpec) account(name, marketplace string, browser, withSecrets bool) (l
 				return localdb.APIAccount{}, fmt.Errorf("%w: store %s: the API %s is empty; --api reads the client id, the client secret and the refresh token from standard input, one a line", ErrInvalidInput, name, strings.ReplaceAll(f, "_", " "))
 			}
 		}
-		// Login with Amazon's identifiers carry fixed prefixes (an app's
-		// client id "amzn1.application-oa2-client.", a refresh token
-		// "Atzr|"): lines given in the wrong order are caught here, before
-		// a secret lands under the wrong name.
-		if !strings.HasPrefix(s["client_id"], "amzn1.application-oa2-client.") {
+		// The platforms' identifiers carry fixed prefixes (Login with
+		// Amazon's app client id "amzn1.application-oa2-client." and refresh
+		// token "Atzr|"; eBay's OAuth tokens "v^1.1#"): lines given in the
+		// wrong order are caught here, before a secret lands under the
+		// wrong name.
+		if marketplace == "ebay" {
+			if !strings.HasPrefix(s["refresh_token"], "v^1.1#") {
+				return localdb.APIAccount{}, fmt.Errorf("%w: store %s: the third --api line is not an eBay refresh token (it starts with v^1.1#); give the client id (App ID), the client secret (Cert ID) and the refresh token in that order", ErrInvalidInput, name)
+			}
+		} else if !strings.HasPrefix(s["client_id"], "amzn1.application-oa2-client.") {
 			return localdb.APIAccount{}, fmt.Errorf("%w: store %s: the first --api line is not an LWA client id (it starts with amzn1.application-oa2-client.); give the client id, the client secret and the refresh token in that order", ErrInvalidInput, name)
 		}
-		if !strings.HasPrefix(s["refresh_token"], "Atzr|") {
+		if marketplace == "amazon" && !strings.HasPrefix(s["refresh_token"], "Atzr|") {
 			return localdb.APIAccount{}, fmt.Errorf("%w: store %s: the third --api line is not an LWA refresh token (it starts with Atzr|); give the client id, the client secret and the refresh token in that order", ErrInvalidInput, name)
 		}
 	}

@@ -53,6 +53,19 @@ func (e *env) addAPIStore(t *testing.T, deps *Deps, name string, browser bool, r
 	return st
 }
 
+// addEbayAPIStore registers the sandbox's eBay store "ebay" as a store
+// reached through the Sell Fulfillment API alone.
+func (e *env) addEbayAPIStore(t *testing.T, deps *Deps, name string) localdb.Store {
+	t.Helper()
+	c := e.sb.EbayAPIFor("ebay")
+	st, _, err := AddAPIStore(context.Background(), deps, name, "ebay", nil, APISpec{Endpoint: e.sb.URL("ebay"),
+		TokenURL: e.sb.URL("ebay") + "/identity/v1/oauth2/token", ClientID: c.ClientID, ClientSecret: c.ClientSecret, RefreshToken: c.RefreshToken})
+	if err != nil {
+		t.Fatalf("add eBay API store %s: %v", name, err)
+	}
+	return st
+}
+
 // orderRow is an order's stored columns that say what it is, without the
 // database's own ids and times; items as title, quantity and unit price
 // (the API adds the seller SKU, which the pages do not show).
@@ -79,17 +92,28 @@ func rowOf(o localdb.Order) orderRow {
 // stored the same through the API, column by column, and the API store
 // holds exactly the world's visible orders.
 func TestAPISyncMatchesBrowserSync(t *testing.T) {
+	for _, m := range []string{"amazon", "ebay"} {
+		t.Run(m, func(t *testing.T) { testAPISyncMatchesBrowser(t, m) })
+	}
+}
+
+func testAPISyncMatchesBrowser(t *testing.T, m string) {
 	e := newEnv(t, sandbox.Options{Orders: 60}, "")
 	ctx := testCtx(t, 4*time.Minute)
 	web := e.withDB(t, "browser")
 	api := e.withDB(t, "api")
-	wst, err := AddStoreWithRecipes(ctx, web.DB, web.Secrets, web.Recipes, StoreSpec{Name: "amazon", Marketplace: "amazon",
-		BaseURL: e.sb.URL("amazon"), Username: e.sb.Account("amazon").Username, Recipe: "amazon-sandbox",
-		Password: e.sb.Account("amazon").Password, TOTPSecret: e.sb.Account("amazon").TOTPSecret})
+	wst, err := AddStoreWithRecipes(ctx, web.DB, web.Secrets, web.Recipes, StoreSpec{Name: m, Marketplace: m,
+		BaseURL: e.sb.URL(m), Username: e.sb.Account(m).Username, Recipe: m + "-sandbox",
+		Password: e.sb.Account(m).Password, TOTPSecret: e.sb.Account(m).TOTPSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ast := e.addAPIStore(t, api, "amazon-api", false, "", "")
+	var ast localdb.Store
+	if m == "ebay" {
+		ast = e.addEbayAPIStore(t, api, "ebay-api")
+	} else {
+		ast = e.addAPIStore(t, api, "amazon-api", false, "", "")
+	}
 	wsum, err := SyncStores(ctx, web, nil, nil)
 	if err != nil || !wsum.Stores[0].OK {
 		t.Fatalf("browser sync: %+v %v", wsum, err)
@@ -103,7 +127,7 @@ func TestAPISyncMatchesBrowserSync(t *testing.T) {
 	if s := asum.Stores[0]; s.OrdersChannel != "api" || s.APIRequests < 1 || s.NewThreads != 0 {
 		t.Errorf("API store summary: %+v", s)
 	}
-	if it := items.items["orders:amazon-api:api"]; it == nil || !it.Ended || it.Class != "" {
+	if it := items.items["orders:"+ast.Name+":api"]; it == nil || !it.Ended || it.Class != "" {
 		t.Errorf("run record of the API orders: %+v", it)
 	}
 
@@ -120,7 +144,7 @@ func TestAPISyncMatchesBrowserSync(t *testing.T) {
 		byID[o.MarketplaceOrderID] = o
 	}
 	visible := 0
-	for _, o := range e.sb.World().StoreOrders("amazon") {
+	for _, o := range e.sb.World().StoreOrders(m) {
 		if !o.Placed.After(e.sb.Now()) {
 			visible++
 			if _, ok := byID[o.ID]; !ok {

@@ -73,10 +73,11 @@ this machine). The password (for Gmail or Microsoft 365 an app password; OAuth2
 sign-in is not supported yet) goes to the keyring.
 
 With --api the store is reached through the marketplace's official API
-(Amazon's Selling Partner API): the app's LWA client id, its client secret and
-the seller's refresh token are read from standard input, one a line, after
-the password and TOTP lines when those are piped too, and kept in the keyring
-only. --marketplace-id names the Amazon marketplaces the store sells in (US,
+(Amazon's Selling Partner API, eBay's Sell Fulfillment API): the app's client
+id, its client secret and the seller's refresh token are read from standard
+input, one a line, after the password and TOTP lines when those are piped
+too, and kept in the keyring only. eBay's API answers for every eBay
+marketplace of the seller and takes no --marketplace-id. --marketplace-id names the Amazon marketplaces the store sells in (US,
 DE, JP... or their ids, such as ATVPDKIKX0DER; comma-separated, all of one
 SP-API region: North America, Europe or the Far East). Orders then come through the API; buyer messages,
 which Amazon's API cannot read or answer, need the Seller Central sign-in as
@@ -241,8 +242,10 @@ func storesAddRun(ctx context.Context, f *factory, opts *storesAddOptions) error
 func storesAddAPIRun(ctx context.Context, f *factory, opts *storesAddOptions, readLine func() (string, error),
 	ask func(*string, string) error, hidden func() (string, error), tty bool) error {
 	a := &opts.APISpec
-	if err := ask(&a.Marketplace, "Amazon marketplace (country code such as US, or marketplace id)"); err != nil {
-		return err
+	if opts.Spec.Marketplace == "amazon" {
+		if err := ask(&a.Marketplace, "Amazon marketplace (country code such as US, or marketplace id)"); err != nil {
+			return err
+		}
 	}
 	if opts.Orders != "" {
 		c, err := channel.Parse("--orders", opts.Orders)
@@ -252,6 +255,9 @@ func storesAddAPIRun(ctx context.Context, f *factory, opts *storesAddOptions, re
 		a.Channels.Orders = c
 	}
 	labels := []string{"LWA client id", "LWA client secret", "refresh token"}
+	if opts.Spec.Marketplace == "ebay" {
+		labels = []string{"client id (App ID)", "client secret (Cert ID)", "refresh token"}
+	}
 	for i, field := range []*string{&a.ClientID, &a.ClientSecret, &a.RefreshToken} {
 		var v string
 		var err error
@@ -284,8 +290,12 @@ func storesAddAPIRun(ctx context.Context, f *factory, opts *storesAddOptions, re
 		}
 		return err
 	}
+	markets := strings.Join(acct.MarketplaceIDs, ",")
+	if markets == "" {
+		markets = "all"
+	}
 	fmt.Fprintf(f.IO.ErrOut, "added API store %s (%s, marketplaces %s; orders %s, buyer messages %s, replies %s, proactive messages %s); the API credentials are in the keyring\n",
-		st.Name, st.Marketplace, strings.Join(acct.MarketplaceIDs, ","), acct.Channels.Orders, acct.Channels.ReadMessages, acct.Channels.Reply, acct.Channels.Proactive)
+		st.Name, st.Marketplace, markets, acct.Channels.Orders, acct.Channels.ReadMessages, acct.Channels.Reply, acct.Channels.Proactive)
 	return nil
 }
 

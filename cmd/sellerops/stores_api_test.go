@@ -105,12 +105,12 @@ func TestStoresAPIChannel(t *testing.T) {
 		{"orders by browser without a sign-in", testAPIStdin, "needs the store's portal sign-in", []string{"--marketplace-id", "US", "--orders", "browser"}, exitBadInput},
 		{"no marketplace id", testAPIStdin, "Amazon marketplace", nil, exitUsage},
 		{"two regions", testAPIStdin, "different SP-API regions", []string{"--marketplace-id", "US,JP"}, exitBadInput},
-		{"ebay", testAPIStdin, "has no API channel yet", []string{"--marketplace-id", "US"}, exitBadInput},
+		{"tiktok", testAPIStdin, "has no API channel yet", nil, exitBadInput},
 	}
 	for _, b := range bad {
 		m := "amazon"
-		if b.name == "ebay" {
-			m = "ebay"
+		if b.name == "tiktok" {
+			m = "tiktok"
 		}
 		args := append([]string{"stores", "add", "bad", "--marketplace", m, "--api"}, b.args...)
 		res := runCommand(t, args, false, b.stdin, setup)
@@ -243,5 +243,46 @@ func TestAPIStoreSyncEndToEnd(t *testing.T) {
 	}
 	if res := runCommand(t, []string{"sync", "--store", "amz-revoked"}, false, "", setup); res.code != exitAuthFailed || strings.Contains(res.stderr, "Atzr|revoked") {
 		t.Errorf("sync with a revoked token: %d %s", res.code, res.stderr)
+	}
+}
+
+// An eBay store through the Sell Fulfillment API: added from stdin (no
+// marketplace id: getOrders answers for all of them), synced with no
+// browser, every visible order stored.
+func TestEbayAPIStoreSyncEndToEnd(t *testing.T) {
+	sb, _, setup := sandboxEnv(t, 9)
+	c := sb.EbayAPIFor("ebay")
+	stdin := c.ClientID + "\n" + c.ClientSecret + "\n" + c.RefreshToken + "\n"
+	args := []string{"stores", "add", "ebay-api", "--marketplace", "ebay", "--api", "--api-endpoint", sb.URL("ebay"),
+		"--token-url", sb.URL("ebay") + "/identity/v1/oauth2/token"}
+	if res := runCommand(t, append(args, "--marketplace-id", "US"), false, stdin, setup); res.code != exitBadInput || !strings.Contains(res.stderr, "leave --marketplace-id out") {
+		t.Errorf("eBay with a marketplace id: %d %s", res.code, res.stderr)
+	}
+	if res := runCommand(t, args, false, c.ClientID+"\n"+c.ClientSecret+"\nAtzr|amazon-token\n", setup); res.code != exitBadInput || !strings.Contains(res.stderr, "not an eBay refresh token") {
+		t.Errorf("an Amazon token for eBay: %d %s", res.code, res.stderr)
+	}
+	if res := runCommand(t, args, false, stdin, setup); res.code != exitOK {
+		t.Fatalf("add: %d %s", res.code, res.stderr)
+	}
+	if res := runCommand(t, []string{"stores", "test", "ebay-api"}, false, "", setup); res.code != exitOK {
+		t.Fatalf("stores test: %d %s", res.code, res.stderr)
+	}
+	res := runCommand(t, []string{"sync", "--json"}, false, "", setup)
+	var sum struct {
+		Stores []struct {
+			OK            bool
+			OrdersChannel string `json:"orders_channel"`
+			Orders        int    `json:"api_orders"`
+		} `json:"stores"`
+	}
+	visible := 0
+	for _, o := range sb.World().StoreOrders("ebay") {
+		if !o.Placed.After(sb.Now()) {
+			visible++
+		}
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &sum); res.code != exitOK || err != nil || len(sum.Stores) != 1 ||
+		!sum.Stores[0].OK || sum.Stores[0].OrdersChannel != "api" || sum.Stores[0].Orders != visible {
+		t.Fatalf("sync: %d %s %s (the world shows %d orders)", res.code, res.stdout, res.stderr, visible)
 	}
 }

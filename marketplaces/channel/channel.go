@@ -32,8 +32,11 @@ var Capabilities = []Capability{Orders, ReadMessages, Reply, Proactive}
 
 // API names the official API of a marketplace, as stored.
 func API(marketplace string) string {
-	if marketplace == "amazon" {
+	switch marketplace {
+	case "amazon":
 		return "amazon-sp-api"
+	case "ebay":
+		return "ebay-sell-api"
 	}
 	return ""
 }
@@ -46,8 +49,13 @@ func API(marketplace string) string {
 // allows ("send messages to buyers"), so proactive messages go through it.
 // No SP-API operation lists or answers buyer messages: those stay in Seller
 // Central, in the browser.
+//
+// eBay (Sell Fulfillment API): getOrders and getShippingFulfillments read
+// orders and their parcels. Its member messages (Trading API) have no
+// client here yet, so messages stay in the browser.
 var apiCan = map[string]map[Capability]bool{
 	"amazon": {Orders: true, Proactive: true},
+	"ebay":   {Orders: true},
 }
 
 // browserCan says which jobs the browser flows do. Proactive messages have

@@ -2,6 +2,7 @@ package channel
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/sellerops/sellerops/localdb"
@@ -28,6 +29,18 @@ func TestDefaultAmazon(t *testing.T) {
 	}
 }
 
+// eBay's Sell Fulfillment API reads orders and their fulfilments; its
+// messages have no client here, so they stay in the browser.
+func TestDefaultEbay(t *testing.T) {
+	want := localdb.Channels{Orders: localdb.ChannelBoth, ReadMessages: localdb.ChannelBrowser, Reply: localdb.ChannelBrowser, Proactive: localdb.ChannelNone}
+	if got := Default("ebay", true); got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	if HasAPI("tiktok") || !HasAPI("ebay") {
+		t.Error("HasAPI")
+	}
+}
+
 func TestCheckRefuses(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -38,12 +51,16 @@ func TestCheckRefuses(t *testing.T) {
 		{"amazon replies through the API", localdb.Channels{Orders: "api", ReadMessages: "browser", Reply: "both", Proactive: "none"}, true},
 		{"browser without a portal sign-in", localdb.Channels{Orders: "both", ReadMessages: "none", Reply: "none", Proactive: "api"}, false},
 		{"proactive messages in the browser", localdb.Channels{Orders: "api", ReadMessages: "browser", Reply: "browser", Proactive: "browser"}, true},
-		{"ebay has no API client", localdb.Channels{Orders: "api", ReadMessages: "browser", Reply: "browser", Proactive: "none"}, true},
+		{"tiktok has no API client", localdb.Channels{Orders: "api", ReadMessages: "browser", Reply: "browser", Proactive: "none"}, true},
+		{"ebay member messages through the API", localdb.Channels{Orders: "api", ReadMessages: "api", Reply: "browser", Proactive: "none"}, true},
 		{"a capability without a channel", localdb.Channels{Orders: "api", ReadMessages: "browser", Reply: "browser"}, true},
 	}
 	for _, tc := range cases {
 		m := "amazon"
-		if tc.name == "ebay has no API client" {
+		switch {
+		case strings.HasPrefix(tc.name, "tiktok"):
+			m = "tiktok"
+		case strings.HasPrefix(tc.name, "ebay"):
 			m = "ebay"
 		}
 		if err := Check(m, tc.c, tc.browser); !errors.Is(err, ErrInvalid) {
