@@ -93,6 +93,9 @@ func TestErrorsNameFileKeyAndLine(t *testing.T) {
 		{"translation url", "translation:\n  provider: deepl\n  url: api.deepl.com\n", "translation.url", 3},
 		// operator.language is an ISO 639-1 code.
 		{"operator language", "operator:\n  language: English\n", "operator.language", 2},
+		// IMAP sizes are 32-bit numbers (RFC 3501); a negative size is no size.
+		{"mail size negative", "mail:\n  max_message_mb: -1\n", "mail.max_message_mb", 2},
+		{"mail size too large", "mail:\n  max_message_mb: 5000\n", "mail.max_message_mb", 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -172,5 +175,18 @@ func TestParsesTranslationSettings(t *testing.T) {
 	}
 	if c.Operator.Language != "de" || c.Translation.Provider != "libretranslate" || c.Translation.URL != "http://127.0.0.1:5000" || !c.Agents.AllowTranslatedReplies {
 		t.Fatalf("parsed %+v %+v %+v", c.Operator, c.Translation, c.Agents)
+	}
+}
+
+func TestParsesMailSettings(t *testing.T) {
+	c, err := Parse("/etc/sellerops.yaml", []byte("mail:\n  max_message_mb: 60\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Mail.MaxMessageMB != 60 {
+		t.Fatalf("parsed %+v", c.Mail)
+	}
+	if Defaults().Mail.MaxMessageMB != 0 {
+		t.Errorf("the default is left to the mail channel (25 MiB), got %d", Defaults().Mail.MaxMessageMB)
 	}
 }
