@@ -28,6 +28,10 @@ type StoreSummary struct {
 	Open    int `json:"open"`
 	Overdue int `json:"overdue"`
 	DueSoon int `json:"due_soon"`
+	// Orders and ReadMessages are the store's channels for those jobs
+	// when it has an API channel; empty for a store without one.
+	Orders       Channel `json:"orders_channel,omitempty"`
+	ReadMessages Channel `json:"read_messages_channel,omitempty"`
 }
 
 // TagCount is how many parcels carry one status tag.
@@ -67,8 +71,9 @@ func (db *DB) GetOverview(ctx context.Context, q OverviewQuery) (Overview, error
 	// One pass over the open threads (the status index) counts for every
 	// store at once.
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+qualify("st", storeCols)+`,
-		coalesce(c.n_open, 0), coalesce(c.n_overdue, 0), coalesce(c.n_soon, 0)
-		FROM stores st LEFT JOIN (
+		coalesce(c.n_open, 0), coalesce(c.n_overdue, 0), coalesce(c.n_soon, 0),
+		coalesce(a.orders, ''), coalesce(a.read_messages, '')
+		FROM stores st LEFT JOIN api_accounts a ON a.store_id = st.id LEFT JOIN (
 			SELECT store_id, count(*) AS n_open,
 				count(*) FILTER (WHERE reply_deadline < ?) AS n_overdue,
 				count(*) FILTER (WHERE reply_deadline >= ? AND reply_deadline < ?) AS n_soon
@@ -77,7 +82,7 @@ func (db *DB) GetOverview(ctx context.Context, q OverviewQuery) (Overview, error
 		ORDER BY st.name`, now, now, now+q.DueSoon.Milliseconds())
 	out.Stores, err = collect(rows, func(row interface{ Scan(...any) error }) (StoreSummary, error) {
 		var s StoreSummary
-		st, err := scanStoreWith(row, &s.Open, &s.Overdue, &s.DueSoon)
+		st, err := scanStoreWith(row, &s.Open, &s.Overdue, &s.DueSoon, &s.Orders, &s.ReadMessages)
 		s.Store = st
 		return s, err
 	})

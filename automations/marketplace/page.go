@@ -13,6 +13,7 @@ import (
 	"github.com/go-rod/rod/lib/proto"
 
 	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/localdb"
 )
 
 // threadSummary is a thread as an inbox list shows it.
@@ -52,6 +53,18 @@ type remoteOrder struct {
 	// parcel left from and goes to, as the order page shows them.
 	ShipFrom string `json:"ship_from_country"`
 	ShipTo   string `json:"ship_to_country"`
+	// Service is the carrier's service, where the channel tells it.
+	Service string `json:"service,omitempty"`
+	// Items, when a channel lists them (an API), replace the one Item.
+	Items []localdb.OrderItem `json:"-"`
+	// More are the order's further parcels, beyond the first.
+	More []parcelRef `json:"-"`
+}
+
+// parcelRef is one more parcel of an order.
+type parcelRef struct {
+	Carrier, Service, Tracking string
+	ShipDate                   time.Time
 }
 
 // decimalText is an amount as a page or its API writes it, a JSON string

@@ -17,6 +17,7 @@ import (
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
 	"github.com/sellerops/sellerops/localdb/secrets"
+	"github.com/sellerops/sellerops/marketplaces/amazon"
 )
 
 // Marketplaces lists the marketplaces this package has flows for.
@@ -55,6 +56,12 @@ type Deps struct {
 	// (IMAP/SMTP) instead of the browser; nil means such stores fail with
 	// a message saying so.
 	Mail MailChannel
+	// APIPlans overrides the official APIs' usage plans by operation (a
+	// seller with a raised plan, or tests); nil keeps the published ones.
+	APIPlans map[string]amazon.Plan
+	// APIRetries is how often an API call is retried after a 429 or 5xx
+	// before the call fails; 0 means the client's default (3).
+	APIRetries int
 }
 
 // MailChannel syncs and answers a store through its email account. It
@@ -254,7 +261,17 @@ func RemoveStore(ctx context.Context, db *localdb.DB, sec secrets.Store, name st
 		return err
 	}
 	var errs []error
-	for _, k := range []string{secrets.StorePasswordKey(name), secrets.StoreTOTPKey(name), secrets.StoreSessionKey(name)} {
+	keys := []string{secrets.StorePasswordKey(name), secrets.StoreTOTPKey(name), secrets.StoreSessionKey(name)}
+	for _, f := range secrets.StoreAPIFields {
+		keys = append(keys, secrets.StoreAPIKey(name, f))
+	}
+	if keepData {
+		// The API channel goes with the secrets it needs.
+		if err := db.DeleteAPIAccount(ctx, st.ID); err != nil && !errors.Is(err, localdb.ErrNotFound) {
+			return err
+		}
+	}
+	for _, k := range keys {
 		if err := sec.Delete(ctx, k); err != nil && !errors.Is(err, secrets.ErrNotFound) {
 			errs = append(errs, err)
 		}

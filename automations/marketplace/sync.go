@@ -53,6 +53,14 @@ type StoreSummary struct {
 	// out; Partial the mails stored with a part that could not be read.
 	Skipped int `json:"skipped_notifications,omitempty"`
 	Partial int `json:"partial_messages,omitempty"`
+	// OrdersChannel is the channel the store's orders came through this
+	// time: "api", "browser", or "browser" after the API failed, with
+	// APIError saying why. Orders counts the orders the API gave;
+	// APIRequests the API calls made (the token exchange left out).
+	OrdersChannel string `json:"orders_channel,omitempty"`
+	APIError      string `json:"api_error,omitempty"`
+	Orders        int    `json:"api_orders,omitempty"`
+	APIRequests   int64  `json:"api_requests,omitempty"`
 }
 
 // Summary is how a sync ended, over every store.
@@ -126,15 +134,27 @@ func SyncStoresWith(ctx context.Context, deps *Deps, names []string, opts SyncOp
 		return Summary{Stores: []StoreSummary{}}, nil
 	}
 	byMail := make([]bool, len(stores))
+	accts := make([]*localdb.APIAccount, len(stores))
+	needBrowser := false
 	for i, st := range stores {
-		if deps.Mail == nil {
+		if deps.Mail != nil {
+			if byMail[i], err = deps.Mail.HasMail(ctx, st); err != nil {
+				return Summary{}, err
+			}
+		}
+		if byMail[i] {
 			continue
 		}
-		if byMail[i], err = deps.Mail.HasMail(ctx, st); err != nil {
+		a, err := deps.DB.GetAPIAccount(ctx, st.ID)
+		switch {
+		case err == nil:
+			accts[i] = &a
+		case !errors.Is(err, localdb.ErrNotFound):
 			return Summary{}, err
 		}
+		needBrowser = needBrowser || NeedsBrowser(accts[i])
 	}
-	if deps.Browser == nil && slices.Contains(byMail, false) {
+	if deps.Browser == nil && needBrowser {
 		return Summary{}, errors.New("marketplace: sync needs a browser")
 	}
 	each := make([]StoreSummary, len(stores))
@@ -155,7 +175,7 @@ func SyncStoresWith(ctx context.Context, deps *Deps, names []string, opts SyncOp
 				each[i] = deps.Mail.SyncStore(ctx, st, opts.Record, progress)
 				return
 			}
-			sy := &storeSync{deps: deps, store: st, rec: opts.Record, batch: opts.Batch, progress: progress}
+			sy := &storeSync{deps: deps, store: st, rec: opts.Record, batch: opts.Batch, progress: progress, api: accts[i]}
 			each[i] = sy.sync(ctx)
 		}()
 	}
@@ -220,6 +240,22 @@ type storeSync struct {
 	sum      StoreSummary
 	relogins int
 	evidence int
+
+	// api is the store's API channel, nil for a store without one.
+	api *localdb.APIAccount
+	// noBrowserOrders is set when the browser must not read orders: the
+	// orders channel is the API alone, or the API gave them this time.
+	noBrowserOrders bool
+}
+
+// NeedsBrowser tells whether a store with this API channel (nil: none)
+// needs the browser for a sync: to read buyer messages, or to read orders
+// when the API is not their only channel.
+func NeedsBrowser(a *localdb.APIAccount) bool {
+	if a == nil {
+		return true
+	}
+	return a.Channels.ReadMessages.UsesBrowser() || a.Channels.Orders == localdb.ChannelBrowser
 }
 
 const maxRelogins = 5
@@ -238,6 +274,25 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 	}
 	y.sum = StoreSummary{Store: y.store.Name, Marketplace: y.store.Marketplace}
 	db := y.deps.DB
+	if y.api != nil && y.api.Channels.Orders.UsesAPI() {
+		if err := y.syncAPIOrders(ctx); err != nil {
+			return y.fail(ctx, key, err)
+		}
+	}
+	if !NeedsBrowser(y.api) {
+		// Reached through its API alone: nothing for the browser to do.
+		if err := db.RecordSync(ctx, y.store.ID, y.store.SyncCursor, y.deps.now()); err != nil {
+			return y.fail(ctx, key, err)
+		}
+		y.sum.OK = true
+		y.countOverdue(ctx)
+		y.rec.End(ctx, key, nil)
+		y.progress(Progress{Store: y.store.Name, Phase: "done", Message: fmt.Sprintf("%d orders through the API", y.sum.Orders)})
+		return y.sum
+	}
+	if y.api != nil && y.api.Channels.Orders == localdb.ChannelBrowser {
+		y.sum.OrdersChannel = "browser"
+	}
 	y.progress(Progress{Store: y.store.Name, Phase: "login"})
 	sess, err := openSession(ctx, y.deps, y.store)
 	if err != nil {
@@ -350,6 +405,46 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 	return y.sum
 }
 
+// syncAPIOrders reads the store's orders through its API. Its failure
+// stops a store reached through the API alone (the error is returned). For
+// a store whose buyer messages are read in the browser, the failure is
+// recorded and said in the summary, and with both channels for orders the
+// browser reads the orders the threads name instead.
+func (y *storeSync) syncAPIOrders(ctx context.Context) error {
+	item := "orders:" + y.store.Name + ":api"
+	if err := y.rec.Add(ctx, item); err != nil {
+		return err
+	}
+	y.progress(Progress{Store: y.store.Name, Phase: "orders", Message: "orders through the API"})
+	n, requests, err := y.apiOrders(ctx, *y.api)
+	y.sum.APIRequests = requests
+	if err == nil {
+		y.sum.Orders, y.sum.OrdersChannel, y.noBrowserOrders = n, "api", true
+		y.rec.End(ctx, item, nil)
+		return nil
+	}
+	class, _ := classOf(err)
+	if !NeedsBrowser(y.api) || class == automations.Canceled {
+		y.rec.End(ctx, item, err)
+		return err
+	}
+	if y.api.Channels.Orders != localdb.ChannelBoth {
+		// The API is the orders' only channel: they wait for the next
+		// sync; the buyer messages are still read in the browser.
+		y.sum.Failed++
+		y.sum.APIError, y.noBrowserOrders = err.Error(), true
+		y.rec.End(context.WithoutCancel(ctx), item, err)
+		y.deps.logger().Warn("orders through the API failed", "store", y.store.Name, "class", class, "err", err)
+		return nil
+	}
+	y.sum.OrdersChannel, y.sum.APIError = "browser", err.Error()
+	y.rec.End(context.WithoutCancel(ctx), item, &automations.Failure{Class: class, Step: "orders.api", Site: "amazon-sp-api",
+		Err: fmt.Errorf("%w; the browser reads this sync's orders instead", err)})
+	y.deps.logger().Warn("orders through the API failed; the browser reads them", "store", y.store.Name, "class", class, "err", err)
+	y.progress(Progress{Store: y.store.Name, Phase: "orders", Message: "the API failed (" + string(class) + "); orders through the browser"})
+	return nil
+}
+
 // changed picks the listed threads worth reading: those with a buyer
 // message since the last sync, those not stored yet, and those whose
 // status on the site no longer matches the local one (a seller message
@@ -419,6 +514,9 @@ func (y *storeSync) withSession(ctx context.Context, fn func() error) error {
 // orders reads the orders the listed threads name and the database lacks,
 // for sites whose thread pages do not carry them.
 func (y *storeSync) orders(ctx context.Context, list []threadSummary) (map[string]remoteOrder, error) {
+	if y.noBrowserOrders {
+		return nil, nil
+	}
 	var missing []string
 	seen := map[string]bool{}
 	for _, t := range list {
@@ -664,6 +762,44 @@ func (y *storeSync) orderValue(o remoteOrder) (money.Amount, error) {
 	return a, nil
 }
 
+// saveOrder stores an order as any channel read it (an order page, a
+// thread's order box, the marketplace's API) and makes sure its parcels are
+// tracked: the one record path of orders and shipments, whatever the
+// channel. created reports a new order.
+func (y *storeSync) saveOrder(ctx context.Context, order remoteOrder) (localdb.Order, bool, error) {
+	value, err := y.orderValue(order)
+	if err != nil {
+		return localdb.Order{}, false, err
+	}
+	o := localdb.Order{StoreID: y.store.ID, MarketplaceOrderID: order.ID, BuyerName: order.Buyer,
+		DeclaredValue: value.Minor(), Currency: value.Currency(), ShipDate: order.ShipDate,
+		Carrier: order.Carrier, Service: order.Service, TrackingNumber: order.Tracking,
+		OriginCountry: strings.TrimSpace(order.ShipFrom), DestinationCountry: strings.TrimSpace(order.ShipTo)}
+	switch {
+	case len(order.Items) > 0:
+		o.Items = order.Items
+	case order.Item != "":
+		o.Items = []localdb.OrderItem{{Title: order.Item, Quantity: 1, UnitPrice: o.DeclaredValue}}
+	}
+	stored, created, err := y.deps.DB.UpsertOrder(ctx, o)
+	if err != nil {
+		return localdb.Order{}, false, err
+	}
+	// The order's parcels are tracked from now on, by the overnight track
+	// job among the others.
+	if _, err := shipments.EnsureForOrder(ctx, y.deps.DB, stored); err != nil {
+		return localdb.Order{}, false, err
+	}
+	for _, p := range order.More {
+		extra := stored
+		extra.Carrier, extra.Service, extra.TrackingNumber, extra.ShipDate = p.Carrier, p.Service, p.Tracking, p.ShipDate
+		if _, err := shipments.EnsureForOrder(ctx, y.deps.DB, extra); err != nil {
+			return localdb.Order{}, false, err
+		}
+	}
+	return stored, created, nil
+}
+
 // save stores one thread with its order, messages and attachments.
 func (y *storeSync) save(ctx context.Context, sum threadSummary, d threadDetail, orders map[string]remoteOrder) error {
 	if d.OrderID == "" {
@@ -689,24 +825,7 @@ func (y *storeSync) save(ctx context.Context, sum threadSummary, d threadDetail,
 		if order.Buyer == "" {
 			order.Buyer = d.Buyer
 		}
-		value, err := y.orderValue(*order)
-		if err != nil {
-			return err
-		}
-		o := localdb.Order{StoreID: y.store.ID, MarketplaceOrderID: order.ID, BuyerName: order.Buyer,
-			DeclaredValue: value.Minor(), Currency: value.Currency(), ShipDate: order.ShipDate,
-			Carrier: order.Carrier, TrackingNumber: order.Tracking,
-			OriginCountry: strings.TrimSpace(order.ShipFrom), DestinationCountry: strings.TrimSpace(order.ShipTo)}
-		if order.Item != "" {
-			o.Items = []localdb.OrderItem{{Title: order.Item, Quantity: 1, UnitPrice: o.DeclaredValue}}
-		}
-		stored, _, err := y.deps.DB.UpsertOrder(ctx, o)
-		if err != nil {
-			return err
-		}
-		// The order's parcel is tracked from now on, by the overnight
-		// track job among the others.
-		if _, err := shipments.EnsureForOrder(ctx, y.deps.DB, stored); err != nil {
+		if _, _, err := y.saveOrder(ctx, *order); err != nil {
 			return err
 		}
 	}

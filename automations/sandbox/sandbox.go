@@ -135,6 +135,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 				mountSPAPI(s)
 			case "ebay":
 				mountEbay(s)
+				mountEbayAPI(s)
 			case "tiktok":
 				mountTiktok(s)
 			}

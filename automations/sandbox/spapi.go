@@ -30,17 +30,62 @@ type SPAPI struct {
 
 // SPAPIFor returns the demo SP-API credentials of an Amazon store; the
 // refresh token is the store's own, as a seller's authorization gives.
+// MarketplaceID lists, comma-separated, every marketplace the world's
+// stores sell in.
 func (sb *Sandbox) SPAPIFor(storeID string) SPAPI {
 	return SPAPI{ClientID: "amzn1.application-oa2-client.sandbox", ClientSecret: "sandbox-lwa-secret",
-		RefreshToken: "Atzr|sandbox-" + storeID, MarketplaceID: spMarketplaceUS}
+		RefreshToken: "Atzr|sandbox-" + storeID, MarketplaceID: strings.Join(spAllMarketplaces, ",")}
 }
 
 const spMarketplaceUS = "ATVPDKIKX0DER"
+
+// spMarketplaces are the marketplace ids of the countries the world's
+// buyers live in, from Amazon's published table ("Marketplace IDs",
+// developer-docs.amazon.com/sp-api/docs/marketplace-ids): United States
+// ATVPDKIKX0DER, United Kingdom A1F83G8C2ARO7P, Germany A1PA6795UKMFR9,
+// France A13V1IB3VIYZZH, Spain A1RKKUPIHCS9HS, Japan A1VC38T7YXB528.
+var spMarketplaces = map[string]string{
+	"US": spMarketplaceUS, "GB": "A1F83G8C2ARO7P", "DE": "A1PA6795UKMFR9",
+	"FR": "A13V1IB3VIYZZH", "ES": "A1RKKUPIHCS9HS", "JP": "A1VC38T7YXB528",
+}
+
+var spAllMarketplaces = []string{spMarketplaceUS, "A1F83G8C2ARO7P", "A1PA6795UKMFR9", "A13V1IB3VIYZZH", "A1RKKUPIHCS9HS", "A1VC38T7YXB528"}
+
+// spMarketplaceOf is the marketplace an order was placed in: the one of
+// the country it ships to; an order not shipped yet has no address in the
+// world, so its buyer's language's home country stands in (langPlaces'
+// first place, drawn from nothing random). A country without a marketplace
+// of its own buys from amazon.com.
+func spMarketplaceOf(o *Order) string {
+	c := o.ShipToCountry
+	if c == "" && len(langPlaces[o.Lang]) > 0 {
+		c = langPlaces[o.Lang][0].Country
+	}
+	if id, ok := spMarketplaces[c]; ok {
+		return id
+	}
+	return spMarketplaceUS
+}
+
+// spInMarketplaces reads a comma-separated marketplaceIds parameter into a
+// set; empty means every marketplace.
+func spInMarketplaces(raw string) func(*Order) bool {
+	if raw == "" {
+		return func(*Order) bool { return true }
+	}
+	set := map[string]bool{}
+	for _, id := range strings.Split(raw, ",") {
+		set[id] = true
+	}
+	return func(o *Order) bool { return set[spMarketplaceOf(o)] }
+}
 
 // spPlans are the default usage plans of the models' descriptions.
 var spPlans = map[string][2]float64{
 	"getOrders": {0.0167, 20}, "getOrder": {0.5, 30}, "getOrderItems": {0.5, 30},
 	"getMessagingActionsForOrder": {1, 5}, "createUnexpectedProblem": {1, 5}, "createConfirmDeliveryDetails": {1, 5},
+	// Orders API v2026-01-01 (orders_2026-01-01.json).
+	"searchOrders": {0.0056, 20},
 }
 
 // spPageSize is how many orders one getOrders page holds (the model's
@@ -140,8 +185,9 @@ func mountSPAPI(s *site) {
 			return
 		}
 		var match []*Order
+		inMarket := spInMarketplaces(q.Get("MarketplaceIds"))
 		for _, o := range sb.world.StoreOrders(store) {
-			if o.Placed.After(sb.Now()) {
+			if o.Placed.After(sb.Now()) || !inMarket(o) {
 				continue
 			}
 			t := o.Placed
@@ -170,6 +216,68 @@ func mountSPAPI(s *site) {
 			payload["NextToken"] = base64.RawURLEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(end)))
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"payload": payload})
+	}))
+	// searchOrders, Orders API v2026-01-01: the order with its items,
+	// buyer, delivery country, proceeds, fulfilment and packages, in the
+	// shapes of orders_2026-01-01.json (SearchOrdersResponse, Order,
+	// OrderPackage, Money as amount and currencyCode), paged by
+	// pagination.nextToken and paginationToken.
+	s.handle("GET /orders/2026-01-01/orders", kindAPI, guard("searchOrders", func(w http.ResponseWriter, r *http.Request, store string) {
+		q := r.URL.Query()
+		created, updated := q.Get("createdAfter"), q.Get("lastUpdatedAfter")
+		if (created == "") == (updated == "") {
+			spErrors(w, http.StatusBadRequest, "InvalidInput", "You must provide exactly one of createdAfter and lastUpdatedAfter")
+			return
+		}
+		raw := created + updated
+		after, err := time.Parse(time.RFC3339, raw)
+		if err != nil {
+			spErrors(w, http.StatusBadRequest, "InvalidInput", "createdAfter or lastUpdatedAfter must be an ISO 8601 date")
+			return
+		}
+		size := 100
+		if v := q.Get("maxResultsPerPage"); v != "" {
+			if size, err = strconv.Atoi(v); err != nil || size < 1 || size > 100 {
+				spErrors(w, http.StatusBadRequest, "InvalidInput", "maxResultsPerPage must be between 1 and 100")
+				return
+			}
+		}
+		included := map[string]bool{}
+		for _, d := range strings.Split(q.Get("includedData"), ",") {
+			included[d] = true
+		}
+		inMarket := spInMarketplaces(q.Get("marketplaceIds"))
+		var match []*Order
+		for _, o := range sb.world.StoreOrders(store) {
+			if o.Placed.After(sb.Now()) || !inMarket(o) {
+				continue
+			}
+			t := o.Placed
+			if updated != "" {
+				t = spUpdated(o, sb.Now())
+			}
+			if !t.Before(after) {
+				match = append(match, o)
+			}
+		}
+		from := 0
+		if nt := q.Get("paginationToken"); nt != "" {
+			b, err := base64.RawURLEncoding.DecodeString(nt)
+			if from, err = strconv.Atoi(strings.TrimPrefix(string(b), "search:")); err != nil || from < 0 || from > len(match) {
+				spErrors(w, http.StatusBadRequest, "InvalidInput", "Invalid paginationToken")
+				return
+			}
+		}
+		end := min(from+size, len(match))
+		orders := []map[string]any{}
+		for _, o := range match[from:end] {
+			orders = append(orders, spFullOrder(o, sb.Now(), included))
+		}
+		out := map[string]any{"orders": orders}
+		if end < len(match) {
+			out["pagination"] = map[string]string{"nextToken": base64.RawURLEncoding.EncodeToString([]byte("search:" + strconv.Itoa(end)))}
+		}
+		writeJSON(w, http.StatusOK, out)
 	}))
 	order := func(w http.ResponseWriter, r *http.Request, store, id string) *Order {
 		o := sb.world.Order(id)
@@ -209,7 +317,7 @@ func mountSPAPI(s *site) {
 		actions := []map[string]string{}
 		for _, a := range spActions(o) {
 			actions = append(actions, map[string]string{"name": a,
-				"href": "/messaging/v1/orders/" + o.ID + "/messages/" + a + "?marketplaceIds=" + spMarketplaceUS})
+				"href": "/messaging/v1/orders/" + o.ID + "/messages/" + a + "?marketplaceIds=" + spMarketplaceOf(o)})
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"_links": map[string]any{"actions": actions,
 			"self": map[string]string{"href": r.URL.RequestURI()}}})
@@ -288,8 +396,42 @@ func spOrder(o *Order, now time.Time) map[string]any {
 	}
 	return map[string]any{"AmazonOrderId": o.ID, "PurchaseDate": o.Placed.UTC().Format(time.RFC3339),
 		"LastUpdateDate": spUpdated(o, now).UTC().Format(time.RFC3339), "OrderStatus": status,
-		"FulfillmentChannel": "MFN", "SalesChannel": "Amazon.com", "MarketplaceId": spMarketplaceUS,
+		"FulfillmentChannel": "MFN", "SalesChannel": "Amazon.com", "MarketplaceId": spMarketplaceOf(o),
 		"OrderTotal": spMoney(o.Value, o.Currency), "NumberOfItemsShipped": shipped, "NumberOfItemsUnshipped": unshipped}
+}
+
+// spFullOrder is an order as searchOrders gives it, with the datasets
+// asked for in includedData.
+func spFullOrder(o *Order, now time.Time, included map[string]bool) map[string]any {
+	shipped := o.Shipped && !o.ShipDate.After(now)
+	status, done := "UNSHIPPED", 0
+	if shipped {
+		status, done = "SHIPPED", 1
+	}
+	price := map[string]string{"amount": money.FormatDecimal(o.Value, o.Currency), "currencyCode": o.Currency}
+	out := map[string]any{"orderId": o.ID, "createdTime": o.Placed.UTC().Format(time.RFC3339),
+		"lastUpdatedTime": spUpdated(o, now).UTC().Format(time.RFC3339),
+		"salesChannel":    map[string]string{"channelName": "AMAZON", "marketplaceId": spMarketplaceOf(o)},
+		"orderItems": []map[string]any{{"orderItemId": o.ID + "-1", "quantityOrdered": 1,
+			"product":     map[string]any{"asin": "B0SANDBOX" + strconv.Itoa(len(o.Item)), "title": o.Item, "sellerSku": "SKU-" + o.ID, "price": map[string]any{"unitPrice": price}},
+			"fulfillment": map[string]int{"quantityFulfilled": done, "quantityUnfulfilled": 1 - done}}}}
+	if included["BUYER"] {
+		out["buyer"] = map[string]string{"buyerName": o.Buyer}
+	}
+	if included["RECIPIENT"] && o.ShipToCountry != "" {
+		out["recipient"] = map[string]any{"deliveryAddress": map[string]string{"name": o.Buyer, "countryCode": o.ShipToCountry}}
+	}
+	if included["PROCEEDS"] {
+		out["proceeds"] = map[string]any{"grandTotal": price}
+	}
+	if included["FULFILLMENT"] {
+		out["fulfillment"] = map[string]string{"fulfillmentStatus": status, "fulfilledBy": "MERCHANT"}
+	}
+	if included["PACKAGES"] && shipped {
+		out["packages"] = []map[string]any{{"packageReferenceId": "1", "carrier": o.Carrier, "trackingNumber": o.TrackingNumber,
+			"shipTime": o.ShipDate.UTC().Format(time.RFC3339), "shipFromAddress": map[string]string{"countryCode": o.ShipFromCountry}}}
+	}
+	return out
 }
 
 // take spends one request of a usage plan (rate per second, burst).

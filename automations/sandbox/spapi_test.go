@@ -146,3 +146,71 @@ func TestSPAPIFaultShape(t *testing.T) {
 		t.Fatalf("err %v, want rate_limited QuotaExceeded", err)
 	}
 }
+
+// searchOrders serves the same orders with their packages (carrier,
+// tracking number, ship time) as the world holds, each in the marketplace
+// of the country it ships to, and marketplaceIds narrows to those.
+func TestSPAPISearchOrdersOverTheWorld(t *testing.T) {
+	sb := startSandbox(t, Options{Orders: 250})
+	ctx := testwait.Context(t)
+	var store string
+	for _, st := range sb.world.Stores {
+		if st.Marketplace == "amazon" {
+			store = st.ID
+			break
+		}
+	}
+	c := spClient(t, sb, sb.SPAPIFor(store), map[string]amazon.Plan{"searchOrders": {Rate: 50, Burst: 50}})
+	got, err := c.AllSearchOrders(ctx, amazon.SearchQuery{MarketplaceIDs: spAllMarketplaces, LastUpdatedAfter: sb.world.Start.AddDate(-1, 0, 0)}, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]*Order{}
+	for _, o := range sb.world.StoreOrders(store) {
+		if !o.Placed.After(sb.Now()) {
+			want[o.ID] = o
+		}
+	}
+	if len(got) != len(want) || len(want) <= spPageSize {
+		t.Fatalf("%d orders, the world has %d visible (want more than one page of %d)", len(got), len(want), spPageSize)
+	}
+	// Amazon's table: the country each of these ids belongs to.
+	country := map[string]string{"ATVPDKIKX0DER": "US", "A1F83G8C2ARO7P": "GB", "A1PA6795UKMFR9": "DE", "A13V1IB3VIYZZH": "FR", "A1RKKUPIHCS9HS": "ES", "A1VC38T7YXB528": "JP"}
+	markets := map[string]int{}
+	for _, o := range got {
+		w := want[o.OrderID]
+		if w == nil {
+			t.Fatalf("order %s is not the store's", o.OrderID)
+		}
+		markets[o.MarketplaceID]++
+		if w.ShipToCountry != "" && country[o.MarketplaceID] != w.ShipToCountry {
+			t.Errorf("order %s ships to %s but is in marketplace %s", o.OrderID, w.ShipToCountry, o.MarketplaceID)
+		}
+		if o.Total == nil || o.Total.Minor() != w.Value || o.BuyerName != w.Buyer || len(o.Items) != 1 || o.Items[0].Title != w.Item {
+			t.Fatalf("order %s: %+v, world %+v", o.OrderID, o, w)
+		}
+		if w.Shipped {
+			if len(o.Packages) != 1 || o.Packages[0].TrackingNumber != w.TrackingNumber || o.Packages[0].Carrier != w.Carrier ||
+				!o.Packages[0].ShipTime.Equal(w.ShipDate) || o.ShipToCountry != w.ShipToCountry {
+				t.Fatalf("order %s packages %+v, world %+v", o.OrderID, o.Packages, w)
+			}
+		} else if len(o.Packages) != 0 {
+			t.Fatalf("unshipped order %s has packages %+v", o.OrderID, o.Packages)
+		}
+	}
+	if len(markets) < 3 {
+		t.Errorf("orders in %d marketplaces (%v), want the world's several", len(markets), markets)
+	}
+	jp, err := c.AllSearchOrders(ctx, amazon.SearchQuery{MarketplaceIDs: []string{"A1VC38T7YXB528"}, LastUpdatedAfter: sb.world.Start.AddDate(-1, 0, 0)}, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jp) != markets["A1VC38T7YXB528"] {
+		t.Errorf("marketplaceIds=JP: %d orders, want %d", len(jp), markets["A1VC38T7YXB528"])
+	}
+	for _, o := range jp {
+		if o.MarketplaceID != "A1VC38T7YXB528" {
+			t.Errorf("order %s of %s in the JP answer", o.OrderID, o.MarketplaceID)
+		}
+	}
+}

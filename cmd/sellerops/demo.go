@@ -267,7 +267,36 @@ func (w *demoWorld) pointFactory(ctx context.Context, f *factory) error {
 			}
 		}
 	}
-	return nil
+	return w.addDemoAPIStore(ctx, f, db, sec)
+}
+
+// demoAPIStore is the demo's store reached through the SP-API stand-in:
+// the sandbox's Amazon seller, whose orders come through searchOrders.
+const demoAPIStore = "demo-amazon-api"
+
+// addDemoAPIStore registers, or points at this sandbox, the demo's API
+// store; its credentials live in the demo's memory only.
+func (w *demoWorld) addDemoAPIStore(ctx context.Context, f *factory, db *localdb.DB, sec secrets.Store) error {
+	c := w.sb.SPAPIFor("amazon")
+	spec := marketplace.APISpec{Marketplace: c.MarketplaceID, Endpoint: w.sb.URL("amazon"), TokenURL: w.sb.URL("amazon") + "/auth/o2/token",
+		ClientID: c.ClientID, ClientSecret: c.ClientSecret, RefreshToken: c.RefreshToken, Demo: true}
+	deps := &marketplace.Deps{DB: db, Secrets: sec, Recipes: f.Recipes(), Now: f.Now}
+	existing, err := db.GetStoreByName(ctx, demoAPIStore)
+	switch {
+	case errors.Is(err, localdb.ErrNotFound):
+		if _, _, err := marketplace.AddAPIStore(ctx, deps, demoAPIStore, "amazon", nil, spec); err != nil {
+			return fmt.Errorf("register demo store %s: %w", demoAPIStore, err)
+		}
+		return nil
+	case err != nil:
+		return err
+	case !existing.Demo:
+		return badInput(fmt.Errorf("store %q in %s is not a demo store; run the demo in a folder of its own (leave --db out)", demoAPIStore, db.Path()))
+	}
+	// A new sandbox listens on new ports, and the credentials were in the
+	// last demo's memory: point the kept store at this one.
+	_, _, err = marketplace.UpdateAPIStore(ctx, deps, demoAPIStore, marketplace.APIUpdate{Spec: spec, NewKeys: true})
+	return err
 }
 
 // setSandboxSecrets puts the sandbox carriers' demo keys and portal logins,

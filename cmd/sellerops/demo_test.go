@@ -34,13 +34,29 @@ func TestDemoNoTUI(t *testing.T) {
 	if err := json.Unmarshal([]byte(res.stdout), &first); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, res.stdout)
 	}
-	// Three site stores and, Dovecot being installed for the tests, the
-	// email store.
-	if first.Database != db || first.Stores != 4 || first.SyncFailed != 0 || !strings.HasPrefix(first.Mail, "email store demo-mail: ") {
+	// Three site stores, the SP-API store and, Dovecot being installed for
+	// the tests, the email store.
+	if first.Database != db || first.Stores != 5 || first.SyncFailed != 0 || !strings.HasPrefix(first.Mail, "email store demo-mail: ") {
 		t.Fatalf("stores: %+v", first)
 	}
 	if first.NewThreads == 0 || first.NewMessages < first.NewThreads {
 		t.Fatalf("sync stored nothing: %+v", first)
+	}
+	// The demo's API store: orders through the SP-API stand-in, buyer
+	// messages through no channel (Amazon's API has none).
+	ls := runCommand(t, []string{"--db", db, "stores", "list", "--json"}, false, "")
+	var listed []storeListing
+	if err := json.Unmarshal([]byte(ls.stdout), &listed); err != nil {
+		t.Fatalf("stores list: %v\n%s", err, ls.stdout)
+	}
+	found := false
+	for _, l := range listed {
+		if l.Name == demoAPIStore {
+			found = l.Channels.Orders == "api" && l.Channels.ReadMessages == "none" && l.Demo && !l.LastSyncAt.IsZero()
+		}
+	}
+	if !found {
+		t.Errorf("no synced demo API store with orders through the API: %s", ls.stdout)
 	}
 	if first.Parcels == 0 || first.Tracked+first.TrackFailed != first.Parcels || first.Tracked == 0 {
 		t.Fatalf("tracking: %d parcels, %d tracked, %d failed", first.Parcels, first.Tracked, first.TrackFailed)
@@ -76,7 +92,7 @@ func TestDemoNoTUI(t *testing.T) {
 	}
 	// --keep goes on from the kept world: its size comes from the saved
 	// state (no --orders given), and nothing is new.
-	if kept := run("--keep"); kept.NewThreads != 0 || kept.NewMessages != 0 || kept.Stores != 4 {
+	if kept := run("--keep"); kept.NewThreads != 0 || kept.NewMessages != 0 || kept.Stores != 5 {
 		t.Fatalf("a kept demo stored %d threads and %d messages again (%d stores)", kept.NewThreads, kept.NewMessages, kept.Stores)
 	}
 	var again sandbox.Saved
@@ -102,7 +118,7 @@ func TestDemoNoTUI(t *testing.T) {
 	if res.code != exitOK || json.Unmarshal([]byte(res.stdout), &without) != nil {
 		t.Fatalf("demo without Dovecot: exit %d %s", res.code, res.stderr)
 	}
-	if without.Stores != 3 || without.SyncFailed != 0 || !strings.HasPrefix(without.Mail, "no email store in this demo: DOVECOT=") {
+	if without.Stores != 4 || without.SyncFailed != 0 || !strings.HasPrefix(without.Mail, "no email store in this demo: DOVECOT=") {
 		t.Errorf("demo without Dovecot: %d stores, %d failed, mail %q", without.Stores, without.SyncFailed, without.Mail)
 	}
 }

@@ -205,7 +205,7 @@ func TestStoresAddRefusesBadInput(t *testing.T) {
 		t.Errorf("prompted add: %d %s", res.code, res.stderr)
 	}
 	res = runCommand(t, []string{"stores", "list"}, false, "", setup)
-	if !strings.HasPrefix(res.stdout, "tty-shop\tebay\tseller@example.com\tunknown\tnever\tebay") {
+	if !strings.HasPrefix(res.stdout, "tty-shop\tebay\tbrowser\tseller@example.com\tunknown\tnever\tebay") {
 		t.Errorf("stores list: %q", res.stdout)
 	}
 	if res = runCommand(t, []string{"stores", "test", "nope"}, false, "", setup); res.code != exitNotFound {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/sellerops/sellerops/automations/mail"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/marketplaces/channel"
 )
 
 func newStoresCmd(f *factory) *cobra.Command {
@@ -39,6 +41,9 @@ type storesAddOptions struct {
 	PasswordStdin  bool
 	TOTPStdin      bool
 	NoTOTP         bool
+	API            bool
+	APISpec        marketplace.APISpec
+	Orders         string
 	readPassword   func() (string, error) // hidden input on a terminal
 	readLinePrompt func(prompt string) (string, error)
 }
@@ -65,13 +70,27 @@ seller's registered address (--address), or an independent web shop
 host:port; security is TLS on 993 and 465 and STARTTLS on other ports unless
 --imap-security or --smtp-security says otherwise (plain only for a server on
 this machine). The password (for Gmail or Microsoft 365 an app password; OAuth2
-sign-in is not supported yet) goes to the keyring.`),
+sign-in is not supported yet) goes to the keyring.
+
+With --api the store is reached through the marketplace's official API
+(Amazon's Selling Partner API, eBay's Sell Fulfillment API): the app's client
+id, its client secret and the seller's refresh token are read from standard
+input, one a line, after the password and TOTP lines when those are piped
+too, and kept in the keyring only. eBay's API answers for every eBay
+marketplace of the seller and takes no --marketplace-id. --marketplace-id names the Amazon marketplaces the store sells in (US,
+DE, JP... or their ids, such as ATVPDKIKX0DER; comma-separated, all of one
+SP-API region: North America, Europe or the Far East). Orders then come through the API; buyer messages,
+which Amazon's API cannot read or answer, need the Seller Central sign-in as
+well (--username with --password-stdin): with it, orders go through the API
+first and the browser when the API fails. --orders api|browser|both|none
+overrides that choice.`),
 		Example: strings.Join([]string{
 			"  sellerops stores add",
 			"  printf '%s\\n%s\\n' \"$PW\" \"$SEED\" | sellerops stores add shop-us --marketplace amazon \\",
 			"      --username me@example.com --password-stdin --totp-secret-stdin",
 			"  printf '%s\n' \"$PW\" | sellerops stores add mail-us --marketplace amazon --email \\",
 			"      --address orders@example.com --imap imap.example.com:993 --smtp smtp.example.com:587 --password-stdin",
+			"  printf '%s\\n%s\\n%s\\n' \"$LWA_ID\" \"$LWA_SECRET\" \"$REFRESH\" | sellerops stores add api-us --marketplace amazon --api --marketplace-id US",
 		}, "\n"),
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -97,6 +116,11 @@ sign-in is not supported yet) goes to the keyring.`),
 	fl.StringVar(&opts.Mail.SMTPSecurity, "smtp-security", "", "With --email: tls, starttls or plain (default from the port)")
 	fl.StringSliceVar(&opts.Mail.Folders, "folder", nil, "With --email: a `folder` to read (repeatable; default INBOX)")
 	fl.StringVar(&opts.Mail.SentFolder, "sent-folder", "Sent", "With --email: the `folder` where sent mail is kept")
+	fl.BoolVar(&opts.API, "api", false, "Reach the store through its official API; client id, client secret and refresh token from standard input")
+	fl.StringVar(&opts.APISpec.Marketplace, "marketplace-id", "", "With --api: the Amazon `marketplaces` the store sells in, comma-separated country codes (US, DE) or ids (ATVPDKIKX0DER), of one region")
+	fl.StringVar(&opts.APISpec.Endpoint, "api-endpoint", "", "With --api: the API root `URL` (default: the marketplace's region)")
+	fl.StringVar(&opts.APISpec.TokenURL, "token-url", "", "With --api: the token exchange `URL` (default: Login with Amazon's)")
+	fl.StringVar(&opts.Orders, "orders", "", "With --api: the `channel` for orders: api, browser, both or none (default: the API, with the browser behind it when signed in)")
 	return cmd
 }
 
@@ -163,8 +187,14 @@ func storesAddRun(ctx context.Context, f *factory, opts *storesAddOptions) error
 	if err := ask(&s.Marketplace, "marketplace (amazon, ebay, tiktok)"); err != nil {
 		return err
 	}
+	if opts.Email && opts.API {
+		return usageErrorf("--email and --api are two different channels; add the store with one of them")
+	}
 	if opts.Email {
 		return storesAddMailRun(ctx, f, opts, ask, hidden, tty)
+	}
+	if opts.API {
+		return storesAddAPIRun(ctx, f, opts, readLine, ask, hidden, tty)
 	}
 	if s.Marketplace == "shop" {
 		return usageErrorf("a shop store is read by email only; add --email with --address, --imap and --smtp")
@@ -204,6 +234,68 @@ func storesAddRun(ctx context.Context, f *factory, opts *storesAddOptions) error
 	}
 	fmt.Fprintf(f.IO.ErrOut, "added store %s (%s, recipe %s); secrets are in the keyring. Try it: sellerops stores test %s\n",
 		st.Name, st.Marketplace, st.Recipe, st.Name)
+	return nil
+}
+
+// storesAddAPIRun adds a store reached through its marketplace's API, with
+// its portal sign-in too when a username is given.
+func storesAddAPIRun(ctx context.Context, f *factory, opts *storesAddOptions, readLine func() (string, error),
+	ask func(*string, string) error, hidden func() (string, error), tty bool) error {
+	a := &opts.APISpec
+	if opts.Spec.Marketplace == "amazon" {
+		if err := ask(&a.Marketplace, "Amazon marketplace (country code such as US, or marketplace id)"); err != nil {
+			return err
+		}
+	}
+	if opts.Orders != "" {
+		c, err := channel.Parse("--orders", opts.Orders)
+		if err != nil {
+			return badInput(err)
+		}
+		a.Channels.Orders = c
+	}
+	labels := []string{"LWA client id", "LWA client secret", "refresh token"}
+	if opts.Spec.Marketplace == "ebay" {
+		labels = []string{"client id (App ID)", "client secret (Cert ID)", "refresh token"}
+	}
+	for i, field := range []*string{&a.ClientID, &a.ClientSecret, &a.RefreshToken} {
+		var v string
+		var err error
+		if tty {
+			fmt.Fprintf(f.IO.ErrOut, "%s (hidden): ", labels[i])
+			v, err = hidden()
+		} else {
+			v, err = readLine()
+		}
+		if err != nil || strings.TrimSpace(v) == "" {
+			return usageErrorf("--api: no %s on standard input; pipe the client id, the client secret and the refresh token, one a line (after the password and TOTP lines, when given)", labels[i])
+		}
+		*field = strings.TrimSpace(v)
+	}
+	var browser *marketplace.StoreSpec
+	if opts.Spec.Username != "" || opts.Spec.Password != "" {
+		browser = &opts.Spec
+		if browser.Password == "" {
+			return usageErrorf("--username with --api signs in to the portal too: pipe its password first with --password-stdin")
+		}
+	}
+	deps, err := marketplaceDeps(ctx, f, false)
+	if err != nil {
+		return err
+	}
+	st, acct, err := marketplace.AddAPIStore(ctx, deps, opts.Spec.Name, opts.Spec.Marketplace, browser, *a)
+	if err != nil {
+		if errors.Is(err, localdb.ErrConflict) {
+			return badInput(err)
+		}
+		return err
+	}
+	markets := strings.Join(acct.MarketplaceIDs, ",")
+	if markets == "" {
+		markets = "all"
+	}
+	fmt.Fprintf(f.IO.ErrOut, "added API store %s (%s, marketplaces %s; orders %s, buyer messages %s, replies %s, proactive messages %s); the API credentials are in the keyring\n",
+		st.Name, st.Marketplace, markets, acct.Channels.Orders, acct.Channels.ReadMessages, acct.Channels.Reply, acct.Channels.Proactive)
 	return nil
 }
 
@@ -257,7 +349,7 @@ func newStoresListCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   "List the stores with their session state and last sync",
-		Example: "  sellerops stores list\n  sellerops stores list --jq '.[] | select(.session_state != \"ok\") | .name'",
+		Example: "  sellerops stores list\n  sellerops stores list --jq '.[] | select(.session_state != \"ok\") | .name'\n  sellerops stores list --jq '.[] | select(.channels.orders != \"browser\") | .name'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return storesListRun(cmd.Context(), f, &opts)
@@ -285,22 +377,33 @@ func storesListRun(ctx context.Context, f *factory, opts *storesListOptions) err
 	if err != nil {
 		return err
 	}
-	if opts.JSON.enabled() {
-		out := make([]storeListing, len(stores))
-		for i, s := range stores {
-			out[i].Store = s
-			if a, ok := accounts[s.ID]; ok {
-				out[i].Mail = &a
-			}
+	deps, err := marketplaceDeps(ctx, f, false)
+	if err != nil {
+		return err
+	}
+	out := make([]storeListing, len(stores))
+	for i, st := range stores {
+		out[i].Store = st
+		if a, ok := accounts[st.ID]; ok {
+			out[i].Mail = &a
 		}
+		if out[i].Channels, err = marketplace.StoreChannels(ctx, deps, st); err != nil {
+			return err
+		}
+		if a, err := db.GetAPIAccount(ctx, st.ID); err == nil {
+			out[i].APIMarketplaceIDs = a.MarketplaceIDs
+		}
+	}
+	if opts.JSON.enabled() {
 		return writeJSON(f.IO.Out, out, opts.JSON.JQ)
 	}
 	if len(stores) == 0 {
 		fmt.Fprintln(f.IO.ErrOut, "no stores yet; add one with `sellerops stores add`")
 		return nil
 	}
-	t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "NAME", "MARKETPLACE", "USERNAME", "SESSION", "LAST SYNC", "RECIPE")
-	for _, s := range stores {
+	t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "NAME", "MARKETPLACE", "CHANNELS", "USERNAME", "SESSION", "LAST SYNC", "RECIPE")
+	for _, l := range out {
+		s := l.Store
 		last := "never"
 		if !s.LastSyncAt.IsZero() {
 			last = s.LastSyncAt.Format("2006-01-02 15:04")
@@ -316,7 +419,7 @@ func storesListRun(ctx context.Context, f *factory, opts *storesListOptions) err
 		if _, ok := accounts[s.ID]; ok {
 			recipe = "(email)"
 		}
-		t.row(name, s.Marketplace, s.Username, string(s.SessionState), last, recipe)
+		t.row(name, s.Marketplace, channelSummary(l.Channels), s.Username, string(s.SessionState), last, recipe)
 	}
 	t.flush()
 	var mailStores []localdb.Store
@@ -338,12 +441,35 @@ func storesListRun(ctx context.Context, f *factory, opts *storesListOptions) err
 	return nil
 }
 
-// storeListing is one store of `stores list --json`: the store, and for an
-// email store its mail settings (never the password, which is only in the
-// keyring).
+// storeListing is one store of `stores list`: the store, the channel of
+// each job, for an API store its marketplace ids, and for an email store
+// its mail settings (never a password or an API secret, which are only in
+// the keyring).
 type storeListing struct {
 	localdb.Store
-	Mail *localdb.MailAccount `json:"mail,omitempty"`
+	Channels          localdb.Channels     `json:"channels"`
+	APIMarketplaceIDs []string             `json:"api_marketplace_ids,omitempty"`
+	Mail              *localdb.MailAccount `json:"mail,omitempty"`
+}
+
+// channelSummary names the channels a store uses, for the table.
+func channelSummary(c localdb.Channels) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range []localdb.Channel{c.Orders, c.ReadMessages, c.Reply, c.Proactive} {
+		names := []string{string(v)}
+		if v == localdb.ChannelBoth {
+			names = []string{"api", "browser"}
+		}
+		for _, n := range names {
+			if n != string(localdb.ChannelNone) && !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, "+")
 }
 
 // mailSummary says in one line where an email store's mail is read and sent.
@@ -358,7 +484,21 @@ type storesUpdateOptions struct {
 	PasswordStdin bool
 	TOTPStdin     bool
 	NoTOTP        bool
+	API           bool
+	NoAPI         bool
+	APISpec       marketplace.APISpec
+	Orders        string
 	Mail          mail.AccountUpdate
+}
+
+// apiChange tells whether the options change the store's API channel.
+func (o *storesUpdateOptions) apiChange() bool {
+	return o.API || o.NoAPI || o.Orders != "" || o.APISpec.Marketplace != "" || o.APISpec.Endpoint != "" || o.APISpec.TokenURL != ""
+}
+
+// browserChange tells whether the options change the portal sign-in.
+func (o *storesUpdateOptions) browserChange() bool {
+	return o.Username != "" || o.PasswordStdin || o.TOTPStdin || o.NoTOTP
 }
 
 func newStoresUpdateCmd(f *factory) *cobra.Command {
@@ -383,11 +523,20 @@ SMTP login. A new --imap or --smtp without its security mode takes the port's
 default (tls on 993 and 465, else starttls). --folder replaces the list of
 folders read. When the IMAP server or the login changes, the folders are read
 again from their start; mail already stored is recognised by its Message-ID
-and not stored twice. 'stores list' shows the settings; the password never.`),
+and not stored twice. 'stores list' shows the settings; the password never.
+
+The API channel changes the same way: --api stores a new client id, client
+secret and refresh token read from standard input (one a line, after any
+password and TOTP lines) and adds the channel to a store without one;
+--orders api|browser|both|none picks the channel for orders; --marketplace-id,
+--api-endpoint and --token-url change where the API is called; --no-api drops
+the channel and its secrets, leaving the browser.`),
 		Example: strings.Join([]string{
 			"  sellerops stores update shop-us",
 			"  printf '%s\\n' \"$PW\" | sellerops stores update shop-us --password-stdin",
 			"  sellerops stores update mail-us --imap imap.example.com:993 --folder INBOX --folder Amazon",
+			"  printf '%s\\n%s\\n%s\\n' \"$LWA_ID\" \"$LWA_SECRET\" \"$REFRESH\" | sellerops stores update shop-us --api --marketplace-id US",
+			"  sellerops stores update shop-us --orders browser",
 		}, "\n"),
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -400,6 +549,12 @@ and not stored twice. 'stores list' shows the settings; the password never.`),
 	fl.BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the new password from standard input")
 	fl.BoolVar(&opts.TOTPStdin, "totp-secret-stdin", false, "Read the new TOTP secret from standard input")
 	fl.BoolVar(&opts.NoTOTP, "no-totp", false, "Remove the TOTP secret: the account has no authenticator step now")
+	fl.BoolVar(&opts.API, "api", false, "Store new API credentials (client id, client secret, refresh token) from standard input")
+	fl.BoolVar(&opts.NoAPI, "no-api", false, "Drop the API channel and its secrets; the browser does every job")
+	fl.StringVar(&opts.Orders, "orders", "", "The `channel` for orders: api, browser, both or none")
+	fl.StringVar(&opts.APISpec.Marketplace, "marketplace-id", "", "The Amazon `marketplaces` of the API channel (US, DE, or ids), comma-separated")
+	fl.StringVar(&opts.APISpec.Endpoint, "api-endpoint", "", "The API root `URL` of the API channel")
+	fl.StringVar(&opts.APISpec.TokenURL, "token-url", "", "The token exchange `URL` of the API channel")
 	fl.StringVar(&opts.Mail.Address, "address", "", "Email store: the seller's registered email `address`")
 	fl.StringVar(&opts.Mail.IMAP, "imap", "", "Email store: the IMAP server as `host:port`")
 	fl.StringVar(&opts.Mail.SMTP, "smtp", "", "Email store: the SMTP submission server as `host:port`")
@@ -441,6 +596,12 @@ func storesUpdateRun(ctx context.Context, f *factory, opts *storesUpdateOptions)
 		mailUpdate.Username = opts.Username
 	} else if !mailUpdate.IsZero() {
 		return fmt.Errorf("%w: store %s is not read by email; --address, --imap, --smtp, --imap-security, --smtp-security, --folder and --sent-folder apply to stores added with --email", mail.ErrInvalidInput, opts.Name)
+	}
+	if opts.apiChange() {
+		if isMail {
+			return usageErrorf("store %s is an email store; an API channel is added to a store read by the browser or by the API alone", opts.Name)
+		}
+		return storesUpdateAPIRun(ctx, f, opts, readLine)
 	}
 	u := marketplace.StoreUpdate{Username: opts.Username, ClearTOTP: opts.NoTOTP}
 	if isMail {
@@ -511,6 +672,63 @@ func storesUpdateRun(ctx context.Context, f *factory, opts *storesUpdateOptions)
 		changed = append(changed, "TOTP secret")
 	}
 	fmt.Fprintf(f.IO.ErrOut, "updated store %s: %s. Try it: sellerops stores test %s\n", st.Name, strings.Join(changed, ", "), st.Name)
+	return nil
+}
+
+// storesUpdateAPIRun changes a store's API channel, and its portal
+// sign-in first when those flags are given too.
+func storesUpdateAPIRun(ctx context.Context, f *factory, opts *storesUpdateOptions, readLine func() (string, error)) error {
+	if opts.NoAPI && (opts.API || opts.Orders != "" || opts.APISpec != (marketplace.APISpec{})) {
+		return usageErrorf("--no-api drops the API channel; give it alone, without --api, --orders or the API addresses")
+	}
+	u := marketplace.StoreUpdate{Username: opts.Username, ClearTOTP: opts.NoTOTP}
+	if opts.PasswordStdin {
+		pw, err := readLine()
+		if err != nil || pw == "" {
+			return usageErrorf("--password-stdin: no password on standard input")
+		}
+		u.Password = pw
+	}
+	if opts.TOTPStdin {
+		seed, err := readLine()
+		if err != nil || strings.TrimSpace(seed) == "" {
+			return usageErrorf("--totp-secret-stdin: no TOTP secret on standard input (after the password line, with --password-stdin)")
+		}
+		u.TOTPSecret = seed
+	}
+	au := marketplace.APIUpdate{Spec: opts.APISpec, NewKeys: opts.API, Remove: opts.NoAPI}
+	if opts.Orders != "" {
+		c, err := channel.Parse("--orders", opts.Orders)
+		if err != nil {
+			return badInput(err)
+		}
+		au.Spec.Channels.Orders = c
+	}
+	if opts.API {
+		labels := []string{"client id", "client secret", "refresh token"}
+		for i, field := range []*string{&au.Spec.ClientID, &au.Spec.ClientSecret, &au.Spec.RefreshToken} {
+			v, err := readLine()
+			if err != nil || strings.TrimSpace(v) == "" {
+				return usageErrorf("--api: no %s on standard input; pipe the client id, the client secret and the refresh token, one a line", labels[i])
+			}
+			*field = v
+		}
+	}
+	deps, err := marketplaceDeps(ctx, f, false)
+	if err != nil {
+		return err
+	}
+	if opts.browserChange() {
+		if _, err := marketplace.UpdateStore(ctx, deps.DB, deps.Secrets, opts.Name, u); err != nil {
+			return err
+		}
+	}
+	st, c, err := marketplace.UpdateAPIStore(ctx, deps, opts.Name, au)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(f.IO.ErrOut, "updated store %s: orders %s, buyer messages %s, replies %s, proactive messages %s\n",
+		st.Name, c.Orders, c.ReadMessages, c.Reply, c.Proactive)
 	return nil
 }
 
@@ -595,7 +813,8 @@ func newStoresTestCmd(f *factory) *cobra.Command {
 		Short: "Sign in to a store and report whether it works",
 		Long: strings.TrimSpace(`
 Sign in to the store (with its kept session when the site still accepts it)
-and report. Exit codes: 0 signed in, 11 a person is needed (CAPTCHA, unknown
+and report. A store with an API channel first has its API credentials
+exchanged for a token and one order search made. Exit codes: 0 signed in, 11 a person is needed (CAPTCHA, unknown
 second step: run 'sellerops stores login NAME --show'), 12 the site refused the
 credentials.`),
 		Example: "  sellerops stores test shop-us",
@@ -641,6 +860,18 @@ func storesLoginRun(ctx context.Context, f *factory, name string, person bool) e
 		}
 		fmt.Fprintf(f.IO.Out, "%s: IMAP and SMTP logins work\n", name)
 		return nil
+	}
+	if a, err := deps.DB.GetAPIAccount(ctx, st.ID); err == nil {
+		fmt.Fprintf(f.IO.ErrOut, "calling the API of %s...\n", name)
+		if err := marketplace.TestAPI(ctx, deps, st); err != nil {
+			return err
+		}
+		fmt.Fprintf(f.IO.Out, "%s: the API answers\n", name)
+		if !marketplace.NeedsBrowser(&a) {
+			return nil
+		}
+	} else if !errors.Is(err, localdb.ErrNotFound) {
+		return err
 	}
 	if deps.Browser, err = f.Browser(ctx); err != nil {
 		return err

@@ -34,6 +34,14 @@ reported and the others still sync. Every thread that could not be read is
 recorded with its failure class and evidence; see the log and the evidence
 folder beside the database.
 
+A store with an API channel (stores add --api) has its orders, with their
+items, buyer, countries and parcels, read through the API; its buyer
+messages still come through the browser, which Amazon's API cannot read.
+When the API fails after its retries and the store has its Seller Central
+sign-in too, the browser reads the orders instead and the sync says so
+(orders_channel and api_error in --json, a line on stderr, a failed item in
+the run record).
+
 The sync is recorded as a run of the sync job, with one item per store and
 one per thread read, as 'sellerops run sync' records it; while one of the
 two runs, the other refuses to start.
@@ -114,6 +122,14 @@ func syncRun(ctx context.Context, f *factory, opts *syncOptions) error {
 	for _, s := range sum.Stores {
 		if !s.OK {
 			fmt.Fprintf(f.IO.ErrOut, "%s: %s\n", s.Store, s.Error)
+		}
+		switch {
+		case s.APIError != "" && s.OrdersChannel == "browser":
+			fmt.Fprintf(f.IO.ErrOut, "%s: orders came through the browser: the API failed: %s\n", s.Store, s.APIError)
+		case s.APIError != "":
+			fmt.Fprintf(f.IO.ErrOut, "%s: orders not read: the API failed: %s\n", s.Store, s.APIError)
+		case s.OrdersChannel == "api":
+			fmt.Fprintf(f.IO.ErrOut, "%s: %d orders through the API in %d requests\n", s.Store, s.Orders, s.APIRequests)
 		}
 	}
 	return syncExit(sum)

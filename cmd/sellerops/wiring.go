@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -158,7 +159,8 @@ func mailDeps(f *factory, w *wiring) (*mail.Deps, error) {
 		MaxMailBytes: int64(config.OrDefaults(w.Config).Mail.MaxMessageMB) << 20, Config: w.Config}, nil
 }
 
-// anyBrowserStore tells whether some store in use is read by the browser.
+// anyBrowserStore tells whether some store in use needs the browser: not
+// read by email, and not reached through its API alone.
 func anyBrowserStore(ctx context.Context, deps *marketplace.Deps) (bool, error) {
 	stores, err := deps.DB.ListStores(ctx)
 	if err != nil {
@@ -172,7 +174,16 @@ func anyBrowserStore(ctx context.Context, deps *marketplace.Deps) (bool, error) 
 		if err != nil {
 			return false, err
 		}
-		if !byMail {
+		if byMail {
+			continue
+		}
+		a, err := deps.DB.GetAPIAccount(ctx, st.ID)
+		switch {
+		case errors.Is(err, localdb.ErrNotFound):
+			return true, nil
+		case err != nil:
+			return false, err
+		case marketplace.NeedsBrowser(&a):
 			return true, nil
 		}
 	}

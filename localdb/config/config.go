@@ -512,7 +512,8 @@ func checkStoresNode(path string, root *yaml.Node) error {
 					return &Error{File: path, Line: n.Content[i].Line, Key: "stores", Msg: fmt.Sprintf("a stores entry holds only %s; "+
 						"%q declares a store, and stores are not declared in the config: add each with "+
 						"`sellerops stores add NAME --marketplace amazon|ebay|tiktok ...`, or for a store read by email "+
-						"`sellerops stores add NAME --marketplace amazon|ebay|shop --email ...` (it keeps the store in the database and its "+
+						"`sellerops stores add NAME --marketplace amazon|ebay|shop --email ...`, or for a store reached through Amazon's API "+
+						"`sellerops stores add NAME --marketplace amazon --api --marketplace-id US` (it keeps the store in the database and its "+
 						"secrets in the keyring), then remove that key", strings.Join(StoreSettingKeys, " and "), key)}
 				}
 			}

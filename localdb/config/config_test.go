@@ -78,6 +78,10 @@ func TestErrorsNameFileKeyAndLine(t *testing.T) {
 		{"store language twice", "stores:\n  - name: b\n    languages: [de, de]\n", "stores[0].languages", 3},
 		{"store entry without a name", "stores:\n  - languages: [de]\n", "stores[0]", 2},
 		{"store listed twice", "stores:\n  - name: b\n    languages: [de]\n  - name: b\n    languages: [fr]\n", "stores[1].name", 4},
+		// An API store is no config either: its channel is in the database
+		// and its credentials in the keyring.
+		{"api store", "stores:\n  - name: c\n    marketplace: amazon\n    api: true\n", "stores", 1},
+		{"marketplaces section", "marketplaces:\n  amazon:\n    refresh_token: x\n", "marketplaces", 1},
 		{"bad recipe", "carriers:\n  ups:\n    recipe: \"UPS sandbox\"\n", "carriers.ups.recipe", 3},
 		{"bad carrier", "carriers:\n  royalmail:\n    stalled_days: 3\n", "carriers.royalmail", 2},
 		{"bad url", "carriers:\n  ups:\n    api_base_url: ftp://x\n", "carriers.ups.api_base_url", 3},
@@ -113,6 +117,17 @@ func TestErrorsNameFileKeyAndLine(t *testing.T) {
 				t.Fatalf("message should start with file:line: %v", err)
 			}
 		})
+	}
+}
+
+// A stores entry that declares a store is refused with how to add each
+// kind of store instead.
+func TestStoresSectionNamesEveryChannel(t *testing.T) {
+	_, err := Parse("c.yaml", []byte("stores:\n  - name: a\n    marketplace: amazon\n"))
+	for _, want := range []string{"--marketplace amazon|ebay|tiktok", "--email", "--api --marketplace-id"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not name %q", err, want)
+		}
 	}
 }
 

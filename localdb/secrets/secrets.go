@@ -49,6 +49,15 @@ type Store interface {
 func StorePasswordKey(store string) string { return "store/" + store + "/password" }
 func StoreTOTPKey(store string) string     { return "store/" + store + "/totp" }
 func StoreSessionKey(store string) string  { return "store/" + store + "/session" }
+
+// StoreAPIKey is one of a store's official-API secrets: "client_id",
+// "client_secret" or "refresh_token".
+func StoreAPIKey(store, field string) string { return "store/" + store + "/api/" + field }
+
+// StoreAPIFields are the secrets an API store keeps, in the order
+// `stores add --api` reads them from standard input.
+var StoreAPIFields = []string{"client_id", "client_secret", "refresh_token"}
+
 func CarrierKey(carrier, field string) string {
 	return "carrier/" + carrier + "/" + field
 }

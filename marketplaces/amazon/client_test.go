@@ -279,3 +279,40 @@ func TestEndpointFor(t *testing.T) {
 		t.Errorf("unknown id: %v", err)
 	}
 }
+
+// Every country of Amazon's marketplace id table maps to an id the region
+// table knows, and back; a few rows checked against the published table.
+func TestMarketplaceByCountry(t *testing.T) {
+	for c, id := range marketplaceByCountry {
+		if _, ok := marketplaceRegion[id]; !ok {
+			t.Errorf("%s: id %s has no region", c, id)
+		}
+	}
+	if len(marketplaceByCountry) != len(marketplaceRegion)+1 { // UK and GB share one
+		t.Errorf("%d countries for %d marketplaces", len(marketplaceByCountry), len(marketplaceRegion))
+	}
+	for in, want := range map[string]string{"US": "ATVPDKIKX0DER", "de": "A1PA6795UKMFR9", "GB": "A1F83G8C2ARO7P", "JP": "A1VC38T7YXB528", "A1VC38T7YXB528": "A1VC38T7YXB528"} {
+		if got, err := ParseMarketplace(in); err != nil || got != want {
+			t.Errorf("%s: got %q, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"XX", "", "AMAZON"} {
+		if _, err := ParseMarketplace(bad); ClassOf(err) != BadInput {
+			t.Errorf("%q: got %v, want bad_input", bad, err)
+		}
+	}
+}
+
+func TestParseMarketplaces(t *testing.T) {
+	ids, err := ParseMarketplaces("DE, FR,A1PA6795UKMFR9,GB", false)
+	if err != nil || strings.Join(ids, ",") != "A1PA6795UKMFR9,A13V1IB3VIYZZH,A1F83G8C2ARO7P" {
+		t.Errorf("EU list: %v %v", ids, err)
+	}
+	// United States (North America) and Japan (Far East) are two regions.
+	if _, err := ParseMarketplaces("US,JP", false); ClassOf(err) != BadInput {
+		t.Errorf("two regions: %v", err)
+	}
+	if ids, err := ParseMarketplaces("US,JP", true); err != nil || len(ids) != 2 {
+		t.Errorf("two regions at one endpoint: %v %v", ids, err)
+	}
+}

@@ -21,6 +21,8 @@ var plans = map[string]Plan{
 	"createConfirmDeliveryDetails": {1, 5},
 	"createUnexpectedProblem":      {1, 5},
 	"GetAttributes":                {1, 5},
+	// Orders API v2026-01-01 (orders_2026-01-01.json).
+	"searchOrders": {0.0056, 20},
 }
 
 // PlanOf returns the default usage plan of an operation the client calls;

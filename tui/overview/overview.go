@@ -117,10 +117,13 @@ func (m *Model) render() string {
 			name += " (demo)"
 		}
 		session := common.Pad(string(st.SessionState), 12)
-		switch st.SessionState {
-		case localdb.SessionOK:
+		switch {
+		case st.Orders == localdb.ChannelAPI && !st.ReadMessages.UsesBrowser():
+			// Reached through its API alone: no portal session to show.
+			session = common.Pad("api", 12)
+		case st.SessionState == localdb.SessionOK:
 			session = s.Success.Render(session)
-		case localdb.SessionUnknown:
+		case st.SessionState == localdb.SessionUnknown:
 		default:
 			session = s.Error.Render(session)
 		}
