@@ -15,6 +15,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/money"
 )
 
 // Query is what Build computes: the window (since), the grouping, and the
@@ -67,12 +68,38 @@ type Report struct {
 	Backlog  []localdb.BacklogGroup `json:"backlog"`
 	Replies  []RepliesPerThread     `json:"replies_per_thread"`
 	Contacts []ContactRate          `json:"contacts_per_100_orders"`
-	Claims   []localdb.ClaimGroup   `json:"claims"`
+	Claims   []Claims               `json:"claims"`
 	// Delivery keeps every delivery figure of carrier and lane groupings
 	// (counts beside the rates), for the dashboard's lists.
 	Delivery []localdb.DeliveryGroup `json:"-"`
 	// Response keeps the full response statistics of each group.
 	Response []localdb.ResponseGroup `json:"-"`
+}
+
+// Claims are one carrier's claims in one currency drafted in the window
+// (localdb.ClaimGroup), the money as amounts of that currency: never summed
+// across currencies.
+type Claims struct {
+	Carrier          string       `json:"carrier"`
+	Currency         string       `json:"currency"`
+	Drafted          int          `json:"drafted"`
+	Filed            int          `json:"filed"`
+	Paid             int          `json:"paid"`
+	Denied           int          `json:"denied"`
+	Claimed          money.Amount `json:"claimed"`
+	ClaimedDecided   money.Amount `json:"claimed_decided"`
+	Recovered        money.Amount `json:"recovered"`
+	RecoveryRate     float64      `json:"recovery_rate"`
+	PaymentValues    int          `json:"payment_values"`
+	DaysToPaymentP50 float64      `json:"days_to_payment_p50"`
+	DaysToPaymentP90 float64      `json:"days_to_payment_p90"`
+}
+
+func claimFigures(c localdb.ClaimGroup) Claims {
+	return Claims{Carrier: c.Carrier, Currency: c.Currency, Drafted: c.Drafted, Filed: c.Filed, Paid: c.Paid, Denied: c.Denied,
+		Claimed: money.Of(c.ClaimedMinor, c.Currency), ClaimedDecided: money.Of(c.DecidedMinor, c.Currency),
+		Recovered: money.Of(c.PaidMinor, c.Currency), RecoveryRate: c.RecoveryRate, PaymentValues: c.PaymentValues,
+		DaysToPaymentP50: c.DaysToPaymentP50, DaysToPaymentP90: c.DaysToPaymentP90}
 }
 
 // RepliesPerThread is a group's seller replies per thread in the window.
@@ -172,13 +199,14 @@ func Build(ctx context.Context, db *localdb.DB, q Query) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Since: q.Since.UTC(), Now: q.Now.UTC(), By: q.By, Alerts: alerts, Backlog: backlog, Claims: claims,
+	r := &Report{Since: q.Since.UTC(), Now: q.Now.UTC(), By: q.By, Alerts: alerts, Backlog: backlog,
 		Delivery: delivery, Response: resp}
 	if r.Backlog == nil {
 		r.Backlog = []localdb.BacklogGroup{}
 	}
-	if r.Claims == nil {
-		r.Claims = []localdb.ClaimGroup{}
+	r.Claims = make([]Claims, 0, len(claims))
+	for _, c := range claims {
+		r.Claims = append(r.Claims, claimFigures(c))
 	}
 	r.assemble(resp, messages.SLACompliance(replies, q.Now), reasons, orders, delivery)
 	return r, nil
