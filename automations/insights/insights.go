@@ -9,6 +9,7 @@ package insights
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -45,6 +46,28 @@ type Group struct {
 	OnTimeRate     *float64       `json:"on_time_rate,omitempty"`
 	LostPer1000    *float64       `json:"lost_per_1000,omitempty"`
 	DamagedPer1000 *float64       `json:"damaged_per_1000,omitempty"`
+	// Delivery says the grouping carries the delivery fields; each is then
+	// written, as null where the group has no value (no parcel delivered,
+	// none with an estimate, no parcel at all): a rate over nothing is not
+	// zero.
+	Delivery bool `json:"-"`
+}
+
+// MarshalJSON writes the delivery fields, null or not, when the grouping
+// carries them, and leaves them out otherwise.
+func (g Group) MarshalJSON() ([]byte, error) {
+	type plain Group
+	if !g.Delivery {
+		return json.Marshal(plain(g))
+	}
+	return json.Marshal(struct {
+		plain
+		TransitP50     *float64 `json:"transit_p50_hours"`
+		TransitP90     *float64 `json:"transit_p90_hours"`
+		OnTimeRate     *float64 `json:"on_time_rate"`
+		LostPer1000    *float64 `json:"lost_per_1000"`
+		DamagedPer1000 *float64 `json:"damaged_per_1000"`
+	}{plain(g), g.TransitP50, g.TransitP90, g.OnTimeRate, g.LostPer1000, g.DamagedPer1000})
 }
 
 // ContactRate is one group's contacts per 100 orders, per reason: the
@@ -281,16 +304,18 @@ func (r *Report) assemble(resp []localdb.ResponseGroup, sla []messages.SLA, reas
 	}
 	for _, x := range delivery {
 		g := get(x.Group)
-		g.TransitP50, g.TransitP90 = ptr(x.TransitP50Hours), ptr(x.TransitP90Hours)
-		g.OnTimeRate, g.LostPer1000, g.DamagedPer1000 = ptr(x.OnTimeRate), ptr(x.LostPer1000), ptr(x.DamagedPer1000)
-	}
-	if hasDelivery(r.By) {
-		for _, g := range byName {
-			if g.TransitP50 == nil {
-				z := 0.0
-				g.TransitP50, g.TransitP90, g.OnTimeRate, g.LostPer1000, g.DamagedPer1000 = &z, &z, &z, &z, &z
-			}
+		if x.TransitValues > 0 {
+			g.TransitP50, g.TransitP90 = ptr(x.TransitP50Hours), ptr(x.TransitP90Hours)
 		}
+		if x.Estimated > 0 {
+			g.OnTimeRate = ptr(x.OnTimeRate)
+		}
+		if x.Parcels > 0 {
+			g.LostPer1000, g.DamagedPer1000 = ptr(x.LostPer1000), ptr(x.DamagedPer1000)
+		}
+	}
+	for _, g := range byName {
+		g.Delivery = hasDelivery(r.By)
 	}
 	r.Groups = make([]Group, 0, len(byName))
 	for _, name := range sortedKeys(byName) {

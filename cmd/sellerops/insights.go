@@ -136,8 +136,9 @@ func writeInsightsCSV(f *factory, rep *insights.Report) error {
 		for _, r := range messages.Reasons {
 			row = append(row, strconv.Itoa(g.Reasons[r]))
 		}
-		if g.TransitP50 != nil {
-			row = append(row, fnum(*g.TransitP50), fnum(*g.TransitP90), fnum(*g.OnTimeRate), fnum(*g.LostPer1000), fnum(*g.DamagedPer1000))
+		if g.Delivery {
+			row = append(row, fopt(g.TransitP50, fnum), fopt(g.TransitP90, fnum), fopt(g.OnTimeRate, fnum),
+				fopt(g.LostPer1000, fnum), fopt(g.DamagedPer1000, fnum))
 		}
 		_ = w.Write(row)
 	}
@@ -146,6 +147,21 @@ func writeInsightsCSV(f *factory, rep *insights.Report) error {
 }
 
 func fnum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// fopt prints an optional figure, "" (CSV) or "-" (table) when absent.
+func fopt(v *float64, format func(float64) string) string {
+	if v == nil {
+		return ""
+	}
+	return format(*v)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
 
 // hm prints seconds as hours and minutes.
 func hm(sec int64) string {
@@ -168,7 +184,7 @@ func writeInsightsTable(f *factory, rep *insights.Report) {
 		fmt.Fprintf(f.IO.ErrOut, "no threads or parcels since %s\n", rep.Since.Format("2006-01-02 15:04 MST"))
 	}
 	header := []string{strings.ToUpper(string(rep.By)), "THREADS", "BUYER MSGS", "FRT P50", "FRT P90", "SLA MET", "ONE-TOUCH", "TOP REASON"}
-	delivery := len(rep.Groups) > 0 && rep.Groups[0].TransitP50 != nil
+	delivery := rep.By == localdb.ByCarrier || rep.By == localdb.ByLane
 	if delivery {
 		header = append(header, "TRANSIT P50", "TRANSIT P90", "ON TIME", "LOST/1000", "DAMAGED/1000")
 	}
@@ -177,8 +193,11 @@ func writeInsightsTable(f *factory, rep *insights.Report) {
 		row := []string{g.Group, strconv.Itoa(g.Threads), strconv.Itoa(g.BuyerMessages), hm(g.FRTP50Seconds), hm(g.FRTP90Seconds),
 			fmt.Sprintf("%d/%d %s", g.SLAMet, g.SLADue, pct(g.SLAMet, g.SLADue)), fmt.Sprintf("%.0f%%", g.OneTouchRate*100), topReason(g.Reasons)}
 		if delivery {
-			row = append(row, fmt.Sprintf("%.1fh", *g.TransitP50), fmt.Sprintf("%.1fh", *g.TransitP90),
-				fmt.Sprintf("%.0f%%", *g.OnTimeRate*100), fmt.Sprintf("%.1f", *g.LostPer1000), fmt.Sprintf("%.1f", *g.DamagedPer1000))
+			hours := func(v float64) string { return fmt.Sprintf("%.1fh", v) }
+			share := func(v float64) string { return fmt.Sprintf("%.0f%%", v*100) }
+			per := func(v float64) string { return fmt.Sprintf("%.1f", v) }
+			row = append(row, dash(fopt(g.TransitP50, hours)), dash(fopt(g.TransitP90, hours)), dash(fopt(g.OnTimeRate, share)),
+				dash(fopt(g.LostPer1000, per)), dash(fopt(g.DamagedPer1000, per)))
 		}
 		t.row(row...)
 	}
