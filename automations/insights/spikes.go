@@ -80,7 +80,7 @@ func Spikes(ctx context.Context, db *localdb.DB, now time.Time) ([]Alert, error)
 				return nil, err
 			}
 			a := Alert{Kind: by, Group: c.Group, Reason: c.Reason, RecentContacts: c.Contacts, PreviousContacts: p,
-				RecentPerDay: float64(c.Contacts) / SpikeRecent.Hours() * 24, PreviousPerDay: float64(p) / SpikePrevious.Hours() * 24,
+				RecentPerDay: float64(c.Contacts) / (SpikeRecent.Hours() / 24), PreviousPerDay: float64(p) / (SpikePrevious.Hours() / 24),
 				Messages: len(all), Behind: all[:min(len(all), spikeMessages)]}
 			out = append(out, a)
 		}
