@@ -254,3 +254,42 @@ func repeatPlaceholders(n int) string {
 	}
 	return string(b)
 }
+
+// WeekReason is how many contacts of a reason week Week had: week 0 is the
+// oldest of the weeks asked for.
+type WeekReason struct {
+	Week     int    `json:"week"`
+	Reason   string `json:"reason"`
+	Contacts int    `json:"contacts"`
+}
+
+// WeeklyReasons counts contacts per reason in each of the weeks 7-day
+// windows ending at to (the last is [to-7d, to)), in one query.
+func (db *DB) WeeklyReasons(ctx context.Context, to time.Time, weeks int) ([]WeekReason, error) {
+	if weeks <= 0 {
+		return nil, invalidf("weeks %d: must be positive", weeks)
+	}
+	const week = int64(7 * 24 * time.Hour / time.Millisecond)
+	end := to.UnixMilli()
+	from := end - int64(weeks)*week
+	rows, err := db.sql.QueryContext(ctx, `SELECT (m.sent_at - ?) / ? AS wk,
+			CASE m.reason WHEN '' THEN '`+Unclassified+`' ELSE m.reason END AS r, COUNT(DISTINCT m.thread_id)
+		FROM messages m WHERE m.direction = 'in' AND m.sent_at >= ? AND m.sent_at < ?
+		GROUP BY wk, r ORDER BY wk, r`, from, week, from, end)
+	if err != nil {
+		return nil, fmt.Errorf("weekly reasons: %w", mapErr(err))
+	}
+	var out []WeekReason
+	for rows.Next() {
+		var w WeekReason
+		if err := rows.Scan(&w.Week, &w.Reason, &w.Contacts); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("weekly reasons: %w", err)
+		}
+		out = append(out, w)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, fmt.Errorf("weekly reasons: %w", err)
+	}
+	return out, nil
+}
