@@ -82,42 +82,56 @@ type DeliveryQuery struct {
 }
 
 // deliveryWindow is the parcels of the window with their first scan,
-// delivery, estimate and exception flags.
-const deliveryWindow = `p AS (
-	SELECT sg.grp, sh.id,
-		(SELECT MIN(e.time) FROM tracking_events e WHERE e.shipment_id = sh.id AND e.tag NOT IN ('', 'Pending', 'InfoReceived')) AS first_scan,
-		(SELECT MIN(e.time) FROM tracking_events e WHERE e.shipment_id = sh.id AND e.tag = 'Delivered') AS delivered_at,
-		sh.estimated_delivery AS estimate,
-		(sh.subtag = ? OR EXISTS (SELECT 1 FROM tracking_events e WHERE e.shipment_id = sh.id AND e.subtag = ?)) AS lost,
-		(sh.subtag = ? OR EXISTS (SELECT 1 FROM tracking_events e WHERE e.shipment_id = sh.id AND e.subtag = ?)) AS damaged
-	FROM sg JOIN shipments sh ON sh.id = sg.shipment_id),
-	w AS (SELECT * FROM p WHERE first_scan >= ?)`
+// delivery, estimate and exception flags, the events read in one pass
+// grouped by parcel (the events' unique index is ordered by parcel).
+const deliveryWindow = `e AS (
+	SELECT shipment_id,
+		MIN(CASE WHEN tag NOT IN ('', 'Pending', 'InfoReceived') THEN time END) AS first_scan,
+		MIN(CASE WHEN tag = 'Delivered' THEN time END) AS delivered_at,
+		MAX(subtag = ?) AS lost, MAX(subtag = ?) AS damaged
+	FROM tracking_events GROUP BY shipment_id),
+	w AS (SELECT sg.grp, sh.id, e.first_scan, e.delivered_at, sh.estimated_delivery AS estimate,
+			(sh.subtag = ? OR e.lost) AS lost, (sh.subtag = ? OR e.damaged) AS damaged
+		FROM sg JOIN shipments sh ON sh.id = sg.shipment_id JOIN e ON e.shipment_id = sh.id
+		WHERE e.first_scan >= ?)`
 
 // DeliveryStats returns the delivery performance per group, ordered by
-// group, in two grouped queries (counts and rates, transit quantiles).
+// group, in one grouped query (counts and rates beside the transit
+// quantiles).
 func (db *DB) DeliveryStats(ctx context.Context, q DeliveryQuery) ([]DeliveryGroup, error) {
 	sg, err := groupingQuery(shipmentGroups, q.By)
 	if err != nil {
 		return nil, err
 	}
-	args := []any{SubtagLost, SubtagLost, SubtagDamaged, SubtagDamaged, q.Since.UnixMilli()}
-	head := `WITH sg AS (` + sg + `), ` + deliveryWindow
-	rows, err := db.sql.QueryContext(ctx, head+`
-		SELECT grp, COUNT(*), COALESCE(SUM(delivered_at IS NOT NULL), 0),
-			COALESCE(SUM(delivered_at IS NOT NULL AND estimate IS NOT NULL), 0),
-			COALESCE(SUM(delivered_at IS NOT NULL AND estimate IS NOT NULL AND delivered_at / 86400000 <= estimate / 86400000), 0),
-			COALESCE(SUM(lost), 0), COALESCE(SUM(damaged), 0)
-		FROM w GROUP BY grp ORDER BY grp`, args...)
+	rows, err := db.sql.QueryContext(ctx, `WITH sg AS (`+sg+`), `+deliveryWindow+`,
+		c AS (SELECT grp, COUNT(*) AS parcels, SUM(delivered_at IS NOT NULL) AS delivered,
+				SUM(delivered_at IS NOT NULL AND estimate IS NOT NULL) AS estimated,
+				SUM(delivered_at IS NOT NULL AND estimate IS NOT NULL AND delivered_at / 86400000 <= estimate / 86400000) AS on_time,
+				SUM(lost) AS lost, SUM(damaged) AS damaged
+			FROM w GROUP BY grp),
+		r AS (SELECT grp, delivered_at - first_scan AS d, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY delivered_at - first_scan) AS rn,
+				COUNT(*) OVER (PARTITION BY grp) AS n FROM w WHERE delivered_at IS NOT NULL AND delivered_at >= first_scan),
+		t AS (SELECT grp, COUNT(*) AS n, MIN(CASE WHEN rn * 10 >= n * 5 THEN d END) AS p50, MIN(CASE WHEN rn * 10 >= n * 9 THEN d END) AS p90
+			FROM r GROUP BY grp)
+		SELECT c.grp, c.parcels, c.delivered, c.estimated, c.on_time, c.lost, c.damaged,
+			COALESCE(t.n, 0), COALESCE(t.p50, 0), COALESCE(t.p90, 0)
+		FROM c LEFT JOIN t ON t.grp = c.grp ORDER BY c.grp`,
+		SubtagLost, SubtagDamaged, SubtagLost, SubtagDamaged, q.Since.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("delivery stats: %w", mapErr(err))
 	}
 	var out []DeliveryGroup
-	at := map[string]int{}
+	hour := float64(time.Hour.Milliseconds())
 	for rows.Next() {
 		var g DeliveryGroup
-		if err := rows.Scan(&g.Group, &g.Parcels, &g.Delivered, &g.Estimated, &g.OnTime, &g.Lost, &g.Damaged); err != nil {
+		var p50, p90 int64
+		if err := rows.Scan(&g.Group, &g.Parcels, &g.Delivered, &g.Estimated, &g.OnTime, &g.Lost, &g.Damaged,
+			&g.TransitValues, &p50, &p90); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("delivery stats: %w", err)
+		}
+		if g.TransitValues > 0 {
+			g.TransitP50Hours, g.TransitP90Hours = float64(p50)/hour, float64(p90)/hour
 		}
 		if g.Estimated > 0 {
 			g.OnTimeRate = float64(g.OnTime) / float64(g.Estimated)
@@ -126,37 +140,10 @@ func (db *DB) DeliveryStats(ctx context.Context, q DeliveryQuery) ([]DeliveryGro
 			g.LostPer1000 = float64(g.Lost) * 1000 / float64(g.Parcels)
 			g.DamagedPer1000 = float64(g.Damaged) * 1000 / float64(g.Parcels)
 		}
-		at[g.Group] = len(out)
 		out = append(out, g)
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, fmt.Errorf("delivery stats: %w", err)
-	}
-	rows, err = db.sql.QueryContext(ctx, head+`,
-		r AS (SELECT grp, delivered_at - first_scan AS d, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY delivered_at - first_scan) AS rn,
-				COUNT(*) OVER (PARTITION BY grp) AS n FROM w WHERE delivered_at IS NOT NULL AND delivered_at >= first_scan)
-		SELECT grp, COUNT(*), MIN(CASE WHEN rn * 10 >= n * 5 THEN d END), MIN(CASE WHEN rn * 10 >= n * 9 THEN d END)
-		FROM r GROUP BY grp`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("transit times: %w", mapErr(err))
-	}
-	for rows.Next() {
-		var name string
-		var n int
-		var p50, p90 int64
-		if err := rows.Scan(&name, &n, &p50, &p90); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("transit times: %w", err)
-		}
-		if i, ok := at[name]; ok {
-			g := &out[i]
-			g.TransitValues = n
-			g.TransitP50Hours = float64(p50) / float64(time.Hour.Milliseconds())
-			g.TransitP90Hours = float64(p90) / float64(time.Hour.Milliseconds())
-		}
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("transit times: %w", err)
 	}
 	return out, nil
 }
@@ -190,7 +177,7 @@ func (db *DB) GroupParcels(ctx context.Context, q DeliveryQuery, group string, l
 		SELECT w.grp, w.id, sh.courier, sh.tracking_number, sh.tag, sh.subtag, w.first_scan, w.delivered_at, w.lost, w.damaged
 		FROM w JOIN shipments sh ON sh.id = w.id WHERE w.grp = ?
 		ORDER BY (w.lost OR w.damaged) DESC, w.first_scan DESC, w.id DESC LIMIT ?`,
-		SubtagLost, SubtagLost, SubtagDamaged, SubtagDamaged, q.Since.UnixMilli(), group, limit)
+		SubtagLost, SubtagDamaged, SubtagLost, SubtagDamaged, q.Since.UnixMilli(), group, limit)
 	if err != nil {
 		return nil, fmt.Errorf("group parcels: %w", mapErr(err))
 	}

@@ -372,3 +372,26 @@ func TestInsightsBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// At a terminal the groups are a table, the claims a line each; with no
+// data --json still prints every array, empty.
+func TestInsightsTableAndEmpty(t *testing.T) {
+	path := insightsWorldDB(t)
+	r := runCommand(t, []string{"insights", "--by", "carrier"}, true, "", withInsightsWorld(path))
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"CARRIER", "FRT P50", "TRANSIT P50", "ups", "2h00m", "13h00m", "1/2 50.0%", "72.0h", "500.0",
+		"claims dhl USD: 1 drafted, 1 filed, 1 paid, 0 denied; recovered USD 25.00 of USD 30.00 decided (83%); paid after 2.0 days (median)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("table lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = runCommand(t, []string{"insights", "--json"}, false, "")
+	got := decodeInsights(t, r.stdout)
+	for _, k := range []string{"groups", "alerts", "backlog", "replies_per_thread", "contacts_per_100_orders", "claims"} {
+		if v, ok := got[k].([]any); !ok || len(v) != 0 {
+			t.Errorf("empty database: %s = %#v, want []", k, got[k])
+		}
+	}
+}
