@@ -276,7 +276,9 @@ func (db *DB) UpdateClaimDraft(ctx context.Context, id int64, d ClaimEdit) (Clai
 // CanMoveClaim does not allow (ErrConflict).
 func (db *DB) SetClaimState(ctx context.Context, id int64, state ClaimState) (Claim, error) {
 	return db.updateClaim(ctx, id, state, func(tx *sql.Tx, c Claim, now int64) error {
-		_, err := tx.ExecContext(ctx, `UPDATE claims SET state = ?, updated_at = ? WHERE id = ?`, state, now, id)
+		_, err := tx.ExecContext(ctx, `UPDATE claims SET state = ?,
+			paid_at = CASE WHEN ? = 'paid' THEN coalesce(paid_at, ?) ELSE paid_at END,
+			updated_at = ? WHERE id = ?`, state, state, now, now, id)
 		return err
 	})
 }
@@ -324,8 +326,10 @@ func (db *DB) RecordClaimStatus(ctx context.Context, id int64, state ClaimState,
 		if paidAmount >= 0 {
 			paid = paidAmount
 		}
+		// paid_at keeps the first time the claim was seen paid.
 		_, err := tx.ExecContext(ctx, `UPDATE claims SET state = ?, paid_amount = ?, status_checked_at = ?,
-			updated_at = ? WHERE id = ?`, state, paid, now, now, id)
+			paid_at = CASE WHEN ? = 'paid' THEN coalesce(paid_at, ?) ELSE paid_at END,
+			updated_at = ? WHERE id = ?`, state, paid, now, state, now, now, id)
 		return err
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -28,18 +29,74 @@ import (
 // Seller replies made on the site are stored by sync as direction 'out'
 // with their times, so they stop the clock like replies sent from here.
 
-// InsightsBy is how response statistics are grouped.
+// InsightsBy is how insights are grouped.
 type InsightsBy string
 
-// Groupings of ResponseStats.
+// Groupings of the insights. A thread belongs to its store and marketplace,
+// and through its order to the order's carrier (the parcel's courier, else
+// the carrier the order names), destination country, lane (origin ->
+// destination country) and every SKU of the order; a thread with no order,
+// or an order that does not say, is in the group Unknown. By reason a
+// thread belongs to the reason of each of its buyer messages.
 const (
 	ByStore       InsightsBy = "store"
 	ByMarketplace InsightsBy = "marketplace"
+	ByReason      InsightsBy = "reason"
+	BySKU         InsightsBy = "sku"
+	ByCarrier     InsightsBy = "carrier"
+	ByCountry     InsightsBy = "country"
+	ByLane        InsightsBy = "lane"
 )
 
-var insightsGroupExpr = map[InsightsBy]string{
-	ByStore:       "s.name",
-	ByMarketplace: "s.marketplace",
+// InsightsGroupings lists the groupings, in the order help names them.
+var InsightsGroupings = []InsightsBy{ByStore, ByMarketplace, ByReason, BySKU, ByCarrier, ByCountry, ByLane}
+
+// Unknown is the group of rows whose grouping value is not known (no
+// order, no country on the order page); Unclassified the reason group of
+// buyer messages the reason rule has not read yet.
+const (
+	Unknown      = "(unknown)"
+	Unclassified = "(unclassified)"
+)
+
+// orderCarrierExpr is an order o's carrier: its parcel's courier, else the
+// carrier the order names.
+const orderCarrierExpr = `coalesce((SELECT sh.courier FROM shipments sh WHERE sh.order_id = o.id ORDER BY sh.id LIMIT 1),
+	nullif(o.carrier, ''), '` + Unknown + `')`
+
+// laneExpr is an order o's lane, "US->DE".
+const laneExpr = `coalesce(nullif(o.origin_country, ''), '` + Unknown + `') || '->' || coalesce(nullif(o.destination_country, ''), '` + Unknown + `')`
+
+// threadGroups are, per grouping, a query of (thread_id, grp) pairs: one
+// row per group the thread belongs to.
+var threadGroups = map[InsightsBy]string{
+	ByStore:       `SELECT t.id AS thread_id, s.name AS grp FROM threads t JOIN stores s ON s.id = t.store_id`,
+	ByMarketplace: `SELECT t.id AS thread_id, s.marketplace AS grp FROM threads t JOIN stores s ON s.id = t.store_id`,
+	ByReason: `SELECT DISTINCT m.thread_id AS thread_id, CASE m.reason WHEN '' THEN '` + Unclassified + `' ELSE m.reason END AS grp
+		FROM messages m WHERE m.direction = 'in'`,
+	BySKU: `SELECT DISTINCT t.id AS thread_id, coalesce(nullif(json_extract(j.value, '$.sku'), ''), '` + Unknown + `') AS grp
+		FROM threads t LEFT JOIN orders o ON o.id = t.order_id LEFT JOIN json_each(coalesce(o.items, '[]')) j`,
+	ByCarrier: `SELECT t.id AS thread_id, CASE WHEN o.id IS NULL THEN '` + Unknown + `' ELSE ` + orderCarrierExpr + ` END AS grp
+		FROM threads t LEFT JOIN orders o ON o.id = t.order_id`,
+	ByCountry: `SELECT t.id AS thread_id, coalesce(nullif(o.destination_country, ''), '` + Unknown + `') AS grp
+		FROM threads t LEFT JOIN orders o ON o.id = t.order_id`,
+	ByLane: `SELECT t.id AS thread_id, CASE WHEN o.id IS NULL THEN '` + Unknown + `->` + Unknown + `' ELSE ` + laneExpr + ` END AS grp
+		FROM threads t LEFT JOIN orders o ON o.id = t.order_id`,
+}
+
+// groupingQuery returns the (thread_id, grp) query of a grouping, or
+// ErrInvalid naming the groupings there are.
+func groupingQuery(m map[InsightsBy]string, by InsightsBy) (string, error) {
+	if q, ok := m[by]; ok {
+		return q, nil
+	}
+	names := make([]string, 0, len(InsightsGroupings))
+	for _, g := range InsightsGroupings {
+		if _, ok := m[g]; ok {
+			names = append(names, string(g))
+		}
+	}
+	return "", invalidf("insights grouping %q: use one of %s", by, strings.Join(names, ", "))
 }
 
 // FRTBuckets are the five first-response buckets, in order.
@@ -87,9 +144,9 @@ type ResponseQuery struct {
 // group, in four grouped queries (threads and counts, first response,
 // next response, one-touch resolution).
 func (db *DB) ResponseStats(ctx context.Context, q ResponseQuery) ([]ResponseGroup, error) {
-	g, ok := insightsGroupExpr[q.By]
-	if !ok {
-		return nil, invalidf("insights grouping %q: use store or marketplace", q.By)
+	tg, err := groupingQuery(threadGroups, q.By)
+	if err != nil {
+		return nil, err
 	}
 	since := q.Since.UnixMilli()
 	byGroup := map[string]*ResponseGroup{}
@@ -107,10 +164,10 @@ func (db *DB) ResponseStats(ctx context.Context, q ResponseQuery) ([]ResponseGro
 		return r
 	}
 	// The threads in the window: first buyer message at or after since.
-	window := `WITH w AS (
-		SELECT t.id AS thread_id, ` + g + ` AS grp, MIN(m.sent_at) AS first_in
-		FROM threads t JOIN stores s ON s.id = t.store_id JOIN messages m ON m.thread_id = t.id AND m.direction = 'in'
-		GROUP BY t.id HAVING MIN(m.sent_at) >= ?)`
+	window := `WITH tg AS (` + tg + `), w AS (
+		SELECT tg.thread_id, tg.grp, MIN(m.sent_at) AS first_in
+		FROM tg JOIN messages m ON m.thread_id = tg.thread_id AND m.direction = 'in'
+		GROUP BY tg.thread_id, tg.grp HAVING MIN(m.sent_at) >= ?)`
 	rows, err := db.sql.QueryContext(ctx, window+`
 		SELECT w.grp, COUNT(DISTINCT w.thread_id),
 			COALESCE(SUM(m.direction = 'in'), 0), COALESCE(SUM(m.direction = 'out'), 0)
@@ -261,13 +318,14 @@ type BuyerReply struct {
 // BuyerReplies returns every buyer message sent at or after q.Since with
 // its next seller reply, in one query.
 func (db *DB) BuyerReplies(ctx context.Context, q ResponseQuery) ([]BuyerReply, error) {
-	g, ok := insightsGroupExpr[q.By]
-	if !ok {
-		return nil, invalidf("insights grouping %q: use store or marketplace", q.By)
+	tg, err := groupingQuery(threadGroups, q.By)
+	if err != nil {
+		return nil, err
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+g+`, s.marketplace, t.kind, m.sent_at,
+	rows, err := db.sql.QueryContext(ctx, `WITH tg AS (`+tg+`)
+		SELECT tg.grp, s.marketplace, t.kind, m.sent_at,
 			(SELECT MIN(o.sent_at) FROM messages o WHERE o.thread_id = m.thread_id AND o.direction = 'out' AND o.sent_at >= m.sent_at)
-		FROM messages m JOIN threads t ON t.id = m.thread_id JOIN stores s ON s.id = t.store_id
+		FROM tg JOIN messages m ON m.thread_id = tg.thread_id JOIN threads t ON t.id = m.thread_id JOIN stores s ON s.id = t.store_id
 		WHERE m.direction = 'in' AND m.sent_at >= ? ORDER BY 1, m.sent_at, m.id`, q.Since.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("buyer replies: %w", err)

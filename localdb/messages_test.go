@@ -452,7 +452,9 @@ func TestTrigramMigrationFillsExistingMessages(t *testing.T) {
 		`DROP TRIGGER messages_trigram_delete`, `DROP TRIGGER threads_trigram_subject`,
 		// and the steps after it, which migrate applies again.
 		`ALTER TABLE orders DROP COLUMN origin_country`, `ALTER TABLE orders DROP COLUMN destination_country`,
-		`DROP TABLE mail_messages`, `DROP TABLE mail_folders`, `DROP TABLE mail_accounts`, `DROP TABLE api_accounts`} {
+		`DROP TABLE mail_messages`, `DROP TABLE mail_folders`, `DROP TABLE mail_accounts`, `DROP TABLE api_accounts`,
+		`DROP INDEX messages_in_reason`, `ALTER TABLE messages DROP COLUMN reason`, `ALTER TABLE messages DROP COLUMN reason_rule`,
+		`ALTER TABLE claims DROP COLUMN paid_at`} {
 		if _, err := db.sql.Exec(stmt); err != nil {
 			t.Fatal(err)
 		}

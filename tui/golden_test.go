@@ -47,6 +47,8 @@ func TestGolden(t *testing.T) {
 		{"claims_dialog", []step{{"4", "SPX0000123", ""}, {"down", "", ""}, {"f", "y file", ""}}},
 		{"claims_candidates", []step{{"4", "SPX0000123", ""}, {"c", "closes 40d", ""}}},
 		{"jobs", []step{{"5", "need a person", ""}}},
+		{"insights", []step{{"6", "SLA by store", ""}}},
+		{"insights_behind", []step{{"6", "SLA by store", ""}, {"enter", "thread", ""}}},
 		{"help", []step{inboxShown, {"?", "Keys  (", ""}}},
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 50}} {

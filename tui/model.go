@@ -1,6 +1,6 @@
 // Package tui is the sellerops dashboard: a bubbletea program over the
-// local database with five views (overview, inbox, shipments, claims,
-// jobs), a command palette and background jobs that stream progress.
+// local database with six views (overview, inbox, shipments, claims,
+// jobs, insights), a command palette and background jobs that stream progress.
 package tui
 
 import (
@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	autoclaims "github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/automations/messages"
@@ -25,6 +26,7 @@ import (
 	"github.com/sellerops/sellerops/tui/claims"
 	"github.com/sellerops/sellerops/tui/common"
 	"github.com/sellerops/sellerops/tui/inbox"
+	insightsview "github.com/sellerops/sellerops/tui/insights"
 	"github.com/sellerops/sellerops/tui/jobs"
 	"github.com/sellerops/sellerops/tui/keys"
 	"github.com/sellerops/sellerops/tui/overview"
@@ -91,6 +93,7 @@ const (
 	ViewShipments
 	ViewClaims
 	ViewJobs
+	ViewInsights
 	viewCount
 )
 
@@ -105,6 +108,7 @@ type Model struct {
 	Shipments *shipments.Model
 	Claims    *claims.Model
 	Jobs      *jobs.Model
+	Insights  *insightsview.Model
 
 	active        int
 	width, height int
@@ -161,7 +165,8 @@ func newModel(ctx context.Context, opts Options) *Model {
 	m.Claims = claims.New(c)
 	m.Jobs = jobs.New(c)
 	m.Jobs.SetParent(ctx)
-	m.views = [viewCount]common.View{m.Overview, m.Inbox, m.Shipments, m.Claims, m.Jobs}
+	m.Insights = insightsview.New(c)
+	m.views = [viewCount]common.View{m.Overview, m.Inbox, m.Shipments, m.Claims, m.Jobs, m.Insights}
 	m.palette = textinput.New()
 	m.palette.Prompt = ":"
 	m.palette.Cursor.SetMode(cursor.CursorStatic)
@@ -174,7 +179,7 @@ func newModel(ctx context.Context, opts Options) *Model {
 }
 
 var paletteCommands = []string{"sync [store…]", "track stalled", "track ID…", "overview", "inbox", "shipments",
-	"claims", "jobs", "refresh", "help", "quit"}
+	"claims", "jobs", "insights", "refresh", "help", "quit"}
 
 // Active returns the index of the view shown.
 func (m *Model) Active() int { return m.active }
@@ -383,22 +388,30 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		m.paletteOn = true
 		return m.palette.Focus()
 	case key.Matches(msg, k.NextView):
-		m.active = (m.active + 1) % viewCount
-		return nil
+		return m.activate((m.active + 1) % viewCount)
 	case key.Matches(msg, k.PrevView):
-		m.active = (m.active + viewCount - 1) % viewCount
-		return nil
+		return m.activate((m.active + viewCount - 1) % viewCount)
 	case key.Matches(msg, k.Refresh):
 		return m.reloadAll()
 	}
 	for i, b := range k.Views {
 		if key.Matches(msg, b) {
-			m.active = i
-			return nil
+			return m.activate(i)
 		}
 	}
 	_, cmd := view.Update(msg)
 	return m.owned(m.active, cmd)
+}
+
+// activate shows view i; a view that reads its data only when first shown
+// (the insights, whose figures cost seconds on a large database) starts
+// reading then.
+func (m *Model) activate(i int) tea.Cmd {
+	m.active = i
+	if v, ok := m.views[i].(interface{ Activated() tea.Cmd }); ok {
+		return m.owned(i, v.Activated())
+	}
+	return nil
 }
 
 // quit cancels every running job, notes which, and ends the program.
@@ -419,10 +432,9 @@ func (m *Model) runCommand(line string) tea.Cmd {
 	}
 	actions, db := m.c.Actions, m.c.DB
 	switch f[0] {
-	case "overview", "inbox", "shipments", "claims", "jobs":
-		m.active = map[string]int{"overview": ViewOverview, "inbox": ViewInbox, "shipments": ViewShipments,
-			"claims": ViewClaims, "jobs": ViewJobs}[f[0]]
-		return nil
+	case "overview", "inbox", "shipments", "claims", "jobs", "insights":
+		return m.activate(map[string]int{"overview": ViewOverview, "inbox": ViewInbox, "shipments": ViewShipments,
+			"claims": ViewClaims, "jobs": ViewJobs, "insights": ViewInsights}[f[0]])
 	case "refresh":
 		return m.reloadAll()
 	case "help":
@@ -513,23 +525,36 @@ func (m *Model) header() string {
 	if m.demo {
 		parts = append(parts, s.Badge.Render("DEMO"))
 	}
-	for i, v := range m.views {
-		label := fmt.Sprintf("%d %s", i+1, v.Title())
-		if i == m.active {
-			parts = append(parts, s.ActiveTab.Render(label))
-		} else {
-			parts = append(parts, s.Tab.Render(label))
-		}
-	}
 	running := 0
 	for _, j := range m.Jobs.Jobs() {
 		if j.Active() {
 			running++
 		}
 	}
-	line := strings.Join(parts, "  ")
+	badge := ""
 	if running > 0 {
-		line += "  " + s.Warning.Render(fmt.Sprintf("⟳ %d running", running))
+		badge = "  " + s.Warning.Render(fmt.Sprintf("⟳ %d running", running))
+	}
+	// Tabs with their titles; where the terminal is too narrow for them and
+	// the running badge, the tabs not shown keep only their number.
+	tabs := func(short bool) string {
+		out := append([]string(nil), parts...)
+		for i, v := range m.views {
+			label := fmt.Sprintf("%d %s", i+1, v.Title())
+			switch {
+			case i == m.active:
+				out = append(out, s.ActiveTab.Render(label))
+			case short:
+				out = append(out, s.Tab.Render(fmt.Sprint(i+1)))
+			default:
+				out = append(out, s.Tab.Render(label))
+			}
+		}
+		return strings.Join(out, "  ")
+	}
+	line := tabs(false) + badge
+	if ansi.StringWidth(line) > m.width {
+		line = tabs(true) + badge
 	}
 	return common.Truncate(line, m.width)
 }

@@ -40,12 +40,16 @@ func TestSwitchViews(t *testing.T) {
 		t.Fatalf("5: view %d, want jobs", h.m.Active())
 	}
 	h.press("tab")
+	if h.m.Active() != ViewInsights {
+		t.Fatalf("tab from jobs: view %d, want insights", h.m.Active())
+	}
+	h.press("tab")
 	if h.m.Active() != ViewOverview {
 		t.Fatalf("tab from the last view: %d, want the overview", h.m.Active())
 	}
 	h.press("shift+tab")
-	if h.m.Active() != ViewJobs {
-		t.Fatalf("shift+tab: %d, want jobs", h.m.Active())
+	if h.m.Active() != ViewInsights {
+		t.Fatalf("shift+tab: %d, want insights", h.m.Active())
 	}
 	h.press(":")
 	h.typeText("claims")

@@ -22,6 +22,12 @@ const (
 	ReasonOther        = "other"
 )
 
+// ReasonRule is the version of the reason rule (the order below and the
+// tables). The database keeps, with each buyer message's reason, the
+// version that gave it; raise this when the rule changes so that stored
+// reasons are read again.
+const ReasonRule = 1
+
 // Reasons is the fixed list, in the order the rules try them: the reason
 // that names the root cause wins over the action the buyer asks for ("it
 // arrived broken, I want a refund" is damage; "cancel it, it never came" is

@@ -46,3 +46,20 @@ func SLACompliance(replies []localdb.BuyerReply, now time.Time) []SLA {
 	}
 	return out
 }
+
+// slaTargets are the shares of buyer messages each marketplace asks to be
+// answered inside its window. Amazon: more than 90% of buyer messages
+// answered within 24 hours (Seller Central, Customer Service Performance,
+// "Contact Response Time"). TikTok Shop: more than 85% of buyer-initiated
+// chats answered within 12 hours over the last 30 days (its Customer
+// Service Communication Requirements of August 2025, as sellers' guides
+// summarise them; the Seller Center page shows the figure per market and
+// is the one to trust). eBay publishes no share for returns and cases.
+var slaTargets = map[string]float64{"amazon": 0.90, "tiktok": 0.85}
+
+// SLATarget returns the marketplace's target share of messages answered in
+// time; ok is false where the marketplace publishes none.
+func SLATarget(marketplace string) (share float64, ok bool) {
+	share, ok = slaTargets[marketplace]
+	return share, ok
+}

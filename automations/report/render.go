@@ -186,6 +186,9 @@ func (r *Report) Markdown(w io.Writer) error {
 		p("\n")
 	}
 
+	if r.Insights != nil {
+		insightsMarkdown(p, r.Insights)
+	}
 	p("## Failures\n\n")
 	if len(r.Failures) == 0 {
 		p("None.\n\n")
@@ -270,15 +273,24 @@ var htmlFuncs = template.FuncMap{
 	"recovered": recoveredText,
 	"add":       func(a, b float64) float64 { return a + b },
 	"f":         func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
+	"slaShare":  slaShare,
+	"slaTarget": slaTarget,
+	"slaBelow":  slaBelow,
+	"onTime":    onTime,
 }
 
-var htmlTmpl = template.Must(template.New("report").Funcs(htmlFuncs).Parse(htmlSource))
+var htmlTmpl = template.Must(template.Must(template.New("report").Funcs(htmlFuncs).Parse(htmlSource)).Parse(insightsHTML))
 
 // HTML writes the report as one self-contained page: inline CSS, an inline
 // SVG chart, no script and nothing loaded from elsewhere.
 func (r *Report) HTML(w io.Writer) error {
 	bars, width, height, max := r.chart()
-	return htmlTmpl.Execute(w, map[string]any{"R": r, "Bars": bars, "W": width, "H": height, "Max": int(max)})
+	data := map[string]any{"R": r, "Bars": bars, "W": width, "H": height, "Max": int(max)}
+	if r.Insights != nil {
+		frt, frtH := frtBars(r.Insights)
+		data["Insights"] = map[string]any{"S": r.Insights, "FRT": frt, "FRTH": frtH, "Spark": sparkLines(r.Insights)}
+	}
+	return htmlTmpl.Execute(w, data)
 }
 
 const htmlSource = `<!DOCTYPE html>
@@ -354,6 +366,8 @@ th{background:#f5f7fa;font-weight:600}.none{color:#5b6575}.bad{color:#b42318}.ok
 <h3>Filed</h3>{{template "claims" .R.Claims.Filed}}
 <h3>Paid</h3>{{template "claims" .R.Claims.Paid}}
 <h3>Denied</h3>{{template "claims" .R.Claims.Denied}}
+
+{{with .Insights}}{{template "insights" .}}{{end}}
 
 <h2>Failures</h2>
 {{if .R.Failures}}<table><tr><th>job</th><th>item</th><th>state</th><th>class</th><th>error</th><th>evidence</th></tr>

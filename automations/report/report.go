@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/insights"
 	"github.com/sellerops/sellerops/automations/shipments"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
@@ -36,6 +37,9 @@ type Report struct {
 	Runs     []Run           `json:"runs"`
 	Failures []Failure       `json:"failures"`
 	Activity []Activity      `json:"activity"`
+	// Insights is the service-insights section over the 30 days before
+	// To: the dashboard's Insights view.
+	Insights *insights.Section `json:"insights"`
 }
 
 // Messages are the buyer messages of the period.
@@ -172,6 +176,7 @@ func Build(ctx context.Context, db *localdb.DB, cfg *config.Config, from, to tim
 		{"runs", func() error { return r.runs(ctx, db, from, to) }},
 		{"failures", func() error { return r.failures(ctx, db, from, to) }},
 		{"activity", func() error { return r.activity(ctx, q, f, t) }},
+		{"service insights", func() (err error) { r.Insights, err = insights.LoadSection(ctx, db, to); return err }},
 	}
 	for _, s := range steps {
 		if err := s.fn(); err != nil {

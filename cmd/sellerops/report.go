@@ -31,7 +31,10 @@ Write the report of what happened in the last --since (24h by default):
   - parcels with a new scan, delivered, or stalled by the configured thresholds;
   - claims drafted, filed, paid and denied, and the money recovered;
   - runs of the overnight jobs, and every failed item with its failure class
-    and the folder of its evidence (screenshot, HTML, step log).
+    and the folder of its evidence (screenshot, HTML, step log);
+  - the service insights of the 30 days before: SLA per store against the
+    marketplace's target, first responses, reasons per week, the worst SKUs
+    and carriers, and the alerts (see 'sellerops insights').
 
 --format md (default), html (one self-contained page with a chart of the
 activity per hour, nothing loaded from elsewhere) or json.

@@ -10,7 +10,7 @@ type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Open, Back                              key.Binding
 	NextView, PrevView                      key.Binding
-	Views                                   [5]key.Binding
+	Views                                   [6]key.Binding
 
 	// Global.
 	Help, Filter, Palette, Quit, Refresh key.Binding
@@ -51,12 +51,13 @@ func Default() *KeyMap {
 		Back:     b("esc", "back", "esc"),
 		NextView: b("tab", "next view", "tab"),
 		PrevView: b("shift+tab", "previous view", "shift+tab"),
-		Views: [5]key.Binding{
+		Views: [6]key.Binding{
 			b("1", "overview", "1"),
 			b("2", "inbox", "2"),
 			b("3", "shipments", "3"),
 			b("4", "claims", "4"),
 			b("5", "jobs", "5"),
+			b("6", "insights", "6"),
 		},
 
 		Help:    b("?", "help", "?"),
@@ -115,7 +116,7 @@ func (k *KeyMap) QuitHelp() []key.Binding {
 // movement, switching views, the palette, refresh, help and quit. The full
 // help lists it once, beside each view's own keys.
 func (k *KeyMap) Everywhere() []key.Binding {
-	views := key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1…5", "go to a view"))
+	views := key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6"), key.WithHelp("1…6", "go to a view"))
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back,
 		k.NextView, k.PrevView, views, k.Palette, k.Refresh, k.Help, k.Quit}
 }
