@@ -237,6 +237,9 @@ func (p *Pool) Close() error {
 type Page struct {
 	pool *Pool
 	site string
+	// endpoint names the browser the page runs in (see EndpointName); set
+	// by a SpreadPool.
+	endpoint string
 
 	mu           sync.Mutex
 	rod          *rod.Page
@@ -277,6 +280,10 @@ func (pg *Page) Block(ctx context.Context, kinds ...Resource) error {
 	pg.mu.Unlock()
 	return nil
 }
+
+// Endpoint names the browser the page runs in ("local", or a remote
+// browser's scheme://host:port); "" for a page of a plain Pool.
+func (pg *Page) Endpoint() string { return pg.endpoint }
 
 // Rod returns the underlying rod page. Inside a Step use the page passed to
 // the step function instead: it carries the step's context and budget.

@@ -44,8 +44,13 @@ type Deps struct {
 	Config *config.Config
 	// Credentials supplies API keys; nil means no API lookups.
 	Credentials CredentialsFunc
+	// Browsers are the browsers web lookups spread their pages over (one
+	// launched, or several remote endpoints); the Tracker never closes
+	// them. When nil, Browser is used.
+	Browsers func(ctx context.Context) (*automations.BrowserSet, error)
 	// Browser returns the browser for web lookups, launching it on first
-	// use; nil means no web lookups. The Tracker never closes it.
+	// use; nil (with Browsers nil) means no web lookups. The Tracker never
+	// closes it.
 	Browser func(ctx context.Context) (*automations.Browser, error)
 	// Recipes holds the tracking recipes; nil means the embedded ones.
 	Recipes *automations.RecipeSet
@@ -217,7 +222,7 @@ type run struct {
 	out  chan Line
 
 	poolMu  sync.Mutex
-	pool    *automations.Pool
+	pool    *automations.SpreadPool
 	poolErr error
 
 	driftMu sync.Mutex

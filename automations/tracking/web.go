@@ -54,34 +54,34 @@ func (t *Tracker) recipe(courier string) (*automations.Recipe, error) {
 }
 
 // pagePool returns the run's page pool, starting the browser on first use.
-func (r *run) pagePool(ctx context.Context) (*automations.Pool, error) {
+func (r *run) pagePool(ctx context.Context) (*automations.SpreadPool, error) {
 	r.poolMu.Lock()
 	defer r.poolMu.Unlock()
 	if r.pool != nil || r.poolErr != nil {
 		return r.pool, r.poolErr
 	}
 	deps := r.t.deps
-	if deps.Browser == nil {
+	var set *automations.BrowserSet
+	switch {
+	case deps.Browsers != nil:
+		var err error
+		if set, err = deps.Browsers(ctx); err != nil {
+			r.poolErr = err
+			return nil, err
+		}
+	case deps.Browser != nil:
+		set = automations.BrowserSetOf("", deps.Browser)
+	default:
 		r.poolErr = errors.New("no browser is set up for tracking pages")
 		return nil, r.poolErr
 	}
-	b, err := deps.Browser(ctx)
-	if err != nil {
-		r.poolErr = err
-		return nil, err
-	}
-	p, err := automations.NewPool(ctx, b, automations.PoolOptions{
+	r.pool = automations.NewSpreadPool(set, automations.PoolOptions{
 		Size:        r.opts.Concurrency,
 		Block:       []automations.Resource{automations.Images, automations.Fonts, automations.Media},
 		Site:        "tracking",
 		EvidenceDir: deps.EvidenceDir,
 	})
-	if err != nil {
-		r.poolErr = err
-		return nil, err
-	}
-	r.pool = p
-	return p, nil
+	return r.pool, nil
 }
 
 // markDrift remembers that a courier's page no longer fits its recipe:
@@ -180,7 +180,7 @@ func (r *run) webSessions(order []string, jobs map[string][]job) []unit {
 
 // pageHolder keeps one pooled page for a run of lookups.
 type pageHolder struct {
-	pool *automations.Pool
+	pool *automations.SpreadPool
 	pg   *automations.Page
 }
 
@@ -202,6 +202,20 @@ func (h *pageHolder) release() {
 		h.pg = nil
 	}
 }
+
+// lost reports whether the held page's browser stopped answering; when it
+// did, the page is gone and the next get opens one on another browser.
+func (h *pageHolder) lost(ctx context.Context) bool {
+	if h.pg == nil || !h.pool.Lost(ctx, h.pg) {
+		return false
+	}
+	h.pg = nil
+	return true
+}
+
+// errEndpointLost ends the tries of a lookup whose browser stopped
+// answering; the lookup starts again on another browser.
+var errEndpointLost = errors.New("the browser serving this page stopped answering")
 
 // web looks one number up on the courier's public tracking page.
 func (r *run) web(ctx context.Context, h *pageHolder, j job) Line {
@@ -230,20 +244,38 @@ func (r *run) web(ctx context.Context, h *pageHolder, j job) Line {
 	}
 	h.pool = pool
 	var line Line
-	err = automations.Retry(ctx, r.opts.Retry, func(ctx context.Context, _ int) error {
-		pg, err := h.get(ctx)
-		if err != nil {
+	// A browser that dies under a lookup sends it to another browser: the
+	// next try opens a page elsewhere, and when the last try was lost so,
+	// the tries start over, up to once per browser the set has.
+	for moves := 0; ; moves++ {
+		lost := false
+		err = automations.Retry(ctx, r.opts.Retry, func(ctx context.Context, _ int) error {
+			lost = false
+			pg, err := h.get(ctx)
+			if err != nil {
+				return err
+			}
+			l, answered, err := r.webOnce(ctx, pg, rec, j)
+			if err != nil && !answered {
+				if ctx.Err() == nil && h.lost(ctx) {
+					lost = true
+					r.t.log.Info("browser lost under a lookup; moving it to another", "number", j.number, "err", err)
+					return automations.Fail(automations.SiteError, "%v: %w", err, errEndpointLost)
+				}
+				// The tab never showed a page state: start the next try on
+				// a fresh one.
+				h.release()
+			}
+			if err == nil {
+				l.Endpoint = pg.Endpoint()
+			}
+			line = l
 			return err
+		})
+		if !lost || moves >= pool.Endpoints() || ctx.Err() != nil {
+			break
 		}
-		l, answered, err := r.webOnce(ctx, pg, rec, j)
-		if err != nil && !answered {
-			// The tab never showed a page state: start the next try on a
-			// fresh one.
-			h.release()
-		}
-		line = l
-		return err
-	})
+	}
 	if err != nil {
 		// A timeline gone from where the recipe looks, or mostly unreadable,
 		// will be the same on the courier's next page.
