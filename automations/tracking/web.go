@@ -75,6 +75,12 @@ func (r *run) pagePool(ctx context.Context) (*automations.SpreadPool, error) {
 		r.poolErr = errors.New("no browser is set up for tracking pages")
 		return nil, r.poolErr
 	}
+	// One browser must answer before any page is asked for, so that a
+	// machine without one gets a no_browser line at once.
+	if _, err := set.Primary(ctx); err != nil {
+		r.poolErr = err
+		return nil, err
+	}
 	r.pool = automations.NewSpreadPool(set, automations.PoolOptions{
 		Size:        r.opts.Concurrency,
 		Block:       []automations.Resource{automations.Images, automations.Fonts, automations.Media},
@@ -213,6 +219,12 @@ func (h *pageHolder) lost(ctx context.Context) bool {
 	return true
 }
 
+// noPageError is a lookup that got no page from any browser.
+type noPageError struct{ err error }
+
+func (e *noPageError) Error() string { return e.err.Error() }
+func (e *noPageError) Unwrap() error { return e.err }
+
 // errEndpointLost ends the tries of a lookup whose browser stopped
 // answering; the lookup starts again on another browser.
 var errEndpointLost = errors.New("the browser serving this page stopped answering")
@@ -253,7 +265,7 @@ func (r *run) web(ctx context.Context, h *pageHolder, j job) Line {
 			lost = false
 			pg, err := h.get(ctx)
 			if err != nil {
-				return err
+				return &noPageError{err}
 			}
 			l, answered, err := r.webOnce(ctx, pg, rec, j)
 			if err != nil && !answered {
@@ -275,6 +287,11 @@ func (r *run) web(ctx context.Context, h *pageHolder, j job) Line {
 		if !lost || moves >= pool.Endpoints() || ctx.Err() != nil {
 			break
 		}
+	}
+	var np *noPageError
+	if errors.As(err, &np) && ctx.Err() == nil {
+		// No browser gave a page: not the parcel's fault, nothing is stored.
+		return fail(ClassNoBrowser, fmt.Sprintf("%s: cannot open the %s tracking page: %v", j.number, carriers.CourierName(j.courier), np.err))
 	}
 	if err != nil {
 		// A timeline gone from where the recipe looks, or mostly unreadable,

@@ -51,9 +51,18 @@ when its key is stored (carrier/17track/api_key; the line says via
 page is read instead and the line keeps the API's failure as fallback_from;
 a rate_limited API is waited out, never gone round. Every result is stored.
 
+Tracking pages may be spread over several remote browsers: give --browser
+(or SELLEROPS_BROWSER) their ws:// addresses separated by commas, or list
+them under browser.endpoints in the config. Each new tab goes to the
+browser with the most free tabs; a browser that stops answering is set
+aside and tried again later, and the lookups it held are done on the
+others.
+
 With --json each result is one JSON line: number, courier, tag, subtag,
 last_event {time, location, description}, estimated_delivery, events,
-source (api, web or cache), via ("17track" when 17TRACK answered), fallback_from {class, message} when the page
+source (api, web or cache), via ("17track" when 17TRACK answered), endpoint
+(the browser that read the page: "local", or a remote browser's
+ws://host:port without its path or token), fallback_from {class, message} when the page
 stood in for a failing API, and error {class, message} when the lookup
 failed. Error classes: bad_input (not a valid number), unsupported, blocked,
 needs_human, page_changed, rate_limited, timeout, site_error, auth_failed,
@@ -68,6 +77,7 @@ Exit codes: 0 when every lookup worked, 9 when some failed, 10 when all did.`),
 			"  sellerops track --file orders.csv --column tracking_number --json",
 			"  cut -d, -f4 orders.csv | sellerops track - --json --jq 'select(.error) | .number'",
 			"  sellerops track --max-age 0 --concurrency 8 < numbers.txt",
+			"  sellerops --browser ws://10.0.0.5:9222/devtools/browser/2f1c,ws://10.0.0.6:9222/devtools/browser/8a0d track --concurrency 16 --json - < numbers.txt",
 		}, "\n"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Numbers = args

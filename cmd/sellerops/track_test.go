@@ -393,3 +393,12 @@ func TestTrackCSVRejectsLongField(t *testing.T) {
 		t.Errorf("exit %d, stderr %q, stdout %q; want exit 4 naming line 3 and nothing looked up", res.code, res.stderr, res.stdout)
 	}
 }
+
+// A --browser list that mixes a path with addresses stops before any
+// lookup, naming the item, with the usage exit code.
+func TestTrackRefusesABadBrowserList(t *testing.T) {
+	res := runCommand(t, []string{"--browser", "ws://127.0.0.1:9/devtools/browser/a,/usr/bin/chromium", "track", "1Z999AA10123456784"}, false, "")
+	if res.code != exitUsage || !strings.Contains(res.stderr, "item 2") || res.stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
+	}
+}
