@@ -26,6 +26,7 @@ import (
 type remoteChromium struct {
 	cmd *exec.Cmd
 	URL string
+	dir string // its profile folder
 }
 
 // startRemoteChromium starts one headless Chromium listening on a free
@@ -52,7 +53,7 @@ func startRemoteChromium(t testing.TB) *remoteChromium {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bin, err)
 	}
-	rc := &remoteChromium{cmd: cmd}
+	rc := &remoteChromium{cmd: cmd, dir: dir}
 	t.Cleanup(func() { rc.kill() })
 	// Chromium writes the port on the first line and the browser's path
 	// on the second once it listens.

@@ -70,7 +70,8 @@ type Deps struct {
 // Options shape one run.
 type Options struct {
 	// Concurrency bounds the lookups in flight (API requests and browser
-	// pages); zero means 4.
+	// pages); zero means DefaultConcurrency, chosen from the cores and the
+	// available memory.
 	Concurrency int
 	// MaxAge is how old a stored result may be to be used without a lookup;
 	// zero always looks up.
@@ -86,7 +87,7 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	if o.Concurrency <= 0 {
-		o.Concurrency = 4
+		o.Concurrency = DefaultConcurrency()
 	}
 	if o.Retry.Attempts <= 0 {
 		o.Retry = automations.RetryPolicy{Attempts: 3, Base: 500 * time.Millisecond, Max: 5 * time.Second, Jitter: true}

@@ -333,47 +333,8 @@ var outcomeKeys = []struct{ name, key string }{
 	{"click", "track.open_history"},
 }
 
-// waitJS resolves with the first outcome whose selector matches, watching
-// the page's changes (no polling, no sleep), or with what the page says when
-// the time is up. "click" entries are pressed once when they appear.
-const waitJS = `(checks, ms, wallTitle) => new Promise((resolve) => {
-	const wall = new RegExp(wallTitle, 'i');
-	let finished = false, mo = null, timer = null;
-	const finish = (v) => {
-		if (finished) { return; }
-		finished = true;
-		if (mo) { mo.disconnect(); }
-		clearTimeout(timer);
-		resolve(v);
-	};
-	const clicked = new Set();
-	const check = () => {
-		for (const [name, sel] of checks) {
-			let el = null;
-			try { el = document.querySelector(sel); } catch (e) { continue; }
-			if (!el) { continue; }
-			if (name === 'click') {
-				if (!clicked.has(sel)) {
-					clicked.add(sel);
-					try { el.click(); } catch (e) { /* the next change is checked again */ }
-				}
-				continue;
-			}
-			finish({outcome: name, text: (el.textContent || '').trim().slice(0, 300)});
-			return;
-		}
-		if (document.readyState !== 'loading' && wall.test(document.title || '')) {
-			finish({outcome: 'wall', text: (document.title + ' ' + (document.body ? document.body.innerText : '')).slice(0, 3000)});
-		}
-	};
-	timer = setTimeout(() => finish({outcome: '', ready: document.readyState, url: location.href,
-		text: ((document.title || '') + ' ' + (document.body ? document.body.innerText : '')).slice(0, 3000)}), ms);
-	mo = new MutationObserver(check);
-	mo.observe(document.documentElement, {childList: true, subtree: true, attributes: true});
-	check();
-})`
-
-// readJS reads the whole timeline in one round trip.
+// readJS reads the whole timeline; waitJS runs it once the timeline is
+// there.
 const readJS = `(s) => {
 	const q = (root, sel) => { if (!sel) { return null; } try { return root.querySelector(sel); } catch (e) { return null; } };
 	const txt = (e) => e ? (e.textContent || '').replace(/\s+/g, ' ').trim() : '';
@@ -402,6 +363,51 @@ const readJS = `(s) => {
 	};
 }`
 
+// waitJS resolves with the first outcome whose selector matches, watching
+// the page's changes (no polling, no sleep), or with what the page says when
+// the time is up. "click" entries are pressed once when they appear. When
+// the timeline is there ("done"), it is read at once (readJS, with the
+// selectors s) and comes back in the same answer: one round trip per page.
+var waitJS = `(checks, ms, wallTitle, s) => new Promise((resolve) => {
+	const read = ` + readJS + `;
+	const wall = new RegExp(wallTitle, 'i');
+	let finished = false, mo = null, timer = null;
+	const finish = (v) => {
+		if (finished) { return; }
+		finished = true;
+		if (mo) { mo.disconnect(); }
+		clearTimeout(timer);
+		resolve(v);
+	};
+	const clicked = new Set();
+	const check = () => {
+		for (const [name, sel] of checks) {
+			let el = null;
+			try { el = document.querySelector(sel); } catch (e) { continue; }
+			if (!el) { continue; }
+			if (name === 'click') {
+				if (!clicked.has(sel)) {
+					clicked.add(sel);
+					try { el.click(); } catch (e) { /* the next change is checked again */ }
+				}
+				continue;
+			}
+			const v = {outcome: name, text: (el.textContent || '').trim().slice(0, 300)};
+			if (name === 'done') { v.page = read(s); }
+			finish(v);
+			return;
+		}
+		if (document.readyState !== 'loading' && wall.test(document.title || '')) {
+			finish({outcome: 'wall', text: (document.title + ' ' + (document.body ? document.body.innerText : '')).slice(0, 3000)});
+		}
+	};
+	timer = setTimeout(() => finish({outcome: '', ready: document.readyState, url: location.href,
+		text: ((document.title || '') + ' ' + (document.body ? document.body.innerText : '')).slice(0, 3000)}), ms);
+	mo = new MutationObserver(check);
+	mo.observe(document.documentElement, {childList: true, subtree: true, attributes: true});
+	check();
+})`
+
 // wallTitles are the page titles of anti-bot walls and access-denied pages;
 // no tracking page has one, so a match ends the wait at once.
 const wallTitles = `^\s*(access denied|just a moment|attention required|robot check|are you a robot|request rejected|pardon our interruption|forbidden)`
@@ -428,6 +434,17 @@ type pageResult struct {
 	ETAText    string      `json:"etaText"`
 	URL        string      `json:"url"`
 	Events     []pageEvent `json:"events"`
+}
+
+// readSelectors are readJS's selectors and attribute names, from the recipe.
+func readSelectors(rec *automations.Recipe) map[string]string {
+	return map[string]string{
+		"status": optSelector(rec, "track.status"), "eta": optSelector(rec, "track.eta", "track.delivered_on"),
+		"events": optSelector(rec, "track.events"), "time": optSelector(rec, eventTimeKeys...),
+		"text": optSelector(rec, "track.event_text"), "loc": optSelector(rec, "track.event_location"),
+		"statusAttr": optAttr(rec, "status"), "etaAttr": optAttr(rec, "eta"), "deliveredAttr": optAttr(rec, "delivered"),
+		"codeAttr": optAttr(rec, "event_code"), "timeAttr": optAttr(rec, "event_time"),
+	}
 }
 
 func optSelector(rec *automations.Recipe, names ...string) string {
@@ -470,15 +487,16 @@ func (r *run) webOnce(ctx context.Context, pg *automations.Page, rec *automation
 			answered = errors.As(err, &he)
 			return err
 		}
-		obj, err := p.Eval(waitJS, checks, waitMS, wallTitles)
+		obj, err := p.Eval(waitJS, checks, waitMS, wallTitles, readSelectors(rec))
 		if err != nil {
 			return fmt.Errorf("wait for the tracking details: %w", err)
 		}
 		var w struct {
-			Outcome string `json:"outcome"`
-			Text    string `json:"text"`
-			Ready   string `json:"ready"`
-			URL     string `json:"url"`
+			Outcome string      `json:"outcome"`
+			Text    string      `json:"text"`
+			Ready   string      `json:"ready"`
+			URL     string      `json:"url"`
+			Page    *pageResult `json:"page"`
 		}
 		if err := obj.Value.Unmarshal(&w); err != nil {
 			return fmt.Errorf("wait for the tracking details: %w", err)
@@ -498,6 +516,10 @@ func (r *run) webOnce(ctx context.Context, pg *automations.Page, rec *automation
 			notFound = true
 			return nil
 		case "done":
+			if w.Page == nil {
+				return fmt.Errorf("read the timeline: the page gave no timeline")
+			}
+			res = *w.Page
 		case "wall":
 			if robotWords.MatchString(w.Text) {
 				return automations.Fail(automations.NeedsHuman, "the page is a robot check: %s", short(w.Text))
@@ -514,19 +536,6 @@ func (r *run) webOnce(ctx context.Context, pg *automations.Page, rec *automation
 				return &automations.SelectorError{Name: "track.events", Selector: sel, URL: w.URL}
 			}
 			return fmt.Errorf("the tracking page did not finish loading: %w", context.DeadlineExceeded)
-		}
-		obj, err = p.Eval(readJS, map[string]string{
-			"status": optSelector(rec, "track.status"), "eta": optSelector(rec, "track.eta", "track.delivered_on"),
-			"events": optSelector(rec, "track.events"), "time": optSelector(rec, eventTimeKeys...),
-			"text": optSelector(rec, "track.event_text"), "loc": optSelector(rec, "track.event_location"),
-			"statusAttr": optAttr(rec, "status"), "etaAttr": optAttr(rec, "eta"), "deliveredAttr": optAttr(rec, "delivered"),
-			"codeAttr": optAttr(rec, "event_code"), "timeAttr": optAttr(rec, "event_time"),
-		})
-		if err != nil {
-			return fmt.Errorf("read the timeline: %w", err)
-		}
-		if err := obj.Value.Unmarshal(&res); err != nil {
-			return fmt.Errorf("read the timeline: %w", err)
 		}
 		if len(res.Events) == 0 {
 			// A found parcel always has at least its label event: an empty

@@ -312,7 +312,7 @@ func (w *demoWorld) firstPass(ctx context.Context, f *factory, opts *demoOptions
 	}
 	progress("tracking every parcel that is not final yet")
 	jd.Tracking = func(context.Context) (tracking.Deps, error) { return tdeps, nil }
-	jd.TrackConcurrency, jd.TrackFresh = 8, true
+	jd.TrackFresh = true
 	jd.TrackProgress = func(l tracking.Line) {
 		if l.Error != nil {
 			sum.TrackFailed++

@@ -87,7 +87,7 @@ Exit codes: 0 when every lookup worked, 9 when some failed, 10 when all did.`),
 	addJSONFlags(cmd, &opts.JSON)
 	cmd.Flags().StringVar(&opts.File, "file", "", "Read tracking numbers from this CSV `file` (with --column)")
 	cmd.Flags().StringVar(&opts.Column, "column", "", "The CSV column `name` that holds the tracking numbers")
-	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", 4, "Lookups in flight at once (API requests and browser pages), 1 to 64")
+	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", 0, "Lookups in flight at once (API requests and browser pages), 1 to 64; 0 chooses from the cores and memory")
 	cmd.Flags().StringVar(&opts.MaxAge, "max-age", "", "Use a stored result younger than this `duration` (e.g. 30m, 6h, 2d; 0 always looks up; default: thresholds.track_max_age, 1h)")
 	return cmd
 }
@@ -175,8 +175,8 @@ func trackCSVRowError(path string, err error) error {
 }
 
 func trackRun(ctx context.Context, f *factory, opts *trackOptions) error {
-	if opts.Concurrency < 1 || opts.Concurrency > 64 {
-		return usageErrorf("--concurrency %d: give a number from 1 to 64", opts.Concurrency)
+	if opts.Concurrency < 0 || opts.Concurrency > 64 {
+		return usageErrorf("--concurrency %d: give a number from 1 to 64, or 0 to choose from the cores and memory", opts.Concurrency)
 	}
 	numbers, err := trackInputs(f, opts)
 	if err != nil {

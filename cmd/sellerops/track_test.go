@@ -211,9 +211,9 @@ func TestTrackAllFailedAndStdin(t *testing.T) {
 	if res.code != exitOK || strings.TrimSpace(res.stdout) != "[]" {
 		t.Errorf("no numbers: exit %d stdout %q", res.code, res.stdout)
 	}
-	res = runCommand(t, []string{"track", "--concurrency", "0", "x"}, false, "", withTrackEnv(sb, cfg, ""))
+	res = runCommand(t, []string{"track", "--concurrency", "-1", "x"}, false, "", withTrackEnv(sb, cfg, ""))
 	if res.code != exitUsage {
-		t.Errorf("--concurrency 0: exit %d", res.code)
+		t.Errorf("--concurrency -1: exit %d", res.code)
 	}
 	res = runCommand(t, []string{"track", "--max-age", "soon", "x"}, false, "", withTrackEnv(sb, cfg, ""))
 	if res.code != exitUsage || !strings.Contains(res.stderr, "--max-age") {
