@@ -222,19 +222,8 @@ func (w *demoWorld) pointFactory(ctx context.Context, f *factory) error {
 	f.mu.Unlock()
 
 	sec := f.Secrets()
-	for _, c := range []string{"ups", "fedex", "usps", "dhl"} {
-		a := w.sb.Account(c)
-		for key, v := range map[string]string{
-			"client_id": a.ClientID, "client_secret": a.ClientSecret, "api_key": a.APIKey,
-			"portal_username": a.Username, "portal_password": a.Password,
-		} {
-			if v == "" {
-				continue
-			}
-			if err := sec.Set(ctx, secrets.CarrierKey(c, key), v); err != nil {
-				return err
-			}
-		}
+	if err := setSandboxCarrierSecrets(ctx, sec, w.sb); err != nil {
+		return err
 	}
 	db, err := f.DB(ctx)
 	if err != nil {
@@ -266,6 +255,26 @@ func (w *demoWorld) pointFactory(ctx context.Context, f *factory) error {
 				return err
 			}
 			if err := sec.Set(ctx, secrets.StoreTOTPKey(name), spec.TOTPSecret); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// setSandboxCarrierSecrets puts the sandbox carriers' demo keys and portal
+// logins into sec under the names the carrier clients read.
+func setSandboxCarrierSecrets(ctx context.Context, sec secrets.Store, sb *sandbox.Sandbox) error {
+	for _, c := range config.CarrierNames {
+		a := sb.Account(c)
+		for key, v := range map[string]string{
+			"client_id": a.ClientID, "client_secret": a.ClientSecret, "api_key": a.APIKey,
+			"portal_username": a.Username, "portal_password": a.Password,
+		} {
+			if v == "" {
+				continue
+			}
+			if err := sec.Set(ctx, secrets.CarrierKey(c, key), v); err != nil {
 				return err
 			}
 		}
