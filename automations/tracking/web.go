@@ -255,7 +255,10 @@ func (r *run) web(ctx context.Context, h *pageHolder, j job) Line {
 		return fail(ClassNoBrowser, fmt.Sprintf("%s: cannot open the %s tracking page: %v", j.number, carriers.CourierName(j.courier), err))
 	}
 	h.pool = pool
-	var line Line
+	var (
+		line     Line
+		servedBy string // the browser whose page answered last
+	)
 	// A browser that dies under a lookup sends it to another browser: the
 	// next try opens a page elsewhere, and when the last try was lost so,
 	// the tries start over, up to once per browser the set has.
@@ -278,8 +281,8 @@ func (r *run) web(ctx context.Context, h *pageHolder, j job) Line {
 				// a fresh one.
 				h.release()
 			}
-			if err == nil {
-				l.Endpoint = pg.Endpoint()
+			if err == nil || answered {
+				servedBy = pg.Endpoint()
 			}
 			line = l
 			return err
@@ -310,8 +313,10 @@ func (r *run) web(ctx context.Context, h *pageHolder, j job) Line {
 		}
 		l := fail(string(class), msg)
 		l.CheckedAt = r.t.deps.Now().UTC()
+		l.Endpoint = servedBy
 		return r.store(ctx, l)
 	}
+	line.Endpoint = servedBy
 	return r.store(ctx, line)
 }
 
