@@ -57,6 +57,9 @@ type demoSummary struct {
 	ByTag       map[string]int  `json:"parcels_by_tag"`
 	Candidates  []demoCandidate `json:"claim_candidates"`
 	Drafts      int             `json:"claims_drafted"`
+	// Mail says whether the demo has an email store (Dovecot installed and
+	// started) and, when not, why.
+	Mail string `json:"mail"`
 }
 
 type demoCandidate struct {
@@ -195,10 +198,17 @@ func demoRun(ctx context.Context, f *factory, opts *demoOptions, jf *jsonFlags) 
 	if err := w.pointFactory(ctx, f); err != nil {
 		return err
 	}
+	mailNote, stopMail, err := w.startDemoMail(ctx, f, opts.Seed, opts.Orders)
+	if err != nil {
+		return err
+	}
+	defer stopMail()
+	progress("%s", mailNote)
 	sum, err := w.firstPass(ctx, f, opts, progress)
 	if err != nil {
 		return err
 	}
+	sum.Mail = mailNote
 	if opts.NoTUI {
 		return printDemoSummary(f, sum, jf)
 	}
@@ -397,6 +407,7 @@ func printDemoSummary(f *factory, sum demoSummary, jf *jsonFlags) error {
 	}
 	fmt.Fprintf(out, "parcels: %d of %d not yet final tracked, %d failed (%d stored): %s\n",
 		sum.Tracked, sum.NotFinal, sum.TrackFailed, sum.Parcels, strings.Join(tags, ", "))
+	fmt.Fprintf(out, "%s\n", sum.Mail)
 	fmt.Fprintf(out, "claim candidates: %d (%d drafted)\n", len(sum.Candidates), sum.Drafts)
 	t := newTable(out, f.IO.IsStdoutTTY(), "PARCEL", "CARRIER", "KIND", "CLOSES", "DAYS LEFT", "WHY")
 	for _, c := range sum.Candidates {

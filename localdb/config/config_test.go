@@ -89,6 +89,9 @@ func TestErrorsNameFileKeyAndLine(t *testing.T) {
 		{"translation url", "translation:\n  provider: deepl\n  url: api.deepl.com\n", "translation.url", 3},
 		// operator.language is an ISO 639-1 code.
 		{"operator language", "operator:\n  language: English\n", "operator.language", 2},
+		// IMAP sizes are 32-bit numbers (RFC 3501); a negative size is no size.
+		{"mail size negative", "mail:\n  max_message_mb: -1\n", "mail.max_message_mb", 2},
+		{"mail size too large", "mail:\n  max_message_mb: 5000\n", "mail.max_message_mb", 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -180,5 +183,18 @@ func TestParsesBrowserEndpoints(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), wantMsg) || strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "pw@") {
 			t.Errorf("%q: error %v, want one saying %q without the secret", src, err, wantMsg)
 		}
+	}
+}
+
+func TestParsesMailSettings(t *testing.T) {
+	c, err := Parse("/etc/sellerops.yaml", []byte("mail:\n  max_message_mb: 60\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Mail.MaxMessageMB != 60 {
+		t.Fatalf("parsed %+v", c.Mail)
+	}
+	if Defaults().Mail.MaxMessageMB != 0 {
+		t.Errorf("the default is left to the mail channel (25 MiB), got %d", Defaults().Mail.MaxMessageMB)
 	}
 }
