@@ -2,32 +2,24 @@ package translate
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"strings"
+
+	"github.com/sellerops/sellerops/localdb"
 )
 
-// Key identifies one cached translation: the text's SHA-256, the source
-// language asked for ("" when the provider was to detect it), the target and
-// the provider's name.
-type Key struct {
-	TextHash string
-	Source   string
-	Target   string
-	Provider string
-}
+// Key identifies one cached translation (localdb keeps the cache).
+type Key = localdb.TranslationKey
 
 // HashText returns the hex SHA-256 of text, the cache's text key.
-func HashText(text string) string {
-	sum := sha256.Sum256([]byte(text))
-	return hex.EncodeToString(sum[:])
-}
+func HashText(text string) string { return localdb.HashText(text) }
 
 // Store keeps translations between runs (localdb implements it).
 type Store interface {
-	GetTranslation(ctx context.Context, k Key) (Translation, bool, error)
-	PutTranslation(ctx context.Context, k Key, t Translation) error
+	GetTranslation(ctx context.Context, k Key) (localdb.CachedTranslation, bool, error)
+	PutTranslation(ctx context.Context, k Key, t localdb.CachedTranslation) error
 }
+
+var _ Store = (*localdb.DB)(nil)
 
 // Cached puts a Store in front of a Provider: texts found in the store are
 // not sent again, and what the provider returns is stored before it is
@@ -54,7 +46,7 @@ func (c *Cached) Translate(ctx context.Context, texts []string, from, to string)
 			return nil, err
 		}
 		if ok {
-			out[i] = tr
+			out[i] = Translation(tr)
 			continue
 		}
 		if _, seen := where[t]; !seen {
@@ -71,7 +63,7 @@ func (c *Cached) Translate(ctx context.Context, texts []string, from, to string)
 	}
 	for j, t := range missing {
 		k := Key{TextHash: HashText(t), Source: from, Target: to, Provider: c.P.Name()}
-		if err := c.Store.PutTranslation(ctx, k, got[j]); err != nil {
+		if err := c.Store.PutTranslation(ctx, k, localdb.CachedTranslation(got[j])); err != nil {
 			return nil, err
 		}
 		for _, i := range where[t] {

@@ -1,10 +1,11 @@
-package localdb
+package translate
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
-	"github.com/sellerops/sellerops/automations/translate"
+	"github.com/sellerops/sellerops/localdb"
 )
 
 // countingProvider answers every text with a fixed marker and counts calls,
@@ -13,21 +14,25 @@ import (
 type countingProvider struct{ calls, texts int }
 
 func (p *countingProvider) Name() string { return "counting" }
-func (p *countingProvider) Translate(_ context.Context, texts []string, from, to string) ([]translate.Translation, error) {
+func (p *countingProvider) Translate(_ context.Context, texts []string, from, to string) ([]Translation, error) {
 	p.calls++
 	p.texts += len(texts)
-	out := make([]translate.Translation, len(texts))
+	out := make([]Translation, len(texts))
 	for i, t := range texts {
-		out[i] = translate.Translation{Text: "[" + to + "] " + t, Source: "ja"}
+		out[i] = Translation{Text: "[" + to + "] " + t, Source: "ja"}
 	}
 	return out, nil
 }
 
 func TestTranslationsAreFetchedOnceAndSurviveReopen(t *testing.T) {
 	ctx := context.Background()
-	db, _ := openTest(t)
+	db, err := localdb.Open(ctx, filepath.Join(t.TempDir(), "sellerops.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
 	p := &countingProvider{}
-	c := &translate.Cached{P: p, Store: db}
+	c := &Cached{P: p, Store: db}
 	texts := []string{"荷物が届きません", "箱が壊れていました", "荷物が届きません"}
 	first, err := c.Translate(ctx, texts, "", "en")
 	if err != nil {
@@ -59,15 +64,15 @@ func TestTranslationsAreFetchedOnceAndSurviveReopen(t *testing.T) {
 		t.Fatalf("a new target language must be fetched: %d calls", p.calls)
 	}
 	// A put for a key already kept does not replace it.
-	k := translate.Key{TextHash: translate.HashText(texts[0]), Target: "en", Provider: "counting"}
-	if err := db.PutTranslation(ctx, k, translate.Translation{Text: "worse", Source: "zh"}); err != nil {
+	k := Key{TextHash: HashText(texts[0]), Target: "en", Provider: "counting"}
+	if err := db.PutTranslation(ctx, k, localdb.CachedTranslation{Text: "worse", Source: "zh"}); err != nil {
 		t.Fatal(err)
 	}
 	got, ok, err := db.GetTranslation(ctx, k)
-	if err != nil || !ok || got != first[0] {
+	if err != nil || !ok || Translation(got) != first[0] {
 		t.Fatalf("after second put: %+v %v %v, want the first translation kept", got, ok, err)
 	}
-	if err := db.PutTranslation(ctx, translate.Key{TextHash: "x", Target: "en", Provider: "p"}, translate.Translation{Text: "t"}); err == nil {
+	if err := db.PutTranslation(ctx, Key{TextHash: "x", Target: "en", Provider: "p"}, localdb.CachedTranslation{Text: "t"}); err == nil {
 		t.Fatal("a translation without its source language was stored")
 	}
 }
