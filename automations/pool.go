@@ -237,6 +237,9 @@ func (p *Pool) Close() error {
 type Page struct {
 	pool *Pool
 	site string
+	// endpoint names the browser the page runs in (see EndpointName); set
+	// by a SpreadPool.
+	endpoint string
 
 	mu           sync.Mutex
 	rod          *rod.Page
@@ -277,6 +280,10 @@ func (pg *Page) Block(ctx context.Context, kinds ...Resource) error {
 	pg.mu.Unlock()
 	return nil
 }
+
+// Endpoint names the browser the page runs in ("local", or a remote
+// browser's scheme://host:port); "" for a page of a plain Pool.
+func (pg *Page) Endpoint() string { return pg.endpoint }
 
 // Rod returns the underlying rod page. Inside a Step use the page passed to
 // the step function instead: it carries the step's context and budget.
@@ -358,6 +365,19 @@ func (pg *Page) Step(ctx context.Context, name string, budget time.Duration, fn 
 	return f
 }
 
+// loadStatusJS waits for the window's load event, as rod's WaitLoad does,
+// and answers with the main document's HTTP status, in one round trip and
+// without rod's helper script (which WaitLoad injects into every new
+// document, costing the renderer a compile per page).
+const loadStatusJS = `() => new Promise((resolve) => {
+	const status = () => {
+		const n = performance.getEntriesByType('navigation')[0];
+		return n ? (n.responseStatus || 0) : 0;
+	};
+	if (document.readyState === 'complete') { resolve(status()); return; }
+	window.addEventListener('load', () => resolve(status()), {once: true});
+})`
+
 // Navigate opens url on p, waits for the load event and turns an error
 // status of the main document into an *HTTPError (403 blocked, 429
 // rate_limited, 5xx site_error, ...).
@@ -365,15 +385,9 @@ func Navigate(p *rod.Page, url string) error {
 	if err := p.Navigate(url); err != nil {
 		return fmt.Errorf("open %s: %w", redactURLSecrets(url), err)
 	}
-	if err := p.WaitLoad(); err != nil {
-		return fmt.Errorf("open %s: wait for load: %w", redactURLSecrets(url), err)
-	}
-	res, err := p.Eval(`() => {
-		const n = performance.getEntriesByType('navigation')[0];
-		return n ? (n.responseStatus || 0) : 0;
-	}`)
+	res, err := p.Eval(loadStatusJS)
 	if err != nil {
-		return fmt.Errorf("open %s: read status: %w", redactURLSecrets(url), err)
+		return fmt.Errorf("open %s: wait for load: %w", redactURLSecrets(url), err)
 	}
 	if status := res.Value.Int(); status >= 400 {
 		return &HTTPError{Status: status, URL: url}

@@ -55,7 +55,7 @@ type Deps struct {
 	// last lookup (track_max_age is not applied).
 	TrackFresh bool
 	// TrackConcurrency is how many parcels are looked up at once; zero
-	// means 4.
+	// means tracking.DefaultConcurrency.
 	TrackConcurrency int
 	// TrackChunk is how many parcels are looked up per batch; zero means 25.
 	TrackChunk int
@@ -198,11 +198,8 @@ func trackJob(d Deps) Job {
 			if chunk <= 0 {
 				chunk = 25
 			}
-			conc := d.TrackConcurrency
-			if conc <= 0 {
-				conc = 4
-			}
-			opts := tracking.Options{Concurrency: conc, MaxAge: d.cfg().Thresholds.TrackMaxAge.D()}
+			// Zero leaves the number to tracking.DefaultConcurrency.
+			opts := tracking.Options{Concurrency: d.TrackConcurrency, MaxAge: d.cfg().Thresholds.TrackMaxAge.D()}
 			if d.TrackFresh {
 				opts.MaxAge = 0
 			}

@@ -468,7 +468,7 @@ func (y *mailSync) deadline(m Mail, existing localdb.Thread) time.Time {
 // the store may not have read from the marketplace: the order is recorded
 // with what the mail says (its number and buyer), never more.
 func (y *mailSync) linkParcels(mt *localdb.MailTx, saved localdb.Thread, text string) error {
-	refs := messages.TrackingNumbers(text)
+	refs := messages.ParcelNumbers(text, saved.MarketplaceOrderID)
 	if len(refs) == 0 {
 		return nil
 	}

@@ -874,7 +874,7 @@ func (y *storeSync) save(ctx context.Context, sum threadSummary, d threadDetail,
 	// A tracking number the buyer pasted links the thread's order to that
 	// parcel, so that the parcel is tracked and shown with the thread.
 	if saved.Thread.OrderID != 0 {
-		for _, tr := range messages.TrackingNumbers(strings.Join(buyerText, "\n")) {
+		for _, tr := range messages.ParcelNumbers(strings.Join(buyerText, "\n"), d.OrderID) {
 			if _, _, err := y.deps.DB.EnsureShipment(ctx, localdb.Shipment{Courier: tr.Courier, TrackingNumber: tr.Number,
 				OrderID: saved.Thread.OrderID}); err != nil {
 				return err

@@ -379,6 +379,26 @@ func TrackingNumbers(text string) []TrackingRef {
 	return out
 }
 
+// ParcelNumbers returns the tracking numbers a buyer wrote in a thread about
+// the order orderID (the marketplace's order number; "" when none): those of
+// TrackingNumbers, less the thread's own order number. A TikTok Shop order
+// id (18 digits from 57) can pass a FedEx check digit; written in a thread
+// about that very order it names the order, never a parcel.
+func ParcelNumbers(text, orderID string) []TrackingRef {
+	all := TrackingNumbers(text)
+	own := carriers.Normalize(orderID)
+	if own == "" {
+		return all
+	}
+	out := all[:0]
+	for _, t := range all {
+		if t.Number != own {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // OrderNumbers returns the marketplace order numbers in text, each once, in
 // text order; a number that is also a valid tracking number is left out.
 func OrderNumbers(text string) []OrderRef {

@@ -137,3 +137,22 @@ func TestReportsDamageCustomWordsAndPhrase(t *testing.T) {
 		t.Error("Nichts ist kaputt is damage")
 	}
 }
+
+// A TikTok Shop order id written in the thread about that order is the
+// order, not a parcel, even where it passes a FedEx check digit. The id is
+// one of the sandbox's seed-4 TikTok orders (its world says so); the other
+// number is UPS's published sample tracking number.
+func TestParcelNumbersLeaveOutTheThreadsOwnOrder(t *testing.T) {
+	text := "Hello, my order 571972685291400071 has not arrived. The label says 1Z999AA10123456784."
+	all := TrackingNumbers(text)
+	if len(all) != 2 {
+		t.Fatalf("TrackingNumbers = %+v; the order id no longer passes a check digit, so this test shows nothing", all)
+	}
+	got := ParcelNumbers(text, "571972685291400071")
+	if len(got) != 1 || got[0].Number != "1Z999AA10123456784" || got[0].Courier != "ups" {
+		t.Fatalf("ParcelNumbers = %+v, want only the UPS number", got)
+	}
+	if n := len(ParcelNumbers(text, "")); n != 2 {
+		t.Errorf("without an order id: %d numbers, want both", n)
+	}
+}

@@ -100,6 +100,13 @@ func normNumber(n string) string {
 	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(n), " ", ""))
 }
 
+// track answers a tracking request for a number: it counts the lookup (see
+// State.Lookups) and returns the carrier's parcel, or nil.
+func (s *site) track(number string) *Parcel {
+	s.sb.st.looked(normNumber(number))
+	return s.lookup(number)
+}
+
 // lookup returns the carrier's parcel for a number, or nil.
 func (s *site) lookup(number string) *Parcel {
 	p := s.sb.world.Parcel(normNumber(number))
@@ -302,7 +309,7 @@ func (s *site) upsTrack(w http.ResponseWriter, r *http.Request) {
 		carrierError(w, "ups", http.StatusBadRequest, "invalid", "Invalid inquiry number")
 		return
 	}
-	p := s.lookup(n)
+	p := s.track(n)
 	if p == nil {
 		writeJSON(w, http.StatusOK, map[string]any{"trackResponse": map[string]any{"shipment": []any{map[string]any{
 			"inquiryNumber": n, "warnings": []map[string]string{{"code": "TW0001", "message": "Tracking Information Not Found"}}}}}})
@@ -374,7 +381,7 @@ func (s *site) fedexTrack(w http.ResponseWriter, r *http.Request) {
 	var results []any
 	for _, ti := range req.TrackingInfo {
 		n := normNumber(ti.TrackingNumberInfo.TrackingNumber)
-		p := s.lookup(n)
+		p := s.track(n)
 		if p == nil {
 			results = append(results, map[string]any{"trackingNumber": n, "trackResults": []any{map[string]any{
 				"trackingNumberInfo": map[string]any{"trackingNumber": n, "trackingNumberUniqueId": "", "carrierCode": ""},
@@ -440,7 +447,7 @@ func (s *site) uspsTrack(w http.ResponseWriter, r *http.Request) {
 			"message": "Invalid tracking number: " + n, "errors": []map[string]string{{"title": "Invalid tracking number", "detail": n, "code": "150002"}}}})
 		return
 	}
-	p := s.lookup(n)
+	p := s.track(n)
 	if p == nil {
 		writeJSON(w, http.StatusNotFound, map[string]any{"apiVersion": "/tracking/v3", "error": map[string]any{"code": "404",
 			"message": uspsNotFound, "errors": []map[string]string{{"title": uspsNotFound, "detail": "", "code": "150001"}}}})
@@ -495,7 +502,7 @@ func (s *site) dhlTrack(w http.ResponseWriter, r *http.Request) {
 			"detail": "The trackingNumber query parameter is required."})
 		return
 	}
-	p := s.lookup(n)
+	p := s.track(n)
 	if p == nil {
 		writeProblem(w, http.StatusNotFound, map[string]any{"title": "No result found", "status": 404,
 			"detail": "No shipment with given tracking number found.", "instance": "/shipment/" + n})
@@ -541,7 +548,7 @@ func placeText(p Place) string {
 
 func (s *site) trackData(w http.ResponseWriter, r *http.Request) {
 	n := normNumber(r.URL.Query().Get("n"))
-	p := s.lookup(n)
+	p := s.track(n)
 	if p == nil {
 		writeJSON(w, http.StatusOK, map[string]any{"number": n, "found": false})
 		return

@@ -18,6 +18,11 @@ type State struct {
 	Claims     map[string][]Claim `json:"claims"`      // by tracking number
 	Logins     map[string]Logins  `json:"logins"`      // by site
 	Requests   map[string]int     `json:"requests"`    // by "site.kind", e.g. "amazon.page", "ups.api", "fault.amazon.5xx"
+	// Lookups counts the tracking answers given per number, by the
+	// carriers' APIs, their tracking pages' data and the 17TRACK stand-in
+	// alike, so that a test can tell a parcel looked up once from one
+	// missed or asked twice.
+	Lookups map[string]int `json:"lookups"`
 }
 
 // Reply is a seller reply the sandbox received.
@@ -66,6 +71,7 @@ type stateStore struct {
 	claimSeq   int
 	logins     map[string]*Logins
 	requests   map[string]int
+	lookups    map[string]int
 }
 
 func newStateStore() *stateStore {
@@ -84,6 +90,14 @@ func (s *stateStore) reset() {
 	s.claimSeq = 0
 	s.logins = map[string]*Logins{}
 	s.requests = map[string]int{}
+	s.lookups = map[string]int{}
+}
+
+// looked counts one tracking answer for a number.
+func (s *stateStore) looked(number string) {
+	s.mu.Lock()
+	s.lookups[number]++
+	s.mu.Unlock()
 }
 
 func (s *stateStore) count(key string) {
@@ -150,7 +164,8 @@ func (sb *Sandbox) snapshot() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := State{Now: now, Faults: sb.Faults(), Replies: map[string][]Reply{}, Claims: map[string][]Claim{},
-		Logins: map[string]Logins{}, Requests: maps.Clone(s.requests), NoResponse: []string{}}
+		Logins: map[string]Logins{}, Requests: maps.Clone(s.requests), NoResponse: []string{},
+		Lookups: maps.Clone(s.lookups)}
 	for k, v := range s.replies {
 		out.Replies[k] = slices.Clone(v)
 	}

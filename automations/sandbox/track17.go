@@ -283,6 +283,7 @@ func (s *site) seventeenTrackInfo(w http.ResponseWriter, nums []string) {
 			rej = append(rej, seventeenRejected(n, -18019902, "Tracking number "+n+" is not registered yet. Register first."))
 			continue
 		}
+		s.sb.st.looked(n)
 		acc = append(acc, map[string]any{"number": n, "carrier": 0, "param": nil, "tag": nil,
 			"track_info": seventeenTrackInfo(s.sb.world.Parcel(n), now)})
 	}

@@ -50,7 +50,11 @@ type Line struct {
 	Source   string `json:"source,omitempty"`
 	// Via names the multi-carrier tracking API ("17track") that answered
 	// for the courier, when it was not the courier's own API.
-	Via       string     `json:"via,omitempty"`
+	Via string `json:"via,omitempty"`
+	// Endpoint names the browser that read the tracking page: "local", or
+	// a remote browser's scheme://host:port (never its path or query,
+	// where services keep their tokens). Empty for API and cache lines.
+	Endpoint  string     `json:"endpoint,omitempty"`
 	CheckedAt time.Time  `json:"checked_at,omitzero"`
 	Error     *LineError `json:"error,omitempty"`
 	// FallbackFrom is set when the carrier's API failed for this number

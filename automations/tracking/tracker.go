@@ -44,8 +44,13 @@ type Deps struct {
 	Config *config.Config
 	// Credentials supplies API keys; nil means no API lookups.
 	Credentials CredentialsFunc
+	// Browsers are the browsers web lookups spread their pages over (one
+	// launched, or several remote endpoints); the Tracker never closes
+	// them. When nil, Browser is used.
+	Browsers func(ctx context.Context) (*automations.BrowserSet, error)
 	// Browser returns the browser for web lookups, launching it on first
-	// use; nil means no web lookups. The Tracker never closes it.
+	// use; nil (with Browsers nil) means no web lookups. The Tracker never
+	// closes it.
 	Browser func(ctx context.Context) (*automations.Browser, error)
 	// Recipes holds the tracking recipes; nil means the embedded ones.
 	Recipes *automations.RecipeSet
@@ -65,7 +70,8 @@ type Deps struct {
 // Options shape one run.
 type Options struct {
 	// Concurrency bounds the lookups in flight (API requests and browser
-	// pages); zero means 4.
+	// pages); zero means DefaultConcurrency, chosen from the cores and the
+	// available memory.
 	Concurrency int
 	// MaxAge is how old a stored result may be to be used without a lookup;
 	// zero always looks up.
@@ -81,7 +87,7 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	if o.Concurrency <= 0 {
-		o.Concurrency = 4
+		o.Concurrency = DefaultConcurrency()
 	}
 	if o.Retry.Attempts <= 0 {
 		o.Retry = automations.RetryPolicy{Attempts: 3, Base: 500 * time.Millisecond, Max: 5 * time.Second, Jitter: true}
@@ -217,7 +223,7 @@ type run struct {
 	out  chan Line
 
 	poolMu  sync.Mutex
-	pool    *automations.Pool
+	pool    *automations.SpreadPool
 	poolErr error
 
 	driftMu sync.Mutex

@@ -54,34 +54,40 @@ func (t *Tracker) recipe(courier string) (*automations.Recipe, error) {
 }
 
 // pagePool returns the run's page pool, starting the browser on first use.
-func (r *run) pagePool(ctx context.Context) (*automations.Pool, error) {
+func (r *run) pagePool(ctx context.Context) (*automations.SpreadPool, error) {
 	r.poolMu.Lock()
 	defer r.poolMu.Unlock()
 	if r.pool != nil || r.poolErr != nil {
 		return r.pool, r.poolErr
 	}
 	deps := r.t.deps
-	if deps.Browser == nil {
+	var set *automations.BrowserSet
+	switch {
+	case deps.Browsers != nil:
+		var err error
+		if set, err = deps.Browsers(ctx); err != nil {
+			r.poolErr = err
+			return nil, err
+		}
+	case deps.Browser != nil:
+		set = automations.BrowserSetOf("", deps.Browser)
+	default:
 		r.poolErr = errors.New("no browser is set up for tracking pages")
 		return nil, r.poolErr
 	}
-	b, err := deps.Browser(ctx)
-	if err != nil {
+	// One browser must answer before any page is asked for, so that a
+	// machine without one gets a no_browser line at once.
+	if _, err := set.Primary(ctx); err != nil {
 		r.poolErr = err
 		return nil, err
 	}
-	p, err := automations.NewPool(ctx, b, automations.PoolOptions{
+	r.pool = automations.NewSpreadPool(set, automations.PoolOptions{
 		Size:        r.opts.Concurrency,
 		Block:       []automations.Resource{automations.Images, automations.Fonts, automations.Media},
 		Site:        "tracking",
 		EvidenceDir: deps.EvidenceDir,
 	})
-	if err != nil {
-		r.poolErr = err
-		return nil, err
-	}
-	r.pool = p
-	return p, nil
+	return r.pool, nil
 }
 
 // markDrift remembers that a courier's page no longer fits its recipe:
@@ -180,7 +186,7 @@ func (r *run) webSessions(order []string, jobs map[string][]job) []unit {
 
 // pageHolder keeps one pooled page for a run of lookups.
 type pageHolder struct {
-	pool *automations.Pool
+	pool *automations.SpreadPool
 	pg   *automations.Page
 }
 
@@ -202,6 +208,26 @@ func (h *pageHolder) release() {
 		h.pg = nil
 	}
 }
+
+// lost reports whether the held page's browser stopped answering; when it
+// did, the page is gone and the next get opens one on another browser.
+func (h *pageHolder) lost(ctx context.Context) bool {
+	if h.pg == nil || !h.pool.Lost(ctx, h.pg) {
+		return false
+	}
+	h.pg = nil
+	return true
+}
+
+// noPageError is a lookup that got no page from any browser.
+type noPageError struct{ err error }
+
+func (e *noPageError) Error() string { return e.err.Error() }
+func (e *noPageError) Unwrap() error { return e.err }
+
+// errEndpointLost ends the tries of a lookup whose browser stopped
+// answering; the lookup starts again on another browser.
+var errEndpointLost = errors.New("the browser serving this page stopped answering")
 
 // web looks one number up on the courier's public tracking page.
 func (r *run) web(ctx context.Context, h *pageHolder, j job) Line {
@@ -229,21 +255,47 @@ func (r *run) web(ctx context.Context, h *pageHolder, j job) Line {
 		return fail(ClassNoBrowser, fmt.Sprintf("%s: cannot open the %s tracking page: %v", j.number, carriers.CourierName(j.courier), err))
 	}
 	h.pool = pool
-	var line Line
-	err = automations.Retry(ctx, r.opts.Retry, func(ctx context.Context, _ int) error {
-		pg, err := h.get(ctx)
-		if err != nil {
+	var (
+		line     Line
+		servedBy string // the browser whose page answered last
+	)
+	// A browser that dies under a lookup sends it to another browser: the
+	// next try opens a page elsewhere, and when the last try was lost so,
+	// the tries start over, up to once per browser the set has.
+	for moves := 0; ; moves++ {
+		lost := false
+		err = automations.Retry(ctx, r.opts.Retry, func(ctx context.Context, _ int) error {
+			lost = false
+			pg, err := h.get(ctx)
+			if err != nil {
+				return &noPageError{err}
+			}
+			l, answered, err := r.webOnce(ctx, pg, rec, j)
+			if err != nil && !answered {
+				if ctx.Err() == nil && h.lost(ctx) {
+					lost = true
+					r.t.log.Info("browser lost under a lookup; moving it to another", "number", j.number, "err", err)
+					return automations.Fail(automations.SiteError, "%v: %w", err, errEndpointLost)
+				}
+				// The tab never showed a page state: start the next try on
+				// a fresh one.
+				h.release()
+			}
+			if err == nil || answered {
+				servedBy = pg.Endpoint()
+			}
+			line = l
 			return err
+		})
+		if !lost || moves >= pool.Endpoints() || ctx.Err() != nil {
+			break
 		}
-		l, answered, err := r.webOnce(ctx, pg, rec, j)
-		if err != nil && !answered {
-			// The tab never showed a page state: start the next try on a
-			// fresh one.
-			h.release()
-		}
-		line = l
-		return err
-	})
+	}
+	var np *noPageError
+	if errors.As(err, &np) && ctx.Err() == nil {
+		// No browser gave a page: not the parcel's fault, nothing is stored.
+		return fail(ClassNoBrowser, fmt.Sprintf("%s: cannot open the %s tracking page: %v", j.number, carriers.CourierName(j.courier), np.err))
+	}
 	if err != nil {
 		// A timeline gone from where the recipe looks, or mostly unreadable,
 		// will be the same on the courier's next page.
@@ -261,8 +313,10 @@ func (r *run) web(ctx context.Context, h *pageHolder, j job) Line {
 		}
 		l := fail(string(class), msg)
 		l.CheckedAt = r.t.deps.Now().UTC()
+		l.Endpoint = servedBy
 		return r.store(ctx, l)
 	}
+	line.Endpoint = servedBy
 	return r.store(ctx, line)
 }
 
@@ -284,47 +338,8 @@ var outcomeKeys = []struct{ name, key string }{
 	{"click", "track.open_history"},
 }
 
-// waitJS resolves with the first outcome whose selector matches, watching
-// the page's changes (no polling, no sleep), or with what the page says when
-// the time is up. "click" entries are pressed once when they appear.
-const waitJS = `(checks, ms, wallTitle) => new Promise((resolve) => {
-	const wall = new RegExp(wallTitle, 'i');
-	let finished = false, mo = null, timer = null;
-	const finish = (v) => {
-		if (finished) { return; }
-		finished = true;
-		if (mo) { mo.disconnect(); }
-		clearTimeout(timer);
-		resolve(v);
-	};
-	const clicked = new Set();
-	const check = () => {
-		for (const [name, sel] of checks) {
-			let el = null;
-			try { el = document.querySelector(sel); } catch (e) { continue; }
-			if (!el) { continue; }
-			if (name === 'click') {
-				if (!clicked.has(sel)) {
-					clicked.add(sel);
-					try { el.click(); } catch (e) { /* the next change is checked again */ }
-				}
-				continue;
-			}
-			finish({outcome: name, text: (el.textContent || '').trim().slice(0, 300)});
-			return;
-		}
-		if (document.readyState !== 'loading' && wall.test(document.title || '')) {
-			finish({outcome: 'wall', text: (document.title + ' ' + (document.body ? document.body.innerText : '')).slice(0, 3000)});
-		}
-	};
-	timer = setTimeout(() => finish({outcome: '', ready: document.readyState, url: location.href,
-		text: ((document.title || '') + ' ' + (document.body ? document.body.innerText : '')).slice(0, 3000)}), ms);
-	mo = new MutationObserver(check);
-	mo.observe(document.documentElement, {childList: true, subtree: true, attributes: true});
-	check();
-})`
-
-// readJS reads the whole timeline in one round trip.
+// readJS reads the whole timeline; waitJS runs it once the timeline is
+// there.
 const readJS = `(s) => {
 	const q = (root, sel) => { if (!sel) { return null; } try { return root.querySelector(sel); } catch (e) { return null; } };
 	const txt = (e) => e ? (e.textContent || '').replace(/\s+/g, ' ').trim() : '';
@@ -353,6 +368,51 @@ const readJS = `(s) => {
 	};
 }`
 
+// waitJS resolves with the first outcome whose selector matches, watching
+// the page's changes (no polling, no sleep), or with what the page says when
+// the time is up. "click" entries are pressed once when they appear. When
+// the timeline is there ("done"), it is read at once (readJS, with the
+// selectors s) and comes back in the same answer: one round trip per page.
+var waitJS = `(checks, ms, wallTitle, s) => new Promise((resolve) => {
+	const read = ` + readJS + `;
+	const wall = new RegExp(wallTitle, 'i');
+	let finished = false, mo = null, timer = null;
+	const finish = (v) => {
+		if (finished) { return; }
+		finished = true;
+		if (mo) { mo.disconnect(); }
+		clearTimeout(timer);
+		resolve(v);
+	};
+	const clicked = new Set();
+	const check = () => {
+		for (const [name, sel] of checks) {
+			let el = null;
+			try { el = document.querySelector(sel); } catch (e) { continue; }
+			if (!el) { continue; }
+			if (name === 'click') {
+				if (!clicked.has(sel)) {
+					clicked.add(sel);
+					try { el.click(); } catch (e) { /* the next change is checked again */ }
+				}
+				continue;
+			}
+			const v = {outcome: name, text: (el.textContent || '').trim().slice(0, 300)};
+			if (name === 'done') { v.page = read(s); }
+			finish(v);
+			return;
+		}
+		if (document.readyState !== 'loading' && wall.test(document.title || '')) {
+			finish({outcome: 'wall', text: (document.title + ' ' + (document.body ? document.body.innerText : '')).slice(0, 3000)});
+		}
+	};
+	timer = setTimeout(() => finish({outcome: '', ready: document.readyState, url: location.href,
+		text: ((document.title || '') + ' ' + (document.body ? document.body.innerText : '')).slice(0, 3000)}), ms);
+	mo = new MutationObserver(check);
+	mo.observe(document.documentElement, {childList: true, subtree: true, attributes: true});
+	check();
+})`
+
 // wallTitles are the page titles of anti-bot walls and access-denied pages;
 // no tracking page has one, so a match ends the wait at once.
 const wallTitles = `^\s*(access denied|just a moment|attention required|robot check|are you a robot|request rejected|pardon our interruption|forbidden)`
@@ -379,6 +439,17 @@ type pageResult struct {
 	ETAText    string      `json:"etaText"`
 	URL        string      `json:"url"`
 	Events     []pageEvent `json:"events"`
+}
+
+// readSelectors are readJS's selectors and attribute names, from the recipe.
+func readSelectors(rec *automations.Recipe) map[string]string {
+	return map[string]string{
+		"status": optSelector(rec, "track.status"), "eta": optSelector(rec, "track.eta", "track.delivered_on"),
+		"events": optSelector(rec, "track.events"), "time": optSelector(rec, eventTimeKeys...),
+		"text": optSelector(rec, "track.event_text"), "loc": optSelector(rec, "track.event_location"),
+		"statusAttr": optAttr(rec, "status"), "etaAttr": optAttr(rec, "eta"), "deliveredAttr": optAttr(rec, "delivered"),
+		"codeAttr": optAttr(rec, "event_code"), "timeAttr": optAttr(rec, "event_time"),
+	}
 }
 
 func optSelector(rec *automations.Recipe, names ...string) string {
@@ -421,15 +492,16 @@ func (r *run) webOnce(ctx context.Context, pg *automations.Page, rec *automation
 			answered = errors.As(err, &he)
 			return err
 		}
-		obj, err := p.Eval(waitJS, checks, waitMS, wallTitles)
+		obj, err := p.Eval(waitJS, checks, waitMS, wallTitles, readSelectors(rec))
 		if err != nil {
 			return fmt.Errorf("wait for the tracking details: %w", err)
 		}
 		var w struct {
-			Outcome string `json:"outcome"`
-			Text    string `json:"text"`
-			Ready   string `json:"ready"`
-			URL     string `json:"url"`
+			Outcome string      `json:"outcome"`
+			Text    string      `json:"text"`
+			Ready   string      `json:"ready"`
+			URL     string      `json:"url"`
+			Page    *pageResult `json:"page"`
 		}
 		if err := obj.Value.Unmarshal(&w); err != nil {
 			return fmt.Errorf("wait for the tracking details: %w", err)
@@ -449,6 +521,10 @@ func (r *run) webOnce(ctx context.Context, pg *automations.Page, rec *automation
 			notFound = true
 			return nil
 		case "done":
+			if w.Page == nil {
+				return fmt.Errorf("read the timeline: the page gave no timeline")
+			}
+			res = *w.Page
 		case "wall":
 			if robotWords.MatchString(w.Text) {
 				return automations.Fail(automations.NeedsHuman, "the page is a robot check: %s", short(w.Text))
@@ -465,19 +541,6 @@ func (r *run) webOnce(ctx context.Context, pg *automations.Page, rec *automation
 				return &automations.SelectorError{Name: "track.events", Selector: sel, URL: w.URL}
 			}
 			return fmt.Errorf("the tracking page did not finish loading: %w", context.DeadlineExceeded)
-		}
-		obj, err = p.Eval(readJS, map[string]string{
-			"status": optSelector(rec, "track.status"), "eta": optSelector(rec, "track.eta", "track.delivered_on"),
-			"events": optSelector(rec, "track.events"), "time": optSelector(rec, eventTimeKeys...),
-			"text": optSelector(rec, "track.event_text"), "loc": optSelector(rec, "track.event_location"),
-			"statusAttr": optAttr(rec, "status"), "etaAttr": optAttr(rec, "eta"), "deliveredAttr": optAttr(rec, "delivered"),
-			"codeAttr": optAttr(rec, "event_code"), "timeAttr": optAttr(rec, "event_time"),
-		})
-		if err != nil {
-			return fmt.Errorf("read the timeline: %w", err)
-		}
-		if err := obj.Value.Unmarshal(&res); err != nil {
-			return fmt.Errorf("read the timeline: %w", err)
 		}
 		if len(res.Events) == 0 {
 			// A found parcel always has at least its label event: an empty

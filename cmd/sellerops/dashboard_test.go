@@ -263,7 +263,7 @@ func TestDashboardSessionRunsBrowserJobsOnOneBrowser(t *testing.T) {
 	start := time.Now()
 	rec.waitFinished(t, 1, "sync")
 	t.Logf("sync took %s", time.Since(start).Round(time.Millisecond))
-	first := f.browser
+	first := f.startedBrowser()
 	if first == nil {
 		t.Fatal("the sync ran without starting the browser")
 	}
@@ -299,8 +299,8 @@ func TestDashboardSessionRunsBrowserJobsOnOneBrowser(t *testing.T) {
 	term.command(fmt.Sprintf("track %d", ship.ID))
 	rec.waitFinished(t, 5, "sync and track side by side")
 
-	if f.browser != first || first.PID() != pid {
-		t.Fatalf("the jobs did not share one browser: first pid %d, now %v", pid, f.browser)
+	if now := f.startedBrowser(); now != first || first.PID() != pid {
+		t.Fatalf("the jobs did not share one browser: first pid %d, now %v", pid, now)
 	}
 	term.press("q")
 	select {

@@ -47,12 +47,16 @@ type demoSummary struct {
 	NewMessages int               `json:"new_messages"`
 	Overdue     int               `json:"overdue"`
 	SyncFailed  int               `json:"sync_failed_stores"`
-	Parcels     int               `json:"parcels"`
-	Tracked     int               `json:"tracked"`
-	TrackFailed int               `json:"track_failed"`
-	ByTag       map[string]int    `json:"parcels_by_tag"`
-	Candidates  []demoCandidate   `json:"claim_candidates"`
-	Drafts      int               `json:"claims_drafted"`
+	// Parcels counts the parcels stored after the run; NotFinal those the
+	// track job took on (every parcel not delivered or returned yet), of
+	// which Tracked were looked up and TrackFailed failed.
+	Parcels     int             `json:"parcels"`
+	NotFinal    int             `json:"parcels_not_final"`
+	Tracked     int             `json:"tracked"`
+	TrackFailed int             `json:"track_failed"`
+	ByTag       map[string]int  `json:"parcels_by_tag"`
+	Candidates  []demoCandidate `json:"claim_candidates"`
+	Drafts      int             `json:"claims_drafted"`
 	// Mail says whether the demo has an email store (Dovecot installed and
 	// started) and, when not, why.
 	Mail string `json:"mail"`
@@ -354,22 +358,15 @@ func (w *demoWorld) firstPass(ctx context.Context, f *factory, opts *demoOptions
 	}
 	sum.Stores, sum.NewThreads, sum.NewMessages, sum.Overdue, sum.SyncFailed = len(ms.Stores), ms.NewThreads, ms.NewMessages, ms.Overdue, ms.StoreErrors
 
-	db := mdeps.DB
-	if _, err := tracking.AdoptOrders(ctx, db); err != nil {
-		return sum, err
-	}
+	// The track job itself gives every synced order its parcel and picks
+	// the parcels that are not final yet: the demo only watches it.
 	tdeps, err := trackingDeps(ctx, f)
 	if err != nil {
 		return sum, err
 	}
-	if jd.Numbers, err = tracking.OpenNumbers(ctx, db); err != nil {
-		return sum, fmt.Errorf("list open parcels: %w", err)
-	}
-	n := len(jd.Numbers)
-	progress("tracking %d parcels", n)
-	sum.Parcels = n
+	progress("tracking every parcel that is not final yet")
 	jd.Tracking = func(context.Context) (tracking.Deps, error) { return tdeps, nil }
-	jd.TrackConcurrency, jd.TrackFresh = 8, true
+	jd.TrackFresh = true
 	jd.TrackProgress = func(l tracking.Line) {
 		if l.Error != nil {
 			sum.TrackFailed++
@@ -378,14 +375,19 @@ func (w *demoWorld) firstPass(ctx context.Context, f *factory, opts *demoOptions
 		sum.Tracked++
 		sum.ByTag[l.Tag]++
 		if f.IO.IsStderrTTY() && (sum.Tracked+sum.TrackFailed)%25 == 0 {
-			progress("  %d/%d tracked", sum.Tracked+sum.TrackFailed, n)
+			progress("  %d tracked", sum.Tracked+sum.TrackFailed)
 		}
 	}
-	if n > 0 {
-		if _, err := jobs.Track(ctx, runner, jd); err != nil {
-			return sum, fmt.Errorf("track: %w", err)
-		}
+	tr, err := jobs.Track(ctx, runner, jd)
+	if err != nil {
+		return sum, fmt.Errorf("track: %w", err)
 	}
+	sum.NotFinal = tr.Total
+	stored, err := mdeps.DB.ListShipments(ctx, localdb.ShipmentFilter{})
+	if err != nil {
+		return sum, fmt.Errorf("count parcels: %w", err)
+	}
+	sum.Parcels = len(stored)
 	if err := ctx.Err(); err != nil {
 		return sum, err
 	}
@@ -438,7 +440,8 @@ func printDemoSummary(f *factory, sum demoSummary, jf *jsonFlags) error {
 			tags = append(tags, fmt.Sprintf("%s %d", tag, n))
 		}
 	}
-	fmt.Fprintf(out, "parcels: %d tracked, %d failed: %s\n", sum.Tracked, sum.TrackFailed, strings.Join(tags, ", "))
+	fmt.Fprintf(out, "parcels: %d of %d not yet final tracked, %d failed (%d stored): %s\n",
+		sum.Tracked, sum.NotFinal, sum.TrackFailed, sum.Parcels, strings.Join(tags, ", "))
 	fmt.Fprintf(out, "%s\n", sum.Mail)
 	fmt.Fprintf(out, "claim candidates: %d (%d drafted)\n", len(sum.Candidates), sum.Drafts)
 	t := newTable(out, f.IO.IsStdoutTTY(), "PARCEL", "CARRIER", "KIND", "CLOSES", "DAYS LEFT", "WHY")

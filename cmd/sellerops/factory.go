@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -48,12 +49,12 @@ type factory struct {
 	logger    *slog.Logger
 	logCloser io.Closer
 
-	// The browser has its own lock, held as a one-slot channel so that a
-	// caller waiting for another's launch can give up when its context
+	// The browsers have their own lock, held as a one-slot channel so that
+	// a caller waiting for another's launch can give up when its context
 	// ends, and so that a slow launch never holds up the database or the
 	// log.
 	browserSlot   chan struct{}
-	browser       *automations.Browser
+	browsers      *automations.BrowserSet
 	browserClosed bool
 }
 
@@ -193,12 +194,36 @@ func (f *factory) BrowserOptions() automations.BrowserOptions {
 // browser on the way out.
 var errBrowserClosed = errors.New("the browser was closed because sellerops is stopping")
 
-// Browser launches or connects this process's one browser on first use and
-// hands the same one to every later caller, concurrent or not. ctx bounds
-// only this call (the wait and the launch): the browser belongs to the
-// process, not to the job that first asked for it, and lives until Close.
-// A launch that fails is not remembered, so the next caller tries again.
-func (f *factory) Browser(ctx context.Context) (*automations.Browser, error) {
+// browserEndpoints are the browsers this process works with: --browser,
+// else $SELLEROPS_BROWSER, else the config's browser.endpoints, else the
+// local Chromium. --browser and the variable may list several ws://
+// addresses separated by commas.
+func (f *factory) browserEndpoints() ([]automations.Endpoint, error) {
+	for _, spec := range []struct{ from, v string }{{"--browser", f.Opts.Browser}, {automations.EnvBrowser, f.Getenv(automations.EnvBrowser)}} {
+		if strings.TrimSpace(spec.v) == "" {
+			continue
+		}
+		eps, err := automations.ParseEndpoints(spec.v)
+		if err != nil {
+			return nil, usageErrorf("%s: %v", spec.from, err)
+		}
+		return eps, nil
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	var eps []automations.Endpoint
+	for _, e := range cfg.Browser.Endpoints {
+		eps = append(eps, automations.Endpoint{URL: e.URL, Tabs: e.Tabs})
+	}
+	return eps, nil
+}
+
+// Browsers returns this process's browser set, made on first use; no
+// browser is started or connected until a page is asked for. There is one
+// set per process, closed once by Close.
+func (f *factory) Browsers(ctx context.Context) (*automations.BrowserSet, error) {
 	select {
 	case f.browserSlot <- struct{}{}:
 	case <-ctx.Done():
@@ -208,26 +233,61 @@ func (f *factory) Browser(ctx context.Context) (*automations.Browser, error) {
 	if f.browserClosed {
 		return nil, errBrowserClosed
 	}
-	if f.browser != nil {
-		return f.browser, nil
+	if f.browsers != nil {
+		return f.browsers, nil
 	}
-	b, err := automations.Launch(ctx, f.BrowserOptions())
+	eps, err := f.browserEndpoints()
 	if err != nil {
 		return nil, err
 	}
-	f.browser = b
-	return b, nil
+	opts := f.BrowserOptions()
+	opts.Bin = "" // each endpoint names its own
+	if len(eps) == 1 && !strings.HasPrefix(strings.ToLower(eps[0].URL), "ws") {
+		// One local binary (a path, or none for the system's).
+		opts.Bin, eps = eps[0].URL, nil
+	}
+	f.browsers = automations.NewBrowserSet(opts, eps)
+	return f.browsers, nil
 }
 
-// closeBrowser closes the browser if one was started, waiting for a launch
-// under way to finish first, and refuses later launches.
+// Browser launches or connects this process's browser on first use (the
+// first endpoint that answers, when several are named) and hands the same
+// one to every later caller, concurrent or not. ctx bounds only this call
+// (the wait and the launch): the browser belongs to the process, not to
+// the job that first asked for it, and lives until Close. A launch that
+// fails is not remembered, so the next caller tries again.
+func (f *factory) Browser(ctx context.Context) (*automations.Browser, error) {
+	set, err := f.Browsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b, err := set.Primary(ctx)
+	if errors.Is(err, automations.ErrSetClosed) {
+		return nil, errBrowserClosed
+	}
+	return b, err
+}
+
+// startedBrowser returns the browser this process has started or
+// connected, without starting one; nil when none is.
+func (f *factory) startedBrowser() *automations.Browser {
+	f.browserSlot <- struct{}{}
+	defer func() { <-f.browserSlot }()
+	if f.browsers == nil {
+		return nil
+	}
+	return f.browsers.Connected()
+}
+
+// closeBrowser closes the browsers if any were started, waiting for a
+// launch under way to finish first, and refuses later launches.
 func (f *factory) closeBrowser() {
 	f.browserSlot <- struct{}{}
 	defer func() { <-f.browserSlot }()
 	f.browserClosed = true
-	if f.browser != nil {
-		_ = f.browser.Close()
-		f.browser = nil
+	if f.browsers != nil {
+		_ = f.browsers.Close()
+		f.browsers = nil
 	}
 }
 

@@ -89,6 +89,11 @@ this machine.`),
 	// so that an invalid one stops it with exit 3 naming file, line and
 	// key, whether or not this command needs a setting from it.
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		// A bad --browser list is a usage error before any work starts,
+		// not a failure of the first page that needs a browser.
+		if _, err := automations.ParseEndpoints(f.Opts.Browser); err != nil {
+			return usageErrorf("--browser: %v", err)
+		}
 		if !readsConfig(cmd) {
 			return nil
 		}
@@ -101,7 +106,7 @@ this machine.`),
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.Opts.DBPath, "db", "", "Database `file` (default: $SELLEROPS_DB, else sellerops.db in the data dir)")
 	pf.StringVar(&f.Opts.ConfigPath, "config", "", "Configuration `file` (default: $SELLEROPS_CONFIG, else config.yaml in the config dir)")
-	pf.StringVar(&f.Opts.Browser, "browser", "", "Chromium `path`, or a ws:// URL of a remote browser (default: $SELLEROPS_BROWSER, else the system Chromium)")
+	pf.StringVar(&f.Opts.Browser, "browser", "", "Chromium `path`, or ws:// URLs of remote browsers separated by commas (default: $SELLEROPS_BROWSER, else browser.endpoints in the config, else the system Chromium)")
 	pf.BoolVar(&f.Opts.Show, "show", false, "Show the browser window instead of running headless")
 	pf.StringVar(&f.Opts.LogLevel, "log-level", "info", "Log `level` for the log file: info or debug")
 

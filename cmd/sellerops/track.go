@@ -51,9 +51,18 @@ when its key is stored (carrier/17track/api_key; the line says via
 page is read instead and the line keeps the API's failure as fallback_from;
 a rate_limited API is waited out, never gone round. Every result is stored.
 
+Tracking pages may be spread over several remote browsers: give --browser
+(or SELLEROPS_BROWSER) their ws:// addresses separated by commas, or list
+them under browser.endpoints in the config. Each new tab goes to the
+browser with the most free tabs; a browser that stops answering is set
+aside and tried again later, and the lookups it held are done on the
+others.
+
 With --json each result is one JSON line: number, courier, tag, subtag,
 last_event {time, location, description}, estimated_delivery, events,
-source (api, web or cache), via ("17track" when 17TRACK answered), fallback_from {class, message} when the page
+source (api, web or cache), via ("17track" when 17TRACK answered), endpoint
+(the browser that read the page: "local", or a remote browser's
+ws://host:port without its path or token), fallback_from {class, message} when the page
 stood in for a failing API, and error {class, message} when the lookup
 failed. Error classes: bad_input (not a valid number), unsupported, blocked,
 needs_human, page_changed, rate_limited, timeout, site_error, auth_failed,
@@ -68,6 +77,7 @@ Exit codes: 0 when every lookup worked, 9 when some failed, 10 when all did.`),
 			"  sellerops track --file orders.csv --column tracking_number --json",
 			"  tail -n +2 orders.csv | cut -d, -f4 | sellerops track - --json --jq 'select(.error) | .number'",
 			"  sellerops track --max-age 0 --concurrency 8 < numbers.txt",
+			"  sellerops --browser ws://10.0.0.5:9222/devtools/browser/2f1c,ws://10.0.0.6:9222/devtools/browser/8a0d track --concurrency 16 --json - < numbers.txt",
 		}, "\n"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Numbers = args
@@ -77,7 +87,7 @@ Exit codes: 0 when every lookup worked, 9 when some failed, 10 when all did.`),
 	addJSONFlags(cmd, &opts.JSON)
 	cmd.Flags().StringVar(&opts.File, "file", "", "Read tracking numbers from this CSV `file` (with --column)")
 	cmd.Flags().StringVar(&opts.Column, "column", "", "The CSV column `name` that holds the tracking numbers")
-	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", 4, "Lookups in flight at once (API requests and browser pages), 1 to 64")
+	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", 0, "Lookups in flight at once (API requests and browser pages), 1 to 64; 0 chooses from the cores and memory")
 	cmd.Flags().StringVar(&opts.MaxAge, "max-age", "", "Use a stored result younger than this `duration` (e.g. 30m, 6h, 2d; 0 always looks up; default: thresholds.track_max_age, 1h)")
 	return cmd
 }
@@ -165,8 +175,8 @@ func trackCSVRowError(path string, err error) error {
 }
 
 func trackRun(ctx context.Context, f *factory, opts *trackOptions) error {
-	if opts.Concurrency < 1 || opts.Concurrency > 64 {
-		return usageErrorf("--concurrency %d: give a number from 1 to 64", opts.Concurrency)
+	if opts.Concurrency < 0 || opts.Concurrency > 64 {
+		return usageErrorf("--concurrency %d: give a number from 1 to 64, or 0 to choose from the cores and memory", opts.Concurrency)
 	}
 	numbers, err := trackInputs(f, opts)
 	if err != nil {

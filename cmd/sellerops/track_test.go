@@ -211,9 +211,9 @@ func TestTrackAllFailedAndStdin(t *testing.T) {
 	if res.code != exitOK || strings.TrimSpace(res.stdout) != "[]" {
 		t.Errorf("no numbers: exit %d stdout %q", res.code, res.stdout)
 	}
-	res = runCommand(t, []string{"track", "--concurrency", "0", "x"}, false, "", withTrackEnv(sb, cfg, ""))
+	res = runCommand(t, []string{"track", "--concurrency", "-1", "x"}, false, "", withTrackEnv(sb, cfg, ""))
 	if res.code != exitUsage {
-		t.Errorf("--concurrency 0: exit %d", res.code)
+		t.Errorf("--concurrency -1: exit %d", res.code)
 	}
 	res = runCommand(t, []string{"track", "--max-age", "soon", "x"}, false, "", withTrackEnv(sb, cfg, ""))
 	if res.code != exitUsage || !strings.Contains(res.stderr, "--max-age") {
@@ -391,5 +391,14 @@ func TestTrackCSVRejectsLongField(t *testing.T) {
 	res := runCommand(t, []string{"track", "--file", path, "--column", "tracking", "--json"}, false, "")
 	if res.code != exitBadInput || !strings.Contains(res.stderr, "orders.csv line 3") || res.stdout != "" {
 		t.Errorf("exit %d, stderr %q, stdout %q; want exit 4 naming line 3 and nothing looked up", res.code, res.stderr, res.stdout)
+	}
+}
+
+// A --browser list that mixes a path with addresses stops before any
+// lookup, naming the item, with the usage exit code.
+func TestTrackRefusesABadBrowserList(t *testing.T) {
+	res := runCommand(t, []string{"--browser", "ws://127.0.0.1:9/devtools/browser/a,/usr/bin/chromium", "track", "1Z999AA10123456784"}, false, "")
+	if res.code != exitUsage || !strings.Contains(res.stderr, "item 2") || res.stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
 	}
 }

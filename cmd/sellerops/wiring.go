@@ -39,6 +39,9 @@ type wiring struct {
 	Logger  *slog.Logger
 	Now     func() time.Time
 	Browser func(ctx context.Context) (*automations.Browser, error)
+	// Browsers is the process's browser set, which tracking pages spread
+	// over.
+	Browsers func(ctx context.Context) (*automations.BrowserSet, error)
 	// DataDir is the database's folder.
 	DataDir string
 }
@@ -56,14 +59,15 @@ func (f *factory) wire(ctx context.Context) (*wiring, error) {
 		return nil, err
 	}
 	return &wiring{
-		DB:      db,
-		Config:  cfg,
-		Secrets: f.Secrets(),
-		Recipes: f.Recipes(),
-		Logger:  f.Logger(),
-		Now:     f.Now,
-		Browser: f.Browser,
-		DataDir: filepath.Dir(db.Path()),
+		DB:       db,
+		Config:   cfg,
+		Secrets:  f.Secrets(),
+		Recipes:  f.Recipes(),
+		Logger:   f.Logger(),
+		Now:      f.Now,
+		Browser:  f.Browser,
+		Browsers: f.Browsers,
+		DataDir:  filepath.Dir(db.Path()),
 	}, nil
 }
 
@@ -201,7 +205,7 @@ func trackingDeps(ctx context.Context, f *factory) (tracking.Deps, error) {
 		DB:          w.DB,
 		Config:      w.Config,
 		Credentials: tracking.SecretsCredentials(w.Secrets),
-		Browser:     w.Browser,
+		Browsers:    w.Browsers,
 		Recipes:     w.Recipes,
 		EvidenceDir: w.evidenceDir(),
 		Logger:      w.Logger,

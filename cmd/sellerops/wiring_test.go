@@ -99,7 +99,7 @@ func TestRecipeOverrideReachesEverySurface(t *testing.T) {
 			t.Fatal("the surfaces loaded the recipes separately; one wiring loads them once")
 		}
 	}
-	if f.browser != nil {
+	if f.startedBrowser() != nil {
 		t.Error("building the dependencies started a browser")
 	}
 }

@@ -40,6 +40,8 @@ type Config struct {
 	// Translation picks the translation provider; empty means off.
 	Translation Translation `yaml:"translation"`
 	Operator    Operator    `yaml:"operator"`
+	// Browser names remote browsers to work with instead of the local one.
+	Browser Browser `yaml:"browser"`
 	// Stores adds settings to stores kept in the database, by name.
 	Stores []StoreSettings `yaml:"stores"`
 	// Mail tunes the email channel of stores added with --email.
@@ -65,6 +67,39 @@ type Carrier struct {
 	// the carrier has an API client of its own (a 17TRACK key must be set).
 	Use17Track   bool   `yaml:"use_17track"`
 	ClaimAccount string `yaml:"claim_account"`
+}
+
+// Browser says which browsers the browser flows use.
+type Browser struct {
+	// Endpoints are remote browsers' CDP websocket addresses (Chromium
+	// started with --remote-debugging-port, Browserless, Selenium Grid);
+	// tracking pages are spread over all of them, the other flows use the
+	// first that answers. Empty means the local browser. A config file
+	// holds no secrets: an address with a token (in its query or user
+	// info) is refused here and belongs in --browser or SELLEROPS_BROWSER.
+	Endpoints []BrowserEndpoint `yaml:"endpoints"`
+}
+
+// BrowserEndpoint is one remote browser: its address and, optionally, the
+// most tabs it should hold at once.
+type BrowserEndpoint struct {
+	URL  string `yaml:"url"`
+	Tabs int    `yaml:"tabs"`
+}
+
+// UnmarshalYAML takes an endpoint as a bare address or as {url, tabs}.
+func (e *BrowserEndpoint) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		e.URL = n.Value
+		return nil
+	}
+	type plain BrowserEndpoint
+	var p plain
+	if err := n.Decode(&p); err != nil {
+		return err
+	}
+	*e = BrowserEndpoint(p)
+	return nil
 }
 
 // Thresholds tune what the product calls stalled, due soon or urgent.
@@ -405,6 +440,19 @@ func (c *Config) validate(path string, root *yaml.Node) error {
 				return at(k+".languages", "%q is listed twice", l)
 			}
 			seenLang[l] = true
+		}
+	}
+	for i, ep := range c.Browser.Endpoints {
+		k := fmt.Sprintf("browser.endpoints[%d]", i)
+		u, err := url.Parse(ep.URL)
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "ws" && u.Scheme != "wss"):
+			return at("browser", "%s: give a remote browser's CDP address, ws://host:port/... or wss://host:port/...", k)
+		case u.User != nil || u.RawQuery != "":
+			return at("browser", "%s (%s://%s): the address carries a credential (user info or a query); the config file holds no secrets, "+
+				"so give it with --browser or SELLEROPS_BROWSER instead", k, u.Scheme, u.Host)
+		case ep.Tabs < 0:
+			return at("browser", "%s.tabs: must be zero (no limit of its own) or more", k)
 		}
 	}
 	for name, cc := range c.Carriers {

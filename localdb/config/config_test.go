@@ -185,6 +185,28 @@ func TestParsesTranslationSettings(t *testing.T) {
 	}
 }
 
+func TestParsesBrowserEndpoints(t *testing.T) {
+	c, err := Parse("/etc/sellerops.yaml", []byte("browser:\n  endpoints:\n    - ws://10.0.0.5:9222/devtools/browser/a\n    - url: wss://b.example:443/chrome\n      tabs: 4\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []BrowserEndpoint{{URL: "ws://10.0.0.5:9222/devtools/browser/a"}, {URL: "wss://b.example:443/chrome", Tabs: 4}}
+	if len(c.Browser.Endpoints) != 2 || c.Browser.Endpoints[0] != want[0] || c.Browser.Endpoints[1] != want[1] {
+		t.Fatalf("endpoints %+v, want %+v", c.Browser.Endpoints, want)
+	}
+	for src, wantMsg := range map[string]string{
+		"browser:\n  endpoints:\n    - http://10.0.0.5:9222\n":                      "ws://host:port",
+		"browser:\n  endpoints:\n    - wss://chrome.example/?token=s3cret\n":        "holds no secrets",
+		"browser:\n  endpoints:\n    - ws://user:pw@chrome.example/\n":              "holds no secrets",
+		"browser:\n  endpoints:\n    - url: ws://10.0.0.5:9222/x\n      tabs: -1\n": "tabs",
+	} {
+		_, err := Parse("/etc/sellerops.yaml", []byte(src))
+		if err == nil || !strings.Contains(err.Error(), wantMsg) || strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "pw@") {
+			t.Errorf("%q: error %v, want one saying %q without the secret", src, err, wantMsg)
+		}
+	}
+}
+
 func TestStoreLanguages(t *testing.T) {
 	c, err := Parse("c.yaml", []byte("stores:\n  - name: shop-de\n    languages: [de, en]\n"))
 	if err != nil {
