@@ -192,3 +192,12 @@ func TestLocalePrior(t *testing.T) {
 		}
 	}
 }
+
+func TestCountryLanguage(t *testing.T) {
+	// ISO 3166-1 alpha-2 codes; GB is the one whose domain (.uk) differs.
+	for c, want := range map[string]string{"DE": "de", "jp": "ja", "GB": "en", "US": "en", "FR": "fr", "CN": "zh", "XX": "", "": ""} {
+		if got := CountryLanguage(c); got != want {
+			t.Errorf("CountryLanguage(%q) = %q, want %q", c, got, want)
+		}
+	}
+}
