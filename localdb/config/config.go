@@ -39,6 +39,7 @@ type Config struct {
 	// Translation picks the translation provider; empty means off.
 	Translation Translation `yaml:"translation"`
 	Operator    Operator    `yaml:"operator"`
+	Proactive   Proactive   `yaml:"proactive"`
 
 	// Path is where the file was read from ("" when built from defaults).
 	Path string `yaml:"-"`
@@ -129,6 +130,13 @@ var TranslationProviders = []string{"deepl", "libretranslate"}
 type Translation struct {
 	Provider string `yaml:"provider"` // "", "deepl" or "libretranslate"
 	URL      string `yaml:"url"`      // API root; required for libretranslate
+}
+
+// Proactive configures the delay notices sent before a buyer asks.
+type Proactive struct {
+	// AutoSend lets the overnight run send the proposed notices; without
+	// it they wait for a person (`sellerops notices send`).
+	AutoSend bool `yaml:"auto_send"`
 }
 
 // Operator describes the person answering buyers.

@@ -89,6 +89,9 @@ func TestErrorsNameFileKeyAndLine(t *testing.T) {
 		{"translation url", "translation:\n  provider: deepl\n  url: api.deepl.com\n", "translation.url", 3},
 		// operator.language is an ISO 639-1 code.
 		{"operator language", "operator:\n  language: English\n", "operator.language", 2},
+		// proactive.auto_send is a YAML boolean; a misspelt key is refused.
+		{"auto send type", "proactive:\n  auto_send: sometimes\n", "", 2},
+		{"auto send key", "proactive:\n  autosend: true\n", "autosend", 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -158,5 +161,15 @@ func TestParsesTranslationSettings(t *testing.T) {
 	}
 	if c.Operator.Language != "de" || c.Translation.Provider != "libretranslate" || c.Translation.URL != "http://127.0.0.1:5000" || !c.Agents.AllowTranslatedReplies {
 		t.Fatalf("parsed %+v %+v %+v", c.Operator, c.Translation, c.Agents)
+	}
+}
+
+func TestParsesProactive(t *testing.T) {
+	c, err := Parse("/etc/sellerops.yaml", []byte("proactive:\n  auto_send: true\n"))
+	if err != nil || !c.Proactive.AutoSend {
+		t.Fatalf("parsed %+v, %v", c.Proactive, err)
+	}
+	if Defaults().Proactive.AutoSend {
+		t.Error("notices are sent without a person by default")
 	}
 }
