@@ -20,8 +20,8 @@ type State struct {
 	// (in the order's conversation, or Amazon's unexpectedProblem message
 	// through the SP-API), by the order's tracking number.
 	Notices  map[string][]Notice `json:"notices"`
-	Logins     map[string]Logins  `json:"logins"`      // by site
-	Requests   map[string]int     `json:"requests"`    // by "site.kind", e.g. "amazon.page", "ups.api", "fault.amazon.5xx"
+	Logins   map[string]Logins   `json:"logins"`   // by site
+	Requests map[string]int      `json:"requests"` // by "site.kind", e.g. "amazon.page", "ups.api", "fault.amazon.5xx"
 }
 
 // Reply is a seller reply the sandbox received.
