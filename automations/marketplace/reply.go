@@ -235,6 +235,9 @@ func RecoverReplies(ctx context.Context, deps *Deps) (int, error) {
 	n := 0
 	var errs []error
 	for _, e := range list {
+		if strings.HasPrefix(e.IdempotencyKey, NoticeKeyPrefix) {
+			continue // a delay notice: RecoverNotices
+		}
 		var p replyPayload
 		if err := json.Unmarshal(e.Payload, &p); err != nil || p.ThreadID == 0 {
 			errs = append(errs, fmt.Errorf("outbox intent %s: unreadable payload", e.IdempotencyKey))
