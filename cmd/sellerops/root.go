@@ -121,6 +121,7 @@ this machine.`),
 		newMessagesCmd(f),
 		newRecipesCmd(f),
 		newClaimsCmd(f),
+		newNoticesCmd(f),
 	)
 	root.SetHelpCommand(newHelpCmd(f, root))
 	return root

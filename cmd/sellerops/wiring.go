@@ -14,6 +14,8 @@ import (
 	"github.com/sellerops/sellerops/automations/mail"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/mcpserver"
+	"github.com/sellerops/sellerops/automations/messages"
+	"github.com/sellerops/sellerops/automations/notices"
 	"github.com/sellerops/sellerops/automations/report"
 	"github.com/sellerops/sellerops/automations/tracking"
 	"github.com/sellerops/sellerops/localdb"
@@ -107,6 +109,20 @@ func loadRecipes(f *factory) (*automations.RecipeSet, error) {
 		return automations.LoadRecipes("")
 	}
 	return automations.LoadRecipes(dir)
+}
+
+// noticesDeps is what the delay-notice rule reads: the database, the
+// config's stall thresholds and the templates with their override files.
+func noticesDeps(ctx context.Context, f *factory) (notices.Deps, error) {
+	w, err := f.wire(ctx)
+	if err != nil {
+		return notices.Deps{}, err
+	}
+	set, err := messages.LoadTemplates(templateDir(f))
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
+	}
+	return notices.Deps{DB: w.DB, Config: w.Config, Templates: set}, nil
 }
 
 // marketplaceDeps is what the marketplace flows (sync, reply, login, no
