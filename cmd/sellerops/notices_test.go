@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sellerops/sellerops/automations/notices"
+	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/localdb"
+)
+
+// seedStalledOrders stores n stalled parcels of the sandbox's Amazon store
+// whose buyers have not written, with their orders, as an order sync and a
+// tracking run would, and returns their orders.
+func seedStalledOrders(t *testing.T, sb *sandbox.Sandbox, dbPath, store string, n int) []*sandbox.Order {
+	t.Helper()
+	ctx := context.Background()
+	db, err := localdb.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st, err := db.GetStoreByName(ctx, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := sb.Now()
+	wrote := map[string]bool{}
+	for _, th := range sb.World().Threads {
+		wrote[th.OrderID] = true // now or later: keep the seeded buyers silent
+	}
+	var out []*sandbox.Order
+	for _, o := range sb.World().StoreOrders("amazon") {
+		p := sb.World().Parcel(o.TrackingNumber)
+		if p == nil || p.State != sandbox.ParcelStalled || wrote[o.ID] || len(out) == n {
+			continue
+		}
+		ord, _, err := db.UpsertOrder(ctx, localdb.Order{StoreID: st.ID, MarketplaceOrderID: o.ID, BuyerName: o.Buyer,
+			Carrier: p.Carrier, Service: p.Service, TrackingNumber: p.TrackingNumber, ShipDate: p.ShipDate,
+			OriginCountry: o.ShipFromCountry, DestinationCountry: o.ShipToCountry, Currency: o.Currency, DeclaredValue: o.Value})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := localdb.TrackResult{Courier: p.Carrier, TrackingNumber: p.TrackingNumber, OrderID: ord.ID, Service: p.Service,
+			ShipDate: p.ShipDate, EstimatedDelivery: p.EstimatedDelivery, Source: localdb.SourceAPI, CheckedAt: now, Tag: "InTransit"}
+		for _, e := range p.VisibleEvents(now) {
+			r.Events = append(r.Events, localdb.TrackingEvent{Time: e.Time, Tag: "InTransit", RawCode: e.Step, Description: e.Step})
+		}
+		if _, _, err := db.SaveTrackResult(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, o)
+	}
+	if len(out) < n {
+		t.Fatalf("the world has %d silent stalled Amazon parcels, want %d", len(out), n)
+	}
+	return out
+}
+
+func TestNoticesCommandsEndToEnd(t *testing.T) {
+	sb, dir, setup := sandboxEnv(t, 9)
+	acct := sb.Account("amazon")
+	add := []string{"stores", "add", "shop", "--marketplace", "amazon", "--username", acct.Username,
+		"--base-url", sb.URL("amazon"), "--recipe", "amazon-sandbox", "--password-stdin", "--totp-secret-stdin"}
+	if res := runCommand(t, add, false, acct.Password+"\n"+acct.TOTPSecret+"\n", setup); res.code != exitOK {
+		t.Fatalf("stores add: %d %s", res.code, res.stderr)
+	}
+	if res := runCommand(t, []string{"notices", "list", "--json"}, false, "", setup); res.code != exitOK || strings.TrimSpace(res.stdout) != "[]" {
+		t.Fatalf("empty list: %d %q %s", res.code, res.stdout, res.stderr)
+	}
+	orders := seedStalledOrders(t, sb, filepath.Join(dir, "data", "sellerops.db"), "shop", 2)
+
+	res := runCommand(t, []string{"notices", "list", "--json"}, false, "", setup)
+	var props []notices.Proposal
+	if err := json.Unmarshal([]byte(res.stdout), &props); err != nil || res.code != exitOK || len(props) != 2 {
+		t.Fatalf("notices list: %d %s %s %v", res.code, res.stdout, res.stderr, err)
+	}
+	byOrder := map[string]notices.Proposal{}
+	for _, p := range props {
+		byOrder[p.MarketplaceOrderID] = p
+	}
+	for _, o := range orders {
+		p, ok := byOrder[o.ID]
+		// The world's truth: the buyer's language, and a parcel quiet for
+		// days, past its estimate by the default 3 days or not yet.
+		want := localdb.NoticeStalled
+		if sb.Now().Sub(sb.World().Parcel(o.TrackingNumber).EstimatedDelivery) >= 3*24*time.Hour {
+			want = localdb.NoticePastETA
+		}
+		if !ok || p.Event != want || p.Language != o.Lang || p.State != notices.StateProposed || !strings.Contains(p.Body, o.ID) {
+			t.Errorf("order %s (%s buyer): %+v", o.ID, o.Lang, p)
+		}
+	}
+	first, second := byOrder[orders[0].ID], byOrder[orders[1].ID]
+
+	// Bad names stop the command before anything is sent.
+	if res := runCommand(t, []string{"notices", "send", fmt.Sprint(first.ShipmentID), "999999"}, false, "", setup); res.code != exitNotFound ||
+		!strings.Contains(res.stderr, "notices list") {
+		t.Errorf("unknown parcel: exit %d %s", res.code, res.stderr)
+	}
+	if res := runCommand(t, []string{"notices", "send"}, false, "", setup); res.code != exitUsage {
+		t.Errorf("send without parcels: exit %d", res.code)
+	}
+	if res := runCommand(t, []string{"notices", "send", "--all", "--dry-run"}, false, "", setup); res.code != exitOK ||
+		!strings.Contains(res.stdout, first.Body) || !strings.Contains(res.stdout, second.Body) {
+		t.Errorf("dry run: %d %s", res.code, res.stdout)
+	}
+	if n := len(sb.State().Notices); n != 0 {
+		t.Fatalf("%d notices reached the site before any was sent", n)
+	}
+
+	if res := runCommand(t, []string{"notices", "skip", second.TrackingNumber}, false, "", setup); res.code != exitOK {
+		t.Fatalf("skip: %d %s", res.code, res.stderr)
+	}
+	res = runCommand(t, []string{"notices", "send", fmt.Sprint(first.ShipmentID), "--json"}, false, "", setup)
+	if res.code != exitOK {
+		t.Fatalf("send: %d %s %s", res.code, res.stdout, res.stderr)
+	}
+	var out noticeOutcome
+	if err := json.Unmarshal([]byte(res.stdout), &out); err != nil || out.Error != "" || out.Key != first.Key || out.Channel == "" {
+		t.Fatalf("send --json: %q %v", res.stdout, err)
+	}
+	got := sb.State().Notices
+	if len(got) != 1 || len(got[first.TrackingNumber]) != 1 || got[first.TrackingNumber][0].Ref != first.Key ||
+		!strings.Contains(got[first.TrackingNumber][0].Body, first.TrackingNumber) {
+		t.Fatalf("the site holds %+v, want one notice for %s with ref %s", got, first.TrackingNumber, first.Key)
+	}
+	// Sent and skipped notices are no longer proposed; sending again is
+	// refused and sends nothing.
+	if res := runCommand(t, []string{"notices", "send", fmt.Sprint(first.ShipmentID)}, false, "", setup); res.code != exitNotFound {
+		t.Errorf("send again: exit %d %s", res.code, res.stderr)
+	}
+	if res := runCommand(t, []string{"notices", "list", "--json"}, false, "", setup); strings.TrimSpace(res.stdout) != "[]" {
+		t.Errorf("after send and skip: %s", res.stdout)
+	}
+	if n := len(sb.State().Notices[first.TrackingNumber]); n != 1 {
+		t.Errorf("the site holds %d notices for %s", n, first.TrackingNumber)
+	}
+}
