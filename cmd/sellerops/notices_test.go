@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,6 +19,12 @@ import (
 // whose buyers have not written, with their orders, as an order sync and a
 // tracking run would, and returns their orders.
 func seedStalledOrders(t *testing.T, sb *sandbox.Sandbox, dbPath, store string, n int) []*sandbox.Order {
+	t.Helper()
+	return seedStalledOrdersOf(t, sb, dbPath, store, "amazon", n)
+}
+
+// seedStalledOrdersOf does so for the sandbox account account.
+func seedStalledOrdersOf(t *testing.T, sb *sandbox.Sandbox, dbPath, store, account string, n int) []*sandbox.Order {
 	t.Helper()
 	ctx := context.Background()
 	db, err := localdb.Open(ctx, dbPath)
@@ -35,9 +42,11 @@ func seedStalledOrders(t *testing.T, sb *sandbox.Sandbox, dbPath, store string, 
 		wrote[th.OrderID] = true // now or later: keep the seeded buyers silent
 	}
 	var out []*sandbox.Order
-	for _, o := range sb.World().StoreOrders("amazon") {
+	for _, o := range sb.World().StoreOrders(account) {
 		p := sb.World().Parcel(o.TrackingNumber)
-		if p == nil || p.State != sandbox.ParcelStalled || wrote[o.ID] || len(out) == n {
+		// Stalled and lost parcels both go quiet for days (the seeding tags
+		// every scan in transit).
+		if p == nil || (p.State != sandbox.ParcelStalled && p.State != sandbox.ParcelLost) || wrote[o.ID] || len(out) == n {
 			continue
 		}
 		ord, _, err := db.UpsertOrder(ctx, localdb.Order{StoreID: st.ID, MarketplaceOrderID: o.ID, BuyerName: o.Buyer,
@@ -57,7 +66,7 @@ func seedStalledOrders(t *testing.T, sb *sandbox.Sandbox, dbPath, store string, 
 		out = append(out, o)
 	}
 	if len(out) < n {
-		t.Fatalf("the world has %d silent stalled Amazon parcels, want %d", len(out), n)
+		t.Fatalf("the world has %d silent stalled %s parcels, want %d", len(out), account, n)
 	}
 	return out
 }
@@ -140,5 +149,45 @@ func TestNoticesCommandsEndToEnd(t *testing.T) {
 	}
 	if n := len(sb.State().Notices[first.TrackingNumber]); n != 1 {
 		t.Errorf("the site holds %d notices for %s", n, first.TrackingNumber)
+	}
+}
+
+// The overnight run sends notices only with proactive.auto_send: true.
+func TestRunNoticesOnlyWithAutoSend(t *testing.T) {
+	sb, dir, setup := sandboxEnv(t, 1)
+	acct := sb.Account("tiktok")
+	add := []string{"stores", "add", "tt", "--marketplace", "tiktok", "--username", acct.Username,
+		"--base-url", sb.URL("tiktok"), "--recipe", "tiktok-sandbox", "--password-stdin", "--totp-secret-stdin"}
+	if res := runCommand(t, add, false, acct.Password+"\n"+acct.TOTPSecret+"\n", setup); res.code != exitOK {
+		t.Fatalf("stores add: %d %s", res.code, res.stderr)
+	}
+	orders := seedStalledOrdersOf(t, sb, filepath.Join(dir, "data", "sellerops.db"), "tt", "tiktok", 2)
+	res := runCommand(t, []string{"run", "notices", "--json"}, false, "", setup)
+	if res.code != exitOK || len(sb.State().Notices) != 0 {
+		t.Fatalf("run without auto_send: %d, %d notices sent\n%s\n%s", res.code, len(sb.State().Notices), res.stdout, res.stderr)
+	}
+	if res := runCommand(t, []string{"notices", "list", "--json"}, false, "", setup); !strings.Contains(res.stdout, orders[0].TrackingNumber) {
+		t.Fatalf("the notices no longer wait for a person: %s", res.stdout)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config", "config.yaml"), []byte("proactive:\n  auto_send: true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res = runCommand(t, []string{"run", "notices"}, false, "", setup)
+	if res.code != exitOK {
+		t.Fatalf("run with auto_send: %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	for _, o := range orders {
+		if n := len(sb.State().Notices[o.TrackingNumber]); n != 1 {
+			t.Errorf("order %s: %d notices at the site, want 1", o.ID, n)
+		}
+	}
+	// A second night sends nothing again.
+	if res := runCommand(t, []string{"run", "notices"}, false, "", setup); res.code != exitOK {
+		t.Fatalf("second run: %d %s", res.code, res.stderr)
+	}
+	for _, o := range orders {
+		if n := len(sb.State().Notices[o.TrackingNumber]); n != 1 {
+			t.Errorf("order %s after a second run: %d notices", o.ID, n)
+		}
 	}
 }

@@ -258,6 +258,11 @@ func runJobDeps(ctx context.Context, f *factory, stores []string) (jobs.Deps, er
 	d.Marketplace = func(ctx context.Context) (*marketplace.Deps, error) { return marketplaceDeps(ctx, f, true) }
 	d.Tracking = func(ctx context.Context) (tracking.Deps, error) { return trackingDeps(ctx, f) }
 	d.Claims = func(ctx context.Context) (filing.Deps, error) { return claimsDeps(ctx, f) }
+	nd, err := noticesDeps(ctx, f)
+	if err != nil {
+		return jobs.Deps{}, err
+	}
+	d.Notices = &nd
 	d.Report = func(ctx context.Context) (string, error) {
 		now := w.Now()
 		rep, err := report.Build(ctx, w.DB, w.Config, now.Add(-24*time.Hour), now)

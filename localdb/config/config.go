@@ -326,7 +326,7 @@ var (
 	// TrackingServices are the multi-carrier tracking APIs that may have a
 	// carriers.<name> section (api_base_url, rate_per_second, disable_api).
 	TrackingServices = []string{"17track"}
-	JobNames         = []string{"sync", "track", "claims-draft", "claims-file", "claims-status", "report"}
+	JobNames         = []string{"sync", "track", "notices", "claims-draft", "claims-file", "claims-status", "report"}
 )
 
 func contains(list []string, s string) bool {
