@@ -15,6 +15,7 @@ import (
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/notices"
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/internal/worldseed"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/secrets"
 )
@@ -130,46 +131,6 @@ func runNoticeProcess(t *testing.T, e *env, store, parcel, point string) (killed
 	return false, res
 }
 
-// seedSilentParcels stores, for a store, the orders and tracking of its
-// parcels that the world left without a scan for days and whose buyers
-// never write, as an order sync and a tracking run would.
-func seedSilentParcels(t *testing.T, e *env, store string) []*sandbox.Order {
-	t.Helper()
-	ctx := context.Background()
-	db := e.deps.DB
-	st, err := db.GetStoreByName(ctx, store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := e.sb.Now()
-	wrote := map[string]bool{}
-	for _, th := range e.sb.World().Threads {
-		wrote[th.OrderID] = true
-	}
-	var out []*sandbox.Order
-	for _, o := range e.sb.World().StoreOrders(store) {
-		p := e.sb.World().Parcel(o.TrackingNumber)
-		if p == nil || p.State != sandbox.ParcelStalled || wrote[o.ID] {
-			continue
-		}
-		ord, _, err := db.UpsertOrder(ctx, localdb.Order{StoreID: st.ID, MarketplaceOrderID: o.ID, BuyerName: o.Buyer,
-			Carrier: p.Carrier, TrackingNumber: p.TrackingNumber, ShipDate: p.ShipDate, DestinationCountry: o.ShipToCountry})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := localdb.TrackResult{Courier: p.Carrier, TrackingNumber: p.TrackingNumber, OrderID: ord.ID, ShipDate: p.ShipDate,
-			EstimatedDelivery: p.EstimatedDelivery, Source: localdb.SourceAPI, CheckedAt: now, Tag: "InTransit"}
-		for _, ev := range p.VisibleEvents(now) {
-			r.Events = append(r.Events, localdb.TrackingEvent{Time: ev.Time, Tag: "InTransit", RawCode: ev.Step, Description: ev.Step})
-		}
-		if _, _, err := db.SaveTrackResult(ctx, r); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, o)
-	}
-	return out
-}
-
 // TestNoticeCrashAtEveryStepSendsExactlyOnce kills the process sending a
 // delay notice at every step boundary, between the decision stored and the
 // notice confirmed, on every marketplace, and runs it again: the site then
@@ -186,7 +147,10 @@ func TestNoticeCrashAtEveryStepSendsExactlyOnce(t *testing.T) {
 	runs := 0
 	for _, store := range Marketplaces {
 		e.addStore(t, store)
-		silent := seedSilentParcels(t, e, store)
+		silent, err := worldseed.Orders(ctx, e.deps.DB, e.sb, store, store, worldseed.Silent(e.sb))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(silent) < len(plan[store]) {
 			t.Fatalf("%s: the world has %d silent stalled parcels, want %d", store, len(silent), len(plan[store]))
 		}

@@ -12,19 +12,14 @@ import (
 
 	"github.com/sellerops/sellerops/automations/notices"
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/internal/worldseed"
 	"github.com/sellerops/sellerops/localdb"
 )
 
-// seedStalledOrders stores n stalled parcels of the sandbox's Amazon store
-// whose buyers have not written, with their orders, as an order sync and a
-// tracking run would, and returns their orders.
-func seedStalledOrders(t *testing.T, sb *sandbox.Sandbox, dbPath, store string, n int) []*sandbox.Order {
-	t.Helper()
-	return seedStalledOrdersOf(t, sb, dbPath, store, "amazon", n)
-}
-
-// seedStalledOrdersOf does so for the sandbox account account.
-func seedStalledOrdersOf(t *testing.T, sb *sandbox.Sandbox, dbPath, store, account string, n int) []*sandbox.Order {
+// seedSilentOrders stores n parcels of a sandbox account that the world
+// left quiet for days and whose buyers never write, with their orders (see
+// worldseed.Silent), and returns their orders.
+func seedSilentOrders(t *testing.T, sb *sandbox.Sandbox, dbPath, store, account string, n int) []*sandbox.Order {
 	t.Helper()
 	ctx := context.Background()
 	db, err := localdb.Open(ctx, dbPath)
@@ -32,43 +27,38 @@ func seedStalledOrdersOf(t *testing.T, sb *sandbox.Sandbox, dbPath, store, accou
 		t.Fatal(err)
 	}
 	defer db.Close()
-	st, err := db.GetStoreByName(ctx, store)
+	silent := worldseed.Silent(sb)
+	count := 0
+	out, err := worldseed.Orders(ctx, db, sb, store, account, func(o *sandbox.Order, p *sandbox.Parcel) bool {
+		if count < n && silent(o, p) {
+			count++
+			return true
+		}
+		return false
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := sb.Now()
-	wrote := map[string]bool{}
-	for _, th := range sb.World().Threads {
-		wrote[th.OrderID] = true // now or later: keep the seeded buyers silent
-	}
-	var out []*sandbox.Order
-	for _, o := range sb.World().StoreOrders(account) {
-		p := sb.World().Parcel(o.TrackingNumber)
-		// Stalled and lost parcels both go quiet for days (the seeding tags
-		// every scan in transit).
-		if p == nil || (p.State != sandbox.ParcelStalled && p.State != sandbox.ParcelLost) || wrote[o.ID] || len(out) == n {
-			continue
-		}
-		ord, _, err := db.UpsertOrder(ctx, localdb.Order{StoreID: st.ID, MarketplaceOrderID: o.ID, BuyerName: o.Buyer,
-			Carrier: p.Carrier, Service: p.Service, TrackingNumber: p.TrackingNumber, ShipDate: p.ShipDate,
-			OriginCountry: o.ShipFromCountry, DestinationCountry: o.ShipToCountry, Currency: o.Currency, DeclaredValue: o.Value})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := localdb.TrackResult{Courier: p.Carrier, TrackingNumber: p.TrackingNumber, OrderID: ord.ID, Service: p.Service,
-			ShipDate: p.ShipDate, EstimatedDelivery: p.EstimatedDelivery, Source: localdb.SourceAPI, CheckedAt: now, Tag: "InTransit"}
-		for _, e := range p.VisibleEvents(now) {
-			r.Events = append(r.Events, localdb.TrackingEvent{Time: e.Time, Tag: "InTransit", RawCode: e.Step, Description: e.Step})
-		}
-		if _, _, err := db.SaveTrackResult(ctx, r); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, o)
-	}
 	if len(out) < n {
-		t.Fatalf("the world has %d silent stalled %s parcels, want %d", len(out), account, n)
+		t.Fatalf("the world has %d silent %s parcels, want %d", len(out), account, n)
 	}
 	return out
+}
+
+// wantEvent is the event the world's truth gives a silent parcel at now:
+// the carrier's lost scan is an exception; else past the estimate by the
+// default 3 days, or else a stall.
+func wantEvent(sb *sandbox.Sandbox, o *sandbox.Order) localdb.NoticeEvent {
+	p := sb.World().Parcel(o.TrackingNumber)
+	for _, e := range p.VisibleEvents(sb.Now()) {
+		if e.Step == "lost" {
+			return localdb.NoticeException
+		}
+	}
+	if sb.Now().Sub(p.EstimatedDelivery) >= 3*24*time.Hour {
+		return localdb.NoticePastETA
+	}
+	return localdb.NoticeStalled
 }
 
 func TestNoticesCommandsEndToEnd(t *testing.T) {
@@ -82,7 +72,7 @@ func TestNoticesCommandsEndToEnd(t *testing.T) {
 	if res := runCommand(t, []string{"notices", "list", "--json"}, false, "", setup); res.code != exitOK || strings.TrimSpace(res.stdout) != "[]" {
 		t.Fatalf("empty list: %d %q %s", res.code, res.stdout, res.stderr)
 	}
-	orders := seedStalledOrders(t, sb, filepath.Join(dir, "data", "sellerops.db"), "shop", 2)
+	orders := seedSilentOrders(t, sb, filepath.Join(dir, "data", "sellerops.db"), "shop", "amazon", 2)
 
 	res := runCommand(t, []string{"notices", "list", "--json"}, false, "", setup)
 	var props []notices.Proposal
@@ -95,12 +85,8 @@ func TestNoticesCommandsEndToEnd(t *testing.T) {
 	}
 	for _, o := range orders {
 		p, ok := byOrder[o.ID]
-		// The world's truth: the buyer's language, and a parcel quiet for
-		// days, past its estimate by the default 3 days or not yet.
-		want := localdb.NoticeStalled
-		if sb.Now().Sub(sb.World().Parcel(o.TrackingNumber).EstimatedDelivery) >= 3*24*time.Hour {
-			want = localdb.NoticePastETA
-		}
+		// The world's truth: the buyer's language, and the parcel's story.
+		want := wantEvent(sb, o)
 		if !ok || p.Event != want || p.Language != o.Lang || p.State != notices.StateProposed || !strings.Contains(p.Body, o.ID) {
 			t.Errorf("order %s (%s buyer): %+v", o.ID, o.Lang, p)
 		}
@@ -161,7 +147,7 @@ func TestRunNoticesOnlyWithAutoSend(t *testing.T) {
 	if res := runCommand(t, add, false, acct.Password+"\n"+acct.TOTPSecret+"\n", setup); res.code != exitOK {
 		t.Fatalf("stores add: %d %s", res.code, res.stderr)
 	}
-	orders := seedStalledOrdersOf(t, sb, filepath.Join(dir, "data", "sellerops.db"), "tt", "tiktok", 2)
+	orders := seedSilentOrders(t, sb, filepath.Join(dir, "data", "sellerops.db"), "tt", "tiktok", 2)
 	res := runCommand(t, []string{"run", "notices", "--json"}, false, "", setup)
 	if res.code != exitOK || len(sb.State().Notices) != 0 {
 		t.Fatalf("run without auto_send: %d, %d notices sent\n%s\n%s", res.code, len(sb.State().Notices), res.stdout, res.stderr)
