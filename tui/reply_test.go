@@ -140,3 +140,42 @@ func TestDraftWithUnknownPlaceholderIsRefused(t *testing.T) {
 		t.Fatal("the composer closed; it should stay open with the draft")
 	}
 }
+
+// A thread whose language is not known gets its store's site's language,
+// as `messages reply --template` gives it (messages.FillForThread), not
+// English.
+func TestComposerFallsBackToTheStoresLanguage(t *testing.T) {
+	db := fixture.Open(t)
+	ids := fixture.Fill(t, db)
+	ctx := t.Context()
+	if _, err := db.SQL().ExecContext(ctx, `UPDATE stores SET base_url = 'https://sellercentral.amazon.de' WHERE id = ?`, ids.Stores["amz-us"]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, `UPDATE threads SET language = '' WHERE id = ?`, ids.Threads["late"]); err != nil {
+		t.Fatal(err)
+	}
+	set, err := messages.LoadTemplates("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := messages.FillForThread(ctx, db, set["thanks"], ids.Threads["late"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want.Template.Lang != "de" {
+		t.Fatalf("the command line's rule chose %q for a thread of amazon.de; the test needs German", want.Template.Lang)
+	}
+	h := startHarnessOpts(t, ids, 120, 40, Options{DB: db, Now: fixture.Clock, Actions: &fixture.Actions{}})
+	h.press("2", "enter")
+	if th := h.m.Inbox.OpenThread(); th == nil || th.Thread.ID != ids.Threads["late"] {
+		t.Fatalf("opened %+v, want the thread without a language", th)
+	}
+	h.press("r")
+	h.chooseTemplate("thanks")
+	if s := h.m.Status(); !strings.Contains(s, "(de)") {
+		t.Errorf("status %q does not name German", s)
+	}
+	if got := h.m.Inbox.ComposerValue(); got != want.Template.Body {
+		t.Errorf("composer = %q, want the German template %q", got, want.Template.Body)
+	}
+}

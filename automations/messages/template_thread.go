@@ -26,15 +26,10 @@ func FillForThread(ctx context.Context, db *localdb.DB, tpl Template, threadID i
 	if err != nil {
 		return ThreadReply{}, err
 	}
-	th, err := db.GetThread(ctx, threadID)
-	if err != nil {
+	var r ThreadReply
+	if r.ThreadLang, r.StoreLang, err = ReplyLanguages(ctx, db, threadID); err != nil {
 		return ThreadReply{}, err
 	}
-	st, err := db.GetStore(ctx, th.StoreID)
-	if err != nil {
-		return ThreadReply{}, err
-	}
-	r := ThreadReply{ThreadLang: th.Language, StoreLang: LocalePrior(st.BaseURL)}
 	r.Template = tpl.For(r.ThreadLang, r.StoreLang)
 	body, err := r.Template.Fill(values, why)
 	if err != nil {
@@ -42,4 +37,19 @@ func FillForThread(ctx context.Context, db *localdb.DB, tpl Template, threadID i
 	}
 	r.Body = body
 	return r, nil
+}
+
+// ReplyLanguages are the languages a reply to a thread is chosen by: the
+// thread's own ("" when not known) and its store's site's ("" when the
+// site's address names none). Template.For takes them in this order.
+func ReplyLanguages(ctx context.Context, db *localdb.DB, threadID int64) (threadLang, storeLang string, err error) {
+	th, err := db.GetThread(ctx, threadID)
+	if err != nil {
+		return "", "", err
+	}
+	st, err := db.GetStore(ctx, th.StoreID)
+	if err != nil {
+		return "", "", err
+	}
+	return th.Language, LocalePrior(st.BaseURL), nil
 }

@@ -47,7 +47,10 @@ type ThreadOpenedMsg struct {
 	Context  localdb.ThreadContext
 	Values   map[string]string
 	Why      map[string]string
-	Err      error
+	// StoreLang is the language of the thread's store's site, the second
+	// choice of a template's language (messages.ReplyLanguages).
+	StoreLang string
+	Err       error
 }
 
 // TemplatesLoadedMsg carries the reply templates: the built-ins and the
@@ -105,12 +108,15 @@ type Model struct {
 	hitsFor   string // the query hits answer; query while its search runs
 	hitCursor int
 
-	openID  int64
-	thread  *localdb.ThreadContext
-	values  map[string]string // the open thread's placeholder values
-	why     map[string]string // why a placeholder has no value
-	loading bool
-	scroll  int
+	openID int64
+	thread *localdb.ThreadContext
+	values map[string]string // the open thread's placeholder values
+	// storeLang is the open thread's store's site language, the template
+	// language when the thread's own is not known.
+	storeLang string
+	why       map[string]string // why a placeholder has no value
+	loading   bool
+	scroll    int
 
 	composer  textarea.Model
 	templates map[string]messages.Template
@@ -262,14 +268,14 @@ func (m *Model) followCmd() tea.Cmd {
 	id := m.selectedID()
 	if !m.split() {
 		// No pane is shown beside the list: forget the one shown last.
-		m.openID, m.thread, m.values, m.why = 0, nil, nil, nil
+		m.openID, m.thread, m.values, m.why, m.storeLang = 0, nil, nil, nil, ""
 		return nil
 	}
 	if id == m.openID {
 		return nil
 	}
 	m.openID, m.scroll = id, 0
-	m.thread, m.values, m.why, m.loading = nil, nil, nil, id != 0
+	m.thread, m.values, m.why, m.storeLang, m.loading = nil, nil, nil, "", id != 0
 	if id == 0 {
 		return nil
 	}
@@ -316,7 +322,11 @@ func openThreadCmd(db *localdb.DB, id int64) tea.Cmd {
 			return ThreadOpenedMsg{ThreadID: id, Err: err}
 		}
 		values, why, err := messages.TemplateValues(ctx, db, id)
-		return ThreadOpenedMsg{ThreadID: id, Context: tc, Values: values, Why: why, Err: err}
+		if err != nil {
+			return ThreadOpenedMsg{ThreadID: id, Context: tc, Err: err}
+		}
+		_, storeLang, err := messages.ReplyLanguages(ctx, db, id)
+		return ThreadOpenedMsg{ThreadID: id, Context: tc, Values: values, Why: why, StoreLang: storeLang, Err: err}
 	}
 }
 
@@ -464,7 +474,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, common.StatusCmd(common.LevelError, fmt.Sprintf("open thread %d: %v", msg.ThreadID, msg.Err))
 		}
 		tc := msg.Context
-		m.thread, m.values, m.why = &tc, msg.Values, msg.Why
+		m.thread, m.values, m.why, m.storeLang = &tc, msg.Values, msg.Why, msg.StoreLang
 		return m, nil
 	case TemplatesLoadedMsg:
 		m.setTemplates(msg.Set)
@@ -707,7 +717,7 @@ func (m *Model) refilter() tea.Cmd {
 func (m *Model) open(id int64, back mode) tea.Cmd {
 	m.openID, m.back, m.mode, m.scroll, m.loading = id, back, modeThread, 0, true
 	if m.thread != nil && m.thread.Thread.ID != id {
-		m.thread, m.values, m.why = nil, nil, nil
+		m.thread, m.values, m.why, m.storeLang = nil, nil, nil, ""
 	}
 	m.composer.Reset()
 	m.tplName, m.preview = "", false
@@ -731,14 +741,15 @@ func (m *Model) draft() messages.Template {
 	return t
 }
 
-// template is the chosen template in the open thread's language (else
-// English), by the rule of messages.Template.For.
+// template is the chosen template in the open thread's language, else its
+// store's, else English: the languages of messages.ReplyLanguages, by the
+// rule of messages.Template.For, as `messages reply --template` chooses.
 func (m *Model) template() messages.Template {
 	lang := ""
 	if m.thread != nil {
 		lang = m.thread.Thread.Language
 	}
-	return m.templates[m.tplName].For(lang)
+	return m.templates[m.tplName].For(lang, m.storeLang)
 }
 
 // fill fills the draft's placeholders from the open thread's values.
