@@ -11,8 +11,9 @@ import (
 	"github.com/sellerops/sellerops/localdb"
 )
 
-// NoticeKeyPrefix starts every notice's idempotency key (notices.Key);
-// RecoverReplies leaves those intents to RecoverNotices.
+// NoticeKeyPrefix starts every notice's idempotency key (notices.Key).
+// RecoverReplies leaves those intents alone: an unfinished notice is
+// listed by notices.Propose as sending, and sending it again finishes it.
 const NoticeKeyPrefix = "notice-"
 
 // ErrNoConversation: a notice has nowhere to go on the site: its recipe
@@ -143,37 +144,4 @@ func (n NoticeSender) send(ctx context.Context, st localdb.Store, key string, p 
 	}
 	progress(Progress{Store: st.Name, Phase: "done", Message: "notice sent"})
 	return res, nil
-}
-
-// RecoverNotices finishes the notice intents an earlier run left unsure:
-// each is looked for on its site and recorded when found, or sent when
-// not. It returns the keys it settled; the caller records them as sent.
-func RecoverNotices(ctx context.Context, deps *Deps) ([]string, error) {
-	list, err := deps.DB.ListUnfinished(ctx, localdb.OutboxReply)
-	if err != nil {
-		return nil, err
-	}
-	var done []string
-	var errs []error
-	for _, e := range list {
-		if !strings.HasPrefix(e.IdempotencyKey, NoticeKeyPrefix) {
-			continue
-		}
-		var p noticePayload
-		if err := json.Unmarshal(e.Payload, &p); err != nil || p.Conversation == "" {
-			errs = append(errs, fmt.Errorf("outbox intent %s: unreadable payload", e.IdempotencyKey))
-			continue
-		}
-		st, err := deps.DB.GetStoreByName(ctx, p.Store)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("outbox intent %s: %w", e.IdempotencyKey, err))
-			continue
-		}
-		if _, err := (NoticeSender{Deps: deps}).send(ctx, st, e.IdempotencyKey, p, func(Progress) {}); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		done = append(done, e.IdempotencyKey)
-	}
-	return done, errors.Join(errs...)
 }

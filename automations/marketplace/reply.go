@@ -236,7 +236,7 @@ func RecoverReplies(ctx context.Context, deps *Deps) (int, error) {
 	var errs []error
 	for _, e := range list {
 		if strings.HasPrefix(e.IdempotencyKey, NoticeKeyPrefix) {
-			continue // a delay notice: RecoverNotices
+			continue // a delay notice: notices.Send finishes it
 		}
 		var p replyPayload
 		if err := json.Unmarshal(e.Payload, &p); err != nil || p.ThreadID == 0 {
