@@ -104,44 +104,12 @@ func (n NoticeSender) SendNotice(ctx context.Context, m notices.Message) (notice
 }
 
 func (n NoticeSender) send(ctx context.Context, st localdb.Store, key string, p noticePayload, progress func(Progress)) (notices.SendResult, error) {
-	deps, db := n.Deps, n.Deps.DB
-	res := notices.SendResult{Channel: p.Channel}
 	payload, _ := json.Marshal(p)
-	e, _, err := db.WriteIntent(ctx, localdb.Intent{Key: key, Kind: localdb.OutboxReply,
-		Target: fmt.Sprintf("order:%d/%s", st.ID, p.MarketplaceOrderID), Payload: payload})
-	if err != nil {
-		return res, err
+	r, err := deliver(ctx, n.Deps, st, localdb.Intent{Key: key, Kind: localdb.OutboxReply,
+		Target: fmt.Sprintf("order:%d/%s", st.ID, p.MarketplaceOrderID), Payload: payload}, p.Conversation, p.Body, progress)
+	res := notices.SendResult{Channel: p.Channel, AlreadySent: r.AlreadySent, Recovered: r.Recovered}
+	if err == nil && !r.AlreadySent {
+		progress(Progress{Store: st.Name, Phase: "done", Message: "notice sent"})
 	}
-	deps.hook("intent-written")
-	if e.State == localdb.OutboxDone {
-		res.AlreadySent = true
-		return res, nil
-	}
-	needCheck := e.State != localdb.OutboxPending || e.Attempts > 0
-	if e.State == localdb.OutboxInFlight {
-		if e, err = db.MarkNeedsCheck(ctx, e.ID, ""); err != nil {
-			return res, err
-		}
-	}
-	progress(Progress{Store: st.Name, Phase: "login"})
-	sess, err := openSession(ctx, deps, st)
-	if err != nil {
-		return res, err
-	}
-	defer sess.close()
-	if err := sess.ensure(ctx); err != nil {
-		return res, err
-	}
-	deps.hook("session-ready")
-	th := localdb.Thread{MarketplaceThreadID: p.Conversation, StoreID: st.ID}
-	err = sess.withRetry(ctx, func(try int) error {
-		found, err := sendOnce(ctx, sess, &e, th, p.Body, key, needCheck || try > 1, progress)
-		res.Recovered = found
-		return err
-	})
-	if err != nil {
-		return res, err
-	}
-	progress(Progress{Store: st.Name, Phase: "done", Message: "notice sent"})
-	return res, nil
+	return res, err
 }
