@@ -68,6 +68,13 @@ Darwin)
     echo "installing tmux with Homebrew" >&2
     brew install tmux
   fi
+  # Dovecot for the email tests: Homebrew's formula (2.4), found by the tests
+  # under $(brew --prefix)/sbin. The tests start it themselves on a loopback
+  # port with a throwaway configuration; no service is set up.
+  if [ "$want" = test ] && [ ! -x "$(brew --prefix)/sbin/dovecot" ] && ! command -v dovecot >/dev/null 2>&1; then
+    echo "installing dovecot with Homebrew" >&2
+    brew install dovecot
+  fi
   ;;
 *)
   echo "unsupported system $(uname -s): install Chromium and set SELLEROPS_BROWSER" >&2

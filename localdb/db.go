@@ -352,3 +352,65 @@ func likePrefix(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return r.Replace(s) + "%"
 }
+
+// sqlTx is what the write helpers need of a transaction: a *sql.Tx, or a
+// stmtTx.
+type sqlTx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// stmtTx is a transaction that prepares each statement once and keeps it
+// for the transaction's life: for transactions that run the same few
+// statements many times (a chunk of mail), where parsing the SQL again at
+// every call would cost more than running it.
+type stmtTx struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func newStmtTx(tx *sql.Tx) *stmtTx { return &stmtTx{tx: tx, stmts: map[string]*sql.Stmt{}} }
+
+// stmt returns the prepared statement of query, or nil when it cannot be
+// prepared (the caller then runs the query on the transaction, which
+// reports the same error).
+func (s *stmtTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if st, ok := s.stmts[query]; ok {
+		return st
+	}
+	st, err := s.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	s.stmts[query] = st
+	return st
+}
+
+func (s *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := s.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return s.tx.ExecContext(ctx, query, args...)
+}
+
+func (s *stmtTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := s.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return s.tx.QueryRowContext(ctx, query, args...)
+}
+
+func (s *stmtTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := s.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return s.tx.QueryContext(ctx, query, args...)
+}
+
+// close releases the prepared statements; the transaction's end does too.
+func (s *stmtTx) close() {
+	for _, st := range s.stmts {
+		_ = st.Close()
+	}
+}

@@ -133,6 +133,60 @@ func (db *DB) GetMailAccount(ctx context.Context, storeID int64) (MailAccount, e
 	return a, nil
 }
 
+// ListMailAccounts returns the email channel of every store that has one,
+// by store id.
+func (db *DB) ListMailAccounts(ctx context.Context) (map[int64]MailAccount, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+mailAccountCols+` FROM mail_accounts ORDER BY store_id`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	list, err := collect(rows, scanMailAccount)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]MailAccount, len(list))
+	for _, a := range list {
+		out[a.StoreID] = a
+	}
+	return out, nil
+}
+
+// UpdateMailAccount replaces a store's email channel with a and sets the
+// store's username to a's, in one transaction. When the IMAP server or the
+// login changes, how far each folder was read is forgotten: the UIDs of
+// another mailbox say nothing about this one (RFC 3501 2.3.1.1), and mail
+// read before is known again by its Message-ID and not stored twice.
+func (db *DB) UpdateMailAccount(ctx context.Context, a MailAccount) (MailAccount, error) {
+	if err := a.normalize(); err != nil {
+		return MailAccount{}, err
+	}
+	folders, _ := json.Marshal(a.Folders)
+	var out MailAccount
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		old, err := scanMailAccount(tx.QueryRowContext(ctx, `SELECT `+mailAccountCols+` FROM mail_accounts WHERE store_id = ?`, a.StoreID))
+		if err != nil {
+			return fmt.Errorf("mail account of store %d: %w", a.StoreID, mapErr(err))
+		}
+		now := msNow(db.now())
+		out, err = scanMailAccount(tx.QueryRowContext(ctx, `UPDATE mail_accounts SET address = ?, username = ?,
+			imap_host = ?, imap_port = ?, imap_security = ?, smtp_host = ?, smtp_port = ?, smtp_security = ?,
+			folders = ?, sent_folder = ?, updated_at = ? WHERE store_id = ? RETURNING `+mailAccountCols,
+			a.Address, a.Username, a.IMAPHost, a.IMAPPort, a.IMAPSecurity, a.SMTPHost, a.SMTPPort, a.SMTPSecurity,
+			string(folders), a.SentFolder, now, a.StoreID))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE stores SET username = ?, updated_at = ? WHERE id = ?`, a.Username, now, a.StoreID); err != nil {
+			return err
+		}
+		if old.IMAPHost != a.IMAPHost || old.IMAPPort != a.IMAPPort || old.Username != a.Username {
+			_, err = tx.ExecContext(ctx, `DELETE FROM mail_folders WHERE store_id = ?`, a.StoreID)
+		}
+		return err
+	})
+	return out, err
+}
+
 // MailFolderState is how far a folder of a store's mailbox was read.
 type MailFolderState struct {
 	Folder      string    `json:"folder"`
@@ -165,20 +219,34 @@ func (db *DB) GetMailFolder(ctx context.Context, storeID int64, folder string) (
 // UIDVALIDITY replaces the old state (the server renumbered the folder); the
 // same one never moves lastUID back.
 func (db *DB) SetMailFolder(ctx context.Context, storeID int64, folder string, uidValidity, lastUID uint32, skipped int) error {
+	if err := checkMailFolder(folder, uidValidity); err != nil {
+		return err
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		return db.setMailFolderTx(ctx, tx, storeID, folder, uidValidity, lastUID, skipped)
+	})
+}
+
+func checkMailFolder(folder string, uidValidity uint32) error {
 	if folder == "" || uidValidity == 0 {
 		return invalidf("mail folder state needs a folder and a UIDVALIDITY (got %q, %d)", folder, uidValidity)
 	}
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO mail_folders (store_id, folder, uidvalidity, last_uid, skipped, updated_at)
+	return nil
+}
+
+func (db *DB) setMailFolderTx(ctx context.Context, tx sqlTx, storeID int64, folder string, uidValidity, lastUID uint32, skipped int) error {
+	if err := checkMailFolder(folder, uidValidity); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO mail_folders (store_id, folder, uidvalidity, last_uid, skipped, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (store_id, folder) DO UPDATE SET
 				last_uid = CASE WHEN uidvalidity = excluded.uidvalidity THEN max(last_uid, excluded.last_uid) ELSE excluded.last_uid END,
 				skipped = skipped + excluded.skipped,
 				uidvalidity = excluded.uidvalidity,
 				updated_at = excluded.updated_at`,
-			storeID, folder, int64(uidValidity), int64(lastUID), skipped, msNow(db.now()))
-		return err
-	})
+		storeID, folder, int64(uidValidity), int64(lastUID), skipped, msNow(db.now()))
+	return err
 }
 
 // MailMeta is what a stored message keeps of its email headers.
@@ -195,12 +263,16 @@ type MailMeta struct {
 // with one of the given Message-IDs (a mail's In-Reply-To and References),
 // preferring the last one given that is found; ErrNotFound when none is.
 func (db *DB) FindMailThread(ctx context.Context, storeID int64, headerIDs []string) (Thread, error) {
+	return db.findMailThread(ctx, db.sql, storeID, headerIDs)
+}
+
+func (db *DB) findMailThread(ctx context.Context, q queryRower, storeID int64, headerIDs []string) (Thread, error) {
 	for i := len(headerIDs) - 1; i >= 0; i-- {
 		if headerIDs[i] == "" {
 			continue
 		}
 		var threadID int64
-		err := db.sql.QueryRowContext(ctx, `SELECT m.thread_id FROM mail_messages mm JOIN messages m ON m.id = mm.message_id
+		err := q.QueryRowContext(ctx, `SELECT m.thread_id FROM mail_messages mm JOIN messages m ON m.id = mm.message_id
 			WHERE mm.store_id = ? AND mm.header_id = ? LIMIT 1`, storeID, headerIDs[i]).Scan(&threadID)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
@@ -208,7 +280,7 @@ func (db *DB) FindMailThread(ctx context.Context, storeID int64, headerIDs []str
 		if err != nil {
 			return Thread{}, mapErr(err)
 		}
-		return db.GetThread(ctx, threadID)
+		return getThread(ctx, q, db.scanThread(db.now()), threadID)
 	}
 	return Thread{}, ErrNotFound
 }
@@ -217,10 +289,30 @@ func (db *DB) FindMailThread(ctx context.Context, storeID int64, headerIDs []str
 // its attachments and its headers, in one transaction. A mail stored before
 // (the same Message-ID in the thread) is left as it is.
 func (db *DB) SaveMail(ctx context.Context, t Thread, m Message, meta MailMeta) (SavedThread, error) {
-	if meta.HeaderID == "" {
-		return SavedThread{}, invalidf("mail %q has no Message-ID", m.MarketplaceMessageID)
+	t, err := checkMail(t, m, meta)
+	if err != nil {
+		return SavedThread{}, err
 	}
-	saved, err := db.saveThreadWith(ctx, t, []Message{m}, func(tx *sql.Tx, ids []int64) error {
+	var out SavedThread
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		out, err = db.saveMailTx(ctx, tx, t, m, meta)
+		return err
+	})
+	if err != nil {
+		return SavedThread{}, fmt.Errorf("store thread %s: %w", t.MarketplaceThreadID, err)
+	}
+	return out, nil
+}
+
+func checkMail(t Thread, m Message, meta MailMeta) (Thread, error) {
+	if meta.HeaderID == "" {
+		return Thread{}, invalidf("mail %q has no Message-ID", m.MarketplaceMessageID)
+	}
+	return checkThread(t, []Message{m})
+}
+
+func (db *DB) saveMailTx(ctx context.Context, tx sqlTx, t Thread, m Message, meta MailMeta) (SavedThread, error) {
+	return db.saveThreadTx(ctx, tx, t, []Message{m}, func(tx sqlTx, ids []int64) error {
 		var msgID int64
 		if err := tx.QueryRowContext(ctx, `SELECT m.id FROM messages m JOIN threads t ON t.id = m.thread_id
 			WHERE t.store_id = ? AND t.marketplace_thread_id = ? AND m.marketplace_message_id = ?`,
@@ -232,7 +324,138 @@ func (db *DB) SaveMail(ctx context.Context, t Thread, m Message, meta MailMeta) 
 			msgID, t.StoreID, meta.HeaderID, meta.From, meta.ReplyTo, strings.Join(meta.References, " "), meta.Folder, int64(meta.UID))
 		return err
 	})
-	return saved, err
+}
+
+// MailChunk writes what one fetched chunk of a folder's mail says in one
+// transaction: the reads and writes of fn go through the MailTx it is
+// given, and the folder's watermark is set in the same transaction
+// (MailTx.SetFolder), so that a process stopped part-way leaves neither a
+// mail of the chunk stored nor the watermark moved, and the chunk is read
+// again whole. fn must not use db itself: the write slot is held.
+//
+// Each statement is prepared once per chunk. A mail the database refuses
+// (MailTx.Mail's error) must not leave half of it written, which a
+// savepoint per mail would ensure; savepoints make SQLite flush the
+// full-text index at each one, so the chunk is first written without them
+// and, only when some mail was refused, undone and written again with one
+// savepoint per mail. fn may therefore run twice and must start from
+// nothing each time.
+func (db *DB) MailChunk(ctx context.Context, fn func(mt *MailTx) error) error {
+	refused := false
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		st := newStmtTx(tx)
+		defer st.close()
+		mt := &MailTx{ctx: ctx, db: db, tx: st, raw: tx}
+		if err := fn(mt); err != nil {
+			return err
+		}
+		if mt.refused {
+			refused = true
+			return errRedoChunk
+		}
+		return nil
+	})
+	if !refused {
+		return err
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		st := newStmtTx(tx)
+		defer st.close()
+		return fn(&MailTx{ctx: ctx, db: db, tx: st, raw: tx, careful: true})
+	})
+}
+
+var errRedoChunk = errors.New("a mail of the chunk was refused; the chunk is written again mail by mail")
+
+// MailTx is the transaction of one chunk of mail; see MailChunk.
+type MailTx struct {
+	ctx     context.Context
+	db      *DB
+	tx      sqlTx
+	raw     *sql.Tx
+	careful bool // one savepoint per mail
+	refused bool // a mail was refused without a savepoint: the chunk is undone
+	n       int
+}
+
+// FindMailThread is DB.FindMailThread within the chunk.
+func (mt *MailTx) FindMailThread(storeID int64, headerIDs []string) (Thread, error) {
+	return mt.db.findMailThread(mt.ctx, mt.tx, storeID, headerIDs)
+}
+
+// GetThreadByMarketplaceID is DB.GetThreadByMarketplaceID within the chunk.
+func (mt *MailTx) GetThreadByMarketplaceID(storeID int64, marketplaceThreadID string) (Thread, error) {
+	return mt.db.threadByMarketplaceID(mt.ctx, mt.tx, storeID, marketplaceThreadID)
+}
+
+// Mail writes one mail within the chunk: fn receives the saved thread and
+// may add to it (the order and parcels the mail names) with UpsertOrder
+// and EnsureShipment. The mail and what fn adds are kept or undone
+// together (an SQLite savepoint): when either fails, the chunk goes on
+// without that mail, and its error is returned.
+func (mt *MailTx) Mail(t Thread, m Message, meta MailMeta, fn func(saved SavedThread) error) (SavedThread, error) {
+	t, err := checkMail(t, m, meta)
+	if err != nil {
+		return SavedThread{}, err
+	}
+	if !mt.careful {
+		saved, err := mt.db.saveMailTx(mt.ctx, mt.tx, t, m, meta)
+		if err == nil && fn != nil {
+			err = fn(saved)
+		}
+		if err != nil {
+			mt.refused = true
+			return SavedThread{}, fmt.Errorf("store thread %s: %w", t.MarketplaceThreadID, mapErr(err))
+		}
+		return saved, nil
+	}
+	mt.n++
+	sp := fmt.Sprintf("mail_%d", mt.n)
+	if _, err := mt.raw.ExecContext(mt.ctx, "SAVEPOINT "+sp); err != nil {
+		return SavedThread{}, mapErr(err)
+	}
+	saved, err := mt.db.saveMailTx(mt.ctx, mt.tx, t, m, meta)
+	if err == nil && fn != nil {
+		err = fn(saved)
+	}
+	if err != nil {
+		_, rerr := mt.raw.ExecContext(mt.ctx, "ROLLBACK TO "+sp)
+		if rerr == nil {
+			_, rerr = mt.raw.ExecContext(mt.ctx, "RELEASE "+sp)
+		}
+		if rerr != nil {
+			return SavedThread{}, errors.Join(mapErr(err), mapErr(rerr))
+		}
+		return SavedThread{}, fmt.Errorf("store thread %s: %w", t.MarketplaceThreadID, mapErr(err))
+	}
+	if _, err := mt.raw.ExecContext(mt.ctx, "RELEASE "+sp); err != nil {
+		return SavedThread{}, mapErr(err)
+	}
+	return saved, nil
+}
+
+// UpsertOrder is DB.UpsertOrder within the chunk.
+func (mt *MailTx) UpsertOrder(o Order) (Order, error) {
+	items, err := checkOrder(o)
+	if err != nil {
+		return Order{}, err
+	}
+	out, _, err := upsertOrder(mt.ctx, mt.tx, o, items, msNow(mt.db.now()))
+	return out, err
+}
+
+// EnsureShipment is DB.EnsureShipment within the chunk.
+func (mt *MailTx) EnsureShipment(s Shipment) error {
+	if err := checkShipmentKey(s.Courier, s.TrackingNumber); err != nil {
+		return err
+	}
+	_, _, err := ensureShipment(mt.ctx, mt.tx, s, msNow(mt.db.now()))
+	return err
+}
+
+// SetFolder is DB.SetMailFolder within the chunk.
+func (mt *MailTx) SetFolder(storeID int64, folder string, uidValidity, lastUID uint32, skipped int) error {
+	return mt.db.setMailFolderTx(mt.ctx, mt.tx, storeID, folder, uidValidity, lastUID, skipped)
 }
 
 // MailReplyTarget is what an answer to a mail thread needs: the address to

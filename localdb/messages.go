@@ -199,7 +199,7 @@ func (db *DB) UpsertThread(ctx context.Context, t Thread) (out Thread, created b
 	return out, created, nil
 }
 
-func upsertThread(ctx context.Context, tx *sql.Tx, t Thread, now int64) (int64, bool, error) {
+func upsertThread(ctx context.Context, tx sqlTx, t Thread, now int64) (int64, bool, error) {
 	orderID := t.OrderID
 	if orderID == 0 && t.MarketplaceOrderID != "" {
 		err := tx.QueryRowContext(ctx, `SELECT id FROM orders WHERE store_id = ? AND marketplace_order_id = ?`,
@@ -260,7 +260,11 @@ func (db *DB) GetThread(ctx context.Context, id int64) (Thread, error) {
 
 // GetThreadByMarketplaceID returns a store's thread by the marketplace's id.
 func (db *DB) GetThreadByMarketplaceID(ctx context.Context, storeID int64, marketplaceThreadID string) (Thread, error) {
-	t, err := db.scanThread(db.now())(db.sql.QueryRowContext(ctx, `SELECT `+threadCols+threadFrom+`
+	return db.threadByMarketplaceID(ctx, db.sql, storeID, marketplaceThreadID)
+}
+
+func (db *DB) threadByMarketplaceID(ctx context.Context, q queryRower, storeID int64, marketplaceThreadID string) (Thread, error) {
+	t, err := db.scanThread(db.now())(q.QueryRowContext(ctx, `SELECT `+threadCols+threadFrom+`
 		WHERE t.store_id = ? AND t.marketplace_thread_id = ?`, storeID, marketplaceThreadID))
 	if err != nil {
 		return Thread{}, fmt.Errorf("thread %q of store %d: %w", marketplaceThreadID, storeID, mapErr(err))
@@ -315,7 +319,7 @@ func (db *DB) UpsertMessage(ctx context.Context, m Message) (out Message, create
 	return out, created, nil
 }
 
-func upsertMessage(ctx context.Context, tx *sql.Tx, m Message, now time.Time) (Message, bool, error) {
+func upsertMessage(ctx context.Context, tx sqlTx, m Message, now time.Time) (Message, bool, error) {
 	sent := m.SentAt.UnixMilli()
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages
@@ -374,70 +378,92 @@ func (db *DB) SaveThread(ctx context.Context, t Thread, msgs []Message) (SavedTh
 // saveThreadWith is SaveThread that also runs also (when set) inside the
 // same transaction, with the ids of the new messages.
 func (db *DB) saveThreadWith(ctx context.Context, t Thread, msgs []Message, also func(tx *sql.Tx, newIDs []int64) error) (SavedThread, error) {
-	if t.StoreID == 0 || t.MarketplaceThreadID == "" {
-		return SavedThread{}, invalidf("thread needs a store id and a marketplace thread id (got %d, %q)", t.StoreID, t.MarketplaceThreadID)
-	}
-	if t.Kind != "" {
-		if err := oneOf("thread kind", t.Kind, threadKinds...); err != nil {
-			return SavedThread{}, err
-		}
-	}
-	if t.Status == "" {
-		t.Status = StatusOpen
-	}
-	if err := oneOf("thread status", t.Status, threadStatuses...); err != nil {
+	t, err := checkThread(t, msgs)
+	if err != nil {
 		return SavedThread{}, err
 	}
-	for _, m := range msgs {
-		if m.MarketplaceMessageID == "" || m.SentAt.IsZero() {
-			return SavedThread{}, invalidf("thread %s: message %q needs a marketplace id and a sent time", t.MarketplaceThreadID, m.MarketplaceMessageID)
-		}
-		if err := oneOf("message direction", m.Direction, directions...); err != nil {
-			return SavedThread{}, err
-		}
-		for _, a := range m.Attachments {
-			if a.FileName == "" {
-				return SavedThread{}, invalidf("thread %s: message %s has an attachment without a file name", t.MarketplaceThreadID, m.MarketplaceMessageID)
-			}
-		}
-	}
-	now := db.now()
 	var out SavedThread
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		id, created, err := upsertThread(ctx, tx, t, msNow(now))
-		if err != nil {
-			return err
-		}
-		out.Created = created
-		for _, m := range msgs {
-			m.ThreadID = id
-			sm, mc, err := upsertMessage(ctx, tx, m, now)
-			if err != nil {
-				return fmt.Errorf("message %s: %w", m.MarketplaceMessageID, err)
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		out, err = db.saveThreadTx(ctx, tx, t, msgs, func(tx sqlTx, ids []int64) error {
+			if also == nil {
+				return nil
 			}
-			if mc {
-				out.NewMessages++
-				out.NewMessageIDs = append(out.NewMessageIDs, sm.ID)
-			}
-			for _, a := range m.Attachments {
-				a.MessageID = sm.ID
-				if _, _, err := upsertAttachment(ctx, tx, a, msNow(now)); err != nil {
-					return fmt.Errorf("attachment %q of message %s: %w", a.FileName, m.MarketplaceMessageID, err)
-				}
-			}
-		}
-		if also != nil {
-			if err := also(tx, out.NewMessageIDs); err != nil {
-				return err
-			}
-		}
-		out.Thread, err = getThread(ctx, tx, db.scanThread(now), id)
+			return also(tx.(*sql.Tx), ids)
+		})
 		return err
 	})
 	if err != nil {
 		return SavedThread{}, fmt.Errorf("store thread %s: %w", t.MarketplaceThreadID, err)
 	}
 	return out, nil
+}
+
+// checkThread checks a thread and its messages before anything is written,
+// and fills the thread's default status.
+func checkThread(t Thread, msgs []Message) (Thread, error) {
+	if t.StoreID == 0 || t.MarketplaceThreadID == "" {
+		return Thread{}, invalidf("thread needs a store id and a marketplace thread id (got %d, %q)", t.StoreID, t.MarketplaceThreadID)
+	}
+	if t.Kind != "" {
+		if err := oneOf("thread kind", t.Kind, threadKinds...); err != nil {
+			return Thread{}, err
+		}
+	}
+	if t.Status == "" {
+		t.Status = StatusOpen
+	}
+	if err := oneOf("thread status", t.Status, threadStatuses...); err != nil {
+		return Thread{}, err
+	}
+	for _, m := range msgs {
+		if m.MarketplaceMessageID == "" || m.SentAt.IsZero() {
+			return Thread{}, invalidf("thread %s: message %q needs a marketplace id and a sent time", t.MarketplaceThreadID, m.MarketplaceMessageID)
+		}
+		if err := oneOf("message direction", m.Direction, directions...); err != nil {
+			return Thread{}, err
+		}
+		for _, a := range m.Attachments {
+			if a.FileName == "" {
+				return Thread{}, invalidf("thread %s: message %s has an attachment without a file name", t.MarketplaceThreadID, m.MarketplaceMessageID)
+			}
+		}
+	}
+	return t, nil
+}
+
+// saveThreadTx writes a checked thread and its messages within tx.
+func (db *DB) saveThreadTx(ctx context.Context, tx sqlTx, t Thread, msgs []Message, also func(tx sqlTx, newIDs []int64) error) (SavedThread, error) {
+	now := db.now()
+	var out SavedThread
+	id, created, err := upsertThread(ctx, tx, t, msNow(now))
+	if err != nil {
+		return SavedThread{}, err
+	}
+	out.Created = created
+	for _, m := range msgs {
+		m.ThreadID = id
+		sm, mc, err := upsertMessage(ctx, tx, m, now)
+		if err != nil {
+			return SavedThread{}, fmt.Errorf("message %s: %w", m.MarketplaceMessageID, err)
+		}
+		if mc {
+			out.NewMessages++
+			out.NewMessageIDs = append(out.NewMessageIDs, sm.ID)
+		}
+		for _, a := range m.Attachments {
+			a.MessageID = sm.ID
+			if _, _, err := upsertAttachment(ctx, tx, a, msNow(now)); err != nil {
+				return SavedThread{}, fmt.Errorf("attachment %q of message %s: %w", a.FileName, m.MarketplaceMessageID, err)
+			}
+		}
+	}
+	if also != nil {
+		if err := also(tx, out.NewMessageIDs); err != nil {
+			return SavedThread{}, err
+		}
+	}
+	out.Thread, err = getThread(ctx, tx, db.scanThread(now), id)
+	return out, err
 }
 
 // ListMessages returns a thread's messages, oldest first, each with its
@@ -489,7 +515,7 @@ func (db *DB) UpsertAttachment(ctx context.Context, a Attachment) (out Attachmen
 	return out, created, nil
 }
 
-func upsertAttachment(ctx context.Context, tx *sql.Tx, a Attachment, now int64) (Attachment, bool, error) {
+func upsertAttachment(ctx context.Context, tx sqlTx, a Attachment, now int64) (Attachment, bool, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO attachments
 		(message_id, file_name, mime, local_path, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)

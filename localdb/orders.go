@@ -69,22 +69,12 @@ func scanOrder(row interface{ Scan(...any) error }) (Order, error) {
 // new.
 // Threads of the same store that name this order are linked to it.
 func (db *DB) UpsertOrder(ctx context.Context, o Order) (out Order, created bool, err error) {
-	if o.StoreID == 0 || o.MarketplaceOrderID == "" {
-		return Order{}, false, invalidf("order needs a store id and a marketplace order id (got %d, %q)", o.StoreID, o.MarketplaceOrderID)
-	}
-	if o.DeclaredValue < 0 {
-		return Order{}, false, invalidf("order %s: declared value %d is negative", o.MarketplaceOrderID, o.DeclaredValue)
-	}
-	items := o.Items
-	if items == nil {
-		items = []OrderItem{}
-	}
-	itemsJSON, err := json.Marshal(items)
+	itemsJSON, err := checkOrder(o)
 	if err != nil {
-		return Order{}, false, fmt.Errorf("order %s: encode items: %w", o.MarketplaceOrderID, err)
+		return Order{}, false, err
 	}
 	err = db.tx(ctx, func(tx *sql.Tx) error {
-		out, created, err = upsertOrder(ctx, tx, o, string(itemsJSON), msNow(db.now()))
+		out, created, err = upsertOrder(ctx, tx, o, itemsJSON, msNow(db.now()))
 		return err
 	})
 	if err != nil {
@@ -93,7 +83,27 @@ func (db *DB) UpsertOrder(ctx context.Context, o Order) (out Order, created bool
 	return out, created, nil
 }
 
-func upsertOrder(ctx context.Context, tx *sql.Tx, o Order, items string, now int64) (Order, bool, error) {
+// checkOrder checks an order before anything is written and returns its
+// items as stored.
+func checkOrder(o Order) (string, error) {
+	if o.StoreID == 0 || o.MarketplaceOrderID == "" {
+		return "", invalidf("order needs a store id and a marketplace order id (got %d, %q)", o.StoreID, o.MarketplaceOrderID)
+	}
+	if o.DeclaredValue < 0 {
+		return "", invalidf("order %s: declared value %d is negative", o.MarketplaceOrderID, o.DeclaredValue)
+	}
+	items := o.Items
+	if items == nil {
+		items = []OrderItem{}
+	}
+	itemsJSON, err := json.Marshal(items)
+	if err != nil {
+		return "", fmt.Errorf("order %s: encode items: %w", o.MarketplaceOrderID, err)
+	}
+	return string(itemsJSON), nil
+}
+
+func upsertOrder(ctx context.Context, tx sqlTx, o Order, items string, now int64) (Order, bool, error) {
 	var created bool
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO orders

@@ -129,7 +129,7 @@ func (db *DB) EnsureShipment(ctx context.Context, s Shipment) (out Shipment, cre
 	return out, created, nil
 }
 
-func ensureShipment(ctx context.Context, tx *sql.Tx, s Shipment, now int64) (int64, bool, error) {
+func ensureShipment(ctx context.Context, tx sqlTx, s Shipment, now int64) (int64, bool, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO shipments
 		(courier, tracking_number, order_id, service, ship_date, created_at, updated_at)

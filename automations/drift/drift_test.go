@@ -93,7 +93,9 @@ func TestDriftHoldOut(t *testing.T) {
 	cdb, cdeps := fileClaims(t, ctx, b, sb, recipes, pc.URL())
 	for _, v := range variants {
 		d.set(v.name)
+		began := time.Now()
 		_, err := filing.SyncStatus(ctx, cdeps, nil)
+		t.Logf("variant %-15s claims  %5.1fs", v.name, time.Since(began).Seconds())
 		if d.count("ups-claims") == 0 {
 			t.Fatalf("variant %s changed no claim list: the proxy did not reach the product", v.name)
 		}
@@ -196,7 +198,9 @@ func TestDriftHoldOut(t *testing.T) {
 
 	for _, v := range variants {
 		d.set(v.name)
+		began := time.Now()
 		lines, db := runTrack(t)
+		t.Logf("variant %-15s tracking %5.1fs", v.name, time.Since(began).Seconds())
 		for _, c := range carrierSites {
 			if d.count(c) == 0 {
 				t.Fatalf("variant %s changed no %s page: the proxy did not reach the product", v.name, c)
@@ -221,7 +225,9 @@ func TestDriftHoldOut(t *testing.T) {
 	for _, v := range variants {
 		d.set(v.name)
 		for _, m := range markets {
+			began := time.Now()
 			res := runSync(t, ctx, b, sb, recipes, m, proxies[m].URL())
+			t.Logf("variant %-15s sync %-7s %5.1fs", v.name, m, time.Since(began).Seconds())
 			if d.count(m) == 0 {
 				t.Fatalf("variant %s changed no %s answer: the proxy did not reach the product", v.name, m)
 			}

@@ -57,8 +57,15 @@ type Deps struct {
 	// means one minute.
 	Timeout time.Duration
 	// Hook, when set, is called at each named step of a reply (see
-	// ReplyPoints). Tests use it to stop the process at a chosen point.
+	// ReplyPoints) and of a sync (SyncPointMailWritten). Tests use it to
+	// stop the process at a chosen point.
 	Hook func(point string)
+	// MaxMailBytes is the size (RFC822.SIZE) above which a mail is not
+	// fetched whole (see fetchLarge); zero means DefaultMaxMailBytes.
+	MaxMailBytes int64
+	// ChunkMails is how many mails one fetch and one transaction hold at
+	// most; zero means 200.
+	ChunkMails int
 }
 
 func (d *Deps) logger() *slog.Logger {

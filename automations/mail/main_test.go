@@ -19,6 +19,9 @@ func TestMain(m *testing.M) {
 	if point := os.Getenv(killEnv); point != "" {
 		os.Exit(killHelper(point))
 	}
+	if n := os.Getenv(killSyncEnv); n != "" {
+		os.Exit(killSyncHelper(n))
+	}
 	os.Exit(m.Run())
 }
 

@@ -47,6 +47,9 @@ type Part struct {
 	Name string
 	MIME string
 	Data []byte
+	// NotRead marks a part of a mail above the size limit that was not
+	// downloaded: it is recorded by name, without size, hash or file.
+	NotRead bool
 }
 
 // errUnreadable marks a mail whose header could not be read at all.

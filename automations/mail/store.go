@@ -2,6 +2,7 @@ package mail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/mail"
@@ -70,6 +71,18 @@ func security(flag, v string, port, tlsPort int, host string) (localdb.MailSecur
 // Account checks a spec without touching anything and returns the account
 // it describes, or an error naming the first bad field and its fix.
 func (s StoreSpec) Account() (localdb.MailAccount, error) {
+	a, err := s.account()
+	if err != nil {
+		return localdb.MailAccount{}, err
+	}
+	if s.Password == "" {
+		return localdb.MailAccount{}, fmt.Errorf("%w: store %s: the password is empty; pass it on the prompt or with --password-stdin (for Gmail or Microsoft 365, an app password)", ErrInvalidInput, s.Name)
+	}
+	return a, nil
+}
+
+// account checks every field but the password.
+func (s StoreSpec) account() (localdb.MailAccount, error) {
 	if err := marketplace.CheckStoreName(s.Name); err != nil {
 		return localdb.MailAccount{}, err
 	}
@@ -105,10 +118,82 @@ func (s StoreSpec) Account() (localdb.MailAccount, error) {
 			return localdb.MailAccount{}, fmt.Errorf("%w: store %s: an empty --folder; give folder names such as INBOX", ErrInvalidInput, s.Name)
 		}
 	}
-	if s.Password == "" {
-		return localdb.MailAccount{}, fmt.Errorf("%w: store %s: the password is empty; pass it on the prompt or with --password-stdin (for Gmail or Microsoft 365, an app password)", ErrInvalidInput, s.Name)
+	if strings.TrimSpace(s.SentFolder) == "" && s.SentFolder != "" {
+		return localdb.MailAccount{}, fmt.Errorf("%w: store %s: an empty --sent-folder; give the folder sent mail is kept in, such as Sent", ErrInvalidInput, s.Name)
 	}
 	return a, nil
+}
+
+// AccountUpdate is what `stores update` changes of an email store; empty
+// fields (nil Folders) keep what is stored.
+type AccountUpdate struct {
+	Address      string
+	Username     string
+	IMAP         string // host:port
+	SMTP         string // host:port
+	IMAPSecurity string
+	SMTPSecurity string
+	Folders      []string
+	SentFolder   string
+}
+
+// IsZero tells whether the update changes nothing.
+func (u AccountUpdate) IsZero() bool {
+	return u.Address == "" && u.Username == "" && u.IMAP == "" && u.SMTP == "" && u.IMAPSecurity == "" &&
+		u.SMTPSecurity == "" && u.Folders == nil && u.SentFolder == ""
+}
+
+// UpdateAccount changes the email channel of store name, checked as
+// `stores add --email` checks it. A new server (host:port) without a
+// security mode takes its port's default, as with `stores add`. The
+// password is changed apart (marketplace.UpdateStore).
+func UpdateAccount(ctx context.Context, db *localdb.DB, name string, u AccountUpdate) (localdb.Store, localdb.MailAccount, error) {
+	st, err := db.GetStoreByName(ctx, name)
+	if err != nil {
+		return localdb.Store{}, localdb.MailAccount{}, err
+	}
+	cur, err := db.GetMailAccount(ctx, st.ID)
+	if errors.Is(err, localdb.ErrNotFound) {
+		return localdb.Store{}, localdb.MailAccount{}, fmt.Errorf("%w: store %s is not read by email; the mail settings apply to stores added with --email", ErrInvalidInput, name)
+	}
+	if err != nil {
+		return localdb.Store{}, localdb.MailAccount{}, err
+	}
+	spec := StoreSpec{Name: st.Name, Marketplace: st.Marketplace, Address: cur.Address, Username: cur.Username,
+		IMAP: net.JoinHostPort(cur.IMAPHost, strconv.Itoa(cur.IMAPPort)), SMTP: net.JoinHostPort(cur.SMTPHost, strconv.Itoa(cur.SMTPPort)),
+		IMAPSecurity: string(cur.IMAPSecurity), SMTPSecurity: string(cur.SMTPSecurity), Folders: cur.Folders, SentFolder: cur.SentFolder}
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&spec.Address, u.Address)
+	set(&spec.Username, u.Username)
+	// A new server without a security mode takes its port's default, as
+	// `stores add` gives it.
+	if u.IMAP != "" {
+		spec.IMAP, spec.IMAPSecurity = u.IMAP, ""
+	}
+	if u.SMTP != "" {
+		spec.SMTP, spec.SMTPSecurity = u.SMTP, ""
+	}
+	set(&spec.IMAPSecurity, u.IMAPSecurity)
+	set(&spec.SMTPSecurity, u.SMTPSecurity)
+	if u.Folders != nil {
+		spec.Folders = u.Folders
+	}
+	set(&spec.SentFolder, u.SentFolder)
+	a, err := spec.account()
+	if err != nil {
+		return localdb.Store{}, localdb.MailAccount{}, err
+	}
+	a.StoreID = st.ID
+	acct, err := db.UpdateMailAccount(ctx, a)
+	if err != nil {
+		return localdb.Store{}, localdb.MailAccount{}, err
+	}
+	st.Username = acct.Username
+	return st, acct, nil
 }
 
 // AddStore registers an email store: the password in sec, the store and

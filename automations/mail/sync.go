@@ -48,9 +48,6 @@ func (ch Channel) SendReply(ctx context.Context, threadID int64, body string, pr
 	return SendReply(ctx, ch.Deps, threadID, body, progress)
 }
 
-// fetchChunk is how many mails one UID FETCH asks for.
-const fetchChunk = 200
-
 // Sync reads the mail that arrived in the store's folders since the last
 // sync: per folder, the UIDs above the last one stored under the same
 // UIDVALIDITY (RFC 3501 2.3.1.1), so that nothing is read twice and a
@@ -185,46 +182,146 @@ func (y *mailSync) folder(ctx context.Context, ic *imapConn, folder string) erro
 	sort.Slice(fresh, func(i, j int) bool { return fresh[i] < fresh[j] })
 	total := len(fresh)
 	y.sum.Checked += total
-	section := &imap.BodySectionName{Peek: true}
-	for i := 0; i < len(fresh); i += fetchChunk {
-		part := fresh[i:min(i+fetchChunk, len(fresh))]
-		set := new(imap.SeqSet)
-		set.AddNum(part...)
-		ch := make(chan *imap.Message, 16)
-		done := make(chan error, 1)
-		go func() { done <- ic.c.UidFetch(set, []imap.FetchItem{imap.FetchUid, section.FetchItem()}, ch) }()
-		skipped := 0
-		got := map[uint32][]byte{}
-		for msg := range ch {
-			if lit := msg.GetBody(section); lit != nil {
-				b := make([]byte, lit.Len())
-				n, _ := readFull(lit, b)
-				got[msg.Uid] = b[:n]
-			}
+	sizes, err := y.sizes(ic, folder, fresh)
+	if err != nil {
+		return err
+	}
+	done := 0
+	for _, part := range chunks(fresh, sizes, y.d.chunkMails(), chunkBytes, y.d.maxMailBytes()) {
+		if err := y.chunk(ctx, ic, folder, mbox.UidValidity, part, sizes); err != nil {
+			return err
 		}
-		if err := <-done; err != nil {
-			return netError("imap.fetch "+folder, y.acct.IMAPHost, y.acct.IMAPPort, y.acct.IMAPSecurity, err)
+		done += len(part)
+		y.progress(marketplace.Progress{Store: y.st.Name, Phase: "threads", Done: done, Total: total, Message: folder})
+	}
+	return nil
+}
+
+// chunk reads one chunk of a folder's mail and stores it in one
+// transaction with the folder's new watermark (the chunk's highest UID):
+// all of the chunk or none of it, so that a process stopped part-way reads
+// the chunk again whole and stores each mail once.
+func (y *mailSync) chunk(ctx context.Context, ic *imapConn, folder string, uidValidity uint32, part []uint32, sizes map[uint32]int64) error {
+	limit := y.d.maxMailBytes()
+	var small []uint32
+	for _, uid := range part {
+		if sizes[uid] <= limit {
+			small = append(small, uid)
 		}
-		for _, uid := range part {
-			raw, ok := got[uid]
-			if !ok {
-				continue // expunged between SEARCH and FETCH
-			}
-			skip, err := y.one(ctx, folder, uid, raw)
+	}
+	got, err := y.fetchWhole(ic, folder, small)
+	if err != nil {
+		return err
+	}
+	var mails []pending
+	for _, uid := range part {
+		if sizes[uid] > limit {
+			p, err := y.fetchLarge(ic, folder, uid, sizes[uid])
 			if err != nil {
 				return err
 			}
-			if skip {
-				skipped++
+			if p != nil {
+				mails = append(mails, *p)
 			}
+			continue
 		}
-		if err := y.d.DB.SetMailFolder(ctx, y.st.ID, folder, mbox.UidValidity, part[len(part)-1], skipped); err != nil {
-			return err
+		raw, ok := got[uid]
+		if !ok {
+			continue // expunged between SEARCH and FETCH
 		}
-		y.sum.Skipped += skipped
-		y.progress(marketplace.Progress{Store: y.st.Name, Phase: "threads", Done: min(i+fetchChunk, total), Total: total, Message: folder})
+		p := pending{uid: uid, raw: raw}
+		p.mail, p.err = Parse(raw)
+		mails = append(mails, p)
+	}
+	// What the chunk adds to the summary counts once it is committed.
+	var add marketplace.StoreSummary
+	var failed []pending
+	for i := range mails {
+		p := &mails[i]
+		p.key = fmt.Sprintf("mail:%s:%s:%d", y.st.Name, folder, p.uid)
+		if p.err != nil {
+			y.failItem(ctx, p.key, p.raw, p.err)
+			continue
+		}
+		if note, why := y.rules.Notification(p.mail.From.Address, p.mail.Subject); note {
+			y.d.logger().Debug("notification skipped", "store", y.st.Name, "uid", p.uid, "rule", why)
+			p.skip = true
+			add.Skipped++
+			continue
+		}
+		if p.mail.Date.IsZero() {
+			// RFC 5322 requires a Date; without one, the time it was read.
+			p.mail.Date = y.d.now()
+		}
+		atts, err := y.saveAttachments(p.mail)
+		if err != nil {
+			y.d.logger().Warn("attachments not saved", "item", p.key, "err", err)
+		}
+		p.atts = atts
+	}
+	err = y.d.DB.MailChunk(ctx, func(mt *localdb.MailTx) error {
+		add.NewThreads, add.NewMessages, add.Attachments, add.Partial = 0, 0, 0, 0
+		failed = failed[:0]
+		for i := range mails {
+			p := &mails[i]
+			if p.err != nil || p.skip {
+				continue
+			}
+			saved, err := y.store(mt, folder, p)
+			if err != nil {
+				if errors.Is(err, localdb.ErrInvalid) || errors.Is(err, localdb.ErrConflict) {
+					p.saveErr = err
+					failed = append(failed, *p)
+					continue
+				}
+				return err
+			}
+			if saved.Created {
+				add.NewThreads++
+			}
+			add.NewMessages += saved.NewMessages
+			add.Attachments += len(p.atts)
+			if len(p.mail.Problems) > 0 {
+				add.Partial++
+			}
+			y.d.hook(SyncPointMailWritten)
+		}
+		return mt.SetFolder(y.st.ID, folder, uidValidity, part[len(part)-1], add.Skipped)
+	})
+	if err != nil {
+		return err
+	}
+	y.sum.NewThreads += add.NewThreads
+	y.sum.NewMessages += add.NewMessages
+	y.sum.Attachments += add.Attachments
+	y.sum.Partial += add.Partial
+	y.sum.Skipped += add.Skipped
+	for _, p := range mails {
+		if p.err == nil && !p.skip && p.saveErr == nil && len(p.mail.Problems) > 0 {
+			ev := y.keepRaw(p.key, p.raw)
+			y.d.logger().Warn("mail stored with parts not read", "item", p.key, "problems", strings.Join(p.mail.Problems, "; "), "evidence", ev)
+		}
+	}
+	for _, p := range failed {
+		y.failItem(ctx, p.key, p.raw, p.saveErr)
 	}
 	return nil
+}
+
+// SyncPointMailWritten is the Deps.Hook point passed after each mail of a
+// chunk is written, before the chunk's transaction commits.
+const SyncPointMailWritten = "sync-mail-written"
+
+// pending is one fetched mail of a chunk.
+type pending struct {
+	uid     uint32
+	key     string // the failed-item key, "mail:STORE:FOLDER:UID"
+	raw     []byte // the mail, or for one above the size limit what was read of it
+	mail    Mail
+	err     error // the mail could not be read at all
+	skip    bool  // a notification
+	atts    []localdb.Attachment
+	saveErr error // the database refused the mail
 }
 
 func readFull(r interface{ Read([]byte) (int, error) }, b []byte) (int, error) {
@@ -239,72 +336,36 @@ func readFull(r interface{ Read([]byte) (int, error) }, b []byte) (int, error) {
 	return n, nil
 }
 
-// one files one mail. It reports whether the mail was a skipped
-// notification; its error stops the store (the database failed), while a
-// mail that does not fit is recorded as a failed item.
-func (y *mailSync) one(ctx context.Context, folder string, uid uint32, raw []byte) (bool, error) {
-	itemKey := fmt.Sprintf("mail:%s:%s:%d", y.st.Name, folder, uid)
-	m, err := Parse(raw)
-	if err != nil {
-		y.failItem(ctx, itemKey, raw, err)
-		return false, nil
-	}
-	if note, why := y.rules.Notification(m.From.Address, m.Subject); note {
-		y.d.logger().Debug("notification skipped", "store", y.st.Name, "uid", uid, "rule", why)
-		return true, nil
-	}
-	if len(m.Problems) > 0 {
-		y.sum.Partial++
-		ev := y.keepRaw(itemKey, raw)
-		y.d.logger().Warn("mail stored with parts not read", "item", itemKey, "problems", strings.Join(m.Problems, "; "), "evidence", ev)
-	}
-	if m.Date.IsZero() {
-		// RFC 5322 requires a Date; without one, the time it was read.
-		m.Date = y.d.now()
-	}
+// store files one read mail into its thread within the chunk's
+// transaction, with the parcels the buyer named. Its error is the
+// database's: ErrInvalid or ErrConflict for this mail alone (the chunk
+// goes on), anything else stops the store.
+func (y *mailSync) store(mt *localdb.MailTx, folder string, p *pending) (localdb.SavedThread, error) {
+	m := p.mail
 	out := strings.EqualFold(m.From.Address, y.acct.Address)
 	lang := ""
 	if !out {
 		lang = messages.DetectLanguage(m.Text, messages.DetectOptions{Prior: messages.LocalePrior(y.st.BaseURL)})
 	}
-	th, err := y.threadFor(ctx, m, out, lang)
+	th, err := y.threadFor(mt, m, out, lang)
 	if err != nil {
-		return false, err
+		return localdb.SavedThread{}, err
 	}
 	lm := localdb.Message{MarketplaceMessageID: m.MessageID, Direction: localdb.DirectionIn, Sender: senderName(m.From),
-		Body: m.Text, SentAt: m.Date}
+		Body: m.Text, SentAt: m.Date, Attachments: p.atts}
 	if out {
 		lm.Direction, lm.Sender = localdb.DirectionOut, "seller"
 	} else {
 		lm.Language = lang
 	}
-	atts, err := y.saveAttachments(m)
-	if err != nil {
-		y.d.logger().Warn("attachments not saved", "item", itemKey, "err", err)
-	}
-	lm.Attachments = atts
-	replyTo := m.ReplyTo
-	meta := localdb.MailMeta{HeaderID: m.MessageID, From: m.From.Address, ReplyTo: replyTo,
-		References: append(append([]string{}, m.References...), missingFrom(m.References, m.InReplyTo)...), Folder: folder, UID: uid}
-	saved, err := y.d.DB.SaveMail(ctx, th, lm, meta)
-	if err != nil {
-		if errors.Is(err, localdb.ErrInvalid) || errors.Is(err, localdb.ErrConflict) {
-			y.failItem(ctx, itemKey, raw, err)
-			return false, nil
+	meta := localdb.MailMeta{HeaderID: m.MessageID, From: m.From.Address, ReplyTo: m.ReplyTo,
+		References: append(append([]string{}, m.References...), missingFrom(m.References, m.InReplyTo)...), Folder: folder, UID: p.uid}
+	return mt.Mail(th, lm, meta, func(saved localdb.SavedThread) error {
+		if out || saved.NewMessages == 0 {
+			return nil
 		}
-		return false, err
-	}
-	if saved.Created {
-		y.sum.NewThreads++
-	}
-	y.sum.NewMessages += saved.NewMessages
-	y.sum.Attachments += len(atts)
-	if !out && saved.NewMessages > 0 {
-		if err := y.linkParcels(ctx, saved.Thread, th, m.Text); err != nil {
-			return false, err
-		}
-	}
-	return false, nil
+		return y.linkParcels(mt, saved.Thread, m.Text)
+	})
 }
 
 func missingFrom(have, add []string) []string {
@@ -334,7 +395,7 @@ func senderName(a Address) string {
 // and the order number the subject or body gives (Amazon keeps one alias
 // per buyer and seller); else a thread of the sender and order number; else
 // a new thread of its own.
-func (y *mailSync) threadFor(ctx context.Context, m Mail, out bool, lang string) (localdb.Thread, error) {
+func (y *mailSync) threadFor(mt *localdb.MailTx, m Mail, out bool, lang string) (localdb.Thread, error) {
 	order := y.rules.OrderNumber(m.Subject, m.Text)
 	buyer := m.ReplyTo
 	if buyer == "" {
@@ -348,7 +409,7 @@ func (y *mailSync) threadFor(ctx context.Context, m Mail, out bool, lang string)
 		t.BuyerName = senderName(m.From)
 	}
 	refs := append(append([]string{}, m.References...), m.InReplyTo...)
-	found, err := y.d.DB.FindMailThread(ctx, y.st.ID, refs)
+	found, err := mt.FindMailThread(y.st.ID, refs)
 	switch {
 	case err == nil:
 		t.MarketplaceThreadID = found.MarketplaceThreadID
@@ -377,7 +438,7 @@ func (y *mailSync) threadFor(ctx context.Context, m Mail, out bool, lang string)
 		t.MarketplaceThreadID = "mail:" + m.MessageID
 	}
 	if !out {
-		existing, err := y.d.DB.GetThreadByMarketplaceID(ctx, y.st.ID, t.MarketplaceThreadID)
+		existing, err := mt.GetThreadByMarketplaceID(y.st.ID, t.MarketplaceThreadID)
 		if err != nil && !errors.Is(err, localdb.ErrNotFound) {
 			return localdb.Thread{}, err
 		}
@@ -406,14 +467,14 @@ func (y *mailSync) deadline(m Mail, existing localdb.Thread) time.Time {
 // numbers the buyer wrote, as the site sync does. A mail names an order
 // the store may not have read from the marketplace: the order is recorded
 // with what the mail says (its number and buyer), never more.
-func (y *mailSync) linkParcels(ctx context.Context, saved, t localdb.Thread, text string) error {
+func (y *mailSync) linkParcels(mt *localdb.MailTx, saved localdb.Thread, text string) error {
 	refs := messages.TrackingNumbers(text)
 	if len(refs) == 0 {
 		return nil
 	}
 	orderID := saved.OrderID
 	if orderID == 0 && saved.MarketplaceOrderID != "" {
-		o, _, err := y.d.DB.UpsertOrder(ctx, localdb.Order{StoreID: y.st.ID, MarketplaceOrderID: saved.MarketplaceOrderID, BuyerName: saved.BuyerName})
+		o, err := mt.UpsertOrder(localdb.Order{StoreID: y.st.ID, MarketplaceOrderID: saved.MarketplaceOrderID, BuyerName: saved.BuyerName})
 		if err != nil {
 			return err
 		}
@@ -423,7 +484,7 @@ func (y *mailSync) linkParcels(ctx context.Context, saved, t localdb.Thread, tex
 		return nil
 	}
 	for _, tr := range refs {
-		if _, _, err := y.d.DB.EnsureShipment(ctx, localdb.Shipment{Courier: tr.Courier, TrackingNumber: tr.Number, OrderID: orderID}); err != nil {
+		if err := mt.EnsureShipment(localdb.Shipment{Courier: tr.Courier, TrackingNumber: tr.Number, OrderID: orderID}); err != nil {
 			return err
 		}
 	}
@@ -453,6 +514,10 @@ func (y *mailSync) saveAttachments(m Mail) ([]localdb.Attachment, error) {
 			name = fmt.Sprintf("%s-%d%s", strings.TrimSuffix(name, ext), n+1, ext)
 		}
 		used[safeName(p.Name)]++
+		if p.NotRead {
+			out = append(out, localdb.Attachment{FileName: name, MIME: p.MIME})
+			continue
+		}
 		sum := sha256.Sum256(p.Data)
 		a := localdb.Attachment{FileName: name, MIME: p.MIME, Size: int64(len(p.Data)), SHA256: hex.EncodeToString(sum[:])}
 		if dir != "" {

@@ -46,3 +46,15 @@ func (s *MemorySecrets) Delete(_ context.Context, key string) error {
 	delete(s.m, key)
 	return nil
 }
+
+// Clone returns a separate store holding the same values, so that a test
+// can start several commands from one prepared set of secrets.
+func (s *MemorySecrets) Clone() *MemorySecrets {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := NewMemorySecrets()
+	for k, v := range s.m {
+		c.m[k] = v
+	}
+	return c
+}

@@ -60,7 +60,7 @@ digit first, then longer ones) and the others as alternatives.
 
 Exit codes: 0 when every number is valid for some carrier, 9 when some are not,
 10 when none are.`),
-		Example: "  sellerops carriers detect 1Z999AA10123456784\n  cut -d, -f3 orders.csv | sellerops carriers detect --json",
+		Example: "  sellerops carriers detect 1Z999AA10123456784\n  tail -n +2 orders.csv | cut -d, -f4 | sellerops carriers detect --json",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Numbers = args
 			return carriersDetectRun(f, &opts)

@@ -471,17 +471,18 @@ func claimsEditRun(ctx context.Context, f *factory, opts *claimsEditOptions) err
 	if opts.Currency != "" && opts.Amount == "" {
 		return usageErrorf("--currency goes with --amount: give both, as in --amount 49.90 --currency USD")
 	}
+	// An amount in a given currency is checked before anything is read.
+	if opts.Currency != "" {
+		if _, err := money.ParseDecimal(opts.Currency, opts.Amount); err != nil {
+			return badInput(fmt.Errorf("--amount: %w", err))
+		}
+	}
 	deps, err := claimsDeps(ctx, f)
 	if err != nil {
 		return err
 	}
-	// A claim an earlier run left in filing, with nothing sent, is a draft
-	// again; one that may have reached the portal needs `claims reset`.
-	c, err := filing.ReturnToDraft(ctx, deps.DB, id)
+	c, err := deps.DB.GetClaim(ctx, id)
 	if err != nil {
-		if errors.Is(err, localdb.ErrConflict) {
-			return badInput(err)
-		}
 		return err
 	}
 	e := claims.Edit{Description: strings.TrimSpace(opts.Description), AddEvidence: opts.AddEvidence,
@@ -499,6 +500,15 @@ func claimsEditRun(ctx context.Context, f *factory, opts *claimsEditOptions) err
 			return badInput(fmt.Errorf("--amount: %w", err))
 		}
 		e.Amount = &amt
+	}
+	// Only a valid edit changes anything: a claim an earlier run left in
+	// filing, with nothing sent, is a draft again; one that may have
+	// reached the portal needs `claims reset`.
+	if _, err := filing.ReturnToDraft(ctx, deps.DB, id); err != nil {
+		if errors.Is(err, localdb.ErrConflict) {
+			return badInput(err)
+		}
+		return err
 	}
 	d, err := claims.EditDraft(ctx, deps.Deps, id, e)
 	if err != nil {

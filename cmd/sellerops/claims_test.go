@@ -179,6 +179,14 @@ func TestClaimsCandidatesDraftEditAndRefusals(t *testing.T) {
 	if res = run(false, "", "claims", "edit", id, "--amount", "5", "--currency", "XYZ"); res.code != exitBadInput || !strings.Contains(res.stderr, "XYZ") {
 		t.Errorf("--currency XYZ: exit %d, %s", res.code, res.stderr)
 	}
+	// A malformed amount in a named currency is the input's fault, whatever
+	// the claim: it is named before the claim is looked up.
+	if res = run(false, "", "claims", "edit", "99999", "--amount", "12.345", "--currency", "USD"); res.code != exitBadInput || !strings.Contains(res.stderr, `"12.345"`) {
+		t.Errorf("bad amount for a claim that does not exist: exit %d, %s", res.code, res.stderr)
+	}
+	if res = run(false, "", "claims", "edit", "99999", "--amount", "12.34"); res.code != exitNotFound {
+		t.Errorf("good amount for a claim that does not exist: exit %d, %s", res.code, res.stderr)
+	}
 	if res = run(false, "", "claims", "show", id, "--json", "--jq", ".amount"); strings.TrimSpace(res.stdout) != "1234" {
 		t.Errorf("after refused edits the amount is %q, want 1234 unchanged", res.stdout)
 	}

@@ -56,6 +56,9 @@ type demoSummary struct {
 	// Notices is how many delay notices the product proposes after the
 	// tracking: they wait for `notices send`, as they would for a person.
 	Notices int `json:"delay_notices_proposed"`
+	// Mail says whether the demo has an email store (Dovecot installed and
+	// started) and, when not, why.
+	Mail string `json:"mail"`
 }
 
 type demoCandidate struct {
@@ -194,10 +197,17 @@ func demoRun(ctx context.Context, f *factory, opts *demoOptions, jf *jsonFlags) 
 	if err := w.pointFactory(ctx, f); err != nil {
 		return err
 	}
+	mailNote, stopMail, err := w.startDemoMail(ctx, f, opts.Seed, opts.Orders)
+	if err != nil {
+		return err
+	}
+	defer stopMail()
+	progress("%s", mailNote)
 	sum, err := w.firstPass(ctx, f, opts, progress)
 	if err != nil {
 		return err
 	}
+	sum.Mail = mailNote
 	if opts.NoTUI {
 		return printDemoSummary(f, sum, jf)
 	}
@@ -221,19 +231,8 @@ func (w *demoWorld) pointFactory(ctx context.Context, f *factory) error {
 	f.mu.Unlock()
 
 	sec := f.Secrets()
-	for _, c := range []string{"ups", "fedex", "usps", "dhl"} {
-		a := w.sb.Account(c)
-		for key, v := range map[string]string{
-			"client_id": a.ClientID, "client_secret": a.ClientSecret, "api_key": a.APIKey,
-			"portal_username": a.Username, "portal_password": a.Password,
-		} {
-			if v == "" {
-				continue
-			}
-			if err := sec.Set(ctx, secrets.CarrierKey(c, key), v); err != nil {
-				return err
-			}
-		}
+	if err := setSandboxCarrierSecrets(ctx, sec, w.sb); err != nil {
+		return err
 	}
 	db, err := f.DB(ctx)
 	if err != nil {
@@ -265,6 +264,26 @@ func (w *demoWorld) pointFactory(ctx context.Context, f *factory) error {
 				return err
 			}
 			if err := sec.Set(ctx, secrets.StoreTOTPKey(name), spec.TOTPSecret); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// setSandboxCarrierSecrets puts the sandbox carriers' demo keys and portal
+// logins into sec under the names the carrier clients read.
+func setSandboxCarrierSecrets(ctx context.Context, sec secrets.Store, sb *sandbox.Sandbox) error {
+	for _, c := range config.CarrierNames {
+		a := sb.Account(c)
+		for key, v := range map[string]string{
+			"client_id": a.ClientID, "client_secret": a.ClientSecret, "api_key": a.APIKey,
+			"portal_username": a.Username, "portal_password": a.Password,
+		} {
+			if v == "" {
+				continue
+			}
+			if err := sec.Set(ctx, secrets.CarrierKey(c, key), v); err != nil {
 				return err
 			}
 		}
@@ -394,6 +413,7 @@ func printDemoSummary(f *factory, sum demoSummary, jf *jsonFlags) error {
 		}
 	}
 	fmt.Fprintf(out, "parcels: %d tracked, %d failed: %s\n", sum.Tracked, sum.TrackFailed, strings.Join(tags, ", "))
+	fmt.Fprintf(out, "%s\n", sum.Mail)
 	fmt.Fprintf(out, "claim candidates: %d (%d drafted)\n", len(sum.Candidates), sum.Drafts)
 	t := newTable(out, f.IO.IsStdoutTTY(), "PARCEL", "CARRIER", "KIND", "CLOSES", "DAYS LEFT", "WHY")
 	for _, c := range sum.Candidates {

@@ -35,7 +35,9 @@ func TestDemoNoTUI(t *testing.T) {
 	if err := json.Unmarshal([]byte(res.stdout), &first); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, res.stdout)
 	}
-	if first.Database != db || first.Stores != 3 || first.SyncFailed != 0 {
+	// Three site stores and, Dovecot being installed for the tests, the
+	// email store.
+	if first.Database != db || first.Stores != 4 || first.SyncFailed != 0 || !strings.HasPrefix(first.Mail, "email store demo-mail: ") {
 		t.Fatalf("stores: %+v", first)
 	}
 	if first.NewThreads == 0 || first.NewMessages < first.NewThreads {
@@ -75,7 +77,7 @@ func TestDemoNoTUI(t *testing.T) {
 	}
 	// --keep goes on from the kept world: its size comes from the saved
 	// state (no --orders given), and nothing is new.
-	if kept := run("--keep"); kept.NewThreads != 0 || kept.NewMessages != 0 || kept.Stores != 3 {
+	if kept := run("--keep"); kept.NewThreads != 0 || kept.NewMessages != 0 || kept.Stores != 4 {
 		t.Fatalf("a kept demo stored %d threads and %d messages again (%d stores)", kept.NewThreads, kept.NewMessages, kept.Stores)
 	}
 	var again sandbox.Saved
@@ -98,6 +100,16 @@ func TestDemoNoTUI(t *testing.T) {
 	// Without --keep the world starts clean.
 	if clean := run("--orders", "25"); clean.NewThreads != first.NewThreads {
 		t.Fatalf("a clean demo stored %d new threads, want %d as the first run", clean.NewThreads, first.NewThreads)
+	}
+	// Without Dovecot the demo says so and goes on with the site stores.
+	t.Setenv("DOVECOT", filepath.Join(t.TempDir(), "no-dovecot"))
+	res = runCommand(t, []string{"--db", db, "demo", "--no-tui", "--json", "--orders", "25", "--drafts", "0"}, false, "")
+	var without demoSummary
+	if res.code != exitOK || json.Unmarshal([]byte(res.stdout), &without) != nil {
+		t.Fatalf("demo without Dovecot: exit %d %s", res.code, res.stderr)
+	}
+	if without.Stores != 3 || without.SyncFailed != 0 || !strings.HasPrefix(without.Mail, "no email store in this demo: DOVECOT=") {
+		t.Errorf("demo without Dovecot: %d stores, %d failed, mail %q", without.Stores, without.SyncFailed, without.Mail)
 	}
 }
 

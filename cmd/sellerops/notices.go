@@ -36,9 +36,9 @@ into the order's own conversation where the store's site offers one, else
 as a reply in the buyer's thread.`),
 		Example: strings.Join([]string{
 			"  sellerops notices list",
-			"  sellerops notices send 12 15",
+			"  sellerops notices send 205 206",
 			"  sellerops notices send --all --json",
-			"  sellerops notices skip 12",
+			"  sellerops notices skip 206",
 		}, "\n"),
 	}
 	cmd.AddCommand(newNoticesListCmd(f), newNoticesSendCmd(f), newNoticesSkipCmd(f))
@@ -156,8 +156,7 @@ where the site's recipe names one, else as a reply in the buyer's thread.
 With --json, one JSON line per notice; a failed one has an "error" field,
 and the exit code sums up the batch (0, 9 or 10).`),
 		Example: strings.Join([]string{
-			"  sellerops notices send 12",
-			"  sellerops notices send 1Z999AA10123456784",
+			"  sellerops notices send 205",
 			"  sellerops notices send --all --dry-run",
 		}, "\n"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -294,8 +293,8 @@ number). A skipped notice is not proposed again, nor is a notice for the
 same parcel about an event that began before the skip; a new event later
 (an exception after a stall, say) is proposed afresh.`),
 		Example: strings.Join([]string{
-			"  sellerops notices skip 12 15",
-			"  sellerops notices skip 1Z999AA10123456784 --json",
+			"  sellerops notices skip 205 206",
+			"  sellerops notices skip 206 --json",
 		}, "\n"),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -137,8 +137,10 @@ number (--number with --real). For a marketplace recipe the check signs in
 its secrets from the keyring; add --show to pass a CAPTCHA by hand), reads the
 inbox and its first thread as a sync does, without storing anything, and
 counts the inbox.* and thread.* selectors on those pages. Exits 4 when a page
-does not fit the recipe, and with the sign-in's own code (12 refused, 11 a
-CAPTCHA to pass by hand) when the store cannot sign in.`),
+does not fit the recipe, with the sign-in's own code (12 refused, 11 a
+CAPTCHA to pass by hand) when the store cannot sign in, and 1 when the site
+could not be reached or failed: then nothing was tested, and the records line
+names the class and the error.`),
 		Example: "  sellerops recipes check\n  sellerops recipes check --json\n  sellerops recipes check --live ups-sandbox\n  sellerops recipes check --live ups --real --number 1Z999AA10123456784\n  sellerops recipes check --live amazon-sandbox --json\n  sellerops recipes check --live ebay --real --store shop-us --show",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -240,10 +242,21 @@ func recipesLiveRun(ctx context.Context, f *factory, set *automations.RecipeSet,
 			fmt.Fprintf(f.IO.Out, "records: %s: %s\n", p.Class, p.Error)
 		}
 	}
-	if p.Class != "" {
+	return liveCheckOutcome(automations.Class(p.Class), p.Error)
+}
+
+// liveCheckOutcome is how a live recipe check ends. Only a page that does
+// not fit the recipe is a recipe problem (exit 4); a site that could not be
+// reached, refused the account or asked for a person did not test the
+// recipe at all, and ends as that failure does anywhere else.
+func liveCheckOutcome(class automations.Class, msg string) error {
+	switch class {
+	case "":
+		return nil
+	case automations.PageChanged:
 		return badInput(errSilent)
 	}
-	return nil
+	return automations.Fail(class, "%s", msg)
 }
 
 // recipesLiveMarketplace signs in to a marketplace recipe's site, the
@@ -324,13 +337,7 @@ func recipesLiveMarketplace(ctx context.Context, f *factory, set *automations.Re
 			fmt.Fprintf(f.IO.Out, "records: %d threads fit, %d do not; %s: %s\n", p.Threads, p.Misfits, p.Class, p.Error)
 		}
 	}
-	switch automations.Class(p.Class) {
-	case "":
-		return nil
-	case automations.AuthFailed, automations.NeedsHuman, automations.Blocked, automations.LoggedOut:
-		return automations.Fail(automations.Class(p.Class), "%s", p.Error)
-	}
-	return badInput(errSilent)
+	return liveCheckOutcome(automations.Class(p.Class), p.Error)
 }
 
 // probeDB opens a throwaway database for a live check, which stores

@@ -281,8 +281,19 @@ func storesListRun(ctx context.Context, f *factory, opts *storesListOptions) err
 	if err != nil {
 		return err
 	}
+	accounts, err := db.ListMailAccounts(ctx)
+	if err != nil {
+		return err
+	}
 	if opts.JSON.enabled() {
-		return writeJSON(f.IO.Out, stores, opts.JSON.JQ)
+		out := make([]storeListing, len(stores))
+		for i, s := range stores {
+			out[i].Store = s
+			if a, ok := accounts[s.ID]; ok {
+				out[i].Mail = &a
+			}
+		}
+		return writeJSON(f.IO.Out, out, opts.JSON.JQ)
 	}
 	if len(stores) == 0 {
 		fmt.Fprintln(f.IO.ErrOut, "no stores yet; add one with `sellerops stores add`")
@@ -301,10 +312,44 @@ func storesListRun(ctx context.Context, f *factory, opts *storesListOptions) err
 		if !s.RemovedAt.IsZero() {
 			name += " (removed, history kept)"
 		}
-		t.row(name, s.Marketplace, s.Username, string(s.SessionState), last, s.Recipe)
+		recipe := s.Recipe
+		if _, ok := accounts[s.ID]; ok {
+			recipe = "(email)"
+		}
+		t.row(name, s.Marketplace, s.Username, string(s.SessionState), last, recipe)
 	}
 	t.flush()
+	var mailStores []localdb.Store
+	for _, s := range stores {
+		if _, ok := accounts[s.ID]; ok {
+			mailStores = append(mailStores, s)
+		}
+	}
+	if len(mailStores) > 0 {
+		fmt.Fprintln(f.IO.Out)
+		t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "EMAIL STORE", "ADDRESS", "LOGIN", "IMAP", "SMTP", "FOLDERS", "SENT")
+		for _, s := range mailStores {
+			a := accounts[s.ID]
+			t.row(s.Name, a.Address, a.Username, fmt.Sprintf("%s:%d %s", a.IMAPHost, a.IMAPPort, a.IMAPSecurity),
+				fmt.Sprintf("%s:%d %s", a.SMTPHost, a.SMTPPort, a.SMTPSecurity), strings.Join(a.Folders, ","), a.SentFolder)
+		}
+		t.flush()
+	}
 	return nil
+}
+
+// storeListing is one store of `stores list --json`: the store, and for an
+// email store its mail settings (never the password, which is only in the
+// keyring).
+type storeListing struct {
+	localdb.Store
+	Mail *localdb.MailAccount `json:"mail,omitempty"`
+}
+
+// mailSummary says in one line where an email store's mail is read and sent.
+func mailSummary(a localdb.MailAccount) string {
+	return fmt.Sprintf("%s, login %s, IMAP %s:%d %s, SMTP %s:%d %s, folders %s, sent %s", a.Address, a.Username,
+		a.IMAPHost, a.IMAPPort, a.IMAPSecurity, a.SMTPHost, a.SMTPPort, a.SMTPSecurity, strings.Join(a.Folders, ","), a.SentFolder)
 }
 
 type storesUpdateOptions struct {
@@ -313,13 +358,14 @@ type storesUpdateOptions struct {
 	PasswordStdin bool
 	TOTPStdin     bool
 	NoTOTP        bool
+	Mail          mail.AccountUpdate
 }
 
 func newStoresUpdateCmd(f *factory) *cobra.Command {
 	var opts storesUpdateOptions
 	cmd := &cobra.Command{
 		Use:   "update NAME",
-		Short: "Change a store's username, password or TOTP secret",
+		Short: "Change a store's username, password, TOTP secret or mail servers",
 		Long: strings.TrimSpace(`
 Change how a store signs in, after the site refused the stored credentials
 (exit 12) or the account's password or authenticator changed. Give only what
@@ -328,10 +374,20 @@ standard input as in 'stores add' (--password-stdin reads the first line,
 --totp-secret-stdin the next, or the first without --password-stdin). At a
 terminal with none of these, the password is asked for, hidden. --no-totp
 removes the TOTP secret. The kept session is dropped, so the next sync signs
-in with the new credentials.`),
+in with the new credentials.
+
+For an email store (added with --email), --address, --imap, --smtp,
+--imap-security, --smtp-security, --folder and --sent-folder change its mail
+settings, checked as 'stores add' checks them; --username changes the IMAP and
+SMTP login. A new --imap or --smtp without its security mode takes the port's
+default (tls on 993 and 465, else starttls). --folder replaces the list of
+folders read. When the IMAP server or the login changes, the folders are read
+again from their start; mail already stored is recognised by its Message-ID
+and not stored twice. 'stores list' shows the settings; the password never.`),
 		Example: strings.Join([]string{
 			"  sellerops stores update shop-us",
 			"  printf '%s\\n' \"$PW\" | sellerops stores update shop-us --password-stdin",
+			"  sellerops stores update mail-us --imap imap.example.com:993 --folder INBOX --folder Amazon",
 		}, "\n"),
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -344,6 +400,13 @@ in with the new credentials.`),
 	fl.BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the new password from standard input")
 	fl.BoolVar(&opts.TOTPStdin, "totp-secret-stdin", false, "Read the new TOTP secret from standard input")
 	fl.BoolVar(&opts.NoTOTP, "no-totp", false, "Remove the TOTP secret: the account has no authenticator step now")
+	fl.StringVar(&opts.Mail.Address, "address", "", "Email store: the seller's registered email `address`")
+	fl.StringVar(&opts.Mail.IMAP, "imap", "", "Email store: the IMAP server as `host:port`")
+	fl.StringVar(&opts.Mail.SMTP, "smtp", "", "Email store: the SMTP submission server as `host:port`")
+	fl.StringVar(&opts.Mail.IMAPSecurity, "imap-security", "", "Email store: tls, starttls or plain")
+	fl.StringVar(&opts.Mail.SMTPSecurity, "smtp-security", "", "Email store: tls, starttls or plain")
+	fl.StringSliceVar(&opts.Mail.Folders, "folder", nil, "Email store: a `folder` to read (repeatable; replaces the list)")
+	fl.StringVar(&opts.Mail.SentFolder, "sent-folder", "", "Email store: the `folder` where sent mail is kept")
 	return cmd
 }
 
@@ -356,7 +419,33 @@ func storesUpdateRun(ctx context.Context, f *factory, opts *storesUpdateOptions)
 		}
 		return strings.TrimRight(s, "\r\n"), nil
 	}
+	mailUpdate := opts.Mail
+	db, err := f.DB(ctx)
+	if err != nil {
+		return err
+	}
+	target, err := db.GetStoreByName(ctx, opts.Name)
+	if err != nil {
+		return err
+	}
+	_, err = db.GetMailAccount(ctx, target.ID)
+	isMail := err == nil
+	if err != nil && !errors.Is(err, localdb.ErrNotFound) {
+		return err
+	}
+	if isMail {
+		if opts.TOTPStdin || opts.NoTOTP {
+			return usageErrorf("store %s is an email store: it has no TOTP secret; give --username, --password-stdin or the mail settings", opts.Name)
+		}
+		// The login of an email store is its mail account's.
+		mailUpdate.Username = opts.Username
+	} else if !mailUpdate.IsZero() {
+		return fmt.Errorf("%w: store %s is not read by email; --address, --imap, --smtp, --imap-security, --smtp-security, --folder and --sent-folder apply to stores added with --email", mail.ErrInvalidInput, opts.Name)
+	}
 	u := marketplace.StoreUpdate{Username: opts.Username, ClearTOTP: opts.NoTOTP}
+	if isMail {
+		u.Username = ""
+	}
 	if opts.PasswordStdin {
 		pw, err := readLine()
 		if err != nil || pw == "" {
@@ -371,7 +460,7 @@ func storesUpdateRun(ctx context.Context, f *factory, opts *storesUpdateOptions)
 		}
 		u.TOTPSecret = seed
 	}
-	if u == (marketplace.StoreUpdate{}) {
+	if u == (marketplace.StoreUpdate{}) && mailUpdate.IsZero() {
 		if !f.IO.IsStdinTTY() {
 			return usageErrorf("store %s: nothing to change; give --username, --password-stdin, --totp-secret-stdin or --no-totp", opts.Name)
 		}
@@ -396,11 +485,22 @@ func storesUpdateRun(ctx context.Context, f *factory, opts *storesUpdateOptions)
 	if err != nil {
 		return err
 	}
-	st, err := marketplace.UpdateStore(ctx, deps.DB, deps.Secrets, opts.Name, u)
-	if err != nil {
-		return err
-	}
 	var changed []string
+	var st localdb.Store
+	if !mailUpdate.IsZero() {
+		var acct localdb.MailAccount
+		st, acct, err = mail.UpdateAccount(ctx, deps.DB, opts.Name, mailUpdate)
+		if err != nil {
+			return err
+		}
+		changed = append(changed, "mail settings ("+mailSummary(acct)+")")
+	}
+	if u != (marketplace.StoreUpdate{}) {
+		st, err = marketplace.UpdateStore(ctx, deps.DB, deps.Secrets, opts.Name, u)
+		if err != nil {
+			return err
+		}
+	}
 	if u.Username != "" {
 		changed = append(changed, "username")
 	}

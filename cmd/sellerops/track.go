@@ -66,7 +66,7 @@ Exit codes: 0 when every lookup worked, 9 when some failed, 10 when all did.`),
 		Example: strings.Join([]string{
 			"  sellerops track 1Z999AA10123456784 9400111899223100012348",
 			"  sellerops track --file orders.csv --column tracking_number --json",
-			"  cut -d, -f4 orders.csv | sellerops track - --json --jq 'select(.error) | .number'",
+			"  tail -n +2 orders.csv | cut -d, -f4 | sellerops track - --json --jq 'select(.error) | .number'",
 			"  sellerops track --max-age 0 --concurrency 8 < numbers.txt",
 		}, "\n"),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -170,7 +170,8 @@ func mailDeps(f *factory, w *wiring) (*mail.Deps, error) {
 		return nil, err
 	}
 	return &mail.Deps{DB: w.DB, Secrets: w.Secrets, Rules: rules, Logger: w.Logger, EvidenceDir: w.evidenceDir(),
-		AttachmentDir: filepath.Join(w.DataDir, "attachments"), Now: w.Now}, nil
+		AttachmentDir: filepath.Join(w.DataDir, "attachments"), Now: w.Now,
+		MaxMailBytes: int64(config.OrDefaults(w.Config).Mail.MaxMessageMB) << 20}, nil
 }
 
 // anyBrowserStore tells whether some store in use is read by the browser.

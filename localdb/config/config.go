@@ -40,6 +40,8 @@ type Config struct {
 	Translation Translation `yaml:"translation"`
 	Operator    Operator    `yaml:"operator"`
 	Proactive   Proactive   `yaml:"proactive"`
+	// Mail tunes the email channel of stores added with --email.
+	Mail Mail `yaml:"mail"`
 
 	// Path is where the file was read from ("" when built from defaults).
 	Path string `yaml:"-"`
@@ -144,6 +146,18 @@ type Operator struct {
 	// Language is the ISO 639-1 code buyer messages are translated into.
 	Language string `yaml:"language"`
 }
+
+// Mail tunes how email stores are read.
+type Mail struct {
+	// MaxMessageMB is the size in MiB above which a mail is not fetched
+	// whole: its header and text parts are read, and its attachments
+	// recorded by name and not downloaded. 0 means the default, 25.
+	MaxMessageMB int `yaml:"max_message_mb"`
+}
+
+// MaxMailMB is the most max_message_mb accepts: IMAP gives a mail's size
+// in 32 bits (RFC 3501 RFC822.SIZE, a number up to 4 GiB).
+const MaxMailMB = 4095
 
 // Report configures the morning report.
 type Report struct {
@@ -418,6 +432,9 @@ func (c *Config) validate(path string, root *yaml.Node) error {
 	}
 	if c.Translation.Provider == "libretranslate" && c.Translation.URL == "" {
 		return at("translation.provider", "libretranslate needs translation.url, the server's address (such as http://127.0.0.1:5000)")
+	}
+	if n := c.Mail.MaxMessageMB; n < 0 || n > MaxMailMB {
+		return at("mail.max_message_mb", "%d: give a size in MiB from 1 to %d, or leave it unset for 25", n, MaxMailMB)
 	}
 	if l := c.Operator.Language; l != "" && !operatorLangRe.MatchString(l) {
 		return at("operator.language", "%q is not a two-letter ISO 639-1 language code such as en, de or ja", l)

@@ -92,6 +92,9 @@ func TestErrorsNameFileKeyAndLine(t *testing.T) {
 		// proactive.auto_send is a YAML boolean; a misspelt key is refused.
 		{"auto send type", "proactive:\n  auto_send: sometimes\n", "", 2},
 		{"auto send key", "proactive:\n  autosend: true\n", "autosend", 2},
+		// IMAP sizes are 32-bit numbers (RFC 3501); a negative size is no size.
+		{"mail size negative", "mail:\n  max_message_mb: -1\n", "mail.max_message_mb", 2},
+		{"mail size too large", "mail:\n  max_message_mb: 5000\n", "mail.max_message_mb", 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -171,5 +174,18 @@ func TestParsesProactive(t *testing.T) {
 	}
 	if Defaults().Proactive.AutoSend {
 		t.Error("notices are sent without a person by default")
+	}
+}
+
+func TestParsesMailSettings(t *testing.T) {
+	c, err := Parse("/etc/sellerops.yaml", []byte("mail:\n  max_message_mb: 60\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Mail.MaxMessageMB != 60 {
+		t.Fatalf("parsed %+v", c.Mail)
+	}
+	if Defaults().Mail.MaxMessageMB != 0 {
+		t.Errorf("the default is left to the mail channel (25 MiB), got %d", Defaults().Mail.MaxMessageMB)
 	}
 }

@@ -1,4 +1,4 @@
-package mailtest
+package mailserver
 
 import (
 	"errors"
@@ -7,7 +7,6 @@ import (
 	"net"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -37,9 +36,8 @@ type SMTP struct {
 	accepted int
 }
 
-// StartSMTP starts the server on a free loopback port for the test.
-func StartSMTP(t testing.TB, dv *Dovecot, opts SMTPOptions) *SMTP {
-	t.Helper()
+// StartSMTP starts the server on a free loopback port; Close stops it.
+func StartSMTP(dv *Dovecot, opts SMTPOptions) (*SMTP, error) {
 	if opts.Sent == "" {
 		opts.Sent = "Sent"
 	}
@@ -54,14 +52,16 @@ func StartSMTP(t testing.TB, dv *Dovecot, opts SMTPOptions) *SMTP {
 	srv.MaxMessageBytes = 64 << 20
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	s.Addr = l.Addr().String()
 	s.srv = srv
 	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return s
+	return s, nil
 }
+
+// Close stops the server.
+func (s *SMTP) Close() { _ = s.srv.Close() }
 
 // Accepted is how many messages the server delivered.
 func (s *SMTP) Accepted() int {

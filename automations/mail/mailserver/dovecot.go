@@ -1,12 +1,11 @@
-// Package mailtest runs a real mail server for tests: Dovecot from the
-// operating system (Debian's dovecot-imapd) on a free loopback port with a
-// throwaway configuration under a temporary folder, and an SMTP server built
-// with github.com/emersion/go-smtp that delivers what it accepts into
-// Dovecot's mailboxes by IMAP APPEND.
-//
-// A test that needs Dovecot fails when it is not installed, naming the
-// package to install; it is never skipped.
-package mailtest
+// Package mailserver runs a real mail server on this machine, for tests
+// (through package mailtest) and the demo: Dovecot from the operating
+// system (Debian's dovecot-imapd, Homebrew's dovecot) on a free loopback
+// port with a throwaway configuration under a temporary folder, and an SMTP
+// server built with github.com/emersion/go-smtp that delivers what it
+// accepts into Dovecot's mailboxes by IMAP APPEND. Nothing listens beyond
+// 127.0.0.1.
+package mailserver
 
 import (
 	"bytes"
@@ -27,13 +26,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/emersion/go-imap"
 	"github.com/emersion/go-imap/client"
-
-	"github.com/sellerops/sellerops/automations/testwait"
 )
 
 // Options shape a Dovecot instance.
@@ -41,6 +37,8 @@ type Options struct {
 	// TLS turns on a self-signed certificate for 127.0.0.1: STARTTLS on the
 	// IMAP port, and an IMAPS port.
 	TLS bool
+	// Ready bounds the wait for Dovecot's greeting; zero means 30 seconds.
+	Ready time.Duration
 }
 
 // Dovecot is a running Dovecot.
@@ -54,8 +52,8 @@ type Dovecot struct {
 	// Dir holds the configuration, the log and the mail.
 	Dir string
 
-	t      testing.TB
 	cmd    *exec.Cmd
+	stop   []func()
 	mu     sync.Mutex
 	users  map[string]string
 	uid    int
@@ -63,28 +61,50 @@ type Dovecot struct {
 	logger string
 }
 
-// Binary finds Dovecot: $DOVECOT, else /usr/sbin/dovecot, else PATH.
+// Binary finds Dovecot: $DOVECOT, else Debian's /usr/sbin/dovecot, else
+// Homebrew's (/opt/homebrew/sbin on Apple silicon, /usr/local/sbin on
+// Intel), else PATH.
 func Binary() (string, error) {
 	if p := os.Getenv("DOVECOT"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("DOVECOT=%s: %w; point it at the dovecot binary, or unset it to look in the usual places", p, err)
+		}
 		return p, nil
 	}
-	if _, err := os.Stat("/usr/sbin/dovecot"); err == nil {
-		return "/usr/sbin/dovecot", nil
+	for _, p := range []string{"/usr/sbin/dovecot", "/opt/homebrew/sbin/dovecot", "/usr/local/sbin/dovecot"} {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
 	}
 	if p, err := exec.LookPath("dovecot"); err == nil {
 		return p, nil
 	}
-	return "", fmt.Errorf("dovecot is not installed; install Debian's dovecot-imapd (apt-get install dovecot-imapd, as .ci/install-deps.sh does) or set DOVECOT to its path")
+	return "", fmt.Errorf("dovecot is not installed; run .ci/install-deps.sh test (Debian: apt-get install dovecot-imapd; macOS: brew install dovecot) or set DOVECOT to its path")
+}
+
+// configVersion returns the major and minor version of the Dovecot at bin
+// ("2.3.19.1 (9b53102964)" gives 2, 3): 2.4 reads another configuration
+// syntax than 2.3.
+func configVersion(bin string) (int, int, error) {
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s --version: %w", bin, err)
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "%d.%d", &major, &minor); err != nil {
+		return 0, 0, fmt.Errorf("%s --version printed %q, not a version", bin, out)
+	}
+	return major, minor, nil
 }
 
 // freePort returns a loopback port nobody listens on right now.
-func freePort(t testing.TB) int {
+func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("find a free port: %v", err)
+		return 0, fmt.Errorf("find a free port: %w", err)
 	}
 	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // mailOwner is the user the mail files belong to: the current user, or,
@@ -110,59 +130,78 @@ func mailOwner() (uid, gid int, internal string, login string) {
 	return uid, gid, "root", login
 }
 
-// Start starts Dovecot with the given users (name to password) and stops
-// it when the test ends.
-func Start(t testing.TB, users map[string]string, opts Options) *Dovecot {
-	t.Helper()
+// Start starts Dovecot with the given users (name to password); Close
+// stops it and removes its folder.
+func Start(users map[string]string, opts Options) (d *Dovecot, err error) {
 	bin, err := Binary()
 	if err != nil {
-		t.Fatalf("these tests need a real IMAP server: %v", err)
+		return nil, err
 	}
 	// A short folder of its own: Dovecot's sockets live under it, and a
 	// socket path may not be longer than 107 bytes.
 	dir, err := os.MkdirTemp("", "dovecot")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	uid, gid, internal, login := mailOwner()
-	d := &Dovecot{Dir: dir, t: t, users: map[string]string{}, uid: uid, gid: gid, logger: filepath.Join(dir, "dovecot.log")}
+	d = &Dovecot{Dir: dir, users: map[string]string{}, uid: uid, gid: gid, logger: filepath.Join(dir, "dovecot.log")}
+	d.stop = append(d.stop, func() { _ = os.RemoveAll(dir) })
+	defer func() {
+		if err != nil {
+			d.Close()
+			d = nil
+		}
+	}()
 	for _, sub := range []string{"run", "state", "home"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 	}
 	// The login process runs as another user and must reach its sockets.
 	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if err := os.Chown(filepath.Join(dir, "home"), uid, gid); err != nil && os.Geteuid() == 0 {
-		t.Fatal(err)
+		return nil, err
 	}
 	for u, p := range users {
 		d.users[u] = p
 	}
-	d.writeUsers()
+	if err := d.writeUsers(); err != nil {
+		return nil, err
+	}
 
-	port := freePort(t)
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
 	d.IMAPAddr = fmt.Sprintf("127.0.0.1:%d", port)
 	sslConf := "ssl = no\n"
 	imapsPort := 0
 	if opts.TLS {
-		certPEM, keyPEM := selfSigned(t)
+		certPEM, keyPEM, err := selfSigned()
+		if err != nil {
+			return nil, err
+		}
 		d.CertPEM = certPEM
 		cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 		if err := os.WriteFile(cert, certPEM, 0o644); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		if err := os.WriteFile(key, keyPEM, 0o600); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
-		imapsPort = freePort(t)
+		if imapsPort, err = freePort(); err != nil {
+			return nil, err
+		}
 		d.IMAPSAddr = fmt.Sprintf("127.0.0.1:%d", imapsPort)
 		sslConf = fmt.Sprintf("ssl = yes\nssl_cert = <%s\nssl_key = <%s\n", cert, key)
 	}
-	conf := fmt.Sprintf(`# Throwaway configuration for one test (Dovecot 2.3 settings:
+	major, minor, err := configVersion(bin)
+	if err != nil {
+		return nil, err
+	}
+	conf := fmt.Sprintf(`# Throwaway configuration (Dovecot 2.3 settings:
 # https://doc.dovecot.org/2.3/settings/core/).
 protocols = imap
 listen = 127.0.0.1
@@ -208,23 +247,26 @@ service anvil {
   chroot =
 }
 `, dir, sslConf, internal, login, uid, gid, port, imapsPort)
+	if major > 2 || major == 2 && minor >= 4 {
+		conf = config24(dir, opts.TLS, internal, login, uid, gid, port, imapsPort)
+	}
 	if os.Geteuid() != 0 {
 		conf = strings.Replace(conf, "first_valid_uid = 1", "first_valid_uid = "+strconv.Itoa(uid), 1)
 	}
 	confPath := filepath.Join(dir, "dovecot.conf")
 	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	cmd := exec.Command(bin, "-F", "-c", confPath)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start dovecot: %v", err)
+		return nil, fmt.Errorf("start dovecot: %w", err)
 	}
 	d.cmd = cmd
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
+	d.stop = append(d.stop, func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		select {
 		case <-exited:
@@ -234,7 +276,11 @@ service anvil {
 		}
 	})
 	// Ready when the server greets.
-	deadline := testwait.Deadline(t)
+	ready := opts.Ready
+	if ready <= 0 {
+		ready = 30 * time.Second
+	}
+	deadline := time.Now().Add(ready)
 	for {
 		c, err := net.DialTimeout("tcp", d.IMAPAddr, time.Second)
 		if err == nil {
@@ -249,33 +295,39 @@ service anvil {
 		select {
 		case err := <-exited:
 			log, _ := os.ReadFile(d.logger)
-			t.Fatalf("dovecot exited at start (%v): %s\n%s", err, out.String(), log)
+			return nil, fmt.Errorf("dovecot exited at start (%v): %s\n%s", err, out.String(), log)
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			log, _ := os.ReadFile(d.logger)
-			t.Fatalf("dovecot did not greet on %s: %s\n%s", d.IMAPAddr, out.String(), log)
+			return nil, fmt.Errorf("dovecot did not greet on %s within %v: %s\n%s", d.IMAPAddr, ready, out.String(), log)
 		}
 	}
-	return d
+	return d, nil
 }
 
-func (d *Dovecot) writeUsers() {
+// Close stops Dovecot and removes its folder, mail included.
+func (d *Dovecot) Close() {
+	for i := len(d.stop) - 1; i >= 0; i-- {
+		d.stop[i]()
+	}
+	d.stop = nil
+}
+
+func (d *Dovecot) writeUsers() error {
 	var b strings.Builder
 	for u, p := range d.users {
 		fmt.Fprintf(&b, "%s:{PLAIN}%s\n", u, p)
 	}
-	if err := os.WriteFile(filepath.Join(d.Dir, "users"), []byte(b.String()), 0o644); err != nil {
-		d.t.Fatal(err)
-	}
+	return os.WriteFile(filepath.Join(d.Dir, "users"), []byte(b.String()), 0o644)
 }
 
 // AddUser adds (or changes) a user; passwd-file is read again when it changes.
-func (d *Dovecot) AddUser(name, password string) {
+func (d *Dovecot) AddUser(name, password string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.users[name] = password
-	d.writeUsers()
+	return d.writeUsers()
 }
 
 // Password returns a user's password.
@@ -314,6 +366,22 @@ func (d *Dovecot) Append(user, folder string, raw []byte, date time.Time) error 
 	return appendTo(c, folder, raw, date)
 }
 
+// AppendMany puts raw messages into a user's folder over one connection,
+// each received at its date.
+func (d *Dovecot) AppendMany(user, folder string, raws [][]byte, dates []time.Time) error {
+	c, err := d.Login(user)
+	if err != nil {
+		return err
+	}
+	defer c.Logout()
+	for i, raw := range raws {
+		if err := appendTo(c, folder, raw, dates[i]); err != nil {
+			return fmt.Errorf("append message %d of %d: %w", i+1, len(raws), err)
+		}
+	}
+	return nil
+}
+
 func appendTo(c *client.Client, folder string, raw []byte, date time.Time) error {
 	if folder != "INBOX" {
 		_ = c.Create(folder) // exists already is fine
@@ -346,14 +414,14 @@ func (d *Dovecot) Count(user, folder, messageID string) (int, error) {
 // Maildir returns the folder on disk of a user's mailbox folder ("INBOX"
 // or another), creating it; files written into its new/ subfolder are read
 // by Dovecot at the next SELECT.
-func (d *Dovecot) Maildir(user, folder string) string {
+func (d *Dovecot) Maildir(user, folder string) (string, error) {
 	p := filepath.Join(d.Dir, "home", user, "Maildir")
 	if folder != "INBOX" {
 		p = filepath.Join(p, "."+folder)
 	}
 	for _, sub := range []string{"", "new", "cur", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(p, sub), 0o700); err != nil {
-			d.t.Fatal(err)
+			return "", err
 		}
 	}
 	_ = filepath.Walk(filepath.Join(d.Dir, "home"), func(path string, _ os.FileInfo, err error) error {
@@ -362,7 +430,7 @@ func (d *Dovecot) Maildir(user, folder string) string {
 		}
 		return nil
 	})
-	return p
+	return p, nil
 }
 
 // Own hands a file written into a maildir to the mail user.
@@ -371,10 +439,10 @@ func (d *Dovecot) Own(path string) {
 }
 
 // selfSigned makes a certificate for 127.0.0.1 and localhost.
-func selfSigned(t testing.TB) (certPEM, keyPEM []byte) {
+func selfSigned() (certPEM, keyPEM []byte, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(time.Now().UnixNano()),
@@ -388,14 +456,14 @@ func selfSigned(t testing.TB) (certPEM, keyPEM []byte) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	kb, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), nil
 }
 
 // TLSConfig trusts the server's self-signed certificate.
@@ -403,4 +471,69 @@ func (d *Dovecot) TLSConfig() *tls.Config {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(d.CertPEM)
 	return &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
+}
+
+// config24 is the same throwaway configuration in Dovecot 2.4's syntax
+// (https://doc.dovecot.org/2.4.0/installation/upgrade/2.3-to-2.4.html):
+// the version lines first, mail_driver/mail_home/mail_path for
+// mail_location, auth_allow_cleartext for disable_plaintext_auth,
+// ssl_server_*_file for ssl_cert and ssl_key, named passdb and userdb
+// sections with settings of their own, and %{user} for %u. Homebrew and
+// Debian 13 ship 2.4.
+func config24(dir string, withTLS bool, internal, login string, uid, gid, port, imapsPort int) string {
+	sslConf := "ssl = no\n"
+	if withTLS {
+		sslConf = fmt.Sprintf("ssl = yes\nssl_server_cert_file = %s\nssl_server_key_file = %s\n",
+			filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"))
+	}
+	return fmt.Sprintf(`dovecot_config_version = 2.4.0
+dovecot_storage_version = 2.4.0
+# Throwaway configuration (Dovecot 2.4 settings:
+# https://doc.dovecot.org/2.4.0/core/summaries/settings.html).
+protocols = imap
+listen = 127.0.0.1
+base_dir = %[1]s/run
+state_dir = %[1]s/state
+log_path = %[1]s/dovecot.log
+%[2]s
+auth_allow_cleartext = yes
+auth_mechanisms = plain login
+first_valid_uid = 1
+default_internal_user = %[3]s
+default_internal_group = %[3]s
+default_login_user = %[4]s
+mail_driver = maildir
+mail_home = %[1]s/home/%%{user}
+mail_path = ~/Maildir
+passdb passwd-file {
+  passwd_file_path = %[1]s/users
+}
+userdb static {
+  fields {
+    uid = %[5]d
+    gid = %[6]d
+    home = %[1]s/home/%%{user}
+  }
+}
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Sent {
+    special_use = \Sent
+    auto = create
+  }
+}
+service imap-login {
+  inet_listener imap {
+    port = %[7]d
+  }
+  inet_listener imaps {
+    port = %[8]d
+  }
+  chroot =
+}
+service anvil {
+  chroot =
+}
+`, dir, sslConf, internal, login, uid, gid, port, imapsPort)
 }
