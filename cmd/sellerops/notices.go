@@ -36,9 +36,9 @@ into the order's own conversation where the store's site offers one, else
 as a reply in the buyer's thread.`),
 		Example: strings.Join([]string{
 			"  sellerops notices list",
-			"  sellerops notices send 205 206",
+			"  sellerops notices send 205",
 			"  sellerops notices send --all --json",
-			"  sellerops notices skip 206",
+			"  sellerops notices skip 205",
 		}, "\n"),
 	}
 	cmd.AddCommand(newNoticesListCmd(f), newNoticesSendCmd(f), newNoticesSkipCmd(f))
@@ -293,8 +293,8 @@ number). A skipped notice is not proposed again, nor is a notice for the
 same parcel about an event that began before the skip; a new event later
 (an exception after a stall, say) is proposed afresh.`),
 		Example: strings.Join([]string{
-			"  sellerops notices skip 205 206",
-			"  sellerops notices skip 206 --json",
+			"  sellerops notices skip 205",
+			"  sellerops notices skip 205 --json",
 		}, "\n"),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
