@@ -85,6 +85,9 @@ type Message struct {
 	Language             string       `json:"language"`
 	CreatedAt            time.Time    `json:"created_at"`
 	Attachments          []Attachment `json:"attachments,omitempty"`
+	// Original, on a reply sent in a machine translation, is the text the
+	// operator wrote; Body is what the buyer received.
+	Original *ReplyOriginal `json:"original,omitempty"`
 }
 
 // Attachment is a file attached to a message and saved locally.
@@ -577,7 +580,7 @@ type MessageHit struct {
 }
 
 // SearchMessages finds messages whose body or thread subject contains every
-// word of text, best match first. A word in a script written with spaces
+// word of text, newest first. A word in a script written with spaces
 // matches whole words or their start, case and accents folded ("refund"
 // finds "Refunded", "beschadigt" finds "beschädigt"); a word in Japanese,
 // Chinese, Korean or another script written without spaces matches anywhere
@@ -593,42 +596,7 @@ func (db *DB) SearchMessages(ctx context.Context, text string, limit int) ([]Mes
 	if limit <= 0 {
 		limit = 50
 	}
-	// The ranked index is the word index when the text has words, else
-	// the trigram index; terms of one or two characters alone are a scan.
-	const cols = `m.id, m.thread_id, t.store_id, s.name, t.subject, m.direction, m.sender, m.sent_at, `
-	const joins = ` JOIN threads t ON t.id = m.thread_id JOIN stores s ON s.id = t.store_id`
-	var query string
-	var args []any
-	switch {
-	case p.words != "":
-		query = `SELECT ` + cols + `snippet(message_fts, -1, '[', ']', '…', 12), m.body
-			FROM message_fts JOIN messages m ON m.id = message_fts.rowid` + joins + `
-			WHERE message_fts MATCH ?`
-		args = append(args, p.words)
-	case p.grams != "":
-		query = `SELECT ` + cols + `snippet(message_trigram, -1, '[', ']', '…', 24), m.body
-			FROM message_trigram JOIN messages m ON m.id = message_trigram.rowid` + joins + `
-			WHERE message_trigram MATCH ?`
-		args = append(args, p.grams)
-	default:
-		query = `SELECT ` + cols + `'', m.body FROM messages m` + joins + ` WHERE 1`
-	}
-	skip := "words"
-	if p.words == "" {
-		skip = "grams"
-	}
-	conds, cargs := p.filters("m", "t", skip)
-	for _, c := range conds {
-		query += " AND " + c
-	}
-	args = append(args, cargs...)
-	if p.words != "" || p.grams != "" {
-		query += ` ORDER BY rank LIMIT ?`
-	} else {
-		// Newest stored first, so that the scan stops at the limit.
-		query += ` ORDER BY m.id DESC LIMIT ?`
-	}
-	args = append(args, limit)
+	query, args := searchQuery(p, limit)
 	rows, err := db.sql.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search messages for %q: %w", text, mapErr(err))
@@ -645,6 +613,48 @@ func (db *DB) SearchMessages(ctx context.Context, text string, limit int) ([]Mes
 		}
 		return h, err
 	})
+}
+
+// searchQuery is SearchMessages' SQL for plan p.
+func searchQuery(p searchPlan, limit int) (string, []any) {
+	// The word index drives the query when the text has words, else the
+	// trigram index; terms of one or two characters alone are a scan. Hits
+	// come newest first (by message id), which the full-text index yields
+	// in that order itself: the query stops at the limit instead of ranking
+	// every match (bm25 reads each term's whole list to weigh it).
+	const cols = `m.id, m.thread_id, t.store_id, s.name, t.subject, m.direction, m.sender, m.sent_at, `
+	const joins = ` JOIN threads t ON t.id = m.thread_id JOIN stores s ON s.id = t.store_id`
+	var query, order string
+	var args []any
+	switch {
+	case p.words != "":
+		query = `SELECT ` + cols + `snippet(message_fts, -1, '[', ']', '…', 12), m.body
+			FROM message_fts JOIN messages m ON m.id = message_fts.rowid` + joins + `
+			WHERE message_fts MATCH ?`
+		args = append(args, p.words)
+		order = ` ORDER BY message_fts.rowid DESC LIMIT ?`
+	case p.grams != "":
+		query = `SELECT ` + cols + `snippet(message_trigram, -1, '[', ']', '…', 24), m.body
+			FROM message_trigram JOIN messages m ON m.id = message_trigram.rowid` + joins + `
+			WHERE message_trigram MATCH ?`
+		args = append(args, p.grams)
+		order = ` ORDER BY message_trigram.rowid DESC LIMIT ?`
+	default:
+		query = `SELECT ` + cols + `'', m.body FROM messages m` + joins + ` WHERE 1`
+		order = ` ORDER BY m.id DESC LIMIT ?`
+	}
+	skip := "words"
+	if p.words == "" {
+		skip = "grams"
+	}
+	conds, cargs := p.filters("m", "t", skip)
+	for _, c := range conds {
+		query += " AND " + c
+	}
+	args = append(args, cargs...)
+	query += order
+	args = append(args, limit)
+	return query, args
 }
 
 func placeholders(n int) string {
@@ -830,6 +840,9 @@ func (db *DB) GetThreadContext(ctx context.Context, threadID int64) (ThreadConte
 	}
 	if out.Messages, err = db.ListMessages(ctx, threadID); err != nil {
 		return ThreadContext{}, fmt.Errorf("messages of thread %d: %w", threadID, err)
+	}
+	if err := db.attachOriginals(ctx, threadID, out.Messages); err != nil {
+		return ThreadContext{}, err
 	}
 	out.Events = []TrackingEvent{}
 	orderID := out.Thread.OrderID

@@ -764,3 +764,36 @@ func TestThreadOrderListedAndPaged(t *testing.T) {
 		}
 	}
 }
+
+// The search reads the full-text index in message-id order and stops at
+// the limit: SQLite's plan (EXPLAIN QUERY PLAN,
+// https://sqlite.org/eqp.html) starts from the index's virtual table and
+// needs no temporary b-tree to sort, so no query ranks or sorts every match.
+func TestSearchPlanStartsFromTheIndexAndDoesNotSort(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	for _, text := range []string{"order 4242", "注文4243の", "注文4243の refund", "返品 refund", "返品"} {
+		q, args := searchQuery(planSearch(text), 50)
+		rows, err := db.sql.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		all := strings.Join(plan, "\n")
+		if strings.Contains(all, "TEMP B-TREE") {
+			t.Errorf("%q sorts its matches:\n%s", text, all)
+		}
+		if p := planSearch(text); (p.words != "" || p.grams != "") && !strings.Contains(plan[0], "VIRTUAL TABLE") {
+			t.Errorf("%q does not start from the full-text index:\n%s", text, all)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	autoclaims "github.com/sellerops/sellerops/automations/claims"
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
 	"github.com/sellerops/sellerops/tui/claims"
@@ -71,6 +72,9 @@ type Options struct {
 	// (stalled parcels, due soon, claim alerts) the views apply; nil means
 	// config.Defaults().
 	Config *config.Config
+	// Translation is the provider (behind its cache) and the operator's
+	// language the thread pane translates with; a zero value is off.
+	Translation messages.Translator
 	// In and Out are the terminal; nil means stdin and stdout.
 	In  io.Reader
 	Out io.Writer
@@ -148,6 +152,7 @@ func newModel(ctx context.Context, opts Options) *Model {
 		Candidates:  opts.Candidates,
 		TemplateDir: opts.TemplateDir,
 		Config:      opts.Config,
+		Translation: opts.Translation,
 	}
 	m := &Model{c: c, demo: opts.Demo, help: help.New()}
 	m.Overview = overview.New(c)

@@ -27,6 +27,7 @@ import (
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/config"
 	"github.com/sellerops/sellerops/localdb/secrets"
 )
 
@@ -50,6 +51,9 @@ type Deps struct {
 	AttachmentDir string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Config gives the stores' expected languages (stores[].languages) to
+	// language detection; nil means none.
+	Config *config.Config
 	// RootCAs, when set, are the only certificate authorities trusted
 	// (tests trust their own self-signed server); nil means the system's.
 	RootCAs *x509.CertPool

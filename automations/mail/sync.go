@@ -345,7 +345,7 @@ func (y *mailSync) store(mt *localdb.MailTx, folder string, p *pending) (localdb
 	out := strings.EqualFold(m.From.Address, y.acct.Address)
 	lang := ""
 	if !out {
-		lang = messages.DetectLanguage(m.Text, messages.DetectOptions{Prior: messages.LocalePrior(y.st.BaseURL)})
+		lang = messages.DetectLanguage(m.Text, messages.StoreDetectOptions(y.d.Config, y.st))
 	}
 	th, err := y.threadFor(mt, m, out, lang)
 	if err != nil {

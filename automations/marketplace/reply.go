@@ -58,6 +58,24 @@ func SendReply(ctx context.Context, deps *Deps, threadID int64, body string, pro
 	return err
 }
 
+// SendTranslatedReply sends sent, the buyer's-language text of a reply the
+// operator wrote as orig, through the same outbox as SendReplyResult. The
+// original is kept beside the thread before the intent is written, so the
+// stored reply has both texts whatever stops the run; the outbox key is the
+// sent text's, so running it again never sends it twice.
+func SendTranslatedReply(ctx context.Context, deps *Deps, threadID int64, sent string, orig localdb.ReplyOriginal, progress func(Progress)) (ReplyResult, error) {
+	if err := deps.check(); err != nil {
+		return ReplyResult{}, err
+	}
+	if strings.TrimSpace(sent) == "" {
+		return ReplyResult{}, fmt.Errorf("%w: the translated reply to thread %d is empty", ErrInvalidInput, threadID)
+	}
+	if err := deps.DB.PutReplyOriginal(ctx, threadID, sent, orig); err != nil {
+		return ReplyResult{}, err
+	}
+	return SendReplyResult(ctx, deps, threadID, sent, progress)
+}
+
 type replyPayload struct {
 	ThreadID            int64  `json:"thread_id"`
 	Store               string `json:"store"`

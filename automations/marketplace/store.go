@@ -15,6 +15,7 @@ import (
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/config"
 	"github.com/sellerops/sellerops/localdb/secrets"
 )
 
@@ -47,6 +48,9 @@ type Deps struct {
 	// Hook, when set, is called at each named step boundary of a reply
 	// (see ReplyPoints). Tests use it to stop the process at a chosen point.
 	Hook func(point string)
+	// Config gives the stores' expected languages (stores[].languages) to
+	// language detection; nil means none.
+	Config *config.Config
 	// Mail reads and answers the stores that have an email channel
 	// (IMAP/SMTP) instead of the browser; nil means such stores fail with
 	// a message saying so.

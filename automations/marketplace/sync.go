@@ -714,7 +714,7 @@ func (y *storeSync) save(ctx context.Context, sum threadSummary, d threadDetail,
 	var msgs []localdb.Message
 	var buyerText []string
 	var lastBuyer time.Time
-	lang := messages.DetectOptions{Prior: messages.LocalePrior(y.store.BaseURL)}
+	lang := messages.StoreDetectOptions(y.deps.Config, y.store)
 	for _, m := range d.Messages {
 		if m.ID == "" || m.At.IsZero() {
 			continue

@@ -20,7 +20,9 @@ import (
 	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/automations/claims/filing"
 	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/automations/tracking"
+	"github.com/sellerops/sellerops/automations/translate"
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
@@ -39,6 +41,13 @@ type Deps struct {
 	// Marketplace returns the marketplace flows' dependencies with a
 	// browser (send_reply).
 	Marketplace func(ctx context.Context) (*marketplace.Deps, error)
+	// Translation returns the translation provider and the operator's
+	// language (read_thread); nil or one that is off means read_thread
+	// says translation is off.
+	Translation func(ctx context.Context) (messages.Translator, error)
+	// TemplateDir holds the reply templates beside the built-ins
+	// (fill_template), as `sellerops messages reply` reads them.
+	TemplateDir string
 	// Version is reported to clients.
 	Version string
 	// Now is the clock; nil means time.Now.
@@ -60,6 +69,7 @@ const (
 	ToolTrack       = "track_parcels"
 	ToolOverdue     = "list_overdue_threads"
 	ToolReadThread  = "read_thread"
+	ToolFill        = "fill_template"
 	ToolCandidates  = "list_claim_candidates"
 	ToolDraftClaim  = "draft_claim"
 	ToolSendReply   = "send_reply"
@@ -92,7 +102,11 @@ func New(d Deps) *mcp.Server {
 	mcp.AddTool(s, &mcp.Tool{Name: ToolOverdue, Annotations: readOnly,
 		Description: "List open buyer threads past their marketplace reply deadline, most overdue first."}, h.overdue)
 	mcp.AddTool(s, &mcp.Tool{Name: ToolReadThread, Annotations: readOnly,
-		Description: "Read one buyer thread: its messages, order and parcel with tracking events."}, h.readThread)
+		Description: "Read one buyer thread: its messages, order and parcel with tracking events; with a translation provider set, " +
+			"each buyer message in the operator's language (translation.state says on or off)."}, h.readThread)
+	mcp.AddTool(s, &mcp.Tool{Name: ToolFill, Annotations: readOnly,
+		Description: "Fill a reply template for a thread (nothing is sent): the text, and which language version was used and why. " +
+			"A placeholder without a value is refused, naming it."}, h.fillTemplate)
 	mcp.AddTool(s, &mcp.Tool{Name: ToolCandidates, Annotations: readOnly,
 		Description: "List parcels that qualify for a lost or damaged claim, with the carrier's claim window and why they qualify."}, h.candidates)
 	mcp.AddTool(s, &mcp.Tool{Name: ToolDraftClaim,
@@ -304,7 +318,78 @@ func (h *handlers) readThread(ctx context.Context, _ *mcp.CallToolRequest, in Th
 	if tc.Events == nil {
 		tc.Events = []localdb.TrackingEvent{}
 	}
-	return nil, tc, nil
+	out := ThreadOutput{ThreadContext: tc, Translation: TranslationState{State: "off"}}
+	tr := messages.Translator{}
+	if h.d.Translation != nil {
+		if tr, err = h.d.Translation(ctx); err != nil {
+			tr = messages.Translator{Language: tr.Language, Off: "translation is off: " + err.Error()}
+		}
+	}
+	out.Translation.Language = tr.Language
+	if !tr.On() {
+		out.Translation.Note = tr.OffText()
+		return nil, out, nil
+	}
+	out.Translation.State = "on"
+	got, err := messages.TranslateThread(ctx, tr, tc.Thread, tc.Messages)
+	if err != nil {
+		// The thread is still read; the translation's failure is said,
+		// with its class, not hidden behind missing fields.
+		out.Translation.State, out.Translation.Note = "failed", err.Error()
+		out.Translation.Class = string(translate.ClassOf(err))
+		return nil, out, nil
+	}
+	out.Translations = got
+	return nil, out, nil
+}
+
+// ThreadOutput is read_thread's answer: the thread, and its buyer
+// messages in the operator's language when a provider is set.
+type ThreadOutput struct {
+	localdb.ThreadContext
+	Translation TranslationState `json:"translation"`
+	// Translations maps a buyer message's id to its translation; the
+	// original stays in messages.
+	Translations map[int64]messages.MessageTranslation `json:"translations,omitempty"`
+}
+
+// TranslationState says whether read_thread translated: "on", "off" (no
+// provider; Note says how to set one) or "failed" (Note and Class say why).
+type TranslationState struct {
+	State    string `json:"state"`
+	Language string `json:"language,omitempty"` // the operator's language
+	Note     string `json:"note,omitempty"`
+	Class    string `json:"class,omitempty"`
+}
+
+// FillInput is fill_template's input.
+type FillInput struct {
+	ThreadID int64  `json:"thread_id" jsonschema:"the thread's sellerops id"`
+	Template string `json:"template" jsonschema:"the template's name, such as tracking"`
+}
+
+// FillOutput is a filled template and the language version used.
+type FillOutput struct {
+	Template string `json:"template"`
+	Language string `json:"language"` // the version's language; "" for a file without one
+	Why      string `json:"why"`      // which rule chose it
+	Body     string `json:"body"`
+}
+
+func (h *handlers) fillTemplate(ctx context.Context, _ *mcp.CallToolRequest, in FillInput) (*mcp.CallToolResult, any, error) {
+	if in.ThreadID <= 0 || strings.TrimSpace(in.Template) == "" {
+		return nil, nil, errors.New("give thread_id and template")
+	}
+	set, _ := messages.LoadTemplates(h.d.TemplateDir)
+	tpl, ok := set[in.Template]
+	if !ok {
+		return nil, nil, fmt.Errorf("no template %q; known: %s", in.Template, strings.Join(messages.TemplateNames(set), ", "))
+	}
+	r, err := messages.FillForThread(ctx, h.d.DB, tpl, in.ThreadID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return nil, FillOutput{Template: r.Template.Name, Language: r.Template.Lang, Why: messages.WhyLang(r.Template.Lang, r.ThreadLang, r.StoreLang), Body: r.Body}, nil
 }
 
 // CandidatesInput is list_claim_candidates's input.

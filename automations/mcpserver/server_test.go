@@ -99,7 +99,7 @@ func TestListsToolsAndGuardsActingOnes(t *testing.T) {
 	db := openDB(t)
 	cs := connect(t, Deps{DB: db, Config: config.Defaults()})
 	got := toolNames(t, cs)
-	want := []string{ToolDetect, ToolDraftClaim, ToolCandidates, ToolOverdue, ToolReadThread, ToolTrack}
+	want := []string{ToolDetect, ToolDraftClaim, ToolFill, ToolCandidates, ToolOverdue, ToolReadThread, ToolTrack}
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Fatalf("tools %v, want %v", got, want)

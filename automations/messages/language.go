@@ -6,6 +6,8 @@ import (
 	"unicode"
 
 	"github.com/abadojack/whatlanggo"
+	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/config"
 )
 
 // Undetermined is the ISO 639-2 code for "language not known": the answer
@@ -256,6 +258,19 @@ var latinWhitelist = func() whatlanggo.Options {
 	}
 	return o
 }()
+
+// StoreDetectOptions are the detection options for a store's buyers: the
+// language its site's locale suggests as the prior, and the config's
+// expected languages for it (stores[].languages) as the allow-list. A store
+// that expects one language only has it as the prior when its site
+// suggests none.
+func StoreDetectOptions(cfg *config.Config, st localdb.Store) DetectOptions {
+	o := DetectOptions{Prior: LocalePrior(st.BaseURL), Allowed: cfg.StoreLanguages(st.Name)}
+	if o.Prior == "" && len(o.Allowed) == 1 {
+		o.Prior = o.Allowed[0]
+	}
+	return o
+}
 
 // LocalePrior returns the language that a marketplace site's address
 // suggests, from its country-code top-level domain (IANA root zone; the

@@ -11,6 +11,8 @@ import (
 
 	"github.com/abadojack/whatlanggo"
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/localdb/config"
 )
 
 type labelled struct{ lang, text string }
@@ -199,5 +201,35 @@ func TestCountryLanguage(t *testing.T) {
 		if got := CountryLanguage(c); got != want {
 			t.Errorf("CountryLanguage(%q) = %q, want %q", c, got, want)
 		}
+	}
+}
+
+// A store's expected languages (stores[].languages) narrow detection: a
+// clear text in another language is "und", never one of the store's codes,
+// and the one expected language of a store whose site suggests none is its
+// prior.
+func TestStoreDetectOptionsUseTheConfigsLanguages(t *testing.T) {
+	cfg, err := config.Parse("c.yaml", []byte("stores:\n  - name: shop-de\n    languages: [de]\n  - name: shop-eu\n    languages: [de, fr]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	de := localdb.Store{Name: "shop-de", Marketplace: "shop"}
+	eu := localdb.Store{Name: "shop-eu", Marketplace: "shop"}
+	free := localdb.Store{Name: "other", Marketplace: "shop"}
+	if o := StoreDetectOptions(cfg, de); o.Prior != "de" || len(o.Allowed) != 1 {
+		t.Fatalf("shop-de: %+v", o)
+	}
+	english := "Where is my parcel? It has not arrived yet and the tracking page shows nothing."
+	if got := Detect(english, StoreDetectOptions(cfg, free)).Lang; got != "en" {
+		t.Fatalf("without an allow-list: %s, want en", got)
+	}
+	if got := Detect(english, StoreDetectOptions(cfg, eu)).Lang; got != Undetermined {
+		t.Errorf("English to a store expecting de and fr: %s, want %s", got, Undetermined)
+	}
+	if got := Detect("Bonjour, mon colis n'est toujours pas arrivé. Pouvez-vous vérifier ?", StoreDetectOptions(cfg, eu)).Lang; got != "fr" {
+		t.Errorf("French to shop-eu: %s, want fr", got)
+	}
+	if got := StoreDetectOptions(nil, free); got.Allowed != nil {
+		t.Errorf("no config: %+v", got)
 	}
 }

@@ -53,3 +53,17 @@ func ReplyLanguages(ctx context.Context, db *localdb.DB, threadID int64) (thread
 	}
 	return th.Language, LocalePrior(st.BaseURL), nil
 }
+
+// WhyLang says which rule chose a template's language, for the command
+// line, the dashboard and MCP alike.
+func WhyLang(used, thread, store string) string {
+	switch {
+	case used != "" && used == thread:
+		return "the thread's language"
+	case used != "" && used == store:
+		return "the store's language"
+	case used == "en":
+		return "English, as no template matches the thread's or the store's language"
+	}
+	return "the only version of this template"
+}

@@ -11,7 +11,9 @@ import (
 	"github.com/sellerops/sellerops/automations/claims/filing"
 	"github.com/sellerops/sellerops/automations/jobs"
 	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/automations/tracking"
+	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/tui"
 )
 
@@ -40,15 +42,22 @@ func dashboardOptions(ctx context.Context, f *factory, demo bool, actions tui.Ac
 	if err != nil {
 		return tui.Options{}, err
 	}
+	// Without a provider, or with one that cannot be made (no key), the
+	// thread pane says translation is off and why.
+	tr, err := f.Translation(ctx)
+	if err != nil {
+		tr = messages.Translator{Language: tr.Language, Off: "translation is off: " + err.Error()}
+	}
 	return tui.Options{
-		DB:      db,
-		Config:  cfg,
-		Actions: actions,
-		Logger:  f.Logger(),
-		Now:     f.Now,
-		Demo:    demo,
-		In:      f.IO.In,
-		Out:     f.IO.Out,
+		Translation: tr,
+		DB:          db,
+		Config:      cfg,
+		Actions:     actions,
+		Logger:      f.Logger(),
+		Now:         f.Now,
+		Demo:        demo,
+		In:          f.IO.In,
+		Out:         f.IO.Out,
 
 		TemplateDir: templateDir(f),
 		// The claims view lists candidates by the command line's rules
@@ -185,6 +194,20 @@ func (a *dashboardActions) SendReply(ctx context.Context, threadID int64, body s
 		return marketplace.SendReply(ctx, deps, threadID, body, func(p marketplace.Progress) {
 			send(tui.Progress{Done: p.Done, Total: p.Total, Line: fmt.Sprintf("thread %d: %s %s", threadID, p.Phase, p.Message)})
 		})
+	}), nil
+}
+
+func (a *dashboardActions) SendTranslatedReply(ctx context.Context, threadID int64, r messages.TranslatedReply, provider string) (<-chan tui.Progress, error) {
+	deps, err := marketplaceDeps(ctx, a.f, true)
+	if err != nil {
+		return nil, err
+	}
+	orig := localdb.ReplyOriginal{Text: r.Original, Language: r.OriginalLang, SentIn: r.Lang, Provider: provider}
+	return stream("reply", func(send func(tui.Progress)) error {
+		_, err := marketplace.SendTranslatedReply(ctx, deps, threadID, r.Text, orig, func(p marketplace.Progress) {
+			send(tui.Progress{Done: p.Done, Total: p.Total, Line: fmt.Sprintf("thread %d: %s %s", threadID, p.Phase, p.Message)})
+		})
+		return err
 	}), nil
 }
 

@@ -225,13 +225,15 @@ func (w *demoWorld) pointFactory(ctx context.Context, f *factory) error {
 		cfg = &copied
 	}
 	cfg.Carriers = sandboxCarriers(w.sb)
+	// Translations come from the sandbox's translate site, offline.
+	cfg.Translation = sandboxTranslation(w.sb)
 	f.mu.Lock()
 	f.cfg = cfg
 	f.secretsS = secrets.Tracking{Store: w.mem, R: f.redactor}
 	f.mu.Unlock()
 
 	sec := f.Secrets()
-	if err := setSandboxCarrierSecrets(ctx, sec, w.sb); err != nil {
+	if err := setSandboxSecrets(ctx, sec, w.sb); err != nil {
 		return err
 	}
 	db, err := f.DB(ctx)
@@ -271,9 +273,13 @@ func (w *demoWorld) pointFactory(ctx context.Context, f *factory) error {
 	return nil
 }
 
-// setSandboxCarrierSecrets puts the sandbox carriers' demo keys and portal
-// logins into sec under the names the carrier clients read.
-func setSandboxCarrierSecrets(ctx context.Context, sec secrets.Store, sb *sandbox.Sandbox) error {
+// setSandboxSecrets puts the sandbox carriers' demo keys and portal logins,
+// and its translate site's key, into sec under the names the carrier and
+// translation clients read.
+func setSandboxSecrets(ctx context.Context, sec secrets.Store, sb *sandbox.Sandbox) error {
+	if err := sec.Set(ctx, secrets.TranslationKey("deepl"), sb.Account(sandbox.TranslateSite).APIKey); err != nil {
+		return err
+	}
 	for _, c := range config.CarrierNames {
 		a := sb.Account(c)
 		for key, v := range map[string]string{

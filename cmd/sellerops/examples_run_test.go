@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -34,6 +36,9 @@ type exampleWorld struct {
 	replace map[string]string // placeholder → a value that exists in this world
 	// draftReplace: `claims draft` names a parcel that has no claim yet.
 	draftReplace map[string]string
+	// translateReplace: `--translate-reply` names a thread in a language
+	// other than the operator's.
+	translateReplace map[string]string
 	// offlineBrowser starts the system Chromium with every connection
 	// refused, for the examples that reach a real site.
 	offlineBrowser string
@@ -90,6 +95,8 @@ var exampleExpectations = map[string]expectation{
 	"sellerops stores update mail-us --imap imap.example.com:993 --folder INBOX --folder Amazon": {code: exitNotFound,
 		why: "names the email store the stores add --email example adds, which the world lacks"},
 	"sellerops claims file 12": {tty: true, stdin: "y\n", why: "asks before filing"},
+	"sellerops messages reply 42 --body-file answer.txt --translate-reply": {tty: true, stdin: "y\n",
+		why: "shows both texts and asks before sending"},
 	// A script files only what the policy allows (claims file --help).
 	"sellerops claims file 12 --yes --json": {config: "claims:\n  auto_file: true\n  max_auto_amount: \"500\"\n", why: "the policy its --help names"},
 	// Examples that reach a real site end as they would offline (exit 1,
@@ -119,7 +126,7 @@ func newExampleWorld(t *testing.T) *exampleWorld {
 	}
 	// `run --daemon` runs the config's schedules.
 	appendFile(t, cfgPath, "schedules:\n  - job: sync\n    cron: \"0 * * * *\"\n")
-	if err := setSandboxCarrierSecrets(ctx, w.mem, sb); err != nil {
+	if err := setSandboxSecrets(ctx, w.mem, sb); err != nil {
 		t.Fatal(err)
 	}
 	acct := sb.Account("amazon")
@@ -140,16 +147,24 @@ func newExampleWorld(t *testing.T) *exampleWorld {
 	run("run", "track")
 
 	var threads []struct {
-		ID     int64  `json:"id"`
-		Status string `json:"status"`
+		ID       int64  `json:"id"`
+		Status   string `json:"status"`
+		Language string `json:"language"`
 	}
 	decode(t, run("messages", "list", "--json").stdout, &threads)
-	var thread int64
+	var thread, foreign int64
 	for _, th := range threads {
-		if th.Status == "open" {
+		if th.Status == "open" && thread == 0 {
 			thread = th.ID
-			break
 		}
+		// A reply sent in the buyer's language needs a buyer who does not
+		// write in the operator's (English).
+		if th.Status == "open" && foreign == 0 && th.Language != "en" && th.Language != "und" && th.Language != "" {
+			foreign = th.ID
+		}
+	}
+	if foreign == 0 {
+		t.Fatalf("the world has no open thread in a language other than English (%d threads)", len(threads))
 	}
 	var cands []struct {
 		ShipmentID     int64  `json:"shipment_id"`
@@ -226,6 +241,8 @@ func newExampleWorld(t *testing.T) *exampleWorld {
 		"9400111899223100012348": usps,
 		"127.0.0.1:8700":         fmt.Sprintf("127.0.0.1:%d", freePorts(t, len(sb.Sites())+2)),
 	}
+	w.translateReplace = maps.Clone(w.replace)
+	w.translateReplace["42"] = strconv.FormatInt(foreign, 10)
 	return w
 }
 
@@ -376,6 +393,9 @@ func TestEveryExampleRuns(t *testing.T) {
 		replace := w.replace
 		if len(ex.args) > 1 && ex.args[0] == "claims" && ex.args[1] == "draft" {
 			replace = w.draftReplace
+		}
+		if slices.Contains(ex.args, "--translate-reply") {
+			replace = w.translateReplace
 		}
 		args := make([]string, 0, len(ex.args)+len(exp.extra))
 		for _, a := range ex.args {

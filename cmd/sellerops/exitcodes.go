@@ -14,6 +14,7 @@ import (
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/automations/notices"
+	"github.com/sellerops/sellerops/automations/translate"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
 	"github.com/sellerops/sellerops/localdb/money"
@@ -54,7 +55,7 @@ var exitCodeDocs = []struct {
 	{exitError, "error", "An unexpected error; the message says what failed."},
 	{exitUsage, "usage", "Unknown command or flag, or wrong arguments; see the command's --help."},
 	{exitConfig, "config", "The configuration file is invalid; the message names the file, key and line."},
-	{exitBadInput, "bad_input", "An input is malformed (tracking number, amount, CSV row or line, template, recipe) or a claim lacks what its form needs (amount, invoice, damage photo, an evidence file gone from disk), or a delay notice lacks a value its template needs; the message names it and the fix."},
+	{exitBadInput, "bad_input", "An input is malformed (tracking number, amount, CSV row or line, template, recipe, a language the translation provider does not take) or a claim lacks what its form needs (amount, invoice, damage photo, an evidence file gone from disk), or a delay notice lacks a value its template needs; the message names it and the fix."},
 	{exitNotFound, "not_found", "A named store, thread, parcel or claim does not exist, a parcel has no proposed delay notice, or a notice has no conversation to go to on the site."},
 	{exitNoBrowser, "no_browser", "No Chromium could be started or reached; install it or pass --browser."},
 	{exitKeyring, "keyring", "The keyring is unreachable or locked and no environment variable supplies the secret."},
@@ -62,7 +63,7 @@ var exitCodeDocs = []struct {
 	{exitSomeFailed, "some_failed", "A batch finished but some items failed; each failure is reported."},
 	{exitAllFailed, "all_failed", "A batch finished and every item failed."},
 	{exitNeedsHuman, "needs_human", "A site asked for a person (CAPTCHA, unknown second factor); run `sellerops stores login STORE --show`."},
-	{exitAuthFailed, "auth_failed", "A site refused the stored credentials; update them with `sellerops stores update NAME`."},
+	{exitAuthFailed, "auth_failed", "A site refused the stored credentials; update them with `sellerops stores update NAME` ; a translation provider refused its key: store a valid one under `translation/PROVIDER/api_key`."},
 	{exitAlreadyRunning, "already_running", "Another sellerops process holds the lock for this job."},
 	{exitCheckFailed, "check_failed", "`sellerops doctor` found a failing check; its output names the fix."},
 	{exitInterrupted, "interrupted", "Stopped by Ctrl-C or SIGTERM; work in flight was cancelled cleanly."},
@@ -90,6 +91,14 @@ type scheduleError struct{ err error }
 func (e *scheduleError) Error() string        { return e.err.Error() }
 func (e *scheduleError) Unwrap() error        { return e.err }
 func (e *scheduleError) Is(target error) bool { return target == config.ErrInvalid }
+
+// configNeededError marks a command that needs a setting the config does
+// not have (such as translation.provider); it exits as a config error.
+type configNeededError struct{ err error }
+
+func (e *configNeededError) Error() string        { return e.err.Error() }
+func (e *configNeededError) Unwrap() error        { return e.err }
+func (e *configNeededError) Is(target error) bool { return target == config.ErrInvalid }
 
 // batchError sums up a batch in which items failed, each reported already
 // on its own line; it prints nothing more. all says that every item failed.
@@ -190,6 +199,10 @@ func exitCodeFor(err error) exitCode {
 		return exitConfig
 	case errors.As(err, &locked), errors.Is(err, jobs.ErrAlreadyRunning), errors.Is(err, filing.ErrBusy):
 		return exitAlreadyRunning
+	case translate.ClassOf(err) == translate.AuthFailed:
+		return exitAuthFailed
+	case translate.ClassOf(err) == translate.BadRequest:
+		return exitBadInput
 	case errors.As(err, &bad), errors.As(err, &missing), errors.Is(err, marketplace.ErrInvalidInput),
 		errors.Is(err, claims.ErrNotEligible), errors.Is(err, claims.ErrNotReady),
 		errors.Is(err, money.ErrBadAmount), errors.Is(err, money.ErrUnknownCurrency), errors.Is(err, notices.ErrCannotWrite):

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/automations/messages"
 	"github.com/sellerops/sellerops/automations/translate"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
@@ -273,4 +274,17 @@ func (f *factory) Translator(ctx context.Context) (translate.Provider, string, e
 		return nil, lang, err
 	}
 	return &translate.Cached{P: p, Store: db}, lang, nil
+}
+
+// Translation is Translator as the shared messages.Translator: with no
+// provider configured it is off with the reason, and no error.
+func (f *factory) Translation(ctx context.Context) (messages.Translator, error) {
+	p, lang, err := f.Translator(ctx)
+	if errors.Is(err, translate.ErrOff) {
+		return messages.Translator{Language: lang, Off: err.Error()}, nil
+	}
+	if err != nil {
+		return messages.Translator{Language: lang}, err
+	}
+	return messages.Translator{P: p, Language: lang}, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -27,6 +26,9 @@ subprocess. Tools:
   track_parcels          look parcels up and store the results
   list_overdue_threads   open buyer threads past their reply deadline
   read_thread            one thread with its messages, order and parcel
+                         (and translations, when a provider is set)
+  fill_template          a reply template filled for a thread, in the
+                         language chosen for it (nothing is sent)
   list_claim_candidates  parcels that qualify for a lost or damaged claim
   draft_claim            draft a claim locally (nothing is sent)
   send_reply             only with agents.allow_send_replies: true
@@ -47,17 +49,15 @@ only the protocol; logs go to the log file.`),
 	return cmd
 }
 
-type nopWriteCloser struct{ io.Writer }
-
-func (nopWriteCloser) Close() error { return nil }
-
 func mcpRun(ctx context.Context, f *factory, _ *mcpOptions) error {
 	deps, err := mcpDeps(ctx, f)
 	if err != nil {
 		return err
 	}
 	f.Logger().Info("mcp server started")
-	t := &mcp.IOTransport{Reader: io.NopCloser(f.IO.In), Writer: nopWriteCloser{f.IO.Out}}
+	// Requests read before the client closes stdin are still answered.
+	in, out := mcpserver.StdioPipes(ctx, f.IO.In, f.IO.Out)
+	t := &mcp.IOTransport{Reader: in, Writer: out}
 	err = mcpserver.Serve(ctx, deps, t)
 	f.Logger().Info("mcp server stopped")
 	return err

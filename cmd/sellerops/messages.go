@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -13,9 +14,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/messages"
-	"github.com/sellerops/sellerops/automations/translate"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/money"
 )
@@ -192,13 +193,7 @@ type threadView struct {
 	Events   []localdb.TrackingEvent `json:"events,omitempty"`
 	// Translations, with --translate, maps a buyer message's id to its text
 	// in the operator's language; the original stays in messages.
-	Translations map[int64]messageTranslation `json:"translations,omitempty"`
-}
-
-type messageTranslation struct {
-	Language string `json:"language"` // the operator's language
-	Source   string `json:"source"`   // the language the provider read the original as
-	Text     string `json:"text"`
+	Translations map[int64]messages.MessageTranslation `json:"translations,omitempty"`
 }
 
 // shownEvents is how many of the parcel's latest events messages show
@@ -294,6 +289,9 @@ usual with a line saying that translation is off.`,
 				if tr, ok := v.Translations[m.ID]; ok {
 					fmt.Fprintf(w, "[translated from %s to %s]\n%s\n", tr.Source, tr.Language, tr.Text)
 				}
+				if o := m.Original; o != nil {
+					fmt.Fprintf(w, "[sent in %s; you wrote, in %s]\n%s\n", o.SentIn, o.Language, o.Text)
+				}
 				for _, a := range m.Attachments {
 					fmt.Fprintf(w, "[attachment %s %s]\n", a.FileName, orDash(a.LocalPath))
 				}
@@ -306,44 +304,22 @@ usual with a line saying that translation is off.`,
 	return cmd
 }
 
-// translateThread translates the thread's buyer messages that are not
-// already in the operator's language. With no provider it returns a note
-// saying translation is off and no error.
-func translateThread(ctx context.Context, f *factory, th localdb.Thread, msgs []localdb.Message) (map[int64]messageTranslation, string, error) {
-	p, lang, err := f.Translator(ctx)
-	if errors.Is(err, translate.ErrOff) {
-		return nil, err.Error(), nil
-	}
+// translateThread translates the thread's buyer messages by the shared
+// rule. With no provider it returns a note saying translation is off and no
+// error.
+func translateThread(ctx context.Context, f *factory, th localdb.Thread, msgs []localdb.Message) (map[int64]messages.MessageTranslation, string, error) {
+	tr, err := f.Translation(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	from := th.Language
-	if from == "und" {
-		from = ""
+	if !tr.On() {
+		return nil, tr.OffText(), nil
 	}
-	if from == lang {
-		return nil, "", nil
-	}
-	var texts []string
-	var ids []int64
-	for _, m := range msgs {
-		if m.Direction == localdb.DirectionIn && strings.TrimSpace(m.Body) != "" {
-			texts = append(texts, m.Body)
-			ids = append(ids, m.ID)
-		}
-	}
-	if len(texts) == 0 {
-		return nil, "", nil
-	}
-	got, err := p.Translate(ctx, texts, from, lang)
+	got, err := messages.TranslateThread(ctx, tr, th, msgs)
 	if err != nil {
 		return nil, "", err
 	}
-	out := make(map[int64]messageTranslation, len(ids))
-	for i, id := range ids {
-		out[id] = messageTranslation{Language: lang, Source: got[i].Source, Text: got[i].Text}
-	}
-	return out, "", nil
+	return got, "", nil
 }
 
 func orDash(s string) string {
@@ -358,7 +334,10 @@ type messagesReplyOptions struct {
 	Template string
 	BodyFile string
 	DryRun   bool
-	JSON     jsonFlags
+	// TranslateReply sends the text, written in the operator's language,
+	// in the buyer's, keeping both.
+	TranslateReply bool
+	JSON           jsonFlags
 }
 
 func newMessagesReplyCmd(f *factory) *cobra.Command {
@@ -376,11 +355,21 @@ naming the placeholder: nothing is sent with a blank.
 The reply is first written to the outbox under an idempotency key; the site
 keeps the key beside the reply. If sellerops stops half-way, running the same
 command again looks for the reply on the site before sending anything. The
-same text to the same thread is sent once.`),
+same text to the same thread is sent once.
+
+--translate-reply takes a reply written in operator.language (English when
+unset) from --body-file, translates it into the thread's language through
+translation.provider and sends the translation; the stored reply keeps both
+texts. At a terminal both are shown and nothing is sent until you answer y.
+Without a terminal (scripts, cron) it also needs the policy key
+agents.allow_translated_replies: true, else it refuses with exit 11 and sends
+nothing. A thread whose language is not known, or is already the operator's,
+is refused with exit 4.`),
 		Example: strings.Join([]string{
 			"  sellerops messages reply 42 --template tracking",
 			"  sellerops messages reply 42 --body-file answer.txt",
 			"  sellerops messages reply 42 --template tracking --dry-run",
+			"  sellerops messages reply 42 --body-file answer.txt --translate-reply --dry-run",
 		}, "\n"),
 		Args: cobra.ExactArgs(1),
 		RunE: withThread(func(ctx context.Context, id int64) error {
@@ -391,6 +380,7 @@ same text to the same thread is sent once.`),
 	cmd.Flags().StringVar(&opts.Template, "template", "", "Reply with the template `NAME` (see `sellerops messages templates`)")
 	cmd.Flags().StringVar(&opts.BodyFile, "body-file", "", "Reply with the text of `FILE` (\"-\" for standard input)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "Print the reply and send nothing")
+	cmd.Flags().BoolVar(&opts.TranslateReply, "translate-reply", false, "Send the reply, written in operator.language, translated into the buyer's language")
 	addJSONFlags(cmd, &opts.JSON)
 	return cmd
 }
@@ -438,7 +428,7 @@ func replyBody(ctx context.Context, f *factory, db *localdb.DB, opts *messagesRe
 	if err != nil {
 		return "", err
 	}
-	fmt.Fprintf(f.IO.ErrOut, "template %s in %s (%s)\n", r.Template.Name, langName(r.Template.Lang), whyLang(r.Template.Lang, r.ThreadLang, r.StoreLang))
+	fmt.Fprintf(f.IO.ErrOut, "template %s in %s (%s)\n", r.Template.Name, langName(r.Template.Lang), messages.WhyLang(r.Template.Lang, r.ThreadLang, r.StoreLang))
 	return r.Body, nil
 }
 
@@ -447,19 +437,6 @@ func langName(l string) string {
 		return "the file's language"
 	}
 	return l
-}
-
-// whyLang says which rule chose a template's language.
-func whyLang(used, thread, store string) string {
-	switch {
-	case used != "" && used == thread:
-		return "the thread's language"
-	case used != "" && used == store:
-		return "the store's language"
-	case used == "en":
-		return "English, as no template matches the thread's or the store's language"
-	}
-	return "the only version of this template"
 }
 
 func readAll(f *factory) ([]byte, error) {
@@ -477,6 +454,9 @@ func messagesReplyRun(ctx context.Context, f *factory, opts *messagesReplyOption
 	}
 	if _, err := db.GetThread(ctx, opts.Thread); err != nil {
 		return err
+	}
+	if opts.TranslateReply {
+		return translatedReplyRun(ctx, f, db, opts)
 	}
 	body, err := replyBody(ctx, f, db, opts)
 	if err != nil {
@@ -496,6 +476,80 @@ func messagesReplyRun(ctx context.Context, f *factory, opts *messagesReplyOption
 	if err != nil {
 		return err
 	}
+	return printReplyResult(f, opts, res)
+}
+
+// translatedReplyRun sends a reply written in the operator's language in
+// the buyer's. Without a terminal the policy key must allow it; at one the
+// person sees both texts and says yes first. Nothing is sent otherwise.
+func translatedReplyRun(ctx context.Context, f *factory, db *localdb.DB, opts *messagesReplyOptions) error {
+	if opts.Template != "" {
+		return usageErrorf("--translate-reply takes the reply from --body-file; templates come in the buyer's language already (send them without --translate-reply)")
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	interactive := f.IO.IsStdinTTY() && opts.BodyFile != "-"
+	if !interactive && !opts.DryRun && !cfg.Agents.AllowTranslatedReplies {
+		return &classError{class: automations.NeedsHuman, err: fmt.Errorf(
+			"thread %d: not sent: a machine-translated reply without a person to check it needs agents.allow_translated_replies: true in the config; or run the command at a terminal to see the translation first", opts.Thread)}
+	}
+	th, err := db.GetThread(ctx, opts.Thread)
+	if err != nil {
+		return err
+	}
+	body, err := replyBody(ctx, f, db, opts)
+	if err != nil {
+		return err
+	}
+	tr, err := f.Translation(ctx)
+	if err != nil {
+		return err
+	}
+	if !tr.On() {
+		return &configNeededError{err: fmt.Errorf("--translate-reply: %s", tr.OffText())}
+	}
+	rep, err := messages.TranslateReply(ctx, tr, th, body)
+	if errors.Is(err, messages.ErrNoBuyerLanguage) {
+		return badInput(err)
+	}
+	if err != nil {
+		return err
+	}
+	if opts.DryRun && opts.JSON.enabled() {
+		return writeJSON(f.IO.Out, rep, opts.JSON.JQ)
+	}
+	preview := f.IO.Out
+	if !opts.DryRun {
+		preview = f.IO.ErrOut
+	}
+	fmt.Fprintf(preview, "--- you wrote (%s)\n%s\n--- the buyer gets (%s)\n%s\n", rep.OriginalLang, rep.Original, rep.Lang, rep.Text)
+	if opts.DryRun {
+		return nil
+	}
+	if interactive {
+		fmt.Fprintf(f.IO.ErrOut, "Send the %s text to thread %d? [y/N] ", rep.Lang, th.ID)
+		answer, _ := bufio.NewReader(f.IO.In).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+			fmt.Fprintln(f.IO.ErrOut, "not sent")
+			return nil
+		}
+	}
+	deps, err := marketplaceDeps(ctx, f, true)
+	if err != nil {
+		return err
+	}
+	res, err := marketplace.SendTranslatedReply(ctx, deps, th.ID, rep.Text,
+		localdb.ReplyOriginal{Text: rep.Original, Language: rep.OriginalLang, SentIn: rep.Lang, Provider: tr.P.Name()},
+		func(p marketplace.Progress) { fmt.Fprintf(f.IO.ErrOut, "%s: %s\n", p.Store, p.Phase) })
+	if err != nil {
+		return err
+	}
+	return printReplyResult(f, opts, res)
+}
+
+func printReplyResult(f *factory, opts *messagesReplyOptions, res marketplace.ReplyResult) error {
 	if opts.JSON.enabled() {
 		return writeJSON(f.IO.Out, res, opts.JSON.JQ)
 	}

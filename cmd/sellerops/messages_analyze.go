@@ -14,7 +14,9 @@ import (
 type messagesAnalyzeOptions struct {
 	Texts []string
 	Prior string
-	JSON  jsonFlags
+	// Languages is a store's allow-list, as stores[].languages gives it.
+	Languages []string
+	JSON      jsonFlags
 }
 
 func newMessagesAnalyzeCmd(f *factory) *cobra.Command {
@@ -30,11 +32,16 @@ digits pass with their couriers, the marketplace order numbers, and the
 contact reason (where_is_order, damaged_defective, return_refund,
 cancel_change, address, product_question, invoice_paperwork,
 feedback_complaint or other) with the phrase that decided it. It reads no
-database and opens no browser.`),
+database and opens no browser.
+
+--prior and --languages are a store's hints as sync applies them: the
+language its site suggests, and its expected languages (stores[].languages in
+the config), outside which the language is und.`),
 		Example: strings.Join([]string{
 			`  sellerops messages analyze "The mug arrived broken, order 112-1234567-1234567"`,
 			`  sellerops messages analyze - --json < messages.txt`,
 			`  sellerops messages analyze --prior ja "ありがとう"`,
+			`  sellerops messages analyze --languages de,fr "Where is my parcel? It has not arrived yet."`,
 		}, "\n"),
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -43,6 +50,7 @@ database and opens no browser.`),
 		},
 	}
 	cmd.Flags().StringVar(&opts.Prior, "prior", "", "Expected `language` for short texts (ISO 639-1, such as the store's)")
+	cmd.Flags().StringSliceVar(&opts.Languages, "languages", nil, "Only these `codes` (ISO 639-1, comma-separated, as a store's stores[].languages) are answered; others are und")
 	addJSONFlags(cmd, &opts.JSON)
 	return cmd
 }
@@ -50,6 +58,11 @@ database and opens no browser.`),
 func messagesAnalyzeRun(_ context.Context, f *factory, opts *messagesAnalyzeOptions) error {
 	if opts.Prior != "" && len(opts.Prior) != 2 {
 		return usageErrorf("--prior %q: give a two-letter ISO 639-1 code such as en, de or ja", opts.Prior)
+	}
+	for _, l := range opts.Languages {
+		if len(l) != 2 || strings.ToLower(l) != l {
+			return usageErrorf("--languages %q: give two-letter ISO 639-1 codes such as de,fr", l)
+		}
 	}
 	texts := opts.Texts
 	if len(texts) == 1 && texts[0] == "-" {
@@ -70,7 +83,7 @@ func messagesAnalyzeRun(_ context.Context, f *factory, opts *messagesAnalyzeOpti
 	}
 	out := make([]messages.Analysis, 0, len(texts))
 	for _, t := range texts {
-		out = append(out, messages.Analyze(t, messages.DetectOptions{Prior: strings.ToLower(opts.Prior)}))
+		out = append(out, messages.Analyze(t, messages.DetectOptions{Prior: strings.ToLower(opts.Prior), Allowed: opts.Languages}))
 	}
 	if opts.JSON.enabled() {
 		return writeJSON(f.IO.Out, out, opts.JSON.JQ)

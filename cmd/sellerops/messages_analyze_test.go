@@ -53,3 +53,20 @@ func TestMessagesAnalyze(t *testing.T) {
 		}
 	}
 }
+
+// --languages is a store's allow-list: English to a store that expects
+// German and French is und, never a wrong code; a bad code is a usage error.
+func TestMessagesAnalyzeLanguagesAllowList(t *testing.T) {
+	text := "Where is my parcel? It has not arrived yet."
+	res := runCommand(t, []string{"messages", "analyze", "--json", "--jq", ".[0].language", text}, false, "")
+	if res.code != exitOK || strings.TrimSpace(res.stdout) != "en" {
+		t.Fatalf("without --languages: exit %d %q %s", res.code, res.stdout, res.stderr)
+	}
+	res = runCommand(t, []string{"messages", "analyze", "--languages", "de,fr", "--json", "--jq", ".[0].language", text}, false, "")
+	if res.code != exitOK || strings.TrimSpace(res.stdout) != "und" {
+		t.Fatalf("--languages de,fr: exit %d %q %s", res.code, res.stdout, res.stderr)
+	}
+	if res = runCommand(t, []string{"messages", "analyze", "--languages", "german", text}, false, ""); res.code != exitUsage {
+		t.Errorf("--languages german: exit %d", res.code)
+	}
+}

@@ -95,7 +95,8 @@ func sandboxRun(ctx context.Context, f *factory, opts *sandboxOptions) error {
 		if err := writeSandboxConfig(opts.WriteConfig, sb); err != nil {
 			return err
 		}
-		fmt.Fprintf(f.IO.ErrOut, "wrote %s: use it with `sellerops --config %s track ...`; add the demo stores with `sellerops stores add` (their accounts are at %s/__sandbox/state)\n",
+		fmt.Fprintf(f.IO.ErrOut, "wrote %s: use it with `sellerops --config %s track ...`; add the demo stores with `sellerops stores add` (their accounts are at %s/__sandbox/state); "+
+			"for translations set SELLEROPS_SECRET_TRANSLATION_DEEPL_API_KEY to the translate account's api_key\n",
 			opts.WriteConfig, opts.WriteConfig, sb.URL("control"))
 	}
 	for _, s := range sb.Sites() {

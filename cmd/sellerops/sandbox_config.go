@@ -11,6 +11,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations/sandbox"
 	"github.com/sellerops/sellerops/localdb/config"
+	"github.com/sellerops/sellerops/localdb/secrets"
 )
 
 // sandboxCarriers is the carriers section that points every carrier at a
@@ -27,6 +28,13 @@ func sandboxCarriers(sb *sandbox.Sandbox) map[string]config.Carrier {
 	return out
 }
 
+// sandboxTranslation is the translation section that points the product at
+// the sandbox's translate site, in DeepL's shape; its key is the site's
+// account key (Account("translate").APIKey), kept out of the file.
+func sandboxTranslation(sb *sandbox.Sandbox) config.Translation {
+	return config.Translation{Provider: "deepl", URL: sb.URL(sandbox.TranslateSite)}
+}
+
 // sandboxConfigHeader opens every file `sandbox --write-config` writes; a
 // file that starts with it may be written over, any other is refused.
 const sandboxConfigHeader = "# Written by `sellerops sandbox --write-config`: points the carriers at a running sandbox."
@@ -41,8 +49,9 @@ func writeSandboxConfig(path string, sb *sandbox.Sandbox) error {
 		return fmt.Errorf("--write-config %s: %w", path, err)
 	}
 	body, err := yaml.Marshal(struct {
-		Carriers map[string]config.Carrier `yaml:"carriers"`
-	}{sandboxCarriers(sb)})
+		Carriers    map[string]config.Carrier `yaml:"carriers"`
+		Translation config.Translation        `yaml:"translation"`
+	}{sandboxCarriers(sb), sandboxTranslation(sb)})
 	if err != nil {
 		return err
 	}
@@ -50,6 +59,8 @@ func writeSandboxConfig(path string, sb *sandbox.Sandbox) error {
 	b.WriteString(sandboxConfigHeader + "\n")
 	b.WriteString("# Valid while that sandbox serves on these ports (--addr 127.0.0.1:PORT keeps them the same\n")
 	b.WriteString("# from run to run). The demo accounts and their keys are listed at " + sb.URL("control") + "/__sandbox/state.\n")
+	b.WriteString("# Translation goes to the sandbox's translate site; give its key (the translate account's api_key)\n")
+	b.WriteString("# in the keyring under " + secrets.TranslationKey("deepl") + " or as SELLEROPS_SECRET_TRANSLATION_DEEPL_API_KEY.\n")
 	b.Write(body)
 	// What is written must be what the product reads back.
 	if _, err := config.Parse(path, []byte(b.String())); err != nil {

@@ -47,6 +47,12 @@ func TestSandboxWriteConfigPointsCarriersAtTheSandbox(t *testing.T) {
 	if got := cfg.Carriers["17track"].APIBaseURL; got != sites["17track"]+sandbox.SeventeenAPIPath {
 		t.Errorf("17track api_base_url %q, want %q", got, sites["17track"]+sandbox.SeventeenAPIPath)
 	}
+	if tr := cfg.Translation; tr.Provider != "deepl" || tr.URL != sites[sandbox.TranslateSite] {
+		t.Errorf("translation %+v; want deepl at the translate site %s", tr, sites[sandbox.TranslateSite])
+	}
+	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "SELLEROPS_SECRET_TRANSLATION_DEEPL_API_KEY") {
+		t.Errorf("the file does not say where the translate key goes:\n%s", b)
+	}
 	if !strings.Contains(errOut.String(), "wrote "+path) {
 		t.Errorf("stderr does not say the file was written: %q", errOut.String())
 	}

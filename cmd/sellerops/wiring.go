@@ -133,7 +133,7 @@ func marketplaceDeps(ctx context.Context, f *factory, needBrowser bool) (*market
 		return nil, err
 	}
 	deps := &marketplace.Deps{DB: w.DB, Secrets: w.Secrets, Recipes: w.Recipes, Logger: w.Logger,
-		EvidenceDir: w.evidenceDir(), AttachmentDir: filepath.Join(w.DataDir, "attachments"), Now: w.Now}
+		EvidenceDir: w.evidenceDir(), AttachmentDir: filepath.Join(w.DataDir, "attachments"), Now: w.Now, Config: w.Config}
 	md, err := mailDeps(f, w)
 	if err != nil {
 		return nil, err
@@ -171,7 +171,7 @@ func mailDeps(f *factory, w *wiring) (*mail.Deps, error) {
 	}
 	return &mail.Deps{DB: w.DB, Secrets: w.Secrets, Rules: rules, Logger: w.Logger, EvidenceDir: w.evidenceDir(),
 		AttachmentDir: filepath.Join(w.DataDir, "attachments"), Now: w.Now,
-		MaxMailBytes: int64(config.OrDefaults(w.Config).Mail.MaxMessageMB) << 20}, nil
+		MaxMailBytes: int64(config.OrDefaults(w.Config).Mail.MaxMessageMB) << 20, Config: w.Config}, nil
 }
 
 // anyBrowserStore tells whether some store in use is read by the browser.
@@ -243,6 +243,8 @@ func mcpDeps(ctx context.Context, f *factory) (mcpserver.Deps, error) {
 		Tracking:    func(ctx context.Context) (tracking.Deps, error) { return trackingDeps(ctx, f) },
 		Claims:      func(ctx context.Context) (filing.Deps, error) { return claimsDeps(ctx, f) },
 		Marketplace: func(ctx context.Context) (*marketplace.Deps, error) { return marketplaceDeps(ctx, f, true) },
+		Translation: f.Translation,
+		TemplateDir: templateDir(f),
 		Version:     currentVersion().Version,
 		Now:         w.Now,
 	}, nil

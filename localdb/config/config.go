@@ -1,7 +1,8 @@
 // Package config reads the one sellerops configuration file: schedules,
 // carrier endpoints and recipes, thresholds and the unattended-filing
 // policy. Stores are not declared here: `sellerops stores add` keeps them
-// in the database and their secrets in the keyring.
+// in the database and their secrets in the keyring; the stores section only
+// adds settings to a store by its name (the languages its buyers write in).
 // It lives in YAML so that an operator can edit it by hand, and every error
 // names the file, the key and the line to fix.
 //
@@ -40,6 +41,8 @@ type Config struct {
 	Translation Translation `yaml:"translation"`
 	Operator    Operator    `yaml:"operator"`
 	Proactive   Proactive   `yaml:"proactive"`
+	// Stores adds settings to stores kept in the database, by name.
+	Stores []StoreSettings `yaml:"stores"`
 	// Mail tunes the email channel of stores added with --email.
 	Mail Mail `yaml:"mail"`
 
@@ -122,6 +125,33 @@ type Agents struct {
 	// machine translation (with --translate-reply) without a person seeing
 	// the preview.
 	AllowTranslatedReplies bool `yaml:"allow_translated_replies"`
+}
+
+// StoreSettings are a store's settings, the store itself being added with
+// `sellerops stores add`.
+type StoreSettings struct {
+	Name string `yaml:"name"`
+	// Languages are the ISO 639-1 codes the store's buyers are expected
+	// to write in: language detection answers only these (or "und").
+	// Empty means any language detection knows.
+	Languages []string `yaml:"languages"`
+}
+
+// StoreSettingKeys are the keys a stores entry may hold.
+var StoreSettingKeys = []string{"name", "languages"}
+
+// StoreLanguages returns the expected languages of the named store, nil
+// when the config names none.
+func (c *Config) StoreLanguages(store string) []string {
+	if c == nil {
+		return nil
+	}
+	for _, s := range c.Stores {
+		if s.Name == store {
+			return s.Languages
+		}
+	}
+	return nil
 }
 
 // TranslationProviders are the accepted values of translation.provider.
@@ -301,6 +331,9 @@ func Parse(path string, data []byte) (*Config, error) {
 		return nil, yamlError(path, err)
 	}
 	c := &Config{}
+	if err := checkStoresNode(path, &root); err != nil {
+		return nil, err
+	}
 	if len(bytes.TrimSpace(data)) > 0 {
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
@@ -358,11 +391,29 @@ func (c *Config) validate(path string, root *yaml.Node) error {
 	at := func(key string, msg string, args ...any) error {
 		return &Error{File: path, Line: lineOf(root, key), Key: key, Msg: fmt.Sprintf(msg, args...)}
 	}
-	if line := lineOf(root, "stores"); line > 0 {
-		return &Error{File: path, Line: line, Key: "stores", Msg: "stores are not declared in the config: add each with " +
-			"`sellerops stores add NAME --marketplace amazon|ebay|tiktok ...`, or for a store read by email " +
-			"`sellerops stores add NAME --marketplace amazon|ebay|shop --email ...` (it keeps the store in the database and its " +
-			"secrets in the keyring), then remove this section"}
+	seenStore := map[string]bool{}
+	for i, st := range c.Stores {
+		k := fmt.Sprintf("stores[%d]", i)
+		if strings.TrimSpace(st.Name) == "" {
+			return at(k, "a stores entry needs the name of a store added with `sellerops stores add` (see `sellerops stores list`)")
+		}
+		if seenStore[st.Name] {
+			return at(k+".name", "store %q has two entries; keep one", st.Name)
+		}
+		seenStore[st.Name] = true
+		if len(st.Languages) == 0 {
+			return at(k+".languages", "list the languages %s's buyers write in, such as [en, de], or remove the entry", st.Name)
+		}
+		seenLang := map[string]bool{}
+		for _, l := range st.Languages {
+			if !operatorLangRe.MatchString(l) {
+				return at(k+".languages", "%q is not a two-letter ISO 639-1 language code such as en, de or ja", l)
+			}
+			if seenLang[l] {
+				return at(k+".languages", "%q is listed twice", l)
+			}
+			seenLang[l] = true
+		}
 	}
 	for name, cc := range c.Carriers {
 		k := "carriers." + name
@@ -443,6 +494,40 @@ func (c *Config) validate(path string, root *yaml.Node) error {
 }
 
 var operatorLangRe = regexp.MustCompile(`^[a-z]{2}$`)
+
+// checkStoresNode refuses a stores entry that declares a store (a
+// marketplace, a user name, a password) instead of adding settings to one:
+// stores are kept in the database, with their secrets in the keyring.
+func checkStoresNode(path string, root *yaml.Node) error {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value != "stores" {
+			continue
+		}
+		list := n.Content[i+1]
+		for _, entry := range list.Content {
+			if entry.Kind != yaml.MappingNode {
+				continue
+			}
+			for j := 0; j+1 < len(entry.Content); j += 2 {
+				if key := entry.Content[j].Value; !contains(StoreSettingKeys, key) {
+					return &Error{File: path, Line: n.Content[i].Line, Key: "stores", Msg: fmt.Sprintf("a stores entry holds only %s; "+
+						"%q declares a store, and stores are not declared in the config: add each with "+
+						"`sellerops stores add NAME --marketplace amazon|ebay|tiktok ...`, or for a store read by email "+
+						"`sellerops stores add NAME --marketplace amazon|ebay|shop --email ...` (it keeps the store in the database and its "+
+						"secrets in the keyring), then remove that key", strings.Join(StoreSettingKeys, " and "), key)}
+				}
+			}
+		}
+	}
+	return nil
+}
 
 func checkURL(s string) error {
 	u, err := url.Parse(s)

@@ -72,6 +72,12 @@ func TestErrorsNameFileKeyAndLine(t *testing.T) {
 		// any marketplace (shopee has no adapter), is refused, not ignored.
 		{"stores section", "thresholds:\n  stalled_days: 3\nstores:\n  - name: a\n    marketplace: amazon\n", "stores", 3},
 		{"shopee store", "stores:\n  - name: b\n    marketplace: shopee\n", "stores", 1},
+		// A stores entry adds the expected languages to a store by name.
+		{"store language not ISO 639-1", "stores:\n  - name: b\n    languages: [en, german]\n", "stores[0].languages", 3},
+		{"store languages empty", "stores:\n  - name: b\n    languages: []\n", "stores[0].languages", 3},
+		{"store language twice", "stores:\n  - name: b\n    languages: [de, de]\n", "stores[0].languages", 3},
+		{"store entry without a name", "stores:\n  - languages: [de]\n", "stores[0]", 2},
+		{"store listed twice", "stores:\n  - name: b\n    languages: [de]\n  - name: b\n    languages: [fr]\n", "stores[1].name", 4},
 		{"bad recipe", "carriers:\n  ups:\n    recipe: \"UPS sandbox\"\n", "carriers.ups.recipe", 3},
 		{"bad carrier", "carriers:\n  royalmail:\n    stalled_days: 3\n", "carriers.royalmail", 2},
 		{"bad url", "carriers:\n  ups:\n    api_base_url: ftp://x\n", "carriers.ups.api_base_url", 3},
@@ -174,6 +180,19 @@ func TestParsesProactive(t *testing.T) {
 	}
 	if Defaults().Proactive.AutoSend {
 		t.Error("notices are sent without a person by default")
+	}
+}
+
+func TestStoreLanguages(t *testing.T) {
+	c, err := Parse("c.yaml", []byte("stores:\n  - name: shop-de\n    languages: [de, en]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.StoreLanguages("shop-de"); len(got) != 2 || got[0] != "de" || got[1] != "en" {
+		t.Errorf("shop-de: %v", got)
+	}
+	if got := c.StoreLanguages("other"); got != nil {
+		t.Errorf("a store without an entry: %v", got)
 	}
 }
 

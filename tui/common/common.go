@@ -55,6 +55,9 @@ type Actions interface {
 	SyncStores(ctx context.Context, stores []string) (<-chan Progress, error)
 	TrackShipments(ctx context.Context, ids []int64) (<-chan Progress, error)
 	SendReply(ctx context.Context, threadID int64, body string) (<-chan Progress, error)
+	// SendTranslatedReply sends r.Text, keeping r.Original beside it;
+	// provider names the translation provider.
+	SendTranslatedReply(ctx context.Context, threadID int64, r messages.TranslatedReply, provider string) (<-chan Progress, error)
 	MarkNoResponse(ctx context.Context, threadID int64) error
 	FileClaim(ctx context.Context, claimID int64) (<-chan Progress, error)
 }
@@ -108,6 +111,10 @@ type Common struct {
 	// that several surfaces share (stalled parcels, due-soon threads, the
 	// claim alert window); never nil.
 	Config *config.Config
+	// Translation shows buyers' messages in the operator's language, off
+	// the UI goroutine and through the database cache; with no provider it
+	// is off and says why.
+	Translation messages.Translator
 }
 
 // StallRule is the config's stall rule, the one `sellerops shipments list
@@ -182,6 +189,11 @@ func (Unavailable) TrackShipments(context.Context, []int64) (<-chan Progress, er
 
 // SendReply reports ErrNotAvailable.
 func (Unavailable) SendReply(context.Context, int64, string) (<-chan Progress, error) {
+	return nil, ErrNotAvailable
+}
+
+// SendTranslatedReply reports ErrNotAvailable.
+func (Unavailable) SendTranslatedReply(context.Context, int64, messages.TranslatedReply, string) (<-chan Progress, error) {
 	return nil, ErrNotAvailable
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/sellerops/sellerops/automations/messages"
+	"github.com/sellerops/sellerops/automations/translate"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/money"
 	"github.com/sellerops/sellerops/tui/common"
@@ -71,6 +72,23 @@ type SearchFinishedMsg struct {
 // needed", or why not.
 type NoResponseMarkedMsg struct {
 	ThreadID int64
+	Err      error
+}
+
+// ThreadTranslatedMsg carries the open thread's buyer messages in the
+// operator's language, by message id, or why they could not be had.
+type ThreadTranslatedMsg struct {
+	ThreadID     int64
+	Translations map[int64]messages.MessageTranslation
+	Err          error
+}
+
+// ReplyTranslatedMsg carries the composer's reply, as filled, in the
+// buyer's language, or why it could not be translated.
+type ReplyTranslatedMsg struct {
+	ThreadID int64
+	Reply    messages.TranslatedReply
+	Original string
 	Err      error
 }
 
@@ -128,6 +146,22 @@ type Model struct {
 	// skipped names the marked threads the last bulk send left out; it
 	// stays above the list, whatever the status line says, until esc.
 	skipped string
+
+	// Translations of the open thread's buyer messages, shown under each
+	// original while showTr is on.
+	showTr    bool
+	trThread  int64 // the thread trs belong to
+	trs       map[int64]messages.MessageTranslation
+	trLoading bool
+	trErr     string
+
+	// A reply sent in the buyer's language: trReply is on, and trOut is
+	// the translation of the filled text the preview shows. Only a
+	// translation of the very text in the composer is ever sent.
+	trReply      bool
+	trOut        *messages.TranslatedReply
+	trOutLoading bool
+	trOutErr     string
 }
 
 // BulkFilledMsg carries the replies filled for marked threads: one body
@@ -330,6 +364,30 @@ func openThreadCmd(db *localdb.DB, id int64) tea.Cmd {
 	}
 }
 
+// translateBudget bounds one translation call from the dashboard.
+const translateBudget = translate.DefaultTimeout
+
+// translateThreadCmd translates a thread's buyer messages off the UI
+// goroutine, through the provider's database cache.
+func translateThreadCmd(tr messages.Translator, th localdb.Thread, msgs []localdb.Message) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), translateBudget)
+		defer cancel()
+		got, err := messages.TranslateThread(ctx, tr, th, msgs)
+		return ThreadTranslatedMsg{ThreadID: th.ID, Translations: got, Err: err}
+	}
+}
+
+// translateReplyCmd translates the filled reply into the buyer's language.
+func translateReplyCmd(tr messages.Translator, th localdb.Thread, body string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), translateBudget)
+		defer cancel()
+		r, err := messages.TranslateReply(ctx, tr, th, body)
+		return ReplyTranslatedMsg{ThreadID: th.ID, Reply: r, Original: body, Err: err}
+	}
+}
+
 // loadTemplatesCmd reads the templates the command line's
 // `messages reply --template` uses: the built-ins and dir's NAME.txt files.
 func loadTemplatesCmd(dir string) tea.Cmd {
@@ -475,6 +533,32 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		tc := msg.Context
 		m.thread, m.values, m.why, m.storeLang = &tc, msg.Values, msg.Why, msg.StoreLang
+		if m.showTr && m.Translation.On() {
+			return m, m.translateThread()
+		}
+		return m, nil
+	case ThreadTranslatedMsg:
+		if m.thread == nil || msg.ThreadID != m.thread.Thread.ID {
+			return m, nil
+		}
+		m.trLoading = false
+		if msg.Err != nil {
+			m.trErr = "translation failed: " + msg.Err.Error()
+			return m, common.StatusCmd(common.LevelError, m.trErr)
+		}
+		m.trThread, m.trs, m.trErr = msg.ThreadID, msg.Translations, ""
+		return m, nil
+	case ReplyTranslatedMsg:
+		if m.thread == nil || msg.ThreadID != m.thread.Thread.ID {
+			return m, nil
+		}
+		m.trOutLoading = false
+		if msg.Err != nil {
+			m.trOut, m.trOutErr = nil, msg.Err.Error()
+			return m, common.StatusCmd(common.LevelError, "translate the reply: "+msg.Err.Error())
+		}
+		r := msg.Reply
+		m.trOut, m.trOutErr = &r, ""
 		return m, nil
 	case TemplatesLoadedMsg:
 		m.setTemplates(msg.Set)
@@ -558,6 +642,18 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			m.mode = modeThread
 			m.preview = false
 			return nil
+		case key.Matches(msg, k.TranslateReply):
+			if !m.Translation.On() {
+				m.trReply = false
+				return common.StatusCmd(common.LevelWarning, m.Translation.OffText())
+			}
+			m.trReply = !m.trReply
+			if !m.trReply {
+				return common.StatusCmd(common.LevelInfo, "the reply is sent as written")
+			}
+			m.preview = true
+			return tea.Batch(m.translateReply(), common.StatusCmd(common.LevelInfo,
+				fmt.Sprintf("the reply is sent in the buyer's language: check both texts in the preview, then ctrl+s (ctrl+l sends it as written)")))
 		case key.Matches(msg, k.NextTemplate):
 			m.tplName = m.nextTemplate(m.tplName)
 			if m.tplName == "" {
@@ -572,6 +668,9 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			return common.StatusCmd(common.LevelInfo, "template: "+m.tplName+" ("+lang+")")
 		case key.Matches(msg, k.Preview):
 			m.preview = !m.preview
+			if m.preview && m.trReply {
+				return m.translateReply()
+			}
 			return nil
 		case key.Matches(msg, k.Send):
 			return m.send()
@@ -611,6 +710,8 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			return m.compose()
 		case key.Matches(msg, k.NoResponse):
 			return markNoResponseCmd(m.Actions, m.openID)
+		case key.Matches(msg, k.Translate):
+			return m.toggleTranslations()
 		}
 		return nil
 	}
@@ -683,8 +784,70 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return m.refilter()
 	case key.Matches(msg, k.Filter):
 		return m.startSearch()
+	case key.Matches(msg, k.Translate) && m.split():
+		return m.toggleTranslations()
 	}
 	return m.windowCmd()
+}
+
+// toggleTranslations shows or hides the buyer messages in the operator's
+// language under the originals; without a provider it says translation is
+// off.
+func (m *Model) toggleTranslations() tea.Cmd {
+	m.showTr = !m.showTr
+	if !m.showTr {
+		return nil
+	}
+	if !m.Translation.On() {
+		return common.StatusCmd(common.LevelWarning, m.Translation.OffText())
+	}
+	return m.translateThread()
+}
+
+// translateThread asks for the open thread's translations unless they are
+// held already.
+func (m *Model) translateThread() tea.Cmd {
+	if m.thread == nil || m.trLoading {
+		return nil
+	}
+	if m.trThread == m.thread.Thread.ID && m.trs != nil && !m.missingTranslation() {
+		return nil
+	}
+	m.trLoading, m.trErr = true, ""
+	return translateThreadCmd(m.Translation, m.thread.Thread, m.thread.Messages)
+}
+
+// missingTranslation reports whether a buyer message of the open thread
+// has no translation held (new messages since the last one).
+func (m *Model) missingTranslation() bool {
+	if m.thread.Thread.Language == m.Translation.Language {
+		return false
+	}
+	for _, msg := range m.thread.Messages {
+		if msg.Direction == localdb.DirectionIn && strings.TrimSpace(msg.Body) != "" {
+			if _, ok := m.trs[msg.ID]; !ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// translateReply asks for the filled reply in the buyer's language, unless
+// the translation held is of the same text.
+func (m *Model) translateReply() tea.Cmd {
+	if m.thread == nil || !m.trReply {
+		return nil
+	}
+	body, err := m.fill()
+	if err != nil || strings.TrimSpace(body) == "" {
+		return nil
+	}
+	if m.trOut != nil && m.trOut.Original == strings.TrimSpace(body) {
+		return nil
+	}
+	m.trOut, m.trOutErr, m.trOutLoading = nil, "", true
+	return translateReplyCmd(m.Translation, m.thread.Thread, body)
 }
 
 // markedStatus says how many threads are marked and what the keys do
@@ -721,6 +884,10 @@ func (m *Model) open(id int64, back mode) tea.Cmd {
 	}
 	m.composer.Reset()
 	m.tplName, m.preview = "", false
+	m.trReply, m.trOut, m.trOutErr, m.trOutLoading = false, nil, "", false
+	if m.trThread != id {
+		m.trs, m.trErr, m.trLoading = nil, "", false
+	}
 	return openThreadCmd(m.DB, id)
 }
 
@@ -789,10 +956,33 @@ func (m *Model) send() tea.Cmd {
 	}
 	id := m.thread.Thread.ID
 	actions := m.Actions
+	var translated *messages.TranslatedReply
+	if m.trReply {
+		// Only what the preview shows is sent: a translation of this very
+		// text, after the operator has seen both.
+		if m.trOut == nil || m.trOut.Original != strings.TrimSpace(body) || !m.preview {
+			m.preview = true
+			if m.trOutErr != "" && !m.trOutLoading {
+				return common.StatusCmd(common.LevelError, "not sent: "+m.trOutErr+" (ctrl+l sends the reply as written)")
+			}
+			return tea.Batch(m.translateReply(), common.StatusCmd(common.LevelWarning,
+				"not sent yet: check the translation in the preview, then press ctrl+s again"))
+		}
+		r := *m.trOut
+		translated = &r
+	}
+	provider := ""
+	if m.Translation.On() {
+		provider = m.Translation.P.Name()
+	}
 	m.composer.Blur()
 	m.composer.Reset()
 	m.mode, m.preview, m.tplName = modeThread, false, ""
+	m.trReply, m.trOut = false, nil
 	return common.RequestJobCmd(replyJobName(m.thread.Thread), func(ctx context.Context) (<-chan common.Progress, error) {
+		if translated != nil {
+			return actions.SendTranslatedReply(ctx, id, *translated, provider)
+		}
 		return actions.SendReply(ctx, id, body)
 	})
 }
@@ -1013,6 +1203,16 @@ func (m *Model) viewMessages(w int) string {
 		return m.Styles.Faint.Render("no messages stored yet")
 	}
 	var b strings.Builder
+	if m.showTr {
+		switch {
+		case !m.Translation.On():
+			b.WriteString(m.Styles.Warning.Render(ansi.Wrap(m.Translation.OffText(), max(w, 1), "")) + "\n\n")
+		case m.trLoading:
+			b.WriteString(m.Styles.Faint.Render("translating into "+m.Translation.Language+"…") + "\n\n")
+		case m.trErr != "":
+			b.WriteString(m.Styles.Error.Render(ansi.Wrap(m.trErr, max(w, 1), "")) + "\n\n")
+		}
+	}
 	for i, msg := range m.thread.Messages {
 		if i > 0 {
 			b.WriteString("\n")
@@ -1030,6 +1230,14 @@ func (m *Model) viewMessages(w int) string {
 		}
 		b.WriteString(st.Render(common.Truncate(fmt.Sprintf("%s · %s", who, common.Stamp(msg.SentAt)), w)) + "\n")
 		b.WriteString(ansi.Wrap(strings.TrimSpace(msg.Body), max(w, 1), ""))
+		if tr, ok := m.trs[msg.ID]; ok && m.showTr && m.trThread == m.thread.Thread.ID {
+			b.WriteString("\n" + m.Styles.Faint.Render(common.Truncate(fmt.Sprintf("↳ in %s (from %s):", tr.Language, tr.Source), w)))
+			b.WriteString("\n" + ansi.Wrap(strings.TrimSpace(tr.Text), max(w, 1), ""))
+		}
+		if o := msg.Original; o != nil && m.showTr {
+			b.WriteString("\n" + m.Styles.Faint.Render(common.Truncate(fmt.Sprintf("↳ you wrote, in %s (sent in %s):", o.Language, o.SentIn), w)))
+			b.WriteString("\n" + ansi.Wrap(strings.TrimSpace(o.Text), max(w, 1), ""))
+		}
 		for _, a := range msg.Attachments {
 			b.WriteString("\n" + m.Styles.Faint.Render(common.Truncate("📎 "+a.FileName, w)))
 		}
@@ -1086,7 +1294,10 @@ func (m *Model) viewComposer(w int) string {
 	if m.tplName != "" {
 		title += " · template: " + m.tplName
 	}
-	title += "  (ctrl+s send · ctrl+t template · ctrl+p preview · esc close)"
+	if m.trReply {
+		title += " · sent in " + common.Or(m.thread.Thread.Language, "?")
+	}
+	title += "  (ctrl+s send · ctrl+t template · ctrl+p preview · ctrl+l buyer's language · esc close)"
 	out := m.Styles.Heading.Render(common.Truncate(title, w)) + "\n"
 	if m.preview {
 		if strings.TrimSpace(m.composer.Value()) == "" {
@@ -1096,9 +1307,32 @@ func (m *Model) viewComposer(w int) string {
 		if err != nil {
 			return out + m.Styles.Error.Render(ansi.Wrap(m.refusal(err), max(w, 1), ""))
 		}
+		if m.trReply {
+			return out + m.viewTranslatedPreview(body, w)
+		}
 		return out + common.Fit(ansi.Wrap(body, max(w, 1), ""), w, m.composer.Height())
 	}
 	return out + m.composer.View()
+}
+
+// viewTranslatedPreview shows the reply as written beside what the buyer
+// receives.
+func (m *Model) viewTranslatedPreview(body string, w int) string {
+	colW := max((w-3)/2, 1)
+	h := m.composer.Height()
+	left := m.Styles.Heading.Render(common.Truncate("you write ("+m.Translation.Language+")", colW)) + "\n" + ansi.Wrap(body, colW, "")
+	right := m.Styles.Heading.Render(common.Truncate("the buyer gets ("+common.Or(m.thread.Thread.Language, "?")+")", colW)) + "\n"
+	switch {
+	case m.trOutLoading:
+		right += m.Styles.Faint.Render("translating…")
+	case m.trOutErr != "":
+		right += m.Styles.Error.Render(ansi.Wrap(m.trOutErr, colW, ""))
+	case m.trOut != nil && m.trOut.Original == strings.TrimSpace(body):
+		right += ansi.Wrap(m.trOut.Text, colW, "")
+	default:
+		right += m.Styles.Faint.Render(ansi.Wrap("the text changed: ctrl+p twice translates it again", colW, ""))
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, common.Fit(left, colW, h), " ", common.Rule(m.Styles, h), " ", common.Fit(right, colW, h))
 }
 
 // ShortHelp lists the main keys of the current mode.
@@ -1106,9 +1340,9 @@ func (m *Model) ShortHelp() []key.Binding {
 	k := m.Keys
 	switch m.mode {
 	case modeCompose:
-		return []key.Binding{k.Send, k.NextTemplate, k.Preview, k.Back}
+		return []key.Binding{k.Send, k.NextTemplate, k.Preview, k.TranslateReply, k.Back}
 	case modeThread:
-		return []key.Binding{k.Reply, k.NoResponse, k.Back, k.Help}
+		return []key.Binding{k.Reply, k.NoResponse, k.Translate, k.Back, k.Help}
 	case modeSearch, modeHits:
 		return []key.Binding{k.Open, k.Back, k.Help}
 	}
@@ -1120,7 +1354,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	k := m.Keys
 	return [][]key.Binding{
 		k.Navigation(),
-		k.Actions(k.Reply, k.NoResponse, k.Mark, k.MarkRange, k.CycleStore, k.CycleLanguage, k.CycleStatus, k.NextTemplate, k.Preview, k.Send),
+		k.Actions(k.Reply, k.NoResponse, k.Mark, k.MarkRange, k.CycleStore, k.CycleLanguage, k.CycleStatus, k.Translate, k.NextTemplate, k.Preview, k.TranslateReply, k.Send),
 		k.QuitHelp(),
 	}
 }

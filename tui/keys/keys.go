@@ -18,6 +18,9 @@ type KeyMap struct {
 	// Inbox.
 	Reply, NoResponse, CycleStore, CycleLanguage, CycleStatus key.Binding
 	NextTemplate, Preview, Send                               key.Binding
+	// Translate shows the thread's buyer messages in the operator's
+	// language; TranslateReply sends the composer's reply in the buyer's.
+	Translate, TranslateReply key.Binding
 	// Bulk work: marks for an action on several rows.
 	Mark, MarkRange key.Binding
 
@@ -62,16 +65,18 @@ func Default() *KeyMap {
 		Quit:    b("q", "quit", "q", "ctrl+c"),
 		Refresh: b("ctrl+r", "refresh", "ctrl+r"),
 
-		Reply:         b("r", "reply", "r"),
-		NoResponse:    b("n", "no response needed", "n"),
-		CycleStore:    b("s", "store filter", "s"),
-		CycleLanguage: b("l", "language filter", "l"),
-		CycleStatus:   b("t", "status filter", "t"),
-		NextTemplate:  b("ctrl+t", "next template", "ctrl+t"),
-		Preview:       b("ctrl+p", "preview", "ctrl+p"),
-		Send:          b("ctrl+s", "send", "ctrl+s"),
-		Mark:          b("space", "mark / unmark", " "),
-		MarkRange:     b("V", "mark from the last mark to here", "V"),
+		Reply:          b("r", "reply", "r"),
+		NoResponse:     b("n", "no response needed", "n"),
+		CycleStore:     b("s", "store filter", "s"),
+		CycleLanguage:  b("l", "language filter", "l"),
+		CycleStatus:    b("t", "status filter", "t"),
+		NextTemplate:   b("ctrl+t", "next template", "ctrl+t"),
+		Preview:        b("ctrl+p", "preview", "ctrl+p"),
+		Send:           b("ctrl+s", "send", "ctrl+s"),
+		Translate:      b("T", "show / hide translations", "T"),
+		TranslateReply: b("ctrl+l", "send in the buyer's language", "ctrl+l"),
+		Mark:           b("space", "mark / unmark", " "),
+		MarkRange:      b("V", "mark from the last mark to here", "V"),
 
 		CycleTag: b("t", "tag filter", "t"),
 		Stalled:  b("s", "stalled only", "s"),
