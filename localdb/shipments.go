@@ -472,23 +472,42 @@ func idleSince(s Shipment) time.Time {
 	return since
 }
 
+// StallParts are the two tests of a stall rule, apart: whether the parcel
+// has gone without an event for its threshold (since IdleSince), and
+// whether it is past its estimated delivery by its threshold.
+type StallParts struct {
+	NoEvent   bool
+	IdleSince time.Time
+	PastETA   bool
+	Reasons   []string
+}
+
+// Parts applies the rule's two tests to s at now. Delivered and returned
+// parcels pass neither.
+func (r StallRule) Parts(s Shipment, now time.Time) StallParts {
+	p := StallParts{IdleSince: idleSince(s)}
+	if s.Tag == TagDelivered || s.Subtag == SubtagReturned {
+		return p
+	}
+	th := r.For(s.Courier)
+	idle := now.Sub(p.IdleSince)
+	if th.NoEventFor > 0 && idle >= th.NoEventFor {
+		p.NoEvent = true
+		p.Reasons = append(p.Reasons, fmt.Sprintf("no new event for %s (threshold %s)", days(idle), days(th.NoEventFor)))
+	}
+	if th.PastETA > 0 && !s.EstimatedDelivery.IsZero() && now.Sub(s.EstimatedDelivery) >= th.PastETA {
+		p.PastETA = true
+		p.Reasons = append(p.Reasons, fmt.Sprintf("%s past the estimated delivery (threshold %s)", days(now.Sub(s.EstimatedDelivery)), days(th.PastETA)))
+	}
+	return p
+}
+
 // Check says whether s has stalled at now by the rule, why (every threshold
 // it passed) and how long it has been without an event. Delivered and
 // returned parcels never stall.
 func (r StallRule) Check(s Shipment, now time.Time) (bool, string, time.Duration) {
-	idle := now.Sub(idleSince(s))
-	if s.Tag == TagDelivered || s.Subtag == SubtagReturned {
-		return false, "", idle
-	}
-	th := r.For(s.Courier)
-	var reasons []string
-	if th.NoEventFor > 0 && idle >= th.NoEventFor {
-		reasons = append(reasons, fmt.Sprintf("no new event for %s (threshold %s)", days(idle), days(th.NoEventFor)))
-	}
-	if th.PastETA > 0 && !s.EstimatedDelivery.IsZero() && now.Sub(s.EstimatedDelivery) >= th.PastETA {
-		reasons = append(reasons, fmt.Sprintf("%s past the estimated delivery (threshold %s)", days(now.Sub(s.EstimatedDelivery)), days(th.PastETA)))
-	}
-	return len(reasons) > 0, strings.Join(reasons, "; "), idle
+	p := r.Parts(s, now)
+	return len(p.Reasons) > 0, strings.Join(p.Reasons, "; "), now.Sub(p.IdleSince)
 }
 
 // where is Check as an SQL condition on the shipments table at now.

@@ -17,6 +17,7 @@ import (
 	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/automations/claims/filing"
 	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/automations/notices"
 	"github.com/sellerops/sellerops/automations/tracking"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
@@ -24,7 +25,7 @@ import (
 
 // Names are the built-in jobs, in the order `sellerops run` runs them when
 // none is named.
-var Names = []string{"sync", "track", "claims-draft", "claims-file", "claims-status", "report"}
+var Names = []string{"sync", "track", "notices", "claims-draft", "claims-file", "claims-status", "report"}
 
 // Deps are what the built-in jobs work with. Each flow's dependencies are
 // made on first use, so that a job that needs no browser never starts one.
@@ -38,6 +39,9 @@ type Deps struct {
 	Tracking func(ctx context.Context) (tracking.Deps, error)
 	// Claims returns the claim flows' dependencies (claims-*).
 	Claims func(ctx context.Context) (filing.Deps, error)
+	// Notices is what the delay-notice rule reads (notices); nil means
+	// the database, the config and the built-in templates.
+	Notices *notices.Deps
 	// Report writes the morning report and returns where (report).
 	Report func(ctx context.Context) (string, error)
 	// Stores limits sync to these stores; empty means every store.
@@ -79,6 +83,8 @@ func Builtin(d Deps, name string) (Job, error) {
 		return syncJob(d, nil), nil
 	case "track":
 		return trackJob(d), nil
+	case "notices":
+		return noticesJob(d), nil
 	case "claims-draft":
 		return claimsDraftJob(d), nil
 	case "claims-file":
@@ -321,6 +327,73 @@ func claimID(key string) (int64, error) {
 // filing; a claim it refuses is left for a person, never filed. Filing goes
 // through the claims outbox, so a filing cut short is checked on the portal
 // before anything is submitted again.
+// noticesJob: one item per proposed delay notice, "notice:KEY", sent
+// through the outbox only when the config says proactive.auto_send; else
+// the job has no items and the notices wait for a person. A notice that
+// cannot be written needs a person. Notices left half-way by an earlier run
+// are finished first, looked for on the site before anything is sent.
+func noticesJob(d Deps) Job {
+	nd := func() notices.Deps {
+		if d.Notices != nil {
+			return *d.Notices
+		}
+		return notices.Deps{DB: d.DB, Config: d.Config}
+	}
+	return Job{
+		Name: "notices",
+		Items: func(ctx context.Context) ([]string, error) {
+			if !d.cfg().Proactive.AutoSend {
+				return nil, nil
+			}
+			props, err := notices.Propose(ctx, nd(), d.now())
+			if err != nil {
+				return nil, err
+			}
+			keys := make([]string, 0, len(props))
+			for _, p := range props {
+				keys = append(keys, "notice:"+p.Key)
+			}
+			return keys, nil
+		},
+		Work: func(ctx context.Context, keys []string, b *Batch) error {
+			md, err := needDep(d.Marketplace, "marketplace")(ctx)
+			if err != nil {
+				return err
+			}
+			props, err := notices.Propose(ctx, nd(), d.now())
+			if err != nil {
+				return err
+			}
+			sender := marketplace.NoticeSender{Deps: md}
+			for _, key := range keys {
+				if ctx.Err() != nil {
+					return nil
+				}
+				if !b.Begin(ctx, key) {
+					continue
+				}
+				p, err := notices.Find(props, strings.TrimPrefix(key, "notice:"))
+				switch {
+				case errors.Is(err, notices.ErrNoNotice):
+					// Decided since the run began (sent, or skipped by a
+					// person), or the buyer wrote: nothing to send.
+					b.End(ctx, key, nil)
+					continue
+				case err != nil:
+					b.End(ctx, key, err)
+					continue
+				case p.Problem != "":
+					b.End(ctx, key, failureOf(string(automations.NeedsHuman), p.Problem, ""))
+					continue
+				}
+				_, err = notices.Send(ctx, d.DB, sender, p)
+				b.End(ctx, key, err)
+			}
+			return nil
+		},
+	}
+}
+
 func claimsFileJob(d Deps) Job {
 	return Job{
 		Name: "claims-file",

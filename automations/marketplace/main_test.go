@@ -25,6 +25,9 @@ func TestMain(m *testing.M) {
 	if point := os.Getenv(crashEnv); point != "" {
 		os.Exit(crashHelper(point))
 	}
+	if point := os.Getenv(noticeCrashEnv); point != "" {
+		os.Exit(noticeCrashHelper(point))
+	}
 	code := m.Run()
 	if sharedBrowser != nil {
 		if err := sharedBrowser.Close(); err != nil {

@@ -121,9 +121,35 @@ func SendReplyResult(ctx context.Context, deps *Deps, threadID int64, body strin
 		}
 	}
 	key := ReplyKey(th.ID, body)
-	res := ReplyResult{Key: key}
 	payload, _ := json.Marshal(replyPayload{ThreadID: th.ID, Store: st.Name, MarketplaceThreadID: th.MarketplaceThreadID, Body: body})
-	e, _, err := db.WriteIntent(ctx, localdb.Intent{Key: key, Kind: localdb.OutboxReply, Target: fmt.Sprintf("thread:%d", th.ID), Payload: payload})
+	res, err := deliver(ctx, deps, st, localdb.Intent{Key: key, Kind: localdb.OutboxReply, Target: fmt.Sprintf("thread:%d", th.ID), Payload: payload},
+		th.MarketplaceThreadID, body, progress)
+	if err != nil || res.AlreadySent {
+		return res, err
+	}
+
+	// The reply is on the site and the outbox says so; keep it in the local
+	// thread under the same id a later sync gives it.
+	if _, _, err := db.UpsertMessage(ctx, localdb.Message{ThreadID: th.ID, MarketplaceMessageID: "ref:" + key,
+		Direction: localdb.DirectionOut, Sender: "seller", Body: body, SentAt: deps.now()}); err != nil {
+		return res, fmt.Errorf("reply sent, but not stored locally (the next sync stores it): %w", err)
+	}
+	deps.hook("stored")
+	progress(Progress{Store: st.Name, Phase: "done", Message: "sent"})
+	return res, nil
+}
+
+// deliver writes the intent to the outbox before the browser acts, signs
+// in, and sends body into the site's conversation conv with the intent's
+// key as the message's client reference; the intent is marked done once the
+// site shows the message. An intent left in flight or unsure by an earlier
+// run is first looked for on the site; found, it is recorded and not sent
+// again. A done intent sends nothing (AlreadySent).
+func deliver(ctx context.Context, deps *Deps, st localdb.Store, in localdb.Intent, conv, body string, progress func(Progress)) (ReplyResult, error) {
+	db := deps.DB
+	key := in.Key
+	res := ReplyResult{Key: key}
+	e, _, err := db.WriteIntent(ctx, in)
 	if err != nil {
 		return res, err
 	}
@@ -152,27 +178,16 @@ func SendReplyResult(ctx context.Context, deps *Deps, threadID int64, body strin
 	}
 	deps.hook("session-ready")
 
-	// After a failed attempt the reply may have reached the site: look
+	// After a failed attempt the message may have reached the site: look
 	// before sending again.
+	th := localdb.Thread{StoreID: st.ID, MarketplaceThreadID: conv}
 	err = sess.withRetry(ctx, func(try int) error {
 		done, err := sendOnce(ctx, sess, &e, th, body, key, needCheck || try > 1, progress)
 		res.Attempts = e.Attempts
 		res.Recovered = done
 		return err
 	})
-	if err != nil {
-		return res, err
-	}
-
-	// The reply is on the site and the outbox says so; keep it in the local
-	// thread under the same id a later sync gives it.
-	if _, _, err := db.UpsertMessage(ctx, localdb.Message{ThreadID: th.ID, MarketplaceMessageID: "ref:" + key,
-		Direction: localdb.DirectionOut, Sender: "seller", Body: body, SentAt: deps.now()}); err != nil {
-		return res, fmt.Errorf("reply sent, but not stored locally (the next sync stores it): %w", err)
-	}
-	deps.hook("stored")
-	progress(Progress{Store: st.Name, Phase: "done", Message: "sent"})
-	return res, nil
+	return res, err
 }
 
 // sendOnce makes one attempt. It reports recovered=true when the reply was
@@ -253,6 +268,9 @@ func RecoverReplies(ctx context.Context, deps *Deps) (int, error) {
 	n := 0
 	var errs []error
 	for _, e := range list {
+		if strings.HasPrefix(e.IdempotencyKey, NoticeKeyPrefix) {
+			continue // a delay notice: notices.Send finishes it
+		}
 		var p replyPayload
 		if err := json.Unmarshal(e.Payload, &p); err != nil || p.ThreadID == 0 {
 			errs = append(errs, fmt.Errorf("outbox intent %s: unreadable payload", e.IdempotencyKey))

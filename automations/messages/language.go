@@ -312,3 +312,15 @@ var tldLanguage = map[string]string{
 	"cn": "zh", "tw": "zh", "hk": "zh",
 	"kr": "ko",
 }
+
+// CountryLanguage returns the language most buyers in a country write in,
+// from its ISO 3166-1 alpha-2 code (the same table as LocalePrior: country
+// code top-level domains follow ISO 3166-1, except the United Kingdom's
+// .uk for GB), or "" when the country is unknown.
+func CountryLanguage(country string) string {
+	c := strings.ToLower(strings.TrimSpace(country))
+	if c == "gb" {
+		c = "uk"
+	}
+	return tldLanguage[c]
+}

@@ -195,6 +195,15 @@ func TestLocalePrior(t *testing.T) {
 	}
 }
 
+func TestCountryLanguage(t *testing.T) {
+	// ISO 3166-1 alpha-2 codes; GB is the one whose domain (.uk) differs.
+	for c, want := range map[string]string{"DE": "de", "jp": "ja", "GB": "en", "US": "en", "FR": "fr", "CN": "zh", "XX": "", "": ""} {
+		if got := CountryLanguage(c); got != want {
+			t.Errorf("CountryLanguage(%q) = %q, want %q", c, got, want)
+		}
+	}
+}
+
 // A store's expected languages (stores[].languages) narrow detection: a
 // clear text in another language is "und", never one of the store's codes,
 // and the one expected language of a store whose site suggests none is its

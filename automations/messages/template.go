@@ -52,6 +52,15 @@ Kind regards`,
 thank you for your message about order {{order}}. We are looking into it and will get back to you shortly.
 
 Kind regards`,
+	// delay is the notice sent before the buyer asks: the parcel stalled,
+	// passed its estimate or met a carrier exception (package notices).
+	"delay": `Hello {{buyer}},
+
+we would like to let you know that your parcel for order {{order}} is taking longer than expected. It travels with {{carrier}} under tracking number {{tracking}}; its current status is: {{status}}. We are following it closely with the carrier and will write to you again as soon as we know more. There is nothing you need to do.
+
+We apologise for the wait.
+
+Kind regards`,
 }
 
 var placeholderRE = regexp.MustCompile(`\{\{\s*([A-Za-z_]+)\s*\}\}`)
@@ -251,16 +260,47 @@ func TemplateValues(ctx context.Context, db *localdb.DB, threadID int64) (values
 		if values["buyer"] == "" {
 			values["buyer"] = order.BuyerName
 		}
-		values["tracking"] = order.TrackingNumber
-		values["carrier"] = strings.ToUpper(order.Carrier)
-		why["tracking"] = "order " + order.MarketplaceOrderID + " has no tracking number"
-		why["carrier"] = "order " + order.MarketplaceOrderID + " has no carrier"
+		if err := orderValues(ctx, db, order, values, why); err != nil {
+			return nil, nil, err
+		}
 	case errors.Is(err, localdb.ErrNotFound):
 		why["tracking"] = "the order is not in the local database"
 		why["carrier"] = why["tracking"]
+		why["status"] = "the parcel has not been tracked yet; run `sellerops track`"
 	default:
 		return nil, nil, err
 	}
+	return values, why, nil
+}
+
+// OrderValues gathers the placeholder values of an order that may have no
+// thread: the buyer and order as the order names them, its tracking number
+// and carrier, the parcel's status from the last tracking, and the store.
+// why says, for each value that is missing, what is missing.
+func OrderValues(ctx context.Context, db *localdb.DB, orderID int64) (values, why map[string]string, err error) {
+	order, err := db.GetOrder(ctx, orderID)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := db.GetStore(ctx, order.StoreID)
+	if err != nil {
+		return nil, nil, err
+	}
+	values = map[string]string{"buyer": order.BuyerName, "order": order.MarketplaceOrderID, "store": st.Name}
+	why = map[string]string{"buyer": "order " + order.MarketplaceOrderID + " has no buyer name", "order": "the order has no marketplace id"}
+	if err := orderValues(ctx, db, order, values, why); err != nil {
+		return nil, nil, err
+	}
+	return values, why, nil
+}
+
+// orderValues adds an order's parcel values (tracking, carrier, status) to
+// values, and says in why what is missing.
+func orderValues(ctx context.Context, db *localdb.DB, order localdb.Order, values, why map[string]string) error {
+	values["tracking"] = order.TrackingNumber
+	values["carrier"] = strings.ToUpper(order.Carrier)
+	why["tracking"] = "order " + order.MarketplaceOrderID + " has no tracking number"
+	why["carrier"] = "order " + order.MarketplaceOrderID + " has no carrier"
 	why["status"] = "the parcel has not been tracked yet; run `sellerops track`"
 	if order.TrackingNumber != "" && order.Carrier != "" {
 		sh, err := db.GetShipmentByNumber(ctx, order.Carrier, order.TrackingNumber)
@@ -271,10 +311,10 @@ func TemplateValues(ctx context.Context, db *localdb.DB, threadID int64) (values
 			values["status"] = statusText(sh.Tag)
 			values[statusTagKey] = sh.Tag
 		case err != nil && !errors.Is(err, localdb.ErrNotFound):
-			return nil, nil, err
+			return err
 		}
 	}
-	return values, why, nil
+	return nil
 }
 
 // statusText turns a status tag into words a buyer reads.

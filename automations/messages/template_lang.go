@@ -13,6 +13,7 @@ var TemplateLanguages = []string{"en", "de", "fr", "es", "it", "ja", "zh"}
 // buyer by the name as the marketplace gives it, family name first (高橋
 // 結衣 様), with the honorific after it.
 var builtinTranslations = map[string]map[string]string{
+	"delay": delayTranslations,
 	"tracking": {
 		"de": "Guten Tag {{buyer}},\n\nvielen Dank für Ihre Nachricht zur Bestellung {{order}}. Ihr Paket ist mit {{carrier}} unter der Sendungsnummer {{tracking}} unterwegs; der aktuelle Status lautet: {{status}}.\n\nMit freundlichen Grüßen",
 		"fr": "Bonjour {{buyer}},\n\nnous vous remercions de votre message concernant la commande {{order}}. Votre colis est acheminé par {{carrier}} sous le numéro de suivi {{tracking}} ; son statut actuel est : {{status}}.\n\nNous vous prions d'agréer nos salutations distinguées.",
@@ -45,6 +46,17 @@ var builtinTranslations = map[string]map[string]string{
 		"ja": "{{buyer}} 様\n\nご注文 {{order}} についてご連絡いただき、誠にありがとうございます。現在確認しておりますので、追ってご連絡いたします。\n\n今後ともよろしくお願い申し上げます。",
 		"zh": "尊敬的{{buyer}}：\n\n感谢您就订单 {{order}} 与我们联系。我们正在核实，会尽快回复您。\n\n此致\n敬礼",
 	},
+}
+
+// delayTranslations are the delay notice (see builtinTemplates) in the
+// languages other than English.
+var delayTranslations = map[string]string{
+	"de": "Guten Tag {{buyer}},\n\nwir möchten Sie darüber informieren, dass die Zustellung Ihres Pakets zur Bestellung {{order}} länger dauert als vorgesehen. Die Sendung ist mit {{carrier}} unter der Sendungsnummer {{tracking}} unterwegs; der aktuelle Status lautet: {{status}}. Wir verfolgen die Sendung gemeinsam mit dem Zusteller und melden uns wieder bei Ihnen, sobald uns Neuigkeiten vorliegen. Sie müssen nichts weiter unternehmen.\n\nWir bitten die Verzögerung zu entschuldigen.\n\nMit freundlichen Grüßen",
+	"fr": "Bonjour {{buyer}},\n\nnous tenons à vous informer que la livraison de votre colis pour la commande {{order}} prend plus de temps que prévu. Il est acheminé par {{carrier}} sous le numéro de suivi {{tracking}} ; son statut actuel est : {{status}}. Nous suivons ce colis de près avec le transporteur et reviendrons vers vous dès que nous aurons du nouveau. Vous n'avez aucune démarche à effectuer.\n\nNous vous prions de bien vouloir nous excuser pour ce retard et vous prions d'agréer nos salutations distinguées.",
+	"es": "Estimado/a {{buyer}}:\n\nle informamos de que la entrega de su paquete del pedido {{order}} está tardando más de lo previsto. Viaja con {{carrier}} con el número de seguimiento {{tracking}}; su estado actual es: {{status}}. Estamos siguiendo el envío de cerca con el transportista y volveremos a escribirle en cuanto tengamos novedades. No es necesario que haga nada.\n\nLe pedimos disculpas por la espera.\n\nAtentamente",
+	"it": "Gentile {{buyer}},\n\ndesideriamo informarla che la consegna del suo pacco relativo all'ordine {{order}} sta richiedendo più tempo del previsto. Il pacco viaggia con {{carrier}} con il numero di tracciamento {{tracking}}; lo stato attuale è: {{status}}. Stiamo seguendo la spedizione da vicino insieme al corriere e le scriveremo di nuovo non appena avremo aggiornamenti. Non è necessario che lei faccia nulla.\n\nCi scusiamo per l'attesa.\n\nCordiali saluti",
+	"ja": "{{buyer}} 様\n\nご注文 {{order}} のお荷物のお届けが予定より遅れておりますことを、ご連絡申し上げます。お荷物は {{carrier}} にて追跡番号 {{tracking}} で配送中です。現在の状況：{{status}}\n\n配送業者と連携して状況を確認しており、新しい情報が入り次第、改めてご連絡いたします。お客様にお手続きいただく必要はございません。\n\nお待たせしており誠に申し訳ございません。何卒よろしくお願い申し上げます。",
+	"zh": "尊敬的{{buyer}}：\n\n特此告知，您订单 {{order}} 的包裹配送时间比预期要长。包裹由 {{carrier}} 承运，运单号为 {{tracking}}，当前状态：{{status}}。我们正在与承运商密切跟进，一有新消息将立即通知您，您无需进行任何操作。\n\n给您带来不便，敬请谅解。\n\n此致\n敬礼",
 }
 
 // statusTexts are the parcel statuses in words a buyer reads, per template

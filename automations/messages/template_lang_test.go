@@ -25,7 +25,7 @@ func TestTemplatesPerLanguage(t *testing.T) {
 	}
 	// Every built-in is there in the seven languages, formal, with the same
 	// placeholders as the English one.
-	for _, name := range []string{"tracking", "shipped", "damaged", "thanks"} {
+	for _, name := range []string{"tracking", "shipped", "damaged", "thanks", "delay"} {
 		en := set[name]
 		for _, lang := range TemplateLanguages {
 			v := en.For(lang)

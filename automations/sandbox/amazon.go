@@ -150,7 +150,7 @@ func mountAmazon(s *site) {
 		if name := readUpload(r, "attachment"); name != "" {
 			rep.Attachments = []string{name}
 		}
-		sb.st.addReply(rep)
+		sb.addReply(t, rep)
 		http.Redirect(w, r, "/messages/thread/"+t.ID+"?sent=1", http.StatusSeeOther)
 	}))
 	s.handle("POST /messages/thread/{id}/no-response", kindForm, guard(func(w http.ResponseWriter, r *http.Request, ss *session) {

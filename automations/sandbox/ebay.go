@@ -194,7 +194,7 @@ func mountEbay(s *site) {
 		if n := readUpload(r, "file"); n != "" {
 			rep.Attachments = []string{n}
 		}
-		sb.st.addReply(rep)
+		sb.addReply(t, rep)
 		http.Redirect(w, r, "/mesg/c/"+t.ID+"?sent=1", http.StatusSeeOther)
 	}))
 	s.handle("GET /mesg/attachments/{id}", kindAsset, page(func(w http.ResponseWriter, r *http.Request, ss *session) {

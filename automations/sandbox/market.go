@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -80,6 +81,8 @@ func (sb *Sandbox) viewThread(t *Thread, now time.Time, withMessages bool) threa
 	switch {
 	case sb.st.isNoResponse(t.ID):
 		v.Status = "no_response_needed"
+	case lastBuyer.IsZero():
+		v.Status = "seller_started" // an order conversation the buyer has not answered
 	case !lastSeller.IsZero() && !lastSeller.Before(lastBuyer):
 		v.Status = "answered"
 	default:
@@ -93,7 +96,7 @@ func (sb *Sandbox) viewThread(t *Thread, now time.Time, withMessages bool) threa
 func (sb *Sandbox) storeThreads(storeID string, now time.Time) []threadView {
 	var out []threadView
 	for _, t := range sb.world.StoreThreads(storeID) {
-		if t.Visible(now) {
+		if sb.ThreadVisible(t, now) {
 			out = append(out, sb.viewThread(t, now, false))
 		}
 	}
@@ -106,13 +109,67 @@ func (sb *Sandbox) storeThreads(storeID string, now time.Time) []threadView {
 	return out
 }
 
-// threadOf returns a thread of the store visible now, or nil.
+// threadOf returns a thread of the store visible now, or nil. An id
+// OrderConversationPrefix + order id is the order's own conversation.
 func (sb *Sandbox) threadOf(storeID, id string, now time.Time) *Thread {
+	if oid, ok := strings.CutPrefix(id, OrderConversationPrefix); ok {
+		return sb.orderConversation(storeID, oid)
+	}
 	t := sb.world.Thread(id)
-	if t == nil || t.StoreID != storeID || !t.Visible(now) {
+	if t == nil || t.StoreID != storeID || !sb.ThreadVisible(t, now) {
 		return nil
 	}
 	return t
+}
+
+// OrderConversationPrefix starts the id of an order's own conversation:
+// the conversation a seller opens from a shipped order to write to its
+// buyer first, as each marketplace offers ("Contact buyer" on an Amazon
+// order, a message about an eBay order, a TikTok Shop chat with the
+// order's buyer). Its id is the prefix and the order id; it has no buyer
+// message until the buyer answers, and is not listed in the inbox.
+const OrderConversationPrefix = "order-"
+
+func (sb *Sandbox) orderConversation(storeID, orderID string) *Thread {
+	o := sb.world.Order(orderID)
+	if o == nil || o.StoreID != storeID || !o.Shipped {
+		return nil
+	}
+	return &Thread{ID: OrderConversationPrefix + o.ID, Marketplace: o.Marketplace, StoreID: o.StoreID, OrderID: o.ID,
+		Buyer: o.Buyer, Lang: o.Lang, Kind: "notice", Subject: "Order " + o.ID}
+}
+
+// wismoKinds are the thread kinds in which a buyer asks where the order
+// is (eBay's item-not-received case among them).
+var wismoKinds = map[string]bool{"where": true, "case": true}
+
+// ThreadVisible reports whether t has arrived by now: its first message
+// is due, and it is not a where-is-my-order thread of a parcel whose buyer
+// was told about the delay before writing. Such a buyer does not ask: the
+// same world with and without notices differs only in those threads.
+func (sb *Sandbox) ThreadVisible(t *Thread, now time.Time) bool {
+	if !t.Visible(now) {
+		return false
+	}
+	if !wismoKinds[t.Kind] {
+		return true
+	}
+	o := sb.world.Order(t.OrderID)
+	if o == nil || o.TrackingNumber == "" {
+		return true
+	}
+	told, ok := sb.st.firstNotice(o.TrackingNumber)
+	return !ok || t.Messages[0].Time.Before(told)
+}
+
+// recordNotice counts a message a seller started about an order as a
+// notice of the order's parcel.
+func (sb *Sandbox) recordNotice(storeID, orderID, channel, ref, body string, at time.Time) {
+	o := sb.world.Order(orderID)
+	if o == nil || o.TrackingNumber == "" {
+		return
+	}
+	sb.st.addNotice(Notice{OrderID: o.ID, TrackingNumber: o.TrackingNumber, StoreID: storeID, Channel: channel, Ref: ref, Body: body, At: at})
 }
 
 func pageParam(r *http.Request, name string) int {
@@ -177,4 +234,14 @@ func (s *site) serveAttachment(w http.ResponseWriter, r *http.Request, storeID s
 	}
 	w.Header().Set("Content-Type", "image/png")
 	_, _ = w.Write(photoPNG(id))
+}
+
+// addReply keeps a seller's message in thread t; one in an order's own
+// conversation is also a notice of the order's parcel.
+func (sb *Sandbox) addReply(t *Thread, r Reply) Reply {
+	r = sb.st.addReply(r)
+	if t.Kind == "notice" {
+		sb.recordNotice(t.StoreID, t.OrderID, "conversation", r.Ref, r.Body, r.At)
+	}
+	return r
 }

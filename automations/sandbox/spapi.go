@@ -349,6 +349,9 @@ func mountSPAPI(s *site) {
 			}
 			st.sent[o.ID][action]++
 			st.mu.Unlock()
+			if action == "unexpectedProblem" {
+				sb.recordNotice(store, o.ID, "sp-api", "", body.Text, sb.Now())
+			}
 			sb.st.count("api.amazon." + action)
 			writeJSON(w, http.StatusCreated, map[string]any{})
 		}))

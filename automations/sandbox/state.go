@@ -16,8 +16,12 @@ type State struct {
 	Replies    map[string][]Reply `json:"replies"`     // by thread id
 	NoResponse []string           `json:"no_response"` // thread ids marked "no response needed"
 	Claims     map[string][]Claim `json:"claims"`      // by tracking number
-	Logins     map[string]Logins  `json:"logins"`      // by site
-	Requests   map[string]int     `json:"requests"`    // by "site.kind", e.g. "amazon.page", "ups.api", "fault.amazon.5xx"
+	// Notices are the messages a seller started about a shipped order
+	// (in the order's conversation, or Amazon's unexpectedProblem message
+	// through the SP-API), by the order's tracking number.
+	Notices  map[string][]Notice `json:"notices"`
+	Logins   map[string]Logins   `json:"logins"`   // by site
+	Requests map[string]int      `json:"requests"` // by "site.kind", e.g. "amazon.page", "ups.api", "fault.amazon.5xx"
 	// Lookups counts the tracking answers given per number, by the
 	// carriers' APIs, their tracking pages' data and the 17TRACK stand-in
 	// alike, so that a test can tell a parcel looked up once from one
@@ -34,6 +38,18 @@ type Reply struct {
 	Ref         string    `json:"ref,omitempty"` // client reference, from the form's ref field or a [ref:...] tag in the body
 	Attachments []string  `json:"attachments,omitempty"`
 	At          time.Time `json:"at"`
+}
+
+// Notice is a message a seller started about a shipped order, before the
+// buyer wrote about it.
+type Notice struct {
+	OrderID        string    `json:"order_id"`
+	TrackingNumber string    `json:"tracking_number"`
+	StoreID        string    `json:"store_id"`
+	Channel        string    `json:"channel"` // "conversation" or "sp-api"
+	Ref            string    `json:"ref,omitempty"`
+	Body           string    `json:"body"`
+	At             time.Time `json:"at"`
 }
 
 // Claim is a claim filed on a carrier's portal. Status is computed from the
@@ -67,6 +83,7 @@ type stateStore struct {
 	replies    map[string][]Reply
 	noResponse map[string]bool
 	claims     map[string][]*Claim
+	notices    map[string][]Notice // by tracking number
 	claimByNum map[string]*Claim
 	claimSeq   int
 	logins     map[string]*Logins
@@ -86,6 +103,7 @@ func (s *stateStore) reset() {
 	s.replies = map[string][]Reply{}
 	s.noResponse = map[string]bool{}
 	s.claims = map[string][]*Claim{}
+	s.notices = map[string][]Notice{}
 	s.claimByNum = map[string]*Claim{}
 	s.claimSeq = 0
 	s.logins = map[string]*Logins{}
@@ -140,6 +158,30 @@ func (s *stateStore) addReply(r Reply) Reply {
 	return r
 }
 
+func (s *stateStore) addNotice(n Notice) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.notices[n.TrackingNumber] = append(s.notices[n.TrackingNumber], n)
+}
+
+// firstNotice is when the parcel's first notice arrived; ok is false when
+// none did.
+func (s *stateStore) firstNotice(number string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ns := s.notices[number]
+	if len(ns) == 0 {
+		return time.Time{}, false
+	}
+	first := ns[0].At
+	for _, n := range ns[1:] {
+		if n.At.Before(first) {
+			first = n.At
+		}
+	}
+	return first, true
+}
+
 func (s *stateStore) threadReplies(id string) []Reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -163,11 +205,14 @@ func (sb *Sandbox) snapshot() State {
 	now := sb.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := State{Now: now, Faults: sb.Faults(), Replies: map[string][]Reply{}, Claims: map[string][]Claim{},
+	out := State{Now: now, Faults: sb.Faults(), Replies: map[string][]Reply{}, Claims: map[string][]Claim{}, Notices: map[string][]Notice{},
 		Logins: map[string]Logins{}, Requests: maps.Clone(s.requests), NoResponse: []string{},
 		Lookups: maps.Clone(s.lookups)}
 	for k, v := range s.replies {
 		out.Replies[k] = slices.Clone(v)
+	}
+	for k, v := range s.notices {
+		out.Notices[k] = slices.Clone(v)
 	}
 	for k := range s.noResponse {
 		out.NoResponse = append(out.NoResponse, k)

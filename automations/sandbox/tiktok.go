@@ -188,7 +188,7 @@ func mountTiktok(s *site) {
 			ttFail(w, http.StatusBadRequest, 30002, "Message content is empty.")
 			return
 		}
-		rep := sb.st.addReply(Reply{ThreadID: t.ID, StoreID: ss.store, Body: strings.TrimSpace(req.Content), Ref: strings.TrimSpace(req.ClientRef), At: now})
+		rep := sb.addReply(t, Reply{ThreadID: t.ID, StoreID: ss.store, Body: strings.TrimSpace(req.Content), Ref: strings.TrimSpace(req.ClientRef), At: now})
 		ttOK(w, ttMsg{MessageID: rep.ID, Sender: "SELLER", Content: rep.Body, ClientRef: rep.Ref, CreateTime: rep.At.Unix()})
 	}))
 	s.handle("GET /api/im/images/{id}", kindAsset, func(w http.ResponseWriter, r *http.Request) {

@@ -57,6 +57,9 @@ type demoSummary struct {
 	ByTag       map[string]int  `json:"parcels_by_tag"`
 	Candidates  []demoCandidate `json:"claim_candidates"`
 	Drafts      int             `json:"claims_drafted"`
+	// Notices is how many delay notices the product proposes after the
+	// tracking: they wait for `notices send`, as they would for a person.
+	Notices int `json:"delay_notices_proposed"`
 	// Mail says whether the demo has an email store (Dovecot installed and
 	// started) and, when not, why.
 	Mail string `json:"mail"`
@@ -423,6 +426,12 @@ func (w *demoWorld) firstPass(ctx context.Context, f *factory, opts *demoOptions
 	}
 	sum.Drafts = drafted
 	progress("%d claim candidates, %d drafted", len(cands), drafted)
+	props, err := proposeNotices(ctx, f)
+	if err != nil {
+		return sum, fmt.Errorf("delay notices: %w", err)
+	}
+	sum.Notices = len(props)
+	progress("%d delay notices proposed", len(props))
 	return sum, nil
 }
 
@@ -449,6 +458,7 @@ func printDemoSummary(f *factory, sum demoSummary, jf *jsonFlags) error {
 		t.row(c.Number, c.Courier, c.Kind, c.Closes, fmt.Sprint(c.DaysLeft), c.Reason)
 	}
 	t.flush()
+	fmt.Fprintf(out, "delay notices proposed: %d (see them: sellerops --db %s notices list --text)\n", sum.Notices, shellQuote(sum.Database))
 	fmt.Fprintf(out, "read it later: sellerops --db %s messages list --overdue\n", shellQuote(sum.Database))
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -109,6 +110,11 @@ func TestDemoNoTUI(t *testing.T) {
 	res = runCommand(t, []string{"--db", db, "messages", "list", "--json", "--jq", "length"}, false, "")
 	if res.code != exitOK || strings.TrimSpace(res.stdout) == "0" {
 		t.Fatalf("messages list after the demo: code %d out %q err %q", res.code, res.stdout, res.stderr)
+	}
+	// The delay notices the summary counts are the ones `notices list` shows.
+	res = runCommand(t, []string{"--db", db, "notices", "list", "--json", "--jq", "length"}, false, "")
+	if res.code != exitOK || strings.TrimSpace(res.stdout) != strconv.Itoa(first.Notices) {
+		t.Fatalf("notices list after the demo: code %d out %q, the summary said %d (%s)", res.code, res.stdout, first.Notices, res.stderr)
 	}
 	// Without --keep the world starts clean.
 	if clean := run("--orders", "25"); clean.NewThreads != first.NewThreads {

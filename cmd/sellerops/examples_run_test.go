@@ -213,6 +213,16 @@ func newExampleWorld(t *testing.T) *exampleWorld {
 		t.Fatal("the drafted claim has no id")
 	}
 	decode(t, run("claims", "show", strconv.FormatInt(draft.ID, 10), "--json").stdout, &draft)
+	// A delay notice proposed: a parcel quiet for days whose buyer never
+	// writes, with its order, as an order sync would store it.
+	seedSilentOrders(t, sb, filepath.Join(w.base, "data", "sellerops.db"), "shop-us", "amazon", 1)
+	var props []struct {
+		ShipmentID int64 `json:"shipment_id"`
+	}
+	decode(t, run("notices", "list", "--json").stdout, &props)
+	if len(props) != 1 {
+		t.Fatalf("the world proposes %d delay notices, want 1", len(props))
+	}
 	evidence := "0"
 	if len(draft.Evidence) > 0 {
 		evidence = strconv.FormatInt(draft.Evidence[0].ID, 10)
@@ -254,6 +264,7 @@ func newExampleWorld(t *testing.T) *exampleWorld {
 		"42":                     strconv.FormatInt(thread, 10),
 		"12":                     strconv.FormatInt(draft.ID, 10),
 		"31":                     evidence,
+		"205":                    strconv.FormatInt(props[0].ShipmentID, 10),
 		"1Z999AA10123456784":     ups,
 		"9400111899223100012348": usps,
 		"127.0.0.1:8700":         fmt.Sprintf("127.0.0.1:%d", freePorts(t, len(sb.Sites())+2)),

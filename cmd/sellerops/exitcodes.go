@@ -13,6 +13,7 @@ import (
 	"github.com/sellerops/sellerops/automations/jobs"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/messages"
+	"github.com/sellerops/sellerops/automations/notices"
 	"github.com/sellerops/sellerops/automations/translate"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
@@ -54,8 +55,8 @@ var exitCodeDocs = []struct {
 	{exitError, "error", "An unexpected error; the message says what failed."},
 	{exitUsage, "usage", "Unknown command or flag, or wrong arguments; see the command's --help."},
 	{exitConfig, "config", "The configuration file is invalid; the message names the file, key and line."},
-	{exitBadInput, "bad_input", "An input is malformed (tracking number, amount, CSV row or line, template, recipe, a language the translation provider does not take) or a claim lacks what its form needs (amount, invoice, damage photo, an evidence file gone from disk); the message names it and the fix."},
-	{exitNotFound, "not_found", "A named store, thread, parcel or claim does not exist."},
+	{exitBadInput, "bad_input", "An input is malformed (tracking number, amount, CSV row or line, template, recipe, a language the translation provider does not take) or a claim lacks what its form needs (amount, invoice, damage photo, an evidence file gone from disk), or a delay notice lacks a value its template needs; the message names it and the fix."},
+	{exitNotFound, "not_found", "A named store, thread, parcel or claim does not exist, a parcel has no proposed delay notice, or a notice has no conversation to go to on the site."},
 	{exitNoBrowser, "no_browser", "No Chromium could be started or reached; install it or pass --browser."},
 	{exitKeyring, "keyring", "The keyring is unreachable or locked and no environment variable supplies the secret."},
 	{exitDatabase, "database", "The local database cannot be opened or written (read-only), is newer than this binary, or is damaged."},
@@ -204,13 +205,14 @@ func exitCodeFor(err error) exitCode {
 		return exitBadInput
 	case errors.As(err, &bad), errors.As(err, &missing), errors.Is(err, marketplace.ErrInvalidInput),
 		errors.Is(err, claims.ErrNotEligible), errors.Is(err, claims.ErrNotReady),
-		errors.Is(err, money.ErrBadAmount), errors.Is(err, money.ErrUnknownCurrency):
+		errors.Is(err, money.ErrBadAmount), errors.Is(err, money.ErrUnknownCurrency), errors.Is(err, notices.ErrCannotWrite):
 		return exitBadInput
 	case automations.Classify(err) == automations.NeedsHuman:
 		return exitNeedsHuman
 	case automations.Classify(err) == automations.AuthFailed:
 		return exitAuthFailed
-	case errors.Is(err, localdb.ErrNotFound), errors.As(err, &nf):
+	case errors.Is(err, localdb.ErrNotFound), errors.As(err, &nf), errors.Is(err, notices.ErrNoNotice),
+		errors.Is(err, marketplace.ErrNoConversation):
 		return exitNotFound
 	case errors.Is(err, automations.ErrNoBrowser):
 		return exitNoBrowser

@@ -108,3 +108,11 @@ func (t *table) flush() {
 		t.w.Flush()
 	}
 }
+
+// writeJSONLine prints v as one line of JSON, for commands that report a
+// batch item by item.
+func writeJSONLine(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

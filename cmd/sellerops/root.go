@@ -127,6 +127,7 @@ this machine.`),
 		newRecipesCmd(f),
 		newClaimsCmd(f),
 		newInsightsCmd(f),
+		newNoticesCmd(f),
 	)
 	root.SetHelpCommand(newHelpCmd(f, root))
 	return root

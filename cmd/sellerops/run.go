@@ -34,6 +34,9 @@ Run jobs now, one after another, and print how each run ended. Jobs:
 
   sync           pull new messages from every store (one item per store)
   track          look up every open parcel again (one item per parcel)
+  notices        send the proposed delay notices, only with proactive.auto_send:
+                 true (one item per notice); else they wait for
+                 'sellerops notices send'
   claims-draft   draft a claim for every parcel that qualifies (one per parcel)
   claims-file    file the drafts the config's claims policy lets file unattended
                  (claims.auto_file, claims.max_auto_amount, an open window);

@@ -15,6 +15,8 @@ import (
 	"github.com/sellerops/sellerops/automations/mail"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/mcpserver"
+	"github.com/sellerops/sellerops/automations/messages"
+	"github.com/sellerops/sellerops/automations/notices"
 	"github.com/sellerops/sellerops/automations/report"
 	"github.com/sellerops/sellerops/automations/tracking"
 	"github.com/sellerops/sellerops/localdb"
@@ -112,6 +114,20 @@ func loadRecipes(f *factory) (*automations.RecipeSet, error) {
 		return automations.LoadRecipes("")
 	}
 	return automations.LoadRecipes(dir)
+}
+
+// noticesDeps is what the delay-notice rule reads: the database, the
+// config's stall thresholds and the templates with their override files.
+func noticesDeps(ctx context.Context, f *factory) (notices.Deps, error) {
+	w, err := f.wire(ctx)
+	if err != nil {
+		return notices.Deps{}, err
+	}
+	set, err := messages.LoadTemplates(templateDir(f))
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %v\n", err)
+	}
+	return notices.Deps{DB: w.DB, Config: w.Config, Templates: set}, nil
 }
 
 // marketplaceDeps is what the marketplace flows (sync, reply, login, no
@@ -260,6 +276,11 @@ func runJobDeps(ctx context.Context, f *factory, stores []string) (jobs.Deps, er
 	d.Marketplace = func(ctx context.Context) (*marketplace.Deps, error) { return marketplaceDeps(ctx, f, true) }
 	d.Tracking = func(ctx context.Context) (tracking.Deps, error) { return trackingDeps(ctx, f) }
 	d.Claims = func(ctx context.Context) (filing.Deps, error) { return claimsDeps(ctx, f) }
+	nd, err := noticesDeps(ctx, f)
+	if err != nil {
+		return jobs.Deps{}, err
+	}
+	d.Notices = &nd
 	d.Report = func(ctx context.Context) (string, error) {
 		now := w.Now()
 		rep, err := report.Build(ctx, w.DB, w.Config, now.Add(-24*time.Hour), now)

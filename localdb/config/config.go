@@ -41,7 +41,8 @@ type Config struct {
 	Translation Translation `yaml:"translation"`
 	Operator    Operator    `yaml:"operator"`
 	// Browser names remote browsers to work with instead of the local one.
-	Browser Browser `yaml:"browser"`
+	Browser   Browser   `yaml:"browser"`
+	Proactive Proactive `yaml:"proactive"`
 	// Stores adds settings to stores kept in the database, by name.
 	Stores []StoreSettings `yaml:"stores"`
 	// Mail tunes the email channel of stores added with --email.
@@ -196,6 +197,13 @@ var TranslationProviders = []string{"deepl", "libretranslate"}
 type Translation struct {
 	Provider string `yaml:"provider"` // "", "deepl" or "libretranslate"
 	URL      string `yaml:"url"`      // API root; required for libretranslate
+}
+
+// Proactive configures the delay notices sent before a buyer asks.
+type Proactive struct {
+	// AutoSend lets the overnight run send the proposed notices; without
+	// it they wait for a person (`sellerops notices send`).
+	AutoSend bool `yaml:"auto_send"`
 }
 
 // Operator describes the person answering buyers.
@@ -400,7 +408,7 @@ var (
 	// TrackingServices are the multi-carrier tracking APIs that may have a
 	// carriers.<name> section (api_base_url, rate_per_second, disable_api).
 	TrackingServices = []string{"17track"}
-	JobNames         = []string{"sync", "track", "claims-draft", "claims-file", "claims-status", "report"}
+	JobNames         = []string{"sync", "track", "notices", "claims-draft", "claims-file", "claims-status", "report"}
 )
 
 func contains(list []string, s string) bool {

@@ -99,6 +99,9 @@ func TestErrorsNameFileKeyAndLine(t *testing.T) {
 		{"translation url", "translation:\n  provider: deepl\n  url: api.deepl.com\n", "translation.url", 3},
 		// operator.language is an ISO 639-1 code.
 		{"operator language", "operator:\n  language: English\n", "operator.language", 2},
+		// proactive.auto_send is a YAML boolean; a misspelt key is refused.
+		{"auto send type", "proactive:\n  auto_send: sometimes\n", "", 2},
+		{"auto send key", "proactive:\n  autosend: true\n", "autosend", 2},
 		// IMAP sizes are 32-bit numbers (RFC 3501); a negative size is no size.
 		{"mail size negative", "mail:\n  max_message_mb: -1\n", "mail.max_message_mb", 2},
 		{"mail size too large", "mail:\n  max_message_mb: 5000\n", "mail.max_message_mb", 2},
@@ -204,6 +207,16 @@ func TestParsesBrowserEndpoints(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), wantMsg) || strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "pw@") {
 			t.Errorf("%q: error %v, want one saying %q without the secret", src, err, wantMsg)
 		}
+	}
+}
+
+func TestParsesProactive(t *testing.T) {
+	c, err := Parse("/etc/sellerops.yaml", []byte("proactive:\n  auto_send: true\n"))
+	if err != nil || !c.Proactive.AutoSend {
+		t.Fatalf("parsed %+v, %v", c.Proactive, err)
+	}
+	if Defaults().Proactive.AutoSend {
+		t.Error("notices are sent without a person by default")
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/sellerops/sellerops/automations/sandbox"
-	"github.com/sellerops/sellerops/carriers"
+	"github.com/sellerops/sellerops/internal/worldseed"
 	"github.com/sellerops/sellerops/localdb"
 )
 
@@ -44,22 +44,6 @@ func StartSandbox(t testing.TB, opts sandbox.Options) *sandbox.Sandbox {
 		_ = sb.Close()
 	})
 	return sb
-}
-
-// stepTags maps the sandbox's carrier-neutral steps to the taxonomy.
-var stepTags = map[string][2]string{
-	"label":            {string(carriers.InfoReceived), ""},
-	"pickup":           {string(carriers.InTransit), ""},
-	"depart":           {string(carriers.InTransit), ""},
-	"arrive":           {string(carriers.InTransit), ""},
-	"customs":          {string(carriers.Exception), string(carriers.ExceptionCustomsDelay)},
-	"out_for_delivery": {string(carriers.OutForDelivery), ""},
-	"delivered":        {string(carriers.Delivered), ""},
-	"delivery_failed":  {string(carriers.AttemptFail), ""},
-	"damaged":          {string(carriers.Exception), string(carriers.ExceptionDamaged)},
-	"lost":             {string(carriers.Exception), string(carriers.ExceptionLost)},
-	"return":           {string(carriers.Exception), string(carriers.ExceptionReturning)},
-	"returned":         {string(carriers.Exception), string(carriers.ExceptionReturned)},
 }
 
 // PNGBytes is a small valid PNG, standing in for a buyer's photo.
@@ -153,17 +137,8 @@ func SeedParcels(t testing.TB, db *localdb.DB, sb *sandbox.Sandbox, parcels []*s
 // sandbox's clock, as the tracker would, linked to the stored order orderID.
 func SeedTracking(t testing.TB, db *localdb.DB, sb *sandbox.Sandbox, p *sandbox.Parcel, orderID int64) {
 	t.Helper()
-	now := sb.Now()
-	r := localdb.TrackResult{Courier: p.Carrier, TrackingNumber: p.TrackingNumber, OrderID: orderID, Service: p.Service,
-		ShipDate: p.ShipDate, EstimatedDelivery: p.EstimatedDelivery, Source: localdb.SourceAPI, CheckedAt: now}
-	for _, e := range p.VisibleEvents(now) {
-		tg := stepTags[e.Step]
-		r.Events = append(r.Events, localdb.TrackingEvent{Time: e.Time, Tag: tg[0], Subtag: tg[1], RawCode: e.Step,
-			Location: e.Place.City + " " + e.Place.Country, Description: e.Step})
-		r.Tag, r.Subtag = tg[0], tg[1]
-	}
-	if _, _, err := db.SaveTrackResult(context.Background(), r); err != nil {
-		t.Fatalf("store tracking of %s: %v", p.TrackingNumber, err)
+	if err := worldseed.Track(context.Background(), db, sb, p, orderID); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -1,0 +1,341 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sellerops/sellerops/automations/marketplace"
+	"github.com/sellerops/sellerops/automations/notices"
+)
+
+func newNoticesCmd(f *factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "notices",
+		Short: "Delay notices proposed to buyers before they ask: list, send or skip them",
+		Long: strings.TrimSpace(`
+When a parcel stalls (no new scan for thresholds.stalled_days, or the
+carrier's carriers.<courier>.stalled_days), passes its estimated delivery by
+thresholds.past_eta_days, or the carrier reports an exception, and its buyer
+has not written about it, sellerops proposes a notice to the buyer: the
+built-in 'delay' template (or templates/delay.LANG.txt beside the config),
+in the buyer's language, filled from the parcel.
+
+"Not written about it" means: no buyer message on the order since the event
+began, and no where-is-my-order or damage message at all (those are answered
+as replies). The language is the one of the buyer's messages, else the main
+language of the destination country, else the store site's, else English.
+
+Notices wait for a person. 'sellerops run' sends them only when the config
+says proactive.auto_send: true. Each goes through the outbox under the key
+parcel + event, so that no parcel's event is told twice, whatever crashes:
+into the order's own conversation where the store's site offers one, else
+as a reply in the buyer's thread.`),
+		Example: strings.Join([]string{
+			"  sellerops notices list",
+			"  sellerops notices send 205",
+			"  sellerops notices send --all --json",
+			"  sellerops notices skip 205",
+		}, "\n"),
+	}
+	cmd.AddCommand(newNoticesListCmd(f), newNoticesSendCmd(f), newNoticesSkipCmd(f))
+	return cmd
+}
+
+type noticesListOptions struct {
+	Text bool
+	JSON jsonFlags
+}
+
+func newNoticesListCmd(f *factory) *cobra.Command {
+	var opts noticesListOptions
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the proposed delay notices, oldest event first",
+		Long: strings.TrimSpace(`
+List the delay notices proposed now: one per parcel, with the event
+(stalled, past_eta, exception), when it began and why, the language the
+notice is written in and why, and its state: proposed, or sending (a send
+that stopped half-way; 'notices send' finishes it without sending twice).
+A notice whose template lacks a value shows the problem and is never sent.
+
+The PARCEL column is the parcel's local id, which 'notices send' and
+'notices skip' take (a tracking number works too).`),
+		Example: strings.Join([]string{
+			"  sellerops notices list",
+			"  sellerops notices list --text",
+			"  sellerops notices list --jq '.[] | select(.event == \"exception\") | .tracking_number'",
+		}, "\n"),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return noticesListRun(cmd.Context(), f, &opts)
+		},
+	}
+	addJSONFlags(cmd, &opts.JSON)
+	cmd.Flags().BoolVar(&opts.Text, "text", false, "Print each notice's text under the table")
+	return cmd
+}
+
+func proposeNotices(ctx context.Context, f *factory) ([]notices.Proposal, error) {
+	deps, err := noticesDeps(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return notices.Propose(ctx, deps, f.Now())
+}
+
+func noticesListRun(ctx context.Context, f *factory, opts *noticesListOptions) error {
+	props, err := proposeNotices(ctx, f)
+	if err != nil {
+		return err
+	}
+	if opts.JSON.enabled() {
+		return writeJSON(f.IO.Out, props, opts.JSON.JQ)
+	}
+	if len(props) == 0 {
+		fmt.Fprintln(f.IO.ErrOut, "no delay notices proposed: no open parcel has stalled, passed its estimate or met an exception without its buyer writing")
+		return nil
+	}
+	t := newTable(f.IO.Out, f.IO.IsStdoutTTY(), "PARCEL", "NUMBER", "STORE", "ORDER", "EVENT", "SINCE", "LANG", "STATE", "WHY")
+	for _, p := range props {
+		state, why := p.State, p.Why
+		if p.Problem != "" {
+			state, why = "cannot_write", p.Problem
+		}
+		t.row(strconv.FormatInt(p.ShipmentID, 10), p.TrackingNumber, p.Store, p.MarketplaceOrderID, string(p.Event),
+			p.Since.Format("2006-01-02"), p.Language, state, why)
+	}
+	t.flush()
+	if opts.Text {
+		for _, p := range props {
+			if p.Body != "" {
+				fmt.Fprintf(f.IO.Out, "\n--- parcel %d to %s (%s, %s):\n%s\n", p.ShipmentID, p.Buyer, p.Language, p.LanguageBasis, p.Body)
+			}
+		}
+	}
+	return nil
+}
+
+type noticesSendOptions struct {
+	Refs   []string
+	All    bool
+	DryRun bool
+	JSON   jsonFlags
+}
+
+// noticeOutcome is one notice's line in `notices send --json`.
+type noticeOutcome struct {
+	ShipmentID     int64  `json:"shipment_id"`
+	TrackingNumber string `json:"tracking_number"`
+	Key            string `json:"key"`
+	Language       string `json:"language,omitempty"`
+	notices.SendResult
+	Body  string `json:"body,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+func newNoticesSendCmd(f *factory) *cobra.Command {
+	var opts noticesSendOptions
+	cmd := &cobra.Command{
+		Use:   "send PARCEL... | --all",
+		Short: "Send proposed delay notices to their buyers, through the outbox",
+		Long: strings.TrimSpace(`
+Send the proposed notices of the parcels named (local id or tracking number,
+as 'notices list' shows), or every proposed one with --all. Every name is
+checked first: an unknown one stops the command before anything is sent.
+
+Each notice is recorded before the store's site is opened, under the key
+parcel + event; sending again after a crash looks on the site first and
+never sends a notice twice. A notice already sent is reported as such.
+Amazon, eBay and TikTok Shop stores take it in the order's own conversation
+where the site's recipe names one, else as a reply in the buyer's thread.
+
+With --json, one JSON line per notice; a failed one has an "error" field,
+and the exit code sums up the batch (0, 9 or 10).`),
+		Example: strings.Join([]string{
+			"  sellerops notices send 205",
+			"  sellerops notices send --all --dry-run",
+		}, "\n"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Refs = args
+			return noticesSendRun(cmd.Context(), f, &opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.All, "all", false, "Send every proposed notice that can be written")
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "Print the notices and send nothing")
+	addJSONFlags(cmd, &opts.JSON)
+	return cmd
+}
+
+// pickNotices resolves the parcels a send or skip names; every name must
+// be a proposed notice.
+func pickNotices(props []notices.Proposal, refs []string, all bool) ([]notices.Proposal, error) {
+	switch {
+	case all && len(refs) > 0:
+		return nil, usageErrorf("give parcels or --all, not both")
+	case all:
+		var out []notices.Proposal
+		for _, p := range props {
+			if p.Problem == "" {
+				out = append(out, p)
+			}
+		}
+		return out, nil
+	case len(refs) == 0:
+		return nil, usageErrorf("name at least one parcel (its local id or tracking number, see `sellerops notices list`), or give --all")
+	}
+	var out []notices.Proposal
+	seen := map[string]bool{}
+	for _, r := range refs {
+		p, err := notices.Find(props, r)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[p.Key] {
+			seen[p.Key] = true
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func noticesSendRun(ctx context.Context, f *factory, opts *noticesSendOptions) error {
+	props, err := proposeNotices(ctx, f)
+	if err != nil {
+		return err
+	}
+	picked, err := pickNotices(props, opts.Refs, opts.All)
+	if err != nil {
+		return err
+	}
+	for _, p := range picked {
+		if p.Problem != "" {
+			return fmt.Errorf("parcel %d (%s): %w: %s", p.ShipmentID, p.TrackingNumber, notices.ErrCannotWrite, p.Problem)
+		}
+	}
+	if opts.DryRun {
+		if opts.JSON.enabled() {
+			for _, p := range picked {
+				if err := writeJSONLine(f.IO.Out, noticeOutcome{ShipmentID: p.ShipmentID, TrackingNumber: p.TrackingNumber,
+					Key: p.Key, Language: p.Language, Body: p.Body, Error: p.Problem}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		for _, p := range picked {
+			fmt.Fprintf(f.IO.Out, "--- parcel %d (%s) to %s, %s in %s:\n%s\n\n", p.ShipmentID, p.TrackingNumber, p.Buyer, p.Store, p.Language, p.Body)
+		}
+		return nil
+	}
+	if len(picked) == 0 {
+		if opts.JSON.enabled() {
+			return nil
+		}
+		fmt.Fprintln(f.IO.ErrOut, "no delay notices to send")
+		return nil
+	}
+	deps, err := marketplaceDeps(ctx, f, true)
+	if err != nil {
+		return err
+	}
+	db := deps.DB
+	sender := marketplace.NoticeSender{Deps: deps, Progress: func(p marketplace.Progress) {
+		fmt.Fprintf(f.IO.ErrOut, "%s: %s\n", p.Store, p.Phase)
+	}}
+	failed := 0
+	for _, p := range picked {
+		res, err := notices.Send(ctx, db, sender, p)
+		out := noticeOutcome{ShipmentID: p.ShipmentID, TrackingNumber: p.TrackingNumber, Key: p.Key, Language: p.Language, SendResult: res}
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			failed++
+			out.Error = err.Error()
+		}
+		if opts.JSON.enabled() {
+			if werr := writeJSONLine(f.IO.Out, out); werr != nil {
+				return werr
+			}
+			continue
+		}
+		switch {
+		case err != nil:
+			fmt.Fprintf(f.IO.ErrOut, "parcel %d (%s): %v\n", p.ShipmentID, p.TrackingNumber, err)
+		case res.AlreadySent:
+			fmt.Fprintf(f.IO.Out, "parcel %d (%s): this notice was already sent; nothing sent again\n", p.ShipmentID, p.TrackingNumber)
+		case res.Recovered:
+			fmt.Fprintf(f.IO.Out, "parcel %d (%s): an earlier attempt had reached the site; recorded, not sent again\n", p.ShipmentID, p.TrackingNumber)
+		default:
+			fmt.Fprintf(f.IO.Out, "parcel %d (%s): notice sent to %s (%s, %s)\n", p.ShipmentID, p.TrackingNumber, p.Buyer, p.Language, res.Channel)
+		}
+	}
+	return batchOutcome(failed, len(picked))
+}
+
+type noticesSkipOptions struct {
+	Refs []string
+	JSON jsonFlags
+}
+
+func newNoticesSkipCmd(f *factory) *cobra.Command {
+	var opts noticesSkipOptions
+	cmd := &cobra.Command{
+		Use:   "skip PARCEL...",
+		Short: "Decline proposed delay notices; they are not proposed again",
+		Long: strings.TrimSpace(`
+Decline the proposed notices of the parcels named (local id or tracking
+number). A skipped notice is not proposed again, nor is a notice for the
+same parcel about an event that began before the skip; a new event later
+(an exception after a stall, say) is proposed afresh.`),
+		Example: strings.Join([]string{
+			"  sellerops notices skip 205",
+			"  sellerops notices skip 205 --json",
+		}, "\n"),
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Refs = args
+			return noticesSkipRun(cmd.Context(), f, &opts)
+		},
+	}
+	addJSONFlags(cmd, &opts.JSON)
+	return cmd
+}
+
+func noticesSkipRun(ctx context.Context, f *factory, opts *noticesSkipOptions) error {
+	props, err := proposeNotices(ctx, f)
+	if err != nil {
+		return err
+	}
+	picked, err := pickNotices(props, opts.Refs, false)
+	if err != nil {
+		return err
+	}
+	db, err := f.DB(ctx)
+	if err != nil {
+		return err
+	}
+	type skipped struct {
+		ShipmentID     int64  `json:"shipment_id"`
+		TrackingNumber string `json:"tracking_number"`
+		Key            string `json:"key"`
+	}
+	out := []skipped{}
+	for _, p := range picked {
+		if err := notices.Skip(ctx, db, p); err != nil {
+			return err
+		}
+		out = append(out, skipped{p.ShipmentID, p.TrackingNumber, p.Key})
+	}
+	if opts.JSON.enabled() {
+		return writeJSON(f.IO.Out, out, opts.JSON.JQ)
+	}
+	for _, s := range out {
+		fmt.Fprintf(f.IO.Out, "parcel %d (%s): notice skipped\n", s.ShipmentID, s.TrackingNumber)
+	}
+	return nil
+}
