@@ -9,6 +9,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations/notices"
 	"github.com/sellerops/sellerops/localdb"
+	"github.com/sellerops/sellerops/marketplaces/channel"
 )
 
 // NoticeKeyPrefix starts every notice's idempotency key (notices.Key).
@@ -66,6 +67,17 @@ func (n NoticeSender) SendNotice(ctx context.Context, m notices.Message) (notice
 	db := deps.DB
 	st, err := db.GetStore(ctx, m.StoreID)
 	if err != nil {
+		return notices.SendResult{}, err
+	}
+	// A store whose proactive messages go through Amazon's API sends the
+	// notice there, as the "unexpected problem" message, through the same
+	// outbox key; the browser is not used.
+	switch a, err := db.GetAPIAccount(ctx, st.ID); {
+	case err == nil && a.Channels.Proactive.UsesAPI() && a.API == channel.API("amazon"):
+		return notices.APISender{DB: db, API: func(ctx context.Context, _ int64) (notices.ProblemMessenger, error) {
+			return deps.apiClient(ctx, st, a)
+		}}.SendNotice(ctx, m)
+	case err != nil && !errors.Is(err, localdb.ErrNotFound):
 		return notices.SendResult{}, err
 	}
 	// An intent stored by an earlier run keeps its conversation and text.
