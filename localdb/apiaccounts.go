@@ -154,7 +154,7 @@ func (db *DB) CreateAPIStore(ctx context.Context, s Store, a APIAccount) (Store,
 		return err
 	})
 	if errors.Is(err, ErrConflict) {
-		return Store{}, APIAccount{}, fmt.Errorf("store %q already exists; choose another name or remove it first: %w", s.Name, err)
+		return Store{}, APIAccount{}, errStoreExists(s.Name, err)
 	}
 	return st, acct, err
 }

@@ -118,7 +118,7 @@ func (db *DB) CreateMailStore(ctx context.Context, s Store, a MailAccount) (Stor
 		return err
 	})
 	if errors.Is(err, ErrConflict) {
-		return Store{}, MailAccount{}, fmt.Errorf("store %q already exists; choose another name or remove it first: %w", s.Name, err)
+		return Store{}, MailAccount{}, errStoreExists(s.Name, err)
 	}
 	return st, acct, err
 }

@@ -94,7 +94,7 @@ func (db *DB) CreateStore(ctx context.Context, s Store) (Store, error) {
 		return err
 	})
 	if errors.Is(err, ErrConflict) {
-		return Store{}, fmt.Errorf("store %q already exists; choose another name or remove it first: %w", s.Name, err)
+		return Store{}, errStoreExists(s.Name, err)
 	}
 	return out, err
 }
@@ -275,4 +275,10 @@ func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (
 		return nil, mapErr(err)
 	}
 	return out, nil
+}
+
+// errStoreExists is the refusal of a second store with a name in use,
+// whichever channel it was to have.
+func errStoreExists(name string, err error) error {
+	return fmt.Errorf("store %q already exists; choose another name or remove it first: %w", name, err)
 }

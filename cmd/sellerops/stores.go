@@ -607,19 +607,8 @@ func storesUpdateRun(ctx context.Context, f *factory, opts *storesUpdateOptions)
 	if isMail {
 		u.Username = ""
 	}
-	if opts.PasswordStdin {
-		pw, err := readLine()
-		if err != nil || pw == "" {
-			return usageErrorf("--password-stdin: no password on standard input")
-		}
-		u.Password = pw
-	}
-	if opts.TOTPStdin {
-		seed, err := readLine()
-		if err != nil || strings.TrimSpace(seed) == "" {
-			return usageErrorf("--totp-secret-stdin: no TOTP secret on standard input (after the password line, with --password-stdin)")
-		}
-		u.TOTPSecret = seed
+	if err := readUpdateSecrets(opts, readLine, &u); err != nil {
+		return err
 	}
 	if u == (marketplace.StoreUpdate{}) && mailUpdate.IsZero() {
 		if !f.IO.IsStdinTTY() {
@@ -682,19 +671,8 @@ func storesUpdateAPIRun(ctx context.Context, f *factory, opts *storesUpdateOptio
 		return usageErrorf("--no-api drops the API channel; give it alone, without --api, --orders or the API addresses")
 	}
 	u := marketplace.StoreUpdate{Username: opts.Username, ClearTOTP: opts.NoTOTP}
-	if opts.PasswordStdin {
-		pw, err := readLine()
-		if err != nil || pw == "" {
-			return usageErrorf("--password-stdin: no password on standard input")
-		}
-		u.Password = pw
-	}
-	if opts.TOTPStdin {
-		seed, err := readLine()
-		if err != nil || strings.TrimSpace(seed) == "" {
-			return usageErrorf("--totp-secret-stdin: no TOTP secret on standard input (after the password line, with --password-stdin)")
-		}
-		u.TOTPSecret = seed
+	if err := readUpdateSecrets(opts, readLine, &u); err != nil {
+		return err
 	}
 	au := marketplace.APIUpdate{Spec: opts.APISpec, NewKeys: opts.API, Remove: opts.NoAPI}
 	if opts.Orders != "" {
@@ -881,5 +859,26 @@ func storesLoginRun(ctx context.Context, f *factory, name string, person bool) e
 		return err
 	}
 	fmt.Fprintf(f.IO.Out, "%s: signed in\n", name)
+	return nil
+}
+
+// readUpdateSecrets reads the new password and TOTP secret of `stores
+// update` from standard input, one line each, in that order, as
+// --password-stdin and --totp-secret-stdin ask.
+func readUpdateSecrets(opts *storesUpdateOptions, readLine func() (string, error), u *marketplace.StoreUpdate) error {
+	if opts.PasswordStdin {
+		pw, err := readLine()
+		if err != nil || pw == "" {
+			return usageErrorf("--password-stdin: no password on standard input")
+		}
+		u.Password = pw
+	}
+	if opts.TOTPStdin {
+		seed, err := readLine()
+		if err != nil || strings.TrimSpace(seed) == "" {
+			return usageErrorf("--totp-secret-stdin: no TOTP secret on standard input (after the password line, with --password-stdin)")
+		}
+		u.TOTPSecret = seed
+	}
 	return nil
 }
