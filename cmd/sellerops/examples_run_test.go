@@ -214,14 +214,18 @@ func newExampleWorld(t *testing.T) *exampleWorld {
 	}
 	decode(t, run("claims", "show", strconv.FormatInt(draft.ID, 10), "--json").stdout, &draft)
 	// A delay notice proposed: a parcel quiet for days whose buyer never
-	// writes, with its order, as an order sync would store it.
-	seedSilentOrders(t, sb, filepath.Join(w.base, "data", "sellerops.db"), "shop-us", "amazon", 1)
+	// writes. The orders the sync stored usually hold one; else one such
+	// order is stored as an order sync would store it.
 	var props []struct {
 		ShipmentID int64 `json:"shipment_id"`
 	}
 	decode(t, run("notices", "list", "--json").stdout, &props)
-	if len(props) != 1 {
-		t.Fatalf("the world proposes %d delay notices, want 1", len(props))
+	if len(props) == 0 {
+		seedSilentOrders(t, sb, filepath.Join(w.base, "data", "sellerops.db"), "shop-us", "amazon", 1)
+		decode(t, run("notices", "list", "--json").stdout, &props)
+	}
+	if len(props) == 0 {
+		t.Fatal("the world proposes no delay notice, even with a silent parcel stored")
 	}
 	evidence := "0"
 	if len(draft.Evidence) > 0 {
