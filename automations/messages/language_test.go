@@ -233,3 +233,18 @@ func TestStoreDetectOptionsUseTheConfigsLanguages(t *testing.T) {
 		t.Errorf("no config: %+v", got)
 	}
 }
+
+// The held-out language set was written after the detector and not used to
+// tune it; its score is logged beside the labelled set's. It fails only
+// under 90% overall.
+func TestDetectHeldOut(t *testing.T) {
+	set := readTSV(t, "testdata/languages_holdout.tsv")
+	_, right, total, misses := scoreLanguages(set, func(s string) string { return Detect(s, DetectOptions{}).Lang })
+	for _, m := range misses {
+		t.Log("held-out miss: " + m)
+	}
+	t.Logf("held-out: %d of %d right (%.1f%%)", right, total, 100*float64(right)/float64(total))
+	if float64(right) < 0.9*float64(total) {
+		t.Errorf("held-out: %d of %d right; want >= 90%%", right, total)
+	}
+}
