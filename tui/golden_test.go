@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/tui/common"
 	"github.com/sellerops/sellerops/tui/internal/fixture"
 )
@@ -39,7 +40,7 @@ func TestGolden(t *testing.T) {
 		{"inbox", []step{inboxShown}},
 		{"inbox_thread", []step{inboxShown, {"enter", "Departed facility", ""}}},
 		{"inbox_composer", []step{inboxShown, {"enter", "Departed facility", ""}, {"r", "ctrl+s send", ""},
-			{"ctrl+t", "template: damaged", ""}, {"ctrl+t", "template: shipped", ""}, {"ctrl+t", "template: thanks", ""},
+			{"ctrl+t", "template: damaged", ""}, {"ctrl+t", "template: delay", ""}, {"ctrl+t", "template: shipped", ""}, {"ctrl+t", "template: thanks", ""},
 			{"ctrl+t", "template: tracking", ""}}},
 		{"shipments", []step{{"3", "1Z999AA", ""}}},
 		{"shipments_stalled_detail", []step{{"3", "1Z999AA", ""}, {"s", "estimate)  1 p", ""}, {"enter", "Label created", ""}}},
@@ -75,7 +76,7 @@ func TestGolden(t *testing.T) {
 								}
 							}
 							return true
-						}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+						}, teatest.WithDuration(testwait.Budget(t)), teatest.WithCheckInterval(10*time.Millisecond))
 					}
 				}
 				if err := tm.Quit(); err != nil {
