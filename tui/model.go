@@ -21,6 +21,7 @@ import (
 
 	autoclaims "github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/automations/messages"
+	"github.com/sellerops/sellerops/automations/notices"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
 	"github.com/sellerops/sellerops/tui/claims"
@@ -64,6 +65,10 @@ type Options struct {
 	// claims.Candidates with its configuration); nil means the same
 	// rules with the built-in configuration.
 	Candidates func(ctx context.Context, now time.Time) ([]autoclaims.Candidate, error)
+	// Notices proposes the delay notices the shipments view lists, as
+	// `sellerops notices list` does; nil means the same rules with the
+	// built-in configuration and the templates of TemplateDir.
+	Notices common.NoticesFunc
 	// Demo labels the dashboard as running on demo data.
 	Demo bool
 	// TemplateDir holds the reply templates, NAME.txt each, beside the
@@ -146,6 +151,16 @@ func newModel(ctx context.Context, opts Options) *Model {
 			return autoclaims.Candidates(ctx, autoclaims.Deps{DB: db, Config: cfg}, now)
 		}
 	}
+	if opts.Notices == nil {
+		db, cfg, dir := opts.DB, opts.Config, opts.TemplateDir
+		opts.Notices = func(ctx context.Context, now time.Time) ([]notices.Proposal, error) {
+			set, err := messages.LoadTemplates(dir)
+			if err != nil && set == nil {
+				return nil, err
+			}
+			return notices.Propose(ctx, notices.Deps{DB: db, Config: cfg, Templates: set}, now)
+		}
+	}
 	c := common.Common{
 		Styles:      theme.NewStyles(theme.Default()),
 		Keys:        keys.Default(),
@@ -154,6 +169,7 @@ func newModel(ctx context.Context, opts Options) *Model {
 		Actions:     opts.Actions,
 		Now:         opts.Now,
 		Candidates:  opts.Candidates,
+		Notices:     opts.Notices,
 		TemplateDir: opts.TemplateDir,
 		Config:      opts.Config,
 		Translation: opts.Translation,

@@ -12,6 +12,7 @@ import (
 	"github.com/sellerops/sellerops/automations/jobs"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/messages"
+	"github.com/sellerops/sellerops/automations/notices"
 	"github.com/sellerops/sellerops/automations/tracking"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/tui"
@@ -68,6 +69,15 @@ func dashboardOptions(ctx context.Context, f *factory, demo bool, actions tui.Ac
 				return nil, err
 			}
 			return claims.Candidates(ctx, deps.Deps, now)
+		},
+		// The shipments view proposes delay notices by the same rules,
+		// templates and configuration as `sellerops notices list`.
+		Notices: func(ctx context.Context, now time.Time) ([]notices.Proposal, error) {
+			deps, err := noticesDeps(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			return notices.Propose(ctx, deps, now)
 		},
 	}, nil
 }
@@ -248,4 +258,67 @@ func (a *dashboardActions) FileClaim(ctx context.Context, claimID int64) (<-chan
 			send(tui.Progress{Line: fmt.Sprintf("claim %d: %s %s", p.ClaimID, p.Step, p.Message)})
 		})
 	}), nil
+}
+
+// SendNotices sends the delay notices the operator confirmed, by their
+// keys, as `sellerops notices send` does. The proposals are read again
+// first: a key no longer proposed (sent or skipped meanwhile, or its
+// parcel moved on) is a failed item, and nothing else is sent in its place.
+func (a *dashboardActions) SendNotices(ctx context.Context, keys []string) (<-chan tui.Progress, error) {
+	props, err := proposeNotices(ctx, a.f)
+	if err != nil {
+		return nil, err
+	}
+	deps, err := marketplaceDeps(ctx, a.f, true)
+	if err != nil {
+		return nil, err
+	}
+	sender := marketplace.NoticeSender{Deps: deps}
+	return stream("notices", func(send func(tui.Progress)) error {
+		for i, k := range keys {
+			p, err := notices.Find(props, k)
+			var res notices.SendResult
+			if err == nil {
+				res, err = sendProposedNotice(ctx, deps.DB, sender, p)
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			pr := tui.Progress{Done: i + 1, Total: len(keys)}
+			switch {
+			case err != nil:
+				pr.Err, pr.Line, pr.FailureClass = err, fmt.Sprintf("notice %s: %v", k, err), string(automations.Classify(err))
+			case res.AlreadySent:
+				pr.Line = fmt.Sprintf("parcel %s: already sent; nothing sent again", p.TrackingNumber)
+			default:
+				pr.Line = fmt.Sprintf("parcel %s: notice sent to %s (%s, %s)", p.TrackingNumber, p.Buyer, p.Language, res.Channel)
+			}
+			send(pr)
+		}
+		return nil
+	}), nil
+}
+
+// SkipNotices declines the delay notices with these keys, as `sellerops
+// notices skip` does; a key no longer proposed is refused before any is
+// skipped.
+func (a *dashboardActions) SkipNotices(ctx context.Context, keys []string) error {
+	props, err := proposeNotices(ctx, a.f)
+	if err != nil {
+		return err
+	}
+	picked, err := pickNotices(props, keys, false)
+	if err != nil {
+		return err
+	}
+	db, err := a.f.DB(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range picked {
+		if err := notices.Skip(ctx, db, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/notices"
+	"github.com/sellerops/sellerops/localdb"
 )
 
 func newNoticesCmd(f *factory) *cobra.Command {
@@ -248,7 +249,7 @@ func noticesSendRun(ctx context.Context, f *factory, opts *noticesSendOptions) e
 	}}
 	failed := 0
 	for _, p := range picked {
-		res, err := notices.Send(ctx, db, sender, p)
+		res, err := sendProposedNotice(ctx, db, sender, p)
 		out := noticeOutcome{ShipmentID: p.ShipmentID, TrackingNumber: p.TrackingNumber, Key: p.Key, Language: p.Language, SendResult: res}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -338,4 +339,14 @@ func noticesSkipRun(ctx context.Context, f *factory, opts *noticesSkipOptions) e
 		fmt.Fprintf(f.IO.Out, "parcel %d (%s): notice skipped\n", s.ShipmentID, s.TrackingNumber)
 	}
 	return nil
+}
+
+// sendProposedNotice sends one proposed notice through the outbox; one
+// whose template could not be filled is refused and nothing is sent. The
+// command line and the dashboard both send by it.
+func sendProposedNotice(ctx context.Context, db *localdb.DB, sender notices.Sender, p notices.Proposal) (notices.SendResult, error) {
+	if p.Problem != "" {
+		return notices.SendResult{}, fmt.Errorf("parcel %d (%s): %w: %s", p.ShipmentID, p.TrackingNumber, notices.ErrCannotWrite, p.Problem)
+	}
+	return notices.Send(ctx, db, sender, p)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/automations/messages"
+	"github.com/sellerops/sellerops/automations/notices"
 	"github.com/sellerops/sellerops/automations/shipments"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
@@ -60,6 +61,13 @@ type Actions interface {
 	SendTranslatedReply(ctx context.Context, threadID int64, r messages.TranslatedReply, provider string) (<-chan Progress, error)
 	MarkNoResponse(ctx context.Context, threadID int64) error
 	FileClaim(ctx context.Context, claimID int64) (<-chan Progress, error)
+	// SendNotices sends the proposed delay notices with these keys, each
+	// through the outbox, as `sellerops notices send` does; a key that is
+	// no longer proposed is a failed item, never another parcel's notice.
+	SendNotices(ctx context.Context, keys []string) (<-chan Progress, error)
+	// SkipNotices declines the proposed notices with these keys, as
+	// `sellerops notices skip` does.
+	SkipNotices(ctx context.Context, keys []string) error
 }
 
 // Progress is one report from a running action. A report with Err set is a
@@ -103,6 +111,9 @@ type Common struct {
 	// Candidates finds the parcels that may deserve a claim, as of now,
 	// by the same rules as `sellerops claims candidates`.
 	Candidates CandidatesFunc
+	// Notices proposes the delay notices, as of now, by the same rules as
+	// `sellerops notices list`.
+	Notices NoticesFunc
 	// TemplateDir holds the reply templates (<config dir>/templates), the
 	// same folder `sellerops messages reply` reads; empty means the
 	// built-in templates only.
@@ -132,6 +143,10 @@ func (c *Common) DueSoon() time.Duration { return messages.DueSoonWithin(c.Confi
 func (c *Common) ClaimAlert() time.Duration {
 	return time.Duration(config.OrDefaults(c.Config).Thresholds.ClaimAlertDays) * 24 * time.Hour
 }
+
+// NoticesFunc proposes delay notices as of now; notices.Propose with the
+// command line's dependencies is the real one.
+type NoticesFunc func(ctx context.Context, now time.Time) ([]notices.Proposal, error)
 
 // CandidatesFunc finds claim candidates as of now; claims.Candidates with
 // the command line's dependencies is the real one.
@@ -176,6 +191,14 @@ func RequestCountedJobCmd(name string, total int, start StartFunc) tea.Cmd {
 // answers ErrNotAvailable, and marking a thread "no response needed", a
 // purely local change, is written to the database.
 type Unavailable struct{ DB *localdb.DB }
+
+// SendNotices reports ErrNotAvailable.
+func (Unavailable) SendNotices(context.Context, []string) (<-chan Progress, error) {
+	return nil, ErrNotAvailable
+}
+
+// SkipNotices reports ErrNotAvailable.
+func (Unavailable) SkipNotices(context.Context, []string) error { return ErrNotAvailable }
 
 // SyncStores reports ErrNotAvailable.
 func (Unavailable) SyncStores(context.Context, []string) (<-chan Progress, error) {

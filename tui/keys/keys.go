@@ -26,6 +26,9 @@ type KeyMap struct {
 
 	// Shipments.
 	CycleTag, Stalled, Retrack key.Binding
+	// Notices lists the proposed delay notices in the shipments view;
+	// SendNotices and SkipNotices act on the marked ones, else the selected.
+	Notices, SendNotices, SkipNotices key.Binding
 
 	// Claims.
 	File, CycleState, Confirm, Deny, Candidates key.Binding
@@ -82,6 +85,10 @@ func Default() *KeyMap {
 		CycleTag: b("t", "tag filter", "t"),
 		Stalled:  b("s", "stalled only", "s"),
 		Retrack:  b("r", "re-track", "r"),
+
+		Notices:     b("N", "delay notices", "N"),
+		SendNotices: b("S", "send notices", "S"),
+		SkipNotices: b("X", "skip notices", "X"),
 
 		File:       b("f", "file claim", "f"),
 		CycleState: b("t", "state filter", "t"),

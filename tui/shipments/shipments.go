@@ -53,6 +53,9 @@ type Model struct {
 	open     bool
 	eventsID int64
 	events   []localdb.TrackingEvent
+
+	// notices lists the proposed delay notices instead of the parcels (N).
+	notices noticeList
 }
 
 // New returns the shipments view.
@@ -66,7 +69,7 @@ func New(c common.Common) *Model {
 func (m *Model) Title() string { return "Shipments" }
 
 // Capturing reports whether the filter input has the focus.
-func (m *Model) Capturing() bool { return m.filter.Typing }
+func (m *Model) Capturing() bool { return m.filter.Typing || m.notices.sending != nil }
 
 // SetSize sets the view's size.
 func (m *Model) SetSize(w, h int) {
@@ -84,6 +87,9 @@ func (m *Model) Reload() tea.Cmd {
 	cmds := []tea.Cmd{m.loadWindowCmd()}
 	if m.open && m.eventsID != 0 {
 		cmds = append(cmds, loadEventsCmd(m.DB, m.eventsID))
+	}
+	if m.notices.on {
+		cmds = append(cmds, m.loadNoticesCmd())
 	}
 	return tea.Batch(cmds...)
 }
@@ -141,6 +147,9 @@ func loadEventsCmd(db *localdb.DB, id int64) tea.Cmd {
 
 // Update handles loaded data and keys.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := m.noticesUpdate(msg); ok {
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case ShipmentsLoadedMsg:
 		if m.list.PageLoaded(m.Logger, "shipments: load", &m.err, msg.Seq, msg.Page, msg.Err) {
@@ -171,10 +180,16 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return cmd
 	}
+	if m.notices.on {
+		return m.noticesKey(msg)
+	}
 	if m.list.Navigate(msg, k) {
 		return m.windowCmd()
 	}
 	switch {
+	case key.Matches(msg, k.Notices):
+		m.notices.on = true
+		return m.loadNoticesCmd()
 	case key.Matches(msg, k.Open):
 		if _, ok := m.list.Selected(); ok {
 			m.open, m.eventsID = true, 0
@@ -237,6 +252,9 @@ func (m *Model) SelectedID() int64 { return m.list.SelectedID() }
 func (m *Model) View() string {
 	if m.Width <= 0 || m.Height <= 0 {
 		return ""
+	}
+	if m.notices.on {
+		return common.Fit(m.viewNotices(m.Width), m.Width, m.Height)
 	}
 	if !m.open {
 		return common.Fit(m.viewTable(m.Width), m.Width, m.Height)
@@ -361,11 +379,14 @@ func (m *Model) viewDetail(w int) string {
 // ShortHelp lists the main keys.
 func (m *Model) ShortHelp() []key.Binding {
 	k := m.Keys
-	return []key.Binding{k.Up, k.Down, k.Open, k.CycleTag, k.Stalled, k.Retrack, k.Filter, k.Help}
+	if m.notices.on {
+		return []key.Binding{k.Up, k.Down, k.Mark, k.SendNotices, k.SkipNotices, k.Back, k.Help}
+	}
+	return []key.Binding{k.Up, k.Down, k.Open, k.CycleTag, k.Stalled, k.Retrack, k.Notices, k.Help}
 }
 
 // FullHelp lists every key: navigation, actions, then quit and help.
 func (m *Model) FullHelp() [][]key.Binding {
 	k := m.Keys
-	return [][]key.Binding{k.Navigation(), k.Actions(k.CycleTag, k.Stalled, k.Retrack), k.QuitHelp()}
+	return [][]key.Binding{k.Navigation(), k.Actions(k.CycleTag, k.Stalled, k.Retrack, k.Notices, k.Mark, k.SendNotices, k.SkipNotices), k.QuitHelp()}
 }
