@@ -177,7 +177,7 @@ func (m *Model) noticesUpdate(msg tea.Msg) (tea.Cmd, bool) {
 		if msg.Err != nil {
 			return common.StatusCmd(common.LevelError, fmt.Sprintf("skip notices: %v", msg.Err)), true
 		}
-		return tea.Batch(m.loadNoticesCmd(), common.StatusCmd(common.LevelInfo, fmt.Sprintf("%d notices skipped; they are not proposed again", len(msg.Keys)))), true
+		return tea.Batch(m.loadNoticesCmd(), common.StatusCmd(common.LevelInfo, noticesCount(len(msg.Keys))+" skipped; not proposed again")), true
 	}
 	return nil, false
 }
@@ -200,7 +200,7 @@ func (m *Model) noticesKey(msg tea.KeyMsg) tea.Cmd {
 					return NoticesSkippedMsg{Keys: keys, Err: actions.SkipNotices(context.Background(), keys)}
 				}
 			}
-			return common.RequestCountedJobCmd(fmt.Sprintf("send %d delay notices", len(keys)), len(keys),
+			return common.RequestCountedJobCmd("send "+noticesCount(len(keys)), len(keys),
 				func(ctx context.Context) (<-chan common.Progress, error) { return actions.SendNotices(ctx, keys) })
 		case key.Matches(msg, k.Deny):
 			n.sending, n.action = nil, ""
@@ -267,7 +267,7 @@ func (m *Model) viewNotices(w int) string {
 		if n.action == "skip" {
 			verb = "Skip (never propose again)"
 		}
-		fmt.Fprintf(&b, "%s these %d delay notices?\n\n", verb, len(n.sending))
+		fmt.Fprintf(&b, "%s %s?\n\n", verb, noticesCount(len(n.sending)))
 		for _, p := range n.sending {
 			b.WriteString(common.Truncate(fmt.Sprintf("  %s %s → %s (%s, %s) · %s", p.Courier, p.TrackingNumber, common.Or(p.Buyer, "buyer"),
 				p.Store, p.Language, p.Why), w) + "\n")
@@ -311,4 +311,13 @@ func (m *Model) viewNotices(w int) string {
 		}
 	}
 	return b.String()
+}
+
+// noticesCount says how many delay notices: "this delay notice" or "3
+// delay notices".
+func noticesCount(n int) string {
+	if n == 1 {
+		return "this delay notice"
+	}
+	return fmt.Sprintf("these %d delay notices", n)
 }
