@@ -62,6 +62,9 @@ func (p *inFlight) waitEmpty(ctx context.Context) {
 type rpcHeader struct {
 	ID     json.RawMessage `json:"id"`
 	Method string          `json:"method"`
+	Params struct {
+		RequestID json.RawMessage `json:"requestId"`
+	} `json:"params"`
 }
 
 // headers reads the messages of one line: one message, or a batch.
@@ -107,8 +110,13 @@ func (d *drainReader) Read(b []byte) (int, error) {
 			return 0, err
 		}
 		for _, h := range headers(line) {
-			if k := idKey(h.ID); k != "" && h.Method != "" {
+			switch k := idKey(h.ID); {
+			case k != "" && h.Method != "":
 				d.p.update(func(ids map[string]bool) { ids[k] = true })
+			case h.Method == "notifications/cancelled":
+				// A cancelled request gets no response (MCP, "Cancellation").
+				c := idKey(h.Params.RequestID)
+				d.p.update(func(ids map[string]bool) { delete(ids, c) })
 			}
 		}
 		d.line = line

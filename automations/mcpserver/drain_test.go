@@ -53,3 +53,17 @@ func TestRequestsReadBeforeEndOfInputAreAnswered(t *testing.T) {
 		}
 	}
 }
+
+// A request the client cancels gets no response (MCP's cancellation
+// notification), so the end of input does not wait for it.
+func TestCancelledRequestIsNotWaitedFor(t *testing.T) {
+	in := `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{}}` + "\n" +
+		`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7,"reason":"user"}}` + "\n"
+	r, _ := StdioPipes(t.Context(), strings.NewReader(in), &bytes.Buffer{})
+	buf := make([]byte, 4096)
+	for {
+		if _, err := r.Read(buf); err != nil {
+			break // the end of input came without a response to 7
+		}
+	}
+}
