@@ -62,14 +62,8 @@ func (n *noticeList) selected() (notices.Proposal, bool) {
 func (n *noticeList) set(props []notices.Proposal) {
 	old := n.index()
 	n.props, n.loaded = props, true
-	if n.index() >= 0 {
-		return
-	}
-	// The selected notice left the list: its neighbour is selected.
-	n.sel = ""
-	if len(props) > 0 {
-		n.sel = props[min(max(old, 0), len(props)-1)].Key
-	}
+	// A marked notice that left the list is unmarked: should it be
+	// proposed again later, it is not marked without the operator.
 	keep := n.marks[:0]
 	for _, k := range n.marks {
 		if n.has(k) {
@@ -79,6 +73,14 @@ func (n *noticeList) set(props []notices.Proposal) {
 		}
 	}
 	n.marks = keep
+	if n.index() >= 0 {
+		return
+	}
+	// The selected notice left the list: its neighbour is selected.
+	n.sel = ""
+	if len(props) > 0 {
+		n.sel = props[min(max(old, 0), len(props)-1)].Key
+	}
 }
 
 func (n *noticeList) has(k string) bool {
