@@ -128,35 +128,20 @@ func saveAPIAccountTx(ctx context.Context, tx *sql.Tx, a APIAccount, now int64) 
 // CreateAPIStore adds a store with its API channel in one transaction: both
 // are stored, or neither.
 func (db *DB) CreateAPIStore(ctx context.Context, s Store, a APIAccount) (Store, APIAccount, error) {
-	if s.Name == "" || s.Marketplace == "" {
-		return Store{}, APIAccount{}, invalidf("store needs a name and a marketplace (got name %q, marketplace %q)", s.Name, s.Marketplace)
-	}
 	if err := a.check(); err != nil {
 		return Store{}, APIAccount{}, err
 	}
-	if s.SessionState == "" {
-		s.SessionState = SessionUnknown
-	}
-	var st Store
 	var acct APIAccount
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		now := msNow(db.now())
-		var err error
-		st, err = scanStore(tx.QueryRowContext(ctx, `INSERT INTO stores
-			(name, marketplace, base_url, username, recipe, session_state, sync_cursor, demo, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?) RETURNING `+storeCols,
-			s.Name, s.Marketplace, s.BaseURL, s.Username, s.Recipe, s.SessionState, boolInt(s.Demo), now, now))
-		if err != nil {
-			return err
-		}
+	st, err := db.createStore(ctx, s, func(tx *sql.Tx, st Store, now int64) error {
 		a.StoreID = st.ID
+		var err error
 		acct, err = saveAPIAccountTx(ctx, tx, a, now)
 		return err
 	})
-	if errors.Is(err, ErrConflict) {
-		return Store{}, APIAccount{}, errStoreExists(s.Name, err)
+	if err != nil {
+		return Store{}, APIAccount{}, err
 	}
-	return st, acct, err
+	return st, acct, nil
 }
 
 // GetAPIAccount returns the API channel of a store, or ErrNotFound when the

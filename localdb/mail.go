@@ -89,38 +89,23 @@ func (a *MailAccount) normalize() error {
 // CreateMailStore adds a store with its email channel in one transaction:
 // both are stored, or neither.
 func (db *DB) CreateMailStore(ctx context.Context, s Store, a MailAccount) (Store, MailAccount, error) {
-	if s.Name == "" || s.Marketplace == "" {
-		return Store{}, MailAccount{}, invalidf("store needs a name and a marketplace (got name %q, marketplace %q)", s.Name, s.Marketplace)
-	}
 	if err := a.normalize(); err != nil {
 		return Store{}, MailAccount{}, err
 	}
-	if s.SessionState == "" {
-		s.SessionState = SessionUnknown
-	}
 	folders, _ := json.Marshal(a.Folders)
-	var st Store
 	var acct MailAccount
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		now := msNow(db.now())
+	st, err := db.createStore(ctx, s, func(tx *sql.Tx, st Store, now int64) error {
 		var err error
-		st, err = scanStore(tx.QueryRowContext(ctx, `INSERT INTO stores
-			(name, marketplace, base_url, username, recipe, session_state, sync_cursor, demo, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?) RETURNING `+storeCols,
-			s.Name, s.Marketplace, s.BaseURL, s.Username, s.Recipe, s.SessionState, boolInt(s.Demo), now, now))
-		if err != nil {
-			return err
-		}
 		acct, err = scanMailAccount(tx.QueryRowContext(ctx, `INSERT INTO mail_accounts (`+mailAccountCols+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+mailAccountCols,
 			st.ID, a.Address, a.Username, a.IMAPHost, a.IMAPPort, a.IMAPSecurity, a.SMTPHost, a.SMTPPort,
 			a.SMTPSecurity, string(folders), a.SentFolder, now, now))
 		return err
 	})
-	if errors.Is(err, ErrConflict) {
-		return Store{}, MailAccount{}, errStoreExists(s.Name, err)
+	if err != nil {
+		return Store{}, MailAccount{}, err
 	}
-	return st, acct, err
+	return st, acct, nil
 }
 
 // GetMailAccount returns the email channel of a store, or ErrNotFound when

@@ -72,6 +72,13 @@ func scanStoreWith(row interface{ Scan(...any) error }, extra ...any) (Store, er
 // is already taken gives ErrConflict. An empty SessionState is stored as
 // unknown.
 func (db *DB) CreateStore(ctx context.Context, s Store) (Store, error) {
+	return db.createStore(ctx, s, nil)
+}
+
+// createStore adds a store and, in the same transaction, what with writes
+// beside it (a channel's account row): both are stored, or neither. Every
+// kind of store is checked and refused by this one rule.
+func (db *DB) createStore(ctx context.Context, s Store, with func(tx *sql.Tx, st Store, now int64) error) (Store, error) {
 	if s.Name == "" || s.Marketplace == "" {
 		return Store{}, invalidf("store needs a name and a marketplace (got name %q, marketplace %q)", s.Name, s.Marketplace)
 	}
@@ -90,13 +97,18 @@ func (db *DB) CreateStore(ctx context.Context, s Store) (Store, error) {
 			s.Name, s.Marketplace, s.BaseURL, s.Username, s.Recipe, s.SessionState, ms(s.LastSyncAt),
 			s.SyncCursor, boolInt(s.Demo), now, now)
 		var err error
-		out, err = scanStore(row)
-		return err
+		if out, err = scanStore(row); err != nil || with == nil {
+			return err
+		}
+		return with(tx, out, now)
 	})
 	if errors.Is(err, ErrConflict) {
 		return Store{}, errStoreExists(s.Name, err)
 	}
-	return out, err
+	if err != nil {
+		return Store{}, err
+	}
+	return out, nil
 }
 
 // UpdateStore changes a store's name, marketplace, base URL, username,
