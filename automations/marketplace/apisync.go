@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sellerops/sellerops/internal/apierr"
 	"strings"
 	"time"
 
@@ -63,17 +64,12 @@ func (d *Deps) ebayClient(ctx context.Context, st localdb.Store, a localdb.APIAc
 // apiFailure classifies an SP-API error as a failure of the flows.
 func apiFailure(step string, err error) error {
 	class := automations.SiteError
-	c := string(amazon.ClassOf(err))
-	var ee *ebay.Error
-	if errors.As(err, &ee) {
-		c = string(ee.Class)
-	}
-	switch c {
-	case string(amazon.AuthFailed):
+	switch apierr.ClassOf(err) {
+	case apierr.AuthFailed:
 		class = automations.AuthFailed
-	case string(amazon.RateLimited):
+	case apierr.RateLimited:
 		class = automations.RateLimited
-	case string(amazon.Timeout):
+	case apierr.Timeout:
 		class = automations.Timeout
 		if errors.Is(err, context.Canceled) {
 			class = automations.Canceled

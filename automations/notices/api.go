@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sellerops/sellerops/internal/apierr"
 	"slices"
 
 	"github.com/sellerops/sellerops/localdb"
@@ -86,10 +87,10 @@ func (a APISender) SendNotice(ctx context.Context, m Message) (SendResult, error
 		return res, err
 	}
 	if err := api.CreateUnexpectedProblem(ctx, m.MarketplaceOrderID, m.Body); err != nil {
-		var ae *amazon.Error
+		var ae *apierr.Error
 		// A refusal (bad input, credentials, 429, 404) means Amazon did not
 		// take it; anything else (a timeout, a 5xx) may have gone through.
-		if errors.As(err, &ae) && (ae.Class == amazon.BadInput || ae.Class == amazon.AuthFailed || ae.Class == amazon.RateLimited || ae.Class == amazon.NotFound) {
+		if errors.As(err, &ae) && ae.Class.Refused() {
 			_, _ = a.DB.MarkFailed(context.WithoutCancel(ctx), e.ID, string(ae.Class))
 		} else {
 			_, _ = a.DB.MarkNeedsCheck(context.WithoutCancel(ctx), e.ID, failClass(err))
@@ -104,7 +105,7 @@ func (a APISender) SendNotice(ctx context.Context, m Message) (SendResult, error
 }
 
 func failClass(err error) string {
-	var ae *amazon.Error
+	var ae *apierr.Error
 	if errors.As(err, &ae) && ae.Class != "" {
 		return string(ae.Class)
 	}

@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"github.com/sellerops/sellerops/internal/apierr"
+
 	"errors"
 	"testing"
 	"time"
@@ -72,7 +74,7 @@ func TestSPAPIOrdersOverTheWorld(t *testing.T) {
 	// Another store's order is not found with this store's token.
 	for _, o := range sb.world.Orders {
 		if o.StoreID != store {
-			if _, err := c.GetOrder(ctx, o.ID); amazon.ClassOf(err) != amazon.NotFound {
+			if _, err := c.GetOrder(ctx, o.ID); apierr.ClassOf(err) != apierr.NotFound {
 				t.Fatalf("foreign order: %v", err)
 			}
 			break
@@ -95,7 +97,7 @@ func TestSPAPITokensAndLimits(t *testing.T) {
 	}
 	bad := sb.SPAPIFor(store)
 	bad.RefreshToken = "Atzr|wrong"
-	if _, err := spClient(t, sb, bad, nil).GetOrder(ctx, order); amazon.ClassOf(err) != amazon.AuthFailed {
+	if _, err := spClient(t, sb, bad, nil).GetOrder(ctx, order); apierr.ClassOf(err) != apierr.AuthFailed {
 		t.Fatalf("wrong refresh token: %v", err)
 	}
 	c := spClient(t, sb, sb.SPAPIFor(store), map[string]amazon.Plan{"getOrder": {Rate: 1000, Burst: 1000}})
@@ -117,7 +119,7 @@ func TestSPAPITokensAndLimits(t *testing.T) {
 			break
 		}
 	}
-	if amazon.ClassOf(err) != amazon.RateLimited {
+	if apierr.ClassOf(err) != apierr.RateLimited {
 		t.Fatalf("past the usage plan: %v", err)
 	}
 }
@@ -141,8 +143,8 @@ func TestSPAPIFaultShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := c.GetOrder(ctx, order)
-	var e *amazon.Error
-	if !errors.As(err, &e) || e.Class != amazon.RateLimited || e.Code != "QuotaExceeded" {
+	var e *apierr.Error
+	if !errors.As(err, &e) || e.Class != apierr.RateLimited || e.Code != "QuotaExceeded" {
 		t.Fatalf("err %v, want rate_limited QuotaExceeded", err)
 	}
 }

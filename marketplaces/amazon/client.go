@@ -1,6 +1,8 @@
 package amazon
 
 import (
+	"github.com/sellerops/sellerops/internal/apierr"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -125,7 +127,7 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.TokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return "", &Error{Class: BadInput, Op: "token", Err: err}
+		return "", &apierr.Error{API: apiName, Class: apierr.BadInput, Op: "token", Err: err}
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")
 	c.mu.Lock()
@@ -143,14 +145,14 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 			Description string `json:"error_description"`
 		}
 		_ = json.Unmarshal(body, &lwa)
-		e := &Error{Op: "token", Status: status, Code: lwa.Error, Message: lwa.Description}
+		e := &apierr.Error{API: apiName, Op: "token", Status: status, Code: lwa.Error, Message: lwa.Description}
 		switch {
 		case status == http.StatusTooManyRequests:
-			e.Class = RateLimited
+			e.Class = apierr.RateLimited
 		case status >= 500:
-			e.Class = SiteError
+			e.Class = apierr.SiteError
 		default:
-			e.Class = AuthFailed
+			e.Class = apierr.AuthFailed
 		}
 		return "", e
 	}
@@ -160,7 +162,7 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 		ExpiresIn   int64  `json:"expires_in"`
 	}
 	if err := json.Unmarshal(body, &tok); err != nil || tok.AccessToken == "" || tok.ExpiresIn <= 0 {
-		return "", &Error{Class: SiteError, Op: "token", Status: status, Message: "the token answer has no access_token and positive expires_in"}
+		return "", &apierr.Error{API: apiName, Class: apierr.SiteError, Op: "token", Status: status, Message: "the token answer has no access_token and positive expires_in"}
 	}
 	c.mu.Lock()
 	c.token, c.tokenExp = tok.AccessToken, c.now().Add(time.Duration(tok.ExpiresIn)*time.Second)
@@ -182,18 +184,18 @@ func (c *Client) send(req *http.Request, op string) (int, http.Header, []byte, e
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		if ctxErr := req.Context().Err(); ctxErr != nil {
-			return 0, nil, nil, &Error{Class: Timeout, Op: op, Err: ctxErr}
+			return 0, nil, nil, &apierr.Error{API: apiName, Class: apierr.Timeout, Op: op, Err: ctxErr}
 		}
 		var ne interface{ Timeout() bool }
 		if errors.As(err, &ne) && ne.Timeout() {
-			return 0, nil, nil, &Error{Class: Timeout, Op: op, Message: "no answer in time"}
+			return 0, nil, nil, &apierr.Error{API: apiName, Class: apierr.Timeout, Op: op, Message: "no answer in time"}
 		}
-		return 0, nil, nil, &Error{Class: SiteError, Op: op, Message: "connection failed: " + redactURL(err.Error())}
+		return 0, nil, nil, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "connection failed: " + redactURL(err.Error())}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 	if err != nil {
-		return 0, nil, nil, &Error{Class: SiteError, Op: op, Status: resp.StatusCode, Message: "reading the answer failed"}
+		return 0, nil, nil, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Status: resp.StatusCode, Message: "reading the answer failed"}
 	}
 	return resp.StatusCode, resp.Header, body, nil
 }
@@ -237,7 +239,7 @@ func (c *Client) do(ctx context.Context, k call) (int, []byte, error) {
 	if k.body != nil {
 		var err error
 		if payload, err = json.Marshal(k.body); err != nil {
-			return 0, nil, &Error{Class: BadInput, Op: k.op, Err: err}
+			return 0, nil, &apierr.Error{API: apiName, Class: apierr.BadInput, Op: k.op, Err: err}
 		}
 	}
 	refreshed := false
@@ -248,7 +250,7 @@ func (c *Client) do(ctx context.Context, k call) (int, []byte, error) {
 		}
 		b := c.bucket(k.op)
 		if err := b.Wait(ctx); err != nil {
-			return 0, nil, &Error{Class: Timeout, Op: k.op, Message: "no budget left to wait for the usage plan", Err: err}
+			return 0, nil, &apierr.Error{API: apiName, Class: apierr.Timeout, Op: k.op, Message: "no budget left to wait for the usage plan", Err: err}
 		}
 		u := c.base + k.path
 		if len(k.query) > 0 {
@@ -260,7 +262,7 @@ func (c *Client) do(ctx context.Context, k call) (int, []byte, error) {
 		}
 		req, err := http.NewRequestWithContext(ctx, k.method, u, rd)
 		if err != nil {
-			return 0, nil, &Error{Class: BadInput, Op: k.op, Err: err}
+			return 0, nil, &apierr.Error{API: apiName, Class: apierr.BadInput, Op: k.op, Err: err}
 		}
 		req.Header.Set("x-amz-access-token", token)
 		req.Header.Set("Accept", "application/json")
@@ -282,7 +284,7 @@ func (c *Client) do(ctx context.Context, k call) (int, []byte, error) {
 		if status >= 300 {
 			_ = json.Unmarshal(body, &ae)
 		}
-		e := &Error{Op: k.op, Status: status}
+		e := &apierr.Error{API: apiName, Op: k.op, Status: status}
 		if len(ae.Errors) > 0 {
 			e.Code, e.Message = ae.Errors[0].Code, ae.Errors[0].Message
 		}
@@ -299,36 +301,36 @@ func (c *Client) do(ctx context.Context, k call) (int, []byte, error) {
 				attempt--
 				continue
 			}
-			e.Class = AuthFailed
+			e.Class = apierr.AuthFailed
 			return status, nil, e
 		case status == http.StatusTooManyRequests:
 			wait := ratelimit.RetryAfter(hdr.Get("Retry-After"), c.now())
 			if attempt >= c.retries || wait > c.maxWait {
-				e.Class, e.RetryAfter = RateLimited, wait
+				e.Class, e.RetryAfter = apierr.RateLimited, wait
 				return status, nil, e
 			}
 			c.mu.Lock()
 			c.stats.Honoured429++
 			c.mu.Unlock()
 			if err := ratelimit.Sleep(ctx, wait); err != nil {
-				return 0, nil, &Error{Class: RateLimited, Op: k.op, Status: status, RetryAfter: wait, Message: "the budget ran out waiting after HTTP 429"}
+				return 0, nil, &apierr.Error{API: apiName, Class: apierr.RateLimited, Op: k.op, Status: status, RetryAfter: wait, Message: "the budget ran out waiting after HTTP 429"}
 			}
 		case status >= 500:
 			if attempt >= c.retries {
-				e.Class = SiteError
+				e.Class = apierr.SiteError
 				return status, nil, e
 			}
 			c.mu.Lock()
 			c.stats.ServerRetries++
 			c.mu.Unlock()
 			if err := ratelimit.Sleep(ctx, backoff(attempt)); err != nil {
-				return 0, nil, &Error{Class: Timeout, Op: k.op, Status: status, Err: err}
+				return 0, nil, &apierr.Error{API: apiName, Class: apierr.Timeout, Op: k.op, Status: status, Err: err}
 			}
 		case status == http.StatusNotFound:
-			e.Class = NotFound
+			e.Class = apierr.NotFound
 			return status, nil, e
 		default:
-			e.Class = BadInput
+			e.Class = apierr.BadInput
 			return status, nil, e
 		}
 	}
@@ -361,7 +363,7 @@ func (c *Client) bucket(op string) *ratelimit.Bucket {
 // site_error naming the operation, never an empty result.
 func decode(op string, body []byte, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
-		return &Error{Class: SiteError, Op: op, Message: fmt.Sprintf("the answer does not fit the published model: %v", err)}
+		return &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: fmt.Sprintf("the answer does not fit the published model: %v", err)}
 	}
 	return nil
 }

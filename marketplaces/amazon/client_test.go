@@ -1,6 +1,8 @@
 package amazon
 
 import (
+	"github.com/sellerops/sellerops/internal/apierr"
+
 	"context"
 	"errors"
 	"io"
@@ -116,7 +118,7 @@ func TestExpiredTokenRefreshOnceThenAuthFailed(t *testing.T) {
 	alwaysDeny.Store(true)
 	calls.Store(0)
 	_, err := c.GetOrder(ctx, "111-1111111-1111111")
-	if ClassOf(err) != AuthFailed || calls.Load() != 2 {
+	if apierr.ClassOf(err) != apierr.AuthFailed || calls.Load() != 2 {
 		t.Fatalf("err %v after %d calls, want auth_failed after 2", err, calls.Load())
 	}
 	for _, s := range []string{"csecret", "Atzr|rt", "Atza|"} {
@@ -133,8 +135,8 @@ func TestRefusedRefreshToken(t *testing.T) {
 	}))
 	defer srv.Close()
 	_, err := testClient(t, srv.URL, nil).GetOrder(testCtx(t), "111-1111111-1111111")
-	var e *Error
-	if !errors.As(err, &e) || e.Class != AuthFailed || e.Code != "invalid_grant" {
+	var e *apierr.Error
+	if !errors.As(err, &e) || e.Class != apierr.AuthFailed || e.Code != "invalid_grant" {
 		t.Fatalf("err %v, want auth_failed invalid_grant", err)
 	}
 }
@@ -175,7 +177,7 @@ func TestRateLimited(t *testing.T) {
 	calls.Store(0)
 	limit.Store(100)
 	_, err := c.GetOrder(ctx, "111-1111111-1111111")
-	if ClassOf(err) != RateLimited {
+	if apierr.ClassOf(err) != apierr.RateLimited {
 		t.Fatalf("err %v, want rate_limited", err)
 	}
 	if n := calls.Load(); n != int32(c.retries+1) {
@@ -206,7 +208,7 @@ func TestUsagePlanBucket(t *testing.T) {
 	short, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	_, err := c.GetOrder(short, "111-1111111-1111111")
-	if ClassOf(err) != Timeout || calls.Load() != 2 {
+	if apierr.ClassOf(err) != apierr.Timeout || calls.Load() != 2 {
 		t.Fatalf("err %v with %d calls, want timeout before a third call", err, calls.Load())
 	}
 	// The default plans are the models' figures.
@@ -261,7 +263,7 @@ func TestAnswerThatDoesNotFit(t *testing.T) {
 			}))
 			defer srv.Close()
 			_, err := testClient(t, srv.URL, map[string]Plan{"getOrder": {100, 100}}).GetOrder(testCtx(t), "x")
-			if ClassOf(err) != SiteError {
+			if apierr.ClassOf(err) != apierr.SiteError {
 				t.Fatalf("err %v, want site_error", err)
 			}
 		})
@@ -275,7 +277,7 @@ func TestEndpointFor(t *testing.T) {
 			t.Errorf("%s: %s %v, want %s", id, got, err, want)
 		}
 	}
-	if _, err := EndpointFor("NOPE"); ClassOf(err) != BadInput || !strings.Contains(err.Error(), "NOPE") {
+	if _, err := EndpointFor("NOPE"); apierr.ClassOf(err) != apierr.BadInput || !strings.Contains(err.Error(), "NOPE") {
 		t.Errorf("unknown id: %v", err)
 	}
 }
@@ -297,7 +299,7 @@ func TestMarketplaceByCountry(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"XX", "", "AMAZON"} {
-		if _, err := ParseMarketplace(bad); ClassOf(err) != BadInput {
+		if _, err := ParseMarketplace(bad); apierr.ClassOf(err) != apierr.BadInput {
 			t.Errorf("%q: got %v, want bad_input", bad, err)
 		}
 	}
@@ -309,7 +311,7 @@ func TestParseMarketplaces(t *testing.T) {
 		t.Errorf("EU list: %v %v", ids, err)
 	}
 	// United States (North America) and Japan (Far East) are two regions.
-	if _, err := ParseMarketplaces("US,JP", false); ClassOf(err) != BadInput {
+	if _, err := ParseMarketplaces("US,JP", false); apierr.ClassOf(err) != apierr.BadInput {
 		t.Errorf("two regions: %v", err)
 	}
 	if ids, err := ParseMarketplaces("US,JP", true); err != nil || len(ids) != 2 {

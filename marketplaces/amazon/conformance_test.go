@@ -9,6 +9,8 @@ package amazon
 // parameters, and the parsed result against the example's response JSON.
 
 import (
+	"github.com/sellerops/sellerops/internal/apierr"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -260,7 +262,7 @@ func TestConformanceReplay(t *testing.T) {
 			mu.Unlock()
 			if len(reqs) == 0 {
 				// Refused before sending: only right when Amazon refuses it too.
-				if ex.status < 400 || ClassOf(err) != BadInput {
+				if ex.status < 400 || apierr.ClassOf(err) != apierr.BadInput {
 					t.Fatalf("no request sent (err %v) for an example answered %d", err, ex.status)
 				}
 				return
@@ -270,8 +272,8 @@ func TestConformanceReplay(t *testing.T) {
 			}
 			checkRequest(t, ex, reqs[0])
 			if ex.status >= 400 {
-				var e *Error
-				if !errors.As(err, &e) || e.Class != BadInput || e.Status != ex.status {
+				var e *apierr.Error
+				if !errors.As(err, &e) || e.Class != apierr.BadInput || e.Status != ex.status {
 					t.Fatalf("err = %v, want bad_input with HTTP %d", err, ex.status)
 				}
 				var want apiErrors

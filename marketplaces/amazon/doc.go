@@ -15,7 +15,7 @@
 //   - "Usage Plans and Rate Limits in the Selling Partner API": the
 //     x-amzn-RateLimit-Limit response header and HTTP 429 QuotaExceeded.
 //
-// Failures are *Error values classified as auth_failed, rate_limited,
+// Failures are *apierr.Error values classified as auth_failed, rate_limited,
 // site_error, timeout or bad_input, the classes the rest of the product uses.
 // No error, and nothing this package returns, carries a secret or a token.
 package amazon

@@ -1,6 +1,8 @@
 package amazon
 
 import (
+	"github.com/sellerops/sellerops/internal/apierr"
+
 	"context"
 	"net/http"
 	"net/url"
@@ -47,12 +49,12 @@ func (c *Client) GetMessagingActionsForOrder(ctx context.Context, orderID string
 		return nil, err
 	}
 	if w.Links == nil || w.Links.Actions == nil {
-		return nil, &Error{Class: SiteError, Op: op, Message: "the answer has no _links.actions"}
+		return nil, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "the answer has no _links.actions"}
 	}
 	names := make([]string, 0, len(w.Links.Actions))
 	for _, a := range w.Links.Actions {
 		if a.Name == "" {
-			return nil, &Error{Class: SiteError, Op: op, Message: "an action without a name"}
+			return nil, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "an action without a name"}
 		}
 		names = append(names, a.Name)
 	}
@@ -88,7 +90,7 @@ func (c *Client) sendText(ctx context.Context, op, orderID, suffix, text string)
 	}
 	// The model documents 201 for a message sent.
 	if status != http.StatusCreated {
-		return &Error{Class: SiteError, Op: op, Status: status, Message: "expected HTTP 201 for a sent message"}
+		return &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Status: status, Message: "expected HTTP 201 for a sent message"}
 	}
 	return nil
 }
@@ -118,7 +120,7 @@ func (c *Client) GetAttributes(ctx context.Context, orderID string) (Attributes,
 		return Attributes{}, err
 	}
 	if w.Buyer == nil || w.Buyer.Locale == "" {
-		return Attributes{}, &Error{Class: SiteError, Op: op, Message: "the answer has no buyer.locale"}
+		return Attributes{}, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "the answer has no buyer.locale"}
 	}
 	return Attributes{BuyerLocale: w.Buyer.Locale}, nil
 }

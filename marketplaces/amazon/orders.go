@@ -1,6 +1,8 @@
 package amazon
 
 import (
+	"github.com/sellerops/sellerops/internal/apierr"
+
 	"context"
 	"net/http"
 	"net/url"
@@ -74,7 +76,7 @@ func (c *Client) AllOrders(ctx context.Context, q OrdersQuery, maxPages int) ([]
 	var all []Order
 	for page := 0; ; page++ {
 		if page >= maxPages {
-			return all, &Error{Class: SiteError, Op: "getOrders", Message: "more pages than the limit; narrow the date range"}
+			return all, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: "getOrders", Message: "more pages than the limit; narrow the date range"}
 		}
 		p, err := c.GetOrders(ctx, q)
 		if err != nil {
@@ -138,7 +140,7 @@ func (c *Client) getOrders(ctx context.Context, p ordersParams) (OrdersPage, err
 		return OrdersPage{}, err
 	}
 	if w.Payload == nil || w.Payload.Orders == nil {
-		return OrdersPage{}, &Error{Class: SiteError, Op: op, Message: "the answer has no payload.Orders"}
+		return OrdersPage{}, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "the answer has no payload.Orders"}
 	}
 	page := OrdersPage{NextToken: w.Payload.NextToken}
 	for _, wo := range w.Payload.Orders {
@@ -169,7 +171,7 @@ func (c *Client) GetOrder(ctx context.Context, orderID string) (Order, error) {
 		return Order{}, err
 	}
 	if w.Payload == nil {
-		return Order{}, &Error{Class: SiteError, Op: op, Message: "the answer has no payload"}
+		return Order{}, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "the answer has no payload"}
 	}
 	return w.Payload.order(op)
 }
@@ -216,7 +218,7 @@ func (c *Client) GetOrderItems(ctx context.Context, orderID string) ([]OrderItem
 			return nil, err
 		}
 		if w.Payload == nil || w.Payload.OrderItems == nil {
-			return nil, &Error{Class: SiteError, Op: op, Message: "the answer has no payload.OrderItems"}
+			return nil, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "the answer has no payload.OrderItems"}
 		}
 		for _, wi := range w.Payload.OrderItems {
 			it, err := wi.item(op)
@@ -229,7 +231,7 @@ func (c *Client) GetOrderItems(ctx context.Context, orderID string) ([]OrderItem
 			return items, nil
 		}
 	}
-	return nil, &Error{Class: SiteError, Op: op, Message: "more than 100 pages of items"}
+	return nil, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "more than 100 pages of items"}
 }
 
 // Address is a shipping address (Orders v0 Address).
@@ -261,12 +263,12 @@ func (c *Client) GetOrderAddress(ctx context.Context, orderID string) (Address, 
 		return Address{}, err
 	}
 	if w.Payload == nil {
-		return Address{}, &Error{Class: SiteError, Op: op, Message: "the answer has no payload"}
+		return Address{}, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "the answer has no payload"}
 	}
 	if w.Payload.ShippingAddress == nil {
 		// The model makes ShippingAddress optional: absent means Amazon
 		// does not share it for this order, which is not an empty address.
-		return Address{}, &Error{Class: NotFound, Op: op, Message: "Amazon gives no shipping address for order " + orderID}
+		return Address{}, &apierr.Error{API: apiName, Class: apierr.NotFound, Op: op, Message: "Amazon gives no shipping address for order " + orderID}
 	}
 	return *w.Payload.ShippingAddress, nil
 }
@@ -299,7 +301,7 @@ func (c *Client) GetOrderBuyerInfo(ctx context.Context, orderID string) (BuyerIn
 		return BuyerInfo{}, err
 	}
 	if w.Payload == nil || w.Payload.AmazonOrderID == "" {
-		return BuyerInfo{}, &Error{Class: SiteError, Op: op, Message: "the answer has no payload.AmazonOrderId"}
+		return BuyerInfo{}, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "the answer has no payload.AmazonOrderId"}
 	}
 	return *w.Payload, nil
 }
@@ -323,7 +325,7 @@ func (m *wireMoney) amount(op, field string) (*money.Amount, error) {
 	}
 	a, err := money.ParseDecimal(m.CurrencyCode, m.Amount)
 	if err != nil {
-		return nil, &Error{Class: SiteError, Op: op, Message: field + " does not read as money", Err: err}
+		return nil, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: field + " does not read as money", Err: err}
 	}
 	return &a, nil
 }
@@ -354,7 +356,7 @@ func (w wireOrder) order(op string) (Order, error) {
 	// AmazonOrderId, PurchaseDate, LastUpdateDate and OrderStatus are
 	// required in the model.
 	if o.AmazonOrderID == "" || o.OrderStatus == "" {
-		return Order{}, &Error{Class: SiteError, Op: op, Message: "an order without AmazonOrderId or OrderStatus"}
+		return Order{}, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "an order without AmazonOrderId or OrderStatus"}
 	}
 	var err error
 	for _, f := range []struct {
@@ -370,12 +372,12 @@ func (w wireOrder) order(op string) (Order, error) {
 	} {
 		if f.raw == "" {
 			if f.required {
-				return Order{}, &Error{Class: SiteError, Op: op, Message: "order " + o.AmazonOrderID + " has no " + f.name}
+				return Order{}, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "order " + o.AmazonOrderID + " has no " + f.name}
 			}
 			continue
 		}
 		if *f.dst, err = time.Parse(time.RFC3339, f.raw); err != nil {
-			return Order{}, &Error{Class: SiteError, Op: op, Message: "order " + o.AmazonOrderID + ": " + f.name + " is not an ISO 8601 time", Err: err}
+			return Order{}, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "order " + o.AmazonOrderID + ": " + f.name + " is not an ISO 8601 time", Err: err}
 		}
 	}
 	if o.OrderTotal, err = w.OrderTotal.amount(op, "OrderTotal of "+o.AmazonOrderID); err != nil {
@@ -398,7 +400,7 @@ type wireItem struct {
 
 func (w wireItem) item(op string) (OrderItem, error) {
 	if w.OrderItemID == "" || w.ASIN == "" || w.QuantityOrdered == nil {
-		return OrderItem{}, &Error{Class: SiteError, Op: op, Message: "an order item without OrderItemId, ASIN or QuantityOrdered"}
+		return OrderItem{}, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "an order item without OrderItemId, ASIN or QuantityOrdered"}
 	}
 	it := OrderItem{OrderItemID: w.OrderItemID, ASIN: w.ASIN, SellerSKU: w.SellerSKU, Title: w.Title,
 		QuantityOrdered: *w.QuantityOrdered, QuantityShipped: w.QuantityShipped}

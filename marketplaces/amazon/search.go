@@ -8,6 +8,8 @@ package amazon
 // "New: Introducing the Orders API v2026-01-01" (developer-docs.amazon.com).
 
 import (
+	"github.com/sellerops/sellerops/internal/apierr"
+
 	"context"
 	"net/http"
 	"net/url"
@@ -123,7 +125,7 @@ func (c *Client) SearchOrders(ctx context.Context, q SearchQuery) (SearchPage, e
 		return SearchPage{}, err
 	}
 	if w.Orders == nil {
-		return SearchPage{}, &Error{Class: SiteError, Op: op, Message: "the answer has no orders array (required by the model)"}
+		return SearchPage{}, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "the answer has no orders array (required by the model)"}
 	}
 	var page SearchPage
 	if w.Pagination != nil {
@@ -145,7 +147,7 @@ func (c *Client) AllSearchOrders(ctx context.Context, q SearchQuery, maxPages in
 	var all []FullOrder
 	for page := 0; ; page++ {
 		if page >= maxPages {
-			return all, &Error{Class: SiteError, Op: "searchOrders", Message: "more pages than the limit; narrow the date range"}
+			return all, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: "searchOrders", Message: "more pages than the limit; narrow the date range"}
 		}
 		p, err := c.SearchOrders(ctx, q)
 		if err != nil {
@@ -224,10 +226,10 @@ type wireFullOrder struct {
 // the rest; an order that does not fit is a site_error naming it.
 func (w wireFullOrder) order(op string) (FullOrder, error) {
 	bad := func(msg string, err error) (FullOrder, error) {
-		return FullOrder{}, &Error{Class: SiteError, Op: op, Message: "order " + w.OrderID + ": " + msg, Err: err}
+		return FullOrder{}, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "order " + w.OrderID + ": " + msg, Err: err}
 	}
 	if w.OrderID == "" {
-		return FullOrder{}, &Error{Class: SiteError, Op: op, Message: "an order without orderId"}
+		return FullOrder{}, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "an order without orderId"}
 	}
 	if w.SalesChannel == nil || w.OrderItems == nil {
 		return bad("no salesChannel or orderItems (required by the model)", nil)

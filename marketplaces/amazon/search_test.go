@@ -1,6 +1,8 @@
 package amazon
 
 import (
+	"github.com/sellerops/sellerops/internal/apierr"
+
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -111,13 +113,13 @@ func TestSearchOrdersRefusesMisfits(t *testing.T) {
 		}))
 		c := testClient(t, srv.URL, map[string]Plan{"searchOrders": {100, 100}})
 		_, err := c.SearchOrders(testCtx(t), SearchQuery{CreatedAfter: time.Now().Add(-time.Hour)})
-		if ClassOf(err) != SiteError {
+		if apierr.ClassOf(err) != apierr.SiteError {
 			t.Errorf("%s: got %v, want site_error", name, err)
 		}
 		srv.Close()
 	}
 	c := testClient(t, "http://127.0.0.1:1", nil)
-	if _, err := c.SearchOrders(testCtx(t), SearchQuery{}); ClassOf(err) != BadInput {
+	if _, err := c.SearchOrders(testCtx(t), SearchQuery{}); apierr.ClassOf(err) != apierr.BadInput {
 		t.Errorf("no date: got %v, want bad_input", err)
 	}
 }

@@ -15,11 +15,11 @@
 package ebay
 
 import (
+	"github.com/sellerops/sellerops/internal/apierr"
+
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -42,62 +42,8 @@ const (
 // reading the seller's orders and fulfilments.
 const Scope = "https://api.ebay.com/oauth/api_scope/sell.fulfillment.readonly"
 
-// Class names how a call failed.
-type Class string
-
-// Failure classes, named as the product's own.
-const (
-	AuthFailed  Class = "auth_failed"
-	RateLimited Class = "rate_limited"
-	SiteError   Class = "site_error"
-	Timeout     Class = "timeout"
-	BadInput    Class = "bad_input"
-)
-
-// Error is a failed call.
-type Error struct {
-	Class   Class
-	Op      string
-	Status  int
-	Message string
-	Err     error
-}
-
-func (e *Error) Error() string {
-	msg := fmt.Sprintf("ebay %s: %s", e.Op, e.Class)
-	if e.Status != 0 {
-		msg += fmt.Sprintf(" (HTTP %d)", e.Status)
-	}
-	if e.Message != "" {
-		msg += ": " + e.Message
-	}
-	if e.Err != nil {
-		msg += ": " + e.Err.Error()
-	}
-	if e.Class == AuthFailed {
-		msg += "; check the client id, client secret and refresh token stored for the store, and that the seller granted the fulfillment scope"
-	}
-	return msg
-}
-
-// Unwrap exposes the underlying error.
-func (e *Error) Unwrap() error { return e.Err }
-
-// ClassOf returns the class of an error of this package; context errors
-// are Timeout, others SiteError.
-func ClassOf(err error) Class {
-	if err == nil {
-		return ""
-	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Class
-	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return Timeout
-	}
-	return SiteError
-}
+// apiName names the API in errors.
+const apiName = "ebay"
 
 // Config sets up a Client.
 type Config struct {
@@ -120,7 +66,7 @@ type Client struct {
 // New checks the configuration.
 func New(cfg Config) (*Client, error) {
 	if cfg.ClientID == "" || cfg.ClientSecret == "" || cfg.RefreshToken == "" {
-		return nil, &Error{Class: BadInput, Op: "config", Message: "the client id, client secret and refresh token are all needed"}
+		return nil, &apierr.Error{API: apiName, Class: apierr.BadInput, Op: "config", Message: "the client id, client secret and refresh token are all needed"}
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = Endpoint
@@ -161,16 +107,16 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {c.cfg.RefreshToken}, "scope": {Scope}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.TokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return "", &Error{Class: BadInput, Op: "token", Err: err}
+		return "", &apierr.Error{API: apiName, Class: apierr.BadInput, Op: "token", Err: err}
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(c.cfg.ClientID+":"+c.cfg.ClientSecret)))
 	resp, err := c.cfg.HTTPClient.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return "", &Error{Class: Timeout, Op: "token", Err: ctx.Err()}
+			return "", &apierr.Error{API: apiName, Class: apierr.Timeout, Op: "token", Err: ctx.Err()}
 		}
-		return "", &Error{Class: SiteError, Op: "token", Message: "the token endpoint did not answer"}
+		return "", &apierr.Error{API: apiName, Class: apierr.SiteError, Op: "token", Message: "the token endpoint did not answer"}
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -184,11 +130,11 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 	switch {
 	case resp.StatusCode == http.StatusOK && t.AccessToken != "" && t.ExpiresIn > 0:
 	case resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnauthorized:
-		return "", &Error{Class: AuthFailed, Op: "token", Status: resp.StatusCode, Message: strings.TrimSpace(t.Error + " " + t.Description)}
+		return "", &apierr.Error{API: apiName, Class: apierr.AuthFailed, Op: "token", Status: resp.StatusCode, Message: strings.TrimSpace(t.Error + " " + t.Description)}
 	case resp.StatusCode >= 500:
-		return "", &Error{Class: SiteError, Op: "token", Status: resp.StatusCode}
+		return "", &apierr.Error{API: apiName, Class: apierr.SiteError, Op: "token", Status: resp.StatusCode}
 	default:
-		return "", &Error{Class: SiteError, Op: "token", Status: resp.StatusCode, Message: "the answer has no access_token and expires_in"}
+		return "", &apierr.Error{API: apiName, Class: apierr.SiteError, Op: "token", Status: resp.StatusCode, Message: "the answer has no access_token and expires_in"}
 	}
 	c.mu.Lock()
 	c.token, c.tokenExp = t.AccessToken, c.cfg.Now().Add(time.Duration(t.ExpiresIn)*time.Second)
@@ -211,7 +157,7 @@ func (c *Client) get(ctx context.Context, op, path string, q url.Values, v any) 
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err != nil {
-			return &Error{Class: BadInput, Op: op, Err: err}
+			return &apierr.Error{API: apiName, Class: apierr.BadInput, Op: op, Err: err}
 		}
 		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Accept", "application/json")
@@ -221,9 +167,9 @@ func (c *Client) get(ctx context.Context, op, path string, q url.Values, v any) 
 		resp, err := c.cfg.HTTPClient.Do(req)
 		if err != nil {
 			if ctx.Err() != nil {
-				return &Error{Class: Timeout, Op: op, Err: ctx.Err()}
+				return &apierr.Error{API: apiName, Class: apierr.Timeout, Op: op, Err: ctx.Err()}
 			}
-			return &Error{Class: SiteError, Op: op, Message: "no answer"}
+			return &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "no answer"}
 		}
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 		resp.Body.Close()
@@ -232,14 +178,14 @@ func (c *Client) get(ctx context.Context, op, path string, q url.Values, v any) 
 				Message string `json:"message"`
 			} `json:"errors"`
 		}
-		e := &Error{Op: op, Status: resp.StatusCode}
+		e := &apierr.Error{API: apiName, Op: op, Status: resp.StatusCode}
 		if resp.StatusCode >= 300 && json.Unmarshal(body, &ae) == nil && len(ae.Errors) > 0 {
 			e.Message = ae.Errors[0].Message
 		}
 		switch {
 		case resp.StatusCode >= 200 && resp.StatusCode < 300:
 			if err := json.Unmarshal(body, v); err != nil {
-				return &Error{Class: SiteError, Op: op, Message: "the answer does not fit the published shape", Err: err}
+				return &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "the answer does not fit the published shape", Err: err}
 			}
 			return nil
 		case resp.StatusCode == http.StatusUnauthorized && !renewed:
@@ -249,13 +195,13 @@ func (c *Client) get(ctx context.Context, op, path string, q url.Values, v any) 
 			c.mu.Unlock()
 			attempt--
 		case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-			e.Class = AuthFailed
+			e.Class = apierr.AuthFailed
 			return e
 		case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 			if attempt >= c.cfg.MaxRetries {
-				e.Class = SiteError
+				e.Class = apierr.SiteError
 				if resp.StatusCode == http.StatusTooManyRequests {
-					e.Class = RateLimited
+					e.Class = apierr.RateLimited
 				}
 				return e
 			}
@@ -264,10 +210,10 @@ func (c *Client) get(ctx context.Context, op, path string, q url.Values, v any) 
 				wait = time.Duration(200<<attempt) * time.Millisecond
 			}
 			if err := ratelimit.Sleep(ctx, wait); err != nil {
-				return &Error{Class: Timeout, Op: op, Err: err}
+				return &apierr.Error{API: apiName, Class: apierr.Timeout, Op: op, Err: err}
 			}
 		default:
-			e.Class = BadInput
+			e.Class = apierr.BadInput
 			return e
 		}
 	}
@@ -310,7 +256,7 @@ func (m *wireAmount) amount(op, field string) (*money.Amount, error) {
 	}
 	a, err := money.ParseDecimal(m.Currency, m.Value)
 	if err != nil {
-		return nil, &Error{Class: SiteError, Op: op, Message: field + " does not read as money", Err: err}
+		return nil, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: field + " does not read as money", Err: err}
 	}
 	return &a, nil
 }
@@ -349,10 +295,10 @@ type wireOrder struct {
 
 func (w wireOrder) order(op string) (Order, error) {
 	bad := func(msg string, err error) (Order, error) {
-		return Order{}, &Error{Class: SiteError, Op: op, Message: "order " + w.OrderID + ": " + msg, Err: err}
+		return Order{}, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "order " + w.OrderID + ": " + msg, Err: err}
 	}
 	if w.OrderID == "" {
-		return Order{}, &Error{Class: SiteError, Op: op, Message: "an order without orderId"}
+		return Order{}, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "an order without orderId"}
 	}
 	o := Order{OrderID: w.OrderID, FulfillmentStatus: w.OrderFulfillmentStatus}
 	var err error
@@ -405,7 +351,7 @@ func (c *Client) OrdersModifiedSince(ctx context.Context, since time.Time, maxPa
 	var out []Order
 	for page, offset := 0, 0; ; page++ {
 		if page >= maxPages {
-			return out, &Error{Class: SiteError, Op: op, Message: "more pages than the limit"}
+			return out, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "more pages than the limit"}
 		}
 		q := url.Values{"filter": {"lastmodifieddate:[" + since.UTC().Format("2006-01-02T15:04:05.000Z") + "..]"},
 			"limit": {strconv.Itoa(pageSize)}, "offset": {strconv.Itoa(offset)}}
@@ -418,7 +364,7 @@ func (c *Client) OrdersModifiedSince(ctx context.Context, since time.Time, maxPa
 			return out, err
 		}
 		if w.Total == nil {
-			return out, &Error{Class: SiteError, Op: op, Message: "the answer has no total"}
+			return out, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "the answer has no total"}
 		}
 		for _, wo := range w.Orders {
 			o, err := wo.order(op)
@@ -456,13 +402,13 @@ func (c *Client) Fulfillments(ctx context.Context, orderID string) ([]Fulfillmen
 	var out []Fulfillment
 	for _, f := range w.Fulfillments {
 		if f.FulfillmentID == "" {
-			return nil, &Error{Class: SiteError, Op: op, Message: "order " + orderID + ": a fulfillment without fulfillmentId"}
+			return nil, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "order " + orderID + ": a fulfillment without fulfillmentId"}
 		}
 		ff := Fulfillment{ID: f.FulfillmentID, Carrier: f.ShippingCarrierCode, TrackingNumber: f.ShipmentTrackingNumber}
 		if f.ShippedDate != "" {
 			t, err := time.Parse(time.RFC3339, f.ShippedDate)
 			if err != nil {
-				return nil, &Error{Class: SiteError, Op: op, Message: "order " + orderID + ": shippedDate is not an ISO 8601 time", Err: err}
+				return nil, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "order " + orderID + ": shippedDate is not an ISO 8601 time", Err: err}
 			}
 			ff.Shipped = t
 		}
@@ -483,7 +429,7 @@ func (c *Client) CountModifiedSince(ctx context.Context, since time.Time) (int, 
 		return 0, err
 	}
 	if w.Total == nil {
-		return 0, &Error{Class: SiteError, Op: "getOrders", Message: "the answer has no total"}
+		return 0, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: "getOrders", Message: "the answer has no total"}
 	}
 	return *w.Total, nil
 }

@@ -1,6 +1,8 @@
 package ebay
 
 import (
+	"github.com/sellerops/sellerops/internal/apierr"
+
 	"context"
 	"encoding/base64"
 	"io"
@@ -109,7 +111,7 @@ func TestRefusals(t *testing.T) {
 			_, _ = io.WriteString(w, body)
 		}))
 		c, _ := New(Config{ClientID: "a", ClientSecret: "b", RefreshToken: "v^1.1#r", BaseURL: srv.URL, TokenURL: srv.URL + "/token"})
-		if _, err := c.OrdersModifiedSince(context.Background(), time.Now().Add(-time.Hour), 3); ClassOf(err) != SiteError {
+		if _, err := c.OrdersModifiedSince(context.Background(), time.Now().Add(-time.Hour), 3); apierr.ClassOf(err) != apierr.SiteError {
 			t.Errorf("%s: got %v, want site_error", name, err)
 		}
 		srv.Close()
@@ -121,7 +123,7 @@ func TestRefusals(t *testing.T) {
 	defer srv.Close()
 	c, _ := New(Config{ClientID: "a", ClientSecret: "b", RefreshToken: "v^1.1#revoked", BaseURL: srv.URL, TokenURL: srv.URL + "/token"})
 	_, err := c.CountModifiedSince(context.Background(), time.Now())
-	if ClassOf(err) != AuthFailed || strings.Contains(err.Error(), "v^1.1#revoked") {
+	if apierr.ClassOf(err) != apierr.AuthFailed || strings.Contains(err.Error(), "v^1.1#revoked") {
 		t.Errorf("revoked token: %v", err)
 	}
 }
