@@ -130,3 +130,61 @@ func (db *DB) ListNotices(ctx context.Context) ([]Notice, error) {
 	}
 	return collect(rows, scanNotice)
 }
+
+// ErrNotUnsure: a notice can be settled by hand only while its send may or
+// may not have reached the site.
+var ErrNotUnsure = errors.New("the notice's send is not in doubt")
+
+// SettleNotice records what a person found on the store's site about a
+// notice whose earlier send may or may not have reached it (its outbox
+// intent in flight or needing a check): sent marks the intent done and the
+// notice sent; not sent marks the intent failed, so that the next send
+// sends it. Both records change in one transaction. Settling a notice
+// already settled the same way changes nothing; any other state gives
+// ErrNotUnsure with the state named.
+func (db *DB) SettleNotice(ctx context.Context, key string, sent bool) (Notice, OutboxEntry, error) {
+	var n Notice
+	var e OutboxEntry
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if n, err = scanNotice(tx.QueryRowContext(ctx, `SELECT `+noticeCols+` FROM notices WHERE notice_key = ?`, key)); err != nil {
+			return fmt.Errorf("notice %s: %w", key, mapErr(err))
+		}
+		e, err = scanOutbox(tx.QueryRowContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE idempotency_key = ?`, key))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("notice %s never reached the outbox, so nothing left for the site: %w", key, ErrNotUnsure)
+		}
+		if err != nil {
+			return mapErr(err)
+		}
+		switch {
+		case sent && n.State == NoticeSent && e.State == OutboxDone:
+			return nil
+		case !sent && n.State == NoticeSending && e.State == OutboxFailed && e.ErrorClass == SettledNotSent:
+			return nil
+		case n.State != NoticeSending || (e.State != OutboxInFlight && e.State != OutboxNeedsCheck):
+			return fmt.Errorf("notice %s is %s and its outbox intent %s: %w", key, n.State, e.State, ErrNotUnsure)
+		}
+		now := msNow(db.now())
+		if sent {
+			if e, err = scanOutbox(tx.QueryRowContext(ctx, `UPDATE outbox SET state = 'done', result = ?, error_class = '', updated_at = ?
+				WHERE id = ? RETURNING `+outboxCols, `{"settled_by":"person","found":"sent"}`, now, e.ID)); err != nil {
+				return err
+			}
+			n, err = scanNotice(tx.QueryRowContext(ctx, `UPDATE notices SET state = 'sent', updated_at = ?
+				WHERE id = ? RETURNING `+noticeCols, now, n.ID))
+			return err
+		}
+		e, err = scanOutbox(tx.QueryRowContext(ctx, `UPDATE outbox SET state = 'failed', error_class = ?, updated_at = ?
+			WHERE id = ? RETURNING `+outboxCols, SettledNotSent, now, e.ID))
+		return err
+	})
+	if err != nil {
+		return Notice{}, OutboxEntry{}, err
+	}
+	return n, e, nil
+}
+
+// SettledNotSent is the failure class of an intent a person found had not
+// reached the site.
+const SettledNotSent = "checked_not_sent"

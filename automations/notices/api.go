@@ -68,7 +68,7 @@ func (a APISender) SendNotice(ctx context.Context, m Message) (SendResult, error
 		res.AlreadySent = true
 		return res, nil
 	case e.State == localdb.OutboxInFlight || e.State == localdb.OutboxNeedsCheck:
-		return res, fmt.Errorf("order %s: %w; look at the order's buyer messages in Seller Central before sending it by hand", m.MarketplaceOrderID, ErrUnsure)
+		return res, fmt.Errorf("order %s: %w; look at the order's buyer messages in Seller Central, then record what you found with `sellerops notices settle %s --sent` (or --not-sent)", m.MarketplaceOrderID, ErrUnsure, m.Key)
 	}
 	api, err := a.API(ctx, m.StoreID)
 	if err != nil {

@@ -34,7 +34,7 @@ func TestAPISenderUnexpectedProblem(t *testing.T) {
 		t.Fatal(err)
 	}
 	orders, err := worldseed.Orders(ctx, db, sb, "amazon", "amazon", worldseed.Silent(sb))
-	if err != nil || len(orders) < 2 {
+	if err != nil || len(orders) < 3 {
 		t.Fatalf("%d silent orders, %v", len(orders), err)
 	}
 	c := sb.SPAPIFor("amazon")
@@ -86,5 +86,44 @@ func TestAPISenderUnexpectedProblem(t *testing.T) {
 	}
 	if n := sb.SPAPISent(second.MarketplaceOrderID, "unexpectedProblem"); n != 0 {
 		t.Fatalf("an unsure notice was sent again: %d", n)
+	}
+	// A person looked on the site and did not find it: the next send
+	// sends it, once.
+	if _, _, err := db.SettleNotice(ctx, second.Key, false); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := notices.Send(ctx, db, snd, second); err != nil || res.AlreadySent {
+		t.Fatalf("send after settling as not sent: %+v %v", res, err)
+	}
+	if res, err := notices.Send(ctx, db, snd, second); err != nil || !res.AlreadySent {
+		t.Fatalf("send once more: %+v %v", res, err)
+	}
+	if n := sb.SPAPISent(second.MarketplaceOrderID, "unexpectedProblem"); n != 1 {
+		t.Fatalf("Amazon took the settled notice %d times, want 1", n)
+	}
+	// Found on the site: recorded as sent, and nothing goes to Amazon.
+	third, err := notices.Find(props, orders[2].TrackingNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.RecordNotice(ctx, localdb.Notice{Key: third.Key, ShipmentID: third.ShipmentID, OrderID: third.OrderID,
+		Event: third.Event, Since: third.Since, State: localdb.NoticeSending, Body: third.Body}); err != nil {
+		t.Fatal(err)
+	}
+	e, _, err = db.WriteIntent(ctx, localdb.Intent{Key: third.Key, Kind: localdb.OutboxReply, Target: "order:1/" + third.MarketplaceOrderID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.MarkInFlight(ctx, e.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.SettleNotice(ctx, third.Key, true); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := notices.Send(ctx, db, snd, third); err != nil || !res.AlreadySent {
+		t.Fatalf("send after settling as sent: %+v %v", res, err)
+	}
+	if n := sb.SPAPISent(third.MarketplaceOrderID, "unexpectedProblem"); n != 0 {
+		t.Fatalf("a notice settled as sent went to Amazon %d times", n)
 	}
 }

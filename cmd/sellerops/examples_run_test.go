@@ -94,7 +94,10 @@ var exampleExpectations = map[string]expectation{
 	// store is read by the browser.
 	"sellerops stores update mail-us --imap imap.example.com:993 --folder INBOX --folder Amazon": {code: exitNotFound,
 		why: "names the email store the stores add --email example adds, which the world lacks"},
-	"sellerops claims file 12": {tty: true, stdin: "y\n", why: "asks before filing"},
+	// The world's notice was never sent, so no send is in doubt.
+	"sellerops notices settle 205 --sent":            {code: exitNotFound, why: "the world's notice was never sent: nothing in doubt"},
+	"sellerops notices settle 205 --not-sent --json": {code: exitNotFound, why: "the world's notice was never sent: nothing in doubt"},
+	"sellerops claims file 12":                       {tty: true, stdin: "y\n", why: "asks before filing"},
 	"sellerops messages reply 42 --body-file answer.txt --translate-reply": {tty: true, stdin: "y\n",
 		why: "shows both texts and asks before sending"},
 	// A script files only what the policy allows (claims file --help).

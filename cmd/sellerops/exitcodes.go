@@ -56,7 +56,7 @@ var exitCodeDocs = []struct {
 	{exitUsage, "usage", "Unknown command or flag, or wrong arguments; see the command's --help."},
 	{exitConfig, "config", "The configuration file is invalid; the message names the file, key and line."},
 	{exitBadInput, "bad_input", "An input is malformed (tracking number, amount, CSV row or line, template, recipe, a language the translation provider does not take) or a claim lacks what its form needs (amount, invoice, damage photo, an evidence file gone from disk), or a delay notice lacks a value its template needs; the message names it and the fix."},
-	{exitNotFound, "not_found", "A named store, thread, parcel or claim does not exist, a parcel has no proposed delay notice, or a notice has no conversation to go to on the site."},
+	{exitNotFound, "not_found", "A named store, thread, parcel or claim does not exist, a parcel has no proposed delay notice, a notice has no conversation to go to on the site, or a notice to settle has no send in doubt."},
 	{exitNoBrowser, "no_browser", "No Chromium could be started or reached; install it or pass --browser."},
 	{exitKeyring, "keyring", "The keyring is unreachable or locked and no environment variable supplies the secret."},
 	{exitDatabase, "database", "The local database cannot be opened or written (read-only), is newer than this binary, or is damaged."},
@@ -212,7 +212,7 @@ func exitCodeFor(err error) exitCode {
 	case automations.Classify(err) == automations.AuthFailed:
 		return exitAuthFailed
 	case errors.Is(err, localdb.ErrNotFound), errors.As(err, &nf), errors.Is(err, notices.ErrNoNotice),
-		errors.Is(err, marketplace.ErrNoConversation):
+		errors.Is(err, marketplace.ErrNoConversation), errors.Is(err, localdb.ErrNotUnsure):
 		return exitNotFound
 	case errors.Is(err, automations.ErrNoBrowser):
 		return exitNoBrowser

@@ -16,7 +16,7 @@ import (
 func newNoticesCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "notices",
-		Short: "Delay notices proposed to buyers before they ask: list, send or skip them",
+		Short: "Delay notices proposed to buyers before they ask: list, send, skip or settle them",
 		Long: strings.TrimSpace(`
 When a parcel stalls (no new scan for thresholds.stalled_days, or the
 carrier's carriers.<courier>.stalled_days), passes its estimated delivery by
@@ -40,9 +40,10 @@ as a reply in the buyer's thread.`),
 			"  sellerops notices send 205",
 			"  sellerops notices send --all --json",
 			"  sellerops notices skip 205",
+			"  sellerops notices settle 205 --sent",
 		}, "\n"),
 	}
-	cmd.AddCommand(newNoticesListCmd(f), newNoticesSendCmd(f), newNoticesSkipCmd(f))
+	cmd.AddCommand(newNoticesListCmd(f), newNoticesSendCmd(f), newNoticesSkipCmd(f), newNoticesSettleCmd(f))
 	return cmd
 }
 
@@ -349,4 +350,97 @@ func sendProposedNotice(ctx context.Context, db *localdb.DB, sender notices.Send
 		return notices.SendResult{}, fmt.Errorf("parcel %d (%s): %w: %s", p.ShipmentID, p.TrackingNumber, notices.ErrCannotWrite, p.Problem)
 	}
 	return notices.Send(ctx, db, sender, p)
+}
+
+type noticesSettleOptions struct {
+	Refs    []string
+	Sent    bool
+	NotSent bool
+	JSON    jsonFlags
+}
+
+func newNoticesSettleCmd(f *factory) *cobra.Command {
+	var opts noticesSettleOptions
+	cmd := &cobra.Command{
+		Use:   "settle PARCEL... --sent | --not-sent",
+		Short: "Record what you found on the site about a notice whose send is in doubt",
+		Long: strings.TrimSpace(`
+A notice sent through an API that cannot list what it sent (Amazon's
+Messaging API) is never sent again once a call may have reached the
+marketplace: a crash or a timeout leaves it in doubt, and 'notices send'
+reports it instead of risking a second copy. Look at the order's messages
+on the site, then record what you found:
+
+  --sent      the buyer has it: the notice is recorded as sent and never
+              proposed again for this event;
+  --not-sent  it is not there: the next 'notices send' sends it, with the
+              text first decided.
+
+Only a notice whose send is in doubt can be settled (exit 5 otherwise, with
+its state named). Settling again the same way changes nothing.`),
+		Example: strings.Join([]string{
+			"  sellerops notices settle 205 --sent",
+			"  sellerops notices settle 205 --not-sent --json",
+		}, "\n"),
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Refs = args
+			return noticesSettleRun(cmd.Context(), f, &opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Sent, "sent", false, "The notice is on the site: record it as sent")
+	cmd.Flags().BoolVar(&opts.NotSent, "not-sent", false, "The notice is not on the site: let the next send send it")
+	addJSONFlags(cmd, &opts.JSON)
+	return cmd
+}
+
+func noticesSettleRun(ctx context.Context, f *factory, opts *noticesSettleOptions) error {
+	if opts.Sent == opts.NotSent {
+		return usageErrorf("say what you found on the site: --sent or --not-sent")
+	}
+	props, err := proposeNotices(ctx, f)
+	if err != nil {
+		return err
+	}
+	picked, err := pickNotices(props, opts.Refs, false)
+	if err != nil {
+		return err
+	}
+	db, err := f.DB(ctx)
+	if err != nil {
+		return err
+	}
+	type settled struct {
+		ShipmentID     int64               `json:"shipment_id"`
+		TrackingNumber string              `json:"tracking_number"`
+		Key            string              `json:"key"`
+		State          localdb.NoticeState `json:"state"`
+		Outbox         localdb.OutboxState `json:"outbox_state"`
+	}
+	// Every notice named must be in doubt before any is settled, so that a
+	// wrong name changes nothing.
+	for _, p := range picked {
+		if p.State != notices.StateSending {
+			return fmt.Errorf("parcel %d (%s): the notice is %s: %w", p.ShipmentID, p.TrackingNumber, p.State, localdb.ErrNotUnsure)
+		}
+	}
+	out := []settled{}
+	for _, p := range picked {
+		n, e, err := db.SettleNotice(ctx, p.Key, opts.Sent)
+		if err != nil {
+			return fmt.Errorf("parcel %d (%s): %w", p.ShipmentID, p.TrackingNumber, err)
+		}
+		out = append(out, settled{p.ShipmentID, p.TrackingNumber, p.Key, n.State, e.State})
+	}
+	if opts.JSON.enabled() {
+		return writeJSON(f.IO.Out, out, opts.JSON.JQ)
+	}
+	for _, s := range out {
+		if opts.Sent {
+			fmt.Fprintf(f.IO.Out, "parcel %d (%s): notice recorded as sent; it is not sent again\n", s.ShipmentID, s.TrackingNumber)
+		} else {
+			fmt.Fprintf(f.IO.Out, "parcel %d (%s): notice recorded as not sent; `sellerops notices send %d` sends it\n", s.ShipmentID, s.TrackingNumber, s.ShipmentID)
+		}
+	}
+	return nil
 }
