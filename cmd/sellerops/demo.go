@@ -71,7 +71,11 @@ type demoCandidate struct {
 	Kind     string `json:"kind"`
 	Closes   string `json:"window_closes"`
 	DaysLeft int    `json:"days_left"`
-	Reason   string `json:"reason"`
+	// Window is the claim window's state (open, not_yet_open, closed; ""
+	// when no rule applies), so that a closed window is not read as a
+	// deadline today.
+	Window string `json:"window"`
+	Reason string `json:"reason"`
 }
 
 func newDemoCmd(f *factory) *cobra.Command {
@@ -453,9 +457,16 @@ func printDemoSummary(f *factory, sum demoSummary, jf *jsonFlags) error {
 		sum.Tracked, sum.NotFinal, sum.TrackFailed, sum.Parcels, strings.Join(tags, ", "))
 	fmt.Fprintf(out, "%s\n", sum.Mail)
 	fmt.Fprintf(out, "claim candidates: %d (%d drafted)\n", len(sum.Candidates), sum.Drafts)
-	t := newTable(out, f.IO.IsStdoutTTY(), "PARCEL", "CARRIER", "KIND", "CLOSES", "DAYS LEFT", "WHY")
+	t := newTable(out, f.IO.IsStdoutTTY(), "PARCEL", "CARRIER", "KIND", "CLOSES", "DAYS LEFT", "WINDOW", "WHY")
 	for _, c := range sum.Candidates {
-		t.row(c.Number, c.Courier, c.Kind, c.Closes, fmt.Sprint(c.DaysLeft), c.Reason)
+		left, window := fmt.Sprint(c.DaysLeft), c.Window
+		switch window {
+		case claims.WindowClosed:
+			left = "-"
+		case "":
+			left, window = "-", "unknown"
+		}
+		t.row(c.Number, c.Courier, c.Kind, c.Closes, left, window, c.Reason)
 	}
 	t.flush()
 	fmt.Fprintf(out, "delay notices proposed: %d (see them: sellerops --db %s notices list --text)\n", sum.Notices, shellQuote(sum.Database))
@@ -476,7 +487,7 @@ func demoCandidateOf(c claims.Candidate) demoCandidate {
 		closes = c.Window.Closes.Format("2006-01-02")
 	}
 	return demoCandidate{Number: c.TrackingNumber, Courier: c.Courier, Kind: string(c.Kind),
-		Closes: closes, DaysLeft: c.Window.DaysLeft, Reason: strings.Join(c.Reasons, "; ")}
+		Closes: closes, DaysLeft: c.Window.DaysLeft, Window: c.Window.State, Reason: strings.Join(c.Reasons, "; ")}
 }
 
 // The demo's folder: a marker says it is one, so that a clean start only
