@@ -73,7 +73,7 @@ var threadGroups = map[InsightsBy]string{
 	ByStore:       `SELECT t.id AS thread_id, s.name AS grp FROM threads t JOIN stores s ON s.id = t.store_id`,
 	ByMarketplace: `SELECT t.id AS thread_id, s.marketplace AS grp FROM threads t JOIN stores s ON s.id = t.store_id`,
 	ByReason: `SELECT DISTINCT m.thread_id AS thread_id, CASE m.reason WHEN '' THEN '` + Unclassified + `' ELSE m.reason END AS grp
-		FROM messages m WHERE m.direction = 'in'`,
+		FROM human_messages m WHERE m.direction = 'in'`,
 	BySKU: `SELECT DISTINCT t.id AS thread_id, coalesce(nullif(json_extract(j.value, '$.sku'), ''), '` + Unknown + `') AS grp
 		FROM threads t LEFT JOIN orders o ON o.id = t.order_id LEFT JOIN json_each(coalesce(o.items, '[]')) j`,
 	ByCarrier: `SELECT t.id AS thread_id, CASE WHEN o.id IS NULL THEN '` + Unknown + `' ELSE ` + orderCarrierExpr + ` END AS grp
@@ -166,12 +166,12 @@ func (db *DB) ResponseStats(ctx context.Context, q ResponseQuery) ([]ResponseGro
 	// The threads in the window: first buyer message at or after since.
 	window := `WITH tg AS (` + tg + `), w AS (
 		SELECT tg.thread_id, tg.grp, MIN(m.sent_at) AS first_in
-		FROM tg JOIN messages m ON m.thread_id = tg.thread_id AND m.direction = 'in'
+		FROM tg JOIN human_messages m ON m.thread_id = tg.thread_id AND m.direction = 'in'
 		GROUP BY tg.thread_id, tg.grp HAVING MIN(m.sent_at) >= ?)`
 	rows, err := db.sql.QueryContext(ctx, window+`
 		SELECT w.grp, COUNT(DISTINCT w.thread_id),
 			COALESCE(SUM(m.direction = 'in'), 0), COALESCE(SUM(m.direction = 'out'), 0)
-		FROM w JOIN messages m ON m.thread_id = w.thread_id
+		FROM w JOIN human_messages m ON m.thread_id = w.thread_id
 		GROUP BY w.grp ORDER BY w.grp`, since)
 	if err != nil {
 		return nil, fmt.Errorf("response stats: %w", err)
@@ -194,7 +194,7 @@ func (db *DB) ResponseStats(ctx context.Context, q ResponseQuery) ([]ResponseGro
 	}
 	// First response: one value per answered thread, in seconds.
 	rows, err = db.sql.QueryContext(ctx, window+`,
-		f AS (SELECT w.grp, (SELECT MIN(o.sent_at) FROM messages o
+		f AS (SELECT w.grp, (SELECT MIN(o.sent_at) FROM human_messages o
 				WHERE o.thread_id = w.thread_id AND o.direction = 'out' AND o.sent_at >= w.first_in) - w.first_in AS d
 			FROM w),
 		r AS (SELECT grp, d / 1000 AS sec, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY d) AS rn,
@@ -231,8 +231,8 @@ func (db *DB) ResponseStats(ctx context.Context, q ResponseQuery) ([]ResponseGro
 	rows, err = db.sql.QueryContext(ctx, window+`,
 		seq AS (SELECT w.grp, w.first_in, m.thread_id, m.direction, m.sent_at,
 				LAG(m.direction) OVER (PARTITION BY m.thread_id ORDER BY m.sent_at, m.id) AS prev
-			FROM w JOIN messages m ON m.thread_id = w.thread_id),
-		gaps AS (SELECT grp, (SELECT MIN(o.sent_at) FROM messages o
+			FROM w JOIN human_messages m ON m.thread_id = w.thread_id),
+		gaps AS (SELECT grp, (SELECT MIN(o.sent_at) FROM human_messages o
 				WHERE o.thread_id = seq.thread_id AND o.direction = 'out' AND o.sent_at >= seq.sent_at) - sent_at AS d
 			FROM seq WHERE direction = 'in' AND prev = 'out' AND sent_at > first_in),
 		r AS (SELECT grp, d / 1000 AS sec, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY d) AS rn,
@@ -259,10 +259,10 @@ func (db *DB) ResponseStats(ctx context.Context, q ResponseQuery) ([]ResponseGro
 	// One-touch resolution over closed, judgeable threads.
 	rows, err = db.sql.QueryContext(ctx, window+`,
 		c AS (SELECT w.grp, w.thread_id,
-				(SELECT COUNT(*) FROM messages o WHERE o.thread_id = w.thread_id AND o.direction = 'out' AND o.sent_at >= w.first_in) AS replies,
-				(SELECT MIN(o.sent_at) FROM messages o WHERE o.thread_id = w.thread_id AND o.direction = 'out' AND o.sent_at >= w.first_in) AS first_out
+				(SELECT COUNT(*) FROM human_messages o WHERE o.thread_id = w.thread_id AND o.direction = 'out' AND o.sent_at >= w.first_in) AS replies,
+				(SELECT MIN(o.sent_at) FROM human_messages o WHERE o.thread_id = w.thread_id AND o.direction = 'out' AND o.sent_at >= w.first_in) AS first_out
 			FROM w JOIN threads t ON t.id = w.thread_id WHERE t.status <> 'open')
-		SELECT grp, COUNT(*), COALESCE(SUM(replies = 1 AND NOT EXISTS (SELECT 1 FROM messages b
+		SELECT grp, COUNT(*), COALESCE(SUM(replies = 1 AND NOT EXISTS (SELECT 1 FROM human_messages b
 				WHERE b.thread_id = c.thread_id AND b.direction = 'in' AND b.sent_at > c.first_out AND b.sent_at <= c.first_out + ?)), 0)
 		FROM c WHERE first_out IS NOT NULL AND first_out + ? <= ? GROUP BY grp`,
 		since, OneTouchWindow.Milliseconds(), OneTouchWindow.Milliseconds(), db.clock().UnixMilli())
@@ -324,8 +324,8 @@ func (db *DB) BuyerReplies(ctx context.Context, q ResponseQuery) ([]BuyerReply, 
 	}
 	rows, err := db.sql.QueryContext(ctx, `WITH tg AS (`+tg+`)
 		SELECT tg.grp, s.marketplace, t.kind, m.sent_at,
-			(SELECT MIN(o.sent_at) FROM messages o WHERE o.thread_id = m.thread_id AND o.direction = 'out' AND o.sent_at >= m.sent_at)
-		FROM tg JOIN messages m ON m.thread_id = tg.thread_id JOIN threads t ON t.id = m.thread_id JOIN stores s ON s.id = t.store_id
+			(SELECT MIN(o.sent_at) FROM human_messages o WHERE o.thread_id = m.thread_id AND o.direction = 'out' AND o.sent_at >= m.sent_at)
+		FROM tg JOIN human_messages m ON m.thread_id = tg.thread_id JOIN threads t ON t.id = m.thread_id JOIN stores s ON s.id = t.store_id
 		WHERE m.direction = 'in' AND m.sent_at >= ? ORDER BY 1, m.sent_at, m.id`, q.Since.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("buyer replies: %w", err)

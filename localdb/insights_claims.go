@@ -117,8 +117,8 @@ func (db *DB) Backlog(ctx context.Context, by InsightsBy) ([]BacklogGroup, error
 	}
 	rows, err := db.sql.QueryContext(ctx, `WITH tg AS (`+tg+`),
 		o AS (SELECT tg.grp, t.id,
-				(SELECT MIN(b.sent_at) FROM messages b WHERE b.thread_id = t.id AND b.direction = 'in'
-					AND b.sent_at > coalesce((SELECT MAX(s.sent_at) FROM messages s WHERE s.thread_id = t.id AND s.direction = 'out'), -1)) AS waiting
+				(SELECT MIN(b.sent_at) FROM human_messages b WHERE b.thread_id = t.id AND b.direction = 'in'
+					AND b.sent_at > coalesce((SELECT MAX(s.sent_at) FROM human_messages s WHERE s.thread_id = t.id AND s.direction = 'out'), -1)) AS waiting
 			FROM tg JOIN threads t ON t.id = tg.thread_id WHERE t.status = 'open'),
 		a AS (SELECT grp, (? - waiting) / 1000 AS sec FROM o WHERE waiting IS NOT NULL)
 		SELECT grp, COUNT(*), SUM(sec < 3600), SUM(sec >= 3600 AND sec < 4 * 3600), SUM(sec >= 4 * 3600 AND sec < 8 * 3600),

@@ -108,7 +108,7 @@ func (db *DB) ContactReasons(ctx context.Context, q ContactQuery) ([]ReasonCount
 	from, to := q.bounds()
 	rows, err := db.sql.QueryContext(ctx, `WITH tg AS (`+tg+`)
 		SELECT tg.grp, CASE m.reason WHEN '' THEN '`+Unclassified+`' ELSE m.reason END AS r, COUNT(DISTINCT m.thread_id)
-		FROM tg JOIN messages m ON m.thread_id = tg.thread_id
+		FROM tg JOIN human_messages m ON m.thread_id = tg.thread_id
 		WHERE m.direction = 'in' AND m.sent_at >= ? AND m.sent_at < ?`+reasonGroupMatch(q.By)+`
 		GROUP BY tg.grp, r ORDER BY tg.grp, r`, from, to)
 	if err != nil {
@@ -223,7 +223,7 @@ func (db *DB) ContactMessages(ctx context.Context, q ContactQuery, group string,
 	args = append(args, limit)
 	rows, err := db.sql.QueryContext(ctx, `WITH tg AS (`+tg+`)
 		SELECT tg.grp, m.thread_id, m.id, s.name, CASE m.reason WHEN '' THEN '`+Unclassified+`' ELSE m.reason END, m.sent_at, m.body
-		FROM tg JOIN messages m ON m.thread_id = tg.thread_id JOIN threads t ON t.id = m.thread_id JOIN stores s ON s.id = t.store_id
+		FROM tg JOIN human_messages m ON m.thread_id = tg.thread_id JOIN threads t ON t.id = m.thread_id JOIN stores s ON s.id = t.store_id
 		WHERE m.direction = 'in' AND m.sent_at >= ? AND m.sent_at < ?`+where+reasonGroupMatch(q.By)+`
 		ORDER BY m.sent_at DESC, m.id DESC LIMIT ?`, args...)
 	if err != nil {
@@ -274,7 +274,7 @@ func (db *DB) WeeklyReasons(ctx context.Context, to time.Time, weeks int) ([]Wee
 	from := end - int64(weeks)*week
 	rows, err := db.sql.QueryContext(ctx, `SELECT (m.sent_at - ?) / ? AS wk,
 			CASE m.reason WHEN '' THEN '`+Unclassified+`' ELSE m.reason END AS r, COUNT(DISTINCT m.thread_id)
-		FROM messages m WHERE m.direction = 'in' AND m.sent_at >= ? AND m.sent_at < ?
+		FROM human_messages m WHERE m.direction = 'in' AND m.sent_at >= ? AND m.sent_at < ?
 		GROUP BY wk, r ORDER BY wk, r`, from, week, from, end)
 	if err != nil {
 		return nil, fmt.Errorf("weekly reasons: %w", mapErr(err))

@@ -88,6 +88,11 @@ type Message struct {
 	// Original, on a reply sent in a machine translation, is the text the
 	// operator wrote; Body is what the buyer received.
 	Original *ReplyOriginal `json:"original,omitempty"`
+	// Automatic is true for a message no person wrote (an out-of-office, a
+	// help desk's acknowledgement): it is kept and shown, but it neither
+	// answers the buyer nor asks the seller anything, so it leaves the
+	// thread's status and the response clock as they were.
+	Automatic bool `json:"automatic"`
 }
 
 // Attachment is a file attached to a message and saved locally.
@@ -138,13 +143,13 @@ func (db *DB) scanThread(now time.Time) func(row interface{ Scan(...any) error }
 	}
 }
 
-const messageCols = `id, thread_id, marketplace_message_id, direction, sender, body, sent_at, language, created_at`
+const messageCols = `id, thread_id, marketplace_message_id, direction, sender, body, sent_at, language, created_at, automatic`
 
 func scanMessage(row interface{ Scan(...any) error }) (Message, error) {
 	var m Message
 	var sent, created int64
 	if err := row.Scan(&m.ID, &m.ThreadID, &m.MarketplaceMessageID, &m.Direction, &m.Sender, &m.Body,
-		&sent, &m.Language, &created); err != nil {
+		&sent, &m.Language, &created, &m.Automatic); err != nil {
 		return Message{}, err
 	}
 	m.SentAt = time.UnixMilli(sent).UTC()
@@ -326,21 +331,29 @@ func upsertMessage(ctx context.Context, tx sqlTx, m Message, now time.Time) (Mes
 	sent := m.SentAt.UnixMilli()
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages
-		(thread_id, marketplace_message_id, direction, sender, body, sent_at, language, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		(thread_id, marketplace_message_id, direction, sender, body, sent_at, language, created_at, automatic)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (thread_id, marketplace_message_id) DO NOTHING RETURNING id`,
-		m.ThreadID, m.MarketplaceMessageID, m.Direction, m.Sender, m.Body, sent, m.Language, msNow(now)).Scan(&id)
+		m.ThreadID, m.MarketplaceMessageID, m.Direction, m.Sender, m.Body, sent, m.Language, msNow(now), m.Automatic).Scan(&id)
 	created := err == nil
 	switch {
+	case created && m.Automatic:
+		// No person wrote it: the buyer is not asking again, nor has the
+		// seller answered. Only the thread's last activity moves.
+		if _, err := tx.ExecContext(ctx, `UPDATE threads SET last_message_at = max(coalesce(last_message_at, 0), ?), updated_at = ?
+			WHERE id = ?`, sent, msNow(now), m.ThreadID); err != nil {
+			return Message{}, false, err
+		}
 	case created:
-		// Newest message decides the status: the buyer waits again, or the
-		// seller has answered. An older message arriving late changes nothing.
+		// Newest message a person wrote decides the status: the buyer waits
+		// again, or the seller has answered. An older message arriving late
+		// changes nothing.
 		status := StatusOpen
 		if m.Direction == DirectionOut {
 			status = StatusReplied
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE threads SET
-			status = CASE WHEN ? >= (SELECT max(sent_at) FROM messages WHERE thread_id = ?) THEN ? ELSE status END,
+			status = CASE WHEN ? >= (SELECT max(sent_at) FROM human_messages WHERE thread_id = ?) THEN ? ELSE status END,
 			last_message_at = max(coalesce(last_message_at, 0), ?),
 			updated_at = ?
 			WHERE id = ?`, sent, m.ThreadID, status, sent, msNow(now), m.ThreadID); err != nil {
@@ -886,11 +899,13 @@ type OrderMessage struct {
 // InboundMessagesByOrder returns every buyer message of a thread linked to
 // an order (by order id, or by the store's marketplace order id), with its
 // attachments, keyed by the local order id. Claims use it to find buyers who
-// report damage and the photos they sent.
+// report damage and the photos they sent, notices to know whether the buyer
+// wrote. An automatic message (an out-of-office) is not the buyer's words
+// and is left out.
 func (db *DB) InboundMessagesByOrder(ctx context.Context) (map[int64][]OrderMessage, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT o.id, m.id, m.thread_id, m.marketplace_message_id, m.direction,
 		m.sender, m.body, m.sent_at, m.language, m.created_at
-		FROM messages m
+		FROM human_messages m
 		JOIN threads t ON t.id = m.thread_id
 		JOIN orders o ON o.id = t.order_id
 			OR (t.order_id IS NULL AND t.marketplace_order_id <> '' AND o.store_id = t.store_id
@@ -913,7 +928,7 @@ func (db *DB) InboundMessagesByOrder(ctx context.Context) (map[int64][]OrderMess
 		return nil, fmt.Errorf("buyer messages by order: %w", err)
 	}
 	rows, err = db.sql.QueryContext(ctx, `SELECT `+attachmentCols+` FROM attachments
-		WHERE message_id IN (SELECT id FROM messages WHERE direction = 'in') ORDER BY id`)
+		WHERE message_id IN (SELECT id FROM human_messages WHERE direction = 'in') ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("buyer attachments: %w", mapErr(err))
 	}

@@ -31,6 +31,9 @@ type Mail struct {
 	Date        time.Time
 	Text        string // the text/plain part, else the text/html part as text
 	Attachments []Part
+	// Automatic is the header field that marks the mail as sent by a
+	// program ("Auto-Submitted: auto-replied"), "" for a person's mail.
+	Automatic string
 	// Problems lists what could not be read as the mail declares (an
 	// unknown charset, a broken base64 part); the rest is still read.
 	Problems []string
@@ -101,6 +104,7 @@ func Parse(raw []byte) (Mail, error) {
 	if d, err := h.Date(); err == nil {
 		m.Date = d.UTC()
 	}
+	m.Automatic = automaticMark(h)
 
 	var plain, htmlText []string
 	werr := ent.Walk(func(path []int, e *message.Entity, err error) error {

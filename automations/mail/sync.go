@@ -352,7 +352,7 @@ func (y *mailSync) store(mt *localdb.MailTx, folder string, p *pending) (localdb
 		return localdb.SavedThread{}, err
 	}
 	lm := localdb.Message{MarketplaceMessageID: m.MessageID, Direction: localdb.DirectionIn, Sender: senderName(m.From),
-		Body: m.Text, SentAt: m.Date, Attachments: p.atts}
+		Body: m.Text, SentAt: m.Date, Attachments: p.atts, Automatic: m.Automatic != ""}
 	if out {
 		lm.Direction, lm.Sender = localdb.DirectionOut, "seller"
 	} else {

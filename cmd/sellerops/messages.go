@@ -285,6 +285,9 @@ usual with a line saying that translation is off.`,
 				if m.Direction == localdb.DirectionOut {
 					who = "you"
 				}
+				if m.Automatic {
+					who += " (automatic: neither asks nor answers)"
+				}
 				fmt.Fprintf(w, "\n--- %s, %s\n%s\n", who, m.SentAt.Format("2006-01-02 15:04"), m.Body)
 				if tr, ok := v.Translations[m.ID]; ok {
 					fmt.Fprintf(w, "[translated from %s to %s]\n%s\n", tr.Source, tr.Language, tr.Text)

@@ -1228,6 +1228,11 @@ func (m *Model) viewMessages(w int) string {
 		if msg.Direction == localdb.DirectionOut {
 			st = m.Styles.Success
 		}
+		if msg.Automatic {
+			// No person wrote it: shown faint, and it does not count as an answer.
+			st = m.Styles.Faint
+			who += " · automatic"
+		}
 		b.WriteString(st.Render(common.Truncate(fmt.Sprintf("%s · %s", who, common.Stamp(msg.SentAt)), w)) + "\n")
 		b.WriteString(ansi.Wrap(strings.TrimSpace(msg.Body), max(w, 1), ""))
 		if tr, ok := m.trs[msg.ID]; ok && m.showTr && m.trThread == m.thread.Thread.ID {
