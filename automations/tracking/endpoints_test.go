@@ -87,7 +87,8 @@ func (rc *remoteChromium) kill() {
 // over three remote Chromium processes and kills one when about a third of
 // the lines are in. Every number still gets exactly one line, every line
 // is a success, the pages were spread over all three while they lived, and
-// each line after the kill names a browser that was still running.
+// after the kill the dead browser is named only by the few lookups it had
+// answered as it died.
 func TestThreeRemoteBrowsersOneKilledHalfWay(t *testing.T) {
 	sb := startSandbox(t, sandbox.Options{})
 	db := openDB(t)
@@ -112,7 +113,8 @@ func TestThreeRemoteBrowsersOneKilledHalfWay(t *testing.T) {
 	deps := Deps{DB: db, Web: SandboxWeb(sb.URL), Logger: slog.New(slog.NewTextHandler(&logged, nil)),
 		Browsers: func(context.Context) (*automations.BrowserSet, error) { return set, nil }}
 	ctx := testwait.Context(t)
-	ch, err := TrackAll(ctx, deps, numbers, Options{Concurrency: 6, Retry: fastRetry(), PageBudget: 20 * time.Second})
+	const concurrency = 6
+	ch, err := TrackAll(ctx, deps, numbers, Options{Concurrency: concurrency, Retry: fastRetry(), PageBudget: 20 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +124,6 @@ func TestThreeRemoteBrowsersOneKilledHalfWay(t *testing.T) {
 	servedBefore := map[string]int{}
 	servedAfter := map[string]int{}
 	killed := false
-	var killedAt time.Time
 	n := 0
 	for l := range ch {
 		n++
@@ -140,16 +141,17 @@ func TestThreeRemoteBrowsersOneKilledHalfWay(t *testing.T) {
 			t.Errorf("%s: endpoint %q is none of the three browsers", l.Number, l.Endpoint)
 		case strings.Contains(l.Endpoint, "/devtools/"):
 			t.Errorf("%s: endpoint %q shows the browser's path", l.Number, l.Endpoint)
-		case killed && i == victim && l.CheckedAt.After(killedAt):
-			// A line that finished before the kill may still be on its
-			// way; one that finished after it cannot name the dead browser.
+		case killed && i == victim:
+			// A lookup the victim had answered just before the kill may
+			// still be on its way (and, under load, stamp its line a moment
+			// after the kill); no more of them can exist than pages were
+			// open at the kill.
 			servedAfter[l.Endpoint]++
 		}
 		if !killed {
 			servedBefore[l.Endpoint]++
 		}
 		if !killed && n >= killAt {
-			killedAt = time.Now()
 			remotes[victim].kill()
 			killed = true
 		}
@@ -168,8 +170,10 @@ func TestThreeRemoteBrowsersOneKilledHalfWay(t *testing.T) {
 	if len(servedBefore) != 3 {
 		t.Errorf("before the kill the pages ran on %d browsers (%v), want all three", len(servedBefore), servedBefore)
 	}
-	if len(servedAfter) > 0 {
-		t.Errorf("after the kill lines name the killed browser: %v", servedAfter)
+	for ep, k := range servedAfter {
+		if k > concurrency {
+			t.Errorf("after the kill %d lines name the killed browser %s; at most the %d pages open at the kill could have been answered by it", k, ep, concurrency)
+		}
 	}
 	// The killed browser had pages mid-lookup: those lookups moved.
 	if moved := strings.Count(logged.String(), "browser lost under a lookup"); moved == 0 {
