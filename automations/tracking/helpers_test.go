@@ -12,6 +12,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
@@ -135,11 +136,12 @@ func numbersOf(ps []*sandbox.Parcel) []string {
 	return out
 }
 
-// collect reads every line, failing the test if the run does not end in time.
+// collect reads every line, failing the test if the run does not end
+// before the test's deadline.
 func collect(t testing.TB, ch <-chan Line) []Line {
 	t.Helper()
 	var out []Line
-	timeout := time.After(3 * time.Minute)
+	timeout := time.After(testwait.Budget(t))
 	for {
 		select {
 		case l, ok := <-ch:
@@ -156,9 +158,7 @@ func collect(t testing.TB, ch <-chan Line) []Line {
 
 func track(t testing.TB, deps Deps, numbers []string, opts Options) []Line {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	t.Cleanup(cancel)
-	ch, err := TrackAll(ctx, deps, numbers, opts)
+	ch, err := TrackAll(testwait.Context(t), deps, numbers, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
