@@ -90,6 +90,7 @@ func (rc *remoteChromium) kill() {
 // after the kill the dead browser is named only by the few lookups it had
 // answered as it died.
 func TestThreeRemoteBrowsersOneKilledHalfWay(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, sandbox.Options{})
 	db := openDB(t)
 	remotes := []*remoteChromium{startRemoteChromium(t), startRemoteChromium(t), startRemoteChromium(t)}

@@ -30,6 +30,7 @@ func closedURL(t *testing.T) string {
 // the number is looked up on the tracking page; the line comes from the web
 // and keeps the API's failure. Couriers whose API works are untouched.
 func TestFailingAPIFallsBackToThePage(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, sandbox.Options{})
 	deps := apiDeps(t, sb, openDB(t))
 	// UPS refuses the keys (auth_failed); the USPS API is down (site_error).
@@ -75,6 +76,7 @@ func TestFailingAPIFallsBackToThePage(t *testing.T) {
 
 // A rate limit is waited out, never sent round to the page.
 func TestRateLimitedAPIDoesNotFallBack(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, sandbox.Options{Faults: "dhl.429=1"})
 	deps := apiDeps(t, sb, openDB(t))
 	lines := track(t, deps, numbersOf(parcels(sb, "dhl", "", 2)), Options{Concurrency: 2, Retry: fastRetry()})

@@ -10,6 +10,7 @@ import (
 )
 
 func TestAdoptOrdersCreatesOneParcelPerShippedOrder(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, err := localdb.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {

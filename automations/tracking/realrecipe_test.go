@@ -31,6 +31,7 @@ function show() {
 </script></body></html>`
 
 func TestRealSiteRecipeFlowOpensTheHistory(t *testing.T) {
+	t.Parallel()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/track", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("tracknum") != "1Z999AA10123456784" {
@@ -65,6 +66,7 @@ func TestRealSiteRecipeFlowOpensTheHistory(t *testing.T) {
 }
 
 func TestAccessDeniedWordingIsBlocked(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// served with 200, as some walls do, and without any selector the
 		// recipe knows

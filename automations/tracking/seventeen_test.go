@@ -52,6 +52,7 @@ func seventeenTruth(step string) string {
 // detected, registered, read, mapped, stored, and each line agrees with the
 // world's story.
 func TestOnlyTheSeventeenKeyServesTheCrossBorderParcels(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, sandbox.Options{Seed: 1})
 	db := openDB(t)
 	deps := seventeenDeps(sb, nil)
@@ -108,6 +109,7 @@ func TestOnlyTheSeventeenKeyServesTheCrossBorderParcels(t *testing.T) {
 // use_17track sends a courier with a client of its own to 17TRACK; without
 // it, that courier keeps its own API.
 func TestConfigForcesSeventeenForACourier(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, sandbox.Options{Seed: 1})
 	ups := numbersOf(parcels(sb, "ups", "", 3))
 	fedex := numbersOf(parcels(sb, "fedex", "", 3))
@@ -131,6 +133,7 @@ func TestConfigForcesSeventeenForACourier(t *testing.T) {
 // so: it stays with its tracking page (here: no browser, so it fails as a
 // page lookup, not as a 17TRACK one).
 func TestSeventeenDoesNotTakeOverAHomeCarrierUnasked(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, sandbox.Options{Seed: 1})
 	deps := seventeenDeps(sb, nil)
 	deps.DB = openDB(t)

@@ -6,6 +6,7 @@ import "testing"
 // a quarter of the available memory at tabMB a tab, between 2 and 32)
 // before the function was written.
 func TestDefaultTabs(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		cores   int
 		availMB float64

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/carriers"
 	"github.com/sellerops/sellerops/localdb"
 )
@@ -53,6 +54,7 @@ func checkAgainstWorld(t *testing.T, sb *sandbox.Sandbox, l Line, source string)
 }
 
 func TestWebLookupEachCarrier(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, sandbox.Options{})
 	db := openDB(t)
 	var numbers []string
@@ -91,6 +93,7 @@ func TestWebLookupEachCarrier(t *testing.T) {
 }
 
 func TestAPILookupEachCarrierMatchesTheWeb(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, sandbox.Options{})
 	db := openDB(t)
 	var numbers []string
@@ -119,6 +122,7 @@ func TestAPILookupEachCarrierMatchesTheWeb(t *testing.T) {
 }
 
 func TestFedExBatchesThirtyNumbersPerRequest(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, sandbox.Options{Orders: 300})
 	db := openDB(t)
 	numbers := numbersOf(parcels(sb, "fedex", "", 1000))
@@ -137,6 +141,7 @@ func TestFedExBatchesThirtyNumbersPerRequest(t *testing.T) {
 }
 
 func TestCacheHitMakesNoLookup(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, sandbox.Options{})
 	db := openDB(t)
 	deps := apiDeps(t, sb, db)
@@ -182,6 +187,7 @@ func TestCacheHitMakesNoLookup(t *testing.T) {
 }
 
 func TestInvalidNumbersGetErrorLines(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, sandbox.Options{})
 	db := openDB(t)
 	good := numbersOf(parcels(sb, "dhl", "", 1))[0]
@@ -209,6 +215,7 @@ func TestInvalidNumbersGetErrorLines(t *testing.T) {
 }
 
 func TestBlockedAndCaptchaPagesAreClassifiedNotEmpty(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, sandbox.Options{Faults: "ups.blocked=1,usps.captcha=1"})
 	db := openDB(t)
 	ups := numbersOf(parcels(sb, "ups", "", 1))[0]
@@ -237,6 +244,7 @@ func TestBlockedAndCaptchaPagesAreClassifiedNotEmpty(t *testing.T) {
 }
 
 func TestRecipeThatNoLongerFitsIsPageChanged(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, sandbox.Options{Faults: "dhl.variant=2"})
 	db := openDB(t)
 	n := numbersOf(parcels(sb, "dhl", "", 1))[0]
@@ -247,6 +255,7 @@ func TestRecipeThatNoLongerFitsIsPageChanged(t *testing.T) {
 }
 
 func TestSiteErrorsAreRetried(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, sandbox.Options{Faults: "usps.5xx=0.3"})
 	db := openDB(t)
 	numbers := numbersOf(parcels(sb, "usps", "", 4))
@@ -261,12 +270,11 @@ func TestSiteErrorsAreRetried(t *testing.T) {
 }
 
 func TestResultsStreamAsTheyArrive(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, sandbox.Options{})
 	db := openDB(t)
 	numbers := numbersOf(parcels(sb, "ups", "", 5))
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	ch, err := TrackAll(ctx, webDeps(t, sb, db), numbers, Options{Concurrency: 1, Retry: fastRetry()})
+	ch, err := TrackAll(testwait.Context(t), webDeps(t, sb, db), numbers, Options{Concurrency: 1, Retry: fastRetry()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,6 +293,7 @@ func TestResultsStreamAsTheyArrive(t *testing.T) {
 }
 
 func TestRetrackOpenParcels(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, sandbox.Options{})
 	db := openDB(t)
 	ctx := context.Background()
@@ -314,6 +323,7 @@ func TestRetrackOpenParcels(t *testing.T) {
 }
 
 func TestNoBrowserIsAnErrorLineNotACrash(t *testing.T) {
+	t.Parallel()
 	sb := startSandbox(t, sandbox.Options{})
 	db := openDB(t)
 	deps := Deps{DB: db, Web: SandboxWeb(sb.URL), Browser: func(context.Context) (*automations.Browser, error) {
@@ -327,6 +337,7 @@ func TestNoBrowserIsAnErrorLineNotACrash(t *testing.T) {
 }
 
 func TestParsePageTime(t *testing.T) {
+	t.Parallel()
 	want := time.Date(2026, 3, 4, 9, 5, 0, 0, time.UTC)
 	for _, c := range []struct{ attr, text string }{
 		{"2026-03-04T09:05:00Z", ""},

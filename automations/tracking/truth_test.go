@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sellerops/sellerops/automations/sandbox"
@@ -68,13 +69,14 @@ func (c crossTable) String() string {
 // every carrier on every seed, two parcels each), must agree with each
 // other and with the sandbox world's own story.
 func TestEveryParcelMatchesTheWorldsTruth(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("tracks every parcel of three worlds")
 	}
 	for _, seed := range []int64{1, 2, 3} {
 		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
+			t.Parallel()
 			sb := startSandbox(t, sandbox.Options{Seed: seed, Orders: 300}) // the default world, as users see it
-			db := openDB(t)
 			truth := map[string]string{}
 			var all []string
 			sample := map[string][]string{} // carrier/step -> numbers
@@ -91,18 +93,17 @@ func TestEveryParcelMatchesTheWorldsTruth(t *testing.T) {
 				}
 			}
 			sort.Strings(all)
-			apiLines := track(t, apiDeps(t, sb, db), all, Options{Concurrency: 8, Retry: fastRetry()})
 			var pageNums []string
 			for _, ns := range sample {
 				pageNums = append(pageNums, ns...)
 			}
 			sort.Strings(pageNums)
-			webLines := track(t, webDeps(t, sb, openDB(t)), pageNums, Options{Concurrency: 8, NoAPI: true, Retry: fastRetry()})
 
-			check := func(channel string, lines []Line) map[string]string {
-				table := crossTable{}
-				got := map[string]string{}
-				bad := 0
+			// check judges one channel's lines against the truth and returns
+			// each number's subtag and the truth x result table.
+			check := func(lines []Line) (got map[string]string, table crossTable, bad int) {
+				table = crossTable{}
+				got = map[string]string{}
 				for _, l := range lines {
 					key := truth[l.Number]
 					step := key[strings.IndexByte(key, '/')+1:]
@@ -119,17 +120,54 @@ func TestEveryParcelMatchesTheWorldsTruth(t *testing.T) {
 						bad++
 					}
 				}
-				t.Logf("seed %d, %s, %d parcels, truth x result:\n%s", seed, channel, len(lines), table)
-				if bad > 0 {
-					t.Errorf("seed %d, %s: %d of %d parcels read wrong; truth x result:\n%s", seed, channel, bad, len(lines), table)
-				}
-				return got
+				return got, table, bad
 			}
-			api := check("api", apiLines)
-			web := check("page", webLines)
-			for n, w := range web {
-				if api[n] != w {
-					t.Errorf("seed %d: %s (%s) API says %s, page says %s", seed, n, truth[n], api[n], w)
+
+			// The API and the pages are looked up side by side, each into a
+			// database of its own; the tables are reported once both are in.
+			type channel struct {
+				lines []Line
+				got   map[string]string
+				table crossTable
+				bad   int
+			}
+			var mu sync.Mutex
+			channels := map[string]*channel{}
+			run := func(t *testing.T, name string, deps Deps, numbers []string, opts Options) {
+				lines := track(t, deps, numbers, opts)
+				got, table, bad := check(lines)
+				mu.Lock()
+				defer mu.Unlock()
+				channels[name] = &channel{lines: lines, got: got, table: table, bad: bad}
+			}
+			t.Run("lookups", func(t *testing.T) {
+				t.Run("api", func(t *testing.T) {
+					t.Parallel()
+					run(t, "api", apiDeps(t, sb, openDB(t)), all, Options{Concurrency: 8, Retry: fastRetry()})
+				})
+				t.Run("page", func(t *testing.T) {
+					t.Parallel()
+					run(t, "page", webDeps(t, sb, openDB(t)), pageNums, Options{Concurrency: 8, NoAPI: true, Retry: fastRetry()})
+				})
+			})
+			for _, name := range []string{"api", "page"} {
+				c := channels[name]
+				if c == nil {
+					t.Errorf("seed %d, %s: the lookups did not finish (see the subtest)", seed, name)
+					continue
+				}
+				t.Logf("seed %d, %s, %d parcels, truth x result:\n%s", seed, name, len(c.lines), c.table)
+				if c.bad > 0 {
+					t.Errorf("seed %d, %s: %d of %d parcels read wrong; truth x result:\n%s", seed, name, c.bad, len(c.lines), c.table)
+				}
+			}
+			api, web := channels["api"], channels["page"]
+			if api == nil || web == nil {
+				return
+			}
+			for n, w := range web.got {
+				if api.got[n] != w {
+					t.Errorf("seed %d: %s (%s) API says %s, page says %s", seed, n, truth[n], api.got[n], w)
 				}
 			}
 		})
