@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/marketplaces/amazon"
 )
@@ -92,14 +93,18 @@ func rowOf(o localdb.Order) orderRow {
 // stored the same through the API, column by column, and the API store
 // holds exactly the world's visible orders.
 func TestAPISyncMatchesBrowserSync(t *testing.T) {
+	t.Parallel()
 	for _, m := range []string{"amazon", "ebay"} {
-		t.Run(m, func(t *testing.T) { testAPISyncMatchesBrowser(t, m) })
+		t.Run(m, func(t *testing.T) {
+			t.Parallel()
+			testAPISyncMatchesBrowser(t, m)
+		})
 	}
 }
 
 func testAPISyncMatchesBrowser(t *testing.T, m string) {
 	e := newEnv(t, sandbox.Options{Orders: 60}, "")
-	ctx := testCtx(t, 4*time.Minute)
+	ctx := testwait.Context(t)
 	web := e.withDB(t, "browser")
 	api := e.withDB(t, "api")
 	wst, err := AddStoreWithRecipes(ctx, web.DB, web.Secrets, web.Recipes, StoreSpec{Name: m, Marketplace: m,
@@ -207,8 +212,9 @@ func testAPISyncMatchesBrowser(t *testing.T, m string) {
 // failed item and said in the summary; the browser reads the orders the
 // threads name, and the store's threads are all stored.
 func TestAPIFailureFallsBackToBrowser(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sandbox.Options{Orders: 30}, "")
-	ctx := testCtx(t, 4*time.Minute)
+	ctx := testwait.Context(t)
 	deps := e.withDB(t, "both")
 	st := e.addAPIStore(t, deps, "amazon-both", true, "Atzr|revoked", "")
 	items := newItemLog()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/secrets"
 )
@@ -112,7 +113,7 @@ func runReplyProcess(t *testing.T, e *env, th localdb.Thread, store, body, point
 // then holds exactly one reply per intent and the outbox knows it.
 func TestReplyCrashAtEveryStepSendsExactlyOnce(t *testing.T) {
 	e := newEnv(t, sandbox.Options{}, "")
-	ctx := testCtx(t, 10*time.Minute)
+	ctx := testwait.Context(t)
 	for _, m := range Marketplaces {
 		e.addStore(t, m)
 	}

@@ -9,16 +9,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/localdb"
 )
 
 func TestCaptchaMarksStoreNeedsHumanAndOthersSync(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sandbox.Options{Faults: "amazon.captcha=1"}, "")
-	ctx := testCtx(t, 3*time.Minute)
+	ctx := testwait.Context(t)
 	for _, m := range Marketplaces {
 		e.addStore(t, m)
 	}
@@ -57,8 +58,9 @@ func TestCaptchaMarksStoreNeedsHumanAndOthersSync(t *testing.T) {
 // sessions that expire mid-sync, then checks that every thread is stored
 // or has its failure recorded, and that no secret reached any file.
 func TestFaultInjectedSyncLosesNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sandbox.Options{Faults: "latency=15ms,5xx=0.12,429=0.08,expire=8s"}, "")
-	ctx := testCtx(t, 8*time.Minute)
+	ctx := testwait.Context(t)
 	for _, m := range Marketplaces {
 		e.addStore(t, m)
 	}
@@ -181,9 +183,10 @@ func assertNoSecrets(t *testing.T, e *env) {
 }
 
 func TestRecipeOverrideFixesVariant2(t *testing.T) {
+	t.Parallel()
 	overrides := t.TempDir()
 	e := newEnv(t, sandbox.Options{Faults: "amazon.variant=2"}, overrides)
-	ctx := testCtx(t, 3*time.Minute)
+	ctx := testwait.Context(t)
 	e.addStore(t, "amazon")
 	e.deps.Retry = automations.RetryPolicy{Attempts: 1}
 

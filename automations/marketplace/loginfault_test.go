@@ -6,6 +6,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/localdb"
 )
 
@@ -16,6 +17,7 @@ import (
 // on the retry; one that never passes ends as rate_limited or site_error
 // after the retry policy's tries, not as a timeout of the whole budget.
 func TestLoginReadsErrorPages(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, store, step, faults string
 		ok                        bool
@@ -29,9 +31,10 @@ func TestLoginReadsErrorPages(t *testing.T) {
 		{"amazon otp 429 once", "amazon", "otp", "amazon.otp=429x1", true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, sandbox.Options{Faults: tc.faults}, "")
 			e.deps.Retry = automations.RetryPolicy{Attempts: 3, Base: 50 * time.Millisecond, Max: 200 * time.Millisecond}
-			ctx := testCtx(t, 2*time.Minute)
+			ctx := testwait.Context(t)
 			e.addStore(t, tc.store)
 			err := CheckLogin(ctx, e.deps, tc.store, false)
 			st, gerr := e.deps.DB.GetStoreByName(ctx, tc.store)

@@ -38,8 +38,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// testBrowser returns one browser shared by this package's tests; a test
-// fails when Chromium cannot be launched.
+// testBrowser returns one browser shared by this package's tests, which
+// run side by side: a Browser is safe for concurrent use, and each flow
+// signs in through a pool of its own, in an isolated browser context. A
+// test fails when Chromium cannot be launched.
 func testBrowser(t testing.TB) *automations.Browser {
 	t.Helper()
 	sharedOnce.Do(func() {
@@ -49,12 +51,6 @@ func testBrowser(t testing.TB) *automations.Browser {
 		t.Fatalf("these tests need Chromium: %v", sharedErr)
 	}
 	return sharedBrowser
-}
-
-func testCtx(t testing.TB, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 // env is one test's world: a sandbox, a database file, in-memory secrets

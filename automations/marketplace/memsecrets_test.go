@@ -6,6 +6,7 @@ import (
 )
 
 func TestMemorySecrets(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := NewMemorySecrets()
 	if _, err := s.Get(ctx, "k"); err == nil {

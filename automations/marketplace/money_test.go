@@ -13,6 +13,7 @@ import (
 // units of the order's currency; what is not an amount there is
 // page_changed, never a stored guess.
 func TestOrderValueIsMoneyInTheOrdersCurrency(t *testing.T) {
+	t.Parallel()
 	y := &storeSync{store: localdb.Store{Name: "shop", Marketplace: "ebay"}}
 	good := []struct {
 		in    string

@@ -8,17 +8,18 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/secrets"
 )
 
 func TestMarkNoResponseOnAmazonAndLocallyElsewhere(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sandbox.Options{}, "")
-	ctx := testCtx(t, 3*time.Minute)
+	ctx := testwait.Context(t)
 	e.addStore(t, "amazon")
 	e.addStore(t, "ebay")
 	if _, err := SyncStores(ctx, e.deps, nil, nil); err != nil {
@@ -87,12 +88,13 @@ func TestMarkNoResponseOnAmazonAndLocallyElsewhere(t *testing.T) {
 // The second DOM variant works through the override that names the
 // renamed status and button.
 func TestMarkNoResponseOnVariant2WithTheOverride(t *testing.T) {
+	t.Parallel()
 	overrides := t.TempDir()
 	if err := os.WriteFile(filepath.Join(overrides, "amazon-sandbox.yaml"), []byte(Variant2Override), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	e := newEnv(t, sandbox.Options{Faults: "amazon.variant=2"}, overrides)
-	ctx := testCtx(t, 3*time.Minute)
+	ctx := testwait.Context(t)
 	e.addStore(t, "amazon")
 	if _, err := SyncStores(ctx, e.deps, nil, nil); err != nil {
 		t.Fatal(err)
@@ -110,8 +112,9 @@ func TestMarkNoResponseOnVariant2WithTheOverride(t *testing.T) {
 // Sign-in failures keep their classes, and neither the site nor the local
 // status changes.
 func TestMarkNoResponseKeepsLoginFailureClasses(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sandbox.Options{}, "")
-	ctx := testCtx(t, 3*time.Minute)
+	ctx := testwait.Context(t)
 	e.addStore(t, "amazon")
 	if _, err := SyncStores(ctx, e.deps, nil, nil); err != nil {
 		t.Fatal(err)

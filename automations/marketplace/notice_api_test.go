@@ -2,10 +2,10 @@ package marketplace
 
 import (
 	"testing"
-	"time"
 
 	"github.com/sellerops/sellerops/automations/notices"
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/localdb"
 )
 
@@ -13,8 +13,9 @@ import (
 // notice as the Messaging API's unexpectedProblem message, without a
 // browser, once: a second send finds the outbox entry done.
 func TestNoticeToAnAPIStoreGoesThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sandbox.Options{Orders: 20}, "")
-	ctx := testCtx(t, 2*time.Minute)
+	ctx := testwait.Context(t)
 	deps := e.withDB(t, "api-notice")
 	st := e.addAPIStore(t, deps, "amazon-api", false, "", "")
 	acct, err := deps.DB.GetAPIAccount(ctx, st.ID)

@@ -15,6 +15,7 @@ import (
 	"github.com/sellerops/sellerops/automations"
 	"github.com/sellerops/sellerops/automations/notices"
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/internal/worldseed"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/secrets"
@@ -138,7 +139,7 @@ func runNoticeProcess(t *testing.T, e *env, store, parcel, point string) (killed
 // and the outbox and the decision both say sent.
 func TestNoticeCrashAtEveryStepSendsExactlyOnce(t *testing.T) {
 	e := newEnv(t, sandbox.Options{Orders: 400}, "")
-	ctx := testCtx(t, 10*time.Minute)
+	ctx := testwait.Context(t)
 	plan := map[string][]string{
 		"amazon": noticePoints,
 		"ebay":   {"decided", "in-flight", "submitted", "confirmed"},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sellerops/sellerops/automations/notices"
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/internal/worldseed"
 )
 
@@ -39,6 +40,7 @@ func wismoPer100(sb *sandbox.Sandbox, from, to time.Time) (float64, int) {
 // shipped order with its tracking, as an order sync and a tracking run
 // give it, and the buyers' visible threads.
 func TestNoticesFigureWISMOPer100Orders(t *testing.T) {
+	t.Parallel()
 	opts := sandbox.Options{Seed: 1, Orders: 60}
 	before, err := sandbox.Start(context.Background(), opts)
 	if err != nil {
@@ -46,7 +48,7 @@ func TestNoticesFigureWISMOPer100Orders(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = before.Close() })
 	e := newEnv(t, opts, "")
-	ctx := testCtx(t, 10*time.Minute)
+	ctx := testwait.Context(t)
 	start := e.sb.Now()
 	for _, store := range Marketplaces {
 		e.addStore(t, store)

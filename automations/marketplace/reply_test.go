@@ -5,9 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/localdb"
 )
 
@@ -35,8 +35,9 @@ func openThread(t *testing.T, e *env, store string, skip map[int64]bool) localdb
 }
 
 func TestSendReplyThroughTheOutboxOnEveryMarketplace(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sandbox.Options{}, "")
-	ctx := testCtx(t, 3*time.Minute)
+	ctx := testwait.Context(t)
 	for _, m := range Marketplaces {
 		e.addStore(t, m)
 	}

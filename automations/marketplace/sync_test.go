@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/localdb"
 )
 
@@ -24,8 +25,9 @@ func visibleThreads(sb *sandbox.Sandbox, storeID string) (threads, messages int)
 }
 
 func TestSyncAllMarketplacesEndToEnd(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sandbox.Options{}, "")
-	ctx := testCtx(t, 4*time.Minute)
+	ctx := testwait.Context(t)
 	for _, m := range Marketplaces {
 		e.addStore(t, m)
 	}
