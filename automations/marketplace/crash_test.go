@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -110,48 +112,97 @@ func runReplyProcess(t *testing.T, e *env, th localdb.Thread, store, body, point
 
 // TestReplyCrashAtEveryStepSendsExactlyOnce kills the replying process at
 // every step boundary, on every marketplace, and runs it again; the site
-// then holds exactly one reply per intent and the outbox knows it.
+// then holds exactly one reply per intent and the outbox knows it. The
+// points run in groups side by side, each group in a world of its own with
+// its one store synced, so that no two replying processes meet in one store.
 func TestReplyCrashAtEveryStepSendsExactlyOnce(t *testing.T) {
-	e := newEnv(t, sandbox.Options{}, "")
-	ctx := testwait.Context(t)
-	for _, m := range Marketplaces {
-		e.addStore(t, m)
-	}
-	if _, err := SyncStores(ctx, e.deps, nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
 	plan := map[string][]string{
 		"amazon": replyPlan(),
 		"ebay":   {"in-flight", "form-filled", "submitted", "confirmed"},
 		"tiktok": {"in-flight", "form-filled", "submitted", "confirmed"},
 	}
-	used := map[int64]bool{}
-	runs := 0
-	for _, store := range Marketplaces {
-		for _, point := range plan[store] {
-			th := openThread(t, e, store, used)
-			body := fmt.Sprintf("Hello %s, we are on it (%s).", th.BuyerName, point)
-			killed, _ := runReplyProcess(t, e, th, store, body, point)
-			if !killed {
-				t.Errorf("%s: the process never reached %s", store, point)
+	var runs atomic.Int64
+	t.Run("points", func(t *testing.T) {
+		for _, store := range Marketplaces {
+			// A group's world needs its store synced through the
+			// browser, which costs about as much as a few points.
+			for _, g := range crashGroups(plan[store], 5) {
+				t.Run(store+"/"+g.name(), func(t *testing.T) {
+					t.Parallel()
+					replyCrashGroup(t, store, g, &runs)
+				})
 			}
-			_, res := runReplyProcess(t, e, th, store, body, "none")
-			runs++
-			key := ReplyKey(th.ID, body)
-			replies := e.sb.State().Replies[th.MarketplaceThreadID]
-			if len(replies) != 1 || replies[0].Ref != key {
-				t.Errorf("%s killed at %s: the site holds %d replies %+v, want exactly one with ref %s", store, point, len(replies), replies, key)
-			}
-			intent, err := e.deps.DB.GetIntent(ctx, key)
-			if err != nil || intent.State != localdb.OutboxDone {
-				t.Errorf("%s killed at %s: outbox %+v %v", store, point, intent, err)
-			}
-			t.Logf("%s killed at %-14s rerun: already sent %v, recovered %v, attempts %d", store, point, res.AlreadySent, res.Recovered, res.Attempts)
 		}
+	})
+	if n := runs.Load(); n < 15 {
+		t.Errorf("only %d crash points were exercised", n)
 	}
-	if runs < 15 {
-		t.Errorf("only %d crash points were exercised", runs)
+}
+
+// replyCrashGroup runs the crash points of g on one store, in a world of
+// their own.
+func replyCrashGroup(t *testing.T, store string, g crashGroup, runs *atomic.Int64) {
+	began := time.Now()
+	e := newEnv(t, sandbox.Options{}, "")
+	ctx := testwait.Context(t)
+	e.addStore(t, store)
+	if sum, err := SyncStores(ctx, e.deps, nil, nil); err != nil || !sum.Stores[0].OK {
+		t.Fatalf("sync %s: %+v %v", store, sum, err)
 	}
+	if testing.Verbose() {
+		t.Logf("%s synced in %s", store, time.Since(began).Round(time.Millisecond))
+	}
+	// Each point replies in the thread it has when every point of the
+	// store runs in one world, one after another: the open threads before
+	// it went to the points before it.
+	used := map[int64]bool{}
+	for range g.first {
+		openThread(t, e, store, used)
+	}
+	for _, point := range g.points {
+		th := openThread(t, e, store, used)
+		body := fmt.Sprintf("Hello %s, we are on it (%s).", th.BuyerName, point)
+		killed, _ := runReplyProcess(t, e, th, store, body, point)
+		if !killed {
+			t.Errorf("%s: the process never reached %s", store, point)
+		}
+		_, res := runReplyProcess(t, e, th, store, body, "none")
+		runs.Add(1)
+		key := ReplyKey(th.ID, body)
+		replies := e.sb.State().Replies[th.MarketplaceThreadID]
+		if len(replies) != 1 || replies[0].Ref != key {
+			t.Errorf("%s killed at %s: the site holds %d replies %+v, want exactly one with ref %s", store, point, len(replies), replies, key)
+		}
+		intent, err := e.deps.DB.GetIntent(ctx, key)
+		if err != nil || intent.State != localdb.OutboxDone {
+			t.Errorf("%s killed at %s: outbox %+v %v", store, point, intent, err)
+		}
+		t.Logf("%s killed at %-14s rerun: already sent %v, recovered %v, attempts %d", store, point, res.AlreadySent, res.Recovered, res.Attempts)
+	}
+}
+
+// crashGroup is a run of consecutive crash points of one store's plan;
+// first is the index of its first point in the plan.
+type crashGroup struct {
+	first  int
+	points []string
+}
+
+func (g crashGroup) name() string { return strings.Join(g.points, "+") }
+
+// crashGroups cuts a plan into groups of at most size points, of sizes as
+// even as can be, every point in exactly one group, in order. Each point
+// takes two processes that sign in and reply, a few seconds; each group
+// costs a world of its own.
+func crashGroups(plan []string, size int) []crashGroup {
+	n := (len(plan) + size - 1) / size
+	var out []crashGroup
+	for i := range n {
+		lo, hi := i*len(plan)/n, (i+1)*len(plan)/n
+		out = append(out, crashGroup{first: lo, points: plan[lo:hi]})
+	}
+	return out
 }
 
 // replyPlan is every reply step boundary, or the one named by

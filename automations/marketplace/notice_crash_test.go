@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -115,7 +116,11 @@ func runNoticeProcess(t *testing.T, e *env, store, parcel, point string) (killed
 	)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
+	began := time.Now()
 	err := cmd.Run()
+	if testing.Verbose() {
+		t.Logf("notice process (crash at %s) ran %s", point, time.Since(began).Round(time.Millisecond))
+	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
@@ -136,58 +141,81 @@ func runNoticeProcess(t *testing.T, e *env, store, parcel, point string) (killed
 // delay notice at every step boundary, between the decision stored and the
 // notice confirmed, on every marketplace, and runs it again: the site then
 // holds exactly one notice for the parcel, under the key parcel + event,
-// and the outbox and the decision both say sent.
+// and the outbox and the decision both say sent. The points run in groups
+// side by side, each group in a world of its own with its one store.
 func TestNoticeCrashAtEveryStepSendsExactlyOnce(t *testing.T) {
-	e := newEnv(t, sandbox.Options{Orders: 400}, "")
-	ctx := testwait.Context(t)
+	t.Parallel()
 	plan := map[string][]string{
 		"amazon": noticePoints,
 		"ebay":   {"decided", "in-flight", "submitted", "confirmed"},
 		"tiktok": {"decided", "in-flight", "submitted", "confirmed"},
 	}
-	runs := 0
-	for _, store := range Marketplaces {
-		e.addStore(t, store)
-		silent, err := worldseed.Orders(ctx, e.deps.DB, e.sb, store, store, worldseed.Silent(e.sb))
+	var runs atomic.Int64
+	t.Run("points", func(t *testing.T) {
+		for _, store := range Marketplaces {
+			// A group's world is stored without the browser, in
+			// less time than a point takes.
+			for _, g := range crashGroups(plan[store], 3) {
+				t.Run(store+"/"+g.name(), func(t *testing.T) {
+					t.Parallel()
+					noticeCrashGroup(t, store, len(plan[store]), g, &runs)
+				})
+			}
+		}
+	})
+	if n := runs.Load(); n < 15 {
+		t.Errorf("only %d crash points were exercised", n)
+	}
+}
+
+// noticeCrashGroup runs the crash points of g on one store, in a world of
+// their own; the store's plan has planLen points.
+func noticeCrashGroup(t *testing.T, store string, planLen int, g crashGroup, runs *atomic.Int64) {
+	began := time.Now()
+	e := newEnv(t, sandbox.Options{Orders: 400}, "")
+	ctx := testwait.Context(t)
+	e.addStore(t, store)
+	silent, err := worldseed.Orders(ctx, e.deps.DB, e.sb, store, store, worldseed.Silent(e.sb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(silent) < planLen {
+		t.Fatalf("%s: the world has %d silent stalled parcels, want %d", store, len(silent), planLen)
+	}
+	if testing.Verbose() {
+		t.Logf("%s: world of %d silent stalled parcels ready in %s", store, len(silent), time.Since(began).Round(time.Millisecond))
+	}
+	for i, point := range g.points {
+		// The parcel of the point's place in the whole plan, as when every
+		// point of the store runs in one world.
+		o := silent[g.first+i]
+		killed, _ := runNoticeProcess(t, e, store, o.TrackingNumber, point)
+		if !killed {
+			t.Errorf("%s: the process never reached %s", store, point)
+		}
+		_, res := runNoticeProcess(t, e, store, o.TrackingNumber, "none")
+		runs.Add(1)
+		got := e.sb.State().Notices[o.TrackingNumber]
+		ns, err := e.deps.DB.ListNotices(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(silent) < len(plan[store]) {
-			t.Fatalf("%s: the world has %d silent stalled parcels, want %d", store, len(silent), len(plan[store]))
-		}
-		for i, point := range plan[store] {
-			o := silent[i]
-			killed, _ := runNoticeProcess(t, e, store, o.TrackingNumber, point)
-			if !killed {
-				t.Errorf("%s: the process never reached %s", store, point)
-			}
-			_, res := runNoticeProcess(t, e, store, o.TrackingNumber, "none")
-			runs++
-			got := e.sb.State().Notices[o.TrackingNumber]
-			ns, err := e.deps.DB.ListNotices(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var n localdb.Notice
-			for _, x := range ns {
-				if x.OrderID != 0 {
-					if ord, _ := e.deps.DB.GetOrder(ctx, x.OrderID); ord.MarketplaceOrderID == o.ID {
-						n = x
-					}
+		var n localdb.Notice
+		for _, x := range ns {
+			if x.OrderID != 0 {
+				if ord, _ := e.deps.DB.GetOrder(ctx, x.OrderID); ord.MarketplaceOrderID == o.ID {
+					n = x
 				}
 			}
-			if len(got) != 1 || n.Key == "" || got[0].Ref != n.Key {
-				t.Errorf("%s killed at %s: the site holds %d notices %+v for %s, want exactly one with ref %s", store, point, len(got), got, o.TrackingNumber, n.Key)
-				continue
-			}
-			intent, err := e.deps.DB.GetIntent(ctx, n.Key)
-			if err != nil || intent.State != localdb.OutboxDone || n.State != localdb.NoticeSent {
-				t.Errorf("%s killed at %s: outbox %+v %v, decision %s", store, point, intent, err, n.State)
-			}
-			t.Logf("%s killed at %-14s rerun: already sent %v, recovered %v, via %s", store, point, res.AlreadySent, res.Recovered, res.Channel)
 		}
-	}
-	if runs < 15 {
-		t.Errorf("only %d crash points were exercised", runs)
+		if len(got) != 1 || n.Key == "" || got[0].Ref != n.Key {
+			t.Errorf("%s killed at %s: the site holds %d notices %+v for %s, want exactly one with ref %s", store, point, len(got), got, o.TrackingNumber, n.Key)
+			continue
+		}
+		intent, err := e.deps.DB.GetIntent(ctx, n.Key)
+		if err != nil || intent.State != localdb.OutboxDone || n.State != localdb.NoticeSent {
+			t.Errorf("%s killed at %s: outbox %+v %v, decision %s", store, point, intent, err, n.State)
+		}
+		t.Logf("%s killed at %-14s rerun: already sent %v, recovered %v, via %s", store, point, res.AlreadySent, res.Recovered, res.Channel)
 	}
 }
