@@ -27,12 +27,21 @@ type env struct {
 	config func() (string, error)
 }
 
-func osEnv() env {
+func osEnv() env { return envFrom(os.Getenv) }
+
+// envFrom reads the variables through getenv; HOME comes from getenv too,
+// falling back to the process's home directory when getenv has none.
+func envFrom(getenv func(string) string) env {
 	return env{
 		goos:   runtime.GOOS,
-		getenv: os.Getenv,
-		home:   os.UserHomeDir,
-		config: os.UserConfigDir,
+		getenv: getenv,
+		home: func() (string, error) {
+			if h := getenv("HOME"); h != "" {
+				return h, nil
+			}
+			return os.UserHomeDir()
+		},
+		config: os.UserConfigDir, // used on macOS and Windows only
 	}
 }
 
@@ -47,6 +56,13 @@ func DataDir() (string, error) { return dataDir(osEnv()) }
 // systems, and os.UserConfigDir()/sellerops on macOS and Windows. It does not
 // create the directory.
 func ConfigDir() (string, error) { return configDir(osEnv()) }
+
+// DataDirEnv and ConfigDirEnv are DataDir and ConfigDir with the
+// environment read through getenv, for a caller that keeps its own.
+func DataDirEnv(getenv func(string) string) (string, error) { return dataDir(envFrom(getenv)) }
+
+// ConfigDirEnv: see DataDirEnv.
+func ConfigDirEnv(getenv func(string) string) (string, error) { return configDir(envFrom(getenv)) }
 
 // DefaultDBPath returns $SELLEROPS_DB when it is set, and otherwise
 // DataDir()/sellerops.db.

@@ -185,11 +185,11 @@ func TestDashboardSessionRunsBrowserJobsOnOneBrowser(t *testing.T) {
 	ios := &ioStreams{In: keysIn, Out: screen, ErrOut: io.Discard, stdinTTY: true, stdoutTTY: true}
 	f := newFactory(ios)
 	env := map[string]string{
-		"SELLEROPS_DB":  filepath.Join(dir, "data", "sellerops.db"),
-		"SELLEROPS_LOG": filepath.Join(dir, "data", "logs", "sellerops.log"),
+		"SELLEROPS_DB":    filepath.Join(dir, "data", "sellerops.db"),
+		"SELLEROPS_LOG":   filepath.Join(dir, "data", "logs", "sellerops.log"),
+		"XDG_CONFIG_HOME": filepath.Join(dir, "config"),
 	}
 	f.Getenv = func(k string) string { return env[k] }
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 	defer f.Close()
 
 	// Carriers with their web pages and claim portals but no API keys, so

@@ -505,7 +505,7 @@ func demoPaths(f *factory) (dir, db string, err error) {
 		db, err = filepath.Abs(p)
 		return filepath.Dir(db), db, err
 	}
-	data, err := localdb.DataDir()
+	data, err := localdb.DataDirEnv(f.Getenv)
 	if err != nil {
 		return "", "", fmt.Errorf("%w: %v (pass --db)", errDatabase, err)
 	}

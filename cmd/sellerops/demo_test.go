@@ -182,6 +182,13 @@ func TestDemoStaysInItsOwnFolder(t *testing.T) {
 		t.Fatalf("demo: exit %d %s", res.code, res.stderr)
 	}
 	after := listTree(t, userDir)
+	made := false
+	for p := range after {
+		made = made || strings.HasPrefix(p, filepath.Join("sellerops", "demo"))
+	}
+	if !made {
+		t.Errorf("the demo wrote nothing under sellerops/demo in the data dir %s", userDir)
+	}
 	for p, sum := range after {
 		inDemo := strings.HasPrefix(p, filepath.Join("sellerops", "demo"))
 		switch {

@@ -42,6 +42,10 @@ type exampleWorld struct {
 	// offlineBrowser starts the system Chromium with every connection
 	// refused, for the examples that reach a real site.
 	offlineBrowser string
+	// home is the home folder the examples run with, whose data and config
+	// dirs hold what a command keeps there (the demo's world); empty while
+	// the world is being set up.
+	home string
 }
 
 // expectation is how an example must end when run in the world, and why
@@ -322,6 +326,11 @@ func (w *exampleWorld) run(t *testing.T, base string, mem secrets.Store, args []
 		"SELLEROPS_CONFIG": filepath.Join(base, "config", "config.yaml"),
 		"SELLEROPS_LOG":    filepath.Join(base, "data", "logs", "sellerops.log"),
 	}
+	if w.home != "" {
+		env["HOME"] = w.home
+		env["XDG_DATA_HOME"] = filepath.Join(w.home, "data")
+		env["XDG_CONFIG_HOME"] = filepath.Join(w.home, "config")
+	}
 	f.Getenv = func(k string) string { return env[k] }
 	f.secretsS = mem
 	f.Now = w.sb.Now
@@ -401,6 +410,7 @@ func TestEveryExampleRuns(t *testing.T) {
 	// The demo keeps its world under the data dir: a throwaway one here,
 	// never the home of whoever runs the tests.
 	home := t.TempDir()
+	w.home = home
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_DATA_HOME", filepath.Join(home, "data"))
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "config"))

@@ -76,7 +76,11 @@ func (f *factory) DBPath() (string, error) {
 	if p := f.Getenv("SELLEROPS_DB"); p != "" {
 		return p, nil
 	}
-	return localdb.DefaultDBPath()
+	dir, err := localdb.DataDirEnv(f.Getenv)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, localdb.DBFileName), nil
 }
 
 // ConfigPath is --config, else $SELLEROPS_CONFIG, else config.yaml in the config dir.
@@ -87,7 +91,7 @@ func (f *factory) ConfigPath() (path string, explicit bool, err error) {
 	if p := f.Getenv("SELLEROPS_CONFIG"); p != "" {
 		return p, true, nil
 	}
-	dir, err := localdb.ConfigDir()
+	dir, err := localdb.ConfigDirEnv(f.Getenv)
 	if err != nil {
 		return "", false, err
 	}

@@ -27,10 +27,10 @@ func runCommand(t *testing.T, args []string, isTTY bool, stdin string, setup ...
 		"SELLEROPS_DB":     dir + "/data/sellerops.db",
 		"SELLEROPS_CONFIG": "",
 		"SELLEROPS_LOG":    dir + "/data/logs/sellerops.log",
+		"XDG_CONFIG_HOME":  dir + "/config",
+		"XDG_DATA_HOME":    dir + "/data",
 	}
 	f.Getenv = func(k string) string { return env[k] }
-	t.Setenv("XDG_CONFIG_HOME", dir+"/config")
-	t.Setenv("XDG_DATA_HOME", dir+"/data")
 	for _, s := range setup {
 		s(f)
 	}

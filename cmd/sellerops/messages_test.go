@@ -27,6 +27,8 @@ func sharedEnv(t *testing.T) (dir string, setup func(*factory)) {
 		"SELLEROPS_DB":     filepath.Join(dir, "data", "sellerops.db"),
 		"SELLEROPS_CONFIG": filepath.Join(dir, "config", "config.yaml"),
 		"SELLEROPS_LOG":    filepath.Join(dir, "data", "logs", "sellerops.log"),
+		"XDG_CONFIG_HOME":  filepath.Join(dir, "config"),
+		"XDG_DATA_HOME":    filepath.Join(dir, "data"),
 	}
 	// An empty config file: commands that read the config (messages list
 	// does, for thresholds.due_soon) find the explicit path they are given.

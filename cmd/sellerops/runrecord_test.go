@@ -49,6 +49,8 @@ func newRecordEnv(t *testing.T) *recordEnv {
 		"SELLEROPS_DB":     e.dbPath,
 		"SELLEROPS_CONFIG": cfgPath,
 		"SELLEROPS_LOG":    filepath.Join(dir, "data", "logs", "sellerops.log"),
+		"XDG_CONFIG_HOME":  filepath.Join(dir, "config"),
+		"XDG_DATA_HOME":    filepath.Join(dir, "data"),
 	}
 	ctx := context.Background()
 	set := func(key, value string) {

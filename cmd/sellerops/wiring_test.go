@@ -37,6 +37,8 @@ func TestRecipeOverrideReachesEverySurface(t *testing.T) {
 		"SELLEROPS_DB":     filepath.Join(dir, "data", "sellerops.db"),
 		"SELLEROPS_CONFIG": cfgPath,
 		"SELLEROPS_LOG":    filepath.Join(dir, "data", "logs", "sellerops.log"),
+		"XDG_CONFIG_HOME":  filepath.Join(dir, "config"),
+		"XDG_DATA_HOME":    filepath.Join(dir, "data"),
 	}
 	f.Getenv = func(k string) string { return env[k] }
 	defer f.Close()
@@ -132,8 +134,10 @@ func TestInvalidConfigExits3(t *testing.T) {
 // README says, and nothing under the default data dir.
 func TestLogGoesBesideTheDatabase(t *testing.T) {
 	elsewhere := filepath.Join(t.TempDir(), "shop")
+	var dataHome string
 	res := runCommand(t, []string{"--db", filepath.Join(elsewhere, "shop.db"), "run", "report"}, false, "", func(f *factory) {
 		getenv := f.Getenv
+		dataHome = getenv("XDG_DATA_HOME")
 		f.Getenv = func(k string) string {
 			if k == "SELLEROPS_LOG" {
 				return ""
@@ -148,7 +152,10 @@ func TestLogGoesBesideTheDatabase(t *testing.T) {
 	if err != nil || !strings.Contains(string(data), `"job":"report"`) {
 		t.Fatalf("no log beside the database: %v %q", err, data)
 	}
-	if def, err := filepath.Glob(filepath.Join(os.Getenv("XDG_DATA_HOME"), "sellerops", "logs", "*")); err != nil || len(def) > 0 {
+	if dataHome == "" {
+		t.Fatal("the command's environment names no data dir")
+	}
+	if def, err := filepath.Glob(filepath.Join(dataHome, "sellerops", "logs", "*")); err != nil || len(def) > 0 {
 		t.Errorf("log files under the default data dir: %v", def)
 	}
 }
