@@ -33,7 +33,8 @@ const (
 // note says why, plainly, and the error is nil. stop ends the servers.
 func (w *demoWorld) startDemoMail(ctx context.Context, f *factory, seed int64, orders int) (note string, stop func(), err error) {
 	stop = func() {}
-	if _, err := mailserver.Binary(); err != nil {
+	bin, err := mailserver.BinaryEnv(f.Getenv)
+	if err != nil {
 		return "no email store in this demo: " + err.Error(), stop, nil
 	}
 	pw := randomHex(12)
@@ -43,7 +44,7 @@ func (w *demoWorld) startDemoMail(ctx context.Context, f *factory, seed int64, o
 	for _, m := range mails {
 		users[m.From] = randomHex(12) // the buyers' aliases receive the seller's replies
 	}
-	dv, err := mailserver.Start(users, mailserver.Options{})
+	dv, err := mailserver.Start(users, mailserver.Options{Binary: bin})
 	if err != nil {
 		return "no email store in this demo: Dovecot did not start: " + err.Error(), stop, nil
 	}

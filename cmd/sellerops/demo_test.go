@@ -120,9 +120,21 @@ func TestDemoNoTUI(t *testing.T) {
 	if clean := run("--orders", "25"); clean.NewThreads != first.NewThreads {
 		t.Fatalf("a clean demo stored %d new threads, want %d as the first run", clean.NewThreads, first.NewThreads)
 	}
-	// Without Dovecot the demo says so and goes on with the site stores.
-	t.Setenv("DOVECOT", filepath.Join(t.TempDir(), "no-dovecot"))
-	res = runCommand(t, []string{"--db", db, "demo", "--no-tui", "--json", "--orders", "25", "--drafts", "0"}, false, "")
+}
+
+// Without Dovecot the demo says so and goes on with the site stores.
+func TestDemoNoTUIWithoutDovecot(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo", "demo.db")
+	missing := filepath.Join(t.TempDir(), "no-dovecot")
+	res := runCommand(t, []string{"--db", db, "demo", "--no-tui", "--json", "--orders", "25", "--drafts", "0"}, false, "", func(f *factory) {
+		getenv := f.Getenv
+		f.Getenv = func(k string) string {
+			if k == "DOVECOT" {
+				return missing
+			}
+			return getenv(k)
+		}
+	})
 	var without demoSummary
 	if res.code != exitOK || json.Unmarshal([]byte(res.stdout), &without) != nil {
 		t.Fatalf("demo without Dovecot: exit %d %s", res.code, res.stderr)

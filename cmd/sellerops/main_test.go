@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,8 @@ func runCommand(t *testing.T, args []string, isTTY bool, stdin string, setup ...
 		"SELLEROPS_LOG":    dir + "/data/logs/sellerops.log",
 		"XDG_CONFIG_HOME":  dir + "/config",
 		"XDG_DATA_HOME":    dir + "/data",
+		// Where this machine's Dovecot is, when it is not in a usual place.
+		"DOVECOT": os.Getenv("DOVECOT"),
 	}
 	f.Getenv = func(k string) string { return env[k] }
 	for _, s := range setup {

@@ -39,6 +39,9 @@ type Options struct {
 	TLS bool
 	// Ready bounds the wait for Dovecot's greeting; zero means 30 seconds.
 	Ready time.Duration
+	// Binary is the dovecot program to run; empty means the one Binary
+	// finds.
+	Binary string
 }
 
 // Dovecot is a running Dovecot.
@@ -64,8 +67,12 @@ type Dovecot struct {
 // Binary finds Dovecot: $DOVECOT, else Debian's /usr/sbin/dovecot, else
 // Homebrew's (/opt/homebrew/sbin on Apple silicon, /usr/local/sbin on
 // Intel), else PATH.
-func Binary() (string, error) {
-	if p := os.Getenv("DOVECOT"); p != "" {
+func Binary() (string, error) { return BinaryEnv(os.Getenv) }
+
+// BinaryEnv is Binary with $DOVECOT read through getenv, for a caller that
+// keeps its own environment.
+func BinaryEnv(getenv func(string) string) (string, error) {
+	if p := getenv("DOVECOT"); p != "" {
 		if _, err := os.Stat(p); err != nil {
 			return "", fmt.Errorf("DOVECOT=%s: %w; point it at the dovecot binary, or unset it to look in the usual places", p, err)
 		}
@@ -133,9 +140,11 @@ func mailOwner() (uid, gid int, internal string, login string) {
 // Start starts Dovecot with the given users (name to password); Close
 // stops it and removes its folder.
 func Start(users map[string]string, opts Options) (d *Dovecot, err error) {
-	bin, err := Binary()
-	if err != nil {
-		return nil, err
+	bin := opts.Binary
+	if bin == "" {
+		if bin, err = Binary(); err != nil {
+			return nil, err
+		}
 	}
 	// A short folder of its own: Dovecot's sockets live under it, and a
 	// socket path may not be longer than 107 bytes.
