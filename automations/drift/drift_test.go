@@ -9,9 +9,11 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/go-rod/rod"
 	"github.com/go-rod/rod/lib/proto"
 
 	"github.com/sellerops/sellerops/automations"
@@ -45,6 +47,11 @@ type cell struct {
 // proxy that changes its markup or JSON in each of the variants, runs the
 // product's own track and sync code through it, and judges each cell by the
 // rule in variants_test.go against the sandbox world's truth.
+//
+// The claim portal goes through the variants in order, on one database of
+// filed claims; the tracking pages and each inbox run every variant through
+// proxies and a drifter of its own, on a fresh database; all of these run
+// side by side.
 func TestDriftHoldOut(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives Chromium through every variant of every site")
@@ -65,22 +72,108 @@ func TestDriftHoldOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab, err := b.Rod().Page(proto.TargetCreateTarget{URL: "about:blank"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &drifter{tab: tab, changed: map[string]int{}}
+	w := &world{ctx: ctx, b: b, sb: sb, recipes: recipes, table: map[string]map[string]cell{}}
 
-	table := map[string]map[string]cell{}
-	put := func(v, site string, c cell) {
-		if table[v] == nil {
-			table[v] = map[string]cell{}
+	markets := []string{"amazon", "ebay", "tiktok"}
+	t.Run("sites", func(t *testing.T) {
+		t.Run("ups-claims", func(t *testing.T) {
+			t.Parallel()
+			w.driftClaims(t)
+		})
+		t.Run("tracking", func(t *testing.T) {
+			t.Parallel()
+			w.driftTracking(t)
+		})
+		for _, m := range markets {
+			t.Run(m, func(t *testing.T) {
+				t.Parallel()
+				w.driftSync(t, m)
+			})
 		}
-		table[v][site] = c
+	})
+
+	// The table.
+	sites := append(append(append([]string{}, markets...), carrierSites...), "ups-claims")
+	var b2 strings.Builder
+	fmt.Fprintf(&b2, "\n%-16s", "variant")
+	for _, s := range sites {
+		fmt.Fprintf(&b2, " %-13s", s)
 	}
-	// A claim portal: claims filed through the unchanged portal, then each
-	// variant's status sync judged against the portal's own state.
-	ups := mustRecipe(t, recipes, "ups-sandbox")
+	b2.WriteString("\n")
+	bad := 0
+	var notes []string
+	for _, v := range variants {
+		fmt.Fprintf(&b2, "%-16s", v.name)
+		for _, s := range sites {
+			c, ok := w.table[v.name][s]
+			if !ok {
+				// The site's run stopped before this variant; its
+				// subtest says why.
+				c.outcome = "-"
+			}
+			fmt.Fprintf(&b2, " %-13s", c.outcome)
+			if c.outcome == outSilent || c.outcome == outOther {
+				bad++
+				notes = append(notes, fmt.Sprintf("%s x %s: %s: %s", v.name, s, c.outcome, c.why))
+			}
+		}
+		b2.WriteString("\n")
+	}
+	t.Log(b2.String())
+	for _, n := range notes {
+		t.Error(n)
+	}
+	if bad > 0 {
+		t.Errorf("%d cells ended as neither correct data nor page_changed", bad)
+	}
+}
+
+// world is what every site's run shares: the browser, the sandbox, the
+// recipes and the table of outcomes.
+type world struct {
+	ctx     context.Context
+	b       *automations.Browser
+	sb      *sandbox.Sandbox
+	recipes *automations.RecipeSet
+
+	mu    sync.Mutex
+	table map[string]map[string]cell // variant -> site -> outcome
+}
+
+func (w *world) put(v, site string, c cell) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.table[v] == nil {
+		w.table[v] = map[string]cell{}
+	}
+	w.table[v][site] = c
+}
+
+// newDrifter gives one run its own variant of the moment and its own tab
+// to rewrite server-rendered pages in.
+func (w *world) newDrifter(t *testing.T) *drifter {
+	t.Helper()
+	d := &drifter{changed: map[string]int{}, newTab: func() (*rod.Page, error) {
+		return w.b.Rod().Page(proto.TargetCreateTarget{URL: "about:blank"})
+	}}
+	t.Cleanup(func() {
+		d.tabMu.Lock()
+		defer d.tabMu.Unlock()
+		if d.tab != nil {
+			_ = d.tab.Close()
+		}
+	})
+	return d
+}
+
+// driftClaims is the claim portal: claims filed through the unchanged
+// portal, then each variant's status sync judged against the portal's own
+// state. The variants run in order on one database, each sync starting
+// from what the one before stored.
+func (w *world) driftClaims(t *testing.T) {
+	ctx, sb := w.ctx, w.sb
+	d := w.newDrifter(t)
+	ups := mustRecipe(t, w.recipes, "ups-sandbox")
 	pc := newProxy(t, d, "ups-claims", sb.URL("ups"))
 	pc.dom = &domSpec{
 		Rows:  sels(ups, "claims.row"),
@@ -90,7 +183,7 @@ func TestDriftHoldOut(t *testing.T) {
 	}
 	pc.match = func(path string) bool { return path == "/claims" }
 	d.set("")
-	cdb, cdeps := fileClaims(t, ctx, b, sb, recipes, pc.URL())
+	cdb, cdeps := fileClaims(t, ctx, w.b, sb, w.recipes, pc.URL())
 	for _, v := range variants {
 		d.set(v.name)
 		began := time.Now()
@@ -99,47 +192,34 @@ func TestDriftHoldOut(t *testing.T) {
 		if d.count("ups-claims") == 0 {
 			t.Fatalf("variant %s changed no claim list: the proxy did not reach the product", v.name)
 		}
-		put(v.name, "ups-claims", judgeClaims(ctx, cdb, sb, err))
+		w.put(v.name, "ups-claims", judgeClaims(ctx, cdb, sb, err))
 	}
+}
 
-	proxies := map[string]*proxy{}
-	for _, c := range carrierSites {
-		rec := mustRecipe(t, recipes, c+"-sandbox")
-		p := newProxy(t, d, c, sb.URL(c))
-		p.dom = &domSpec{
-			Rows:  sels(rec, "track.events"),
-			Cells: sels(rec, "track.event_time", "track.event_text", "track.event_location"),
-			Main:  sels(rec, "track.event_text"), Times: sels(rec, "track.event_time"),
-			Attrs: attrs(rec, "event_time", "event_code"), TimeAttrs: attrs(rec, "event_time"),
-			Live: true, Root: sels(rec, "track.result")[0],
+// driftTracking is the four carriers' tracking pages, looked up together:
+// a baseline checked against the world's events, then each variant, side
+// by side, through proxies of its own and on a fresh database.
+func (w *world) driftTracking(t *testing.T) {
+	ctx, sb := w.ctx, w.sb
+	proxies := func(t *testing.T, d *drifter) map[string]tracking.WebSite {
+		web := map[string]tracking.WebSite{}
+		for _, c := range carrierSites {
+			rec := mustRecipe(t, w.recipes, c+"-sandbox")
+			p := newProxy(t, d, c, sb.URL(c))
+			p.dom = &domSpec{
+				Rows:  sels(rec, "track.events"),
+				Cells: sels(rec, "track.event_time", "track.event_text", "track.event_location"),
+				Main:  sels(rec, "track.event_text"), Times: sels(rec, "track.event_time"),
+				Attrs: attrs(rec, "event_time", "event_code"), TimeAttrs: attrs(rec, "event_time"),
+				Live: true, Root: sels(rec, "track.result")[0],
+			}
+			p.match = func(path string) bool {
+				return !strings.HasPrefix(path, "/static/") && !strings.Contains(path, "/data")
+			}
+			web[c] = tracking.WebSite{Recipe: c + "-sandbox", BaseURL: p.URL()}
 		}
-		p.match = func(path string) bool {
-			return !strings.HasPrefix(path, "/static/") && !strings.Contains(path, "/data")
-		}
-		proxies[c] = p
+		return web
 	}
-	amazon := mustRecipe(t, recipes, "amazon-sandbox")
-	pa := newProxy(t, d, "amazon", sb.URL("amazon"))
-	pa.dom = &domSpec{
-		Rows: sels(amazon, "inbox.thread", "thread.message", "orders.row"),
-		Cells: sels(amazon, "inbox.thread_order", "inbox.thread_buyer", "inbox.thread_subject", "inbox.thread_received",
-			"inbox.thread_due", "thread.message_from", "thread.message_time", "thread.message_body"),
-		Main:  sels(amazon, "inbox.thread_subject", "thread.message_body"),
-		Times: sels(amazon, "inbox.thread_received", "inbox.thread_due", "thread.message_time"),
-		Attrs: attrs(amazon, "time", "message_id", "message_from", "thread_status"), TimeAttrs: attrs(amazon, "time"),
-	}
-	pa.match = func(path string) bool { return strings.HasPrefix(path, "/messages") }
-	proxies["amazon"] = pa
-	pe := newProxy(t, d, "ebay", sb.URL("ebay"))
-	pe.json = &jsonSpec{Lists: []string{"conversations", "messages"}, Text: []string{"subject", "text", "buyer"},
-		Main: []string{"subject", "text"}, Times: []string{"lastMessageAt", "sentAt", "respondBy"}}
-	pe.match = func(path string) bool { return strings.Contains(path, "/api/conversations") }
-	proxies["ebay"] = pe
-	pt := newProxy(t, d, "tiktok", sb.URL("tiktok"))
-	pt.json = &jsonSpec{Lists: []string{"conversations", "messages"}, Text: []string{"subject", "content", "buyer_name"},
-		Main: []string{"subject", "content"}, Times: []string{"last_message_time", "create_time", "reply_deadline"}}
-	pt.match = func(path string) bool { return strings.HasPrefix(path, "/api/im/conversations") }
-	proxies["tiktok"] = pt
 
 	// The numbers: a few parcels per carrier with visible events.
 	numbers := map[string][]string{}
@@ -160,14 +240,10 @@ func TestDriftHoldOut(t *testing.T) {
 			t.Fatalf("the sandbox world has no %s parcel with events", c)
 		}
 	}
-	web := map[string]tracking.WebSite{}
-	for _, c := range carrierSites {
-		web[c] = tracking.WebSite{Recipe: c + "-sandbox", BaseURL: proxies[c].URL()}
-	}
-	runTrack := func(t *testing.T) (map[string]tracking.Line, *localdb.DB) {
+	runTrack := func(t *testing.T, web map[string]tracking.WebSite) (map[string]tracking.Line, *localdb.DB) {
 		db := openDB(t, sb)
-		deps := tracking.Deps{DB: db, Recipes: recipes, Web: web, Now: sb.Now,
-			Browser: func(context.Context) (*automations.Browser, error) { return b, nil }}
+		deps := tracking.Deps{DB: db, Recipes: w.recipes, Web: web, Now: sb.Now,
+			Browser: func(context.Context) (*automations.Browser, error) { return w.b, nil }}
 		ch, err := tracking.TrackAll(ctx, deps, all, tracking.Options{Concurrency: 4,
 			Retry: automations.RetryPolicy{Attempts: 2, Base: 50 * time.Millisecond}})
 		if err != nil {
@@ -184,8 +260,9 @@ func TestDriftHoldOut(t *testing.T) {
 	}
 
 	// Baseline: the unchanged pages, checked against the world's events.
+	d := w.newDrifter(t)
 	d.set("")
-	base, _ := runTrack(t)
+	base, _ := runTrack(t, proxies(t, d))
 	for _, n := range all {
 		l := base[n]
 		if l.Error != nil {
@@ -196,74 +273,86 @@ func TestDriftHoldOut(t *testing.T) {
 		}
 	}
 
-	for _, v := range variants {
-		d.set(v.name)
-		began := time.Now()
-		lines, db := runTrack(t)
-		t.Logf("variant %-15s tracking %5.1fs", v.name, time.Since(began).Seconds())
-		for _, c := range carrierSites {
-			if d.count(c) == 0 {
-				t.Fatalf("variant %s changed no %s page: the proxy did not reach the product", v.name, c)
-			}
-			put(v.name, c, judgeTrack(ctx, db, sb, c, numbers[c], lines, base))
+	t.Run("variants", func(t *testing.T) {
+		for _, v := range variants {
+			t.Run(v.name, func(t *testing.T) {
+				t.Parallel()
+				d := w.newDrifter(t)
+				web := proxies(t, d)
+				d.set(v.name)
+				began := time.Now()
+				lines, db := runTrack(t, web)
+				t.Logf("variant %-15s tracking %5.1fs", v.name, time.Since(began).Seconds())
+				for _, c := range carrierSites {
+					if d.count(c) == 0 {
+						t.Fatalf("variant %s changed no %s page: the proxy did not reach the product", v.name, c)
+					}
+					w.put(v.name, c, judgeTrack(ctx, db, sb, c, numbers[c], lines, base))
+				}
+			})
 		}
+	})
+}
+
+// driftSync is one inbox: a baseline sync checked against the world, then
+// each variant, side by side, through a proxy of its own and on a fresh
+// database.
+func (w *world) driftSync(t *testing.T, market string) {
+	ctx, sb := w.ctx, w.sb
+	proxyFor := func(t *testing.T, d *drifter) *proxy {
+		p := newProxy(t, d, market, sb.URL(market))
+		switch market {
+		case "amazon":
+			amazon := mustRecipe(t, w.recipes, "amazon-sandbox")
+			p.dom = &domSpec{
+				Rows: sels(amazon, "inbox.thread", "thread.message", "orders.row"),
+				Cells: sels(amazon, "inbox.thread_order", "inbox.thread_buyer", "inbox.thread_subject", "inbox.thread_received",
+					"inbox.thread_due", "thread.message_from", "thread.message_time", "thread.message_body"),
+				Main:  sels(amazon, "inbox.thread_subject", "thread.message_body"),
+				Times: sels(amazon, "inbox.thread_received", "inbox.thread_due", "thread.message_time"),
+				Attrs: attrs(amazon, "time", "message_id", "message_from", "thread_status"), TimeAttrs: attrs(amazon, "time"),
+			}
+			p.match = func(path string) bool { return strings.HasPrefix(path, "/messages") }
+		case "ebay":
+			p.json = &jsonSpec{Lists: []string{"conversations", "messages"}, Text: []string{"subject", "text", "buyer"},
+				Main: []string{"subject", "text"}, Times: []string{"lastMessageAt", "sentAt", "respondBy"}}
+			p.match = func(path string) bool { return strings.Contains(path, "/api/conversations") }
+		case "tiktok":
+			p.json = &jsonSpec{Lists: []string{"conversations", "messages"}, Text: []string{"subject", "content", "buyer_name"},
+				Main: []string{"subject", "content"}, Times: []string{"last_message_time", "create_time", "reply_deadline"}}
+			p.match = func(path string) bool { return strings.HasPrefix(path, "/api/im/conversations") }
+		default:
+			t.Fatalf("no drift spec for %s", market)
+		}
+		return p
 	}
 
-	// The inboxes: a baseline sync checked against the world, then each
-	// variant on a fresh database.
-	markets := []string{"amazon", "ebay", "tiktok"}
+	d := w.newDrifter(t)
 	d.set("")
-	for _, m := range markets {
-		res := runSync(t, ctx, b, sb, recipes, m, proxies[m].URL())
-		if res.sum.FailureClass != "" || len(res.failed) > 0 {
-			t.Fatalf("unchanged %s: %s %s %v", m, res.sum.FailureClass, res.sum.Error, res.failed)
+	res := runSync(t, ctx, w.b, sb, w.recipes, market, proxyFor(t, d).URL())
+	if res.sum.FailureClass != "" || len(res.failed) > 0 {
+		t.Fatalf("unchanged %s: %s %s %v", market, res.sum.FailureClass, res.sum.Error, res.failed)
+	}
+	if why := syncMatchesWorld(sb, market, res, true); why != "" {
+		t.Fatalf("unchanged %s does not match the world: %s", market, why)
+	}
+	t.Run("variants", func(t *testing.T) {
+		for _, v := range variants {
+			t.Run(v.name, func(t *testing.T) {
+				t.Parallel()
+				d := w.newDrifter(t)
+				p := proxyFor(t, d)
+				d.set(v.name)
+				began := time.Now()
+				res := runSync(t, ctx, w.b, sb, w.recipes, market, p.URL())
+				t.Logf("variant %-15s sync %-7s %5.1fs", v.name, market, time.Since(began).Seconds())
+				if d.count(market) == 0 {
+					t.Fatalf("variant %s changed no %s answer: the proxy did not reach the product", v.name, market)
+				}
+				w.put(v.name, market, judgeSync(sb, market, res))
+			})
 		}
-		if why := syncMatchesWorld(sb, m, res, true); why != "" {
-			t.Fatalf("unchanged %s does not match the world: %s", m, why)
-		}
-	}
-	for _, v := range variants {
-		d.set(v.name)
-		for _, m := range markets {
-			began := time.Now()
-			res := runSync(t, ctx, b, sb, recipes, m, proxies[m].URL())
-			t.Logf("variant %-15s sync %-7s %5.1fs", v.name, m, time.Since(began).Seconds())
-			if d.count(m) == 0 {
-				t.Fatalf("variant %s changed no %s answer: the proxy did not reach the product", v.name, m)
-			}
-			put(v.name, m, judgeSync(sb, m, res))
-		}
-	}
-
-	// The table.
-	sites := append(append(append([]string{}, markets...), carrierSites...), "ups-claims")
-	var b2 strings.Builder
-	fmt.Fprintf(&b2, "\n%-16s", "variant")
-	for _, s := range sites {
-		fmt.Fprintf(&b2, " %-13s", s)
-	}
-	b2.WriteString("\n")
-	bad := 0
-	var notes []string
-	for _, v := range variants {
-		fmt.Fprintf(&b2, "%-16s", v.name)
-		for _, s := range sites {
-			c := table[v.name][s]
-			fmt.Fprintf(&b2, " %-13s", c.outcome)
-			if c.outcome == outSilent || c.outcome == outOther {
-				bad++
-				notes = append(notes, fmt.Sprintf("%s x %s: %s: %s", v.name, s, c.outcome, c.why))
-			}
-		}
-		b2.WriteString("\n")
-	}
-	t.Log(b2.String())
-	for _, n := range notes {
-		t.Error(n)
-	}
-	if bad > 0 {
-		t.Errorf("%d cells ended as neither correct data nor page_changed", bad)
-	}
+	})
 }
 
 func mustRecipe(t *testing.T, set *automations.RecipeSet, site string) *automations.Recipe {

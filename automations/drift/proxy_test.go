@@ -172,12 +172,13 @@ type proxy struct {
 }
 
 // drifter holds the variant of the moment and the tab that rewrites
-// server-rendered pages.
+// server-rendered pages, opened by newTab when the first one comes.
 type drifter struct {
 	mu      sync.Mutex
 	variant string
 	tabMu   sync.Mutex
 	tab     *rod.Page
+	newTab  func() (*rod.Page, error)
 	changed map[string]int // site -> responses changed under this variant
 }
 
@@ -273,6 +274,13 @@ func (p *proxy) modify(resp *http.Response) error {
 func (d *drifter) rewrite(html, v string, spec domSpec) (string, error) {
 	d.tabMu.Lock()
 	defer d.tabMu.Unlock()
+	if d.tab == nil {
+		tab, err := d.newTab()
+		if err != nil {
+			return "", err
+		}
+		d.tab = tab
+	}
 	res, err := d.tab.Timeout(30*time.Second).Eval(staticJS, html, v, spec)
 	if err != nil {
 		return "", err
