@@ -20,6 +20,7 @@ import (
 	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/automations/claims/internal/claimtest"
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/config"
 	"github.com/sellerops/sellerops/localdb/secrets"
@@ -28,13 +29,14 @@ import (
 // The kill test re-runs this test binary as a filing process. These
 // variables tell the child what to do.
 const (
-	envChild    = "SELLEROPS_CLAIMS_CHILD"   // "1" makes the binary a filing process
-	envDB       = "SELLEROPS_CLAIMS_DB"      // database file
-	envClaim    = "SELLEROPS_CLAIMS_ID"      // claim to file
-	envKillAt   = "SELLEROPS_CLAIMS_KILL_AT" // checkpoint at which to die; "" runs to the end
-	envKillMode = "SELLEROPS_CLAIMS_KILL_BY" // "self": SIGKILL itself; "parent": report and wait to be killed
-	envPortals  = "SELLEROPS_CLAIMS_PORTALS" // JSON map of carrier to Portal
-	envProfile  = "SELLEROPS_CLAIMS_PROFILE" // browser profile folder
+	envChild    = "SELLEROPS_CLAIMS_CHILD"    // "1" makes the binary a filing process
+	envDB       = "SELLEROPS_CLAIMS_DB"       // database file
+	envClaim    = "SELLEROPS_CLAIMS_ID"       // claim to file
+	envKillAt   = "SELLEROPS_CLAIMS_KILL_AT"  // checkpoint at which to die; "" runs to the end
+	envKillMode = "SELLEROPS_CLAIMS_KILL_BY"  // "self": SIGKILL itself; "parent": report and wait to be killed
+	envPortals  = "SELLEROPS_CLAIMS_PORTALS"  // JSON map of carrier to Portal
+	envProfile  = "SELLEROPS_CLAIMS_PROFILE"  // browser profile folder
+	envDeadline = "SELLEROPS_CLAIMS_DEADLINE" // the parent test's deadline, RFC 3339; the child gives up then
 )
 
 func TestMain(m *testing.M) {
@@ -49,7 +51,11 @@ func TestMain(m *testing.M) {
 // runChild files one claim and reports on stdout; at the kill point it
 // dies without any cleanup, as a crash or a power cut would.
 func runChild() int {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	deadline, err := time.Parse(time.RFC3339Nano, os.Getenv(envDeadline))
+	if err != nil {
+		deadline = time.Now().Add(2 * time.Minute)
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	fail := func(err error) int {
 		fmt.Printf("ERR %v\n", err)
@@ -125,7 +131,8 @@ func runFiler(t *testing.T, dbPath string, claimID int64, portals map[string]cla
 	pj, _ := json.Marshal(portals)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	env := append(os.Environ(), envChild+"=1", envDB+"="+dbPath, envClaim+"="+strconv.FormatInt(claimID, 10),
-		envKillAt+"="+killAt, envKillMode+"="+mode, envPortals+"="+string(pj), envProfile+"="+filepath.Join(t.TempDir(), "profile"))
+		envKillAt+"="+killAt, envKillMode+"="+mode, envPortals+"="+string(pj), envProfile+"="+filepath.Join(t.TempDir(), "profile"),
+		envDeadline+"="+testwait.Deadline(t).Format(time.RFC3339Nano))
 	for _, c := range sandbox.Carriers {
 		a := sb.Account(c)
 		env = append(env, secrets.EnvName(claims.PortalUsernameKey(c))+"="+a.Username, secrets.EnvName(claims.PortalPasswordKey(c))+"="+a.Password)
@@ -182,6 +189,7 @@ type killCase struct {
 // that the portal then holds exactly one claim per parcel and that the
 // database knows every confirmation number.
 func TestKillFilingAnywhere(t *testing.T) {
+	t.Parallel()
 	cases := []killCase{
 		{kills: []string{"lock.taken"}, want: "filed"},
 		{kills: []string{"intent.before"}, want: "filed"},
@@ -260,53 +268,51 @@ func TestKillFilingAnywhere(t *testing.T) {
 	}
 	portals := sandboxPortals(sb)
 
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 2)
+	// The cases file different parcels' claims, each under its own claim
+	// lock, so they run side by side against the one portal and database.
 	var mu sync.Mutex
 	kills := 0
-	for i, c := range cases {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			by := c.by
-			if by == "" {
-				by = "self"
-			}
-			p := parcelOf[i]
-			for _, point := range c.kills {
-				run := runFiler(t, db.Path(), claimOf[i], portals, sb, point, by)
-				if !run.killed {
-					t.Errorf("case %d (%s): the process was not killed at %s; it said:\n%s", i, p.TrackingNumber, point, run.output)
+	t.Run("cases", func(t *testing.T) {
+		for i, c := range cases {
+			t.Run(fmt.Sprintf("%02d-%s", i, strings.Join(c.kills, "+")), func(t *testing.T) {
+				t.Parallel()
+				by := c.by
+				if by == "" {
+					by = "self"
+				}
+				p := parcelOf[i]
+				for _, point := range c.kills {
+					run := runFiler(t, db.Path(), claimOf[i], portals, sb, point, by)
+					if !run.killed {
+						t.Errorf("case %d (%s): the process was not killed at %s; it said:\n%s", i, p.TrackingNumber, point, run.output)
+						return
+					}
+					mu.Lock()
+					kills++
+					mu.Unlock()
+				}
+				run := runFiler(t, db.Path(), claimOf[i], portals, sb, "", by)
+				if run.killed || run.result == nil {
+					t.Errorf("case %d (%s, killed at %v): the rerun did not finish: %s", i, p.TrackingNumber, c.kills, run.output)
 					return
 				}
-				mu.Lock()
-				kills++
-				mu.Unlock()
-			}
-			run := runFiler(t, db.Path(), claimOf[i], portals, sb, "", by)
-			if run.killed || run.result == nil {
-				t.Errorf("case %d (%s, killed at %v): the rerun did not finish: %s", i, p.TrackingNumber, c.kills, run.output)
-				return
-			}
-			r := run.result
-			got := "filed"
-			switch {
-			case r.AlreadyFiled:
-				got = "already"
-			case r.Adopted:
-				got = "adopted"
-			}
-			if c.want != "" && got != c.want {
-				t.Errorf("case %d (%s, killed at %v): the rerun %s the claim, want %s", i, p.TrackingNumber, c.kills, got, c.want)
-			}
-			if c.want == "" && got == "already" {
-				t.Errorf("case %d (%s, killed at %v): the rerun found the claim already recorded", i, p.TrackingNumber, c.kills)
-			}
-		}()
-	}
-	wg.Wait()
+				r := run.result
+				got := "filed"
+				switch {
+				case r.AlreadyFiled:
+					got = "already"
+				case r.Adopted:
+					got = "adopted"
+				}
+				if c.want != "" && got != c.want {
+					t.Errorf("case %d (%s, killed at %v): the rerun %s the claim, want %s", i, p.TrackingNumber, c.kills, got, c.want)
+				}
+				if c.want == "" && got == "already" {
+					t.Errorf("case %d (%s, killed at %v): the rerun found the claim already recorded", i, p.TrackingNumber, c.kills)
+				}
+			})
+		}
+	})
 	if t.Failed() {
 		return
 	}
