@@ -2,7 +2,6 @@ package filing
 
 import (
 	"bytes"
-	"context"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/automations/claims/internal/claimtest"
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/localdb"
 )
 
@@ -22,8 +22,8 @@ import (
 var filedSteps = regexp.MustCompile(`^search,form(,retry,search,form)*,done$`)
 
 func TestFileOnEveryPortal(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
+	t.Parallel()
+	ctx := testwait.Context(t)
 	sb := claimtest.StartSandbox(t, sandbox.Options{Seed: 3, Orders: 250})
 	db := claimtest.OpenDB(t)
 	parcels := append(

@@ -1,7 +1,6 @@
 package filing
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"github.com/sellerops/sellerops/automations/claims/internal/claimtest"
 	"github.com/sellerops/sellerops/automations/marketplace"
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/money"
 )
@@ -25,12 +25,8 @@ import (
 // shows it: "4900" for 4,900 JPY, "12.345" for 12.345 KWD. A TikTok order,
 // whose page shows no value, gives a draft with no amount that is not filed.
 func TestMoneyEndToEnd(t *testing.T) {
-	deadline, ok := t.Deadline()
-	if !ok {
-		deadline = time.Now().Add(8 * time.Minute)
-	}
-	ctx, cancel := context.WithDeadline(context.Background(), deadline.Add(-10*time.Second))
-	defer cancel()
+	t.Parallel()
+	ctx := testwait.Context(t)
 	// Seed 12 with 30 orders a store has a lost or damaged parcel in every one
 	// of the five currencies among orders with a buyer thread (which is what
 	// sync reads), and one on TikTok.

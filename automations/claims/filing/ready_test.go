@@ -1,16 +1,15 @@
 package filing
 
 import (
-	"context"
 	"errors"
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sellerops/sellerops/automations/claims"
 	"github.com/sellerops/sellerops/automations/claims/internal/claimtest"
 	"github.com/sellerops/sellerops/automations/sandbox"
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/localdb"
 	"github.com/sellerops/sellerops/localdb/money"
 )
@@ -22,8 +21,8 @@ import (
 // portal's own form (the sandbox, driven in Chromium) is the truth that the
 // completed claim is acceptable.
 func TestUnreadyClaimStaysDraft(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	t.Parallel()
+	ctx := testwait.Context(t)
 	sb := claimtest.StartSandbox(t, sandbox.Options{Seed: 3, Orders: 250})
 	db := claimtest.OpenDB(t)
 	parcels := claimtest.PickParcels(sb, 1, func(p *sandbox.Parcel) bool {
@@ -121,8 +120,8 @@ func TestUnreadyClaimStaysDraft(t *testing.T) {
 // crash after submission would leave it), it is recorded as filed and never
 // filed twice.
 func TestResetSearchesThePortal(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	t.Parallel()
+	ctx := testwait.Context(t)
 	sb := claimtest.StartSandbox(t, sandbox.Options{Seed: 3, Orders: 250})
 	parcels := claimtest.PickParcels(sb, 1, func(p *sandbox.Parcel) bool { return p.Carrier == "fedex" }, sandbox.ParcelLost)
 	if len(parcels) != 1 {
