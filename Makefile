@@ -11,6 +11,9 @@ TEST_TIMEOUT ?= 30m
 # cores finishes sooner than one per core; the tests wait on conditions and
 # take their budgets from the test's deadline, so they hold under the load.
 TEST_PACKAGES ?= 4
+# Inside a package, tests that own their world run side by side, this many
+# at a time (go test's own default is the core count).
+TEST_PARALLEL ?= 4
 
 
 .PHONY: build demo doctor test fmt-check vet bench clean
@@ -38,7 +41,7 @@ test:
 	@.ci/install-deps.sh test
 	@$(MAKE) --no-print-directory fmt-check
 	@$(MAKE) --no-print-directory vet
-	.ci/with-keyring.sh $(GO) test -race -p $(TEST_PACKAGES) -timeout $(TEST_TIMEOUT) ./...
+	.ci/with-keyring.sh $(GO) test -race -p $(TEST_PACKAGES) -parallel $(TEST_PARALLEL) -timeout $(TEST_TIMEOUT) ./...
 
 # Each benchmark runs BENCH_COUNT times (6, the fewest for which benchstat
 # gives a confidence interval) and benchstat prints the median of
