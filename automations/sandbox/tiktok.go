@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sellerops/sellerops/localdb/money"
 )
@@ -255,6 +256,7 @@ type ttOrder struct {
 	ID               string       `json:"id"`
 	Status           string       `json:"status"`
 	CreateTime       int64        `json:"create_time"`
+	UpdateTime       int64        `json:"update_time"`
 	RTSTime          int64        `json:"rts_time,omitempty"` // when the seller handed the parcel over
 	WarehouseID      string       `json:"warehouse_id"`
 	RecipientAddress ttAddress    `json:"recipient_address"`
@@ -305,10 +307,13 @@ func ttWarehouseOf(p Place) string {
 	return ""
 }
 
-func (sb *Sandbox) ttOrder(o *Order) ttOrder {
+// ttOrder is the order as TikTok Shop shows it at now: unshipped before
+// its ship date, and updated last when it was placed or shipped.
+func (sb *Sandbox) ttOrder(o *Order, now time.Time) ttOrder {
 	total := money.FormatDecimal(o.Value, o.Currency)
-	t := ttOrder{ID: o.ID, Status: "AWAITING_SHIPMENT", CreateTime: o.Placed.Unix(), WarehouseID: ttWarehouses()[0].ID,
-		Payment: ttPayment{Currency: o.Currency, TotalAmount: total}, Packages: []ttPackage{}}
+	t := ttOrder{ID: o.ID, Status: "AWAITING_SHIPMENT", CreateTime: o.Placed.Unix(), UpdateTime: spUpdated(o, now).Unix(),
+		WarehouseID: ttWarehouses()[0].ID, Payment: ttPayment{Currency: o.Currency, TotalAmount: total}, Packages: []ttPackage{}}
+	o = o.At(now)
 	li := ttLineItem{ID: o.ID + "1", ProductName: o.Item, SalePrice: total, Currency: o.Currency}
 	if p := sb.world.Parcel(o.TrackingNumber); o.Shipped && p != nil {
 		pkg := "11" + o.ID[2:]
@@ -338,12 +343,13 @@ func mountTiktokOrders(s *site, xhr func(func(http.ResponseWriter, *http.Request
 			return
 		}
 		list := []ttOrder{}
+		now := sb.Now()
 		for _, id := range ids {
 			o := sb.world.Order(strings.TrimSpace(id))
-			if o == nil || o.StoreID != ss.store {
+			if o == nil || o.StoreID != ss.store || !o.PlacedBy(now) {
 				continue // TikTok leaves out ids it does not know
 			}
-			list = append(list, sb.ttOrder(o))
+			list = append(list, sb.ttOrder(o, now))
 		}
 		ttOK(w, map[string]any{"orders": list})
 	}))
