@@ -20,6 +20,10 @@ var recordSources = map[string]map[string]automations.Sources{
 		"order": {"id": "selectors.orders.id|attributes.order_id", "value": "attributes.amount|selectors.orders.total",
 			"currency": "attributes.currency|selectors.orders.total", "ship_date": "attributes.time|selectors.orders.ship_date",
 			"tracking": "selectors.orders.tracking", "ship_from": "selectors.orders.ship_from", "ship_to": "selectors.orders.ship_to"},
+		"listed_order": {"id": "selectors.orders.id|attributes.order_id", "placed": "attributes.time|selectors.orders.date",
+			"value": "attributes.amount|selectors.orders.total", "currency": "attributes.currency|selectors.orders.total",
+			"ship_date": "attributes.time|selectors.orders.ship_date", "tracking": "selectors.orders.tracking",
+			"ship_from": "selectors.orders.ship_from", "ship_to": "selectors.orders.ship_to"},
 	},
 	"ebay": {
 		"thread":  {"id": "json:conversations[].id", "subject": "json:subject", "received": "json:lastMessageAt", "buyer": "json:buyer", "order": "json:orderId"},
@@ -102,6 +106,29 @@ func (s *session) checkThread(d threadDetail, url string) (threadDetail, error) 
 	}
 	d.Messages = msgs
 	return d, nil
+}
+
+// checkListed checks the orders of an order list's page against the
+// listed_order schema. It returns those that fit, trimmed and with repeats
+// dropped, and a page_changed error for those that do not (nil when all
+// fit).
+func (s *session) checkListed(list []listedOrder, url string) ([]listedOrder, error) {
+	rows := make([]automations.Record, len(list))
+	for i, o := range list {
+		rows[i] = automations.Record{"id": o.ID, "placed": o.Placed, "changed": optTime(o.Changed), "value": o.Value,
+			"currency": o.Currency, "ship_date": optTime(o.ShipDate), "tracking": o.Tracking, "ship_from": o.ShipFrom,
+			"ship_to": o.ShipTo, automations.MultiField: o.Multi}
+	}
+	keep, err := automations.CheckRecords(s.recordCheck("listed_order", url), rows)
+	out := make([]listedOrder, 0, len(keep))
+	for _, k := range keep {
+		o := list[k]
+		o.ID, o.Tracking, o.Carrier = strings.TrimSpace(o.ID), strings.TrimSpace(o.Tracking), strings.TrimSpace(o.Carrier)
+		o.Buyer, o.Item = strings.TrimSpace(o.Buyer), strings.TrimSpace(o.Item)
+		o.ShipFrom, o.ShipTo, o.Currency = strings.TrimSpace(o.ShipFrom), strings.TrimSpace(o.ShipTo), strings.TrimSpace(o.Currency)
+		out = append(out, o)
+	}
+	return out, err
 }
 
 // checkOrders drops the orders that do not fit the order schema. Orders
