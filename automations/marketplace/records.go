@@ -39,6 +39,10 @@ var recordSources = map[string]map[string]automations.Sources{
 		"order": {"id": "json:data.orders[].id", "value": "json:payment.total_amount", "currency": "json:payment.currency",
 			"ship_date": "json:rts_time", "tracking": "json:line_items[].tracking_number",
 			"ship_from": "json:warehouse_id (data.warehouses[].address.region_code)", "ship_to": "json:recipient_address.region_code"},
+		"listed_order": {"id": "json:data.orders[].id", "placed": "json:create_time", "changed": "json:update_time",
+			"value": "json:payment.total_amount", "currency": "json:payment.currency", "ship_date": "json:rts_time",
+			"tracking": "json:line_items[].tracking_number", "ship_from": "json:warehouse_id (data.warehouses[].address.region_code)",
+			"ship_to": "json:recipient_address.region_code"},
 	},
 }
 

@@ -2,7 +2,10 @@ package sandbox
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +94,141 @@ func TestAmazonOrderListShowsLaterOrdersWhenPlaced(t *testing.T) {
 	}
 	if n := sb.State().Requests["amazon.orders_list"]; n != 3 {
 		t.Errorf("%d order list pages counted, want 3 (the search is not one)", n)
+	}
+}
+
+// ttClient signs in to the tiktok seller centre over plain HTTP.
+func ttClient(t *testing.T, sb *Sandbox) *http.Client {
+	t.Helper()
+	c := jarClient(false)
+	_, _ = get(t, c, sb.URL("tiktok")+"/login")
+	u, _ := url.Parse(sb.URL("tiktok"))
+	var csrf string
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == "csrf-tiktok" {
+			csrf = ck.Value
+		}
+	}
+	acct := sb.Account("tiktok")
+	for _, step := range []struct{ path, body string }{
+		{"/api/passport/login", `{"email":"` + acct.Username + `","password":"` + acct.Password + `"}`},
+		{"/api/passport/otp", `{"code":"` + totpNow(t, acct.TOTPSecret) + `"}`},
+	} {
+		req, _ := http.NewRequest("POST", sb.URL("tiktok")+step.path, strings.NewReader(step.body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", csrf)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", step.path, resp.StatusCode)
+		}
+	}
+	return c
+}
+
+type ttSearchAnswer struct {
+	Code int `json:"code"`
+	Data struct {
+		Orders        []ttOrder `json:"orders"`
+		NextPageToken *string   `json:"next_page_token"`
+		TotalCount    int       `json:"total_count"`
+	} `json:"data"`
+}
+
+func ttSearch(t *testing.T, c *http.Client, sb *Sandbox, query, body string) (int, ttSearchAnswer) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", sb.URL("tiktok")+"/api/order/202309/orders/search?"+query, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var out ttSearchAnswer
+	if resp.StatusCode == 200 {
+		if err := json.Unmarshal(b, &out); err != nil {
+			t.Fatalf("search answer: %v\n%s", err, b)
+		}
+	}
+	return resp.StatusCode, out
+}
+
+func TestTiktokSearchOrders(t *testing.T) {
+	t.Parallel()
+	sb := startSandbox(t, Options{Seed: 4, Orders: 70, LaterOrders: 2})
+	c := ttClient(t, sb)
+	now := sb.Now()
+	visible := map[string]*Order{}
+	for _, o := range sb.World().StoreOrders("tiktok") {
+		if o.PlacedBy(now) {
+			visible[o.ID] = o
+		}
+	}
+	// Every visible order once, newest first, across pages of 30.
+	seen := map[string]bool{}
+	token, pages := "", 0
+	var last int64
+	for {
+		code, a := ttSearch(t, c, sb, "page_size=30&sort_field=create_time&sort_order=DESC&page_token="+url.QueryEscape(token), `{}`)
+		if code != 200 || a.Code != 0 || a.Data.NextPageToken == nil || a.Data.TotalCount != len(visible) {
+			t.Fatalf("page %d: %d %+v", pages+1, code, a)
+		}
+		pages++
+		for _, o := range a.Data.Orders {
+			if visible[o.ID] == nil || seen[o.ID] {
+				t.Errorf("order %s listed: visible %v, seen before %v", o.ID, visible[o.ID] != nil, seen[o.ID])
+			}
+			if last != 0 && o.CreateTime > last {
+				t.Errorf("order %s is not newest first", o.ID)
+			}
+			seen[o.ID], last = true, o.CreateTime
+		}
+		if token = *a.Data.NextPageToken; token == "" {
+			break
+		}
+	}
+	if len(seen) != len(visible) || pages != (len(visible)+29)/30 {
+		t.Errorf("%d orders on %d pages, want %d on %d", len(seen), pages, len(visible), (len(visible)+29)/30)
+	}
+	if n := sb.State().Requests["tiktok.orders_search"]; n != pages {
+		t.Errorf("%d search pages counted, want %d", n, pages)
+	}
+
+	// update_time_ge: the later order once placed, and again once shipped.
+	o := sb.World().StoreOrders("tiktok")[1]
+	body := `{"update_time_ge": ` + strconv.FormatInt(now.Unix(), 10) + `}`
+	if _, a := ttSearch(t, c, sb, "page_size=100", body); len(a.Data.Orders) != 0 {
+		t.Errorf("%d orders updated since the start before the clock moved", len(a.Data.Orders))
+	}
+	sb.Advance(o.Placed.Sub(sb.Now()))
+	c = ttClient(t, sb) // a session ends as the clock moves on
+	_, a := ttSearch(t, c, sb, "page_size=100", body)
+	if len(a.Data.Orders) != 1 || a.Data.Orders[0].ID != o.ID || a.Data.Orders[0].TrackingNumber != "" || a.Data.Orders[0].UpdateTime != o.Placed.Unix() {
+		t.Fatalf("updated since the start, once the order is placed: %+v", a.Data.Orders)
+	}
+	sb.Advance(o.ShipDate.Sub(sb.Now()))
+	c = ttClient(t, sb)
+	_, a = ttSearch(t, c, sb, "page_size=100", body)
+	var got *ttOrder
+	for i, x := range a.Data.Orders {
+		if x.ID == o.ID {
+			got = &a.Data.Orders[i]
+		} else if w := sb.World().Order(x.ID); w == nil || !w.Placed.After(now) {
+			t.Errorf("order %s is listed as updated since the start", x.ID)
+		}
+	}
+	if got == nil || got.TrackingNumber != o.TrackingNumber || got.UpdateTime != o.ShipDate.Unix() ||
+		len(got.LineItems) != 1 || got.LineItems[0].TrackingNumber != o.TrackingNumber {
+		t.Fatalf("updated since the start, once the order shipped: %+v", a.Data.Orders)
+	}
+
+	for _, q := range []string{"", "page_size=0", "page_size=101", "page_size=10&sort_field=price", "page_size=10&page_token=bogus"} {
+		if code, _ := ttSearch(t, c, sb, q, `{}`); code != http.StatusBadRequest {
+			t.Errorf("search %q: %d, want 400", q, code)
+		}
 	}
 }
