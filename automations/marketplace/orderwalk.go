@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -238,7 +239,10 @@ func (y *storeSync) walkList(ctx context.Context, list orderList, q orderQuery, 
 				}
 			}
 			if at.Before(q.Since) {
-				older = true
+				// A list by order date is past what the walk reads; a
+				// list filtered by change may hold an older order that
+				// changed, which this walk does not ask for.
+				older = older || !list.byChange()
 				continue
 			}
 			res.read++
@@ -272,9 +276,7 @@ func (y *storeSync) walkList(ctx context.Context, list orderList, q orderQuery, 
 }
 
 // storeListed stores one order of the list, unless the database already
-// holds it as the list shows it; it reports whether it stored it. An order
-// stored before keeps the items it has: a list's one line per order says
-// less than an API or the order's own page.
+// holds it as the list shows it; it reports whether it stored it.
 func (y *storeSync) storeListed(ctx context.Context, o listedOrder) (bool, error) {
 	cur, err := y.deps.DB.GetOrderByMarketplaceID(ctx, y.store.ID, o.ID)
 	switch {
@@ -282,9 +284,6 @@ func (y *storeSync) storeListed(ctx context.Context, o listedOrder) (bool, error
 		changed, err := y.listedChanges(cur, o.remoteOrder)
 		if err != nil || !changed {
 			return false, err
-		}
-		if len(cur.Items) > 0 {
-			o.Item, o.Items = "", nil
 		}
 	case !errors.Is(err, localdb.ErrNotFound):
 		return false, err
@@ -312,7 +311,8 @@ func (y *storeSync) listedChanges(cur localdb.Order, o remoteOrder) (bool, error
 		differs(o.ShipFrom, cur.OriginCountry), differs(o.ShipTo, cur.DestinationCountry), differs(o.Buyer, cur.BuyerName),
 		!o.ShipDate.IsZero() && !o.ShipDate.Equal(cur.ShipDate),
 		value.Minor() != 0 && (value.Minor() != cur.DeclaredValue || value.Currency() != cur.Currency),
-		len(cur.Items) == 0 && (o.Item != "" || len(o.Items) > 0):
+		len(cur.Items) == 0 && o.Item != "",
+		len(o.Items) > 0 && !slices.Equal(o.Items, cur.Items):
 		return true, nil
 	}
 	return false, nil

@@ -32,12 +32,12 @@ func shownOrders(sb *sandbox.Sandbox, store string) []*sandbox.Order {
 
 // listPages is how many order-list pages the sandbox served, by marketplace.
 func listPages(sb *sandbox.Sandbox, m string) int {
-	key := map[string]string{"amazon": "amazon.orders_list", "tiktok": "tiktok.orders_search"}[m]
+	key := map[string]string{"amazon": "amazon.orders_list", "ebay": "ebay.orders_list", "tiktok": "tiktok.orders_search"}[m]
 	return sb.State().Requests[key]
 }
 
 // ordersPerPage is how many orders one page of each order list holds.
-var ordersPerPage = map[string]int{"amazon": 50, "tiktok": 100}
+var ordersPerPage = map[string]int{"amazon": 50, "ebay": 200, "tiktok": 100}
 
 // checkStored checks that the store holds every order the sites show, each
 // with the world's carrier, tracking number, countries and value, and
@@ -103,7 +103,7 @@ func checkStored(t *testing.T, ctx context.Context, db *localdb.DB, st localdb.S
 // tracking number, again from one page.
 func TestOrderWalkStoresEveryOrderThenOnlyTheNew(t *testing.T) {
 	t.Parallel()
-	for _, m := range []string{"amazon", "tiktok"} {
+	for _, m := range Marketplaces {
 		t.Run(m, func(t *testing.T) {
 			t.Parallel()
 			testOrderWalk(t, m)

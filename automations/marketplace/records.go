@@ -30,6 +30,11 @@ var recordSources = map[string]map[string]automations.Sources{
 		"message": {"id": "json:messages[].id", "from": "json:from", "body": "json:text", "at": "json:sentAt", "attachments": "json:attachments"},
 		"order": {"id": "json:order.id", "value": "json:value", "currency": "json:currency", "ship_date": "json:ship_date", "tracking": "json:tracking_number",
 			"ship_from": "json:ship_from_country", "ship_to": "json:ship_to_country"},
+		"listed_order": {"id": "json:orders[].orderId", "placed": "json:creationDate", "changed": "json:lastModifiedDate",
+			"value": "json:pricingSummary.total.value", "currency": "json:pricingSummary.total.currency",
+			"ship_date": "json:fulfillments[].shippedDate", "tracking": "json:fulfillments[].shipmentTrackingNumber",
+			"ship_from": "json:lineItems[].itemLocation.countryCode",
+			"ship_to":   "json:fulfillmentStartInstructions[].shippingStep.shipTo.contactAddress.countryCode"},
 	},
 	"tiktok": {
 		"thread": {"id": "json:conversations[].conversation_id", "subject": "json:subject", "received": "json:last_message_time",

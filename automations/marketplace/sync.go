@@ -794,7 +794,16 @@ func (y *storeSync) saveOrder(ctx context.Context, order remoteOrder) (localdb.O
 	case len(order.Items) > 0:
 		o.Items = order.Items
 	case order.Item != "":
-		o.Items = []localdb.OrderItem{{Title: order.Item, Quantity: 1, UnitPrice: o.DeclaredValue}}
+		// One title is all a page's order box or list row says: the items
+		// an API or an order list stored before, with their SKUs and
+		// prices, are kept.
+		cur, err := y.deps.DB.GetOrderByMarketplaceID(ctx, y.store.ID, order.ID)
+		if err != nil && !errors.Is(err, localdb.ErrNotFound) {
+			return localdb.Order{}, false, err
+		}
+		if err != nil || len(cur.Items) == 0 {
+			o.Items = []localdb.OrderItem{{Title: order.Item, Quantity: 1, UnitPrice: o.DeclaredValue}}
+		}
 	}
 	stored, created, err := y.deps.DB.UpsertOrder(ctx, o)
 	if err != nil {

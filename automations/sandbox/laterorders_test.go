@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -230,5 +231,74 @@ func TestTiktokSearchOrders(t *testing.T) {
 		if code, _ := ttSearch(t, c, sb, q, `{}`); code != http.StatusBadRequest {
 			t.Errorf("search %q: %d, want 400", q, code)
 		}
+	}
+}
+
+var srtField = regexp.MustCompile(`name="srt" value="([^"]+)"`)
+
+// ebayClient signs in to the ebay site over plain HTTP.
+func ebayClient(t *testing.T, sb *Sandbox) *http.Client {
+	t.Helper()
+	c := jarClient(true)
+	base := sb.URL("ebay")
+	acct := sb.Account("ebay")
+	_, body := get(t, c, base+"/signin")
+	m := srtField.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("sign-in page has no srt:\n%s", body)
+	}
+	resp, err := c.PostForm(base+"/signin", url.Values{"srt": {m[1]}, "userid": {acct.Username}, "pass": {acct.Password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if m = srtField.FindStringSubmatch(string(b)); m == nil {
+		t.Fatalf("no one-time-code step (status %d)", resp.StatusCode)
+	}
+	resp, err = c.PostForm(base+"/signin/otp", url.Values{"srt": {m[1]}, "otp": {totpNow(t, acct.TOTPSecret)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return c
+}
+
+// Seller Hub's orders answer in getOrders' shape under the seller's
+// session, and nothing without one.
+func TestEbaySellerHubOrders(t *testing.T) {
+	t.Parallel()
+	sb := startSandbox(t, Options{Seed: 6, Orders: 30, LaterOrders: 1})
+	u := sb.URL("ebay") + "/sh/ord/api/order?filter=" + url.QueryEscape("lastmodifieddate:[2025-01-01T00:00:00.000Z..]") + "&limit=200"
+	if code, body := get(t, jarClient(false), u); code != http.StatusUnauthorized || !strings.Contains(body, "not_signed_in") {
+		t.Fatalf("without a session: %d %s", code, body)
+	}
+	c := ebayClient(t, sb)
+	code, body := get(t, c, u)
+	var page struct {
+		Orders []struct {
+			OrderID                string `json:"orderId"`
+			OrderFulfillmentStatus string `json:"orderFulfillmentStatus"`
+		} `json:"orders"`
+		Total int `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(body), &page); code != 200 || err != nil || page.Total != 30 || len(page.Orders) != 30 {
+		t.Fatalf("orders: %d %v total %d, %d orders", code, err, page.Total, len(page.Orders))
+	}
+	o := sb.World().Order(page.Orders[0].OrderID)
+	if o == nil || o.Placed.After(sb.Now()) {
+		t.Fatalf("listed %s, not a visible order", page.Orders[0].OrderID)
+	}
+	for _, x := range page.Orders {
+		if w := sb.World().Order(x.OrderID); w.Shipped && x.OrderFulfillmentStatus == "FULFILLED" {
+			_, body := get(t, c, sb.URL("ebay")+"/sh/ord/api/order/"+x.OrderID+"/shipping_fulfillment")
+			if !strings.Contains(body, w.TrackingNumber) {
+				t.Errorf("order %s: fulfilments without tracking number %s: %s", x.OrderID, w.TrackingNumber, body)
+			}
+			break
+		}
+	}
+	if n := sb.State().Requests["ebay.orders_list"]; n != 1 {
+		t.Errorf("%d order list pages counted, want 1 (the one refused for want of a session is not)", n)
 	}
 }

@@ -30,14 +30,15 @@ Running it twice stores nothing twice. Progress goes to stderr; the summary
 (new threads, new messages, overdue) to stdout.
 
 Orders come from the store's order list, walked newest first (Amazon's
-Manage Orders, TikTok Shop's order search): the first sync of a store reads
-the orders placed in the last 60 days; later ones read back to the newest
-order the last walk read less a day, and, where the list is by order date,
-to the oldest order still waiting for its tracking number (14 days at most),
-and store only the orders that are new or changed. Each stored order with a
-tracking number gets its parcel, which 'sellerops run track' follows. The
-orders a thread names are read too when the walk did not store them (older
-orders, and eBay, whose orders the walk does not read). listed_orders and
+Manage Orders, TikTok Shop's order search, eBay Seller Hub's orders): the
+first sync of a store reads the orders placed in the last 60 days; later
+ones read back to the newest order the last walk read less a day, and,
+where the list is by order date, to the oldest order still waiting for its
+tracking number (14 days at most), and store only the orders that are new
+or changed. Each stored order with a tracking number gets its parcel, which
+'sellerops run track' follows. The orders a thread names are read too when
+the walk did not store them (older orders, and recipes without an order
+list). listed_orders and
 order_pages in --json say what the walk stored and how many pages it read;
 an order page that does not fit the store's recipe is a failed item
 (orders:STORE:list, page_changed, with evidence) and nothing from it is
