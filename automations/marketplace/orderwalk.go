@@ -22,8 +22,9 @@ import (
 //     orderWalkWindow (60 days), newest first.
 //   - Each walk keeps a watermark: the newest time among the orders it read,
 //     by the time the list is sorted or filtered by. Amazon's order list is
-//     sorted by order date; TikTok Shop's order search filters by update
-//     time, which moves when an order gains its tracking number.
+//     sorted by order date; TikTok Shop's order search and eBay's getOrders
+//     filter by update time, which moves when an order gains its tracking
+//     number.
 //   - A later walk reads back to the watermark less orderWalkMargin (a day),
 //     for orders the list shows late and clocks that disagree.
 //   - On a list sorted by order date an order gains its tracking number where
@@ -109,7 +110,7 @@ type walkResult struct {
 // failure is recorded as the failed item orders:STORE:list, with its
 // class and evidence, and the threads are still read.
 func (y *storeSync) walkOrders(ctx context.Context) error {
-	if y.noBrowserOrders {
+	if y.noBrowserOrders || (y.api != nil && y.api.Channels.Orders == localdb.ChannelNone) {
 		return nil
 	}
 	w, ok := y.sess.site.(orderWalker)
