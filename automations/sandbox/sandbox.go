@@ -24,18 +24,19 @@ import (
 
 // Options configure a sandbox.
 type Options struct {
-	Host   string    // default "127.0.0.1"; every site listens on its own port on this host
-	Seed   int64     // same seed, same world
-	Faults string    // fault spec (see ParseFaults); "" = none
-	Start  time.Time // the sandbox clock's start; zero = DefaultStart
-	Stores int       // stores per marketplace; default 1
-	Orders int       // orders (and threads) per store; default 300
+	Host     string    // default "127.0.0.1"; every site listens on its own port on this host
+	Seed     int64     // same seed, same world
+	Faults   string    // fault spec (see ParseFaults); "" = none
+	Start    time.Time // the sandbox clock's start; zero = DefaultStart
+	Stores   int       // stores per marketplace; default 1
+	Orders   int       // orders (and threads) per store; default 300
+	BasePort int       // 0 = any free port; otherwise sites take BasePort, BasePort+1, ... in Sites() order
+
 	// LaterOrders are orders per store placed after the start, one about
 	// every six hours, each shipped within a day: the sites show them as
 	// the clock reaches them. None by default; the world's other orders
 	// are the same either way.
 	LaterOrders int
-	BasePort    int // 0 = any free port; otherwise sites take BasePort, BasePort+1, ... in Sites() order
 }
 
 // Site is one served site.

@@ -12,18 +12,19 @@ import (
 // needed" marks, claims). A sandbox started with the same options and given
 // it by Restore answers as the one that saved it did.
 type Saved struct {
-	Version int   `json:"version"`
-	Seed    int64 `json:"seed"`
-	Stores  int   `json:"stores"`
-	Orders  int   `json:"orders"`
+	Version    int                `json:"version"`
+	Seed       int64              `json:"seed"`
+	Stores     int                `json:"stores"`
+	Orders     int                `json:"orders"`
+	Start      time.Time          `json:"start"`
+	Advance    time.Duration      `json:"advance"`
+	Replies    map[string][]Reply `json:"replies"`
+	NoResponse []string           `json:"no_response"`
+	Claims     []SavedClaim       `json:"claims"`
+	ClaimSeq   int                `json:"claim_seq"`
+
 	// LaterOrders is the world's orders per store placed after the start.
-	LaterOrders int                `json:"later_orders,omitempty"`
-	Start       time.Time          `json:"start"`
-	Advance     time.Duration      `json:"advance"`
-	Replies     map[string][]Reply `json:"replies"`
-	NoResponse  []string           `json:"no_response"`
-	Claims      []SavedClaim       `json:"claims"`
-	ClaimSeq    int                `json:"claim_seq"`
+	LaterOrders int `json:"later_orders,omitempty"`
 }
 
 // SavedClaim is a filed claim with the portal's decision, which a Claim's
