@@ -454,7 +454,8 @@ func TestTrigramMigrationFillsExistingMessages(t *testing.T) {
 		`ALTER TABLE orders DROP COLUMN origin_country`, `ALTER TABLE orders DROP COLUMN destination_country`,
 		`DROP TABLE mail_messages`, `DROP TABLE mail_folders`, `DROP TABLE mail_accounts`, `DROP TABLE api_accounts`,
 		`DROP INDEX messages_in_reason`, `ALTER TABLE messages DROP COLUMN reason`, `ALTER TABLE messages DROP COLUMN reason_rule`,
-		`ALTER TABLE claims DROP COLUMN paid_at`, `DROP VIEW human_messages`, `ALTER TABLE messages DROP COLUMN automatic`} {
+		`ALTER TABLE claims DROP COLUMN paid_at`, `DROP VIEW human_messages`, `ALTER TABLE messages DROP COLUMN automatic`,
+		`DROP TABLE order_walks`} {
 		if _, err := db.sql.Exec(stmt); err != nil {
 			t.Fatal(err)
 		}

@@ -120,7 +120,9 @@ func failureOf(class, msg, evidence string) error {
 }
 
 // syncJob: one item per store, "store:NAME", and under it one detail item
-// per thread read, "thread:STORE:ID". A store that fails is recorded with
+// per thread read, "thread:STORE:ID", and one for the store's orders,
+// "orders:STORE:list" (the walk of its order list) or "orders:STORE:api".
+// A store that fails is recorded with
 // its class and evidence; the others go on. Each pass's store summaries go
 // to sums when it is set.
 func syncJob(d Deps, sums *storeSums) Job {

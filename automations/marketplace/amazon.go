@@ -394,3 +394,109 @@ func formHasReply(p *rod.Page, s *session, threadID, ref string) (bool, error) {
 	}
 	return got.Found, nil
 }
+
+// amazonOrderListJS reads one page of Manage Orders: each row's order with
+// its order date, and the pager's page count. A page without the order
+// table or the pager is not the page the recipe describes.
+const amazonOrderListJS = `(doc, sel) => {
+	const list = doc.querySelector(sel['orders.list']);
+	if (!list) return {missing: 'orders.list'};
+	const pager = doc.querySelector(sel['orders.pager']);
+	if (!pager) return {missing: 'orders.pager'};
+	const rows = [];
+	for (const el of list.querySelectorAll(sel['orders.row'])) {
+		// A cell selector matching twice in a row is ambiguous: name the field.
+		const multi = [];
+		const one = (s, f) => { if (!s) return null; const all = el.querySelectorAll(s); if (all.length > 1) multi.push(f); return all[0] || null; };
+		const text = (s, f) => { const x = one(s, f); return x ? x.textContent.trim() : ''; };
+		// A time is the cell's attribute, or that of the element in it that has one.
+		const when = (s, f) => { const x = one(s, f); if (!x) return ''; const t = x.hasAttribute(sel['attr.time']) ? x : x.querySelector('[' + sel['attr.time'] + ']'); return t ? (t.getAttribute(sel['attr.time']) || '') : ''; };
+		const total = one(sel['orders.total'], 'value');
+		rows.push({id: text(sel['orders.id'], 'id') || el.getAttribute(sel['attr.order_id']) || '',
+			placed: when(sel['orders.date'], 'placed'), buyer: text(sel['orders.buyer'], 'buyer'), item: text(sel['orders.item'], 'item'),
+			value: total ? (total.getAttribute(sel['attr.amount']) || '') : '',
+			currency: total ? (total.getAttribute(sel['attr.currency']) || '') : '',
+			ship_date: when(sel['orders.ship_date'], 'ship_date'),
+			carrier: text(sel['orders.carrier'], 'carrier'), tracking_number: text(sel['orders.tracking'], 'tracking'),
+			ship_from_country: text(sel['orders.ship_from'], 'ship_from'), ship_to_country: text(sel['orders.ship_to'], 'ship_to'), multi});
+	}
+	return {pages: parseInt(pager.getAttribute(sel['attr.pages']), 10) || 1, rows};
+}`
+
+// amazonOrderList is Manage Orders, newest order first, 50 orders a page:
+// it lists orders by the date they were placed and cannot be asked for
+// those changed since a time.
+type amazonOrderList struct {
+	s   *session
+	sel map[string]string
+}
+
+func (amazonSite) orderList(s *session) orderList {
+	if _, err := s.recipe.URL("orders_page"); err != nil {
+		return nil
+	}
+	if optSel(s.recipe, "orders.list") == "" || optSel(s.recipe, "orders.pager") == "" || optSel(s.recipe, "orders.date") == "" {
+		return nil
+	}
+	return &amazonOrderList{s: s}
+}
+
+func (l *amazonOrderList) byChange() bool { return false }
+
+func (l *amazonOrderList) page(p *rod.Page, q orderQuery, cursor string) (orderListPage, error) {
+	page := 1
+	if cursor != "" {
+		n, err := strconv.Atoi(cursor)
+		if err != nil || n < 1 {
+			return orderListPage{}, fmt.Errorf("order list page %q is not a page number", cursor)
+		}
+		page = n
+	}
+	u, err := l.s.recipe.Expand("orders_page", map[string]string{"page": strconv.Itoa(page)})
+	if err != nil {
+		return orderListPage{}, err
+	}
+	out := orderListPage{URL: u, Page: true}
+	if l.sel == nil {
+		sel, err := recipeSels(l.s.recipe, []string{"orders.list", "orders.pager", "orders.row", "orders.id", "orders.date", "orders.buyer",
+			"orders.item", "orders.total", "orders.ship_date", "orders.carrier", "orders.tracking"}, []string{"order_id", "amount", "currency", "time", "pages"})
+		if err != nil {
+			return out, err
+		}
+		// The ship-from and ship-to columns are optional, as for the
+		// order search.
+		sel["orders.ship_from"], sel["orders.ship_to"] = optSel(l.s.recipe, "orders.ship_from"), optSel(l.s.recipe, "orders.ship_to")
+		l.sel = sel
+	}
+	res, err := fetchWithRetry(p, l.s, []string{u}, "html", amazonOrderListJS, l.sel)
+	if err != nil {
+		return out, err
+	}
+	var data struct {
+		Pages int `json:"pages"`
+		Rows  []struct {
+			rawOrderInfo
+			Placed string   `json:"placed"`
+			Multi  []string `json:"multi"`
+		} `json:"rows"`
+	}
+	if err := json.Unmarshal(res[0].Data, &data); err != nil {
+		return out, fmt.Errorf("read order list page %d: %w", page, err)
+	}
+	for _, r := range data.Rows {
+		lo := listedOrder{Placed: parseTime(r.Placed), Multi: r.Multi}
+		if o := r.order(); o != nil {
+			lo.remoteOrder = *o
+		}
+		out.Orders = append(out.Orders, lo)
+	}
+	if len(data.Rows) == 0 && page < data.Pages {
+		// The pager says more pages follow: rows there are, the recipe's
+		// row selector no longer finds them.
+		return out, &automations.SelectorError{Name: "orders.row", Selector: l.sel["orders.row"], URL: u}
+	}
+	if page < data.Pages {
+		out.Next = strconv.Itoa(page + 1)
+	}
+	return out, nil
+}

@@ -3,12 +3,14 @@ package marketplace
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/go-rod/rod"
 
 	"github.com/sellerops/sellerops/automations"
+	"github.com/sellerops/sellerops/marketplaces/ebay"
 )
 
 // ebaySite is eBay's messages: its inbox is drawn in the browser from a
@@ -168,4 +170,104 @@ func (ebaySite) hasReply(p *rod.Page, s *session, threadID, ref string) (bool, e
 		}
 	}
 	return false, nil
+}
+
+// ebayOrderPage is how many orders one page of getOrders asks for: its
+// largest limit.
+const ebayOrderPage = 200
+
+// ebayFulfillmentBatch is how many orders' fulfilments one in-page fetch
+// asks for at once.
+const ebayFulfillmentBatch = 50
+
+// ebayOrderList is the order list of the sandbox's Seller Hub, which serves
+// the Sell Fulfillment API's published shapes under the seller's session:
+// getOrders (filter lastmodifieddate:[from..], limit up to 200, offset;
+// orders, total, next) and, per order that started shipping,
+// getShippingFulfillments. The answers are read by the same decoders as the
+// API channel's and stored through the same record path. getOrders filters
+// by last change only, so the first walk asks for the orders changed in
+// its window and keeps those placed in it.
+type ebayOrderList struct {
+	s *session
+}
+
+func (ebaySite) orderList(s *session) orderList {
+	if _, err := s.recipe.URL("orders_api"); err != nil {
+		return nil
+	}
+	if _, err := s.recipe.URL("fulfillment_api"); err != nil {
+		return nil
+	}
+	return &ebayOrderList{s: s}
+}
+
+func (l *ebayOrderList) byChange() bool { return true }
+
+func (l *ebayOrderList) page(p *rod.Page, q orderQuery, cursor string) (orderListPage, error) {
+	offset := 0
+	if cursor != "" {
+		n, err := strconv.Atoi(cursor)
+		if err != nil || n < 0 {
+			return orderListPage{}, fmt.Errorf("order list offset %q is not a number", cursor)
+		}
+		offset = n
+	}
+	filter := "lastmodifieddate:[" + q.Since.UTC().Format("2006-01-02T15:04:05.000Z") + "..]"
+	u, err := l.s.recipe.Expand("orders_api", map[string]string{"filter": filter, "limit": strconv.Itoa(ebayOrderPage),
+		"offset": strconv.Itoa(offset)})
+	if err != nil {
+		return orderListPage{}, err
+	}
+	out := orderListPage{URL: u}
+	changed := func(err error) error {
+		return &automations.Failure{Class: automations.PageChanged, Step: "orders.list", Site: l.s.recipe.Site, Err: err}
+	}
+	res, err := fetchWithRetry(p, l.s, []string{u}, "json", "", recipeSelsJSON(l.s))
+	if err != nil {
+		return out, err
+	}
+	pg, err := ebay.DecodeOrdersPage(res[0].Data)
+	if err != nil {
+		return out, changed(fmt.Errorf("%s: %w", u, err))
+	}
+	// The parcels of the orders that started shipping.
+	var ids []string
+	at := map[string]int{}
+	for i, o := range pg.Orders {
+		if o.FulfillmentStatus != "NOT_STARTED" {
+			ids = append(ids, o.OrderID)
+			at[o.OrderID] = i
+		}
+	}
+	for part := range slices.Chunk(ids, ebayFulfillmentBatch) {
+		urls := make([]string, len(part))
+		for i, id := range part {
+			if urls[i], err = l.s.recipe.Expand("fulfillment_api", map[string]string{"order": id}); err != nil {
+				return out, err
+			}
+		}
+		res, err := fetchWithRetry(p, l.s, urls, "json", "", recipeSelsJSON(l.s))
+		if err != nil {
+			return out, err
+		}
+		for i, f := range res {
+			fs, err := ebay.DecodeFulfillments(part[i], f.Data)
+			if err != nil {
+				return out, changed(fmt.Errorf("%s: %w", f.URL, err))
+			}
+			pg.Orders[at[part[i]]].Fulfillments = fs
+		}
+	}
+	for _, o := range pg.Orders {
+		r, err := remoteFromEbay(o)
+		if err != nil {
+			return out, changed(err)
+		}
+		out.Orders = append(out.Orders, listedOrder{remoteOrder: r, Placed: o.Created, Changed: o.Modified})
+	}
+	if n := offset + len(pg.Orders); pg.Next != "" && len(pg.Orders) > 0 && n < pg.Total {
+		out.Next = strconv.Itoa(n)
+	}
+	return out, nil
 }

@@ -129,12 +129,13 @@ func evalJSON(p *rod.Page, out any, js string, args ...any) error {
 // fetchJS fetches every URL from inside the page, several at a time. A JSON
 // answer comes back as data; an HTML answer is parsed with DOMParser and
 // handed to the parse function given as source text (it gets the document
-// and returns data, or {missing: key}).
-const fetchJS = `async (urls, kind, parseSrc, sel) => {
+// and returns data, or {missing: key}). init, when given, is the request's
+// method, headers and body (a JSON search), the same for every URL.
+const fetchJS = `async (urls, kind, parseSrc, sel, init) => {
 	const parse = parseSrc ? eval('(' + parseSrc + ')') : null;
 	const one = async (u) => {
 		let r;
-		try { r = await fetch(u, {credentials: 'same-origin'}); } catch (e) { return {url: u, err: String(e)}; }
+		try { r = await fetch(u, Object.assign({credentials: 'same-origin'}, init || {})); } catch (e) { return {url: u, err: String(e)}; }
 		const out = {url: u, status: r.status, final: r.url, retry: r.headers.get('Retry-After') || ''};
 		let text = '';
 		try { text = await r.text(); } catch (e) { out.err = String(e); return out; }
@@ -163,8 +164,30 @@ const fetchJS = `async (urls, kind, parseSrc, sel) => {
 // fetchInPage runs fetchJS. kind is "json" or "html"; parse is the source
 // of a JavaScript function (doc, sel) => data for HTML answers.
 func fetchInPage(p *rod.Page, urls []string, kind, parse string, sel map[string]string) ([]fetched, error) {
+	return fetchInPageWith(p, urls, kind, parse, sel, nil)
+}
+
+// fetchInit is how an in-page request is made when it is not a plain GET.
+type fetchInit struct {
+	Method  string            `json:"method"`
+	Headers map[string]string `json:"headers,omitempty"`
+	Body    string            `json:"body,omitempty"`
+}
+
+// postJSON is a POST of body as JSON.
+func postJSON(body any) (*fetchInit, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return &fetchInit{Method: "POST", Headers: map[string]string{"Content-Type": "application/json"}, Body: string(b)}, nil
+}
+
+// fetchInPageWith is fetchInPage with the requests made as init says (nil:
+// plain GETs).
+func fetchInPageWith(p *rod.Page, urls []string, kind, parse string, sel map[string]string, init *fetchInit) ([]fetched, error) {
 	var out []fetched
-	if err := evalJSON(p, &out, fetchJS, urls, kind, parse, sel); err != nil {
+	if err := evalJSON(p, &out, fetchJS, urls, kind, parse, sel, init); err != nil {
 		return nil, err
 	}
 	if len(out) != len(urls) {
@@ -346,6 +369,12 @@ func pageURL(p *rod.Page) string {
 // timeouts) are tried again after the policy's pause, or the site's
 // Retry-After; others come back at once.
 func fetchWithRetry(p *rod.Page, s *session, urls []string, kind, parse string, sel map[string]string) ([]fetched, error) {
+	return fetchWithRetryInit(p, s, urls, kind, parse, sel, nil)
+}
+
+// fetchWithRetryInit is fetchWithRetry with the requests made as init
+// says (nil: plain GETs).
+func fetchWithRetryInit(p *rod.Page, s *session, urls []string, kind, parse string, sel map[string]string, init *fetchInit) ([]fetched, error) {
 	out := make([]fetched, len(urls))
 	todo := make([]int, len(urls))
 	for i := range todo {
@@ -358,7 +387,7 @@ func fetchWithRetry(p *rod.Page, s *session, urls []string, kind, parse string, 
 		for j, i := range todo {
 			batch[j] = urls[i]
 		}
-		res, err := fetchInPage(p, batch, kind, parse, sel)
+		res, err := fetchInPageWith(p, batch, kind, parse, sel, init)
 		if err != nil {
 			return nil, err
 		}

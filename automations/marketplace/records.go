@@ -20,12 +20,21 @@ var recordSources = map[string]map[string]automations.Sources{
 		"order": {"id": "selectors.orders.id|attributes.order_id", "value": "attributes.amount|selectors.orders.total",
 			"currency": "attributes.currency|selectors.orders.total", "ship_date": "attributes.time|selectors.orders.ship_date",
 			"tracking": "selectors.orders.tracking", "ship_from": "selectors.orders.ship_from", "ship_to": "selectors.orders.ship_to"},
+		"listed_order": {"id": "selectors.orders.id|attributes.order_id", "placed": "attributes.time|selectors.orders.date",
+			"value": "attributes.amount|selectors.orders.total", "currency": "attributes.currency|selectors.orders.total",
+			"ship_date": "attributes.time|selectors.orders.ship_date", "tracking": "selectors.orders.tracking",
+			"ship_from": "selectors.orders.ship_from", "ship_to": "selectors.orders.ship_to"},
 	},
 	"ebay": {
 		"thread":  {"id": "json:conversations[].id", "subject": "json:subject", "received": "json:lastMessageAt", "buyer": "json:buyer", "order": "json:orderId"},
 		"message": {"id": "json:messages[].id", "from": "json:from", "body": "json:text", "at": "json:sentAt", "attachments": "json:attachments"},
 		"order": {"id": "json:order.id", "value": "json:value", "currency": "json:currency", "ship_date": "json:ship_date", "tracking": "json:tracking_number",
 			"ship_from": "json:ship_from_country", "ship_to": "json:ship_to_country"},
+		"listed_order": {"id": "json:orders[].orderId", "placed": "json:creationDate", "changed": "json:lastModifiedDate",
+			"value": "json:pricingSummary.total.value", "currency": "json:pricingSummary.total.currency",
+			"ship_date": "json:fulfillments[].shippedDate", "tracking": "json:fulfillments[].shipmentTrackingNumber",
+			"ship_from": "json:lineItems[].itemLocation.countryCode",
+			"ship_to":   "json:fulfillmentStartInstructions[].shippingStep.shipTo.contactAddress.countryCode"},
 	},
 	"tiktok": {
 		"thread": {"id": "json:conversations[].conversation_id", "subject": "json:subject", "received": "json:last_message_time",
@@ -35,6 +44,10 @@ var recordSources = map[string]map[string]automations.Sources{
 		"order": {"id": "json:data.orders[].id", "value": "json:payment.total_amount", "currency": "json:payment.currency",
 			"ship_date": "json:rts_time", "tracking": "json:line_items[].tracking_number",
 			"ship_from": "json:warehouse_id (data.warehouses[].address.region_code)", "ship_to": "json:recipient_address.region_code"},
+		"listed_order": {"id": "json:data.orders[].id", "placed": "json:create_time", "changed": "json:update_time",
+			"value": "json:payment.total_amount", "currency": "json:payment.currency", "ship_date": "json:rts_time",
+			"tracking": "json:line_items[].tracking_number", "ship_from": "json:warehouse_id (data.warehouses[].address.region_code)",
+			"ship_to": "json:recipient_address.region_code"},
 	},
 }
 
@@ -102,6 +115,29 @@ func (s *session) checkThread(d threadDetail, url string) (threadDetail, error) 
 	}
 	d.Messages = msgs
 	return d, nil
+}
+
+// checkListed checks the orders of an order list's page against the
+// listed_order schema. It returns those that fit, trimmed and with repeats
+// dropped, and a page_changed error for those that do not (nil when all
+// fit).
+func (s *session) checkListed(list []listedOrder, url string) ([]listedOrder, error) {
+	rows := make([]automations.Record, len(list))
+	for i, o := range list {
+		rows[i] = automations.Record{"id": o.ID, "placed": o.Placed, "changed": optTime(o.Changed), "value": o.Value,
+			"currency": o.Currency, "ship_date": optTime(o.ShipDate), "tracking": o.Tracking, "ship_from": o.ShipFrom,
+			"ship_to": o.ShipTo, automations.MultiField: o.Multi}
+	}
+	keep, err := automations.CheckRecords(s.recordCheck("listed_order", url), rows)
+	out := make([]listedOrder, 0, len(keep))
+	for _, k := range keep {
+		o := list[k]
+		o.ID, o.Tracking, o.Carrier = strings.TrimSpace(o.ID), strings.TrimSpace(o.Tracking), strings.TrimSpace(o.Carrier)
+		o.Buyer, o.Item = strings.TrimSpace(o.Buyer), strings.TrimSpace(o.Item)
+		o.ShipFrom, o.ShipTo, o.Currency = strings.TrimSpace(o.ShipFrom), strings.TrimSpace(o.ShipTo), strings.TrimSpace(o.Currency)
+		out = append(out, o)
+	}
+	return out, err
 }
 
 // checkOrders drops the orders that do not fit the order schema. Orders

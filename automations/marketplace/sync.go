@@ -61,6 +61,11 @@ type StoreSummary struct {
 	APIError      string `json:"api_error,omitempty"`
 	Orders        int    `json:"api_orders,omitempty"`
 	APIRequests   int64  `json:"api_requests,omitempty"`
+	// ListedOrders counts the orders the walk of the store's order list in
+	// the browser stored, new or changed since they were stored; OrderPages
+	// the list's pages it read.
+	ListedOrders int `json:"listed_orders,omitempty"`
+	OrderPages   int `json:"order_pages,omitempty"`
 }
 
 // Summary is how a sync ended, over every store.
@@ -92,11 +97,14 @@ type SyncOptions struct {
 }
 
 // SyncStores pulls new threads, messages, orders and attachments from the
-// named stores (every store when names is empty) into the database. Each
-// store signs in on its own isolated page; a store that fails (a CAPTCHA,
-// refused credentials) is reported and the others go on. Every thread is
-// either stored or reported to the options' Record as failed, with its
-// class and evidence. The error is nil unless the sync could not run at all.
+// named stores (every store when names is empty) into the database: the
+// orders of the store's order list created or changed since the last walk
+// of it (see orderwalk.go), and those its threads name. Each store signs in
+// on its own isolated page; a store that fails (a CAPTCHA, refused
+// credentials) is reported and the others go on. Every thread, and the
+// walk of the order list (orders:STORE:list), is either stored or reported
+// to the options' Record as failed, with its class and evidence. The error
+// is nil unless the sync could not run at all.
 func SyncStores(ctx context.Context, deps *Deps, names []string, progress func(Progress)) (Summary, error) {
 	return SyncStoresWith(ctx, deps, names, SyncOptions{}, progress)
 }
@@ -303,6 +311,11 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 	if err := sess.ensure(ctx); err != nil {
 		return y.fail(ctx, key, err)
 	}
+	// Every order of the store's order list, before the threads: a thread
+	// then finds its order stored.
+	if err := y.walkOrders(ctx); err != nil {
+		return y.fail(ctx, key, err)
+	}
 
 	since := parseTime(y.store.SyncCursor)
 	y.progress(Progress{Store: y.store.Name, Phase: "list"})
@@ -409,7 +422,7 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 // stops a store reached through the API alone (the error is returned). For
 // a store whose buyer messages are read in the browser, the failure is
 // recorded and said in the summary, and with both channels for orders the
-// browser reads the orders the threads name instead.
+// browser walks the store's order list instead.
 func (y *storeSync) syncAPIOrders(ctx context.Context) error {
 	item := "orders:" + y.store.Name + ":api"
 	if err := y.rec.Add(ctx, item); err != nil {
@@ -512,7 +525,9 @@ func (y *storeSync) withSession(ctx context.Context, fn func() error) error {
 }
 
 // orders reads the orders the listed threads name and the database lacks,
-// for sites whose thread pages do not carry them.
+// for sites whose thread pages do not carry them: orders older than the
+// walk of the order list reaches, and every order on a site the walk does
+// not cover.
 func (y *storeSync) orders(ctx context.Context, list []threadSummary) (map[string]remoteOrder, error) {
 	if y.noBrowserOrders {
 		return nil, nil
@@ -779,7 +794,16 @@ func (y *storeSync) saveOrder(ctx context.Context, order remoteOrder) (localdb.O
 	case len(order.Items) > 0:
 		o.Items = order.Items
 	case order.Item != "":
-		o.Items = []localdb.OrderItem{{Title: order.Item, Quantity: 1, UnitPrice: o.DeclaredValue}}
+		// One title is all a page's order box or list row says: the items
+		// an API or an order list stored before, with their SKUs and
+		// prices, are kept.
+		cur, err := y.deps.DB.GetOrderByMarketplaceID(ctx, y.store.ID, order.ID)
+		if err != nil && !errors.Is(err, localdb.ErrNotFound) {
+			return localdb.Order{}, false, err
+		}
+		if err != nil || len(cur.Items) == 0 {
+			o.Items = []localdb.OrderItem{{Title: order.Item, Quantity: 1, UnitPrice: o.DeclaredValue}}
+		}
 	}
 	stored, created, err := y.deps.DB.UpsertOrder(ctx, o)
 	if err != nil {

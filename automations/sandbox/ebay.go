@@ -200,6 +200,17 @@ func mountEbay(s *site) {
 	s.handle("GET /mesg/attachments/{id}", kindAsset, page(func(w http.ResponseWriter, r *http.Request, ss *session) {
 		s.serveAttachment(w, r, ss.store)
 	}))
+	// Seller Hub's orders, under the seller's session, in the shapes of the
+	// Sell Fulfillment API (getOrders, getShippingFulfillments) that the
+	// stand-in also serves behind OAuth: the stand-in's Seller Hub draws its
+	// order list from them. List pages are counted as ebay.orders_list.
+	s.handle("GET /sh/ord/api/order", kindXHR, xhr(func(w http.ResponseWriter, r *http.Request, ss *session) {
+		sb.st.count(s.name + ".orders_list")
+		sb.ebayGetOrders(w, r, ss.store)
+	}))
+	s.handle("GET /sh/ord/api/order/{id}/shipping_fulfillment", kindXHR, xhr(func(w http.ResponseWriter, r *http.Request, ss *session) {
+		sb.ebayShippingFulfillments(w, r, ss.store)
+	}))
 }
 
 func ebayMessages(v threadView) []ebayMsg {

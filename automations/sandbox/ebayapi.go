@@ -86,60 +86,68 @@ func mountEbayAPI(s *site) {
 			h(w, r, t.store)
 		}
 	}
-	s.handle("GET /sell/fulfillment/v1/order", kindAPI, auth(func(w http.ResponseWriter, r *http.Request, store string) {
-		q := r.URL.Query()
-		f := q.Get("filter")
-		raw, ok := strings.CutPrefix(f, "lastmodifieddate:[")
-		raw, ok2 := strings.CutSuffix(raw, "..]")
-		after, err := time.Parse(time.RFC3339, raw)
-		if !ok || !ok2 || err != nil {
-			ebayErrors(w, http.StatusBadRequest, 30800, "Invalid filter: use lastmodifieddate:[2016-03-21T08:25:43.511Z..]")
+	s.handle("GET /sell/fulfillment/v1/order", kindAPI, auth(sb.ebayGetOrders))
+	s.handle("GET /sell/fulfillment/v1/order/{id}/shipping_fulfillment", kindAPI, auth(sb.ebayShippingFulfillments))
+}
+
+// ebayGetOrders answers getOrders for the store: the orders modified at or
+// after the filter's time, placed by now, as the clock shows them.
+func (sb *Sandbox) ebayGetOrders(w http.ResponseWriter, r *http.Request, store string) {
+	q := r.URL.Query()
+	f := q.Get("filter")
+	raw, ok := strings.CutPrefix(f, "lastmodifieddate:[")
+	raw, ok2 := strings.CutSuffix(raw, "..]")
+	after, err := time.Parse(time.RFC3339, raw)
+	if !ok || !ok2 || err != nil {
+		ebayErrors(w, http.StatusBadRequest, 30800, "Invalid filter: use lastmodifieddate:[2016-03-21T08:25:43.511Z..]")
+		return
+	}
+	limit, offset := 50, 0
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 200 {
+			ebayErrors(w, http.StatusBadRequest, 30820, "Invalid limit: 1 to 200")
 			return
 		}
-		limit, offset := 50, 0
-		if v := q.Get("limit"); v != "" {
-			if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 200 {
-				ebayErrors(w, http.StatusBadRequest, 30820, "Invalid limit: 1 to 200")
-				return
-			}
-		}
-		if v := q.Get("offset"); v != "" {
-			if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
-				ebayErrors(w, http.StatusBadRequest, 30810, "Invalid offset")
-				return
-			}
-		}
-		var match []*Order
-		for _, o := range sb.world.StoreOrders(store) {
-			if !o.Placed.After(sb.Now()) && !spUpdated(o, sb.Now()).Before(after) {
-				match = append(match, o)
-			}
-		}
-		orders := []map[string]any{}
-		for _, o := range match[min(offset, len(match)):min(offset+limit, len(match))] {
-			orders = append(orders, ebayOrder(o, sb.Now()))
-		}
-		out := map[string]any{"total": len(match), "limit": limit, "offset": offset, "orders": orders}
-		if offset+limit < len(match) {
-			out["next"] = "/sell/fulfillment/v1/order?filter=" + f + "&limit=" + strconv.Itoa(limit) + "&offset=" + strconv.Itoa(offset+limit)
-		}
-		writeJSON(w, http.StatusOK, out)
-	}))
-	s.handle("GET /sell/fulfillment/v1/order/{id}/shipping_fulfillment", kindAPI, auth(func(w http.ResponseWriter, r *http.Request, store string) {
-		o := sb.world.Order(r.PathValue("id"))
-		if o == nil || o.StoreID != store || o.Placed.After(sb.Now()) {
-			ebayErrors(w, http.StatusNotFound, 32100, "Invalid order ID: "+r.PathValue("id"))
+	}
+	if v := q.Get("offset"); v != "" {
+		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
+			ebayErrors(w, http.StatusBadRequest, 30810, "Invalid offset")
 			return
 		}
-		fs := []map[string]any{}
-		if o.Shipped && !o.ShipDate.After(sb.Now()) {
-			id := base64.RawURLEncoding.EncodeToString([]byte(o.TrackingNumber))
-			fs = append(fs, map[string]any{"fulfillmentId": id, "shipmentTrackingNumber": o.TrackingNumber,
-				"shippingCarrierCode": o.Carrier, "shippedDate": o.ShipDate.UTC().Format("2006-01-02T15:04:05.000Z"),
-				"lineItems": []map[string]any{{"lineItemId": o.ID + "-1", "quantity": 1}}})
+	}
+	var match []*Order
+	for _, o := range sb.world.StoreOrders(store) {
+		if !o.Placed.After(sb.Now()) && !spUpdated(o, sb.Now()).Before(after) {
+			match = append(match, o)
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"fulfillments": fs, "total": len(fs)})
-	}))
+	}
+	orders := []map[string]any{}
+	for _, o := range match[min(offset, len(match)):min(offset+limit, len(match))] {
+		orders = append(orders, ebayOrder(o, sb.Now()))
+	}
+	out := map[string]any{"total": len(match), "limit": limit, "offset": offset, "orders": orders}
+	if offset+limit < len(match) {
+		out["next"] = r.URL.Path + "?filter=" + f + "&limit=" + strconv.Itoa(limit) + "&offset=" + strconv.Itoa(offset+limit)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// ebayShippingFulfillments answers getShippingFulfillments for one of the
+// store's orders: its parcel once it has shipped.
+func (sb *Sandbox) ebayShippingFulfillments(w http.ResponseWriter, r *http.Request, store string) {
+	o := sb.world.Order(r.PathValue("id"))
+	if o == nil || o.StoreID != store || o.Placed.After(sb.Now()) {
+		ebayErrors(w, http.StatusNotFound, 32100, "Invalid order ID: "+r.PathValue("id"))
+		return
+	}
+	fs := []map[string]any{}
+	if o.Shipped && !o.ShipDate.After(sb.Now()) {
+		id := base64.RawURLEncoding.EncodeToString([]byte(o.TrackingNumber))
+		fs = append(fs, map[string]any{"fulfillmentId": id, "shipmentTrackingNumber": o.TrackingNumber,
+			"shippingCarrierCode": o.Carrier, "shippedDate": o.ShipDate.UTC().Format("2006-01-02T15:04:05.000Z"),
+			"lineItems": []map[string]any{{"lineItemId": o.ID + "-1", "quantity": 1}}})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"fulfillments": fs, "total": len(fs)})
 }
 
 func ebayOrder(o *Order, now time.Time) map[string]any {

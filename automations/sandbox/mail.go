@@ -29,7 +29,9 @@ func NewWorld(opts Options) *World {
 	if opts.Orders <= 0 {
 		opts.Orders = 300
 	}
-	return generateWorld(opts.Seed, opts.Start, opts.Stores, opts.Orders)
+	w := generateWorld(opts.Seed, opts.Start, opts.Stores, opts.Orders)
+	w.addLaterOrders(opts.Seed, opts.Start, opts.LaterOrders)
+	return w
 }
 
 // RelayMail is one mail of the world as a seller's mailbox receives it.

@@ -31,6 +31,12 @@ type Options struct {
 	Stores   int       // stores per marketplace; default 1
 	Orders   int       // orders (and threads) per store; default 300
 	BasePort int       // 0 = any free port; otherwise sites take BasePort, BasePort+1, ... in Sites() order
+
+	// LaterOrders are orders per store placed after the start, one about
+	// every six hours, each shipped within a day: the sites show them as
+	// the clock reaches them. None by default; the world's other orders
+	// are the same either way.
+	LaterOrders int
 }
 
 // Site is one served site.
@@ -106,6 +112,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 		byName: map[string]*site{}, done: make(chan struct{})}
 	sb.faults.Store(fs)
 	sb.world = generateWorld(opts.Seed, sb.start, opts.Stores, opts.Orders)
+	sb.world.addLaterOrders(opts.Seed, sb.start, opts.LaterOrders)
 	sb.accounts = makeAccounts(opts.Seed, sb.world)
 	sb.accounts[SeventeenSite] = seventeenAccount(opts.Seed)
 	sb.accounts[TranslateSite] = translateAccount(opts.Seed)

@@ -22,6 +22,9 @@ type Saved struct {
 	NoResponse []string           `json:"no_response"`
 	Claims     []SavedClaim       `json:"claims"`
 	ClaimSeq   int                `json:"claim_seq"`
+
+	// LaterOrders is the world's orders per store placed after the start.
+	LaterOrders int `json:"later_orders,omitempty"`
 }
 
 // SavedClaim is a filed claim with the portal's decision, which a Claim's
@@ -38,7 +41,7 @@ func (sb *Sandbox) Save() Saved {
 	s := sb.st
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := Saved{Version: savedVersion, Seed: sb.opts.Seed, Stores: sb.opts.Stores, Orders: sb.opts.Orders,
+	out := Saved{Version: savedVersion, Seed: sb.opts.Seed, Stores: sb.opts.Stores, Orders: sb.opts.Orders, LaterOrders: sb.opts.LaterOrders,
 		Start: sb.start, Advance: time.Duration(sb.offset.Load()), Replies: map[string][]Reply{},
 		NoResponse: []string{}, Claims: []SavedClaim{}, ClaimSeq: s.claimSeq}
 	for k, v := range s.replies {
@@ -65,6 +68,9 @@ func (sb *Sandbox) Restore(v Saved) error {
 	if v.Seed != sb.opts.Seed || v.Stores != sb.opts.Stores || v.Orders != sb.opts.Orders || !v.Start.Equal(sb.start) {
 		return fmt.Errorf("sandbox state is of another world (seed %d, %d stores x %d orders, start %s), not seed %d, %d x %d, start %s",
 			v.Seed, v.Stores, v.Orders, v.Start.Format(time.RFC3339), sb.opts.Seed, sb.opts.Stores, sb.opts.Orders, sb.start.Format(time.RFC3339))
+	}
+	if v.LaterOrders != sb.opts.LaterOrders {
+		return fmt.Errorf("sandbox state is of another world (%d later orders per store), not %d", v.LaterOrders, sb.opts.LaterOrders)
 	}
 	s := sb.st
 	s.mu.Lock()

@@ -1,12 +1,15 @@
 package sandbox
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sellerops/sellerops/localdb/money"
 )
@@ -255,6 +258,7 @@ type ttOrder struct {
 	ID               string       `json:"id"`
 	Status           string       `json:"status"`
 	CreateTime       int64        `json:"create_time"`
+	UpdateTime       int64        `json:"update_time"`
 	RTSTime          int64        `json:"rts_time,omitempty"` // when the seller handed the parcel over
 	WarehouseID      string       `json:"warehouse_id"`
 	RecipientAddress ttAddress    `json:"recipient_address"`
@@ -305,10 +309,13 @@ func ttWarehouseOf(p Place) string {
 	return ""
 }
 
-func (sb *Sandbox) ttOrder(o *Order) ttOrder {
+// ttOrder is the order as TikTok Shop shows it at now: unshipped before
+// its ship date, and updated last when it was placed or shipped.
+func (sb *Sandbox) ttOrder(o *Order, now time.Time) ttOrder {
 	total := money.FormatDecimal(o.Value, o.Currency)
-	t := ttOrder{ID: o.ID, Status: "AWAITING_SHIPMENT", CreateTime: o.Placed.Unix(), WarehouseID: ttWarehouses()[0].ID,
-		Payment: ttPayment{Currency: o.Currency, TotalAmount: total}, Packages: []ttPackage{}}
+	t := ttOrder{ID: o.ID, Status: "AWAITING_SHIPMENT", CreateTime: o.Placed.Unix(), UpdateTime: spUpdated(o, now).Unix(),
+		WarehouseID: ttWarehouses()[0].ID, Payment: ttPayment{Currency: o.Currency, TotalAmount: total}, Packages: []ttPackage{}}
+	o = o.At(now)
 	li := ttLineItem{ID: o.ID + "1", ProductName: o.Item, SalePrice: total, Currency: o.Currency}
 	if p := sb.world.Parcel(o.TrackingNumber); o.Shipped && p != nil {
 		pkg := "11" + o.ID[2:]
@@ -338,16 +345,109 @@ func mountTiktokOrders(s *site, xhr func(func(http.ResponseWriter, *http.Request
 			return
 		}
 		list := []ttOrder{}
+		now := sb.Now()
 		for _, id := range ids {
 			o := sb.world.Order(strings.TrimSpace(id))
-			if o == nil || o.StoreID != ss.store {
+			if o == nil || o.StoreID != ss.store || !o.PlacedBy(now) {
 				continue // TikTok leaves out ids it does not know
 			}
-			list = append(list, sb.ttOrder(o))
+			list = append(list, sb.ttOrder(o, now))
 		}
 		ttOK(w, map[string]any{"orders": list})
+	}))
+	s.handle("POST /api/order/202309/orders/search", kindXHR, xhr(func(w http.ResponseWriter, r *http.Request, ss *session) {
+		sb.ttSearchOrders(w, r, ss.store)
 	}))
 	s.handle("GET /api/logistics/202309/warehouses", kindXHR, xhr(func(w http.ResponseWriter, r *http.Request, ss *session) {
 		ttOK(w, map[string]any{"warehouses": ttWarehouses()})
 	}))
+}
+
+// TikTok Shop's Search Orders (Get Order List, 202309: POST
+// /order/202309/orders/search), as the Open API publishes it: page_size
+// (1 to 100, required), page_token, sort_field (create_time or
+// update_time) and sort_order (ASC or DESC) in the query; the filters in
+// the JSON body, among them create_time_ge, create_time_lt, update_time_ge
+// and update_time_lt in Unix seconds ("ge" at or after, "lt" before); the
+// answer's data holds orders in Get Order Detail's shape, next_page_token
+// ("" on the last page) and total_count. Sources: TikTok Shop's Node.js
+// SDK models (OrderV202309Api.OrdersSearchPost,
+// Order202309GetOrderListRequestBody, Order202309GetOrderListResponseData)
+// and Workato's TikTok Shop connector reference
+// (docs.workato.com/en/connectors/tiktok-shop/search-records-action.html).
+// The seller centre serves it under /api, under the seller's session.
+
+// ttSearchPageMax is Search Orders' largest page_size.
+const ttSearchPageMax = 100
+
+type ttSearchBody struct {
+	CreateTimeGe int64 `json:"create_time_ge"`
+	CreateTimeLt int64 `json:"create_time_lt"`
+	UpdateTimeGe int64 `json:"update_time_ge"`
+	UpdateTimeLt int64 `json:"update_time_lt"`
+}
+
+func (sb *Sandbox) ttSearchOrders(w http.ResponseWriter, r *http.Request, store string) {
+	q := r.URL.Query()
+	size, err := strconv.Atoi(q.Get("page_size"))
+	if err != nil || size < 1 || size > ttSearchPageMax {
+		ttFail(w, http.StatusBadRequest, 36009004, "page_size must be 1 to 100")
+		return
+	}
+	field := q.Get("sort_field")
+	if field == "" {
+		field = "create_time"
+	}
+	order := strings.ToUpper(q.Get("sort_order"))
+	if order == "" {
+		order = "DESC"
+	}
+	if (field != "create_time" && field != "update_time") || (order != "ASC" && order != "DESC") {
+		ttFail(w, http.StatusBadRequest, 36009004, "sort_field must be create_time or update_time, sort_order ASC or DESC")
+		return
+	}
+	var body ttSearchBody
+	if r.ContentLength != 0 {
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&body); err != nil {
+			ttFail(w, http.StatusBadRequest, 36009004, "the request body must be JSON: "+err.Error())
+			return
+		}
+	}
+	now := sb.Now()
+	in := func(t, ge, lt int64) bool { return (ge == 0 || t >= ge) && (lt == 0 || t < lt) }
+	var match []ttOrder
+	for _, o := range sb.world.StoreOrders(store) {
+		if !o.PlacedBy(now) {
+			continue
+		}
+		t := sb.ttOrder(o, now)
+		if in(t.CreateTime, body.CreateTimeGe, body.CreateTimeLt) && in(t.UpdateTime, body.UpdateTimeGe, body.UpdateTimeLt) {
+			match = append(match, t)
+		}
+	}
+	key := func(t ttOrder) int64 { return t.CreateTime }
+	if field == "update_time" {
+		key = func(t ttOrder) int64 { return t.UpdateTime }
+	}
+	sort.SliceStable(match, func(i, j int) bool {
+		if order == "ASC" {
+			return key(match[i]) < key(match[j])
+		}
+		return key(match[i]) > key(match[j])
+	})
+	from := 0
+	if tok := q.Get("page_token"); tok != "" {
+		b, err := base64.RawURLEncoding.DecodeString(tok)
+		if from, err = strconv.Atoi(strings.TrimPrefix(string(b), "orders:")); err != nil || from < 0 || from > len(match) {
+			ttFail(w, http.StatusBadRequest, 36009004, "page_token is not valid")
+			return
+		}
+	}
+	end := min(from+size, len(match))
+	next := ""
+	if end < len(match) {
+		next = base64.RawURLEncoding.EncodeToString([]byte("orders:" + strconv.Itoa(end)))
+	}
+	sb.st.count("tiktok.orders_search")
+	ttOK(w, map[string]any{"orders": append([]ttOrder{}, match[from:end]...), "next_page_token": next, "total_count": len(match)})
 }

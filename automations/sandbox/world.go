@@ -325,6 +325,35 @@ func generateWorld(seed int64, start time.Time, storesPerMarket, ordersPerStore 
 }
 
 func (w *World) newOrder(r *rand.Rand, st Store, start time.Time, unique func(func() string) string) *Order {
+	o := orderBasics(r, st, unique)
+	state := ParcelStates[weighted(r, stateWeights)]
+	// Ship age depends on the story the parcel tells.
+	var age time.Duration
+	switch state {
+	case ParcelInTransit, ParcelCustoms:
+		age = hours(24 + r.Float64()*96)
+	case ParcelOutForDelivery:
+		age = hours(48 + r.Float64()*72)
+	case ParcelStalled:
+		age = hours(24 * (9 + r.Float64()*18))
+	case ParcelLost:
+		age = hours(24 * (18 + r.Float64()*30))
+	default:
+		age = hours(24 * (4 + r.Float64()*40))
+	}
+	o.ShipDate = start.Add(-age).Truncate(time.Minute)
+	o.Placed = o.ShipDate.Add(-hours(2 + r.Float64()*40)).Truncate(time.Minute)
+	if r.IntN(100) < 8 { // not shipped yet
+		o.Placed = start.Add(-hours(1 + r.Float64()*60)).Truncate(time.Minute)
+		o.ShipDate = time.Time{}
+		return o
+	}
+	w.ship(r, o, state, start, unique)
+	return o
+}
+
+// orderBasics draws an order's buyer, item, id and value.
+func orderBasics(r *rand.Rand, st Store, unique func(func() string) string) *Order {
 	lang := Languages[weighted(r, []int{40, 15, 15, 15, 15})]
 	o := &Order{Marketplace: st.Marketplace, StoreID: st.ID, Lang: lang, Buyer: pick(r, buyerNames[lang]),
 		Item: pick(r, items), Currency: pick(r, langCurrency[lang])}
@@ -348,39 +377,91 @@ func (w *World) newOrder(r *rand.Rand, st Store, start time.Time, unique func(fu
 	if o.Currency == "JPY" {
 		o.Value = int64(1000 + 100*r.IntN(600))
 	}
-	state := ParcelStates[weighted(r, stateWeights)]
-	// Ship age depends on the story the parcel tells.
-	var age time.Duration
-	switch state {
-	case ParcelInTransit, ParcelCustoms:
-		age = hours(24 + r.Float64()*96)
-	case ParcelOutForDelivery:
-		age = hours(48 + r.Float64()*72)
-	case ParcelStalled:
-		age = hours(24 * (9 + r.Float64()*18))
-	case ParcelLost:
-		age = hours(24 * (18 + r.Float64()*30))
-	default:
-		age = hours(24 * (4 + r.Float64()*40))
-	}
-	o.ShipDate = start.Add(-age).Truncate(time.Minute)
-	o.Placed = o.ShipDate.Add(-hours(2 + r.Float64()*40)).Truncate(time.Minute)
-	if r.IntN(100) < 8 { // not shipped yet
-		o.Placed = start.Add(-hours(1 + r.Float64()*60)).Truncate(time.Minute)
-		o.ShipDate = time.Time{}
-		return o
-	}
+	return o
+}
+
+// ship hands the order to a carrier on its ship date: its parcel, with the
+// scan history of the story state tells.
+func (w *World) ship(r *rand.Rand, o *Order, state string, start time.Time, unique func(func() string) string) {
 	o.Shipped = true
 	o.Carrier = pick(r, Carriers)
 	o.TrackingNumber = unique(func() string { return newTrackingNumber(r, o.Carrier) })
 	p := &Parcel{TrackingNumber: o.TrackingNumber, Carrier: o.Carrier, Service: pick(r, services[o.Carrier]),
 		OrderID: o.ID, Marketplace: o.Marketplace, State: state, DeclaredValue: o.Value, Currency: o.Currency,
-		ShipDate: o.ShipDate, Origin: pick(r, origins), Destination: pick(r, langPlaces[lang])}
+		ShipDate: o.ShipDate, Origin: pick(r, origins), Destination: pick(r, langPlaces[o.Lang])}
 	o.ShipFromCountry, o.ShipToCountry = p.Origin.Country, p.Destination.Country
 	p.EstimatedDelivery = o.ShipDate.Add(hours(24 * float64(3+r.IntN(5)))).Truncate(24 * time.Hour)
 	p.Events = storyEvents(r, p, start)
 	w.Parcels = append(w.Parcels, p)
-	return o
+}
+
+// laterOrderEvery is how far apart a store's orders placed after the start
+// are: the k-th comes about k times this after the start.
+const laterOrderEvery = 6 * time.Hour
+
+// addLaterOrders gives every store n orders placed after the start, one
+// about every laterOrderEvery, each shipped 8 to 24 hours after it was
+// placed: they show on the sites as the clock reaches them, first without
+// and then with their parcel. They come from a random source of their own,
+// so that the rest of the world is the same with them or without.
+func (w *World) addLaterOrders(seed int64, start time.Time, n int) {
+	if n <= 0 {
+		return
+	}
+	r := rand.New(rand.NewPCG(uint64(seed)^0x1a7e0d, 0x0dde45))
+	used := map[string]bool{}
+	for _, o := range w.Orders {
+		used[o.ID] = true
+	}
+	for _, p := range w.Parcels {
+		used[p.TrackingNumber] = true
+	}
+	for _, p := range w.CrossBorder {
+		used[p.TrackingNumber] = true
+	}
+	unique := func(gen func() string) string {
+		for {
+			s := gen()
+			if !used[s] {
+				used[s] = true
+				return s
+			}
+		}
+	}
+	for _, st := range w.Stores {
+		var later []*Order
+		for k := n; k >= 1; k-- { // newest first, as StoreOrders lists them
+			o := orderBasics(r, st, unique)
+			o.Placed = start.Add(time.Duration(k)*laterOrderEvery - hours(r.Float64()*2)).Truncate(time.Minute)
+			o.ShipDate = o.Placed.Add(hours(8 + r.Float64()*16)).Truncate(time.Minute)
+			w.ship(r, o, pick(r, []string{ParcelDelivered, ParcelInTransit}), start, unique)
+			later = append(later, o)
+		}
+		w.ordersBySt[st.ID] = append(later, w.ordersBySt[st.ID]...)
+		w.Orders = append(w.Orders, later...)
+		for _, o := range later {
+			w.orderByID[o.ID] = o
+		}
+	}
+	for _, p := range w.Parcels {
+		w.parcelByNum[p.TrackingNumber] = p
+	}
+}
+
+// PlacedBy reports whether the buyer had placed the order by now: an order
+// placed later is on no site yet.
+func (o *Order) PlacedBy(now time.Time) bool { return !o.Placed.After(now) }
+
+// At is the order as the sites show it at now: before its ship date it has
+// no carrier, tracking number or ship date yet.
+func (o *Order) At(now time.Time) *Order {
+	if !o.Shipped || !o.ShipDate.After(now) {
+		return o
+	}
+	c := *o
+	c.Shipped, c.ShipDate, c.Carrier, c.TrackingNumber = false, time.Time{}, "", ""
+	c.ShipFromCountry, c.ShipToCountry = "", ""
+	return &c
 }
 
 // storyEvents writes the scan history of a parcel. Events after start are

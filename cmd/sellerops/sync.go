@@ -24,10 +24,25 @@ func newSyncCmd(f *factory) *cobra.Command {
 		Use:   "sync",
 		Short: "Pull new buyer messages, orders and attachments from every store",
 		Long: strings.TrimSpace(`
-Pull the threads and messages that changed since the last sync, the orders
-they name and their attachments, from every store (or the --store ones).
+Pull the threads and messages that changed since the last sync, their
+attachments and the store's orders, from every store (or the --store ones).
 Running it twice stores nothing twice. Progress goes to stderr; the summary
 (new threads, new messages, overdue) to stdout.
+
+Orders come from the store's order list, walked newest first (Amazon's
+Manage Orders, TikTok Shop's order search, eBay Seller Hub's orders): the
+first sync of a store reads the orders placed in the last 60 days; later
+ones read back to the newest order the last walk read less a day, and,
+where the list is by order date, to the oldest order still waiting for its
+tracking number (14 days at most), and store only the orders that are new
+or changed. Each stored order with a tracking number gets its parcel, which
+'sellerops run track' follows. The orders a thread names are read too when
+the walk did not store them (older orders, and recipes without an order
+list). listed_orders and
+order_pages in --json say what the walk stored and how many pages it read;
+an order page that does not fit the store's recipe is a failed item
+(orders:STORE:list, page_changed, with evidence) and nothing from it is
+stored.
 
 A store that needs a person (a CAPTCHA) or whose credentials are refused is
 reported and the others still sync. Every thread that could not be read is
@@ -130,6 +145,8 @@ func syncRun(ctx context.Context, f *factory, opts *syncOptions) error {
 			fmt.Fprintf(f.IO.ErrOut, "%s: orders not read: the API failed: %s\n", s.Store, s.APIError)
 		case s.OrdersChannel == "api":
 			fmt.Fprintf(f.IO.ErrOut, "%s: %d orders through the API in %d requests\n", s.Store, s.Orders, s.APIRequests)
+		case s.OrderPages > 0:
+			fmt.Fprintf(f.IO.ErrOut, "%s: %d new or changed orders from %d pages of the order list\n", s.Store, s.ListedOrders, s.OrderPages)
 		}
 	}
 	return syncExit(sum)

@@ -355,22 +355,15 @@ func (c *Client) OrdersModifiedSince(ctx context.Context, since time.Time, maxPa
 		}
 		q := url.Values{"filter": {"lastmodifieddate:[" + since.UTC().Format("2006-01-02T15:04:05.000Z") + "..]"},
 			"limit": {strconv.Itoa(pageSize)}, "offset": {strconv.Itoa(offset)}}
-		var w struct {
-			Orders []wireOrder `json:"orders"`
-			Total  *int        `json:"total"`
-			Next   string      `json:"next"`
-		}
+		var w wireOrders
 		if err := c.get(ctx, op, "/sell/fulfillment/v1/order", q, &w); err != nil {
 			return out, err
 		}
-		if w.Total == nil {
-			return out, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "the answer has no total"}
+		p, err := w.page()
+		if err != nil {
+			return out, err
 		}
-		for _, wo := range w.Orders {
-			o, err := wo.order(op)
-			if err != nil {
-				return out, err
-			}
+		for _, o := range p.Orders {
 			if o.FulfillmentStatus != "NOT_STARTED" {
 				if o.Fulfillments, err = c.Fulfillments(ctx, o.OrderID); err != nil {
 					return out, err
@@ -378,29 +371,91 @@ func (c *Client) OrdersModifiedSince(ctx context.Context, since time.Time, maxPa
 			}
 			out = append(out, o)
 		}
-		offset += len(w.Orders)
-		if w.Next == "" || len(w.Orders) == 0 || offset >= *w.Total {
+		offset += len(p.Orders)
+		if p.Next == "" || len(p.Orders) == 0 || offset >= p.Total {
 			return out, nil
 		}
 	}
 }
 
+// OrdersPage is one page of getOrders.
+type OrdersPage struct {
+	Orders []Order // without their fulfilments, which getShippingFulfillments gives
+	Total  int
+	Next   string // the next page's link; "" on the last page
+}
+
+type wireOrders struct {
+	Orders []wireOrder `json:"orders"`
+	Total  *int        `json:"total"`
+	Next   string      `json:"next"`
+}
+
+func (w wireOrders) page() (OrdersPage, error) {
+	const op = "getOrders"
+	if w.Total == nil {
+		return OrdersPage{}, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "the answer has no total"}
+	}
+	p := OrdersPage{Total: *w.Total, Next: w.Next}
+	for _, wo := range w.Orders {
+		o, err := wo.order(op)
+		if err != nil {
+			return OrdersPage{}, err
+		}
+		p.Orders = append(p.Orders, o)
+	}
+	return p, nil
+}
+
+// DecodeOrdersPage reads a getOrders answer that came some other way than
+// this client (a page of Seller Hub fetched in the seller's browser), with
+// the same checks as the client's own.
+func DecodeOrdersPage(data []byte) (OrdersPage, error) {
+	var w wireOrders
+	if err := json.Unmarshal(data, &w); err != nil {
+		return OrdersPage{}, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: "getOrders", Message: "the answer does not read as getOrders", Err: err}
+	}
+	return w.page()
+}
+
+// DecodeFulfillments reads a getShippingFulfillments answer for orderID
+// that came some other way than this client.
+func DecodeFulfillments(orderID string, data []byte) ([]Fulfillment, error) {
+	var w wireFulfillments
+	if err := json.Unmarshal(data, &w); err != nil {
+		return nil, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: "getShippingFulfillments",
+			Message: "order " + orderID + ": the answer does not read as getShippingFulfillments", Err: err}
+	}
+	return w.fulfillments(orderID)
+}
+
+type wireFulfillments struct {
+	Fulfillments *[]struct {
+		FulfillmentID          string `json:"fulfillmentId"`
+		ShipmentTrackingNumber string `json:"shipmentTrackingNumber"`
+		ShippingCarrierCode    string `json:"shippingCarrierCode"`
+		ShippedDate            string `json:"shippedDate"`
+	} `json:"fulfillments"`
+}
+
 // Fulfillments returns an order's shipping fulfilments.
 func (c *Client) Fulfillments(ctx context.Context, orderID string) ([]Fulfillment, error) {
 	const op = "getShippingFulfillments"
-	var w struct {
-		Fulfillments []struct {
-			FulfillmentID          string `json:"fulfillmentId"`
-			ShipmentTrackingNumber string `json:"shipmentTrackingNumber"`
-			ShippingCarrierCode    string `json:"shippingCarrierCode"`
-			ShippedDate            string `json:"shippedDate"`
-		} `json:"fulfillments"`
-	}
+	var w wireFulfillments
 	if err := c.get(ctx, op, "/sell/fulfillment/v1/order/"+url.PathEscape(orderID)+"/shipping_fulfillment", nil, &w); err != nil {
 		return nil, err
 	}
+	return w.fulfillments(orderID)
+}
+
+func (w wireFulfillments) fulfillments(orderID string) ([]Fulfillment, error) {
+	const op = "getShippingFulfillments"
+	if w.Fulfillments == nil {
+		// An order with none has the empty list; no list is another shape.
+		return nil, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "order " + orderID + ": the answer has no fulfillments"}
+	}
 	var out []Fulfillment
-	for _, f := range w.Fulfillments {
+	for _, f := range *w.Fulfillments {
 		if f.FulfillmentID == "" {
 			return nil, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "order " + orderID + ": a fulfillment without fulfillmentId"}
 		}
