@@ -221,9 +221,9 @@ func TestRecipeOverrideFixesVariant2(t *testing.T) {
 	}
 	s = sum.Stores[0]
 	want, msgs := visibleThreads(e.sb, "amazon")
-	if !s.OK || s.NewThreads != want || s.NewMessages != msgs {
+	if !s.OK || s.NewThreads != want || s.NewMessages != msgs || s.Failed != 0 {
 		log.logFailures(t)
-		t.Fatalf("variant 2 with the override: %+v, want %d threads and %d messages", s, want, msgs)
+		t.Fatalf("variant 2 with the override: %+v, want %d threads and %d messages and nothing failed (the order list too)", s, want, msgs)
 	}
 	var linked int
 	if err := e.deps.DB.SQL().QueryRowContext(context.Background(), `SELECT count(*) FROM threads WHERE order_id IS NOT NULL`).Scan(&linked); err != nil {
@@ -272,6 +272,7 @@ selectors:
   orders.ship_date: ".ord-shipped time"
   orders.carrier: ".ord-carrier"
   orders.tracking: ".ord-track"
+  orders.pager: "nav.pager"
 attributes:
   thread_id: data-conv-id
 `
