@@ -87,11 +87,11 @@ func rowOf(o localdb.Order) orderRow {
 		Items: strings.Join(items, ";")}
 }
 
-// One sandbox world synced both ways: the browser store reads the orders
-// its threads name from Seller Central's pages; the API store reads every
-// order through searchOrders. Every order and parcel the browser stored is
-// stored the same through the API, column by column, and the API store
-// holds exactly the world's visible orders.
+// One sandbox world synced both ways: the browser store walks the order
+// list of the site's pages; the API store reads every order through
+// searchOrders. Both hold exactly the world's visible orders, and every
+// order and parcel the browser stored is stored the same through the API,
+// column by column.
 func TestAPISyncMatchesBrowserSync(t *testing.T) {
 	t.Parallel()
 	for _, m := range []string{"amazon", "ebay"} {
@@ -160,6 +160,9 @@ func testAPISyncMatchesBrowser(t *testing.T, m string) {
 	if len(aorders) != visible {
 		t.Errorf("API store holds %d orders, the world shows %d", len(aorders), visible)
 	}
+	if len(worders) != visible {
+		t.Errorf("the browser store holds %d orders, the world shows %d", len(worders), visible)
+	}
 	if len(worders) < 5 {
 		t.Fatalf("the browser stored only %d orders; the comparison needs more", len(worders))
 	}
@@ -209,8 +212,8 @@ func testAPISyncMatchesBrowser(t *testing.T, m string) {
 }
 
 // With both channels, an API that refuses the credentials is recorded as a
-// failed item and said in the summary; the browser reads the orders the
-// threads name, and the store's threads are all stored.
+// failed item and said in the summary; the browser reads the orders
+// instead, and the store's threads are all stored.
 func TestAPIFailureFallsBackToBrowser(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, sandbox.Options{Orders: 30}, "")
