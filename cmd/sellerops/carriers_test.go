@@ -7,6 +7,7 @@ import (
 )
 
 func TestCarriersDetectJSONKeepsInputOrder(t *testing.T) {
+	t.Parallel()
 	// Numbers built from the public check-digit rules (see carriers/testdata).
 	res := runCommand(t, []string{"carriers", "detect", "--json", "1z 999 aa1 012 345 678 4", "not-a-number"}, false, "")
 	var lines []detectLine
@@ -28,6 +29,7 @@ func TestCarriersDetectJSONKeepsInputOrder(t *testing.T) {
 }
 
 func TestCarriersDetectReadsStdin(t *testing.T) {
+	t.Parallel()
 	res := runCommand(t, []string{"carriers", "detect", "-"}, false, "1Z999AA10123456784\n\n1Z999AA10123456785\n")
 	rows := strings.Split(strings.TrimRight(res.stdout, "\n"), "\n")
 	if len(rows) != 2 || !strings.HasPrefix(rows[0], "1Z999AA10123456784\tups\t") || !strings.Contains(rows[1], "\tfalse\t") {
@@ -51,6 +53,7 @@ func TestCarriersDetectReadsStdin(t *testing.T) {
 // the clean number; a line of invisible characters is blank; a line over
 // the bound stops everything with exit 4, naming its line number.
 func TestCarriersDetectCleansStdin(t *testing.T) {
+	t.Parallel()
 	in := "\ufeff1Z999AA10123456784\n" + // BOM, as a Windows editor saves it
 		"1Z999\u200bAA10123456784\u200e\n" + // zero-width space, left-to-right mark
 		"\u200b\u2060\n" + // only invisible characters

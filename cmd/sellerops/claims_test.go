@@ -62,6 +62,7 @@ func writeConfig(t *testing.T, body string) string {
 }
 
 func TestClaimsEmptyListsPrintEmptyJSON(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"claims", "candidates", "--json"},
 		{"claims", "candidates", "--closing-within", "7d", "--json"},
@@ -114,6 +115,7 @@ func seedLostParcel(t *testing.T, dbPath, number string, daysAgo int, value int6
 }
 
 func TestClaimsCandidatesDraftEditAndRefusals(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "data", "sellerops.db")
 	seedLostParcel(t, dbPath, "1Z999AA10123456784", 10, 25000) // UPS lost window: days 1..60
@@ -231,6 +233,7 @@ func TestClaimsCandidatesDraftEditAndRefusals(t *testing.T) {
 // line, unattended under the config's policy, in Chromium against the
 // sandbox's portal, then follows it and exports the money.
 func TestClaimsFileStatusExportAgainstSandbox(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// The command reads the wall clock and files unattended only inside the
@@ -319,6 +322,7 @@ func TestClaimsFileStatusExportAgainstSandbox(t *testing.T) {
 // a claim that asks for no money exit 4 with the fix, before any browser or
 // portal, and the claim stays a draft that `claims show` explains.
 func TestClaimsFileRefusesIncompleteClaim(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "data", "sellerops.db")
 	seedLostParcel(t, dbPath, "1Z999AA10123456784", 10, 25000)

@@ -1,13 +1,12 @@
 package main
 
 import (
-	"context"
 	"io"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/sellerops/sellerops/automations/testwait"
 	"github.com/sellerops/sellerops/tui"
 )
 
@@ -15,6 +14,7 @@ import (
 // the keys the operator confirmed and no other, each through the outbox,
 // once. A key no longer proposed is a failed item and nothing goes out.
 func TestDashboardSendsAndSkipsDelayNotices(t *testing.T) {
+	t.Parallel()
 	sb, dir, setup := sandboxEnv(t, 9)
 	acct := sb.Account("amazon")
 	add := []string{"stores", "add", "shop", "--marketplace", "amazon", "--username", acct.Username,
@@ -24,8 +24,7 @@ func TestDashboardSendsAndSkipsDelayNotices(t *testing.T) {
 	}
 	seedSilentOrders(t, sb, filepath.Join(dir, "data", "sellerops.db"), "shop", "amazon", 2)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+	ctx := testwait.Context(t)
 	f := newFactory(&ioStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard})
 	setup(f)
 	defer f.Close()

@@ -155,6 +155,7 @@ func (d *dashboardTerminal) waitScreen(want string) {
 // own state (the claim it recorded), the tracking source stored, and the
 // log's launch records.
 func TestDashboardSessionRunsBrowserJobsOnOneBrowser(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat("/usr/bin/chromium"); err != nil && os.Getenv(automations.EnvBrowser) == "" {
 		t.Fatalf("this test needs Chromium (install the chromium package): %v", err)
 	}

@@ -17,6 +17,7 @@ import (
 )
 
 func TestDashboardNeedsATerminal(t *testing.T) {
+	t.Parallel()
 	res := runCommand(t, nil, false, "")
 	if res.code != exitUsage || !strings.Contains(res.stderr, "needs a terminal") {
 		t.Fatalf("code %d stderr %q", res.code, res.stderr)
@@ -27,6 +28,7 @@ func TestDashboardNeedsATerminal(t *testing.T) {
 // from it with --keep (nothing new to store, the sandbox's state read back),
 // then starts a clean world again.
 func TestDemoNoTUI(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "demo")
 	db := filepath.Join(dir, "demo.db")
 	var first demoSummary
@@ -124,6 +126,7 @@ func TestDemoNoTUI(t *testing.T) {
 
 // Without Dovecot the demo says so and goes on with the site stores.
 func TestDemoNoTUIWithoutDovecot(t *testing.T) {
+	t.Parallel()
 	db := filepath.Join(t.TempDir(), "demo", "demo.db")
 	missing := filepath.Join(t.TempDir(), "no-dovecot")
 	res := runCommand(t, []string{"--db", db, "demo", "--no-tui", "--json", "--orders", "25", "--drafts", "0"}, false, "", func(f *factory) {
@@ -182,6 +185,7 @@ func checkDemoTracking(t *testing.T, dbPath string, sum demoSummary) {
 // The demo never writes beside the user's own database, and never empties a
 // folder it did not make.
 func TestDemoStaysInItsOwnFolder(t *testing.T) {
+	t.Parallel()
 	dir, setup := sharedEnv(t)
 	res := runCommand(t, []string{"stores", "add", "mine", "--marketplace", "ebay", "--username", "me", "--password-stdin"}, false, "pw\n", setup)
 	if res.code != exitOK {
@@ -255,6 +259,7 @@ func listTree(t *testing.T, dir string) map[string]string {
 }
 
 func TestDemoRefusesBadFlags(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"demo", "--orders", "0"},
 		{"demo", "--json"},

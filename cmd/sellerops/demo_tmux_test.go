@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sellerops/sellerops/automations/testwait"
 )
 
 // tmuxSession drives one program in a real terminal.
@@ -19,6 +21,9 @@ type tmuxSession struct {
 	t      *testing.T
 	socket string
 	name   string
+	// ended is what the command line prints once the program has ended,
+	// and log the program's log file: a wait that fails shows its end.
+	ended, log string
 }
 
 func (s *tmuxSession) tmux(args ...string) string {
@@ -50,26 +55,46 @@ func (s *tmuxSession) text(text string) {
 }
 
 // waitFor polls the terminal until it shows want. A terminal gives no event
-// to wait on, so this is a bounded poll of the screen.
-func (s *tmuxSession) waitFor(want string, within time.Duration) string {
+// to wait on, so this is a poll of the screen, bounded by the test's
+// deadline.
+func (s *tmuxSession) waitFor(want string) string {
 	s.t.Helper()
-	deadline := time.Now().Add(within)
+	deadline := testwait.Deadline(s.t)
 	var last string
 	for time.Now().Before(deadline) {
 		last = s.screen()
 		if strings.Contains(last, want) {
 			return last
 		}
+		if s.ended != "" && strings.Contains(last, s.ended) {
+			s.t.Fatalf("the program ended before the terminal showed %q; last screen:\n%s%s", want, last, s.logTail())
+		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	s.t.Fatalf("the terminal never showed %q; last screen:\n%s", want, last)
+	s.t.Fatalf("the terminal never showed %q; last screen:\n%s%s", want, last, s.logTail())
 	return ""
 }
 
-// freePorts finds n consecutive free loopback ports.
+// logTail is the end of the program's log, for a failure message.
+func (s *tmuxSession) logTail() string {
+	b, err := os.ReadFile(s.log)
+	if s.log == "" || err != nil {
+		return ""
+	}
+	if len(b) > 4000 {
+		b = b[len(b)-4000:]
+	}
+	return "\nthe end of its log:\n" + string(b)
+}
+
+// freePorts finds n consecutive free loopback ports. They are looked for
+// below 32768, where neither Linux (32768-60999) nor macOS (49152-65535)
+// hands out ports to a listener on port 0 or to an outgoing connection, so
+// that the servers and browsers of other tests running meanwhile do not
+// take them before the program under test does.
 func freePorts(t *testing.T, n int) int {
 	t.Helper()
-	for base := 20000 + os.Getpid()%20000; base < 64000; base += n + 7 {
+	for base := 20000 + os.Getpid()%10000; base+n <= 32768; base += n + 7 {
 		ok := true
 		var held []net.Listener
 		for i := 0; i < n; i++ {
@@ -113,9 +138,12 @@ func readSandboxState(t *testing.T, controlURL string) sandboxState {
 	return st
 }
 
-func waitState(t *testing.T, controlURL string, within time.Duration, done func(sandboxState) bool) sandboxState {
+// waitState polls the sandbox until its state is done; a failure shows the
+// terminal and the program's log too.
+func (s *tmuxSession) waitState(controlURL string, done func(sandboxState) bool) sandboxState {
+	t := s.t
 	t.Helper()
-	deadline := time.Now().Add(within)
+	deadline := testwait.Deadline(t)
 	var st sandboxState
 	for time.Now().Before(deadline) {
 		st = readSandboxState(t, controlURL)
@@ -124,7 +152,7 @@ func waitState(t *testing.T, controlURL string, within time.Duration, done func(
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-	t.Fatalf("the sandbox never reached the expected state: %+v", st)
+	t.Fatalf("the sandbox never reached the expected state: %+v; last screen:\n%s%s", st, s.screen(), s.logTail())
 	return st
 }
 
@@ -133,6 +161,7 @@ func waitState(t *testing.T, controlURL string, within time.Duration, done func(
 // template, checks that the sandbox received the reply, then files a claim
 // through the confirmation dialog and checks the portal received it.
 func TestDemoInRealTerminal(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("drives the whole demo in a terminal; not in -short")
 	}
@@ -148,26 +177,27 @@ func TestDemoInRealTerminal(t *testing.T) {
 	base := freePorts(t, 8)
 	control := fmt.Sprintf("http://127.0.0.1:%d", base+7)
 
-	s := &tmuxSession{t: t, socket: fmt.Sprintf("sellerops-test-%d", os.Getpid()), name: "demo"}
+	s := &tmuxSession{t: t, socket: fmt.Sprintf("sellerops-test-%d", os.Getpid()), name: "demo",
+		ended: "sellerops demo ended with exit code", log: filepath.Join(dir, "sellerops.log")}
 	env := []string{
 		"HOME=" + dir, "XDG_DATA_HOME=" + dir + "/data", "XDG_CONFIG_HOME=" + dir + "/config",
 		"SELLEROPS_DB=" + dir + "/data/demo.db", "SELLEROPS_LOG=" + dir + "/sellerops.log",
 		"TERM=xterm-256color", "LANG=C.UTF-8",
 	}
-	cmdline := fmt.Sprintf("env %s %s demo --orders 30 --addr 127.0.0.1:%d; sleep 5", strings.Join(env, " "), bin, base)
+	cmdline := fmt.Sprintf("env %s %s demo --orders 30 --addr 127.0.0.1:%d; echo %s $?; sleep 600", strings.Join(env, " "), bin, base, s.ended)
 	s.tmux("new-session", "-d", "-s", s.name, "-x", "120", "-y", "40", cmdline)
 	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
 
-	s.waitFor("1 Overview", 4*time.Minute)
-	s.waitFor("demo-amazon", 30*time.Second)
+	s.waitFor("1 Overview")
+	s.waitFor("demo-amazon")
 
 	// Inbox: open the first thread and reply with the "thanks" template.
 	s.keys("2")
-	s.waitFor("threads", 10*time.Second)
+	s.waitFor("threads")
 	s.keys("Enter")
-	s.waitFor("r reply", 10*time.Second)
+	s.waitFor("r reply")
 	s.keys("r")
-	s.waitFor("ctrl+s send", 10*time.Second)
+	s.waitFor("ctrl+s send")
 	for i := 0; i < 8 && !strings.Contains(s.screen(), "thank you for your message"); i++ {
 		s.keys("C-t")
 		time.Sleep(300 * time.Millisecond)
@@ -177,7 +207,7 @@ func TestDemoInRealTerminal(t *testing.T) {
 	}
 	before := readSandboxState(t, control)
 	s.keys("C-s")
-	st := waitState(t, control, time.Minute, func(st sandboxState) bool { return len(st.Replies) > len(before.Replies) })
+	st := s.waitState(control, func(st sandboxState) bool { return len(st.Replies) > len(before.Replies) })
 	found := false
 	for _, rs := range st.Replies {
 		for _, r := range rs {
@@ -192,15 +222,15 @@ func TestDemoInRealTerminal(t *testing.T) {
 	// Keys sent together can read as one chord (esc then 4 is alt+4), so
 	// each waits for the screen it leads to.
 	s.keys("Escape")
-	s.waitFor("enter open", 10*time.Second)
+	s.waitFor("enter open")
 	s.keys("4")
-	s.waitFor("draft", 15*time.Second)
+	s.waitFor("draft")
 	s.keys("f")
-	s.waitFor("File claim", 10*time.Second)
+	s.waitFor("File claim")
 	claimsBefore := len(readSandboxState(t, control).Claims)
 	s.keys("y")
-	waitState(t, control, 2*time.Minute, func(st sandboxState) bool { return len(st.Claims) > claimsBefore })
-	s.waitFor("submitted", time.Minute)
+	s.waitState(control, func(st sandboxState) bool { return len(st.Claims) > claimsBefore })
+	s.waitFor("submitted")
 
 	s.keys("q")
 }

@@ -13,6 +13,7 @@ import (
 // The demo points translation at the sandbox's translate site with its key,
 // so the dashboard it opens shows buyers' messages translated, offline.
 func TestDemoWiresTheSandboxTranslator(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sb, err := sandbox.Start(ctx, sandbox.Options{Seed: 3, Orders: 10})

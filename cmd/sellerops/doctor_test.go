@@ -33,6 +33,9 @@ func parseDoctor(t *testing.T, out string) map[string]doctorLine {
 	return m
 }
 
+// The tests that call keyring.MockInit replace the keyring library's one
+// provider for the whole process, so they do not run in parallel.
+
 // TestDoctorAllChecksPass launches the real Chromium, opens a real database
 // file and goes through the keyring API (an in-memory keyring here; the real
 // Secret Service has its own integration test).
@@ -81,6 +84,7 @@ func TestDoctorReportsBadConfigWithFix(t *testing.T) {
 }
 
 func TestDoctorMissingBrowserNamesTheFix(t *testing.T) {
+	t.Parallel()
 	res := runCommand(t, []string{"doctor", "--only", "browser", "--browser", "/nonexistent/chromium"}, false, "")
 	if res.code != exitCheckFailed {
 		t.Fatalf("want exit %d, got %d", exitCheckFailed, res.code)
@@ -91,6 +95,7 @@ func TestDoctorMissingBrowserNamesTheFix(t *testing.T) {
 }
 
 func TestDoctorUnknownCheck(t *testing.T) {
+	t.Parallel()
 	res := runCommand(t, []string{"doctor", "--only", "coffee"}, false, "")
 	if res.code != exitUsage || !strings.Contains(res.stderr, "coffee") {
 		t.Fatalf("code %d stderr %q", res.code, res.stderr)
@@ -135,6 +140,7 @@ func TestDoctorWithoutADesktopKeyringNamesMakeDoctor(t *testing.T) {
 // keeps those notes out. The same doctor run in a bare session shows them,
 // so the test sees the chatter it checks for.
 func TestKeyringSessionKeepsBusChatterOut(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts a D-Bus session, a keyring and Chromium; not in -short")
 	}

@@ -194,6 +194,7 @@ func allExamples(t *testing.T) []example {
 }
 
 func TestParseExample(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		line string
 		want example
@@ -255,6 +256,7 @@ func checkExampleParses(t *testing.T, ex example) {
 // command that exists with flags and arguments it accepts: a user who
 // copies one is not told it is unknown.
 func TestExamplesNameRealCommandsAndFlags(t *testing.T) {
+	t.Parallel()
 	exs := allExamples(t)
 	for _, ex := range exs {
 		checkExampleParses(t, ex)

@@ -20,6 +20,7 @@ import (
 )
 
 func TestExitCodesAreUniqueAndDocumented(t *testing.T) {
+	t.Parallel()
 	seenCode := map[exitCode]bool{}
 	seenName := map[string]bool{}
 	for _, d := range exitCodeDocs {
@@ -40,6 +41,7 @@ func TestExitCodesAreUniqueAndDocumented(t *testing.T) {
 }
 
 func TestHelpExitCodesJSON(t *testing.T) {
+	t.Parallel()
 	res := runCommand(t, []string{"help", "exit-codes", "--json"}, false, "")
 	var got []struct {
 		Code int    `json:"code"`
@@ -58,6 +60,7 @@ func TestHelpExitCodesJSON(t *testing.T) {
 }
 
 func TestExitCodeForTypedErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		err  error
 		want exitCode
@@ -96,6 +99,7 @@ func TestExitCodeForTypedErrors(t *testing.T) {
 }
 
 func TestUnknownCommandAndFlagAreUsageErrors(t *testing.T) {
+	t.Parallel()
 	res := runCommand(t, []string{"frobnicate"}, false, "")
 	if res.code != exitUsage || !strings.Contains(res.stderr, "frobnicate") {
 		t.Fatalf("unknown command: code %d stderr %q", res.code, res.stderr)
@@ -111,6 +115,7 @@ func TestUnknownCommandAndFlagAreUsageErrors(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	res := runCommand(t, []string{"version", "--json"}, false, "")
 	var v versionInfo
 	if err := json.Unmarshal([]byte(res.stdout), &v); err != nil || v.Version == "" || v.Go == "" {

@@ -12,6 +12,7 @@ import (
 // Every tracking number in a --help example passes its carrier's check
 // digit: a user who copies an example must not be told it has a typo.
 func TestHelpExampleNumbersAreValid(t *testing.T) {
+	t.Parallel()
 	root := newRootCmd(newFactory(&ioStreams{}))
 	checked := 0
 	var walk func(c *cobra.Command)

@@ -257,6 +257,7 @@ func checkJSON(t *testing.T, what string, got, want any) {
 }
 
 func TestInsightsByStoreHandComputed(t *testing.T) {
+	t.Parallel()
 	path := insightsWorldDB(t)
 	r := runCommand(t, []string{"insights", "--json"}, false, "", withInsightsWorld(path))
 	if r.code != exitOK {
@@ -318,6 +319,7 @@ func TestInsightsByStoreHandComputed(t *testing.T) {
 }
 
 func TestInsightsByCarrierHandComputed(t *testing.T) {
+	t.Parallel()
 	path := insightsWorldDB(t)
 	r := runCommand(t, []string{"insights", "--by", "carrier", "--json"}, false, "", withInsightsWorld(path))
 	if r.code != exitOK {
@@ -357,6 +359,7 @@ func TestInsightsByCarrierHandComputed(t *testing.T) {
 // Bad --since and --by exit 4 (bad input) with a message naming the fix,
 // before the database is opened.
 func TestInsightsBadFlags(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -376,6 +379,7 @@ func TestInsightsBadFlags(t *testing.T) {
 // At a terminal the groups are a table, the claims a line each; with no
 // data --json still prints every array, empty.
 func TestInsightsTableAndEmpty(t *testing.T) {
+	t.Parallel()
 	path := insightsWorldDB(t)
 	r := runCommand(t, []string{"insights", "--by", "carrier"}, true, "", withInsightsWorld(path))
 	if r.code != exitOK {

@@ -6,7 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/sellerops/sellerops/automations/testwait"
 )
 
 // cmdResult is what one command line produced.
@@ -37,7 +38,7 @@ func runCommand(t *testing.T, args []string, isTTY bool, stdin string, setup ...
 	for _, s := range setup {
 		s(f)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithDeadline(context.Background(), testwait.Deadline(t))
 	defer cancel()
 	code := execute(ctx, f, args)
 	f.Close()

@@ -18,9 +18,9 @@ import (
 // TestMCPCommandOverStdio starts `sellerops mcp` as a subprocess, as an
 // agent does, lists its tools and calls detect and track.
 func TestMCPCommandOverStdio(t *testing.T) {
+	t.Parallel()
 	e, _, nums := trackEnv(t, "", 6)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	ctx := testwait.Context(t)
 	cmd, _, _ := e.child(t, "mcp")
 	cmd.Stdout, cmd.Stderr = nil, nil
 	client := mcp.NewClient(&mcp.Implementation{Name: "agent", Version: "1"}, nil)
@@ -83,6 +83,7 @@ func TestMCPCommandOverStdio(t *testing.T) {
 }
 
 func TestRunDaemonRunsScheduledJobsUntilStopped(t *testing.T) {
+	t.Parallel()
 	e := newRunEnv(t, "schedules:\n  - job: report\n    cron: \"@every 1s\"\n  - job: track\n    cron: \"0 3 * * *\"\n    enabled: false\n")
 	var out, errOut syncBuffer
 	ios := &ioStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}

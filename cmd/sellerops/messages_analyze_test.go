@@ -11,6 +11,7 @@ import (
 // 1Z999AA10123456784 is UPS's published example number (its check digit
 // passes); 112-1234567-1234567 has the shape of an Amazon order ID.
 func TestMessagesAnalyze(t *testing.T) {
+	t.Parallel()
 	_, setup := sharedEnv(t)
 	res := runCommand(t, []string{"messages", "analyze", "--json",
 		"The mug arrived broken, order 112-1234567-1234567, tracking 1Z 999 AA1 01 2345 6784",
@@ -57,6 +58,7 @@ func TestMessagesAnalyze(t *testing.T) {
 // --languages is a store's allow-list: English to a store that expects
 // German and French is und, never a wrong code; a bad code is a usage error.
 func TestMessagesAnalyzeLanguagesAllowList(t *testing.T) {
+	t.Parallel()
 	text := "Where is my parcel? It has not arrived yet."
 	res := runCommand(t, []string{"messages", "analyze", "--json", "--jq", ".[0].language", text}, false, "")
 	if res.code != exitOK || strings.TrimSpace(res.stdout) != "en" {

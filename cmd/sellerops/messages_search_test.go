@@ -11,6 +11,7 @@ import (
 // the truth being strings.Contains over the subjects and messages that the
 // sandbox seeded for the synced store and showed by the sandbox's clock.
 func TestMessagesSearchJapanese(t *testing.T) {
+	t.Parallel()
 	sb, _, setup := sandboxEnv(t, 33)
 	acct := sb.Account("amazon")
 	add := []string{"stores", "add", "shop", "--marketplace", "amazon", "--username", acct.Username,

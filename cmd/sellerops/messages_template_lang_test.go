@@ -13,6 +13,7 @@ import (
 // messages reply --template picks the thread's language, then the store's,
 // then English, and says which on stderr.
 func TestMessagesReplyTemplateLanguage(t *testing.T) {
+	t.Parallel()
 	dir, setup := sharedEnv(t)
 	ctx := context.Background()
 	db, err := localdb.Open(ctx, filepath.Join(dir, "data", "sellerops.db"))

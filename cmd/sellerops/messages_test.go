@@ -60,6 +60,7 @@ func sandboxEnv(t *testing.T, seed int64) (sb *sandbox.Sandbox, dir string, setu
 }
 
 func TestMessagesCommandsEndToEnd(t *testing.T) {
+	t.Parallel()
 	sb, dir, setup := sandboxEnv(t, 5)
 	acct := sb.Account("amazon")
 	add := []string{"stores", "add", "shop", "--marketplace", "amazon", "--username", acct.Username,
@@ -188,6 +189,7 @@ func TestMessagesCommandsEndToEnd(t *testing.T) {
 }
 
 func TestStoresAddRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	_, setup := sharedEnv(t)
 	res := runCommand(t, []string{"stores", "add", "shop", "--marketplace", "amazon", "--username", "me"}, false, "", setup)
 	if res.code != exitUsage || !strings.Contains(res.stderr, "--password-stdin") {
@@ -225,6 +227,7 @@ func TestStoresAddRefusesBadInput(t *testing.T) {
 }
 
 func TestRecipesCommands(t *testing.T) {
+	t.Parallel()
 	dir, setup := sharedEnv(t)
 	res := runCommand(t, []string{"recipes", "list", "--json"}, false, "", setup)
 	var rows []recipeRow
@@ -261,6 +264,7 @@ func TestRecipesCommands(t *testing.T) {
 }
 
 func TestMessagesDoneOnTheMarketplace(t *testing.T) {
+	t.Parallel()
 	sb, dir, setup := sandboxEnv(t, 6)
 	for _, m := range []string{"amazon", "ebay"} {
 		acct := sb.Account(m)
@@ -358,6 +362,7 @@ func TestMessagesDoneOnTheMarketplace(t *testing.T) {
 // messages show prints where the thread's parcel stands: its status and its
 // latest events, the same record the dashboard and MCP read.
 func TestMessagesShowPrintsTheParcel(t *testing.T) {
+	t.Parallel()
 	dir, setup := sharedEnv(t)
 	ctx := context.Background()
 	db, err := localdb.Open(ctx, filepath.Join(dir, "data", "sellerops.db"))
@@ -424,6 +429,7 @@ func TestMessagesShowPrintsTheParcel(t *testing.T) {
 // `stores update`; after the update the same sign-in passes, and the
 // sandbox counts the successful login.
 func TestStoresUpdateFixesRefusedCredentials(t *testing.T) {
+	t.Parallel()
 	sb, _, setup := sandboxEnv(t, 6)
 	acct := sb.Account("ebay")
 	add := []string{"stores", "add", "shop", "--marketplace", "ebay", "--username", acct.Username,
@@ -457,6 +463,7 @@ func TestStoresUpdateFixesRefusedCredentials(t *testing.T) {
 // and keeps its threads to read; removing it again without the flag
 // deletes that history.
 func TestStoresRemoveKeepData(t *testing.T) {
+	t.Parallel()
 	dir, setup := sharedEnv(t)
 	res := runCommand(t, []string{"stores", "add", "shop", "--marketplace", "ebay", "--username", "me", "--password-stdin"}, false, "secret-pw\n", setup)
 	if res.code != exitOK {

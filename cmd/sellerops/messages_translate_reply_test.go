@@ -19,6 +19,7 @@ import (
 // once through the outbox in the buyer's language, and the stored reply
 // keeps both texts.
 func TestMessagesReplyTranslateReplyPolicyAndBothTexts(t *testing.T) {
+	t.Parallel()
 	sb, dir, shared := sandboxEnv(t, 5)
 	setup := func(f *factory) {
 		shared(f)

@@ -18,6 +18,7 @@ import (
 // sandbox's DeepL-shaped stand-in: shown under the original in English, and
 // fetched once however often the thread is shown.
 func TestMessagesShowTranslateUsesProviderOnceAndKeepsOriginal(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sb, err := sandbox.Start(ctx, sandbox.Options{Seed: 3, Orders: 40})

@@ -62,6 +62,7 @@ func wantEvent(sb *sandbox.Sandbox, o *sandbox.Order) localdb.NoticeEvent {
 }
 
 func TestNoticesCommandsEndToEnd(t *testing.T) {
+	t.Parallel()
 	sb, dir, setup := sandboxEnv(t, 9)
 	acct := sb.Account("amazon")
 	add := []string{"stores", "add", "shop", "--marketplace", "amazon", "--username", acct.Username,
@@ -140,6 +141,7 @@ func TestNoticesCommandsEndToEnd(t *testing.T) {
 
 // The overnight run sends notices only with proactive.auto_send: true.
 func TestRunNoticesOnlyWithAutoSend(t *testing.T) {
+	t.Parallel()
 	sb, dir, setup := sandboxEnv(t, 1)
 	acct := sb.Account("tiktok")
 	add := []string{"stores", "add", "tt", "--marketplace", "tiktok", "--username", acct.Username,
@@ -181,6 +183,7 @@ func TestRunNoticesOnlyWithAutoSend(t *testing.T) {
 // A notice whose send is in doubt is settled by what the operator found on
 // the site; nothing goes to the site, and a notice not in doubt is refused.
 func TestNoticesSettle(t *testing.T) {
+	t.Parallel()
 	sb, dir, setup := sandboxEnv(t, 9)
 	acct := sb.Account("amazon")
 	add := []string{"stores", "add", "shop", "--marketplace", "amazon", "--username", acct.Username,

@@ -16,6 +16,7 @@ import (
 // a renamed cell is page_changed naming the selector; a misspelt name is an
 // error for the site, with no other recipe standing in.
 func TestRecipesCheckLive(t *testing.T) {
+	t.Parallel()
 	dir, setup := sharedEnv(t)
 	res := runCommand(t, []string{"recipes", "check", "--live", "ups-sandbox", "--json"}, false, "", setup)
 	var p tracking.Probe
@@ -62,6 +63,7 @@ func TestRecipesCheckLive(t *testing.T) {
 // the inbox and a thread as a sync does and counts the selectors there; an
 // override that renames a cell of the inbox is caught as page_changed.
 func TestRecipesCheckLiveMarketplaces(t *testing.T) {
+	t.Parallel()
 	dir, setup := sharedEnv(t)
 	for _, m := range []string{"amazon", "ebay", "tiktok"} {
 		res := runCommand(t, []string{"recipes", "check", "--live", m + "-sandbox", "--json"}, false, "", setup)

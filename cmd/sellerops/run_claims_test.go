@@ -27,10 +27,10 @@ import (
 // them be filed unattended, and the portal logins in the environment.
 func claimsNight(t *testing.T, faults string, perCarrier int) (*runEnv, *sandbox.Sandbox, map[int64]string) {
 	t.Helper()
-	if _, err := automations.Launch(context.Background(), automations.BrowserOptions{Timeout: time.Minute}); err != nil {
+	if b, err := automations.Launch(context.Background(), automations.BrowserOptions{Timeout: testwait.Budget(t)}); err != nil {
 		t.Fatalf("this test needs Chromium (install the chromium package): %v", err)
 	} else {
-		_ = automations.CloseAll()
+		_ = b.Close() // this browser only: other tests' browsers run in this process too
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	// The child processes read the real clock, and unattended filing needs a
@@ -122,6 +122,7 @@ func claimsNight(t *testing.T, faults string, perCarrier int) (*runEnv, *sandbox
 }
 
 func TestNightlyClaimFilingKilledAndResumedFilesEachClaimOnce(t *testing.T) {
+	t.Parallel()
 	e, sb, drafts := claimsNight(t, "latency=60ms,5xx=0.05", 1)
 	ctx := context.Background()
 	first, _, firstErr := e.child(t, "run", "claims-file")

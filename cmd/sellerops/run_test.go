@@ -80,6 +80,7 @@ func (e *runEnv) child(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer, 
 // TestRunChildProcess is the child side of the multi-process tests: it runs
 // one command line in this process and exits with its code.
 func TestRunChildProcess(t *testing.T) {
+	t.Parallel()
 	raw, ok := os.LookupEnv("SELLEROPS_TEST_CHILD_ARGS")
 	if !ok {
 		return // run only as a child
@@ -111,6 +112,7 @@ func exitOf(t *testing.T, err error) exitCode {
 }
 
 func TestRunRefusesUnknownJobAndBadSchedules(t *testing.T) {
+	t.Parallel()
 	e := newRunEnv(t, "")
 	res := runCommand(t, []string{"run", "sink"}, false, "", e.setup)
 	if res.code != exitUsage || !strings.Contains(res.stderr, `unknown job "sink"`) || !strings.Contains(res.stderr, "claims-file") {
@@ -133,6 +135,7 @@ func TestRunRefusesUnknownJobAndBadSchedules(t *testing.T) {
 }
 
 func TestRunReportJobWritesReportsAndPostsTheWebhook(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var posted []map[string]any
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -194,6 +197,7 @@ func TestRunReportJobWritesReportsAndPostsTheWebhook(t *testing.T) {
 }
 
 func TestRunLockedJobExits13NamingThePID(t *testing.T) {
+	t.Parallel()
 	e := newRunEnv(t, "")
 	unlock, err := jobs.Lock(filepath.Join(e.dir, "data", "locks"), "report")
 	if err != nil {
@@ -256,6 +260,7 @@ func trackEnv(t *testing.T, faults string, orders int) (*runEnv, *sandbox.Sandbo
 }
 
 func TestTwoRunsAtOnceOneRunsTheOtherExits13(t *testing.T) {
+	t.Parallel()
 	e, _, nums := trackEnv(t, "latency=300ms", 12)
 	if len(nums) < 8 {
 		t.Fatalf("too few parcels: %d", len(nums))
@@ -320,6 +325,7 @@ func readFinished(t *testing.T, path string) []finishedLine {
 }
 
 func TestNightlyRunKilledAndResumed(t *testing.T) {
+	t.Parallel()
 	// Carrier APIs that fail now and then and answer slowly, so that the
 	// run is still going when it is killed.
 	e, _, nums := trackEnv(t, "latency=150ms,5xx=0.15,429=0.1", 30)
@@ -448,6 +454,7 @@ func readFinishedQuiet(path string) []finishedLine {
 }
 
 func TestRunStoppedBySIGTERMIsRecordedInterruptedAndResumes(t *testing.T) {
+	t.Parallel()
 	e, _, nums := trackEnv(t, "latency=200ms", 20)
 	first, _, firstErr := e.child(t, "run", "track")
 	if err := first.Start(); err != nil {

@@ -157,7 +157,8 @@ func checkOneRun(t *testing.T, db *localdb.DB, job string, want []string) {
 // wantItems lists the items a sync of the store and a track of the parcels
 // must leave, from the sandbox's own record of its world.
 func (e *recordEnv) wantItems() (sync, track []string) {
-	sync = []string{"store:shop"}
+	// The store, the walk of its order list, and each visible thread.
+	sync = []string{"store:shop", "orders:shop:list"}
 	for _, th := range e.sb.World().StoreThreads("amazon") {
 		if th.Visible(e.sb.Now()) {
 			sync = append(sync, "thread:shop:"+th.ID)
@@ -175,7 +176,9 @@ func (e *recordEnv) wantItems() (sync, track []string) {
 // jobs runner under the job's own name, with one item per store, thread and
 // parcel.
 func TestSyncAndTrackRecordOneRunEachFromEverySurface(t *testing.T) {
+	t.Parallel()
 	t.Run("command line", func(t *testing.T) {
+		t.Parallel()
 		e := newRecordEnv(t)
 		if res := runCommand(t, []string{"sync", "--json"}, false, "", e.setup); res.code != exitOK {
 			t.Fatalf("sync: %d %s", res.code, res.stderr)
@@ -189,6 +192,7 @@ func TestSyncAndTrackRecordOneRunEachFromEverySurface(t *testing.T) {
 		checkOneRun(t, db, "track", trackItems)
 	})
 	t.Run("dashboard", func(t *testing.T) {
+		t.Parallel()
 		e := newRecordEnv(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()

@@ -16,6 +16,7 @@ import (
 // with every carrier on its sandbox recipe and the addresses the sandbox
 // printed, and tracking through it reaches the sandbox's page.
 func TestSandboxWriteConfigPointsCarriersAtTheSandbox(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "sandbox.yaml")
 	out := &syncBuffer{}
 	errOut := &syncBuffer{}
@@ -63,6 +64,7 @@ func TestSandboxWriteConfigPointsCarriersAtTheSandbox(t *testing.T) {
 }
 
 func TestSandboxWriteConfigRefusesAForeignFile(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sb, err := sandbox.Start(ctx, sandbox.Options{Seed: 2, Orders: 10})
@@ -98,6 +100,7 @@ func TestSandboxWriteConfigRefusesAForeignFile(t *testing.T) {
 // Tracking through the written file alone (no other config) reads the
 // sandbox's UPS page in Chromium.
 func TestSandboxWrittenConfigTracks(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sb, err := sandbox.Start(ctx, sandbox.Options{Seed: 11, Orders: 40})

@@ -34,6 +34,7 @@ func (s *syncBuffer) String() string {
 }
 
 func TestSandboxCommandServesUntilCancelled(t *testing.T) {
+	t.Parallel()
 	out := &syncBuffer{}
 	ios := &ioStreams{In: strings.NewReader(""), Out: out, ErrOut: io.Discard}
 	f := newFactory(ios)
@@ -77,6 +78,7 @@ func TestSandboxCommandServesUntilCancelled(t *testing.T) {
 }
 
 func TestSandboxCommandRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		args []string
 		code exitCode
@@ -98,6 +100,7 @@ func TestSandboxCommandRefusesBadInput(t *testing.T) {
 // hour by default (the factory's clock, fixed here), and at --start when
 // given; a bad --start exits 4 naming the value.
 func TestSandboxClockStartsToday(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2027, time.January, 15, 14, 37, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		args []string

@@ -48,6 +48,7 @@ func channelsOf(t *testing.T, list []map[string]any, name string) map[string]any
 // job by stores list, changed by stores update, gone with the store; bad
 // input refused with exit 4 and nothing stored.
 func TestStoresAPIChannel(t *testing.T) {
+	t.Parallel()
 	dir, shared := sharedEnv(t)
 	var sec secrets.Store
 	setup := func(f *factory) { shared(f); sec = f.secretsS }
@@ -183,6 +184,7 @@ func TestStoresAPIChannel(t *testing.T) {
 // with no browser, its orders' parcels listed for tracking; a revoked
 // refresh token is exit 12 for both stores test and sync.
 func TestAPIStoreSyncEndToEnd(t *testing.T) {
+	t.Parallel()
 	sb, _, setup := sandboxEnv(t, 7)
 	c := sb.SPAPIFor("amazon")
 	add := func(name, refresh string) cmdResult {
@@ -250,6 +252,7 @@ func TestAPIStoreSyncEndToEnd(t *testing.T) {
 // marketplace id: getOrders answers for all of them), synced with no
 // browser, every visible order stored.
 func TestEbayAPIStoreSyncEndToEnd(t *testing.T) {
+	t.Parallel()
 	sb, _, setup := sandboxEnv(t, 9)
 	c := sb.EbayAPIFor("ebay")
 	stdin := c.ClientID + "\n" + c.ClientSecret + "\n" + c.RefreshToken + "\n"

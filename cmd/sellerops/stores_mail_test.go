@@ -17,6 +17,7 @@ import (
 // An email store end to end against Dovecot: add, test, sync, reply, and
 // the refused login's exit code.
 func TestEmailStoreEndToEnd(t *testing.T) {
+	t.Parallel()
 	const seller, relay = "seller@shop.test", "k2x7m9q4r8t1w5z3@marketplace.amazon.com"
 	dv := mailtest.Start(t, map[string]string{seller: "pw", relay: "buyer"}, mailtest.Options{})
 	sm := mailtest.StartSMTP(t, dv, mailtest.SMTPOptions{})
@@ -88,6 +89,7 @@ func TestEmailStoreEndToEnd(t *testing.T) {
 // stores update changes an email store's settings, checked as stores add
 // checks them; stores list shows them in text and JSON, never the password.
 func TestEmailStoreUpdateAndList(t *testing.T) {
+	t.Parallel()
 	const seller, pw = "seller@shop.test", "s3cret-mail-pw"
 	dv := mailtest.Start(t, map[string]string{seller: pw}, mailtest.Options{})
 	sm := mailtest.StartSMTP(t, dv, mailtest.SMTPOptions{})

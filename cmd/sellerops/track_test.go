@@ -107,6 +107,7 @@ func parseTrackLines(t *testing.T, stdout string) []tracking.Line {
 }
 
 func TestTrackStreamsJSONLinesAndCaches(t *testing.T) {
+	t.Parallel()
 	sb, cfg := trackSandbox(t, "")
 	db := filepath.Join(t.TempDir(), "sellerops.db")
 	ups, usps, dhl := sandboxNumber(t, sb, "ups", 0), sandboxNumber(t, sb, "usps", 0), sandboxNumber(t, sb, "dhl", 0)
@@ -155,6 +156,7 @@ func TestTrackStreamsJSONLinesAndCaches(t *testing.T) {
 }
 
 func TestTrackCSVInput(t *testing.T) {
+	t.Parallel()
 	sb, cfg := trackSandbox(t, "")
 	dir := t.TempDir()
 	dhl1, dhl2 := sandboxNumber(t, sb, "dhl", 0), sandboxNumber(t, sb, "dhl", 1)
@@ -197,6 +199,7 @@ func TestTrackCSVInput(t *testing.T) {
 }
 
 func TestTrackAllFailedAndStdin(t *testing.T) {
+	t.Parallel()
 	sb, cfg := trackSandbox(t, "")
 	res := runCommand(t, []string{"track", "--json", "-"}, false, "nope\n\n12345\n", withTrackEnv(sb, cfg, ""))
 	lines := parseTrackLines(t, res.stdout)
@@ -222,6 +225,7 @@ func TestTrackAllFailedAndStdin(t *testing.T) {
 }
 
 func TestTrackBlockedPageIsAFailureLine(t *testing.T) {
+	t.Parallel()
 	sb, cfg := trackSandbox(t, "ups.blocked=1")
 	ups := sandboxNumber(t, sb, "ups", 0)
 	res := runCommand(t, []string{"track", "--json", ups}, false, "", withTrackEnv(sb, cfg, ""))
@@ -232,6 +236,7 @@ func TestTrackBlockedPageIsAFailureLine(t *testing.T) {
 }
 
 func TestShipmentsList(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "sellerops.db")
 	now := time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC)
@@ -311,6 +316,7 @@ func TestShipmentsList(t *testing.T) {
 // "due soon" mark follow thresholds.due_soon from the config, the value the
 // dashboard's inbox and overview read too.
 func TestMessagesListDueSoon(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "sellerops.db")
 	now := time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC)
@@ -383,6 +389,7 @@ func TestMessagesListDueSoon(t *testing.T) {
 // TestTrackCSVRejectsLongField: a CSV field over the line bound stops the
 // command with exit 4 naming the file and line, before any lookup.
 func TestTrackCSVRejectsLongField(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "orders.csv")
 	body := "order,tracking\nA1,1Z999AA10123456784\nA2," + strings.Repeat("1", 5000) + "\n"
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
@@ -397,6 +404,7 @@ func TestTrackCSVRejectsLongField(t *testing.T) {
 // A --browser list that mixes a path with addresses stops before any
 // lookup, naming the item, with the usage exit code.
 func TestTrackRefusesABadBrowserList(t *testing.T) {
+	t.Parallel()
 	res := runCommand(t, []string{"--browser", "ws://127.0.0.1:9/devtools/browser/a,/usr/bin/chromium", "track", "1Z999AA10123456784"}, false, "")
 	if res.code != exitUsage || !strings.Contains(res.stderr, "item 2") || res.stdout != "" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)

@@ -24,6 +24,7 @@ import (
 // "HTTP errors"): 403 a refused key, 429 too many requests, 456 quota
 // exceeded, 5xx an internal error, 400 a bad request.
 func TestTranslationFailureClassesExitCodes(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		status int
 		class  translate.Class

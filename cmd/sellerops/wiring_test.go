@@ -19,6 +19,7 @@ import (
 // marketplace flows all run on the overridden recipe, read from that file,
 // and that the file is read once per process. No browser is started for it.
 func TestRecipeOverrideReachesEverySurface(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "config", "config.yaml")
 	override := filepath.Join(dir, "config", "recipes", "ups-sandbox.yaml")
@@ -110,6 +111,7 @@ func TestRecipeOverrideReachesEverySurface(t *testing.T) {
 // whose error is on a known line: each refuses with exit 3 and a message
 // naming the file, the line and the key, instead of running on defaults.
 func TestInvalidConfigExits3(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct{ body, where string }{
 		"shopee store": {"stores:\n  - name: shop\n    marketplace: shopee\n", ":1: stores: "},
 		"unknown key":  {"thresholds:\n  due_son: 2h\n", ":2: due_son: "},
@@ -133,6 +135,7 @@ func TestInvalidConfigExits3(t *testing.T) {
 // SELLEROPS_LOG, the log is written in logs/ beside that database, as the
 // README says, and nothing under the default data dir.
 func TestLogGoesBesideTheDatabase(t *testing.T) {
+	t.Parallel()
 	elsewhere := filepath.Join(t.TempDir(), "shop")
 	var dataHome string
 	res := runCommand(t, []string{"--db", filepath.Join(elsewhere, "shop.db"), "run", "report"}, false, "", func(f *factory) {
