@@ -174,6 +174,24 @@ and the exit code sums up the batch (0, 9 or 10).`),
 
 // pickNotices resolves the parcels a send or skip names; every name must
 // be a proposed notice.
+// pickedNoticesAndDB is the proposals the refs name (each must name one)
+// and the database, for the commands that record a decision about them.
+func pickedNoticesAndDB(ctx context.Context, f *factory, refs []string) ([]notices.Proposal, *localdb.DB, error) {
+	props, err := proposeNotices(ctx, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	picked, err := pickNotices(props, refs, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := f.DB(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return picked, db, nil
+}
+
 func pickNotices(props []notices.Proposal, refs []string, all bool) ([]notices.Proposal, error) {
 	switch {
 	case all && len(refs) > 0:
@@ -309,15 +327,7 @@ same parcel about an event that began before the skip; a new event later
 }
 
 func noticesSkipRun(ctx context.Context, f *factory, opts *noticesSkipOptions) error {
-	props, err := proposeNotices(ctx, f)
-	if err != nil {
-		return err
-	}
-	picked, err := pickNotices(props, opts.Refs, false)
-	if err != nil {
-		return err
-	}
-	db, err := f.DB(ctx)
+	picked, db, err := pickedNoticesAndDB(ctx, f, opts.Refs)
 	if err != nil {
 		return err
 	}
@@ -398,15 +408,7 @@ func noticesSettleRun(ctx context.Context, f *factory, opts *noticesSettleOption
 	if opts.Sent == opts.NotSent {
 		return usageErrorf("say what you found on the site: --sent or --not-sent")
 	}
-	props, err := proposeNotices(ctx, f)
-	if err != nil {
-		return err
-	}
-	picked, err := pickNotices(props, opts.Refs, false)
-	if err != nil {
-		return err
-	}
-	db, err := f.DB(ctx)
+	picked, db, err := pickedNoticesAndDB(ctx, f, opts.Refs)
 	if err != nil {
 		return err
 	}
