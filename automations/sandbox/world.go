@@ -259,6 +259,21 @@ func weighted(r *rand.Rand, weights []int) int {
 
 func hours(h float64) time.Duration { return time.Duration(h * float64(time.Hour)) }
 
+// takenSet holds the ids and tracking numbers a world has given out.
+type takenSet map[string]bool
+
+// fresh calls gen until it gives a value not taken yet, takes it and
+// returns it.
+func (u takenSet) fresh(gen func() string) string {
+	for {
+		s := gen()
+		if !u[s] {
+			u[s] = true
+			return s
+		}
+	}
+}
+
 // generateWorld builds the world for a seed. The same inputs always give
 // the same world.
 func generateWorld(seed int64, start time.Time, storesPerMarket, ordersPerStore int) *World {
@@ -267,16 +282,8 @@ func generateWorld(seed int64, start time.Time, storesPerMarket, ordersPerStore 
 		orderByID: map[string]*Order{}, parcelByNum: map[string]*Parcel{}, threadByID: map[string]*Thread{},
 		attachByID: map[string]*Attachment{}, threadsBySt: map[string][]*Thread{}, ordersBySt: map[string][]*Order{},
 		attachThread: map[string]*Thread{}}
-	used := map[string]bool{}
-	unique := func(gen func() string) string {
-		for {
-			s := gen()
-			if !used[s] {
-				used[s] = true
-				return s
-			}
-		}
-	}
+	used := takenSet{}
+	unique := used.fresh
 	for _, m := range Marketplaces {
 		for i := 1; i <= storesPerMarket; i++ {
 			id := m
@@ -409,7 +416,7 @@ func (w *World) addLaterOrders(seed int64, start time.Time, n int) {
 		return
 	}
 	r := rand.New(rand.NewPCG(uint64(seed)^0x1a7e0d, 0x0dde45))
-	used := map[string]bool{}
+	used := takenSet{}
 	for _, o := range w.Orders {
 		used[o.ID] = true
 	}
@@ -419,15 +426,7 @@ func (w *World) addLaterOrders(seed int64, start time.Time, n int) {
 	for _, p := range w.CrossBorder {
 		used[p.TrackingNumber] = true
 	}
-	unique := func(gen func() string) string {
-		for {
-			s := gen()
-			if !used[s] {
-				used[s] = true
-				return s
-			}
-		}
-	}
+	unique := used.fresh
 	for _, st := range w.Stores {
 		var later []*Order
 		for k := n; k >= 1; k-- { // newest first, as StoreOrders lists them
