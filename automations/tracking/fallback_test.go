@@ -11,19 +11,28 @@ import (
 	"github.com/sellerops/sellerops/localdb/config"
 )
 
-// closedURL is the address of a port that nothing listens on: a carrier
-// API that is down.
-func closedURL(t *testing.T) string {
+// downURL is the address of a carrier API that is down: something holds
+// the port, so no other test's server can take it, and hangs up on every
+// connection before a byte of HTTP is said.
+func downURL(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return "http://" + addr
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.Close()
+		}
+	}()
+	t.Cleanup(func() { _ = ln.Close(); <-done })
+	return "http://" + ln.Addr().String()
 }
 
 // When a carrier's API cannot answer (refused keys, or the API is down),
@@ -48,7 +57,7 @@ func TestFailingAPIFallsBackToThePage(t *testing.T) {
 		cfg.Carriers[k] = v
 	}
 	usps := cfg.Carriers["usps"]
-	usps.APIBaseURL = closedURL(t)
+	usps.APIBaseURL = downURL(t)
 	cfg.Carriers["usps"] = usps
 	deps.Config = &cfg
 
