@@ -16,6 +16,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -104,6 +105,9 @@ func configVersion(bin string) (int, int, error) {
 	return major, minor, nil
 }
 
+// pickPort is how start picks its ports; a test may hand out a taken one.
+var pickPort = freePort
+
 // freePort returns a loopback port nobody listens on right now.
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -137,9 +141,23 @@ func mailOwner() (uid, gid int, internal string, login string) {
 	return uid, gid, "root", login
 }
 
+// errPortTaken marks a start that failed because another process took
+// one of the free ports between the moment it was picked and Dovecot's
+// bind; the start is then tried again with new ports.
+var errPortTaken = errors.New("port taken before dovecot could bind it")
+
 // Start starts Dovecot with the given users (name to password); Close
 // stops it and removes its folder.
-func Start(users map[string]string, opts Options) (d *Dovecot, err error) {
+func Start(users map[string]string, opts Options) (*Dovecot, error) {
+	for try := 1; ; try++ {
+		d, err := start(users, opts)
+		if err == nil || try == 3 || !errors.Is(err, errPortTaken) {
+			return d, err
+		}
+	}
+}
+
+func start(users map[string]string, opts Options) (d *Dovecot, err error) {
 	bin := opts.Binary
 	if bin == "" {
 		if bin, err = Binary(); err != nil {
@@ -155,9 +173,12 @@ func Start(users map[string]string, opts Options) (d *Dovecot, err error) {
 	uid, gid, internal, login := mailOwner()
 	d = &Dovecot{Dir: dir, users: map[string]string{}, uid: uid, gid: gid, logger: filepath.Join(dir, "dovecot.log")}
 	d.stop = append(d.stop, func() { _ = os.RemoveAll(dir) })
+	// The error returns below set d to nil; what was started is stopped
+	// through its own pointer.
+	started := d
 	defer func() {
 		if err != nil {
-			d.Close()
+			started.Close()
 			d = nil
 		}
 	}()
@@ -180,7 +201,7 @@ func Start(users map[string]string, opts Options) (d *Dovecot, err error) {
 		return nil, err
 	}
 
-	port, err := freePort()
+	port, err := pickPort()
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +221,7 @@ func Start(users map[string]string, opts Options) (d *Dovecot, err error) {
 		if err := os.WriteFile(key, keyPEM, 0o600); err != nil {
 			return nil, err
 		}
-		if imapsPort, err = freePort(); err != nil {
+		if imapsPort, err = pickPort(); err != nil {
 			return nil, err
 		}
 		d.IMAPSAddr = fmt.Sprintf("127.0.0.1:%d", imapsPort)
@@ -273,8 +294,11 @@ service anvil {
 		return nil, fmt.Errorf("start dovecot: %w", err)
 	}
 	d.cmd = cmd
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	// exited is closed when the process is gone, waitErr then says how;
+	// both the start below and the stop may wait on it.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	d.stop = append(d.stop, func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		select {
@@ -302,8 +326,12 @@ service anvil {
 			}
 		}
 		select {
-		case err := <-exited:
+		case <-exited:
+			err := waitErr
 			log, _ := os.ReadFile(d.logger)
+			if strings.Contains(out.String()+string(log), "Address already in use") {
+				return nil, fmt.Errorf("%w: dovecot exited at start (%v): %s\n%s", errPortTaken, err, out.String(), log)
+			}
 			return nil, fmt.Errorf("dovecot exited at start (%v): %s\n%s", err, out.String(), log)
 		case <-time.After(50 * time.Millisecond):
 		}
