@@ -80,10 +80,10 @@ var signalTables = map[string]signalTable{
 		loss:     []*regexp.Regexp{re(`(?:^|\s)(?:não|nunca)` + gap + `(?:chegou|chegaram|recebi|recebido|entregue)`), re(`\b(?:extraviad|perdid)`)},
 	},
 	"nl": {
-		damage:   []string{"beschadigd", "kapot", "gebroken", "barst", "gebarsten", "geplet", "gedeukt", "ingedeukt", "verbogen", "bekrast", "in stukken", "stuk aangekomen"},
-		negators: []string{"niet", "geen", "niets", "nooit", "zonder"},
+		damage:   []string{"beschadigd", "kapot", "gebroken", "barst", "gebarsten", "geplet", "gedeukt", "ingedeukt", "verbogen", "bekrast", "deuk", "kras", "in stukken", "stuk aangekomen"},
+		negators: []string{"niet", "geen", "niets", "niks", "nooit", "zonder"},
 		fine:     []string{"onbeschadigd", "heel aangekomen", "in orde", "perfecte staat", "goede staat", "intact"},
-		loss:     []*regexp.Regexp{re(`\b(?:niet|nooit)` + gap + `(?:aangekomen|ontvangen|bezorgd|geleverd)\b`), re(`\b(?:kwijt|zoekgeraakt|verloren)\b`)},
+		loss:     []*regexp.Regexp{re(`\b(?:niet|niks|nooit)` + gap + `(?:aangekomen|ontvangen|bezorgd|geleverd)\b`), re(`\b(?:kwijt|zoekgeraakt|verloren)\b`)},
 	},
 	"pl": {
 		damage:   []string{"uszkodz", "pęknię", "pękł", "rozbit", "zgniecion", "zniszczon", "zepsut", "połaman", "wygięt", "porysowan", "w kawałkach", "stłuczon"},
