@@ -51,9 +51,9 @@ var signalTables = map[string]signalTable{
 	},
 	"de": {
 		damage:   []string{"beschädig", "kaputt", "zerbroch", "gebrochen", "zerdrückt", "eingedrückt", "zerkratzt", "verbogen", "gesprungen", "sprung", "riss", "zersplittert", "defekt angekommen"},
-		negators: []string{"nicht", "kein", "keine", "keinen", "keiner", "nichts", "nie", "ohne"},
+		negators: []string{"nicht", "kein", "keine", "keinen", "keiner", "nichts", "nix", "nie", "ohne"},
 		fine:     []string{"unbeschädigt", "einwandfrei", "intakt", "bestens", "in ordnung", "ohne schäden", "heil angekommen"},
-		loss:     []*regexp.Regexp{re(`\b(?:nicht|nie|niemals)` + gap + `(?:angekommen|erhalten|bekommen|zugestellt|geliefert)\b`), re(`\bverloren\b`), re(`\bverschollen\b`)},
+		loss:     []*regexp.Regexp{re(`\b(?:nicht|nichts|nix|nie|niemals)` + gap + `(?:angekommen|erhalten|bekommen|zugestellt|geliefert)\b`), re(`\bverloren\b`), re(`\bverschollen\b`)},
 	},
 	"fr": {
 		damage:   []string{"endommag", "cassé", "cassée", "écrasé", "abîmé", "fêlé", "brisé", "fissuré", "tordu", "rayé", "en morceaux", "dégât"},
