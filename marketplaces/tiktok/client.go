@@ -328,9 +328,9 @@ func (c *Client) call(ctx context.Context, op, method, path string, query url.Va
 // backoff waits before the next attempt: Retry-After when the answer
 // gives one, else a doubling wait from 200 ms.
 func (c *Client) backoff(ctx context.Context, op string, resp *http.Response, attempt int) error {
-	wait := ratelimit.RetryAfter(resp.Header.Get("Retry-After"), c.cfg.Now())
-	if wait <= 0 {
-		wait = time.Duration(200<<attempt) * time.Millisecond
+	wait := time.Duration(200<<attempt) * time.Millisecond
+	if h := resp.Header.Get("Retry-After"); h != "" {
+		wait = ratelimit.RetryAfter(h, c.cfg.Now())
 	}
 	if err := ratelimit.Sleep(ctx, wait); err != nil {
 		return &apierr.Error{API: apiName, Class: apierr.Timeout, Op: op, Err: err}
