@@ -254,6 +254,10 @@ type storeSync struct {
 	// noBrowserOrders is set when the browser must not read orders: the
 	// orders channel is the API alone, or the API gave them this time.
 	noBrowserOrders bool
+	// apiThreadsDone is set when the API read the buyer messages this
+	// time; apiCursor is the thread cursor it reached.
+	apiThreadsDone bool
+	apiCursor      string
 }
 
 // NeedsBrowser tells whether a store with this API channel (nil: none)
@@ -287,6 +291,12 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 			return y.fail(ctx, key, err)
 		}
 	}
+	if err := y.apiThreads(ctx); err != nil {
+		return y.fail(ctx, key, err)
+	}
+	if y.apiThreadsDone && (y.noBrowserOrders || !y.api.Channels.Orders.UsesBrowser()) {
+		return y.finishAPI(ctx, key)
+	}
 	if !NeedsBrowser(y.api) {
 		// Reached through its API alone: nothing for the browser to do.
 		if err := db.RecordSync(ctx, y.store.ID, y.store.SyncCursor, y.deps.now()); err != nil {
@@ -315,6 +325,9 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 	// then finds its order stored.
 	if err := y.walkOrders(ctx); err != nil {
 		return y.fail(ctx, key, err)
+	}
+	if y.apiThreadsDone {
+		return y.finishAPI(ctx, key)
 	}
 
 	since := parseTime(y.store.SyncCursor)
@@ -451,7 +464,7 @@ func (y *storeSync) syncAPIOrders(ctx context.Context) error {
 		return nil
 	}
 	y.sum.OrdersChannel, y.sum.APIError = "browser", err.Error()
-	y.rec.End(context.WithoutCancel(ctx), item, &automations.Failure{Class: class, Step: "orders.api", Site: "amazon-sp-api",
+	y.rec.End(context.WithoutCancel(ctx), item, &automations.Failure{Class: class, Step: "orders.api", Site: y.api.API,
 		Err: fmt.Errorf("%w; the browser reads this sync's orders instead", err)})
 	y.deps.logger().Warn("orders through the API failed; the browser reads them", "store", y.store.Name, "class", class, "err", err)
 	y.progress(Progress{Store: y.store.Name, Phase: "orders", Message: "the API failed (" + string(class) + "); orders through the browser"})
