@@ -296,3 +296,86 @@ func TestTiktokAPIRefusedCredentials(t *testing.T) {
 		t.Fatalf("summary %+v", s)
 	}
 }
+
+// With the seller centre sign-in too, every job is both: the API does
+// them and the browser is not opened; when TikTok refuses the app, each
+// failure is recorded and said, and the browser reads the orders and the
+// buyer messages instead.
+func TestTiktokBothChannels(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sandbox.Options{Orders: 20}, "")
+	ctx := testwait.Context(t)
+	acct := e.sb.Account("tiktok")
+	c := e.sb.TiktokAPIFor("tiktok")
+	add := func(deps *Deps, name, refresh string) localdb.Store {
+		t.Helper()
+		st, a, err := AddAPIStore(ctx, deps, name, "tiktok", &StoreSpec{BaseURL: e.sb.URL("tiktok"), Username: acct.Username, Recipe: "tiktok-sandbox",
+			Password: acct.Password, TOTPSecret: acct.TOTPSecret}, APISpec{Marketplace: c.ShopCipher, Endpoint: e.sb.URL("tiktok"),
+			TokenURL: e.sb.URL("tiktok") + "/api/v2/token/refresh", ClientID: c.AppKey, ClientSecret: c.AppSecret, RefreshToken: refresh})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (localdb.Channels{Orders: "both", ReadMessages: "both", Reply: "both", Proactive: "none"}); a.Channels != want {
+			t.Fatalf("channels %+v", a.Channels)
+		}
+		return st
+	}
+	threads, msgs := visibleThreads(e.sb, "tiktok")
+
+	good := e.withDB(t, "good")
+	add(good, "tiktok-both", c.RefreshToken)
+	sum, err := SyncStores(ctx, good, nil, nil)
+	if err != nil || !sum.Stores[0].OK || sum.Stores[0].OrdersChannel != "api" || sum.Stores[0].NewThreads != threads || sum.Stores[0].NewMessages != msgs {
+		t.Fatalf("sync through the API: %+v %v (the site shows %d threads, %d messages)", sum, err, threads, msgs)
+	}
+	if n := e.sb.State().Logins["tiktok"].Succeeded; n != 0 {
+		t.Errorf("the browser signed in %d times; the API did every job", n)
+	}
+
+	bad := e.withDB(t, "bad")
+	st := add(bad, "tiktok-fallback", "ROW_revoked")
+	items := newItemLog()
+	sum, err = SyncStoresWith(ctx, bad, nil, SyncOptions{Record: items}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sum.Stores[0]
+	if !s.OK || s.OrdersChannel != "browser" || !strings.Contains(s.APIError, "auth_failed") || s.NewThreads != threads || s.NewMessages != msgs {
+		t.Fatalf("fall-back sync: %+v (the site shows %d threads, %d messages)", s, threads, msgs)
+	}
+	for _, k := range []string{"orders:tiktok-fallback:api", "threads:tiktok-fallback:api"} {
+		if it := items.items[k]; it == nil || string(it.Class) != "auth_failed" || !strings.Contains(it.Err, "the browser reads this sync's") {
+			t.Errorf("run record %s: %+v", k, it)
+		}
+	}
+	if orders, err := bad.DB.ListOrders(ctx, st.ID); err != nil || len(orders) == 0 {
+		t.Errorf("no order stored through the browser fall-back: %v", err)
+	}
+	// A reply TikTok refuses before it goes out is sent by the browser,
+	// once, under the same outbox key.
+	ths, _ := bad.DB.ListThreads(ctx, localdb.ThreadFilter{StoreIDs: []int64{st.ID}})
+	if len(ths) == 0 {
+		t.Fatal("no thread")
+	}
+	const body = "We are sorry for the wait; a new parcel goes out today."
+	res, err := SendReplyResult(ctx, bad, ths[0].ID, body, nil)
+	if err != nil || res.Key != ReplyKey(ths[0].ID, body) {
+		t.Fatalf("reply with the API refused: %+v %v", res, err)
+	}
+	sent := 0
+	for _, r := range e.sb.State().Replies[ths[0].MarketplaceThreadID] {
+		if r.Body == body {
+			sent++
+		}
+	}
+	if sent != 1 {
+		t.Errorf("the world holds the reply %d times, want 1", sent)
+	}
+	if err := TestAPI(ctx, bad, st); !strings.Contains(fmt.Sprint(err), "auth_failed") {
+		t.Errorf("stores test of the revoked app: %v", err)
+	}
+	gst, _ := good.DB.GetStoreByName(ctx, "tiktok-both")
+	if err := TestAPI(ctx, good, gst); err != nil {
+		t.Errorf("stores test: %v", err)
+	}
+}
