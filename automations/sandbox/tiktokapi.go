@@ -291,7 +291,7 @@ func (sb *Sandbox) ttAPIConversations(w http.ResponseWriter, r *http.Request, sh
 	list := []map[string]any{}
 	for _, tv := range all[from:end] {
 		t := sb.world.Thread(tv.ID)
-		ms := t.VisibleMessages(now)
+		ms := sb.viewThread(t, now, true).Messages // the seller's replies among them
 		c := map[string]any{"id": t.ID, "participant_count": 2, "can_send_message": true, "unread_count": 0,
 			"participants": []map[string]string{{"role": "SHOP", "nickname": shop}, {"role": "BUYER", "nickname": t.Buyer, "user_id": "buyer-" + t.ID}}}
 		if tv.Status == "awaiting_reply" {
@@ -300,11 +300,11 @@ func (sb *Sandbox) ttAPIConversations(w http.ResponseWriter, r *http.Request, sh
 		if len(ms) > 0 {
 			c["create_time"] = ms[0].Time.Unix()
 			last := ms[len(ms)-1]
-			role := "BUYER"
+			role, nick := "BUYER", t.Buyer
 			if last.From != "buyer" {
-				role = "SHOP"
+				role, nick = "SHOP", shop
 			}
-			c["latest_message"] = ttAPIMessage(last.ID, "TEXT", ttAPIText(last.Body), last.Time, role, t.Buyer)
+			c["latest_message"] = ttAPIMessage(last.ID, "TEXT", ttAPIText(last.Body), last.Time, role, nick)
 		}
 		list = append(list, c)
 	}
