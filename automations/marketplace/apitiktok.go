@@ -432,7 +432,7 @@ func (y *storeSync) apiThreads(ctx context.Context) error {
 	}
 	err := y.syncAPIThreads(ctx)
 	if err == nil {
-		y.apiThreadsDone = true
+		y.messagesByAPI, y.sum.MessagesChannel = true, "api"
 		y.rec.End(ctx, item, nil)
 		return nil
 	}
@@ -441,7 +441,7 @@ func (y *storeSync) apiThreads(ctx context.Context) error {
 		y.rec.End(ctx, item, err)
 		return err
 	}
-	y.sum.APIError = err.Error()
+	y.sum.MessagesChannel, y.sum.MessagesAPIError = "browser", err.Error()
 	y.rec.End(context.WithoutCancel(ctx), item, &automations.Failure{Class: class, Step: "inbox.api", Site: "tiktok-shop-api",
 		Err: fmt.Errorf("%w; the browser reads this sync's buyer messages instead", err)})
 	y.deps.logger().Warn("buyer messages through the API failed; the browser reads them", "store", y.store.Name, "class", class, "err", err)

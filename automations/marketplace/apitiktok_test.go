@@ -325,7 +325,8 @@ func TestTiktokBothChannels(t *testing.T) {
 	good := e.withDB(t, "good")
 	add(good, "tiktok-both", c.RefreshToken)
 	sum, err := SyncStores(ctx, good, nil, nil)
-	if err != nil || !sum.Stores[0].OK || sum.Stores[0].OrdersChannel != "api" || sum.Stores[0].NewThreads != threads || sum.Stores[0].NewMessages != msgs {
+	if err != nil || !sum.Stores[0].OK || sum.Stores[0].OrdersChannel != "api" || sum.Stores[0].MessagesChannel != "api" ||
+		sum.Stores[0].NewThreads != threads || sum.Stores[0].NewMessages != msgs {
 		t.Fatalf("sync through the API: %+v %v (the site shows %d threads, %d messages)", sum, err, threads, msgs)
 	}
 	if n := e.sb.State().Logins["tiktok"].Succeeded; n != 0 {
@@ -340,7 +341,8 @@ func TestTiktokBothChannels(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := sum.Stores[0]
-	if !s.OK || s.OrdersChannel != "browser" || !strings.Contains(s.APIError, "auth_failed") || s.NewThreads != threads || s.NewMessages != msgs {
+	if !s.OK || s.OrdersChannel != "browser" || !strings.Contains(s.APIError, "auth_failed") || s.MessagesChannel != "browser" ||
+		!strings.Contains(s.MessagesAPIError, "auth_failed") || s.NewThreads != threads || s.NewMessages != msgs {
 		t.Fatalf("fall-back sync: %+v (the site shows %d threads, %d messages)", s, threads, msgs)
 	}
 	for _, k := range []string{"orders:tiktok-fallback:api", "threads:tiktok-fallback:api"} {

@@ -59,8 +59,13 @@ type StoreSummary struct {
 	// APIRequests the API calls made (the token exchange left out).
 	OrdersChannel string `json:"orders_channel,omitempty"`
 	APIError      string `json:"api_error,omitempty"`
-	Orders        int    `json:"api_orders,omitempty"`
-	APIRequests   int64  `json:"api_requests,omitempty"`
+	// MessagesChannel is the channel the store's messages came through
+	// this time, for a store whose messages may use its API: "api", or
+	// "browser" after the API failed (MessagesAPIError says why).
+	MessagesChannel  string `json:"messages_channel,omitempty"`
+	MessagesAPIError string `json:"messages_api_error,omitempty"`
+	Orders           int    `json:"api_orders,omitempty"`
+	APIRequests      int64  `json:"api_requests,omitempty"`
 	// ListedOrders counts the orders the walk of the store's order list in
 	// the browser stored, new or changed since they were stored; OrderPages
 	// the list's pages it read.
@@ -254,10 +259,10 @@ type storeSync struct {
 	// noBrowserOrders is set when the browser must not read orders: the
 	// orders channel is the API alone, or the API gave them this time.
 	noBrowserOrders bool
-	// apiThreadsDone is set when the API read the buyer messages this
-	// time; apiCursor is the thread cursor it reached.
-	apiThreadsDone bool
-	apiCursor      string
+	// messagesByAPI is set when the API read the messages this time, and
+	// apiCursor is then the store's next sync cursor.
+	messagesByAPI bool
+	apiCursor     string
 }
 
 // NeedsBrowser tells whether a store with this API channel (nil: none)
@@ -294,7 +299,7 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 	if err := y.apiThreads(ctx); err != nil {
 		return y.fail(ctx, key, err)
 	}
-	if y.apiThreadsDone && (y.noBrowserOrders || !y.api.Channels.Orders.UsesBrowser()) {
+	if y.messagesByAPI && (y.noBrowserOrders || !y.api.Channels.Orders.UsesBrowser()) {
 		return y.finishAPI(ctx, key)
 	}
 	if !NeedsBrowser(y.api) {
@@ -326,7 +331,7 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 	if err := y.walkOrders(ctx); err != nil {
 		return y.fail(ctx, key, err)
 	}
-	if y.apiThreadsDone {
+	if y.messagesByAPI {
 		return y.finishAPI(ctx, key)
 	}
 
