@@ -46,7 +46,7 @@ type Channels struct {
 // the keyring.
 type APIAccount struct {
 	StoreID        int64    `json:"store_id"`
-	API            string   `json:"api"`             // amazon-sp-api or ebay-sell-api
+	API            string   `json:"api"`             // amazon-sp-api, ebay-sell-api or tiktok-shop-api
 	MarketplaceIDs []string `json:"marketplace_ids"` // none where the API answers for every marketplace
 	// Endpoint and TokenURL are empty for the platform's own hosts.
 	Endpoint string   `json:"endpoint,omitempty"`

@@ -53,7 +53,7 @@ func (a APISpec) apiSecrets() map[string]string {
 // Secrets are checked only when withSecrets is set.
 func (a APISpec) account(name, marketplace string, browser, withSecrets bool) (localdb.APIAccount, error) {
 	if !channel.HasAPI(marketplace) {
-		return localdb.APIAccount{}, fmt.Errorf("%w: store %s: marketplace %q has no API channel yet; amazon and ebay have one (drop --api to use the browser)", ErrInvalidInput, name, marketplace)
+		return localdb.APIAccount{}, fmt.Errorf("%w: store %s: marketplace %q has no API channel yet; amazon, ebay and tiktok have one (drop --api to use the browser)", ErrInvalidInput, name, marketplace)
 	}
 	var ids []string
 	var err error
@@ -65,6 +65,12 @@ func (a APISpec) account(name, marketplace string, browser, withSecrets bool) (l
 	case "ebay":
 		if strings.TrimSpace(a.Marketplace) != "" {
 			return localdb.APIAccount{}, fmt.Errorf("%w: store %s: eBay's getOrders answers for every eBay marketplace of the seller; leave --marketplace-id out", ErrInvalidInput, name)
+		}
+	case "tiktok":
+		// The shop cipher (Get Authorized Shops' cipher) names the shop in
+		// every call; it is no secret, so it is kept with the account.
+		if ids, err = tiktokShopCipher(a.Marketplace); err != nil {
+			return localdb.APIAccount{}, fmt.Errorf("%w: store %s: --marketplace-id: %v", ErrInvalidInput, name, err)
 		}
 	}
 	if err := checkHTTPURL("--api-endpoint", a.Endpoint); err != nil {
@@ -85,15 +91,21 @@ func (a APISpec) account(name, marketplace string, browser, withSecrets bool) (l
 		// token "Atzr|"; eBay's OAuth tokens "v^1.1#"): lines given in the
 		// wrong order are caught here, before a secret lands under the
 		// wrong name.
-		if marketplace == "ebay" {
+		switch marketplace {
+		case "tiktok":
+			// TikTok publishes no fixed form for its app keys and tokens;
+			// lines in the wrong order fail the first call (stores test).
+		case "ebay":
 			if !strings.HasPrefix(s["refresh_token"], "v^1.1#") {
 				return localdb.APIAccount{}, fmt.Errorf("%w: store %s: the third --api line is not an eBay refresh token (it starts with v^1.1#); give the client id (App ID), the client secret (Cert ID) and the refresh token in that order", ErrInvalidInput, name)
 			}
-		} else if !strings.HasPrefix(s["client_id"], "amzn1.application-oa2-client.") {
-			return localdb.APIAccount{}, fmt.Errorf("%w: store %s: the first --api line is not an LWA client id (it starts with amzn1.application-oa2-client.); give the client id, the client secret and the refresh token in that order", ErrInvalidInput, name)
-		}
-		if marketplace == "amazon" && !strings.HasPrefix(s["refresh_token"], "Atzr|") {
-			return localdb.APIAccount{}, fmt.Errorf("%w: store %s: the third --api line is not an LWA refresh token (it starts with Atzr|); give the client id, the client secret and the refresh token in that order", ErrInvalidInput, name)
+		default:
+			if !strings.HasPrefix(s["client_id"], "amzn1.application-oa2-client.") {
+				return localdb.APIAccount{}, fmt.Errorf("%w: store %s: the first --api line is not an LWA client id (it starts with amzn1.application-oa2-client.); give the client id, the client secret and the refresh token in that order", ErrInvalidInput, name)
+			}
+			if !strings.HasPrefix(s["refresh_token"], "Atzr|") {
+				return localdb.APIAccount{}, fmt.Errorf("%w: store %s: the third --api line is not an LWA refresh token (it starts with Atzr|); give the client id, the client secret and the refresh token in that order", ErrInvalidInput, name)
+			}
 		}
 	}
 	c := channel.Default(marketplace, browser)
@@ -282,4 +294,18 @@ func StoreChannels(ctx context.Context, deps *Deps, st localdb.Store) (localdb.C
 		}
 	}
 	return channel.Browser(), nil
+}
+
+// tiktokShopCipher reads a TikTok store's --marketplace-id: its shop
+// cipher, one value without spaces, or none for an app with one local
+// shop.
+func tiktokShopCipher(v string) ([]string, error) {
+	v = strings.TrimSpace(v)
+	switch {
+	case v == "":
+		return nil, nil
+	case strings.ContainsAny(v, ", \t"):
+		return nil, fmt.Errorf("%q: give the one shop cipher of the store (Get Authorized Shops' cipher)", v)
+	}
+	return []string{v}, nil
 }

@@ -164,6 +164,15 @@ func (y *storeSync) apiOrders(ctx context.Context, a localdb.APIAccount) (int, i
 	var got []pulled
 	var requests int64
 	switch a.API {
+	case "tiktok-shop-api":
+		orders, n, err := y.tiktokOrders(ctx, a, since)
+		requests = n
+		if err != nil {
+			return 0, requests, err
+		}
+		for _, o := range orders {
+			got = append(got, pulled{o.r, o.changed, nil})
+		}
 	case "ebay-sell-api":
 		c, err := y.deps.ebayClient(ctx, y.store, a)
 		if err != nil {
@@ -214,12 +223,22 @@ func (y *storeSync) apiOrders(ctx context.Context, a localdb.APIAccount) (int, i
 }
 
 // TestAPI checks a store's API channel: the token exchange and one order
-// search (Amazon's searchOrders of a single order, eBay's getOrders of the
-// last hour). It returns nil when both answer.
+// search (Amazon's searchOrders of a single order, eBay's getOrders and
+// TikTok's Get Order List of the last hour). It returns nil when both answer.
 func TestAPI(ctx context.Context, deps *Deps, st localdb.Store) error {
 	a, err := deps.DB.GetAPIAccount(ctx, st.ID)
 	if err != nil {
 		return err
+	}
+	if a.API == "tiktok-shop-api" {
+		c, err := deps.tiktokClient(ctx, st, a)
+		if err != nil {
+			return err
+		}
+		if _, err := c.SearchOrders(ctx, deps.now().Add(-time.Hour), 1, ""); err != nil {
+			return apiFailure("api.test", err)
+		}
+		return nil
 	}
 	if a.API == "ebay-sell-api" {
 		c, err := deps.ebayClient(ctx, st, a)

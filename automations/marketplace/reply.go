@@ -122,8 +122,11 @@ func SendReplyResult(ctx context.Context, deps *Deps, threadID int64, body strin
 	}
 	key := ReplyKey(th.ID, body)
 	payload, _ := json.Marshal(replyPayload{ThreadID: th.ID, Store: st.Name, MarketplaceThreadID: th.MarketplaceThreadID, Body: body})
-	res, err := deliver(ctx, deps, st, localdb.Intent{Key: key, Kind: localdb.OutboxReply, Target: fmt.Sprintf("thread:%d", th.ID), Payload: payload},
-		th.MarketplaceThreadID, body, progress)
+	intent := localdb.Intent{Key: key, Kind: localdb.OutboxReply, Target: fmt.Sprintf("thread:%d", th.ID), Payload: payload}
+	if res, sent, err := replyThroughAPI(ctx, deps, st, th, intent, body, progress); sent {
+		return res, err
+	}
+	res, err := deliver(ctx, deps, st, intent, th.MarketplaceThreadID, body, progress)
 	if err != nil || res.AlreadySent {
 		return res, err
 	}

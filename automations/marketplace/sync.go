@@ -59,8 +59,13 @@ type StoreSummary struct {
 	// APIRequests the API calls made (the token exchange left out).
 	OrdersChannel string `json:"orders_channel,omitempty"`
 	APIError      string `json:"api_error,omitempty"`
-	Orders        int    `json:"api_orders,omitempty"`
-	APIRequests   int64  `json:"api_requests,omitempty"`
+	// MessagesChannel is the channel the store's messages came through
+	// this time, for a store whose messages may use its API: "api", or
+	// "browser" after the API failed (MessagesAPIError says why).
+	MessagesChannel  string `json:"messages_channel,omitempty"`
+	MessagesAPIError string `json:"messages_api_error,omitempty"`
+	Orders           int    `json:"api_orders,omitempty"`
+	APIRequests      int64  `json:"api_requests,omitempty"`
 	// ListedOrders counts the orders the walk of the store's order list in
 	// the browser stored, new or changed since they were stored; OrderPages
 	// the list's pages it read.
@@ -254,6 +259,10 @@ type storeSync struct {
 	// noBrowserOrders is set when the browser must not read orders: the
 	// orders channel is the API alone, or the API gave them this time.
 	noBrowserOrders bool
+	// messagesByAPI is set when the API read the messages this time, and
+	// apiCursor is then the store's next sync cursor.
+	messagesByAPI bool
+	apiCursor     string
 }
 
 // NeedsBrowser tells whether a store with this API channel (nil: none)
@@ -287,6 +296,12 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 			return y.fail(ctx, key, err)
 		}
 	}
+	if err := y.apiThreads(ctx); err != nil {
+		return y.fail(ctx, key, err)
+	}
+	if y.messagesByAPI && (y.noBrowserOrders || !y.api.Channels.Orders.UsesBrowser()) {
+		return y.finishAPI(ctx, key)
+	}
 	if !NeedsBrowser(y.api) {
 		// Reached through its API alone: nothing for the browser to do.
 		if err := db.RecordSync(ctx, y.store.ID, y.store.SyncCursor, y.deps.now()); err != nil {
@@ -315,6 +330,9 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 	// then finds its order stored.
 	if err := y.walkOrders(ctx); err != nil {
 		return y.fail(ctx, key, err)
+	}
+	if y.messagesByAPI {
+		return y.finishAPI(ctx, key)
 	}
 
 	since := parseTime(y.store.SyncCursor)
@@ -451,7 +469,7 @@ func (y *storeSync) syncAPIOrders(ctx context.Context) error {
 		return nil
 	}
 	y.sum.OrdersChannel, y.sum.APIError = "browser", err.Error()
-	y.rec.End(context.WithoutCancel(ctx), item, &automations.Failure{Class: class, Step: "orders.api", Site: "amazon-sp-api",
+	y.rec.End(context.WithoutCancel(ctx), item, &automations.Failure{Class: class, Step: "orders.api", Site: y.api.API,
 		Err: fmt.Errorf("%w; the browser reads this sync's orders instead", err)})
 	y.deps.logger().Warn("orders through the API failed; the browser reads them", "store", y.store.Name, "class", class, "err", err)
 	y.progress(Progress{Store: y.store.Name, Phase: "orders", Message: "the API failed (" + string(class) + "); orders through the browser"})

@@ -145,6 +145,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 				mountEbayAPI(s)
 			case "tiktok":
 				mountTiktok(s)
+				mountTiktokAPI(s)
 			}
 		case "carrier":
 			mountCarrier(s)

@@ -164,6 +164,10 @@ func (s *site) tooMany(w http.ResponseWriter, r *http.Request, kind string, retr
 			carrierError(w, s.name, http.StatusTooManyRequests, "rate_limited", "Too many requests. Retry after "+itoa(retry)+" s.")
 			return
 		}
+		if s.name == "tiktok" && kind == kindAPI {
+			ttAPIReply(w, http.StatusTooManyRequests, 36009002, "Too many requests. Please try again later.", nil)
+			return
+		}
 		if s.name == "tiktok" {
 			ttFail(w, http.StatusTooManyRequests, 42901, "Too many requests. Try again later.")
 			return
@@ -182,6 +186,10 @@ func (s *site) unavailable(w http.ResponseWriter, r *http.Request, kind string) 
 	if isJSONKind(kind) {
 		if s.kind == "carrier" && kind == kindAPI {
 			carrierError(w, s.name, http.StatusServiceUnavailable, "service_unavailable", "The service is temporarily unavailable.")
+			return
+		}
+		if s.name == "tiktok" && kind == kindAPI {
+			ttAPIReply(w, http.StatusServiceUnavailable, 36009003, "Internal error. Please try again.", nil)
 			return
 		}
 		if s.name == "tiktok" {

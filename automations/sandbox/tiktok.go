@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -388,11 +389,21 @@ type ttSearchBody struct {
 }
 
 func (sb *Sandbox) ttSearchOrders(w http.ResponseWriter, r *http.Request, store string) {
-	q := r.URL.Query()
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+	data, code, msg := sb.ttOrderSearch(r.URL.Query(), body, store)
+	if code != 0 {
+		ttFail(w, http.StatusBadRequest, code, msg)
+		return
+	}
+	ttOK(w, data)
+}
+
+// ttOrderSearch answers Search Orders for the store: its data, or the
+// error code and message that refuse the query.
+func (sb *Sandbox) ttOrderSearch(q url.Values, raw []byte, store string) (map[string]any, int, string) {
 	size, err := strconv.Atoi(q.Get("page_size"))
 	if err != nil || size < 1 || size > ttSearchPageMax {
-		ttFail(w, http.StatusBadRequest, 36009004, "page_size must be 1 to 100")
-		return
+		return nil, 36009004, "page_size must be 1 to 100"
 	}
 	field := q.Get("sort_field")
 	if field == "" {
@@ -403,14 +414,12 @@ func (sb *Sandbox) ttSearchOrders(w http.ResponseWriter, r *http.Request, store 
 		order = "DESC"
 	}
 	if (field != "create_time" && field != "update_time") || (order != "ASC" && order != "DESC") {
-		ttFail(w, http.StatusBadRequest, 36009004, "sort_field must be create_time or update_time, sort_order ASC or DESC")
-		return
+		return nil, 36009004, "sort_field must be create_time or update_time, sort_order ASC or DESC"
 	}
 	var body ttSearchBody
-	if r.ContentLength != 0 {
-		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&body); err != nil {
-			ttFail(w, http.StatusBadRequest, 36009004, "the request body must be JSON: "+err.Error())
-			return
+	if len(raw) != 0 {
+		if err := json.Unmarshal(raw, &body); err != nil {
+			return nil, 36009004, "the request body must be JSON: " + err.Error()
 		}
 	}
 	now := sb.Now()
@@ -439,8 +448,7 @@ func (sb *Sandbox) ttSearchOrders(w http.ResponseWriter, r *http.Request, store 
 	if tok := q.Get("page_token"); tok != "" {
 		b, err := base64.RawURLEncoding.DecodeString(tok)
 		if from, err = strconv.Atoi(strings.TrimPrefix(string(b), "orders:")); err != nil || from < 0 || from > len(match) {
-			ttFail(w, http.StatusBadRequest, 36009004, "page_token is not valid")
-			return
+			return nil, 36009004, "page_token is not valid"
 		}
 	}
 	end := min(from+size, len(match))
@@ -449,5 +457,5 @@ func (sb *Sandbox) ttSearchOrders(w http.ResponseWriter, r *http.Request, store 
 		next = base64.RawURLEncoding.EncodeToString([]byte("orders:" + strconv.Itoa(end)))
 	}
 	sb.st.count("tiktok.orders_search")
-	ttOK(w, map[string]any{"orders": append([]ttOrder{}, match[from:end]...), "next_page_token": next, "total_count": len(match)})
+	return map[string]any{"orders": append([]ttOrder{}, match[from:end]...), "next_page_token": next, "total_count": len(match)}, 0, ""
 }

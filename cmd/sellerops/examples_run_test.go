@@ -143,6 +143,8 @@ func newExampleWorld(t *testing.T) *exampleWorld {
 	sp, eb := sb.SPAPIFor("amazon"), sb.EbayAPIFor("ebay")
 	w.env = append(w.env, "LWA_ID="+sp.ClientID, "LWA_SECRET="+sp.ClientSecret, "REFRESH="+sp.RefreshToken,
 		"EBAY_APP_ID="+eb.ClientID, "EBAY_CERT_ID="+eb.ClientSecret, "EBAY_REFRESH="+eb.RefreshToken)
+	tt := sb.TiktokAPIFor("tiktok")
+	w.env = append(w.env, "TT_APP_KEY="+tt.AppKey, "TT_APP_SECRET="+tt.AppSecret, "TT_REFRESH="+tt.RefreshToken, "TT_SHOP_CIPHER="+tt.ShopCipher)
 
 	run := func(args ...string) cmdResult {
 		t.Helper()

@@ -73,11 +73,15 @@ this machine). The password (for Gmail or Microsoft 365 an app password; OAuth2
 sign-in is not supported yet) goes to the keyring.
 
 With --api the store is reached through the marketplace's official API
-(Amazon's Selling Partner API, eBay's Sell Fulfillment API): the app's client
-id, its client secret and the seller's refresh token are read from standard
-input, one a line, after the password and TOTP lines when those are piped
-too, and kept in the keyring only. eBay's API answers for every eBay
-marketplace of the seller and takes no --marketplace-id. --marketplace-id names the Amazon marketplaces the store sells in (US,
+(Amazon's Selling Partner API, eBay's Sell Fulfillment API, TikTok Shop's Open
+API): the app's client id, its client secret and the seller's refresh token
+(for TikTok Shop the app key, the app secret and the shop's refresh token) are
+read from standard input, one a line, after the password and TOTP lines when
+those are piped too, and kept in the keyring only. eBay's API answers for every eBay
+marketplace of the seller and takes no --marketplace-id. For TikTok Shop,
+--marketplace-id is the shop cipher (from Get Authorized Shops), and orders,
+buyer messages and replies all go through the API, with the seller centre
+behind them when signed in too. --marketplace-id names the Amazon marketplaces the store sells in (US,
 DE, JP... or their ids, such as ATVPDKIKX0DER; comma-separated, all of one
 SP-API region: North America, Europe or the Far East). Orders then come through the API; buyer messages,
 which Amazon's API cannot read or answer, need the Seller Central sign-in as
@@ -91,6 +95,7 @@ overrides that choice.`),
 			"  printf '%s\n' \"$PW\" | sellerops stores add mail-us --marketplace amazon --email \\",
 			"      --address orders@example.com --imap imap.example.com:993 --smtp smtp.example.com:587 --password-stdin",
 			"  printf '%s\\n%s\\n%s\\n' \"$LWA_ID\" \"$LWA_SECRET\" \"$REFRESH\" | sellerops stores add api-us --marketplace amazon --api --marketplace-id US",
+			"  printf '%s\\n%s\\n%s\\n' \"$TT_APP_KEY\" \"$TT_APP_SECRET\" \"$TT_REFRESH\" | sellerops stores add tt-uk --marketplace tiktok --api --marketplace-id \"$TT_SHOP_CIPHER\"",
 		}, "\n"),
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -117,7 +122,7 @@ overrides that choice.`),
 	fl.StringSliceVar(&opts.Mail.Folders, "folder", nil, "With --email: a `folder` to read (repeatable; default INBOX)")
 	fl.StringVar(&opts.Mail.SentFolder, "sent-folder", "Sent", "With --email: the `folder` where sent mail is kept")
 	fl.BoolVar(&opts.API, "api", false, "Reach the store through its official API; client id, client secret and refresh token from standard input")
-	fl.StringVar(&opts.APISpec.Marketplace, "marketplace-id", "", "With --api: the Amazon `marketplaces` the store sells in, comma-separated country codes (US, DE) or ids (ATVPDKIKX0DER), of one region")
+	fl.StringVar(&opts.APISpec.Marketplace, "marketplace-id", "", "With --api: the Amazon `marketplaces` the store sells in, comma-separated country codes (US, DE) or ids (ATVPDKIKX0DER), of one region; for TikTok Shop the shop cipher")
 	fl.StringVar(&opts.APISpec.Endpoint, "api-endpoint", "", "With --api: the API root `URL` (default: the marketplace's region)")
 	fl.StringVar(&opts.APISpec.TokenURL, "token-url", "", "With --api: the token exchange `URL` (default: Login with Amazon's)")
 	fl.StringVar(&opts.Orders, "orders", "", "With --api: the `channel` for orders: api, browser, both or none (default: the API, with the browser behind it when signed in)")
@@ -255,8 +260,11 @@ func storesAddAPIRun(ctx context.Context, f *factory, opts *storesAddOptions, re
 		a.Channels.Orders = c
 	}
 	labels := []string{"LWA client id", "LWA client secret", "refresh token"}
-	if opts.Spec.Marketplace == "ebay" {
+	switch opts.Spec.Marketplace {
+	case "ebay":
 		labels = []string{"client id (App ID)", "client secret (Cert ID)", "refresh token"}
+	case "tiktok":
+		labels = []string{"app key", "app secret", "refresh token"}
 	}
 	for i, field := range []*string{&a.ClientID, &a.ClientSecret, &a.RefreshToken} {
 		var v string

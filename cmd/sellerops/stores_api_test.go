@@ -106,7 +106,7 @@ func TestStoresAPIChannel(t *testing.T) {
 		{"orders by browser without a sign-in", testAPIStdin, "needs the store's portal sign-in", []string{"--marketplace-id", "US", "--orders", "browser"}, exitBadInput},
 		{"no marketplace id", testAPIStdin, "Amazon marketplace", nil, exitUsage},
 		{"two regions", testAPIStdin, "different SP-API regions", []string{"--marketplace-id", "US,JP"}, exitBadInput},
-		{"tiktok", testAPIStdin, "has no API channel yet", nil, exitBadInput},
+		{"tiktok", testAPIStdin, "give the one shop cipher", []string{"--marketplace-id", "ROW_a,ROW_b"}, exitBadInput},
 	}
 	for _, b := range bad {
 		m := "amazon"
@@ -287,5 +287,34 @@ func TestEbayAPIStoreSyncEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(res.stdout), &sum); res.code != exitOK || err != nil || len(sum.Stores) != 1 ||
 		!sum.Stores[0].OK || sum.Stores[0].OrdersChannel != "api" || sum.Stores[0].Orders != visible {
 		t.Fatalf("sync: %d %s %s (the world shows %d orders)", res.code, res.stdout, res.stderr, visible)
+	}
+}
+
+// A TikTok Shop store through the Open API: the app key, app secret and
+// refresh token from standard input into the keyring, the shop cipher
+// with the account, and orders, buyer messages and replies all on the API.
+func TestStoresAddTiktokAPI(t *testing.T) {
+	t.Parallel()
+	_, shared := sharedEnv(t)
+	var sec secrets.Store
+	setup := func(f *factory) { shared(f); sec = f.secretsS }
+	stdin := "6a1appkey\ntiktok-app-secret-never-shown\nROW_refresh-never-shown\n"
+	res := runCommand(t, []string{"stores", "add", "tt-uk", "--marketplace", "tiktok", "--api", "--marketplace-id", "ROW_cipher1"}, false, stdin, setup)
+	if res.code != exitOK || !strings.Contains(res.stderr, "added API store tt-uk") {
+		t.Fatalf("add: %d %s", res.code, res.stderr)
+	}
+	list := storesListJSON(t, setup)
+	c := channelsOf(t, list, "tt-uk")
+	for k, v := range map[string]string{"orders": "api", "read_messages": "api", "reply": "api", "proactive": "none"} {
+		if c[k] != v {
+			t.Errorf("%s: got %v, want %s", k, c[k], v)
+		}
+	}
+	raw, _ := json.Marshal(list)
+	if !strings.Contains(string(raw), "ROW_cipher1") || strings.Contains(string(raw), "never-shown") || strings.Contains(res.stderr, "never-shown") {
+		t.Errorf("stores list shows %s", raw)
+	}
+	if v, err := sec.Get(context.Background(), secrets.StoreAPIKey("tt-uk", "client_secret")); err != nil || v != "tiktok-app-secret-never-shown" {
+		t.Errorf("app secret in the keyring: %q %v", v, err)
 	}
 }

@@ -37,6 +37,8 @@ func API(marketplace string) string {
 		return "amazon-sp-api"
 	case "ebay":
 		return "ebay-sell-api"
+	case "tiktok":
+		return "tiktok-shop-api"
 	}
 	return ""
 }
@@ -53,9 +55,16 @@ func API(marketplace string) string {
 // eBay (Sell Fulfillment API): getOrders and getShippingFulfillments read
 // orders and their parcels. Its member messages (Trading API) have no
 // client here yet, so messages stay in the browser.
+//
+// TikTok Shop (Open API 202309): Get Order List reads orders with their
+// packages; Get Conversations and Get Conversation Messages read the
+// buyers' chats and Send Message answers them (customer_service/202309).
+// A first message about an order needs a conversation opened for the buyer
+// (Create Conversation), which has no client here: no proactive messages.
 var apiCan = map[string]map[Capability]bool{
 	"amazon": {Orders: true, Proactive: true},
 	"ebay":   {Orders: true},
+	"tiktok": {Orders: true, ReadMessages: true, Reply: true},
 }
 
 // browserCan says which jobs the browser flows do. Proactive messages have

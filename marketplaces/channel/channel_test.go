@@ -36,8 +36,26 @@ func TestDefaultEbay(t *testing.T) {
 	if got := Default("ebay", true); got != want {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
-	if HasAPI("tiktok") || !HasAPI("ebay") {
+	if HasAPI("shopee") || !HasAPI("ebay") || !HasAPI("tiktok") {
 		t.Error("HasAPI")
+	}
+}
+
+// TikTok Shop's Open API reads orders, reads conversations and sends
+// messages; with the seller centre sign-in too, the browser stands behind
+// each. Opening a conversation first has no client, so no proactive
+// messages.
+func TestDefaultTiktok(t *testing.T) {
+	want := localdb.Channels{Orders: localdb.ChannelBoth, ReadMessages: localdb.ChannelBoth, Reply: localdb.ChannelBoth, Proactive: localdb.ChannelNone}
+	if got := Default("tiktok", true); got != want {
+		t.Errorf("with the browser: got %+v, want %+v", got, want)
+	}
+	want = localdb.Channels{Orders: localdb.ChannelAPI, ReadMessages: localdb.ChannelAPI, Reply: localdb.ChannelAPI, Proactive: localdb.ChannelNone}
+	if got := Default("tiktok", false); got != want {
+		t.Errorf("API alone: got %+v, want %+v", got, want)
+	}
+	if API("tiktok") != "tiktok-shop-api" {
+		t.Errorf("API name %q", API("tiktok"))
 	}
 }
 
@@ -51,7 +69,7 @@ func TestCheckRefuses(t *testing.T) {
 		{"amazon replies through the API", localdb.Channels{Orders: "api", ReadMessages: "browser", Reply: "both", Proactive: "none"}, true},
 		{"browser without a portal sign-in", localdb.Channels{Orders: "both", ReadMessages: "none", Reply: "none", Proactive: "api"}, false},
 		{"proactive messages in the browser", localdb.Channels{Orders: "api", ReadMessages: "browser", Reply: "browser", Proactive: "browser"}, true},
-		{"tiktok has no API client", localdb.Channels{Orders: "api", ReadMessages: "browser", Reply: "browser", Proactive: "none"}, true},
+		{"tiktok proactive messages through the API", localdb.Channels{Orders: "api", ReadMessages: "api", Reply: "api", Proactive: "api"}, true},
 		{"ebay member messages through the API", localdb.Channels{Orders: "api", ReadMessages: "api", Reply: "browser", Proactive: "none"}, true},
 		{"a capability without a channel", localdb.Channels{Orders: "api", ReadMessages: "browser", Reply: "browser"}, true},
 	}
