@@ -57,6 +57,7 @@ type Config struct {
 // Client calls the Sell Fulfillment API for one seller.
 type Client struct {
 	cfg      Config
+	scope    string // the OAuth scope its tokens are asked with
 	mu       sync.Mutex
 	token    string
 	tokenExp time.Time
@@ -84,7 +85,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxRetries <= 0 {
 		cfg.MaxRetries = 3
 	}
-	return &Client{cfg: cfg}, nil
+	return &Client{cfg: cfg, scope: Scope}, nil
 }
 
 // Requests counts the API calls made, the token renewals left out.
@@ -104,7 +105,7 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 		return t, nil
 	}
 	c.mu.Unlock()
-	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {c.cfg.RefreshToken}, "scope": {Scope}}
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {c.cfg.RefreshToken}, "scope": {c.scope}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.TokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
 		return "", &apierr.Error{API: apiName, Class: apierr.BadInput, Op: "token", Err: err}
