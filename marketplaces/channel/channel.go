@@ -50,12 +50,17 @@ func API(marketplace string) string {
 // No SP-API operation lists or answers buyer messages: those stay in Seller
 // Central, in the browser.
 //
-// eBay (Sell Fulfillment API): getOrders and getShippingFulfillments read
-// orders and their parcels. Its member messages (Trading API) have no
-// client here yet, so messages stay in the browser.
+// eBay: the Sell Fulfillment API's getOrders and getShippingFulfillments
+// read orders and their parcels; the Trading API's GetMyMessages reads the
+// buyers' messages and the seller's (inbox and sent folders), and
+// AddMemberMessageRTQ answers a buyer's message (developer.ebay.com/devzone/
+// xml/docs/reference/ebay/). Returns and cases are Post-Order API objects,
+// not member messages: with read_messages through the API alone they are
+// not read. Messages a seller starts (AddMemberMessageAAQToPartner) have
+// no client here yet.
 var apiCan = map[string]map[Capability]bool{
 	"amazon": {Orders: true, Proactive: true},
-	"ebay":   {Orders: true},
+	"ebay":   {Orders: true, ReadMessages: true, Reply: true},
 }
 
 // browserCan says which jobs the browser flows do. Proactive messages have
