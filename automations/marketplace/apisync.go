@@ -174,6 +174,8 @@ func (y *storeSync) apiOrders(ctx context.Context, a localdb.APIAccount) (int, i
 		if err != nil {
 			return 0, requests, apiFailure("orders.api", err)
 		}
+		y.ebayItems = ebayItemOrders{}
+		y.ebayItems.add(orders)
 		for _, o := range orders {
 			r, err := remoteFromEbay(o)
 			got = append(got, pulled{r, o.Modified, err})

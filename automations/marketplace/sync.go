@@ -59,8 +59,12 @@ type StoreSummary struct {
 	// APIRequests the API calls made (the token exchange left out).
 	OrdersChannel string `json:"orders_channel,omitempty"`
 	APIError      string `json:"api_error,omitempty"`
-	Orders        int    `json:"api_orders,omitempty"`
-	APIRequests   int64  `json:"api_requests,omitempty"`
+	// MessagesChannel is the channel the store's messages came through
+	// this time, for a store whose messages may use its API: "api", or
+	// "browser" after the API failed (APIError says why).
+	MessagesChannel string `json:"messages_channel,omitempty"`
+	Orders          int    `json:"api_orders,omitempty"`
+	APIRequests     int64  `json:"api_requests,omitempty"`
 	// ListedOrders counts the orders the walk of the store's order list in
 	// the browser stored, new or changed since they were stored; OrderPages
 	// the list's pages it read.
@@ -254,6 +258,12 @@ type storeSync struct {
 	// noBrowserOrders is set when the browser must not read orders: the
 	// orders channel is the API alone, or the API gave them this time.
 	noBrowserOrders bool
+	// messagesByAPI is set when the API read the messages this time, and
+	// apiCursor is then the store's next sync cursor.
+	messagesByAPI bool
+	apiCursor     string
+	// ebayItems finds an eBay message's order from the orders read.
+	ebayItems ebayItemOrders
 }
 
 // NeedsBrowser tells whether a store with this API channel (nil: none)
@@ -287,16 +297,18 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 			return y.fail(ctx, key, err)
 		}
 	}
-	if !NeedsBrowser(y.api) {
-		// Reached through its API alone: nothing for the browser to do.
-		if err := db.RecordSync(ctx, y.store.ID, y.store.SyncCursor, y.deps.now()); err != nil {
+	if y.api != nil && y.api.Channels.ReadMessages.UsesAPI() {
+		if err := y.syncAPIMessages(ctx); err != nil {
 			return y.fail(ctx, key, err)
 		}
-		y.sum.OK = true
-		y.countOverdue(ctx)
-		y.rec.End(ctx, key, nil)
-		y.progress(Progress{Store: y.store.Name, Phase: "done", Message: fmt.Sprintf("%d orders through the API", y.sum.Orders)})
-		return y.sum
+	}
+	if !NeedsBrowser(y.api) || y.messagesByAPI && (y.noBrowserOrders || !y.api.Channels.Orders.UsesBrowser()) {
+		// Nothing left for the browser to do.
+		cursor := y.store.SyncCursor
+		if y.messagesByAPI {
+			cursor = y.apiCursor
+		}
+		return y.succeed(ctx, key, cursor, fmt.Sprintf("%d orders, %d new threads through the API", y.sum.Orders, y.sum.NewThreads))
 	}
 	if y.api != nil && y.api.Channels.Orders == localdb.ChannelBrowser {
 		y.sum.OrdersChannel = "browser"
@@ -315,6 +327,9 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 	// then finds its order stored.
 	if err := y.walkOrders(ctx); err != nil {
 		return y.fail(ctx, key, err)
+	}
+	if y.messagesByAPI {
+		return y.succeed(ctx, key, y.apiCursor, fmt.Sprintf("%d new threads through the API", y.sum.NewThreads))
 	}
 
 	since := parseTime(y.store.SyncCursor)
@@ -415,6 +430,18 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 	y.rec.End(ctx, key, nil)
 	y.progress(Progress{Store: y.store.Name, Phase: "done", Done: len(list), Total: len(list),
 		Message: fmt.Sprintf("%d new threads, %d new messages", y.sum.NewThreads, y.sum.NewMessages)})
+	return y.sum
+}
+
+// succeed ends a store's part that went well, with the sync's new cursor.
+func (y *storeSync) succeed(ctx context.Context, key, cursor, msg string) StoreSummary {
+	if err := y.deps.DB.RecordSync(ctx, y.store.ID, cursor, y.deps.now()); err != nil {
+		return y.fail(ctx, key, err)
+	}
+	y.sum.OK = true
+	y.countOverdue(ctx)
+	y.rec.End(ctx, key, nil)
+	y.progress(Progress{Store: y.store.Name, Phase: "done", Message: msg})
 	return y.sum
 }
 

@@ -190,7 +190,7 @@ func (s *site) wireMyMessage(tm tradingMsg, seller string, withText bool) wireMy
 		w.Text = "<div>" + strings.ReplaceAll(text, "\n", "<br>") + "</div>"
 	}
 	for _, a := range m.Attachments {
-		w.MessageMedia = append(w.MessageMedia, wireMedia{MediaURL: s.url + "/mesg/attachments/" + a.ID, MediaName: a.Name})
+		w.MessageMedia = append(w.MessageMedia, wireMedia{MediaURL: s.url + "/ws/media/" + a.ID, MediaName: a.Name})
 	}
 	return w
 }
@@ -232,6 +232,17 @@ func mountEbayTrading(s *site) {
 	tokens := v.(*ebayTokens)
 	lv, _ := tradingLimits.LoadOrStore(s, &tradingLimit{calls: map[string][]time.Time{}, blocked: map[string]time.Time{}})
 	limit := lv.(*tradingLimit)
+	// A message's pictures, at public addresses as eBay's picture host
+	// serves them: the same photo the portal shows under the session.
+	s.handle("GET /ws/media/{id}", kindAsset, func(w http.ResponseWriter, r *http.Request) {
+		t := sb.world.attachThread[r.PathValue("id")]
+		if t == nil || t.Kind == "return" || t.Kind == "case" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write(photoPNG(r.PathValue("id")))
+	})
 	s.handle("POST /ws/api.dll", kindAPI, func(w http.ResponseWriter, r *http.Request) {
 		call := r.Header.Get("X-EBAY-API-CALL-NAME")
 		sb.st.count("api.ebay.trading." + call)

@@ -375,7 +375,7 @@ func (w wireMyMessage) message(op string, withText bool) (MyMessage, error) {
 }
 
 // MessageHeaders lists the headers of one folder's messages received from
-// from to to, reading every page.
+// from to to (a zero to: up to now, by eBay's clock), reading every page.
 func (t *Trading) MessageHeaders(ctx context.Context, folder int, from, to time.Time) ([]MyMessage, error) {
 	const op = "GetMyMessages"
 	var out []MyMessage
@@ -384,8 +384,11 @@ func (t *Trading) MessageHeaders(ctx context.Context, folder int, from, to time.
 			return out, &apierr.Error{API: apiName, Class: apierr.SiteError, Op: op, Message: "more pages than the limit"}
 		}
 		f := folder
-		req := getMyMessagesRequest{DetailLevel: "ReturnHeaders", FolderID: &f, StartTime: tradingTime(from), EndTime: tradingTime(to),
+		req := getMyMessagesRequest{DetailLevel: "ReturnHeaders", FolderID: &f, StartTime: tradingTime(from),
 			Pagination: &wirePagination{EntriesPerPage: myMessagesPage, PageNumber: page}}
+		if !to.IsZero() {
+			req.EndTime = tradingTime(to)
+		}
 		var resp getMyMessagesResponse
 		if err := t.call(ctx, op, req, &resp, true); err != nil {
 			return out, err
