@@ -217,7 +217,8 @@ func (y *storeSync) apiOrders(ctx context.Context, a localdb.APIAccount) (int, i
 
 // TestAPI checks a store's API channel: the token exchange and one order
 // search (Amazon's searchOrders of a single order, eBay's getOrders of the
-// last hour). It returns nil when both answer.
+// last hour, and its last hour's member messages when they go through the
+// Trading API). It returns nil when all answer.
 func TestAPI(ctx context.Context, deps *Deps, st localdb.Store) error {
 	a, err := deps.DB.GetAPIAccount(ctx, st.ID)
 	if err != nil {
@@ -231,7 +232,7 @@ func TestAPI(ctx context.Context, deps *Deps, st localdb.Store) error {
 		if _, err := c.CountModifiedSince(ctx, deps.now().Add(-time.Hour)); err != nil {
 			return apiFailure("api.test", err)
 		}
-		return nil
+		return testEbayTrading(ctx, deps, st, a)
 	}
 	c, err := deps.apiClient(ctx, st, a)
 	if err != nil {

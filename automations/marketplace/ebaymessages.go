@@ -236,7 +236,6 @@ func (y *storeSync) apiMessages(ctx context.Context) (string, error) {
 		y.deps.logger().Warn("attachments not downloaded", "store", y.store.Name, "err", err)
 	}
 	y.sum.Checked = len(threads)
-	cursor := y.store.SyncCursor
 	var newest, failedAt time.Time
 	for _, d := range threads {
 		key := y.threadKey(d.ID)
@@ -257,13 +256,7 @@ func (y *storeSync) apiMessages(ctx context.Context) (string, error) {
 			newest = d.Received
 		}
 	}
-	if !failedAt.IsZero() {
-		newest = failedAt
-	}
-	if !newest.IsZero() {
-		cursor = newest.Format(time.RFC3339Nano)
-	}
-	return cursor, nil
+	return nextCursor(y.store.SyncCursor, newest, failedAt), nil
 }
 
 // ebayOrderIDs names each thread's order from its messages' listing and
@@ -308,6 +301,22 @@ func firstOf(d threadDetail) time.Time {
 		return d.Received
 	}
 	return d.Messages[0].At
+}
+
+// testEbayTrading checks the Trading API of a store whose messages or
+// replies go through it: the last hour's inbox headers.
+func testEbayTrading(ctx context.Context, deps *Deps, st localdb.Store, a localdb.APIAccount) error {
+	if !a.Channels.ReadMessages.UsesAPI() && !a.Channels.Reply.UsesAPI() {
+		return nil
+	}
+	tr, err := deps.ebayTrading(ctx, st, a)
+	if err != nil {
+		return err
+	}
+	if _, err := tr.MessageHeaders(ctx, ebay.FolderInbox, deps.now().Add(-time.Hour), time.Time{}); err != nil {
+		return apiFailure("api.test", err)
+	}
+	return nil
 }
 
 // apiReply tells whether a store's replies go through its API, and returns

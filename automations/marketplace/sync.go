@@ -407,21 +407,13 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 		return y.fail(ctx, key, fatal)
 	}
 
-	cursor := y.store.SyncCursor
-	if len(list) > 0 {
-		newest := list[0].Received
-		for _, t := range list {
-			if t.Received.After(newest) {
-				newest = t.Received
-			}
-		}
-		if !failedAt.IsZero() {
-			newest = failedAt
-		}
-		if !newest.IsZero() {
-			cursor = newest.Format(time.RFC3339Nano)
+	var newest time.Time
+	for _, t := range list {
+		if t.Received.After(newest) {
+			newest = t.Received
 		}
 	}
+	cursor := nextCursor(y.store.SyncCursor, newest, failedAt)
 	if err := db.RecordSync(ctx, y.store.ID, cursor, y.deps.now()); err != nil {
 		return y.fail(ctx, key, err)
 	}
@@ -431,6 +423,20 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 	y.progress(Progress{Store: y.store.Name, Phase: "done", Done: len(list), Total: len(list),
 		Message: fmt.Sprintf("%d new threads, %d new messages", y.sum.NewThreads, y.sum.NewMessages)})
 	return y.sum
+}
+
+// nextCursor is a store's sync cursor after a sync whose newest thread
+// read had its buyer's message at newest: the oldest failed thread's when
+// one failed (failedAt), so that the next sync reads it again; the old
+// cursor when nothing was read.
+func nextCursor(cur string, newest, failedAt time.Time) string {
+	if !failedAt.IsZero() {
+		newest = failedAt
+	}
+	if newest.IsZero() {
+		return cur
+	}
+	return newest.Format(time.RFC3339Nano)
 }
 
 // succeed ends a store's part that went well, with the sync's new cursor.
