@@ -156,9 +156,10 @@ func TestEbayAPIMessagesMatchBrowserSync(t *testing.T) {
 	}
 }
 
-// With both channels for messages, an API that fails (every Trading call
-// answered 503) is said in the summary and recorded, and the browser reads
-// the messages instead.
+// With both channels for messages and replies, an API that fails (its
+// Trading endpoint is not there) is said in the summary and recorded, and
+// the browser reads the messages instead; a reply goes through the browser
+// and says so.
 func TestEbayAPIMessagesFallBackToBrowser(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, sandbox.Options{Orders: 20}, "")
@@ -184,6 +185,17 @@ func TestEbayAPIMessagesFallBackToBrowser(t *testing.T) {
 	}
 	if it := items.items["messages:ebay-both:api"]; it == nil || !strings.Contains(it.Err, "the browser reads this sync's messages instead") {
 		t.Errorf("run record: %+v", it)
+	}
+
+	// A reply: the API fails, the browser sends it, once, and says so.
+	th := openThread(t, e, "ebay-both", map[int64]bool{})
+	body := "Hello " + th.BuyerName + ", it is on its way."
+	res, err := SendReplyResult(ctx, e.deps, th.ID, body, nil)
+	if err != nil || res.Channel != "browser" || !strings.Contains(res.APIError, "site_error") {
+		t.Fatalf("reply: %+v %v", res, err)
+	}
+	if replies := e.sb.State().Replies[th.MarketplaceThreadID]; len(replies) != 1 || replies[0].Ref != ReplyKey(th.ID, body) {
+		t.Errorf("eBay holds %+v, want one reply with ref %s", replies, ReplyKey(th.ID, body))
 	}
 }
 

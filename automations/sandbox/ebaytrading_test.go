@@ -176,6 +176,33 @@ func TestEbayTradingOverTheWorld(t *testing.T) {
 		t.Errorf("sent text: %+v", body.Messages)
 	}
 
+	// GetMemberMessages shows the answer with its buyer message; the
+	// world's messages are all between order partners, none a question
+	// before a sale.
+	_, mmBody := c.post("GetMemberMessages", `<GetMemberMessagesRequest xmlns="urn:ebay:apis:eBLBaseComponents"><MailMessageType>All</MailMessageType>`+
+		`<Pagination><EntriesPerPage>200</EntriesPerPage><PageNumber>1</PageNumber></Pagination></GetMemberMessagesRequest>`)
+	var mm struct {
+		Ack       string `xml:"Ack"`
+		Exchanges []struct {
+			MessageID string   `xml:"Question>MessageID"`
+			Status    string   `xml:"MessageStatus"`
+			Response  []string `xml:"Response"`
+		} `xml:"MemberMessage>MemberMessageExchange"`
+		More bool `xml:"HasMoreItems"`
+	}
+	if err := xml.Unmarshal([]byte(mmBody), &mm); err != nil || mm.Ack != "Success" || len(mm.Exchanges) != len(in.Messages) || mm.More {
+		t.Fatalf("GetMemberMessages: %d exchanges for %d inbox messages: %v %s", len(mm.Exchanges), len(in.Messages), err, mmBody[:min(300, len(mmBody))])
+	}
+	for _, x := range mm.Exchanges {
+		if x.MessageID == parent && (x.Status != "Answered" || len(x.Response) != 1 || !strings.HasPrefix(x.Response[0], "It left today.")) {
+			t.Errorf("the answered exchange: %+v", x)
+		}
+	}
+	_, asq := c.post("GetMemberMessages", `<GetMemberMessagesRequest xmlns="urn:ebay:apis:eBLBaseComponents"><MailMessageType>AskSellerQuestion</MailMessageType></GetMemberMessagesRequest>`)
+	if !strings.Contains(asq, "<Ack>Success</Ack>") || strings.Contains(asq, "<MemberMessageExchange>") || strings.Contains(mmBody, "<MessageType>AskSellerQuestion") {
+		t.Errorf("AskSellerQuestion: %s", asq)
+	}
+
 	// Faults apply; an expired token is 932.
 	if err := sb.SetFaults("ebay.5xx=1"); err != nil {
 		t.Fatal(err)
