@@ -108,7 +108,8 @@ func ebayAPIThreads(ctx context.Context, tr *ebay.Trading, from time.Time) ([]th
 		return nil, nil, err
 	}
 	byThread := map[string]*threadDetail{}
-	items := map[string][]string{} // thread -> its messages' items
+	items := map[string][]string{}  // thread -> its messages' items
+	subjects := map[string]string{} // message -> its subject
 	var order []string
 	for _, m := range msgs {
 		id := m.ExternalMessageID
@@ -134,9 +135,7 @@ func ebayAPIThreads(ctx context.Context, tr *ebay.Trading, from time.Time) ([]th
 				d.Received = m.Received
 			}
 		}
-		if d.Subject == "" || rm.From == "buyer" && m.Received.Before(firstBuyer(d)) {
-			d.Subject = strings.TrimSpace(m.Subject)
-		}
+		subjects[m.MessageID] = strings.TrimSpace(m.Subject)
 		for _, md := range m.Media {
 			rm.Attachments = append(rm.Attachments, md.URL)
 		}
@@ -149,16 +148,21 @@ func ebayAPIThreads(ctx context.Context, tr *ebay.Trading, from time.Time) ([]th
 	for _, id := range order {
 		d := byThread[id]
 		sort.SliceStable(d.Messages, func(i, j int) bool { return d.Messages[i].At.Before(d.Messages[j].At) })
+		// The conversation's subject is its first buyer message's.
+		d.Subject = subjects[d.Messages[0].ID]
 		var lastSeller time.Time
+		buyerSubject := false
 		for _, m := range d.Messages {
 			if m.From == "seller" {
 				lastSeller = m.At
+			} else if !buyerSubject {
+				d.Subject, buyerSubject = subjects[m.ID], true
 			}
 		}
 		switch {
 		case d.Received.IsZero():
-			// Only the seller wrote in this window; the conversation is
-			// the buyer's reply's to come.
+			// Only the seller wrote since the cursor: the status stays as
+			// stored.
 		case !lastSeller.Before(d.Received):
 			d.Status = "answered"
 		default:
@@ -167,15 +171,6 @@ func ebayAPIThreads(ctx context.Context, tr *ebay.Trading, from time.Time) ([]th
 		out = append(out, *d)
 	}
 	return out, items, nil
-}
-
-func firstBuyer(d *threadDetail) time.Time {
-	for _, m := range d.Messages {
-		if m.From == "buyer" {
-			return m.At
-		}
-	}
-	return time.Time{}
 }
 
 // syncAPIMessages reads the store's member messages through the Trading
