@@ -195,7 +195,7 @@ func (y *storeSync) syncAPIMessages(ctx context.Context) error {
 		y.rec.End(ctx, item, err)
 		return err
 	}
-	y.sum.MessagesChannel, y.sum.APIError = "browser", err.Error()
+	y.sum.MessagesChannel, y.sum.MessagesAPIError = "browser", err.Error()
 	y.rec.End(context.WithoutCancel(ctx), item, &automations.Failure{Class: class, Step: "messages.api", Site: y.api.API,
 		Err: fmt.Errorf("%w; the browser reads this sync's messages instead", err)})
 	y.deps.logger().Warn("messages through the API failed; the browser reads them", "store", y.store.Name, "class", class, "err", err)

@@ -180,7 +180,7 @@ func TestEbayAPIMessagesFallBackToBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := sum.Stores[0]
-	if !s.OK || s.MessagesChannel != "browser" || !strings.Contains(s.APIError, "site_error") || s.NewThreads == 0 {
+	if !s.OK || s.MessagesChannel != "browser" || !strings.Contains(s.MessagesAPIError, "site_error") || s.APIError != "" || s.NewThreads == 0 {
 		t.Fatalf("summary: %+v", s)
 	}
 	if it := items.items["messages:ebay-both:api"]; it == nil || !strings.Contains(it.Err, "the browser reads this sync's messages instead") {

@@ -61,8 +61,9 @@ type StoreSummary struct {
 	APIError      string `json:"api_error,omitempty"`
 	// MessagesChannel is the channel the store's messages came through
 	// this time, for a store whose messages may use its API: "api", or
-	// "browser" after the API failed (APIError says why).
-	MessagesChannel string `json:"messages_channel,omitempty"`
+	// "browser" after the API failed (MessagesAPIError says why).
+	MessagesChannel  string `json:"messages_channel,omitempty"`
+	MessagesAPIError string `json:"messages_api_error,omitempty"`
 	Orders          int    `json:"api_orders,omitempty"`
 	APIRequests     int64  `json:"api_requests,omitempty"`
 	// ListedOrders counts the orders the walk of the store's order list in
