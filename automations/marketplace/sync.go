@@ -64,8 +64,8 @@ type StoreSummary struct {
 	// "browser" after the API failed (MessagesAPIError says why).
 	MessagesChannel  string `json:"messages_channel,omitempty"`
 	MessagesAPIError string `json:"messages_api_error,omitempty"`
-	Orders          int    `json:"api_orders,omitempty"`
-	APIRequests     int64  `json:"api_requests,omitempty"`
+	Orders           int    `json:"api_orders,omitempty"`
+	APIRequests      int64  `json:"api_requests,omitempty"`
 	// ListedOrders counts the orders the walk of the store's order list in
 	// the browser stored, new or changed since they were stored; OrderPages
 	// the list's pages it read.
