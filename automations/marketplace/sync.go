@@ -59,13 +59,13 @@ type StoreSummary struct {
 	// APIRequests the API calls made (the token exchange left out).
 	OrdersChannel string `json:"orders_channel,omitempty"`
 	APIError      string `json:"api_error,omitempty"`
+	Orders        int    `json:"api_orders,omitempty"`
+	APIRequests   int64  `json:"api_requests,omitempty"`
 	// MessagesChannel is the channel the store's messages came through
 	// this time, for a store whose messages may use its API: "api", or
 	// "browser" after the API failed (MessagesAPIError says why).
 	MessagesChannel  string `json:"messages_channel,omitempty"`
 	MessagesAPIError string `json:"messages_api_error,omitempty"`
-	Orders           int    `json:"api_orders,omitempty"`
-	APIRequests      int64  `json:"api_requests,omitempty"`
 	// ListedOrders counts the orders the walk of the store's order list in
 	// the browser stored, new or changed since they were stored; OrderPages
 	// the list's pages it read.
