@@ -183,6 +183,8 @@ func (y *storeSync) apiOrders(ctx context.Context, a localdb.APIAccount) (int, i
 		if err != nil {
 			return 0, requests, apiFailure("orders.api", err)
 		}
+		y.ebayItems = ebayItemOrders{}
+		y.ebayItems.add(orders)
 		for _, o := range orders {
 			r, err := remoteFromEbay(o)
 			got = append(got, pulled{r, o.Modified, err})
@@ -223,8 +225,10 @@ func (y *storeSync) apiOrders(ctx context.Context, a localdb.APIAccount) (int, i
 }
 
 // TestAPI checks a store's API channel: the token exchange and one order
-// search (Amazon's searchOrders of a single order, eBay's getOrders and
-// TikTok's Get Order List of the last hour). It returns nil when both answer.
+// search (Amazon's searchOrders of a single order, eBay's getOrders of the
+// last hour, and its last hour's member messages when they go through the
+// Trading API, TikTok's Get Order List of the last hour). It returns nil
+// when all answer.
 func TestAPI(ctx context.Context, deps *Deps, st localdb.Store) error {
 	a, err := deps.DB.GetAPIAccount(ctx, st.ID)
 	if err != nil {
@@ -248,7 +252,7 @@ func TestAPI(ctx context.Context, deps *Deps, st localdb.Store) error {
 		if _, err := c.CountModifiedSince(ctx, deps.now().Add(-time.Hour)); err != nil {
 			return apiFailure("api.test", err)
 		}
-		return nil
+		return testEbayTrading(ctx, deps, st, a)
 	}
 	c, err := deps.apiClient(ctx, st, a)
 	if err != nil {

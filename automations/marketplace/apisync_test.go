@@ -129,7 +129,9 @@ func testAPISyncMatchesBrowser(t *testing.T, m string) {
 	if err != nil || !asum.Stores[0].OK {
 		t.Fatalf("API sync: %+v %v", asum, err)
 	}
-	if s := asum.Stores[0]; s.OrdersChannel != "api" || s.APIRequests < 1 || s.NewThreads != 0 {
+	// eBay's API store reads its messages through the Trading API too;
+	// Amazon's has no API for them.
+	if s := asum.Stores[0]; s.OrdersChannel != "api" || s.APIRequests < 1 || (s.NewThreads != 0) != (m == "ebay") {
 		t.Errorf("API store summary: %+v", s)
 	}
 	if it := items.items["orders:"+ast.Name+":api"]; it == nil || !it.Ended || it.Class != "" {

@@ -130,16 +130,16 @@ func remoteFromTiktok(o tiktok.Order, regions map[string]string) (remoteOrder, e
 // seller centre's (save). Each conversation is an item of the run record.
 // The error is the one that stops the store; a conversation that fails
 // alone is recorded and the others go on.
-func (y *storeSync) syncAPIThreads(ctx context.Context) error {
+func (y *storeSync) syncAPIThreads(ctx context.Context) (string, error) {
 	c, err := y.deps.tiktokClient(ctx, y.store, *y.api)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer func() { y.sum.APIRequests += c.Requests() }()
 	y.progress(Progress{Store: y.store.Name, Phase: "list", Message: "conversations through the API"})
 	convs, err := c.Conversations(ctx, ttMaxPages)
 	if err != nil {
-		return apiFailure("inbox.api", err)
+		return "", apiFailure("inbox.api", err)
 	}
 	all := make([]threadSummary, 0, len(convs))
 	for _, cv := range convs {
@@ -148,7 +148,7 @@ func (y *storeSync) syncAPIThreads(ctx context.Context) error {
 	since := parseTime(y.store.SyncCursor)
 	list, err := y.changed(ctx, all, since)
 	if err != nil {
-		return err
+		return "", err
 	}
 	y.sum.Checked = len(list)
 	keys := make([]string, len(list))
@@ -157,10 +157,9 @@ func (y *storeSync) syncAPIThreads(ctx context.Context) error {
 	}
 	if len(keys) > 0 {
 		if err := y.rec.Add(ctx, keys...); err != nil {
-			return err
+			return "", err
 		}
 	}
-	cursor := y.store.SyncCursor
 	var failedAt, newest time.Time
 	for i, t := range list {
 		key := keys[i]
@@ -177,7 +176,7 @@ func (y *storeSync) syncAPIThreads(ctx context.Context) error {
 				for _, k := range keys[i+1:] {
 					y.rec.End(context.WithoutCancel(ctx), k, withClass(err, class, ""))
 				}
-				return err
+				return "", err
 			}
 			if failedAt.IsZero() || t.Received.Before(failedAt) {
 				failedAt = t.Received
@@ -192,14 +191,7 @@ func (y *storeSync) syncAPIThreads(ctx context.Context) error {
 	}
 	// The next sync reads from the newest conversation stored, or from the
 	// oldest that failed, so that it is read again.
-	switch {
-	case !failedAt.IsZero():
-		cursor = failedAt.Format(time.RFC3339Nano)
-	case !newest.IsZero():
-		cursor = newest.Format(time.RFC3339Nano)
-	}
-	y.apiCursor = cursor
-	return nil
+	return nextCursor(y.store.SyncCursor, newest, failedAt), nil
 }
 
 // readAPIThread reads one conversation whole into the record the seller
@@ -302,23 +294,35 @@ func (y *storeSync) downloadAPIAttachments(ctx context.Context, d threadDetail) 
 	return errors.Join(errs...)
 }
 
-// fetchFile downloads u to p through a temporary file.
+// maxAttachment is the largest attachment an API sync downloads; a larger
+// one is an error, never a file cut short.
+const maxAttachment = 32 << 20
+
+// attachmentClient fetches the attachments an API names, each within its
+// own time budget.
+var attachmentClient = &http.Client{Timeout: 30 * time.Second}
+
+// fetchFile downloads u to p through a temporary file. Errors name the
+// file, not the address, which may carry a signed token.
 func fetchFile(ctx context.Context, u, p string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
 		return fmt.Errorf("attachment %s: %w", attachmentName(u), err)
+	}
+	resp, err := attachmentClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("attachment %s: %w", attachmentName(u), errors.Unwrap(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("attachment %s: status %d", attachmentName(u), resp.StatusCode)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAttachment+1))
 	if err != nil {
-		return err
+		return fmt.Errorf("attachment %s: %w", attachmentName(u), err)
+	}
+	if len(data) > maxAttachment {
+		return fmt.Errorf("attachment %s: larger than %d MiB, not stored", attachmentName(u), maxAttachment>>20)
 	}
 	tmp := p + ".part"
 	if err := os.WriteFile(tmp, data, 0o600); err != nil {
@@ -415,55 +419,6 @@ func deliverTiktok(ctx context.Context, deps *Deps, st localdb.Store, a localdb.
 	}
 	deps.hook("marked-done")
 	return res, id, nil
-}
-
-// apiThreads reads the buyer chats through the API when the store's
-// channel says so. With the browser behind it (both), a failure of the
-// whole read is recorded and said in the summary, and the browser reads
-// the threads instead; through the API alone it stops the store (the
-// error is returned).
-func (y *storeSync) apiThreads(ctx context.Context) error {
-	if y.api == nil || !y.api.Channels.ReadMessages.UsesAPI() {
-		return nil
-	}
-	item := "threads:" + y.store.Name + ":api"
-	if err := y.rec.Add(ctx, item); err != nil {
-		return err
-	}
-	err := y.syncAPIThreads(ctx)
-	if err == nil {
-		y.messagesByAPI, y.sum.MessagesChannel = true, "api"
-		y.rec.End(ctx, item, nil)
-		return nil
-	}
-	class, _ := classOf(err)
-	if y.api.Channels.ReadMessages != localdb.ChannelBoth || class == automations.Canceled {
-		y.rec.End(ctx, item, err)
-		return err
-	}
-	y.sum.MessagesChannel, y.sum.MessagesAPIError = "browser", err.Error()
-	y.rec.End(context.WithoutCancel(ctx), item, &automations.Failure{Class: class, Step: "inbox.api", Site: "tiktok-shop-api",
-		Err: fmt.Errorf("%w; the browser reads this sync's buyer messages instead", err)})
-	y.deps.logger().Warn("buyer messages through the API failed; the browser reads them", "store", y.store.Name, "class", class, "err", err)
-	return nil
-}
-
-// finishAPI ends a store whose buyer messages the API read and that needs
-// the browser for nothing more: the cursor the read reached is recorded.
-func (y *storeSync) finishAPI(ctx context.Context, key string) StoreSummary {
-	cursor := y.store.SyncCursor
-	if y.apiCursor != "" {
-		cursor = y.apiCursor
-	}
-	if err := y.deps.DB.RecordSync(ctx, y.store.ID, cursor, y.deps.now()); err != nil {
-		return y.fail(ctx, key, err)
-	}
-	y.sum.OK = true
-	y.countOverdue(ctx)
-	y.rec.End(ctx, key, nil)
-	y.progress(Progress{Store: y.store.Name, Phase: "done", Message: fmt.Sprintf("%d orders, %d new threads, %d new messages through the API",
-		y.sum.Orders, y.sum.NewThreads, y.sum.NewMessages)})
-	return y.sum
 }
 
 // replyThroughAPI sends a reply through the store's API when its reply

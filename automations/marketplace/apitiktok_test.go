@@ -33,18 +33,18 @@ func (e *env) addTiktokAPIStore(t *testing.T, deps *Deps, name string) localdb.S
 	return st
 }
 
-// threadRow is a thread's stored columns that say what it is, without the
+// ttThreadRow is a thread's stored columns that say what it is, without the
 // database's own ids and times, its order by its marketplace id. The
 // subject is left out: the seller centre shows one, the Open API's
 // conversations have none (Get Conversations publishes no subject).
-type threadRow struct {
+type ttThreadRow struct {
 	ID, Order, Buyer, Language, Kind, Status string
 	Deadline                                 time.Time
 	LinkedOrder                              bool
 }
 
-func threadRowOf(th localdb.Thread) threadRow {
-	return threadRow{ID: th.MarketplaceThreadID, Order: th.MarketplaceOrderID, Buyer: th.BuyerName, Language: th.Language,
+func ttThreadRowOf(th localdb.Thread) ttThreadRow {
+	return ttThreadRow{ID: th.MarketplaceThreadID, Order: th.MarketplaceOrderID, Buyer: th.BuyerName, Language: th.Language,
 		Kind: string(th.Kind), Status: string(th.Status), Deadline: th.ReplyDeadline.UTC(), LinkedOrder: th.OrderID != 0}
 }
 
@@ -101,7 +101,7 @@ func TestTiktokAPISyncMatchesBrowserSync(t *testing.T) {
 	if s.OrdersChannel != "api" || s.NewThreads != wsum.Stores[0].NewThreads || s.NewMessages != wsum.Stores[0].NewMessages || s.Attachments != wsum.Stores[0].Attachments {
 		t.Errorf("API summary %+v, browser %+v", s, wsum.Stores[0])
 	}
-	for _, k := range []string{"orders:tiktok:api", "threads:tiktok:api"} {
+	for _, k := range []string{"orders:tiktok:api", "messages:tiktok:api"} {
 		if it := items.items[k]; it == nil || !it.Ended || it.Class != "" {
 			t.Errorf("run record %s: %+v", k, it)
 		}
@@ -169,8 +169,8 @@ func TestTiktokAPISyncMatchesBrowserSync(t *testing.T) {
 			t.Errorf("thread %s: stored by the browser, not through the API", w.MarketplaceThreadID)
 			continue
 		}
-		if threadRowOf(w) != threadRowOf(a) {
-			t.Errorf("thread %s differs:\n browser %+v\n api     %+v", w.MarketplaceThreadID, threadRowOf(w), threadRowOf(a))
+		if ttThreadRowOf(w) != ttThreadRowOf(a) {
+			t.Errorf("thread %s differs:\n browser %+v\n api     %+v", w.MarketplaceThreadID, ttThreadRowOf(w), ttThreadRowOf(a))
 		}
 		wm, am := storedMessageRows(t, web.DB, w.ID), storedMessageRows(t, api.DB, a.ID)
 		if strings.Join(wm, "\n") != strings.Join(am, "\n") {
@@ -345,7 +345,7 @@ func TestTiktokBothChannels(t *testing.T) {
 		!strings.Contains(s.MessagesAPIError, "auth_failed") || s.NewThreads != threads || s.NewMessages != msgs {
 		t.Fatalf("fall-back sync: %+v (the site shows %d threads, %d messages)", s, threads, msgs)
 	}
-	for _, k := range []string{"orders:tiktok-fallback:api", "threads:tiktok-fallback:api"} {
+	for _, k := range []string{"orders:tiktok-fallback:api", "messages:tiktok-fallback:api"} {
 		if it := items.items[k]; it == nil || string(it.Class) != "auth_failed" || !strings.Contains(it.Err, "the browser reads this sync's") {
 			t.Errorf("run record %s: %+v", k, it)
 		}

@@ -73,7 +73,8 @@ func crashHelper(point string) int {
 
 // runReplyProcess runs the helper and reports whether it was killed, and
 // its result when it finished.
-func runReplyProcess(t *testing.T, e *env, th localdb.Thread, store, body, point string) (killed bool, res ReplyResult) {
+// extra is more of its environment, NAME=VALUE.
+func runReplyProcess(t *testing.T, e *env, th localdb.Thread, store, body, point string, extra ...string) (killed bool, res ReplyResult) {
 	t.Helper()
 	acct := e.sb.Account(store)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -87,6 +88,7 @@ func runReplyProcess(t *testing.T, e *env, th localdb.Thread, store, body, point
 		secrets.EnvName(secrets.StorePasswordKey(store))+"="+acct.Password,
 		secrets.EnvName(secrets.StoreTOTPKey(store))+"="+acct.TOTPSecret,
 	)
+	cmd.Env = append(cmd.Env, extra...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	began := time.Now()

@@ -41,6 +41,11 @@ type ReplyResult struct {
 	// there and recorded instead of sending again.
 	Recovered bool `json:"recovered"`
 	Attempts  int  `json:"attempts"`
+	// Channel is "api" for a reply sent through the store's API, "browser"
+	// when the API failed and the browser sent it (APIError says why), ""
+	// for a store whose replies go through the browser alone.
+	Channel  string `json:"channel,omitempty"`
+	APIError string `json:"api_error,omitempty"`
 }
 
 // ReplyKey is the idempotency key of a reply: the same text to the same
@@ -168,6 +173,27 @@ func deliver(ctx context.Context, deps *Deps, st localdb.Store, in localdb.Inten
 		if e, err = db.MarkNeedsCheck(ctx, e.ID, ""); err != nil {
 			return res, err
 		}
+	}
+
+	// Through the store's API where its replies go there; with both
+	// channels a failure leaves the call to the browser, which looks for
+	// the reply first when the API may have sent it.
+	a, byAPI, err := apiReply(ctx, deps, st)
+	if err != nil {
+		return res, err
+	}
+	// A delay notice opens an order's conversation, which AddMemberMessageRTQ
+	// cannot: it stays in the browser.
+	if byAPI && !strings.HasPrefix(key, NoticeKeyPrefix) {
+		res.Recovered, err = deliverAPI(ctx, deps, st, a, &e, conv, body, needCheck, progress)
+		res.Attempts, res.Channel = e.Attempts, "api"
+		if err == nil || a.Channels.Reply != localdb.ChannelBoth || automations.Classify(err) == automations.Canceled {
+			return res, err
+		}
+		res.Channel, res.APIError = "browser", err.Error()
+		deps.logger().Warn("reply through the API failed; the browser sends it", "store", st.Name, "err", err)
+		progress(Progress{Store: st.Name, Phase: "send", Message: "the API failed; the reply goes through the browser"})
+		needCheck = needCheck || e.State != localdb.OutboxFailed
 	}
 
 	progress(Progress{Store: st.Name, Phase: "login"})

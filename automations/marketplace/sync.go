@@ -263,6 +263,8 @@ type storeSync struct {
 	// apiCursor is then the store's next sync cursor.
 	messagesByAPI bool
 	apiCursor     string
+	// ebayItems finds an eBay message's order from the orders read.
+	ebayItems ebayItemOrders
 }
 
 // NeedsBrowser tells whether a store with this API channel (nil: none)
@@ -296,22 +298,18 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 			return y.fail(ctx, key, err)
 		}
 	}
-	if err := y.apiThreads(ctx); err != nil {
-		return y.fail(ctx, key, err)
-	}
-	if y.messagesByAPI && (y.noBrowserOrders || !y.api.Channels.Orders.UsesBrowser()) {
-		return y.finishAPI(ctx, key)
-	}
-	if !NeedsBrowser(y.api) {
-		// Reached through its API alone: nothing for the browser to do.
-		if err := db.RecordSync(ctx, y.store.ID, y.store.SyncCursor, y.deps.now()); err != nil {
+	if y.api != nil && y.api.Channels.ReadMessages.UsesAPI() {
+		if err := y.syncAPIMessages(ctx); err != nil {
 			return y.fail(ctx, key, err)
 		}
-		y.sum.OK = true
-		y.countOverdue(ctx)
-		y.rec.End(ctx, key, nil)
-		y.progress(Progress{Store: y.store.Name, Phase: "done", Message: fmt.Sprintf("%d orders through the API", y.sum.Orders)})
-		return y.sum
+	}
+	if !NeedsBrowser(y.api) || y.messagesByAPI && (y.noBrowserOrders || !y.api.Channels.Orders.UsesBrowser()) && len(y.browserKinds()) == 0 {
+		// Nothing left for the browser to do.
+		cursor := y.store.SyncCursor
+		if y.messagesByAPI {
+			cursor = y.apiCursor
+		}
+		return y.succeed(ctx, key, cursor, fmt.Sprintf("%d orders, %d new threads through the API", y.sum.Orders, y.sum.NewThreads))
 	}
 	if y.api != nil && y.api.Channels.Orders == localdb.ChannelBrowser {
 		y.sum.OrdersChannel = "browser"
@@ -331,8 +329,9 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 	if err := y.walkOrders(ctx); err != nil {
 		return y.fail(ctx, key, err)
 	}
-	if y.messagesByAPI {
-		return y.finishAPI(ctx, key)
+	kinds := y.browserKinds()
+	if y.messagesByAPI && len(kinds) == 0 {
+		return y.succeed(ctx, key, y.apiCursor, fmt.Sprintf("%d new threads through the API", y.sum.NewThreads))
 	}
 
 	since := parseTime(y.store.SyncCursor)
@@ -359,6 +358,11 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 	})
 	if err != nil {
 		return y.fail(ctx, key, err)
+	}
+	if y.messagesByAPI {
+		// The API read the member messages; the browser reads only what it
+		// does not carry.
+		all = slices.DeleteFunc(all, func(t threadSummary) bool { return !slices.Contains(kinds, threadKind(t.Kind)) })
 	}
 	if misfits != nil {
 		listKey := "threads:" + y.store.Name + ":list"
@@ -410,20 +414,17 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 		return y.fail(ctx, key, fatal)
 	}
 
-	cursor := y.store.SyncCursor
-	if len(list) > 0 {
-		newest := list[0].Received
-		for _, t := range list {
-			if t.Received.After(newest) {
-				newest = t.Received
-			}
+	var newest time.Time
+	for _, t := range list {
+		if t.Received.After(newest) {
+			newest = t.Received
 		}
-		if !failedAt.IsZero() {
-			newest = failedAt
-		}
-		if !newest.IsZero() {
-			cursor = newest.Format(time.RFC3339Nano)
-		}
+	}
+	cursor := nextCursor(y.store.SyncCursor, newest, failedAt)
+	if y.messagesByAPI && y.apiCursor != "" && cursor != "" && parseTime(y.apiCursor).Before(parseTime(cursor)) {
+		// Both read from the one cursor: the earlier of the two, so that
+		// neither misses a thread (reading one again stores nothing twice).
+		cursor = y.apiCursor
 	}
 	if err := db.RecordSync(ctx, y.store.ID, cursor, y.deps.now()); err != nil {
 		return y.fail(ctx, key, err)
@@ -433,6 +434,32 @@ func (y *storeSync) sync(ctx context.Context) StoreSummary {
 	y.rec.End(ctx, key, nil)
 	y.progress(Progress{Store: y.store.Name, Phase: "done", Done: len(list), Total: len(list),
 		Message: fmt.Sprintf("%d new threads, %d new messages", y.sum.NewThreads, y.sum.NewMessages)})
+	return y.sum
+}
+
+// nextCursor is a store's sync cursor after a sync whose newest thread
+// read had its buyer's message at newest: the oldest failed thread's when
+// one failed (failedAt), so that the next sync reads it again; the old
+// cursor when nothing was read.
+func nextCursor(cur string, newest, failedAt time.Time) string {
+	if !failedAt.IsZero() {
+		newest = failedAt
+	}
+	if newest.IsZero() {
+		return cur
+	}
+	return newest.Format(time.RFC3339Nano)
+}
+
+// succeed ends a store's part that went well, with the sync's new cursor.
+func (y *storeSync) succeed(ctx context.Context, key, cursor, msg string) StoreSummary {
+	if err := y.deps.DB.RecordSync(ctx, y.store.ID, cursor, y.deps.now()); err != nil {
+		return y.fail(ctx, key, err)
+	}
+	y.sum.OK = true
+	y.countOverdue(ctx)
+	y.rec.End(ctx, key, nil)
+	y.progress(Progress{Store: y.store.Name, Phase: "done", Message: msg})
 	return y.sum
 }
 

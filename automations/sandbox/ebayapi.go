@@ -6,7 +6,8 @@ package sandbox
 // token": a form POST with HTTP Basic client credentials, access_token and
 // expires_in 7200, invalid_grant for a refused refresh token), getOrders
 // (filter lastmodifieddate:[from..], limit up to 200, offset; orders, total,
-// next) and getShippingFulfillments (fulfillments with
+// next; a line item's legacyItemId is the listing its member messages
+// name) and getShippingFulfillments (fulfillments with
 // shipmentTrackingNumber, shippingCarrierCode and shippedDate); 401 with
 // an errors list for an unknown or expired token.
 
@@ -156,7 +157,8 @@ func ebayOrder(o *Order, now time.Time) map[string]any {
 		status = "FULFILLED"
 	}
 	price := map[string]string{"value": money.FormatDecimal(o.Value, o.Currency), "currency": o.Currency}
-	item := map[string]any{"lineItemId": o.ID + "-1", "sku": "SKU-" + o.ID, "title": o.Item, "quantity": 1, "lineItemCost": price}
+	item := map[string]any{"lineItemId": o.ID + "-1", "legacyItemId": ebayItemID(o.ID), "sku": "SKU-" + o.ID, "title": o.Item,
+		"quantity": 1, "lineItemCost": price}
 	if o.ShipFromCountry != "" {
 		item["itemLocation"] = map[string]string{"countryCode": o.ShipFromCountry}
 	}

@@ -143,6 +143,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 			case "ebay":
 				mountEbay(s)
 				mountEbayAPI(s)
+				mountEbayTrading(s)
 			case "tiktok":
 				mountTiktok(s)
 				mountTiktokAPI(s)

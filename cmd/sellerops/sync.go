@@ -148,6 +148,9 @@ func syncRun(ctx context.Context, f *factory, opts *syncOptions) error {
 		case s.OrderPages > 0:
 			fmt.Fprintf(f.IO.ErrOut, "%s: %d new or changed orders from %d pages of the order list\n", s.Store, s.ListedOrders, s.OrderPages)
 		}
+		if s.MessagesAPIError != "" {
+			fmt.Fprintf(f.IO.ErrOut, "%s: messages came through the browser: the API failed: %s\n", s.Store, s.MessagesAPIError)
+		}
 	}
 	return syncExit(sum)
 }

@@ -52,9 +52,14 @@ func API(marketplace string) string {
 // No SP-API operation lists or answers buyer messages: those stay in Seller
 // Central, in the browser.
 //
-// eBay (Sell Fulfillment API): getOrders and getShippingFulfillments read
-// orders and their parcels. Its member messages (Trading API) have no
-// client here yet, so messages stay in the browser.
+// eBay: the Sell Fulfillment API's getOrders and getShippingFulfillments
+// read orders and their parcels; the Trading API's GetMyMessages reads the
+// buyers' messages and the seller's (inbox and sent folders), and
+// AddMemberMessageRTQ answers a buyer's message (developer.ebay.com/devzone/
+// xml/docs/reference/ebay/). Returns and cases are Post-Order API objects,
+// not member messages: with read_messages through the API alone they are
+// not read. Messages a seller starts (AddMemberMessageAAQToPartner) have
+// no client here yet.
 //
 // TikTok Shop (Open API 202309): Get Order List reads orders with their
 // packages; Get Conversations and Get Conversation Messages read the
@@ -63,7 +68,7 @@ func API(marketplace string) string {
 // (Create Conversation), which has no client here: no proactive messages.
 var apiCan = map[string]map[Capability]bool{
 	"amazon": {Orders: true, Proactive: true},
-	"ebay":   {Orders: true},
+	"ebay":   {Orders: true, ReadMessages: true, Reply: true},
 	"tiktok": {Orders: true, ReadMessages: true, Reply: true},
 }
 

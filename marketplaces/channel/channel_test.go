@@ -29,12 +29,17 @@ func TestDefaultAmazon(t *testing.T) {
 	}
 }
 
-// eBay's Sell Fulfillment API reads orders and their fulfilments; its
-// messages have no client here, so they stay in the browser.
+// eBay's Sell Fulfillment API reads orders and their fulfilments, its
+// Trading API reads member messages (GetMyMessages) and answers them
+// (AddMemberMessageRTQ); no client starts a message to a buyer.
 func TestDefaultEbay(t *testing.T) {
-	want := localdb.Channels{Orders: localdb.ChannelBoth, ReadMessages: localdb.ChannelBrowser, Reply: localdb.ChannelBrowser, Proactive: localdb.ChannelNone}
+	want := localdb.Channels{Orders: localdb.ChannelBoth, ReadMessages: localdb.ChannelBoth, Reply: localdb.ChannelBoth, Proactive: localdb.ChannelNone}
 	if got := Default("ebay", true); got != want {
 		t.Errorf("got %+v, want %+v", got, want)
+	}
+	want = localdb.Channels{Orders: localdb.ChannelAPI, ReadMessages: localdb.ChannelAPI, Reply: localdb.ChannelAPI, Proactive: localdb.ChannelNone}
+	if got := Default("ebay", false); got != want {
+		t.Errorf("API only: got %+v, want %+v", got, want)
 	}
 	if HasAPI("shopee") || !HasAPI("ebay") || !HasAPI("tiktok") {
 		t.Error("HasAPI")
@@ -70,7 +75,7 @@ func TestCheckRefuses(t *testing.T) {
 		{"browser without a portal sign-in", localdb.Channels{Orders: "both", ReadMessages: "none", Reply: "none", Proactive: "api"}, false},
 		{"proactive messages in the browser", localdb.Channels{Orders: "api", ReadMessages: "browser", Reply: "browser", Proactive: "browser"}, true},
 		{"tiktok proactive messages through the API", localdb.Channels{Orders: "api", ReadMessages: "api", Reply: "api", Proactive: "api"}, true},
-		{"ebay member messages through the API", localdb.Channels{Orders: "api", ReadMessages: "api", Reply: "browser", Proactive: "none"}, true},
+		{"ebay proactive messages through the API", localdb.Channels{Orders: "api", ReadMessages: "api", Reply: "api", Proactive: "api"}, true},
 		{"a capability without a channel", localdb.Channels{Orders: "api", ReadMessages: "browser", Reply: "browser"}, true},
 	}
 	for _, tc := range cases {

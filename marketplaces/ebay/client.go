@@ -57,6 +57,7 @@ type Config struct {
 // Client calls the Sell Fulfillment API for one seller.
 type Client struct {
 	cfg      Config
+	scope    string // the OAuth scope its tokens are asked with
 	mu       sync.Mutex
 	token    string
 	tokenExp time.Time
@@ -84,7 +85,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.MaxRetries <= 0 {
 		cfg.MaxRetries = 3
 	}
-	return &Client{cfg: cfg}, nil
+	return &Client{cfg: cfg, scope: Scope}, nil
 }
 
 // Requests counts the API calls made, the token renewals left out.
@@ -104,7 +105,7 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 		return t, nil
 	}
 	c.mu.Unlock()
-	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {c.cfg.RefreshToken}, "scope": {Scope}}
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {c.cfg.RefreshToken}, "scope": {c.scope}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.TokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
 		return "", &apierr.Error{API: apiName, Class: apierr.BadInput, Op: "token", Err: err}
@@ -235,6 +236,7 @@ type Order struct {
 // Item is one line item.
 type Item struct {
 	LineItemID, SKU, Title string
+	LegacyItemID           string // legacyItemId: the listing, the ItemID of its Trading API messages
 	Quantity               int
 	Cost                   *money.Amount // lineItemCost: the price of the quantity bought
 }
@@ -283,6 +285,7 @@ type wireOrder struct {
 	} `json:"fulfillmentStartInstructions"`
 	LineItems []struct {
 		LineItemID   string      `json:"lineItemId"`
+		LegacyItemID string      `json:"legacyItemId"`
 		SKU          string      `json:"sku"`
 		Title        string      `json:"title"`
 		Quantity     *int        `json:"quantity"`
@@ -328,7 +331,7 @@ func (w wireOrder) order(op string) (Order, error) {
 		if li.LineItemID == "" || li.Quantity == nil {
 			return bad("a line item without lineItemId or quantity", nil)
 		}
-		it := Item{LineItemID: li.LineItemID, SKU: li.SKU, Title: li.Title, Quantity: *li.Quantity}
+		it := Item{LineItemID: li.LineItemID, LegacyItemID: li.LegacyItemID, SKU: li.SKU, Title: li.Title, Quantity: *li.Quantity}
 		if it.Cost, err = li.LineItemCost.amount(op, "lineItemCost of "+li.LineItemID); err != nil {
 			return Order{}, err
 		}
@@ -347,6 +350,16 @@ const pageSize = 200
 // with its shipping fulfilments for the orders that have started shipping,
 // following the answer's offsets to the last page (at most maxPages).
 func (c *Client) OrdersModifiedSince(ctx context.Context, since time.Time, maxPages int) ([]Order, error) {
+	return c.ordersSince(ctx, since, maxPages, true)
+}
+
+// OrderLines is OrdersModifiedSince without the shipping fulfilments: the
+// orders' buyers and line items, for matching messages to their orders.
+func (c *Client) OrderLines(ctx context.Context, since time.Time, maxPages int) ([]Order, error) {
+	return c.ordersSince(ctx, since, maxPages, false)
+}
+
+func (c *Client) ordersSince(ctx context.Context, since time.Time, maxPages int, parcels bool) ([]Order, error) {
 	const op = "getOrders"
 	var out []Order
 	for page, offset := 0, 0; ; page++ {
@@ -364,7 +377,7 @@ func (c *Client) OrdersModifiedSince(ctx context.Context, since time.Time, maxPa
 			return out, err
 		}
 		for _, o := range p.Orders {
-			if o.FulfillmentStatus != "NOT_STARTED" {
+			if parcels && o.FulfillmentStatus != "NOT_STARTED" {
 				if o.Fulfillments, err = c.Fulfillments(ctx, o.OrderID); err != nil {
 					return out, err
 				}
