@@ -735,7 +735,7 @@ func (y *storeSync) recordItemFailure(ctx context.Context, key string, err error
 		err = errors.New("no answer for this thread")
 	}
 	class, evidence := classOf(err)
-	if evidence == "" && y.deps.EvidenceDir != "" && y.evidence < maxEvidencePerStore {
+	if evidence == "" && y.deps.EvidenceDir != "" && y.evidence < maxEvidencePerStore && y.sess != nil {
 		y.evidence++
 		if rp := y.sess.page.Rod(); rp != nil {
 			dir, eerr := automations.SaveEvidence(ctx, rp, y.deps.EvidenceDir, "thread.read",
