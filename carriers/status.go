@@ -284,40 +284,51 @@ type textRule struct {
 
 // textRules classify free status text, first match wins, so the narrower
 // meaning comes first (returned before returning, out for delivery before
-// delivered). Phrases are lower case; en, de, fr, es, ja and zh, as the
-// carriers' own tracking pages in those languages word them.
+// delivered). Phrases are lower case; en, de, fr, es, pl, ja and zh, as the
+// carriers' own tracking pages and event descriptions in those languages
+// word them.
 var textRules = []textRule{
 	{ExceptionDamaged, []string{"damaged", "damage", "beschädigt", "beschaedigt", "endommagé", "abîmé", "dañado", "averiado", "破損", "破损", "损坏", "損傷"}},
-	{ExceptionLost, []string{"could not be located", "cannot be located", "can not be located", "unable to locate", "could not locate", "not located", "lost", "missing",
+	{ExceptionLost, []string{"investigation to locate", "begun an investigation", "could not be located", "cannot be located", "can not be located", "unable to locate", "could not locate", "not located", "lost", "missing",
 		"verloren", "nicht auffindbar", "perdu", "introuvable", "perdido", "extraviado", "紛失", "行方不明", "丢失", "遗失", "丢件"}},
 	// a return under way, worded with "returned" (before the returned row)
-	{ExceptionReturning, []string{"being returned", "returning to", "return in progress", "wird zurückgesendet", "en cours de retour", "en devolución", "返送中", "退回中", "正在退回"}},
-	{ExceptionReturned, []string{"returned to sender", "returned to shipper", "return to sender delivered", "delivered to shipper", "delivered back to the shipper", "delivered to sender", "to original sender",
+	{ExceptionReturning, []string{"zurückgesandt", "an den absender zurück", "route to shipper", "en route to the shipper", "being returned", "returning to", "return in progress", "wird zurückgesendet", "en cours de retour", "en devolución", "返送中", "退回中", "正在退回"}},
+	{ExceptionReturned, []string{"delivered at shipper", "returned to sender", "returned to shipper", "return to sender delivered", "delivered to shipper", "delivered back to the shipper", "delivered to sender", "to original sender",
 		"an absender zurückgesendet", "an den absender zugestellt", "retourné à l'expéditeur", "livré à l'expéditeur", "devuelto al remitente", "entregado al remitente",
 		"差出人に返送済み", "差出人へ返送しました", "已退回发件人", "已退回寄件人", "退件签收"}},
 	{ExceptionReturning, []string{"return to sender", "returning to sender", "return to shipper", "returning package to shipper", "being returned", "returning",
 		"rücksendung", "wird an den absender zurückgesendet", "retour à l'expéditeur", "en cours de retour", "devolución al remitente", "en devolución",
 		"返送中", "差出人に返送", "退回中", "正在退回", "退件"}},
 	{ExceptionRefused, []string{"refused", "verweigert", "refusé", "rechazado", "rehusado", "受取拒否", "受取辞退", "拒收", "拒签"}},
-	{ExceptionMoved, []string{"moved, left no address", "customer moved", "recipient moved", "verzogen", "a déménagé", "se ha mudado", "転居", "收件人已搬迁"}},
-	{ExceptionBadAddress, []string{"incorrect address", "insufficient address", "address unknown", "addressee unknown", "undeliverable as addressed", "no such number", "address problem", "wrong address", "address is incorrect", "address incorrect",
+	{ExceptionMoved, []string{"receiver has moved", "recipient has moved", "moved, left no address", "customer moved", "recipient moved", "verzogen", "a déménagé", "se ha mudado", "転居", "收件人已搬迁"}},
+	{ExceptionBadAddress, []string{"address is incomplete", "incomplete address", "name is incorrect", "incorrect address", "insufficient address", "address unknown", "addressee unknown", "undeliverable as addressed", "no such number", "address problem", "wrong address", "address is incorrect", "address incorrect",
 		"adresse unbekannt", "empfänger unbekannt", "unzureichende adresse", "adresse incorrecte", "adresse incomplète", "destinataire inconnu", "dirección incorrecta", "dirección incompleta",
 		"住所不明", "宛所不明", "宛先不明", "地址错误", "地址不详", "地址有误"}},
-	{ExceptionCustomsDelay, []string{"clearance delay", "customs delay", "held by customs", "held in customs", "on hold at customs", "customs hold",
+	{ExceptionCustomsDelay, []string{"pending release from a government agency", "pending release", "clearance delay", "customs delay", "held by customs", "held in customs", "on hold at customs", "customs hold",
 		"vom zoll zurückgehalten", "zollverzögerung", "retenu en douane", "bloqué en douane", "retenido en aduana", "税関で保留", "通関保留", "海关扣留", "清关延误"}},
 	{ExceptionHeldPayment, []string{"held for payment", "awaiting payment of duties", "zoll zu zahlen", "en attente de paiement", "pendiente de pago", "支払待ち", "待缴税"}},
-	{AttemptFailNotAvailable, []string{"not available for delivery", "receiver was not available", "recipient not available", "customer not available", "recipient not home"}},
-	{AttemptFailGeneric, []string{"delivery attempt", "attempted", "notice left", "no access to delivery location",
+	// a delay the carrier names before it says no attempt was made
+	{ExceptionDelayed, []string{"local delivery restriction", "missent"}},
+	// the end of a pickup point's or locker's holding time: not collected
+	{ExceptionPickupMissed, []string{"storage period ended", "maximum days to hold", "lagerfrist abgelaufen", "not collected", "unclaimed"}},
+	{AttemptFailNotAvailable, []string{"customer was not available", "not home", "no authorized recipient", "nie było w domu", "niemand angetroffen", "not available for delivery", "receiver was not available", "recipient not available", "customer not available", "recipient not home"}},
+	// after the not-available row: FedEx words its code 08 "customer not
+	// available or business closed", which its API maps to not available
+	{AttemptFailClosed, []string{"business was closed", "business closed", "but it was closed", "geschäft geschlossen"}},
+	{AttemptFailGeneric, []string{"konnte nicht zugestellt werden", "próba doręczenia", "delivery attempt", "attempted", "notice left", "no access to delivery location",
 		"zustellversuch", "nicht angetroffen", "tentative de livraison", "avis de passage", "intento de entrega", "ausente", "不在", "持ち戻り", "投递失败", "派送失败", "派送不成功"}},
-	{AvailableForPickupReady, []string{"available for pickup", "ready for pickup", "ready for recipient pickup", "held at post office", "awaiting collection", "at ups access point",
+	// accepted at a locker or counter by the sender: before the locker row
+	{InTransitAccepted, []string{"posted by the sender", "handed over by the sender", "dropped off by the sender"}},
+	{AvailableForPickupLocker, []string{"packstation", "paczkomat", "abholstation", "ready in the locker"}},
+	{AvailableForPickupReady, []string{"access point", "parcelshop", "parcel shop", "awaiting customer pickup", "oczekuje na odbiór", "available for pickup", "ready for pickup", "ready for recipient pickup", "held at post office", "awaiting collection", "at ups access point",
 		"abholbereit", "zur abholung", "disponible au retrait", "disponible en point relais", "disponible para recoger", "listo para recoger", "受取可能", "窓口でお預かり", "待取件", "待自提", "已到达自提点"}},
-	{DeliveredPickedUp, []string{"picked up by", "collected by", "vom empfänger abgeholt", "retiré par", "recogido por el destinatario", "受取済み", "已自提"}},
-	{OutForDeliveryOnVehicle, []string{"out for delivery", "on fedex vehicle for delivery", "with delivery courier", "on vehicle for delivery", "out with courier",
+	{DeliveredPickedUp, []string{"picked up at post office", "picked up at the post office", "picked up by", "collected by", "vom empfänger abgeholt", "retiré par", "recogido por el destinatario", "受取済み", "已自提"}},
+	{OutForDeliveryOnVehicle, []string{"loaded on delivery vehicle", "loaded onto the delivery vehicle", "out for delivery", "on fedex vehicle for delivery", "with delivery courier", "on vehicle for delivery", "out with courier",
 		"in zustellung", "zustellfahrzeug", "en cours de livraison", "en reparto", "配達中", "配達に出", "派送中", "正在派件", "派件中"}},
 	{DeliveredOK, []string{"delivered", "zugestellt", "livré", "entregado", "配達完了", "お届け済み", "配達済み", "已签收", "已妥投", "妥投"}},
 	{InTransitCustomsCleared, []string{"released by", "cleared customs", "clearance completed", "customs clearance complete", "verzollt", "zollabfertigung abgeschlossen", "dédouané",
 		"despachado de aduana", "liberado por aduana", "通関完了", "清关完成", "已清关"}},
-	{InTransitCustomsStarted, []string{"clearance in progress", "clearing agency", "submitted for clearance", "customs clearance", "zollabfertigung", "dédouanement", "despacho de aduana",
+	{InTransitCustomsStarted, []string{"for clearance", "clearance in progress", "clearing agency", "submitted for clearance", "customs clearance", "zollabfertigung", "dédouanement", "despacho de aduana",
 		"en aduana", "通関手続", "清关中"}},
 	{ExceptionDelayed, []string{"delay", "running late", "arriving late", "weather", "verzögerung", "verspätet", "retard", "retraso", "demora", "遅延", "遅れ", "延误", "延迟"}},
 	{ExceptionGeneric, []string{"exception", "ausnahme", "incident", "incidencia", "異常", "异常"}},
@@ -325,8 +336,10 @@ var textRules = []textRule{
 		"elektronisch angekündigt", "sendungsdaten übermittelt", "étiquette créée", "informations reçues", "etiqueta creada", "información recibida", "ラベル作成", "伝票番号登録", "已下单", "电子信息已收到"}},
 	{InTransitAccepted, []string{"picked up", "pickup scan", "accepted", "in possession", "we have your package", "eingeliefert", "abgeholt", "pris en charge", "admitido", "recogido",
 		"引受", "集荷", "已揽收", "揽收"}},
-	{InTransitDeparture, []string{"departed", "left fedex", "departure", "has left", "abgegangen", "verlassen", "parti", "a quitté", "salió", "ha salido", "発送", "出発", "已离开", "离开"}},
+	{InTransitDeparture, []string{"depart facility", "depart", "departed", "left fedex", "departure", "has left", "abgegangen", "verlassen", "parti", "a quitté", "salió", "ha salido", "発送", "出発", "已离开", "离开"}},
 	{InTransitArrival, []string{"arrived", "arrival", "angekommen", "eingetroffen", "arrivé", "llegada", "llegó", "到着", "已到达", "到达"}},
+	{InTransitForwarded, []string{"tendered to", "handoff to shipping partner", "handed to a partner"}},
+	{InTransitDestCountry, []string{"import scan", "arrived in the destination country", "im zielland"}},
 	{InTransitOnTheWay, []string{"in transit", "on the way", "moving through network", "processed", "unterwegs", "en transit", "en cours d'acheminement", "en tránsito", "輸送中", "運送中",
 		"运输中", "转运中"}},
 }
@@ -335,7 +348,8 @@ var textRules = []textRule{
 // an event description) to the taxonomy by its wording. ok is false when no
 // phrase matched.
 func ClassifyText(text string) (Tag, Subtag, bool) {
-	s := strings.ToLower(text)
+	// Status names written as identifiers (OUT_FOR_DELIVERY) read as words.
+	s := strings.ToLower(strings.ReplaceAll(text, "_", " "))
 	if strings.TrimSpace(s) == "" {
 		return "", "", false
 	}

@@ -34,12 +34,15 @@ func TestTaxonomy(t *testing.T) {
 
 func TestClassifyText(t *testing.T) {
 	cases := map[string]Subtag{
-		"Delivered, In/At Mailbox":               DeliveredOK,
-		"Out for Delivery":                       OutForDeliveryOnVehicle,
-		"Package damaged in transit":             ExceptionDamaged,
-		"Your package is lost":                   ExceptionLost,
-		"Return to Sender processed":             ExceptionReturning,
-		"Notice Left (No Authorized Recipient)":  AttemptFailGeneric,
+		"Delivered, In/At Mailbox":   DeliveredOK,
+		"Out for Delivery":           OutForDeliveryOnVehicle,
+		"Package damaged in transit": ExceptionDamaged,
+		"Your package is lost":       ExceptionLost,
+		"Return to Sender processed": ExceptionReturning,
+		// USPS event 56: nobody there who may take the parcel, the
+		// recipient-not-available case of AfterShip's list
+		"Notice Left (No Authorized Recipient)":  AttemptFailNotAvailable,
+		"Notice Left":                            AttemptFailGeneric,
 		"Available for Pickup":                   AvailableForPickupReady,
 		"Departed USPS Regional Facility":        InTransitDeparture,
 		"Shipping Label Created, USPS Awaiting":  InfoReceivedLabel,

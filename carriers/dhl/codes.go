@@ -41,8 +41,11 @@ func MapStatus(code, text string) (carriers.Tag, carriers.Subtag, bool) {
 			return ttag, tsub, true
 		case tag == carriers.InTransit && (ttag == carriers.InTransit || ttag == carriers.OutForDelivery || ttag == carriers.AvailableForPickup):
 			return ttag, tsub, true
-		case tag == carriers.InTransit && (tsub == carriers.ExceptionReturning || tsub == carriers.ExceptionCustomsDelay || tsub == carriers.ExceptionDelayed):
-			// still moving, but back to the shipper, or waiting on customs
+		case tag == carriers.InTransit && (tsub == carriers.ExceptionReturning || tsub == carriers.ExceptionReturned ||
+			tsub == carriers.ExceptionCustomsDelay || tsub == carriers.ExceptionDelayed):
+			// still moving, but back to the shipper, or waiting on customs;
+			// DHL Parcel NL files its delivery back to the shipper
+			// (DELIVERED_AT_SHIPPER) under transit
 			return ttag, tsub, true
 		case tag == carriers.Delivered && (ttag == carriers.Delivered || tsub == carriers.ExceptionReturned):
 			// a delivery to the shipper ends a return

@@ -66,6 +66,7 @@ var statusTable = carriers.NewStatusTable(Courier, []carriers.StatusRule{
 	{Code: "event:SE", Subtag: carriers.ExceptionGeneric, Source: srcEvents},
 	{Code: "event:CA", Subtag: carriers.ExceptionGeneric, Source: srcEvents}, // shipment cancelled
 	{Code: "event:RS", Subtag: carriers.ExceptionReturning, Source: srcEvents},
+	{Code: "event:OX", Subtag: carriers.InTransitForwarded, Source: srcEvents}, // shipment information sent to USPS: handed to the post for the last leg
 
 	{Code: "derived:IN", Subtag: carriers.InfoReceivedLabel, Source: srcDerived},
 	{Code: "derived:PU", Subtag: carriers.InTransitAccepted, Source: srcDerived},

@@ -99,10 +99,33 @@ func MapActivity(typ, code, statusCode, description string) (carriers.Tag, carri
 	}
 	for _, k := range keys {
 		if tag, sub, ok := statusTable.Lookup(k); ok {
+			if strings.HasPrefix(k, "type:") {
+				return byTypeAndText(tag, sub, description)
+			}
 			return exceptionByText(tag, sub, description)
 		}
 	}
 	return carriers.ClassifyText(description)
+}
+
+// byTypeAndText refines a status type, which is coarse (every exception is
+// type X, every scan on the way type I), by its words: an exception takes
+// whatever its words name but the plain "on the way" (UPS files an Access
+// Point delivery, a clearance step or a closed business under X); a scan on
+// the way takes the more precise in-transit or out-for-delivery step its
+// words name ("Import Scan", "Out For Delivery").
+func byTypeAndText(tag carriers.Tag, sub carriers.Subtag, text string) (carriers.Tag, carriers.Subtag, bool) {
+	ttag, tsub, ok := carriers.ClassifyText(text)
+	switch {
+	case !ok:
+	case sub == carriers.ExceptionGeneric && tsub != carriers.InTransitOnTheWay && ttag != carriers.InfoReceived && ttag != carriers.Pending:
+		return ttag, tsub, true
+	case tag == carriers.InTransit && (ttag == carriers.InTransit || ttag == carriers.OutForDelivery):
+		return ttag, tsub, true
+	case tag == carriers.Delivered && ttag == carriers.Delivered:
+		return ttag, tsub, true
+	}
+	return tag, sub, true
 }
 
 // exceptionByText gives a generic exception the reason its words name

@@ -50,10 +50,20 @@ var statusTable = carriers.NewStatusTable(Courier, []carriers.StatusRule{
 	{Code: "event:OF", Subtag: carriers.OutForDeliveryOnVehicle, Source: srcSamples},
 	{Code: "event:14", Subtag: carriers.AvailableForPickupReady, Source: srcEvents}, // arrival at pickup point
 	{Code: "event:16", Subtag: carriers.AvailableForPickupReady, Source: srcEvents},
-	{Code: "event:GX", Subtag: carriers.InfoReceivedLabel, Source: srcSamples},    // shipping label created
-	{Code: "event:MA", Subtag: carriers.InfoReceivedLabel, Source: srcSamples},    // pre-shipment, awaiting item
-	{Code: "event:H0", Subtag: carriers.ExceptionCustomsDelay, Source: srcEvents}, // held in customs (international)
-	{Code: "event:LO", Subtag: carriers.ExceptionLost, Source: srcEvents},         // item could not be located
+	{Code: "event:GX", Subtag: carriers.InfoReceivedLabel, Source: srcSamples},      // shipping label created
+	{Code: "event:MA", Subtag: carriers.InfoReceivedLabel, Source: srcSamples},      // pre-shipment, awaiting item
+	{Code: "event:H0", Subtag: carriers.ExceptionCustomsDelay, Source: srcEvents},   // held in customs (international)
+	{Code: "event:LO", Subtag: carriers.ExceptionLost, Source: srcEvents},           // item could not be located
+	{Code: "event:80", Subtag: carriers.InTransitAccepted, Source: srcEvents},       // picked up by shipping partner, USPS awaiting item
+	{Code: "event:81", Subtag: carriers.InTransitArrival, Source: srcEvents},        // arrived shipping partner facility, USPS awaiting item
+	{Code: "event:82", Subtag: carriers.InTransitDeparture, Source: srcEvents},      // departed shipping partner facility, USPS awaiting item
+	{Code: "event:OA", Subtag: carriers.InTransitAccepted, Source: srcEvents},       // origin acceptance
+	{Code: "event:PC", Subtag: carriers.InTransitOnTheWay, Source: srcEvents},       // sorting/processing complete
+	{Code: "event:42", Subtag: carriers.InTransitForwarded, Source: srcEvents},      // USPS handoff to shipping partner
+	{Code: "event:06", Subtag: carriers.InTransitOnTheWay, Source: srcEvents},       // forwarded to the addressee's new address
+	{Code: "event:08", Subtag: carriers.ExceptionDelayed, Source: srcEvents},        // missent
+	{Code: "event:43", Subtag: carriers.DeliveredPickedUp, Source: srcEvents},       // picked up by the addressee
+	{Code: "event:56", Subtag: carriers.AttemptFailNotAvailable, Source: srcEvents}, // notice left, no authorised recipient available
 
 	{Code: "category:pre-shipment", Subtag: carriers.InfoReceivedLabel, Source: srcCategory},
 	{Code: "category:accepted", Subtag: carriers.InTransitAccepted, Source: srcCategory},
@@ -87,6 +97,9 @@ func refine(tag carriers.Tag, sub carriers.Subtag, text string) (carriers.Tag, c
 	switch {
 	case !ok:
 	case tag == carriers.Delivered && tsub == carriers.ExceptionReturned:
+		return ttag, tsub, true
+	case tag == carriers.Delivered && ttag == carriers.Delivered:
+		// "Delivered, Individual Picked Up at Post Office": the words say how
 		return ttag, tsub, true
 	case sub == carriers.ExceptionGeneric && (ttag == carriers.Exception || ttag == carriers.AttemptFail):
 		return ttag, tsub, true
