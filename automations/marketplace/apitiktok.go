@@ -266,29 +266,32 @@ func (y *storeSync) readAPIThread(ctx context.Context, c *tiktok.Client, t threa
 	return d, nil
 }
 
-// downloadAPIAttachments saves a thread's photos that are not on disk yet
-// under AttachmentDir/<store>/, as the browser's download does; TikTok's
-// image links need no session.
-func (y *storeSync) downloadAPIAttachments(ctx context.Context, d threadDetail) error {
+// downloadAPIAttachments saves the pictures of the threads an API read
+// that are not on disk yet under AttachmentDir/<store>/, by the same names
+// as the browser's download, from the addresses the API gives (TikTok's
+// image links and eBay's MessageMedia.MediaURL need no session).
+func (y *storeSync) downloadAPIAttachments(ctx context.Context, threads ...threadDetail) error {
 	if y.deps.AttachmentDir == "" {
 		return nil
 	}
 	dir := filepath.Join(y.deps.AttachmentDir, y.store.Name)
 	var errs []error
-	for _, m := range d.Messages {
-		for _, u := range m.Attachments {
-			p := filepath.Join(dir, attachmentName(u))
-			if _, err := os.Stat(p); err == nil {
-				continue
+	for _, d := range threads {
+		for _, m := range d.Messages {
+			for _, u := range m.Attachments {
+				p := filepath.Join(dir, attachmentName(u))
+				if _, err := os.Stat(p); err == nil {
+					continue
+				}
+				if err := localdb.EnsurePrivateDir(dir); err != nil {
+					return err
+				}
+				if err := fetchFile(ctx, u, p); err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				y.sum.Attachments++
 			}
-			if err := localdb.EnsurePrivateDir(dir); err != nil {
-				return err
-			}
-			if err := fetchFile(ctx, u, p); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			y.sum.Attachments++
 		}
 	}
 	return errors.Join(errs...)

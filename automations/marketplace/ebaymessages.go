@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -250,7 +248,7 @@ func (y *storeSync) apiMessages(ctx context.Context) (string, error) {
 	if err := y.ebayOrderIDs(ctx, threads, items); err != nil {
 		return "", err
 	}
-	if err := y.downloadMedia(ctx, threads); err != nil {
+	if err := y.downloadAPIAttachments(ctx, threads...); err != nil {
 		y.deps.logger().Warn("attachments not downloaded", "store", y.store.Name, "err", err)
 	}
 	y.sum.Checked = len(threads)
@@ -478,34 +476,4 @@ func ebayHasReply(ctx context.Context, deps *Deps, tr *ebay.Trading, st localdb.
 		}
 	}
 	return false, nil
-}
-
-// downloadMedia saves the pictures of the read messages that are not on
-// disk yet under AttachmentDir/<store>/, by the same names as the
-// browser's, from the public addresses eBay gives (MessageMedia.MediaURL).
-func (y *storeSync) downloadMedia(ctx context.Context, threads []threadDetail) error {
-	if y.deps.AttachmentDir == "" {
-		return nil
-	}
-	dir := filepath.Join(y.deps.AttachmentDir, y.store.Name)
-	var errs []error
-	for _, d := range threads {
-		for _, m := range d.Messages {
-			for _, u := range m.Attachments {
-				p := filepath.Join(dir, attachmentName(u))
-				if _, err := os.Stat(p); err == nil {
-					continue
-				}
-				if err := localdb.EnsurePrivateDir(dir); err != nil {
-					return err
-				}
-				if err := fetchFile(ctx, u, p); err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				y.sum.Attachments++
-			}
-		}
-	}
-	return errors.Join(errs...)
 }
